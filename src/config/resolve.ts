@@ -1,0 +1,162 @@
+import { UsageError } from '../domain/errors.js';
+import { SETTINGS, findSetting, type Setting, type SettingKey } from './settings.js';
+
+/** Resolved, checked values of every setting. */
+export interface Config {
+  kafkaBrokers: string[];
+  kafkaSaslMechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
+  kafkaSaslUsername: string | undefined;
+  kafkaSaslPassword: string | undefined;
+  kafkaSsl: boolean;
+  manifestUrl: string;
+  lakeUrl: string;
+  stateUrl: string;
+  statsdHost: string | undefined;
+  gcsEndpoint: string | undefined;
+  devDir: string;
+  devControllerPort: number;
+  devGcsPort: number;
+  cacheDir: string;
+}
+
+/** Where a resolved value came from. */
+export type SettingSource = 'flag' | 'env' | 'default';
+
+export interface ResolveInput {
+  /** Raw flag values by setting key, as parsed from the command line. */
+  readonly flags?: Partial<Record<SettingKey, string>>;
+  /** The process environment (injected: this module never reads `process.env`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Resolved<K extends SettingKey> {
+  readonly values: Pick<Config, K>;
+  readonly sources: Record<K, SettingSource>;
+}
+
+/**
+ * Resolves the given settings with precedence flag > environment > default and checks every
+ * value. All problems are reported at once, each naming the flag or variable and the expected
+ * form; a setting not asked for is never read, so a bad unrelated variable cannot break a command.
+ */
+export function resolveSettings<K extends SettingKey>(keys: readonly K[], input: ResolveInput): Resolved<K> {
+  const problems: string[] = [];
+  const rawCache = new Map<SettingKey, { raw: string | undefined; source: SettingSource; label: string }>();
+
+  const rawOf = (key: SettingKey): { raw: string | undefined; source: SettingSource; label: string } => {
+    const cached = rawCache.get(key);
+    if (cached) return cached;
+    const setting = findSetting(key);
+    const flagValue = input.flags?.[key];
+    const envValue = input.env[setting.env];
+    let entry: { raw: string | undefined; source: SettingSource; label: string };
+    if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: `--${setting.flag ?? key}` };
+    else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env };
+    else {
+      const raw = setting.defaultValue({ env: input.env, raw: (other) => rawOf(other).raw });
+      entry = { raw, source: 'default', label: `the default of ${setting.env}` };
+    }
+    rawCache.set(key, entry);
+    return entry;
+  };
+
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, SettingSource> = {};
+  for (const key of keys) {
+    const { raw, source, label } = rawOf(key);
+    sources[key] = source;
+    if (raw === undefined) {
+      values[key] = undefined;
+      continue;
+    }
+    const parsed = parseValue(findSetting(key), raw);
+    if (parsed.ok) values[key] = parsed.value;
+    else problems.push(`${label}=${JSON.stringify(raw)}: ${parsed.expected}`);
+  }
+
+  if (keys.includes('kafkaSaslMechanism' as K) && values.kafkaSaslMechanism !== undefined) {
+    for (const needed of ['kafkaSaslUsername', 'kafkaSaslPassword'] as const) {
+      if (rawOf(needed).raw === undefined) {
+        problems.push(`${findSetting(needed).env} is required when SASL is on (${findSetting('kafkaSaslMechanism').env} is set)`);
+      }
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new UsageError(`invalid configuration:\n  - ${problems.join('\n  - ')}`, { code: 'CONFIG_INVALID' });
+  }
+  return { values: values as Pick<Config, K>, sources: sources as Record<K, SettingSource> };
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; expected: string };
+
+const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/;
+
+function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65_535 ? port : undefined;
+}
+
+function splitHostPort(text: string): { host: string; port: string | undefined } {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(text);
+  return { host: match?.[1] ?? '', port: match?.[2] };
+}
+
+function parseValue(setting: Setting, raw: string): Parsed {
+  const text = raw.trim();
+  const kind = setting.kind;
+  switch (kind.type) {
+    case 'string':
+    case 'secret':
+    case 'path':
+      return text === '' ? { ok: false, expected: 'expected a non-empty value' } : { ok: true, value: text };
+    case 'boolean': {
+      const lowered = text.toLowerCase();
+      if (['true', '1', 'yes'].includes(lowered)) return { ok: true, value: true };
+      if (['false', '0', 'no'].includes(lowered)) return { ok: true, value: false };
+      return { ok: false, expected: 'expected true or false' };
+    }
+    case 'port': {
+      const port = parsePort(text);
+      return port === undefined ? { ok: false, expected: 'expected a port number from 1 to 65535' } : { ok: true, value: port };
+    }
+    case 'brokers': {
+      const brokers = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+      const bad = brokers.filter((broker) => {
+        const { host, port } = splitHostPort(broker);
+        return !HOST.test(host) || port === undefined || parsePort(port) === undefined;
+      });
+      if (brokers.length === 0 || bad.length > 0) {
+        return { ok: false, expected: `expected comma-separated host:port pairs such as 127.0.0.1:19092${bad.length > 0 ? ` (bad: ${bad.join(', ')})` : ''}` };
+      }
+      return { ok: true, value: brokers };
+    }
+    case 'host': {
+      const { host, port } = splitHostPort(text);
+      if (!HOST.test(host) || (port !== undefined && parsePort(port) === undefined)) {
+        return { ok: false, expected: 'expected host or host:port, such as 127.0.0.1:8125' };
+      }
+      return { ok: true, value: text };
+    }
+    case 'url': {
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\/./i.exec(text)?.[1]?.toLowerCase();
+      if (scheme === undefined || !kind.schemes.includes(scheme)) {
+        return { ok: false, expected: `expected a URL starting with ${kind.schemes.map((s) => `${s}://`).join(', ')}` };
+      }
+      return { ok: true, value: text };
+    }
+    case 'enum':
+      return kind.values.includes(text.toLowerCase())
+        ? { ok: true, value: text.toLowerCase() }
+        : { ok: false, expected: `expected one of ${kind.values.join(', ')}` };
+  }
+}
+
+/** The README's configuration table (markdown), rendered from {@link SETTINGS}. */
+export function renderSettingsTable(): string {
+  const rows = SETTINGS.map((setting) =>
+    `| \`${setting.key}\` | \`${setting.env}\` | ${setting.flag ? `\`--${setting.flag}\`` : '—'} | ${setting.defaultText} | ${setting.description} |`,
+  );
+  return ['| setting | env var | flag | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,199 @@
+/**
+ * Every setting schemaflow reads, in one table: the README's configuration table is rendered
+ * from it (a test keeps the two equal), the CLI derives its flags from it and the actions their
+ * inputs. Precedence is flag > environment variable > default (DESIGN.md §8).
+ */
+
+/** How a raw string value is checked and converted. */
+export type SettingKind =
+  | { readonly type: 'string' }
+  | { readonly type: 'secret' }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'port' }
+  | { readonly type: 'brokers' }
+  | { readonly type: 'host' }
+  | { readonly type: 'path' }
+  | { readonly type: 'url'; readonly schemes: readonly string[] }
+  | { readonly type: 'enum'; readonly values: readonly string[] };
+
+/** What a default may depend on: the environment and the settings resolved before it. */
+export interface DefaultContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly raw: (key: SettingKey) => string | undefined;
+}
+
+export interface Setting {
+  readonly key: SettingKey;
+  /** Environment variable, always `SCHEMAFLOW_…`. */
+  readonly env: string;
+  /** Command-line flag without the dashes; absent for secrets, which never go on a command line. */
+  readonly flag?: string;
+  readonly kind: SettingKind;
+  /** The default as the README states it. */
+  readonly defaultText: string;
+  /** The default value; undefined means "unset" (the feature is off or uses its own default). */
+  readonly defaultValue: (context: DefaultContext) => string | undefined;
+  readonly description: string;
+}
+
+export type SettingKey =
+  | 'kafkaBrokers'
+  | 'kafkaSaslMechanism'
+  | 'kafkaSaslUsername'
+  | 'kafkaSaslPassword'
+  | 'kafkaSsl'
+  | 'manifestUrl'
+  | 'lakeUrl'
+  | 'stateUrl'
+  | 'statsdHost'
+  | 'gcsEndpoint'
+  | 'devDir'
+  | 'devControllerPort'
+  | 'devGcsPort'
+  | 'cacheDir';
+
+const constant = (value: string | undefined) => (): string | undefined => value;
+
+/** The settings, in the order the README lists them. */
+export const SETTINGS: readonly Setting[] = [
+  {
+    key: 'kafkaBrokers',
+    env: 'SCHEMAFLOW_KAFKA_BROKERS',
+    flag: 'brokers',
+    kind: { type: 'brokers' },
+    defaultText: '`127.0.0.1:19092`',
+    defaultValue: constant('127.0.0.1:19092'),
+    description:
+      'Kafka bootstrap brokers, comma-separated `host:port`. The default is where `schemaflow dev up` starts its broker.',
+  },
+  {
+    key: 'kafkaSaslMechanism',
+    env: 'SCHEMAFLOW_KAFKA_SASL_MECHANISM',
+    flag: 'sasl-mechanism',
+    kind: { type: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'] },
+    defaultText: 'unset (no SASL)',
+    defaultValue: constant(undefined),
+    description: 'SASL mechanism for the brokers: `plain`, `scram-sha-256` or `scram-sha-512`.',
+  },
+  {
+    key: 'kafkaSaslUsername',
+    env: 'SCHEMAFLOW_KAFKA_SASL_USERNAME',
+    flag: 'sasl-username',
+    kind: { type: 'string' },
+    defaultText: 'unset',
+    defaultValue: constant(undefined),
+    description: 'SASL user name; required when a mechanism is set.',
+  },
+  {
+    key: 'kafkaSaslPassword',
+    env: 'SCHEMAFLOW_KAFKA_SASL_PASSWORD',
+    kind: { type: 'secret' },
+    defaultText: 'unset',
+    defaultValue: constant(undefined),
+    description: 'SASL password; environment only, so it never shows in a process list or shell history.',
+  },
+  {
+    key: 'kafkaSsl',
+    env: 'SCHEMAFLOW_KAFKA_SSL',
+    flag: 'ssl',
+    kind: { type: 'boolean' },
+    defaultText: '`false`',
+    defaultValue: constant('false'),
+    description: 'Connect to the brokers over TLS (`true`/`false`).',
+  },
+  {
+    key: 'manifestUrl',
+    env: 'SCHEMAFLOW_MANIFEST_URL',
+    flag: 'manifest-url',
+    kind: { type: 'url', schemes: ['file', 'gs', 'https'] },
+    defaultText: '`file://./.schemaflow/manifests`',
+    defaultValue: constant('file://./.schemaflow/manifests'),
+    description: 'Where registration publishes manifests and where readers load `latest.json` from.',
+  },
+  {
+    key: 'lakeUrl',
+    env: 'SCHEMAFLOW_LAKE_URL',
+    flag: 'lake',
+    kind: { type: 'url', schemes: ['file', 'gs'] },
+    defaultText: '`file://./lake`',
+    defaultValue: constant('file://./lake'),
+    description: 'Root of the data lake: `gs://bucket/prefix` in production, a local directory by default.',
+  },
+  {
+    key: 'stateUrl',
+    env: 'SCHEMAFLOW_STATE_URL',
+    flag: 'state',
+    kind: { type: 'url', schemes: ['file', 'gs'] },
+    defaultText: '`<lake>/_state/`',
+    defaultValue: ({ raw }) => `${(raw('lakeUrl') ?? 'file://./lake').replace(/\/+$/, '')}/_state/`,
+    description: 'Where the flow keeps its per-partition state.',
+  },
+  {
+    key: 'statsdHost',
+    env: 'SCHEMAFLOW_STATSD_HOST',
+    flag: 'statsd-host',
+    kind: { type: 'host' },
+    defaultText: 'unset (metrics off)',
+    defaultValue: constant(undefined),
+    description: 'StatsD `host[:port]` (UDP, port 8125 when omitted) for flow metrics.',
+  },
+  {
+    key: 'gcsEndpoint',
+    env: 'SCHEMAFLOW_GCS_ENDPOINT',
+    flag: 'gcs-endpoint',
+    kind: { type: 'url', schemes: ['http', 'https'] },
+    defaultText: 'unset (Google Cloud Storage)',
+    defaultValue: constant(undefined),
+    description:
+      'GCS API endpoint, for emulators such as the one `schemaflow dev up` starts (`http://127.0.0.1:4443`).',
+  },
+  {
+    key: 'devDir',
+    env: 'SCHEMAFLOW_DEV_DIR',
+    flag: 'dev-dir',
+    kind: { type: 'path' },
+    defaultText: '`.schemaflow/dev`',
+    defaultValue: constant('.schemaflow/dev'),
+    description: '`dev up`: where the local services keep their data, logs and pid files.',
+  },
+  {
+    key: 'devControllerPort',
+    env: 'SCHEMAFLOW_DEV_CONTROLLER_PORT',
+    flag: 'controller-port',
+    kind: { type: 'port' },
+    defaultText: '`19093`',
+    defaultValue: constant('19093'),
+    description: "`dev up`: the local broker's KRaft controller port (its client port comes from the brokers setting).",
+  },
+  {
+    key: 'devGcsPort',
+    env: 'SCHEMAFLOW_DEV_GCS_PORT',
+    flag: 'gcs-port',
+    kind: { type: 'port' },
+    defaultText: '`4443`',
+    defaultValue: constant('4443'),
+    description: '`dev up`: the port of the local GCS emulator.',
+  },
+  {
+    key: 'cacheDir',
+    env: 'SCHEMAFLOW_CACHE_DIR',
+    flag: 'cache-dir',
+    kind: { type: 'path' },
+    defaultText: '`$XDG_CACHE_HOME/schemaflow` or `~/.cache/schemaflow`',
+    defaultValue: ({ env }) =>
+      env.XDG_CACHE_HOME
+        ? `${env.XDG_CACHE_HOME}/schemaflow`
+        : env.HOME
+          ? `${env.HOME}/.cache/schemaflow`
+          : '.schemaflow/cache',
+    description:
+      '`dev up`: the Kafka classpath and the emulator binary (jars stay in Maven\'s `~/.m2`, Go modules in its module cache).',
+  },
+];
+
+/** The setting with this key. */
+export function findSetting(key: SettingKey): Setting {
+  const setting = SETTINGS.find((candidate) => candidate.key === key);
+  if (!setting) throw new Error(`unknown setting ${key}`);
+  return setting;
+}

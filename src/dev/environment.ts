@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { gcsEmulatorService, probeGcs } from './gcs-emulator.js';
+import { kafkaBrokerService, probeKafka } from './kafka-broker.js';
+import {
+  ensureService,
+  readRecords,
+  stateOf,
+  stopService,
+  type DownOutcome,
+  type ServiceRecord,
+  type ServiceState,
+  type UpOutcome,
+} from './service.js';
+import type { Log } from './toolchain.js';
+
+/** Where and how `dev up` runs the local services. */
+export interface DevEnvironmentOptions {
+  /** Data, logs and pid files; gitignored (`.schemaflow/dev` by default). */
+  readonly dir: string;
+  /** Kafka classpath and emulator binary. */
+  readonly cacheDir: string;
+  readonly kafkaPort: number;
+  readonly controllerPort: number;
+  readonly gcsPort: number;
+  readonly log: Log;
+}
+
+export interface ServiceReport {
+  readonly name: string;
+  readonly description: string;
+  readonly endpoint: string;
+  readonly pid: number;
+  readonly logFile: string;
+}
+
+/**
+ * Starts the local Kafka broker and GCS emulator (or finds them already running) and returns
+ * where they answer. Both are prepared and started concurrently; the emulator is ready in
+ * well under a second, the broker in a few.
+ */
+export async function devUp(options: DevEnvironmentOptions): Promise<Array<ServiceReport & { outcome: UpOutcome }>> {
+  const dir = resolve(options.dir);
+  const specs = [
+    kafkaBrokerService({ dir, cacheDir: options.cacheDir, port: options.kafkaPort, controllerPort: options.controllerPort, log: options.log }),
+    gcsEmulatorService({ dir, cacheDir: options.cacheDir, port: options.gcsPort, log: options.log }),
+  ];
+  const results = await Promise.allSettled(specs.map((spec) => ensureService(dir, spec)));
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    // Leave nothing half-started behind a failed `up`.
+    for (const result of results) {
+      if (result.status === 'fulfilled' && result.value.outcome === 'started') await stopService(dir, result.value.record);
+    }
+    throw failure.reason;
+  }
+  return results.map((result) => {
+    const { record, outcome } = (result as PromiseFulfilledResult<{ record: ServiceRecord; outcome: UpOutcome }>).value;
+    return { ...report(record), outcome };
+  });
+}
+
+/** What runs from `dir`, where, and whether it answers. */
+export async function devStatus(dirOption: string): Promise<Array<ServiceReport & { state: ServiceState }>> {
+  const records = readRecords(resolve(dirOption));
+  return Promise.all(
+    records.map(async (record) => ({ ...report(record), state: await stateOf(record, () => probeOf(record)) })),
+  );
+}
+
+/** Stops what `up` started from `dir` and verifies it is gone. */
+export async function devDown(dirOption: string): Promise<Array<ServiceReport & { outcome: DownOutcome }>> {
+  const dir = resolve(dirOption);
+  const records = readRecords(dir);
+  return Promise.all(records.map(async (record) => ({ ...report(record), outcome: await stopService(dir, record) })));
+}
+
+function probeOf(record: ServiceRecord): Promise<boolean> {
+  return record.name === 'kafka' ? probeKafka(record.endpoint.split(',')) : probeGcs(record.endpoint);
+}
+
+function report(record: ServiceRecord): ServiceReport {
+  return {
+    name: record.name,
+    description: record.description,
+    endpoint: record.endpoint,
+    pid: record.pid,
+    logFile: record.logFile,
+  };
+}
