@@ -39,5 +39,5 @@ export interface Command<K extends SettingKey = SettingKey> {
 
 /** Declares a command with its settings' types checked. */
 export function defineCommand<K extends SettingKey>(command: Command<K>): Command {
-  return command as unknown as Command;
+  return command;
 }

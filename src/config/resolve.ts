@@ -61,7 +61,7 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
   };
 
   const values: Record<string, unknown> = {};
-  const sources: Record<string, SettingSource> = {};
+  const sources = {} as Record<K, SettingSource>;
   for (const key of keys) {
     const { raw, source, label } = rawOf(key);
     sources[key] = source;
@@ -85,7 +85,7 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
   if (problems.length > 0) {
     throw new UsageError(`invalid configuration:\n  - ${problems.join('\n  - ')}`, { code: 'CONFIG_INVALID' });
   }
-  return { values: values as Pick<Config, K>, sources: sources as Record<K, SettingSource> };
+  return { values: values as Pick<Config, K>, sources };
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; expected: string };

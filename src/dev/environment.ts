@@ -11,7 +11,7 @@ import {
   type ServiceState,
   type UpOutcome,
 } from './service.js';
-import type { Log } from './toolchain.js';
+import { requireTools, type Log } from './toolchain.js';
 
 /** Where and how `dev up` runs the local services. */
 export interface DevEnvironmentOptions {
@@ -40,6 +40,7 @@ export interface ServiceReport {
  */
 export async function devUp(options: DevEnvironmentOptions): Promise<Array<ServiceReport & { outcome: UpOutcome }>> {
   const dir = resolve(options.dir);
+  await requireTools(options.cacheDir);
   const specs = [
     kafkaBrokerService({ dir, cacheDir: options.cacheDir, port: options.kafkaPort, controllerPort: options.controllerPort, log: options.log }),
     gcsEmulatorService({ dir, cacheDir: options.cacheDir, port: options.gcsPort, log: options.log }),

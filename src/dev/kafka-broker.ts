@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { SchemaflowError } from '../domain/errors.js';
 import { runCommand } from './processes.js';
 import type { ServiceSpec } from './service.js';
-import { ensureKafkaClasspath, requireJava, type Log } from './toolchain.js';
+import { ensureKafkaClasspath, javaExecutable, type Log } from './toolchain.js';
 import { KAFKA_VERSION } from './versions.js';
 
 export interface BrokerOptions {
@@ -88,7 +88,8 @@ export function kafkaBrokerService(options: BrokerOptions): ServiceSpec {
     stopGraceMs: 30_000,
     probe: () => probeKafka(brokers),
     async prepare() {
-      const [java, classpath] = await Promise.all([requireJava(), ensureKafkaClasspath(options.cacheDir, options.log)]);
+      const java = javaExecutable();
+      const classpath = await ensureKafkaClasspath(options.cacheDir, options.log);
       mkdirSync(home, { recursive: true });
       writeFileSync(configFile, serverProperties(options, dataDir));
       writeFileSync(join(home, 'log4j2.properties'), LOG4J2_PROPERTIES);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SchemaflowError } from '../domain/errors.js';
 import { runCommand } from './processes.js';
 import {
@@ -33,6 +33,33 @@ export async function requireJava(): Promise<string> {
   return java;
 }
 
+/**
+ * Checks up front for every tool a start will need and reports all that are missing in one
+ * error: Java always, Maven only until the Kafka classpath is cached, Go only until the
+ * emulator binary is built.
+ */
+export async function requireTools(cacheDir: string): Promise<void> {
+  const problems: string[] = [];
+  await requireJava().catch((error: unknown) => problems.push(error instanceof Error ? error.message : String(error)));
+  const needed: string[] = [];
+  if (!readClasspath(kafkaClasspathFile(cacheDir))) needed.push('mvn');
+  if (!existsSync(fakeGcsServerBinary(cacheDir))) needed.push('go');
+  for (const tool of needed) {
+    await runCommand(tool, [tool === 'go' ? 'version' : '--version']).catch((error: unknown) => problems.push(error instanceof Error ? error.message : String(error)));
+  }
+  if (problems.length > 0) {
+    throw new SchemaflowError('TOOL_MISSING', `schemaflow dev cannot start the local services:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+function kafkaClasspathFile(cacheDir: string): string {
+  return join(cacheDir, `kafka-${KAFKA_VERSION}`, 'classpath.txt');
+}
+
+function fakeGcsServerBinary(cacheDir: string): string {
+  return join(cacheDir, 'bin', 'fake-gcs-server');
+}
+
 function pom(): string {
   const [group, artifact, version] = LOG4J_SLF4J_BINDING.split(':');
   const dependency = (g: string, a: string, v: string): string =>
@@ -61,8 +88,8 @@ function pom(): string {
  * with Maven and cached as a file; later calls only check that every jar still exists.
  */
 export async function ensureKafkaClasspath(cacheDir: string, log: Log): Promise<string> {
-  const dir = join(cacheDir, `kafka-${KAFKA_VERSION}`);
-  const classpathFile = join(dir, 'classpath.txt');
+  const classpathFile = kafkaClasspathFile(cacheDir);
+  const dir = dirname(classpathFile);
   const cached = readClasspath(classpathFile);
   if (cached) return cached;
 
@@ -99,8 +126,8 @@ function readClasspath(file: string): string | undefined {
  * (`GOTOOLCHAIN=local`: a surprise toolchain download fails fast instead of hanging).
  */
 export async function ensureFakeGcsServer(cacheDir: string, log: Log): Promise<string> {
-  const binDir = join(cacheDir, 'bin');
-  const binary = join(binDir, 'fake-gcs-server');
+  const binary = fakeGcsServerBinary(cacheDir);
+  const binDir = dirname(binary);
   if (existsSync(binary)) {
     const { code, output } = await runCommand('go', ['version', '-m', binary]).catch(() => ({ code: 1, output: '' }));
     if (code === 0 && new RegExp(`\\bmod\\s+${FAKE_GCS_SERVER_MODULE}\\s+${FAKE_GCS_SERVER_VERSION}\\b`).test(output)) {

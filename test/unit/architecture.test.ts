@@ -1,0 +1,100 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The dependency direction of STYLE.md: entries -> usecases -> pure core -> domain. A module may
+ * import from its own part or from a part of lower rank. Pure parts never import SDKs or I/O
+ * modules and never read process.env. A new top-level part of src/ must be declared here.
+ */
+const PARTS: Record<string, { rank: number; pure: boolean }> = {
+  domain: { rank: 0, pure: true },
+  catalog: { rank: 1, pure: true },
+  compat: { rank: 1, pure: true },
+  manifest: { rank: 1, pure: true },
+  topics: { rank: 1, pure: true },
+  archive: { rank: 1, pure: true },
+  config: { rank: 1, pure: true },
+  'ports.ts': { rank: 1, pure: true },
+  usecases: { rank: 2, pure: true },
+  adapters: { rank: 3, pure: false },
+  dev: { rank: 3, pure: false },
+  sdk: { rank: 4, pure: false },
+  cli: { rank: 4, pure: false },
+  actions: { rank: 4, pure: false },
+  'index.ts': { rank: 5, pure: false },
+};
+
+const IMPURE_MODULES = /^(kafkajs|@google-cloud\/|@actions\/|hot-shots|@duckdb\/|node:(fs|child_process|net|dgram|http|https|os)(\/|$)|fs$|child_process$)/;
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+function partOf(file: string): string {
+  return relative(SRC, file).split(sep)[0] ?? '';
+}
+
+function importsOf(text: string): string[] {
+  const specifiers = [...text.matchAll(/(?:^|\s)(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)];
+  return specifiers.map((match) => match[1] ?? '');
+}
+
+/** Code only: a comment that mentions process.env is not a read of it. */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
+
+const files = sourceFiles(SRC);
+
+describe('architecture', () => {
+  it('declares every part of src/', () => {
+    const undeclared = [...new Set(files.map(partOf))].filter((part) => !(part in PARTS));
+    expect(undeclared, 'add each new folder of src/ to PARTS with its rank').toEqual([]);
+  });
+
+  it('points every import inward', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = partOf(file);
+      const fromPart = PARTS[from];
+      if (!fromPart) continue;
+      for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+        if (!specifier.startsWith('.')) continue;
+        const target = resolve(dirname(file), specifier);
+        const to = partOf(target);
+        const toPart = PARTS[to];
+        if (to !== from && (!toPart || toPart.rank >= fromPart.rank)) violations.push(`${relative(SRC, file)} imports ${specifier} (${from} -> ${to})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('keeps pure parts free of SDKs, I/O and process.env', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      if (!PARTS[partOf(file)]?.pure) continue;
+      const text = withoutComments(readFileSync(file, 'utf8'));
+      for (const specifier of importsOf(text)) if (IMPURE_MODULES.test(specifier)) violations.push(`${relative(SRC, file)} imports ${specifier}`);
+      if (/\bprocess\.env\b/.test(text)) violations.push(`${relative(SRC, file)} reads process.env`);
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('would catch a violation (the checks themselves work)', () => {
+    expect(importsOf("import { Kafka } from 'kafkajs';\nexport { x } from '../cli/program.js';\nconst m = await import('node:fs');")).toEqual([
+      'kafkajs',
+      '../cli/program.js',
+      'node:fs',
+    ]);
+    expect(IMPURE_MODULES.test('node:fs/promises')).toBe(true);
+    expect(withoutComments('/** never reads process.env */ const a = 1; // process.env')).not.toContain('process.env');
+    expect(withoutComments('const url = "http://x"; const e = process.env;')).toContain('process.env');
+    expect(IMPURE_MODULES.test('node:path')).toBe(false);
+  });
+});

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { runSchemaflow } from '../support/cli.js';
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { env, io: { out: (line) => out.push(line), err: (line) => err.push(line) } });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+describe('the schemaflow CLI', () => {
+  it('lists its commands with --help and exits 0', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: schemaflow <command>/m);
+    for (const name of ['dev up', 'dev status', 'dev down']) expect(stdout).toContain(`  ${name}`);
+  });
+
+  it('prints the package version', async () => {
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: version });
+  });
+
+  it('shows help on stderr and exits 2 when called with nothing', async () => {
+    const { code, stderr } = await cli([]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Commands:');
+  });
+
+  it.each([
+    [['frobnicate'], "schemaflow: error: unknown command 'frobnicate'"],
+    [['--frobnicate'], "schemaflow: error: unknown option '--frobnicate'"],
+    [['dev'], "schemaflow: error: 'dev' needs a subcommand: up, status, down"],
+    [['dev', 'sideways'], "schemaflow: error: 'dev' needs a subcommand, not 'sideways': up, status, down"],
+    [['dev', 'up', '--frobnicate'], "schemaflow: error: Unknown option '--frobnicate'"],
+    [['dev', 'up', '--gcs-port'], "schemaflow: error: Option '--gcs-port <value>' argument missing"],
+    [['dev', 'up', '--gcs-port', 'abc'], 'schemaflow: error: invalid configuration:\n  - --gcs-port="abc": expected a port number from 1 to 65535'],
+  ])('rejects %j with one error style and exit 2', async (argv, message) => {
+    const { code, stderr, stdout } = await cli(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.startsWith(message)).toBe(true);
+    expect(stderr).toMatch(/run 'schemaflow .*--help' for (usage|the commands)$/);
+  });
+
+  it('documents each setting of a command with its variable and default', async () => {
+    const { code, stdout } = await cli(['dev', 'up', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--brokers <value> +Kafka bootstrap brokers.*\[env SCHEMAFLOW_KAFKA_BROKERS; default 127\.0\.0\.1:19092\]/);
+    expect(stdout).toContain('--gcs-port <value>');
+  });
+
+  it('works as the installed bin', async () => {
+    const help = await runSchemaflow(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('dev up');
+    expect((await runSchemaflow(['--version'])).stdout.trim()).toBe(version);
+    expect((await runSchemaflow(['nope'])).code).toBe(2);
+  });
+
+  it('names every missing tool and how to install it', async () => {
+    const emptyPath = mkdtempSync(join(tmpdir(), 'schemaflow-no-tools-'));
+    const { code, stderr } = await runSchemaflow(['dev', 'up'], {
+      env: { PATH: emptyPath, HOME: emptyPath, SCHEMAFLOW_DEV_DIR: join(emptyPath, 'dev') },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('TOOL_MISSING');
+    expect(stderr).toMatch(/java was not found on PATH: install a Java 17\+ JDK/);
+    expect(stderr).toMatch(/mvn was not found on PATH: install Apache Maven/);
+    expect(stderr).toMatch(/go was not found on PATH: install Go/);
+  });
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderSettingsTable, resolveSettings } from '../../src/config/resolve.js';
+import { SETTINGS } from '../../src/config/settings.js';
+import { UsageError } from '../../src/domain/errors.js';
+
+describe('resolveSettings', () => {
+  it('takes a flag over the environment over the default', () => {
+    const env = { SCHEMAFLOW_LAKE_URL: 'gs://env-bucket/lake', SCHEMAFLOW_KAFKA_BROKERS: '10.0.0.1:9092,10.0.0.2:9092' };
+    const { values, sources } = resolveSettings(['lakeUrl', 'kafkaBrokers', 'manifestUrl'], {
+      env,
+      flags: { lakeUrl: 'file:///tmp/flag-lake' },
+    });
+    expect(values.lakeUrl).toBe('file:///tmp/flag-lake');
+    expect(sources.lakeUrl).toBe('flag');
+    expect(values.kafkaBrokers).toEqual(['10.0.0.1:9092', '10.0.0.2:9092']);
+    expect(sources.kafkaBrokers).toBe('env');
+    expect(values.manifestUrl).toBe('file://./.schemaflow/manifests');
+    expect(sources.manifestUrl).toBe('default');
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    const { values, sources } = resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '' } });
+    expect(values.kafkaBrokers).toEqual(['127.0.0.1:19092']);
+    expect(sources.kafkaBrokers).toBe('default');
+  });
+
+  it('has the embedded defaults of DESIGN.md §8', () => {
+    const { values } = resolveSettings(['kafkaBrokers', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'gcsEndpoint'], { env: {} });
+    expect(values).toEqual({
+      kafkaBrokers: ['127.0.0.1:19092'],
+      kafkaSsl: false,
+      manifestUrl: 'file://./.schemaflow/manifests',
+      lakeUrl: 'file://./lake',
+      stateUrl: 'file://./lake/_state/',
+      statsdHost: undefined,
+      gcsEndpoint: undefined,
+    });
+  });
+
+  it('derives the state location from the lake, whichever way the lake was given', () => {
+    expect(resolveSettings(['stateUrl'], { env: {}, flags: { lakeUrl: 'gs://b/prefix/' } }).values.stateUrl).toBe('gs://b/prefix/_state/');
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://b' } }).values.stateUrl).toBe('gs://b/_state/');
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://b', SCHEMAFLOW_STATE_URL: 'gs://s/x' } }).values.stateUrl).toBe('gs://s/x');
+  });
+
+  it('puts the cache under XDG_CACHE_HOME, else HOME', () => {
+    expect(resolveSettings(['cacheDir'], { env: { XDG_CACHE_HOME: '/x', HOME: '/h' } }).values.cacheDir).toBe('/x/schemaflow');
+    expect(resolveSettings(['cacheDir'], { env: { HOME: '/h' } }).values.cacheDir).toBe('/h/.cache/schemaflow');
+  });
+
+  it('converts booleans, ports and enums', () => {
+    const { values } = resolveSettings(['kafkaSsl', 'devGcsPort', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword'], {
+      env: { SCHEMAFLOW_KAFKA_SSL: 'YES', SCHEMAFLOW_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', SCHEMAFLOW_KAFKA_SASL_USERNAME: 'u', SCHEMAFLOW_KAFKA_SASL_PASSWORD: 'p' },
+      flags: { devGcsPort: '8443' },
+    });
+    expect(values).toMatchObject({ kafkaSsl: true, devGcsPort: 8443, kafkaSaslMechanism: 'scram-sha-512' });
+  });
+
+  it('reports every bad value at once, naming the variable or flag and the expected form', () => {
+    let caught: unknown;
+    try {
+      resolveSettings(['kafkaBrokers', 'kafkaSsl', 'lakeUrl', 'devGcsPort', 'statsdHost'], {
+        env: { SCHEMAFLOW_KAFKA_BROKERS: 'localhost', SCHEMAFLOW_KAFKA_SSL: 'maybe', SCHEMAFLOW_STATSD_HOST: 'statsd:notaport' },
+        flags: { lakeUrl: 's3://bucket', devGcsPort: '0' },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    const error = caught as UsageError;
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('SCHEMAFLOW_KAFKA_BROKERS="localhost": expected comma-separated host:port pairs');
+    expect(error.message).toContain('SCHEMAFLOW_KAFKA_SSL="maybe": expected true or false');
+    expect(error.message).toContain('--lake="s3://bucket": expected a URL starting with file://, gs://');
+    expect(error.message).toContain('--gcs-port="0": expected a port number from 1 to 65535');
+    expect(error.message).toContain('SCHEMAFLOW_STATSD_HOST="statsd:notaport": expected host or host:port');
+  });
+
+  it('requires a user name and password when SASL is on', () => {
+    expect(() => resolveSettings(['kafkaSaslMechanism'], { env: { SCHEMAFLOW_KAFKA_SASL_MECHANISM: 'plain' } })).toThrow(
+      /SCHEMAFLOW_KAFKA_SASL_USERNAME is required[\s\S]*SCHEMAFLOW_KAFKA_SASL_PASSWORD is required/,
+    );
+  });
+
+  it('never reads a setting it was not asked for', () => {
+    expect(() => resolveSettings(['devDir'], { env: { SCHEMAFLOW_KAFKA_SSL: 'garbage' } })).not.toThrow();
+  });
+
+  it('accepts bracketed IPv6 brokers and rejects bare ones', () => {
+    expect(resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '[::1]:9092' } }).values.kafkaBrokers).toEqual(['[::1]:9092']);
+    expect(() => resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '::1:9092' } })).toThrow(UsageError);
+  });
+});
+
+describe('the settings table', () => {
+  it('names every variable SCHEMAFLOW_* and gives no secret a flag', () => {
+    for (const setting of SETTINGS) {
+      expect(setting.env).toMatch(/^SCHEMAFLOW_[A-Z_]+$/);
+      if (setting.kind.type === 'secret') expect(setting.flag).toBeUndefined();
+    }
+    expect(new Set(SETTINGS.map((setting) => setting.flag).filter(Boolean)).size).toBe(SETTINGS.filter((setting) => setting.flag).length);
+  });
+
+  it('is the table the README shows', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
+    expect(section, 'README.md needs the settings table between <!-- settings:start --> and <!-- settings:end -->').toBeDefined();
+    expect(section).toBe(renderSettingsTable());
+  });
+});

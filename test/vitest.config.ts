@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` needs no services; `integration` talks to a real Kafka broker and GCS
+ * emulator that its global setup starts once per run (or reuses when SCHEMAFLOW_KAFKA_BROKERS and
+ * SCHEMAFLOW_GCS_ENDPOINT name running ones).
+ */
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('..', import.meta.url)),
+    // 2 cores: one worker per core keeps the broker responsive.
+    maxWorkers: 2,
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
