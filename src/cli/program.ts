@@ -4,10 +4,11 @@ import { resolveSettings } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
 import type { Command, Io } from './command.js';
+import { catalogCommands } from './commands/catalog.js';
 import { devCommands } from './commands/dev.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

@@ -17,6 +17,7 @@ export interface Config {
   devControllerPort: number;
   devGcsPort: number;
   cacheDir: string;
+  catalogDir: string;
 }
 
 /** Where a resolved value came from. */

@@ -50,12 +50,22 @@ export type SettingKey =
   | 'devDir'
   | 'devControllerPort'
   | 'devGcsPort'
-  | 'cacheDir';
+  | 'cacheDir'
+  | 'catalogDir';
 
 const constant = (value: string | undefined) => (): string | undefined => value;
 
 /** The settings, in the order the README lists them. */
 export const SETTINGS: readonly Setting[] = [
+  {
+    key: 'catalogDir',
+    env: 'SCHEMAFLOW_CATALOG_DIR',
+    flag: 'catalog',
+    kind: { type: 'path' },
+    defaultText: '`catalog`',
+    defaultValue: constant('catalog'),
+    description: 'The catalog directory, relative to the root of the git repository.',
+  },
   {
     key: 'kafkaBrokers',
     env: 'SCHEMAFLOW_KAFKA_BROKERS',

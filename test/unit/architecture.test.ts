@@ -16,7 +16,7 @@ const PARTS: Record<string, { rank: number; pure: boolean }> = {
   topics: { rank: 1, pure: true },
   archive: { rank: 1, pure: true },
   config: { rank: 1, pure: true },
-  'ports.ts': { rank: 1, pure: true },
+  'ports.ts': { rank: 0, pure: true },
   usecases: { rank: 2, pure: true },
   adapters: { rank: 3, pure: false },
   dev: { rank: 3, pure: false },

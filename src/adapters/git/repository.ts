@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { SchemaflowError } from '../../domain/errors.js';
+import type { ChangedPath, FileTree, Repository, TreeEntry } from '../../ports.js';
+import { createWorkingTree } from '../files/working-tree.js';
+
+/** Output of a git command as a Buffer; undefined when git exits non-zero (a ref that does not resolve). */
+function git(root: string, args: readonly string[], options: { allowFailure?: boolean } = {}): Buffer | undefined {
+  try {
+    return execFileSync('git', args, { cwd: root, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { status?: number; stderr?: Buffer };
+    if (failure.code === 'ENOENT') throw new SchemaflowError('TOOL_MISSING', 'git was not found on PATH: install git.', { cause: error });
+    if (options.allowFailure) return undefined;
+    throw new SchemaflowError('GIT_FAILED', `git ${args.join(' ')} failed in ${root}: ${failure.stderr?.toString('utf8').trim() ?? failure.message}`, { cause: error });
+  }
+}
+
+const text = (buffer: Buffer | undefined): string => buffer?.toString('utf8').trim() ?? '';
+
+/** A ref the user typed, checked so it can never be read as a git option. */
+function safeRef(ref: string): string {
+  if (ref.startsWith('-') || /[\s\0]/.test(ref)) throw new SchemaflowError('GIT_FAILED', `${JSON.stringify(ref)} is not a valid git ref.`);
+  return ref;
+}
+
+/** The git repository containing `directory`. */
+export function openRepository(directory: string): Repository {
+  const root = text(git(directory, ['rev-parse', '--show-toplevel'], { allowFailure: true }));
+  if (!root) throw new SchemaflowError('NOT_A_REPOSITORY', `${directory} is not inside a git repository; the check compares the catalog with the base branch, so run it in a clone.`);
+  return {
+    root,
+    isShallow: () => text(git(root, ['rev-parse', '--is-shallow-repository'])) === 'true',
+    resolveCommit: (ref) => text(git(root, ['rev-parse', '--verify', '--quiet', `${safeRef(ref)}^{commit}`], { allowFailure: true })) || undefined,
+    mergeBase: (a, b) => text(git(root, ['merge-base', safeRef(a), safeRef(b)], { allowFailure: true })) || undefined,
+    changedPaths(commit, prefix) {
+      const changes = new Map<string, ChangedPath>();
+      const fields = (git(root, ['diff', '--name-status', '-z', '--no-renames', safeRef(commit), '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0');
+      for (let index = 0; index + 1 < fields.length; index += 2) {
+        const status = fields[index] ?? '';
+        const path = fields[index + 1] ?? '';
+        changes.set(path, { path, status: status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified' });
+      }
+      const untracked = (git(root, ['ls-files', '--others', '--exclude-standard', '-z', '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0');
+      for (const path of untracked) if (path) changes.set(path, { path, status: 'added' });
+      return [...changes.values()].sort((a, b) => a.path.localeCompare(b.path));
+    },
+    treeAt: (commit, label) => createCommitTree(root, commit, label),
+    workingTree: () => createWorkingTree(root),
+  };
+}
+
+/** A commit's tree, read with ls-tree and cat-file; directories are listed once each. */
+function createCommitTree(root: string, commit: string, label: string): FileTree {
+  const listings = new Map<string, TreeEntry[]>();
+  const list = (dir: string): TreeEntry[] => {
+    const cached = listings.get(dir);
+    if (cached) return cached;
+    const output = git(root, ['ls-tree', '-l', '-z', commit, '--', `${dir}/`], { allowFailure: true })?.toString('utf8') ?? '';
+    const entries = output
+      .split('\0')
+      .filter(Boolean)
+      .map((line): TreeEntry => {
+        // <mode> SP <type> SP <object> SP+ <size> TAB <path>
+        const [meta = '', path = ''] = line.split('\t');
+        const [mode = '', , , size = '-'] = meta.split(/ +/);
+        const kind: TreeEntry['kind'] = mode === '040000' ? 'directory' : mode === '120000' ? 'symlink' : mode.startsWith('100') ? 'file' : 'other';
+        return { name: path.slice(path.lastIndexOf('/') + 1), path, kind, size: size === '-' ? 0 : Number(size) };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    listings.set(dir, entries);
+    return entries;
+  };
+  const stat = (path: string): TreeEntry | undefined => {
+    const slash = path.lastIndexOf('/');
+    if (slash < 0) return undefined;
+    return list(path.slice(0, slash)).find((entry) => entry.path === path);
+  };
+  return {
+    label,
+    stat,
+    list,
+    read(path) {
+      if (stat(path)?.kind !== 'file') return undefined;
+      return git(root, ['cat-file', 'blob', `${commit}:${path}`], { allowFailure: true });
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Finding } from '../domain/finding.js';
+import type { ParsedDocument } from './documents.js';
+import { findingAt } from './finding-builder.js';
+import { RULES, type Level, type RuleCode } from './rules.js';
+import catalogSchema from './schemas/catalog.schema.json' with { type: 'json' };
+import subjectSchema from './schemas/subject.schema.json' with { type: 'json' };
+
+export type CompatibilityMode = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
+export type CompatibilityPolicy = 'STRICT' | 'DEFAULT';
+
+export interface TopicSettings {
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  readonly retentionMs?: number;
+  readonly cleanupPolicy?: string;
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+/** catalog.yaml, with defaults filled in. */
+export interface CatalogSettings {
+  readonly compatibility: { readonly mode: CompatibilityMode; readonly policy: CompatibilityPolicy };
+  readonly lint: Readonly<Record<string, Level>>;
+  readonly topic: TopicSettings;
+  readonly environments: Readonly<Record<string, { manifestUrl?: string; lakeUrl?: string; stateUrl?: string; topic?: TopicSettings }>>;
+}
+
+/** subject.yaml. */
+export interface SubjectSettings {
+  readonly description: string;
+  readonly owners: readonly string[];
+  readonly status: 'active' | 'deprecated' | 'retired';
+  readonly compatibility?: { readonly mode?: CompatibilityMode; readonly policy?: CompatibilityPolicy };
+  readonly topic?: TopicSettings;
+  readonly eventTime?: { readonly field: string; readonly format: 'rfc3339' | 'epoch-millis' };
+  readonly pii: readonly string[];
+}
+
+/** The catalog default: the talk's rule for data that lives in a lake for years (DESIGN.md §3). */
+export const DEFAULT_CATALOG_SETTINGS: CatalogSettings = {
+  compatibility: { mode: 'FULL_TRANSITIVE', policy: 'DEFAULT' },
+  lint: {},
+  topic: {},
+  environments: {},
+};
+
+let validators: { catalog: ValidateFunction; subject: ValidateFunction } | undefined;
+
+function validatorsFor(): { catalog: ValidateFunction; subject: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    ajv.addSchema(catalogSchema);
+    ajv.addSchema(subjectSchema);
+    validators = { catalog: ajv.getSchema(catalogSchema.$id) as ValidateFunction, subject: ajv.getSchema(subjectSchema.$id) as ValidateFunction };
+  }
+  return validators;
+}
+
+function schemaFindings(document: ParsedDocument, code: RuleCode, errors: readonly ErrorObject[], schemaName: string): Finding[] {
+  return errors.map((error) => {
+    const where = error.instancePath || '(top level)';
+    const params = error.params as Record<string, unknown>;
+    const detail =
+      error.keyword === 'additionalProperties'
+        ? `unknown key "${String(params.additionalProperty)}"`
+        : error.keyword === 'enum'
+          ? `${error.message ?? 'invalid'}: ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`
+          : (error.message ?? 'invalid');
+    const pointer = error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}` : error.instancePath;
+    return findingAt(document, code, pointer, `${document.file} ${where}: ${detail} (see ${schemaName}).`, { keyword: error.keyword });
+  });
+}
+
+/** Reads catalog.yaml: findings for anything that does not match its schema; settings when it does. */
+export function readCatalogSettings(document: ParsedDocument): { settings?: CatalogSettings; findings: Finding[] } {
+  const { catalog } = validatorsFor();
+  if (!catalog(document.value ?? {})) {
+    return { findings: schemaFindings(document, 'CATALOG_CONFIG_INVALID', catalog.errors ?? [], 'catalog.schema.json') };
+  }
+  const value = (document.value ?? {}) as Partial<CatalogSettings>;
+  const findings: Finding[] = [];
+  for (const code of Object.keys(value.lint ?? {})) {
+    const rule = (RULES as Record<string, { configurable: boolean } | undefined>)[code];
+    if (!rule?.configurable) {
+      findings.push(findingAt(document, 'LINT_UNKNOWN_RULE', `/lint/${code}`, rule ? `${document.file} sets a level for ${code}, which protects the registry and cannot be changed; remove it.` : `${document.file} sets a level for ${code}, which is not a rule; check the spelling (rules are listed in the README).`, { rule: code }));
+    }
+  }
+  return {
+    findings,
+    settings: {
+      compatibility: { ...DEFAULT_CATALOG_SETTINGS.compatibility, ...value.compatibility },
+      lint: value.lint ?? {},
+      topic: value.topic ?? {},
+      environments: value.environments ?? {},
+    },
+  };
+}
+
+/** Reads subject.yaml: findings for anything that does not match its schema; settings when it does. */
+export function readSubjectSettings(document: ParsedDocument): { settings?: SubjectSettings; findings: Finding[] } {
+  const { subject } = validatorsFor();
+  if (!subject(document.value)) {
+    return { findings: schemaFindings(document, 'SUBJECT_CONFIG_INVALID', subject.errors ?? [], 'subject.schema.json') };
+  }
+  const value = document.value as Omit<SubjectSettings, 'status' | 'pii'> & { status?: SubjectSettings['status']; pii?: string[] };
+  return { findings: [], settings: { ...value, status: value.status ?? 'active', pii: value.pii ?? [] } };
+}
+
+/**
+ * Applies catalog.yaml lint levels (from the base branch) to findings: `off` drops a finding,
+ * `error`/`warning` replace the default severity. Only configurable rules are affected.
+ */
+export function applyLevels(findings: readonly Finding[], levels: Readonly<Record<string, Level>>): Finding[] {
+  return findings.flatMap((finding) => {
+    const rule = (RULES as Record<string, { configurable: boolean } | undefined>)[finding.code];
+    const level = rule?.configurable ? levels[finding.code] : undefined;
+    if (level === undefined) return [finding];
+    if (level === 'off') return [];
+    return [{ ...finding, severity: level }];
+  });
+}

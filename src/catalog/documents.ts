@@ -1,0 +1,185 @@
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Finding } from '../domain/finding.js';
+import { fromPointer } from '../domain/finding.js';
+import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
+
+/**
+ * Guarded parsing of hostile files (DESIGN.md §10): size, encoding and nesting are checked on
+ * the raw bytes before a parser sees them, and every problem becomes a finding with a position.
+ */
+export interface Limits {
+  /** Largest file accepted, in bytes. */
+  readonly maxBytes: number;
+  /** Deepest `{`/`[` nesting accepted. */
+  readonly maxDepth: number;
+}
+
+/** JSON Schema version files: 1 MiB, 64 levels. */
+export const SCHEMA_LIMITS: Limits = { maxBytes: 1_048_576, maxDepth: 64 };
+/** catalog.yaml and subject.yaml: 256 KiB, 32 levels. */
+export const YAML_LIMITS: Limits = { maxBytes: 262_144, maxDepth: 32 };
+/** YAML aliases allowed per document: enough for real use, far too few for an alias bomb. */
+const MAX_YAML_ALIASES = 20;
+
+/** A parsed file: its value and where each pointer is. */
+export interface ParsedDocument {
+  readonly file: string;
+  readonly value: unknown;
+  /** Position of the value at an RFC 6901 pointer (or of its nearest existing ancestor). */
+  locate(pointer: string): Position;
+}
+
+export type ParseResult = { readonly ok: true; readonly document: ParsedDocument } | { readonly ok: false; readonly finding: Finding };
+
+function failure(file: string, code: string, position: Position, message: string, params: Record<string, unknown> = {}): ParseResult {
+  return { ok: false, finding: { code, severity: 'error', file, line: position.line, col: position.col, pointer: '', message, params } };
+}
+
+const START: Position = { line: 1, col: 1 };
+
+/** The checks shared by both formats: size, then UTF-8, then nesting. */
+function guard(file: string, bytes: Uint8Array, limits: Limits, kind: string): { ok: true; text: string } | { ok: false; result: ParseResult } {
+  if (bytes.length > limits.maxBytes) {
+    return {
+      ok: false,
+      result: failure(file, 'FILE_TOO_LARGE', START, `${file} is ${bytes.length} bytes; ${kind} files may be at most ${limits.maxBytes} bytes. Split the schema with $ref to another version file or remove unused parts.`, { size: bytes.length, limit: limits.maxBytes }),
+    };
+  }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    const before = new TextDecoder().decode(bytes.subarray(0, decoded.byteOffset));
+    return {
+      ok: false,
+      result: failure(file, 'NOT_UTF8', createLineIndex(before)(before.length), `${file} is not valid UTF-8 (first invalid byte at offset ${decoded.byteOffset}); save it as UTF-8.`, { byteOffset: decoded.byteOffset }),
+    };
+  }
+  const text = decoded.text;
+  const deep = scanNesting(text, limits.maxDepth);
+  if (deep) {
+    return {
+      ok: false,
+      result: failure(file, 'NESTING_TOO_DEEP', createLineIndex(text)(deep.offset), `${file} nests deeper than ${limits.maxDepth} levels; flatten it or move parts into $defs.`, { limit: limits.maxDepth }),
+    };
+  }
+  return { ok: true, text };
+}
+
+/** Parses a JSON file strictly (RFC 8259: no comments, no trailing commas, no duplicate keys). */
+export function parseJsonDocument(file: string, bytes: Uint8Array, limits: Limits = SCHEMA_LIMITS): ParseResult {
+  const guarded = guard(file, bytes, limits, 'JSON');
+  if (!guarded.ok) return guarded.result;
+  const text = guarded.text.replace(/^\uFEFF/, '');
+  const lineOf = createLineIndex(text);
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const firstError = errors[0];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const offset = firstError?.offset ?? 0;
+    const reason = firstError ? describeParseError(firstError) : error instanceof Error ? error.message : String(error);
+    return failure(file, 'INVALID_JSON', lineOf(offset), `${file} is not valid JSON: ${reason} at ${lineOf(offset).line}:${lineOf(offset).col}.`, { reason });
+  }
+  if (firstError || !tree) {
+    const offset = firstError?.offset ?? 0;
+    const reason = firstError ? describeParseError(firstError) : 'empty document';
+    return failure(file, 'INVALID_JSON', lineOf(offset), `${file} is not valid JSON: ${reason} at ${lineOf(offset).line}:${lineOf(offset).col}.`, { reason });
+  }
+  const duplicate = findDuplicateKey(tree);
+  if (duplicate) {
+    return failure(file, 'DUPLICATE_KEY', lineOf(duplicate.offset), `${file} has the key "${duplicate.key}" twice in one object; JSON parsers disagree on which one wins, so keep exactly one.`, { key: duplicate.key });
+  }
+  return {
+    ok: true,
+    document: {
+      file,
+      value,
+      locate: (pointer) => lineOf(jsonOffsetOf(tree, pointer)),
+    },
+  };
+}
+
+/** `PropertyNameExpected` → `property name expected`. */
+function describeParseError(error: ParseError): string {
+  return printParseErrorCode(error.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function findDuplicateKey(root: JsonNode): { key: string; offset: number } | undefined {
+  const stack: JsonNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node?.children) continue;
+    if (node.type === 'object') {
+      const seen = new Set<string>();
+      for (const property of node.children) {
+        const keyNode = property.children?.[0];
+        const key = typeof keyNode?.value === 'string' ? keyNode.value : '';
+        if (seen.has(key)) return { key, offset: keyNode?.offset ?? property.offset };
+        seen.add(key);
+      }
+    }
+    stack.push(...node.children);
+  }
+  return undefined;
+}
+
+function jsonOffsetOf(root: JsonNode, pointer: string): number {
+  let node = root;
+  for (const token of fromPointer(pointer) ?? []) {
+    let next: JsonNode | undefined;
+    if (node.type === 'object') {
+      const property = node.children?.find((child) => child.children?.[0]?.value === token);
+      next = property?.children?.[1];
+    } else if (node.type === 'array' && /^\d+$/.test(token)) {
+      next = node.children?.[Number(token)];
+    }
+    if (!next) break;
+    node = next;
+  }
+  return node.offset;
+}
+
+/** Parses a YAML file with unique keys, few aliases, and positions for every value. */
+export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limits = YAML_LIMITS): ParseResult {
+  const guarded = guard(file, bytes, limits, 'YAML');
+  if (!guarded.ok) return guarded.result;
+  const text = guarded.text;
+  const lineCounter = new LineCounter();
+  let document: Document;
+  let value: unknown;
+  try {
+    document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
+    const problem = document.errors[0];
+    if (problem) {
+      const at = problem.linePos?.[0] ?? START;
+      return failure(file, 'INVALID_YAML', at, `${file} is not valid YAML: ${problem.message.split('\n')[0] ?? problem.message} (${problem.code}).`, { reason: problem.code });
+    }
+    value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    const reason = error instanceof RangeError ? 'too deeply nested' : error instanceof Error ? error.message : String(error);
+    const code = error instanceof RangeError ? 'NESTING_TOO_DEEP' : 'INVALID_YAML';
+    return failure(file, code, START, `${file} could not be read as YAML: ${reason}. Aliases are limited to ${MAX_YAML_ALIASES} per file.`, { reason });
+  }
+  const located = document;
+  return {
+    ok: true,
+    document: {
+      file,
+      value,
+      locate(pointer) {
+        const path: Array<string | number> = [];
+        for (const token of fromPointer(pointer) ?? []) {
+          const candidate = [...path, token];
+          const node: unknown = located.getIn(candidate, true) ?? located.getIn([...path, Number(token)], true);
+          if (node === undefined) break;
+          path.push(located.getIn(candidate, true) === undefined ? Number(token) : token);
+        }
+        const node: unknown = path.length === 0 ? located.contents : located.getIn(path, true);
+        const offset = isNode(node) && node.range ? node.range[0] : 0;
+        return lineCounter.linePos(offset);
+      },
+    },
+  };
+}

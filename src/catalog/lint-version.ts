@@ -1,0 +1,129 @@
+import type { Finding } from '../domain/finding.js';
+import { toPointer } from '../domain/finding.js';
+import type { ParsedDocument } from './documents.js';
+import { findingAt } from './finding-builder.js';
+import { analysePattern } from './patterns.js';
+import { collectRefs, type SchemaRef } from './refs.js';
+import { dialectOf, type Dialect } from './schema-compiler.js';
+import { isSchemaObject, walkSchema } from './schema-walk.js';
+
+/** What subject.yaml says about a subject's events, as the version lint needs it. */
+export interface SubjectHints {
+  readonly pii: readonly string[];
+  readonly eventTime?: { readonly field: string; readonly format: 'rfc3339' | 'epoch-millis' };
+}
+
+export interface VersionLint {
+  readonly findings: Finding[];
+  /** Undefined when the file cannot be a schema of a supported dialect. */
+  readonly dialect: Dialect | undefined;
+  readonly refs: readonly SchemaRef[];
+  /** Instance pointers of every object property (through `properties` chains). */
+  readonly propertyPointers: ReadonlySet<string>;
+}
+
+/** Words that usually mean personal data, alone or as the last word of a name. */
+const PERSONAL_WORDS = new Set(['email', 'phone', 'mobile', 'address', 'street', 'postcode', 'zip', 'zipcode', 'birth', 'birthday', 'birthdate', 'dob', 'ssn', 'passport', 'iban', 'gender', 'latitude', 'longitude', 'lat', 'lng', 'salary', 'password', 'ip', 'surname', 'firstname', 'lastname', 'fullname', 'username']);
+/** Word pairs that do, such as `firstName` or `card_number`. */
+const PERSONAL_PAIRS = new Set(['first name', 'last name', 'full name', 'display name', 'given name', 'family name', 'middle name', 'user name', 'customer name', 'card number', 'social security', 'national id', 'tax id']);
+
+/**
+ * Whether a property name looks personal, from its words (camelCase, snake_case, kebab-case).
+ * Such a property needs a decision: `x-pii: true|false` on it, or its pointer in subject.yaml `pii`.
+ */
+export function looksPersonal(name: string): boolean {
+  const words = name.split(/[_\-\s.]+|(?<=[a-z0-9])(?=[A-Z])/).map((word) => word.toLowerCase()).filter(Boolean);
+  return words.some((word, index) => PERSONAL_WORDS.has(word) || (index > 0 && PERSONAL_PAIRS.has(`${words[index - 1] ?? ''} ${word}`)));
+}
+
+/** Lints one new version file: dialect, shape, descriptions, references, patterns, PII, event time. */
+export function lintVersion(document: ParsedDocument, catalogPath: string, hints: SubjectHints): VersionLint {
+  const findings: Finding[] = [];
+  const schema = document.value;
+  const empty: VersionLint = { findings, dialect: undefined, refs: [], propertyPointers: new Set() };
+  if (!isSchemaObject(schema)) {
+    findings.push(findingAt(document, 'SCHEMA_INVALID', '', `${document.file} must contain a JSON object (a schema), not ${Array.isArray(schema) ? 'an array' : typeof schema === 'object' ? 'null' : typeof schema}.`));
+    return empty;
+  }
+  const dialect = dialectOf(schema);
+  if (!dialect.ok) {
+    findings.push(findingAt(document, 'SCHEMA_DIALECT_UNSUPPORTED', '/$schema', `${document.file} declares $schema ${dialect.found}; use "https://json-schema.org/draft/2020-12/schema" or "http://json-schema.org/draft-07/schema#".`, { found: dialect.found }));
+    return empty;
+  }
+  if (schema.type !== 'object') {
+    findings.push(findingAt(document, 'ROOT_NOT_OBJECT', schema.type === undefined ? '' : '/type', `The root of ${document.file} must be "type": "object" (an event is a JSON object); found ${schema.type === undefined ? 'no type' : JSON.stringify(schema.type)}.`, { found: schema.type ?? null }));
+  }
+
+  const propertyPointers = new Set<string>();
+  const propertySchemas = new Map<string, Readonly<Record<string, unknown>>>();
+  const piiDeclared = new Set(hints.pii);
+  walkSchema(schema, ({ schema: node, tokens, propertyName, instanceTokens }) => {
+    const pointer = toPointer(tokens);
+    const instancePointer = instanceTokens ? toPointer(instanceTokens) : undefined;
+    if (instancePointer !== undefined && propertyName !== undefined) {
+      propertyPointers.add(instancePointer);
+      propertySchemas.set(instancePointer, node);
+    }
+    if (Object.prototype.hasOwnProperty.call(node, '$id')) {
+      findings.push(findingAt(document, 'SCHEMA_ID_NOT_ALLOWED', `${pointer}/$id`, `${document.file} sets $id at ${pointer || 'the root'}; a version file is identified by its catalog path, so remove $id (use $defs and "#/$defs/..." for reusable parts).`));
+    }
+    const isRoot = tokens.length === 0;
+    if ((isRoot || propertyName !== undefined) && !(typeof node.description === 'string' && node.description.trim() !== '')) {
+      const what = isRoot ? 'The root schema' : `Property "${propertyName}" (${pointer})`;
+      findings.push(findingAt(document, 'MISSING_DESCRIPTION', pointer, `${what} in ${document.file} has no description; add "description" saying what it means for the people who query it.`, { property: propertyName ?? null }));
+    }
+    if (typeof node.pattern === 'string') checkPattern(node.pattern, `${pointer}/pattern`);
+    if (isSchemaObject(node.patternProperties)) {
+      for (const key of Object.keys(node.patternProperties)) checkPattern(key, toPointer([...tokens, 'patternProperties', key]));
+    }
+    if (propertyName !== undefined && looksPersonal(propertyName) && !Object.prototype.hasOwnProperty.call(node, 'x-pii') && !(instancePointer !== undefined && piiDeclared.has(instancePointer))) {
+      findings.push(findingAt(document, 'PII_UNDECIDED', pointer, `Property "${propertyName}" in ${document.file} looks personal; decide: add "x-pii": true (or false) to it, or list ${instancePointer ?? 'its pointer'} under pii in subject.yaml.`, { property: propertyName }));
+    }
+  });
+
+  function checkPattern(pattern: string, pointer: string): void {
+    const verdict = analysePattern(pattern);
+    switch (verdict.status) {
+      case 'safe':
+        return;
+      case 'invalid':
+        findings.push(findingAt(document, 'INVALID_PATTERN', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} is not a valid regular expression with the u flag (as ajv runs it): ${verdict.reason}.`, { pattern }));
+        return;
+      case 'exponential':
+      case 'polynomial':
+        findings.push(findingAt(document, verdict.status === 'exponential' ? 'PATTERN_EXPONENTIAL' : 'PATTERN_POLYNOMIAL', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} can backtrack with ${verdict.summary} complexity, so one crafted value can stall every validator (for example ${verdict.attack}); rewrite it so no two parts can match the same characters (e.g. remove nested quantifiers).`, { pattern, complexity: verdict.summary, attack: verdict.attack }));
+        return;
+      case 'unchecked':
+        findings.push(findingAt(document, 'PATTERN_UNCHECKED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} could not be checked for catastrophic backtracking (${verdict.reason}); simplify it (no backreferences or lookaround) or accept the risk by setting PATTERN_UNCHECKED to off.`, { pattern, reason: verdict.reason }));
+    }
+  }
+
+  const refs = collectRefs(schema, catalogPath);
+  for (const ref of refs) {
+    if (ref.kind === 'remote') {
+      findings.push(findingAt(document, 'REMOTE_REF', ref.pointer, `${document.file} references ${JSON.stringify(ref.ref)} at ${ref.pointer}; schemaflow never fetches schemas, so copy what you need into $defs or reference another version file by relative path (../../<team>/<name>/<version>.json#/$defs/X).`, { ref: ref.ref }));
+    } else if (ref.kind === 'outside') {
+      findings.push(findingAt(document, 'REF_OUTSIDE_CATALOG', ref.pointer, `${document.file} references ${JSON.stringify(ref.ref)} at ${ref.pointer}, which resolves to ${JSON.stringify(ref.resolved)}: not a version file inside the catalog. Use ../../<team>/<name>/<version>.json#/... .`, { ref: ref.ref, resolved: ref.resolved }));
+    }
+  }
+
+  for (const pointer of hints.pii) {
+    if (!propertyPointers.has(pointer)) {
+      findings.push(findingAt(document, 'PII_POINTER_UNKNOWN', '', `subject.yaml lists ${pointer} under pii, but ${document.file} has no property there; fix the pointer or remove it.`, { pointer }));
+    }
+  }
+  if (hints.eventTime) checkEventTime(hints.eventTime);
+
+  function checkEventTime(eventTime: NonNullable<SubjectHints['eventTime']>): void {
+    const property = propertySchemas.get(eventTime.field);
+    const expected = eventTime.format === 'rfc3339' ? 'a string with "format": "date-time"' : 'an integer (milliseconds since the epoch)';
+    const types = property ? [property.type].flat() : [];
+    const fits = eventTime.format === 'rfc3339' ? types.includes('string') && property?.format === 'date-time' : types.includes('integer') || types.includes('number');
+    if (!fits) {
+      const found = property ? `a property with type ${JSON.stringify(property.type ?? null)}${property.format ? ` and format ${JSON.stringify(property.format)}` : ''}` : 'no such property';
+      findings.push(findingAt(document, 'EVENT_TIME_INVALID', '', `subject.yaml sets eventTime.field ${eventTime.field} (${eventTime.format}), so ${document.file} must define it as ${expected}; found ${found}.`, { field: eventTime.field, format: eventTime.format }));
+    }
+  }
+
+  return { findings, dialect: dialect.dialect, refs, propertyPointers };
+}

@@ -1,0 +1,48 @@
+import { posix } from 'node:path';
+import { toPointer } from '../domain/finding.js';
+import { VERSION_FILE_PATTERN } from '../domain/names.js';
+import { walkSchema } from './schema-walk.js';
+
+/** A `$ref` (or `$dynamicRef`) found in a version file, classified without resolving anything remote. */
+export type SchemaRef =
+  | { readonly kind: 'local'; readonly pointer: string; readonly ref: string }
+  | { readonly kind: 'file'; readonly pointer: string; readonly ref: string; readonly target: string }
+  | { readonly kind: 'remote'; readonly pointer: string; readonly ref: string }
+  | { readonly kind: 'outside'; readonly pointer: string; readonly ref: string; readonly resolved: string };
+
+const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'];
+const TARGET = new RegExp(`^[^/]+/[^/]+/${VERSION_FILE_PATTERN.source.slice(1, -1)}$`);
+
+/**
+ * Every reference in a schema. `catalogPath` is the file's path relative to the catalog
+ * directory (`apps/users/2.json`); file references are resolved against it, as paths only.
+ */
+export function collectRefs(schema: unknown, catalogPath: string): SchemaRef[] {
+  const refs: SchemaRef[] = [];
+  walkSchema(schema, ({ schema: node, tokens }) => {
+    for (const keyword of REFERENCE_KEYWORDS) {
+      const ref = node[keyword];
+      if (typeof ref !== 'string') continue;
+      refs.push(classify(ref, toPointer([...tokens, keyword]), catalogPath));
+    }
+  });
+  return refs;
+}
+
+function classify(ref: string, pointer: string, catalogPath: string): SchemaRef {
+  if (ref.startsWith('#')) return { kind: 'local', pointer, ref };
+  // A scheme (https:, file:, urn:, data:) or a network-path reference (//host/...) leaves the catalog.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return { kind: 'remote', pointer, ref };
+  const path = ref.split('#')[0] ?? '';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return { kind: 'outside', pointer, ref, resolved: path };
+  }
+  if (decoded.startsWith('/') || decoded.includes('\\') || decoded.includes('\0')) return { kind: 'outside', pointer, ref, resolved: decoded };
+  const resolved = posix.normalize(posix.join(posix.dirname(catalogPath), decoded));
+  if (resolved === catalogPath) return { kind: 'local', pointer, ref };
+  if (resolved.startsWith('../') || resolved === '..' || !TARGET.test(resolved)) return { kind: 'outside', pointer, ref, resolved };
+  return { kind: 'file', pointer, ref, target: resolved };
+}

@@ -1,0 +1,65 @@
+import type { Severity } from '../domain/finding.js';
+
+/**
+ * Every rule code the catalog check can report, with its default severity and whether
+ * catalog.yaml `lint:` may change it. Security and integrity rules are not configurable: a pull
+ * request must not be able to switch off the checks that protect the registry.
+ */
+export interface RuleInfo {
+  readonly severity: Severity;
+  readonly configurable: boolean;
+  readonly summary: string;
+}
+
+export const RULES = {
+  // Files and parsing (DESIGN.md §10): hostile input becomes a finding, never a crash.
+  FILE_TOO_LARGE: { severity: 'error', configurable: false, summary: 'A file is larger than the limit; checked before parsing.' },
+  NOT_UTF8: { severity: 'error', configurable: false, summary: 'A file is not valid UTF-8.' },
+  NESTING_TOO_DEEP: { severity: 'error', configurable: false, summary: 'A file nests deeper than the limit; checked before parsing.' },
+  INVALID_JSON: { severity: 'error', configurable: false, summary: 'A version file is not valid JSON (RFC 8259).' },
+  INVALID_YAML: { severity: 'error', configurable: false, summary: 'catalog.yaml or subject.yaml is not valid YAML.' },
+  DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'An object has the same key twice.' },
+  SYMLINK_NOT_ALLOWED: { severity: 'error', configurable: false, summary: 'A symbolic link in the catalog; links are never followed.' },
+  // Layout and names (DESIGN.md §2).
+  INVALID_TEAM_NAME: { severity: 'error', configurable: false, summary: 'A team directory name does not match [a-z][a-z0-9]*.' },
+  INVALID_SUBJECT_NAME: { severity: 'error', configurable: false, summary: 'A subject directory name does not match [a-z][a-z0-9-]*[a-z0-9].' },
+  TOPIC_NAME_TOO_LONG: { severity: 'error', configurable: false, summary: 'The subject name is longer than Kafka allows (249).' },
+  INVALID_VERSION_FILE: { severity: 'error', configurable: false, summary: 'A .json file in a subject is not named <positive integer>.json.' },
+  MISSING_SUBJECT_FILE: { severity: 'error', configurable: false, summary: 'A subject directory has versions but no subject.yaml.' },
+  NO_VERSIONS: { severity: 'error', configurable: false, summary: 'A subject has no version file.' },
+  STRAY_FILE: { severity: 'warning', configurable: true, summary: 'A file that is not part of the catalog layout.' },
+  CATALOG_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'catalog.yaml does not match its JSON Schema.' },
+  SUBJECT_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'subject.yaml does not match its JSON Schema.' },
+  LINT_UNKNOWN_RULE: { severity: 'warning', configurable: false, summary: 'catalog.yaml sets a level for a rule that does not exist or cannot be configured.' },
+  // Immutability and lifecycle (DESIGN.md §3).
+  VERSION_MODIFIED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was changed.' },
+  VERSION_DELETED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was deleted.' },
+  VERSION_RENAMED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was renamed.' },
+  VERSION_GAP: { severity: 'error', configurable: false, summary: 'A new version is not the next integer.' },
+  SUBJECT_RETIRED: { severity: 'error', configurable: false, summary: 'A new version for a retired subject.' },
+  SUBJECT_DEPRECATED: { severity: 'warning', configurable: true, summary: 'A new version for a deprecated subject.' },
+  CONFIG_CHANGED: { severity: 'warning', configurable: false, summary: 'Rules changed in this pull request; they apply from the next one.' },
+  // Schema content.
+  SCHEMA_DIALECT_UNSUPPORTED: { severity: 'error', configurable: false, summary: '$schema is neither draft-07 nor 2020-12.' },
+  SCHEMA_INVALID: { severity: 'error', configurable: false, summary: 'The schema does not compile with ajv in strict mode.' },
+  SCHEMA_ID_NOT_ALLOWED: { severity: 'error', configurable: false, summary: '$id in a version file; the catalog path is its identity.' },
+  ROOT_NOT_OBJECT: { severity: 'error', configurable: true, summary: 'The root schema is not type: object.' },
+  MISSING_DESCRIPTION: { severity: 'error', configurable: true, summary: 'The root or a property has no description.' },
+  REMOTE_REF: { severity: 'error', configurable: false, summary: 'A $ref to a URL; nothing is ever fetched.' },
+  REF_OUTSIDE_CATALOG: { severity: 'error', configurable: false, summary: 'A relative $ref that leaves the catalog or names no version file.' },
+  REF_NOT_FOUND: { severity: 'error', configurable: false, summary: 'A $ref to a version file that does not exist.' },
+  REF_CYCLE: { severity: 'error', configurable: false, summary: 'Version files reference each other in a cycle.' },
+  REF_DIALECT_MISMATCH: { severity: 'error', configurable: false, summary: 'A $ref between files of different dialects.' },
+  INVALID_PATTERN: { severity: 'error', configurable: false, summary: 'A pattern is not a valid ECMA-262 regular expression with the u flag.' },
+  PATTERN_EXPONENTIAL: { severity: 'error', configurable: false, summary: 'A pattern can backtrack exponentially (ReDoS).' },
+  PATTERN_POLYNOMIAL: { severity: 'warning', configurable: true, summary: 'A pattern can backtrack polynomially on long inputs.' },
+  PATTERN_UNCHECKED: { severity: 'warning', configurable: true, summary: 'A pattern could not be analysed (backreferences, lookaround, or too complex).' },
+  PII_UNDECIDED: { severity: 'warning', configurable: true, summary: 'A property that looks personal has no PII decision.' },
+  PII_POINTER_UNKNOWN: { severity: 'warning', configurable: true, summary: 'A subject.yaml pii pointer names no property.' },
+  EVENT_TIME_INVALID: { severity: 'error', configurable: true, summary: 'eventTime.field does not name a property of the right type.' },
+} as const satisfies Record<string, RuleInfo>;
+
+export type RuleCode = keyof typeof RULES;
+
+/** A level set in catalog.yaml: a severity, or off. */
+export type Level = Severity | 'off';

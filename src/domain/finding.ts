@@ -1,0 +1,50 @@
+/**
+ * A problem found in user input: data, never an exception (STYLE.md habit 1). A pull request
+ * with five problems shows all five.
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  /** Stable UPPER_SNAKE rule code, e.g. `VERSION_MODIFIED`. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** Repository-relative path, e.g. `catalog/apps/users/2.json`. */
+  readonly file: string;
+  /** 1-based line and column of the offending value; 1:1 when the whole file is meant. */
+  readonly line: number;
+  readonly col: number;
+  /** RFC 6901 pointer into the file ('' = the whole document). */
+  readonly pointer: string;
+  /** A full sentence: what, where, expected vs actual, and how to fix it. */
+  readonly message: string;
+  /** Structured details for machines (values, limits, names). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Most severe first, then by file, line and code: the order every report uses. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    RANK[a.severity] - RANK[b.severity] ||
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.col - b.col ||
+    a.code.localeCompare(b.code)
+  );
+}
+
+/** RFC 6901: a pointer from reference tokens. */
+export function toPointer(tokens: readonly (string | number)[]): string {
+  return tokens.map((token) => `/${String(token).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** RFC 6901: reference tokens of a pointer (`''` → `[]`); undefined when malformed. */
+export function fromPointer(pointer: string): string[] | undefined {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) return undefined;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

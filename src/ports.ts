@@ -1,0 +1,52 @@
+/**
+ * What the use cases need from the world, as interfaces. Adapters implement them; tests pass
+ * real adapters over real repositories (STYLE.md habit 4: inject, never mock modules).
+ */
+
+/** One entry of a file tree. Symlinks are reported, never followed (DESIGN.md §10). */
+export interface TreeEntry {
+  readonly name: string;
+  /** Repository-relative path with `/` separators. */
+  readonly path: string;
+  readonly kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** Bytes for files; 0 otherwise. */
+  readonly size: number;
+}
+
+/**
+ * A read-only view of a tree of files: the working tree or a git commit. Synchronous, because
+ * pure code reads from it lazily (a `$ref` to another subject's file is read only when met).
+ */
+export interface FileTree {
+  /** What this tree is, for messages: `working tree`, `origin/main (3f2c1ab)`. */
+  readonly label: string;
+  /** The entry at a path, or undefined when nothing is there. */
+  stat(path: string): TreeEntry | undefined;
+  /** The entries directly inside a directory, sorted by name; empty when it does not exist. */
+  list(dir: string): readonly TreeEntry[];
+  /** The bytes of a regular file; undefined for anything else. */
+  read(path: string): Uint8Array | undefined;
+}
+
+/** A path that differs between a commit and the working tree. */
+export interface ChangedPath {
+  readonly path: string;
+  readonly status: 'added' | 'modified' | 'deleted';
+}
+
+/** The git repository the catalog lives in. */
+export interface Repository {
+  /** Absolute path of the work tree root. */
+  readonly root: string;
+  isShallow(): boolean;
+  /** The commit a ref names, or undefined when it does not resolve. */
+  resolveCommit(ref: string): string | undefined;
+  /** The best common ancestor of two commits, or undefined when they share no history. */
+  mergeBase(a: string, b: string): string | undefined;
+  /** Paths under `prefix` that differ between `commit` and the working tree, untracked files included. */
+  changedPaths(commit: string, prefix: string): readonly ChangedPath[];
+  /** The tree of a commit. */
+  treeAt(commit: string, label: string): FileTree;
+  /** The working tree (what is on disk now). */
+  workingTree(): FileTree;
+}

@@ -1,0 +1,287 @@
+import { compareFindings, type Finding } from '../domain/finding.js';
+import { UsageError } from '../domain/errors.js';
+import { subjectOf } from '../domain/names.js';
+import {
+  DEFAULT_CATALOG_SETTINGS,
+  applyLevels,
+  readCatalogSettings,
+  readSubjectSettings,
+  type CatalogSettings,
+  type SubjectSettings,
+} from '../catalog/config-files.js';
+import { parseYamlDocument } from '../catalog/documents.js';
+import { findingOnFile } from '../catalog/finding-builder.js';
+import { nameProblems, roleOf } from '../catalog/layout.js';
+import { lintVersion } from '../catalog/lint-version.js';
+import { createSchemaCompiler } from '../catalog/schema-compiler.js';
+import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
+import type { ChangedPath, FileTree, Repository } from '../ports.js';
+
+export interface CheckOptions {
+  /** The catalog directory, relative to the repository root. */
+  readonly catalogDir: string;
+  /** Refs to try for the base branch, in order; the first that resolves is used. */
+  readonly baseCandidates: readonly string[];
+}
+
+/** What happened to one subject in the change. */
+export interface SubjectChange {
+  readonly subject: string;
+  readonly team: string;
+  readonly name: string;
+  readonly isNew: boolean;
+  readonly newVersions: readonly number[];
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+export interface CheckReport {
+  readonly base: { readonly ref: string; readonly commit: string };
+  /** Sorted, most severe first. */
+  readonly findings: readonly Finding[];
+  readonly subjects: readonly SubjectChange[];
+  readonly changedFiles: number;
+  /** The rules this change was judged by: the base branch's catalog.yaml. */
+  readonly settings: CatalogSettings;
+}
+
+const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0; locally run `git fetch origin`.';
+
+/**
+ * The pull-request check without compatibility: layout, names, parsing, lint, immutability
+ * and lifecycle, judged by the base branch's rules (DESIGN.md §3). Only what the change touches
+ * is read, so the cost follows the change, not the size of the catalog.
+ */
+export function checkCatalog(repository: Repository, options: CheckOptions): CheckReport {
+  if (repository.isShallow()) {
+    throw new UsageError(`this is a shallow clone, so registered versions cannot be compared. ${FETCH_HINT}`, { code: 'SHALLOW_CLONE' });
+  }
+  const base = resolveBase(repository, options.baseCandidates);
+  const head = repository.resolveCommit('HEAD');
+  const fork = head ? repository.mergeBase(base.commit, head) : base.commit;
+  if (!fork) throw new UsageError(`HEAD shares no history with ${base.ref}; check that --base names the branch this one was made from.`, { code: 'BASE_UNRELATED' });
+
+  const catalogDir = options.catalogDir.replace(/\/+$/, '');
+  // Judge what this branch touched (since it forked) against the base branch as it is now, so a
+  // version registered on base after the fork under the same number counts as modified.
+  const touched = new Set(repository.changedPaths(fork, catalogDir).map((change) => change.path));
+  const changes = repository.changedPaths(base.commit, catalogDir).filter((change) => touched.has(change.path));
+
+  const baseTree = repository.treeAt(base.commit, `${base.ref} (${base.commit.slice(0, 7)})`);
+  const headTree = repository.workingTree();
+  const settings = readSettings(baseTree, catalogDir);
+  const findings: Finding[] = [];
+  const subjects = new Map<string, { team: string; name: string; changes: ChangedPath[] }>();
+
+  for (const change of changes) {
+    const relative = change.path.slice(catalogDir.length + 1);
+    const entry = change.status === 'deleted' ? undefined : headTree.stat(change.path);
+    if (entry?.kind === 'symlink') {
+      findings.push(findingOnFile(change.path, 'SYMLINK_NOT_ALLOWED', `${change.path} is a symbolic link; the catalog holds regular files only and never follows links. Replace it with the file itself.`));
+      continue;
+    }
+    const role = roleOf(relative);
+    switch (role.role) {
+      case 'catalog-config':
+        findings.push(...checkCatalogConfig(baseTree, headTree, change));
+        break;
+      case 'readme':
+        break;
+      case 'stray':
+        if (change.status !== 'deleted') findings.push(findingOnFile(change.path, 'STRAY_FILE', `${change.path} is not part of the catalog layout (catalog.yaml and <team>/<name>/{subject.yaml, <version>.json}); move or remove it.`));
+        break;
+      default: {
+        const key = subjectOf(role.team, role.name);
+        const group = subjects.get(key) ?? { team: role.team, name: role.name, changes: [] };
+        group.changes.push(change);
+        subjects.set(key, group);
+      }
+    }
+  }
+
+  const compiler = createSchemaCompiler();
+  const readHeadVersion = createVersionReader(headTree, catalogDir);
+  const summaries: SubjectChange[] = [];
+  for (const [subject, group] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
+    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler });
+    findings.push(...result.findings);
+    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, errors: 0, warnings: 0 });
+  }
+
+  const judged = applyLevels(findings, settings.lint).sort(compareFindings);
+  const subjectsWithCounts = summaries.map((summary) => {
+    const prefix = `${catalogDir}/${summary.team}/${summary.name}/`;
+    const own = judged.filter((finding) => finding.file.startsWith(prefix));
+    return { ...summary, errors: own.filter((f) => f.severity === 'error').length, warnings: own.filter((f) => f.severity === 'warning').length };
+  });
+  return { base, findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings };
+}
+
+function resolveBase(repository: Repository, candidates: readonly string[]): { ref: string; commit: string } {
+  for (const ref of candidates) {
+    const commit = repository.resolveCommit(ref);
+    if (commit) return { ref, commit };
+  }
+  throw new UsageError(`the base branch was not found (tried ${candidates.join(', ')}); pass --base <ref>. ${FETCH_HINT}`, { code: 'BASE_NOT_FOUND' });
+}
+
+function readSettings(baseTree: FileTree, catalogDir: string): CatalogSettings {
+  const file = `${catalogDir}/catalog.yaml`;
+  const bytes = baseTree.read(file);
+  if (!bytes) return DEFAULT_CATALOG_SETTINGS;
+  const parsed = parseYamlDocument(file, bytes);
+  // A broken catalog.yaml on the base branch is not this change's fault: judge by the defaults.
+  return (parsed.ok ? readCatalogSettings(parsed.document).settings : undefined) ?? DEFAULT_CATALOG_SETTINGS;
+}
+
+function checkCatalogConfig(baseTree: FileTree, headTree: FileTree, change: ChangedPath): Finding[] {
+  if (change.status === 'deleted') {
+    return [findingOnFile(change.path, 'CONFIG_CHANGED', `${change.path} is deleted; later pull requests will be judged by the built-in defaults (FULL_TRANSITIVE, DEFAULT). This one is still judged by the base branch's copy.`)];
+  }
+  const bytes = headTree.read(change.path);
+  if (!bytes) return [];
+  const parsed = parseYamlDocument(change.path, bytes);
+  if (!parsed.ok) return [parsed.finding];
+  const { findings } = readCatalogSettings(parsed.document);
+  const baseBytes = baseTree.read(change.path);
+  const baseParsed = baseBytes ? parseYamlDocument(change.path, baseBytes) : undefined;
+  const baseValue = (baseParsed?.ok ? baseParsed.document.value : {}) as Record<string, unknown> | null;
+  const headValue = parsed.document.value as Record<string, unknown> | null;
+  const keys = [...new Set([...Object.keys(baseValue ?? {}), ...Object.keys(headValue ?? {})])].filter(
+    (key) => JSON.stringify(baseValue?.[key]) !== JSON.stringify(headValue?.[key]),
+  );
+  if (keys.length > 0) {
+    findings.push({
+      ...findingOnFile(change.path, 'CONFIG_CHANGED', `${change.path} changes ${keys.join(', ')}. This pull request is still judged by the base branch's rules; the change applies to later ones and needs review by the catalog's owners (CODEOWNERS).`, { keys }),
+      ...parsed.document.locate(`/${keys[0] ?? ''}`),
+      pointer: `/${keys[0] ?? ''}`,
+    });
+  }
+  return findings;
+}
+
+interface SubjectInput {
+  readonly subject: string;
+  readonly team: string;
+  readonly name: string;
+  readonly changes: readonly ChangedPath[];
+  readonly catalogDir: string;
+  readonly baseTree: FileTree;
+  readonly headTree: FileTree;
+  readonly readHeadVersion: ReturnType<typeof createVersionReader>;
+  readonly compiler: ReturnType<typeof createSchemaCompiler>;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
+
+function versionsIn(tree: FileTree, dir: string): Map<number, string> {
+  const versions = new Map<number, string>();
+  for (const entry of tree.list(dir)) {
+    const role = roleOf(`t/n/${entry.name}`);
+    if (role.role === 'version' && entry.kind === 'file') versions.set(role.version, entry.path);
+  }
+  return versions;
+}
+
+function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings; findings: Finding[]; exists: boolean } {
+  const entry = tree.stat(file);
+  if (!entry) return { findings: [], exists: false };
+  if (entry.kind !== 'file') return { findings: [], exists: true };
+  const bytes = tree.read(file);
+  const parsed = bytes ? parseYamlDocument(file, bytes) : undefined;
+  if (!parsed) return { findings: [], exists: true };
+  if (!parsed.ok) return { findings: [parsed.finding], exists: true };
+  return { ...readSubjectSettings(parsed.document), exists: true };
+}
+
+function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolean; newVersions: number[] } {
+  const { team, name, subject, changes, catalogDir, baseTree, headTree } = input;
+  const dir = `${catalogDir}/${team}/${name}`;
+  const findings: Finding[] = [];
+  const baseVersions = versionsIn(baseTree, dir);
+  const headVersions = versionsIn(headTree, dir);
+  const isNew = baseTree.stat(dir) === undefined;
+
+  if (isNew) {
+    for (const problem of nameProblems(team, name)) findings.push(findingOnFile(`${dir}/`, problem.code, problem.message, { team, name }));
+  }
+
+  const subjectFile = `${dir}/subject.yaml`;
+  const baseSubject = readSubject(baseTree, subjectFile);
+  const headSubject = readSubject(headTree, subjectFile);
+  const subjectChanged = changes.some((change) => change.path === subjectFile);
+  if (subjectChanged) findings.push(...headSubject.findings);
+  if (!headSubject.exists && headVersions.size > 0) {
+    findings.push(findingOnFile(subjectFile, 'MISSING_SUBJECT_FILE', `${subject} has version files but no ${subjectFile}; add one with at least description and owners (\`schemaflow new ${team}/${name}\` writes a template).`));
+  }
+  if (headSubject.exists && headVersions.size === 0 && !changes.every((change) => change.status === 'deleted')) {
+    findings.push(findingOnFile(subjectFile, 'NO_VERSIONS', `${subject} has no version file; add ${dir}/1.json with the first JSON Schema.`));
+  }
+  if (subjectChanged && baseSubject.settings && headSubject.settings && JSON.stringify(baseSubject.settings.compatibility ?? null) !== JSON.stringify(headSubject.settings.compatibility ?? null)) {
+    findings.push(findingOnFile(subjectFile, 'CONFIG_CHANGED', `${subjectFile} changes the compatibility override of ${subject} from ${JSON.stringify(baseSubject.settings.compatibility ?? 'the catalog default')} to ${JSON.stringify(headSubject.settings.compatibility ?? 'the catalog default')}; this pull request is still judged by the old setting, the new one applies to later pull requests.`));
+  }
+
+  // Immutability (DESIGN.md §3): registered versions are never modified, renamed or deleted.
+  const added: Array<{ version: number; path: string }> = [];
+  for (const change of changes) {
+    const role = roleOf(change.path.slice(catalogDir.length + 1));
+    if (role.role === 'bad-version-name' && change.status !== 'deleted') {
+      findings.push(findingOnFile(change.path, 'INVALID_VERSION_FILE', `${change.path} is not a valid version file name: versions are named by a positive integer without leading zeros, e.g. ${dir}/${(Math.max(0, ...baseVersions.keys()) + 1).toString()}.json.`));
+    } else if (role.role === 'subject-entry' && change.status !== 'deleted') {
+      findings.push(findingOnFile(change.path, 'STRAY_FILE', `${change.path} is not part of a subject (subject.yaml and <version>.json only); move or remove it.`));
+    } else if (role.role === 'version') {
+      if (change.status === 'added') added.push({ version: role.version, path: change.path });
+      else if (change.status === 'modified') {
+        findings.push(findingOnFile(change.path, 'VERSION_MODIFIED', `${change.path} is registered on ${baseTree.label} and can never change; revert it and add the change as ${dir}/${(Math.max(...baseVersions.keys(), ...headVersions.keys()) + 1).toString()}.json instead.`, { version: role.version }));
+      }
+    }
+  }
+  const addedBytes = new Map(added.map(({ path }) => [path, headTree.read(path)]));
+  for (const change of changes) {
+    const role = roleOf(change.path.slice(catalogDir.length + 1));
+    if (role.role !== 'version' || change.status !== 'deleted') continue;
+    const original = baseTree.read(change.path);
+    const renamedTo = [...addedBytes].find(([, bytes]) => original !== undefined && bytes !== undefined && sameBytes(original, bytes))?.[0];
+    if (renamedTo) {
+      findings.push(findingOnFile(renamedTo, 'VERSION_RENAMED', `${change.path} is registered on ${baseTree.label} and was renamed to ${renamedTo}; registered versions keep their number forever, so restore ${change.path}.`, { from: change.path }));
+    } else {
+      findings.push(findingOnFile(change.path, 'VERSION_DELETED', `${change.path} is registered on ${baseTree.label} and can never be deleted; restore it. To stop a subject, set status: deprecated or retired in subject.yaml.`, { version: role.version }));
+    }
+  }
+
+  const newVersions = added.map(({ version }) => version).sort((a, b) => a - b);
+  let expected = Math.max(0, ...baseVersions.keys()) + 1;
+  for (const version of newVersions) {
+    if (version !== expected) {
+      findings.push(findingOnFile(`${dir}/${version}.json`, 'VERSION_GAP', `${dir}/${version}.json is not the next version of ${subject}: the next one is ${expected}.json (versions are consecutive integers, no gaps).`, { version, expected }));
+    } else expected += 1;
+  }
+  const status = baseSubject.settings?.status;
+  for (const version of newVersions) {
+    if (status === 'retired') {
+      findings.push(findingOnFile(`${dir}/${version}.json`, 'SUBJECT_RETIRED', `${subject} is retired on ${baseTree.label}, so it takes no new versions; create a new subject instead.`));
+    } else if (status === 'deprecated') {
+      findings.push(findingOnFile(`${dir}/${version}.json`, 'SUBJECT_DEPRECATED', `${subject} is deprecated; new versions are allowed but consumers are moving away from it.`));
+    }
+  }
+
+  // Lint and compile each new version against the subject's settings at head.
+  const hints = { pii: headSubject.settings?.pii ?? [], ...(headSubject.settings?.eventTime ? { eventTime: headSubject.settings.eventTime } : {}) };
+  for (const { path } of added) {
+    const catalogPath = path.slice(catalogDir.length + 1);
+    const loaded = input.readHeadVersion(catalogPath);
+    if (!loaded) continue;
+    if (!loaded.ok) {
+      findings.push(loaded.finding);
+      continue;
+    }
+    const lint = lintVersion(loaded.document, catalogPath, hints);
+    findings.push(...lint.findings);
+    const blocking = lint.findings.some((finding) => ['SCHEMA_INVALID', 'SCHEMA_DIALECT_UNSUPPORTED', 'REMOTE_REF', 'REF_OUTSIDE_CATALOG', 'INVALID_PATTERN', 'SCHEMA_ID_NOT_ALLOWED'].includes(finding.code));
+    if (lint.dialect && !blocking) findings.push(...compileVersion(loaded.document, catalogPath, lint.dialect, input.readHeadVersion, input.compiler));
+    else if (lint.dialect) findings.push(...metaSchemaFindings(loaded.document, lint.dialect, input.compiler));
+  }
+  return { findings, isNew, newVersions };
+}
