@@ -1,7 +1,7 @@
 import type { Finding } from '../domain/finding.js';
 import type { FileTree } from '../ports.js';
-import { parseJsonDocument, type ParsedDocument } from './documents.js';
-import { findingAt } from './finding-builder.js';
+import { SCHEMA_LIMITS, parseJsonDocument, type ParsedDocument } from './documents.js';
+import { findingAt, findingOnFile } from './finding-builder.js';
 import { collectRefs } from './refs.js';
 import { dialectOf, type Dialect, type SchemaCompiler } from './schema-compiler.js';
 import { isSchemaObject } from './schema-walk.js';
@@ -20,7 +20,10 @@ export function createVersionReader(tree: FileTree, catalogDir: string): (catalo
     const file = `${catalogDir}/${catalogPath}`;
     const entry = tree.stat(file);
     let loaded: LoadedVersion | undefined;
-    if (entry?.kind === 'file') {
+    if (entry?.kind === 'file' && entry.size > SCHEMA_LIMITS.maxBytes) {
+      // Refused from the size alone: a 50 MB file is never read into memory.
+      loaded = { ok: false, finding: findingOnFile(file, 'FILE_TOO_LARGE', `${file} is ${entry.size} bytes; JSON files may be at most ${SCHEMA_LIMITS.maxBytes} bytes. Split the schema with $ref to another version file or remove unused parts.`, { size: entry.size, limit: SCHEMA_LIMITS.maxBytes }) };
+    } else if (entry?.kind === 'file') {
       const bytes = tree.read(file);
       const parsed = bytes ? parseJsonDocument(file, bytes) : undefined;
       if (parsed?.ok) {

@@ -1,0 +1,116 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLE_CATALOG, createTestRepo } from '../../support/git-repo.js';
+import { SUBJECT_YAML, check, codes, schema } from './helpers.js';
+
+/**
+ * One case per rule: a change to the example catalog (uncommitted, as in a pull request's
+ * working tree) and the findings it must produce. `at` pins file and position for a few.
+ */
+interface RuleCase {
+  readonly name: string;
+  readonly files: Record<string, string | null>;
+  readonly expect: readonly string[];
+  readonly at?: { file: string; line: number; col: number; pointer: string };
+}
+
+const USERS = 'catalog/apps/users';
+const next = `${USERS}/4.json`;
+const schemaOfUsers3 = readFileSync(join(EXAMPLE_CATALOG, 'apps/users/3.json'), 'utf8');
+const v3 = (mutate: (value: Record<string, any>) => void): string => {
+  const value = JSON.parse(schemaOfUsers3) as Record<string, any>;
+  mutate(value);
+  return JSON.stringify(value, null, 2);
+};
+
+const CASES: readonly RuleCase[] = [
+  { name: 'a compatible new version passes', files: { [next]: 'USERS4' }, expect: [] },
+  { name: 'VERSION_MODIFIED: a registered version changes', files: { [`${USERS}/1.json`]: schema() }, expect: ['VERSION_MODIFIED'] },
+  { name: 'VERSION_DELETED: a registered version is removed', files: { [`${USERS}/2.json`]: null }, expect: ['VERSION_DELETED'] },
+  { name: 'VERSION_GAP: the next version is skipped', files: { [`${USERS}/5.json`]: 'USERS4' }, expect: ['VERSION_GAP'] },
+  { name: 'INVALID_VERSION_FILE: leading zero', files: { [`${USERS}/04.json`]: 'USERS4' }, expect: ['INVALID_VERSION_FILE'] },
+  { name: 'STRAY_FILE: a note in a subject', files: { [`${USERS}/notes.txt`]: 'hello' }, expect: ['STRAY_FILE'] },
+  { name: 'README.md is allowed anywhere', files: { 'catalog/README.md': '# catalog', [`${USERS}/README.md`]: '# users' }, expect: [] },
+  { name: 'INVALID_TEAM_NAME and INVALID_SUBJECT_NAME', files: { 'catalog/Team/x-/subject.yaml': SUBJECT_YAML, 'catalog/Team/x-/1.json': schema() }, expect: ['INVALID_SUBJECT_NAME', 'INVALID_TEAM_NAME'] },
+  { name: 'MISSING_SUBJECT_FILE', files: { 'catalog/apps/orders/1.json': schema() }, expect: ['MISSING_SUBJECT_FILE'] },
+  { name: 'NO_VERSIONS', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML }, expect: ['NO_VERSIONS'] },
+  { name: 'SUBJECT_CONFIG_INVALID: unknown key and bad status', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}status: gone\ncolour: red\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID', 'SUBJECT_CONFIG_INVALID'] },
+  { name: 'ROOT_NOT_OBJECT', files: { [next]: JSON.stringify({ description: 'd', type: 'array' }) }, expect: ['ROOT_NOT_OBJECT', 'EVENT_TIME_INVALID', 'PII_POINTER_UNKNOWN'] },
+  {
+    name: 'MISSING_DESCRIPTION on a nested property, positioned',
+    files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ total: { description: 'Total.', type: 'object', properties: { minor: { type: 'integer' } } } }) },
+    expect: ['MISSING_DESCRIPTION'],
+    at: { file: 'catalog/apps/orders/1.json', line: 15, col: 18, pointer: '/properties/total/properties/minor' },
+  },
+  { name: 'SCHEMA_ID_NOT_ALLOWED', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({}, { $id: 'https://example.com/x' }) }, expect: ['SCHEMA_ID_NOT_ALLOWED'] },
+  { name: 'SCHEMA_DIALECT_UNSUPPORTED: draft-04', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({}, { $schema: 'http://json-schema.org/draft-04/schema#' }) }, expect: ['SCHEMA_DIALECT_UNSUPPORTED'] },
+  { name: 'SCHEMA_INVALID: unknown keyword in strict mode', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ a: { description: 'a', type: 'string', maxLenght: 3 } }) }, expect: ['SCHEMA_INVALID'] },
+  { name: 'SCHEMA_INVALID: unknown format', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ a: { description: 'a', type: 'string', format: 'colour' } }) }, expect: ['SCHEMA_INVALID'] },
+  { name: 'draft-07 compiles with its own meta-schema', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ a: { description: 'a', type: 'string' } }, { $schema: 'http://json-schema.org/draft-07/schema#', definitions: { x: { type: 'string' } } }) }, expect: [] },
+  { name: 'x-pii and x-event-time are known keywords', files: { [next]: v3((value) => (value.properties.email['x-pii'] = true)) }, expect: [] },
+  { name: 'PII_UNDECIDED for a personal-looking property', files: { [next]: v3((value) => (value.properties.phoneNumber = { description: 'Phone.', type: 'string' })) }, expect: ['PII_UNDECIDED'] },
+  { name: 'x-pii: false is a decision', files: { [next]: v3((value) => (value.properties.phoneNumber = { description: 'Phone.', type: 'string', 'x-pii': false })) }, expect: [] },
+  { name: 'PII_POINTER_UNKNOWN after a property is renamed', files: { [next]: v3((value) => delete value.properties.displayName) }, expect: ['PII_POINTER_UNKNOWN'] },
+  { name: 'EVENT_TIME_INVALID when the event time is not a date-time', files: { [next]: v3((value) => (value.properties.occurredAt.format = 'date')) }, expect: ['EVENT_TIME_INVALID'] },
+  { name: 'INVALID_PATTERN', files: { [next]: v3((value) => (value.properties.locale.pattern = '[a-')) }, expect: ['INVALID_PATTERN'] },
+  { name: 'PATTERN_EXPONENTIAL', files: { [next]: v3((value) => (value.properties.locale.pattern = '^([a-z]+)+$')) }, expect: ['PATTERN_EXPONENTIAL'] },
+  { name: 'PATTERN_POLYNOMIAL is a warning', files: { [next]: v3((value) => (value.properties.locale.pattern = '^.*a.*a.*$')) }, expect: ['PATTERN_POLYNOMIAL'] },
+  { name: 'PATTERN_UNCHECKED for a backreference', files: { [next]: v3((value) => (value.properties.locale.pattern = '^([a-z]+)\\1*$')) }, expect: ['PATTERN_UNCHECKED'] },
+  { name: 'PATTERN_EXPONENTIAL in a patternProperties key', files: { [next]: v3((value) => (value.patternProperties = { '^(x|x)*$': { type: 'string' } })) }, expect: ['PATTERN_EXPONENTIAL'] },
+  { name: 'REMOTE_REF', files: { [next]: v3((value) => (value.properties.extra = { description: 'x', $ref: 'https://schemas.example.com/x.json' })) }, expect: ['REMOTE_REF'] },
+  { name: 'REF_OUTSIDE_CATALOG: traversal', files: { [next]: v3((value) => (value.properties.extra = { description: 'x', $ref: '../../../../etc/passwd' })) }, expect: ['REF_OUTSIDE_CATALOG'] },
+  { name: 'REF_NOT_FOUND', files: { [next]: v3((value) => (value.properties.extra = { description: 'x', $ref: '../../payments/transactions/9.json#/$defs/Money' })) }, expect: ['REF_NOT_FOUND'] },
+  { name: 'a cross-file ref to a registered version compiles', files: { [next]: v3((value) => (value.properties.spent = { description: 'x', $ref: '../../payments/transactions/1.json#/$defs/Money' })) }, expect: [] },
+  { name: 'SCHEMA_INVALID: a cross-file ref to a missing $defs entry', files: { [next]: v3((value) => (value.properties.spent = { description: 'x', $ref: '../../payments/transactions/1.json#/$defs/Nope' })) }, expect: ['SCHEMA_INVALID'] },
+  { name: 'REF_DIALECT_MISMATCH: 2020-12 to draft-07', files: { [next]: v3((value) => (value.properties.session = { description: 'x', $ref: '../../apps/sessions/1.json' })) }, expect: ['REF_DIALECT_MISMATCH'] },
+  {
+    name: 'REF_CYCLE between two new files',
+    files: {
+      'catalog/apps/orders/subject.yaml': SUBJECT_YAML,
+      'catalog/apps/orders/1.json': schema({ a: { description: 'a', $ref: '../../apps/refs/1.json' } }),
+      'catalog/apps/refs/subject.yaml': SUBJECT_YAML,
+      'catalog/apps/refs/1.json': schema({ b: { description: 'b', $ref: '../../apps/orders/1.json' } }),
+    },
+    expect: ['REF_CYCLE', 'REF_CYCLE'],
+  },
+  { name: 'a recursive local ref is fine', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ tree: { description: 't', $ref: '#/$defs/Node' } }, { $defs: { Node: { type: 'object', properties: { children: { description: 'c', type: 'array', items: { $ref: '#/$defs/Node' } } } } } }) }, expect: [] },
+  { name: 'SUBJECT_DEPRECATED is a warning', files: { 'catalog/payments/refunds/2.json': 'REFUNDS2' }, expect: ['SUBJECT_DEPRECATED'] },
+  { name: 'CONFIG_CHANGED for catalog.yaml', files: { 'catalog/catalog.yaml': 'compatibility:\n  mode: NONE\n' }, expect: ['CONFIG_CHANGED'] },
+  { name: 'CONFIG_CHANGED for a subject override', files: { 'catalog/payments/transactions/subject.yaml': 'TRANSACTIONS_NONE' }, expect: ['CONFIG_CHANGED'] },
+  { name: 'CATALOG_CONFIG_INVALID', files: { 'catalog/catalog.yaml': 'compatibility:\n  mode: SIDEWAYS\n' }, expect: ['CATALOG_CONFIG_INVALID', 'CONFIG_CHANGED'] },
+  { name: 'LINT_UNKNOWN_RULE: a protected rule cannot be switched off', files: { 'catalog/catalog.yaml': 'lint:\n  REMOTE_REF: off\n  NOT_A_RULE: warning\n' }, expect: ['CONFIG_CHANGED', 'LINT_UNKNOWN_RULE', 'LINT_UNKNOWN_RULE'] },
+];
+
+describe('catalog rules', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  beforeEach(() => repo.reset());
+
+  it.each(CASES)('$name', (testCase) => {
+    for (const [path, content] of Object.entries(testCase.files)) {
+      if (content === null) repo.remove(path);
+      else repo.write(path, expand(content));
+    }
+    const report = check(repo);
+    expect(codes(report).sort()).toEqual([...testCase.expect].sort());
+    if (testCase.at) {
+      const finding = report.findings[0];
+      expect(finding).toMatchObject(testCase.at);
+    }
+  });
+
+  function expand(content: string): string {
+    const read = (path: string): string => repo.git('show', `HEAD:${path}`);
+    switch (content) {
+      case 'USERS4':
+        return v3((value) => (value.properties.country = { description: 'ISO 3166 country code.', type: 'string' }));
+      case 'REFUNDS2':
+        return read('catalog/payments/refunds/1.json');
+      case 'TRANSACTIONS_NONE':
+        return read('catalog/payments/transactions/subject.yaml').replace('policy: STRICT', 'policy: DEFAULT');
+      default:
+        return content;
+    }
+  }
+});
