@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { SchemaflowError } from '../../domain/errors.js';
+import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { ChangedPath, FileTree, Repository, TreeEntry } from '../../ports.js';
 import { createWorkingTree } from '../files/working-tree.js';
 
@@ -26,7 +26,7 @@ function safeRef(ref: string): string {
 /** The git repository containing `directory`. */
 export function openRepository(directory: string): Repository {
   const root = text(git(directory, ['rev-parse', '--show-toplevel'], { allowFailure: true }));
-  if (!root) throw new SchemaflowError('NOT_A_REPOSITORY', `${directory} is not inside a git repository; the check compares the catalog with the base branch, so run it in a clone.`);
+  if (!root) throw new UsageError(`${directory} is not inside a git repository; the check compares the catalog with the base branch, so run it in a clone.`, { code: 'NOT_A_REPOSITORY' });
   return {
     root,
     isShallow: () => text(git(root, ['rev-parse', '--is-shallow-repository'])) === 'true',

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runSchemaflow } from '../support/cli.js';
+import { createTestRepo } from '../support/git-repo.js';
+
+describe('schemaflow check and new', () => {
+  const repo = createTestRepo();
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runSchemaflow(args, { cwd: repo.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+  afterAll(() => repo.dispose());
+  beforeEach(() => repo.reset());
+
+  it('passes a clean change with exit 0 and says what it compared', async () => {
+    const result = await run(['check']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^check passed: 0 subjects changed \(0 new versions\) against main \([0-9a-f]{7}\): 0 errors, 0 warnings$/m);
+  });
+
+  it('reports errors as file:line:col lines and exits 1', async () => {
+    repo.write('catalog/apps/users/1.json', '{"changed": true}');
+    repo.write('catalog/apps/users/4.json', '{"type": "object",}');
+    const result = await run(['check']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('catalog/apps/users/1.json:1:1  error  VERSION_MODIFIED  catalog/apps/users/1.json is registered on main');
+    expect(result.stdout).toMatch(/catalog\/apps\/users\/4\.json:1:19 {2}error {2}INVALID_JSON/);
+    expect(result.stdout).toMatch(/check FAILED: .* 2 errors, 0 warnings$/m);
+  });
+
+  it('prints JSON with --format json', async () => {
+    repo.write('catalog/apps/users/notes.txt', 'x');
+    const result = await run(['check', '--format', 'json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { summary: { errors: number; warnings: number }; findings: Array<{ code: string; file: string }> };
+    expect(report.summary).toEqual({ errors: 0, warnings: 1, infos: 0 });
+    expect(report.findings[0]).toMatchObject({ code: 'STRAY_FILE', file: 'catalog/apps/users/notes.txt' });
+  });
+
+  it('prints workflow-command annotations with --format github, escaped', async () => {
+    repo.write('catalog/apps/users/4.json', '{"type": "object",}');
+    const result = await run(['check', '--format', 'github']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^::error file=catalog\/apps\/users\/4\.json,line=1,col=19,title=INVALID_JSON::catalog\/apps\/users\/4\.json is not valid JSON/m);
+  });
+
+  it('exits 2 for an unknown format, a missing base, or outside a repository', async () => {
+    expect((await run(['check', '--format', 'xml'])).code).toBe(2);
+    const missing = await run(['check', '--base', 'origin/nope']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('the base branch was not found (tried origin/nope)');
+    expect(missing.stderr).toContain('fetch-depth: 0');
+    const outside = mkdtempSync(join(tmpdir(), 'schemaflow-nogit-'));
+    try {
+      const result = await runSchemaflow(['check'], { cwd: outside, env: { PATH: process.env.PATH, HOME: outside, GIT_CEILING_DIRECTORIES: tmpdir() } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('is not inside a git repository');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('uses origin/$GITHUB_BASE_REF in Actions, and refuses a shallow clone with a fetch-depth hint', async () => {
+    const clones = mkdtempSync(join(tmpdir(), 'schemaflow-clones-'));
+    try {
+      const full = join(clones, 'full');
+      execFileSync('git', ['clone', '-q', `file://${repo.root}`, full]);
+      const inActions = await runSchemaflow(['check'], { cwd: full, env: { PATH: process.env.PATH, HOME: clones, GITHUB_BASE_REF: 'main' } });
+      expect(inActions.code).toBe(0);
+      expect(inActions.stdout).toContain('against origin/main');
+
+      const shallow = join(clones, 'shallow');
+      execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.root}`, shallow]);
+      const result = await runSchemaflow(['check'], { cwd: shallow, env: { PATH: process.env.PATH, HOME: clones } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('shallow clone');
+      expect(result.stderr).toContain('fetch-depth: 0');
+    } finally {
+      rmSync(clones, { recursive: true, force: true });
+    }
+  });
+
+  it('new scaffolds a subject that passes check, and refuses bad or existing names', async () => {
+    const created = await run(['new', 'apps/order-placed', '--owners', '@acme/shop,@alice']);
+    expect(created.code).toBe(0);
+    expect(existsSync(join(repo.root, 'catalog/apps/order-placed/subject.yaml'))).toBe(true);
+    const checked = await run(['check', '--format', 'json']);
+    expect(checked.code).toBe(0);
+    const report = JSON.parse(checked.stdout) as { findings: unknown[]; subjects: Array<{ subject: string; isNew: boolean; newVersions: number[] }> };
+    expect(report.findings).toEqual([]);
+    expect(report.subjects).toEqual([expect.objectContaining({ subject: 'apps-order-placed', isNew: true, newVersions: [1] })]);
+
+    expect((await run(['new', 'apps/order-placed'])).code).toBe(1);
+    const bad = await run(['new', 'Apps/x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('is not a valid team name');
+    expect((await run(['new'])).code).toBe(2);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestRepo } from '../../support/git-repo.js';
+import { check, codes, schema } from './helpers.js';
+
+/** A pull request is judged by the base branch's rules (DESIGN.md §3). */
+describe('rules come from the base branch', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  beforeEach(() => repo.reset());
+
+  const undocumented = JSON.stringify({ type: 'object', properties: { occurredAt: { type: 'string', format: 'date-time' } } });
+
+  it('a PR cannot loosen its own gate: lint levels it adds do not apply to it', () => {
+    repo.write('catalog/catalog.yaml', 'lint:\n  MISSING_DESCRIPTION: off\n');
+    repo.write('catalog/apps/orders/subject.yaml', 'description: Orders.\nowners: ["@acme/shop"]\n');
+    repo.write('catalog/apps/orders/1.json', undocumented);
+    const report = check(repo);
+    expect(codes(report)).toContain('CONFIG_CHANGED');
+    expect(codes(report, 'error').filter((code) => code === 'MISSING_DESCRIPTION')).toHaveLength(2);
+  });
+
+  it('once merged, the new level applies to later PRs', () => {
+    repo.write('catalog/catalog.yaml', 'lint:\n  MISSING_DESCRIPTION: off\n  PII_UNDECIDED: error\n');
+    repo.commit('platform lowers MISSING_DESCRIPTION');
+    try {
+      repo.write('catalog/apps/orders/subject.yaml', 'description: Orders.\nowners: ["@acme/shop"]\n');
+      repo.write('catalog/apps/orders/1.json', JSON.stringify({ type: 'object', properties: { email: { type: 'string' } } }));
+      const report = check(repo, 'HEAD');
+      expect(codes(report)).not.toContain('MISSING_DESCRIPTION');
+      expect(report.findings.find((finding) => finding.code === 'PII_UNDECIDED')?.severity).toBe('error');
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('a subject retired on the base branch takes no new version, even if the PR reactivates it', () => {
+    const subject = repo.git('show', 'HEAD:catalog/payments/refunds/subject.yaml');
+    repo.write('catalog/payments/refunds/subject.yaml', subject.replace('status: deprecated', 'status: retired'));
+    repo.commit('retire refunds');
+    try {
+      repo.write('catalog/payments/refunds/subject.yaml', subject.replace('status: deprecated', 'status: active'));
+      repo.write('catalog/payments/refunds/2.json', repo.git('show', 'HEAD:catalog/payments/refunds/1.json'));
+      const report = check(repo, 'HEAD');
+      expect(codes(report, 'error')).toEqual(['SUBJECT_RETIRED']);
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('compares with the base as it is now: a version registered on base after the fork counts as modified', () => {
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.write('catalog/apps/users/4.json', schema({ mine: { description: 'Mine.', type: 'string' } }));
+    repo.commit('feature adds users v4');
+    repo.git('checkout', '-q', 'main');
+    repo.write('catalog/apps/users/4.json', schema({ theirs: { description: 'Theirs.', type: 'string' } }));
+    repo.commit('main registers a different users v4');
+    repo.git('checkout', '-q', 'feature');
+    try {
+      const report = check(repo, 'main');
+      expect(codes(report, 'error')).toEqual(['VERSION_MODIFIED']);
+      expect(report.findings[0]?.message).toContain('add the change as catalog/apps/users/5.json');
+    } finally {
+      repo.git('checkout', '-q', 'main');
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+      repo.git('branch', '-q', '-D', 'feature');
+    }
+  });
+
+  it('files the branch did not touch are not reported, even when base moved on', () => {
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.git('checkout', '-q', 'main');
+    repo.write('catalog/apps/users/4.json', schema({ later: { description: 'Later.', type: 'string' } }));
+    repo.commit('main moves on');
+    repo.git('checkout', '-q', 'feature');
+    try {
+      expect(check(repo, 'main').findings).toEqual([]);
+    } finally {
+      repo.git('checkout', '-q', 'main');
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+      repo.git('branch', '-q', '-D', 'feature');
+    }
+  });
+});
