@@ -63,3 +63,11 @@ export type RuleCode = keyof typeof RULES;
 
 /** A level set in catalog.yaml: a severity, or off. */
 export type Level = Severity | 'off';
+
+/** The README's table of rule codes (markdown), rendered from {@link RULES}. */
+export function renderRuleTable(): string {
+  const rows = Object.entries(RULES).map(
+    ([code, rule]) => `| \`${code}\` | ${rule.severity} | ${rule.configurable ? 'yes' : 'no'} | ${rule.summary} |`,
+  );
+  return ['| code | default | configurable | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -64,8 +64,9 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const catalogDir = options.catalogDir.replace(/\/+$/, '');
   // Judge what this branch touched (since it forked) against the base branch as it is now, so a
   // version registered on base after the fork under the same number counts as modified.
-  const touched = new Set(repository.changedPaths(fork, catalogDir).map((change) => change.path));
-  const changes = repository.changedPaths(base.commit, catalogDir).filter((change) => touched.has(change.path));
+  const sinceBase = repository.changedPaths(base.commit, catalogDir);
+  const touched = fork === base.commit ? undefined : new Set(repository.changedPaths(fork, catalogDir).map((change) => change.path));
+  const changes = touched ? sinceBase.filter((change) => touched.has(change.path)) : sinceBase;
 
   const baseTree = repository.treeAt(base.commit, `${base.ref} (${base.commit.slice(0, 7)})`);
   const headTree = repository.workingTree();

@@ -66,7 +66,7 @@ describe('architecture', () => {
       if (!fromPart) continue;
       for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
         if (!specifier.startsWith('.')) continue;
-        const target = resolve(dirname(file), specifier);
+        const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts');
         const to = partOf(target);
         const toPart = PARTS[to];
         if (to !== from && (!toPart || toPart.rank >= fromPart.rank)) violations.push(`${relative(SRC, file)} imports ${specifier} (${from} -> ${to})`);

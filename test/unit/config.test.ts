@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderSettingsTable, resolveSettings } from '../../src/config/resolve.js';
+import { resolveSettings } from '../../src/config/resolve.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { UsageError } from '../../src/domain/errors.js';
 
@@ -102,11 +101,5 @@ describe('the settings table', () => {
     }
     expect(new Set(SETTINGS.map((setting) => setting.flag).filter(Boolean)).size).toBe(SETTINGS.filter((setting) => setting.flag).length);
   });
-
-  it('is the table the README shows', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const section = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
-    expect(section, 'README.md needs the settings table between <!-- settings:start --> and <!-- settings:end -->').toBeDefined();
-    expect(section).toBe(renderSettingsTable());
-  });
 });
+

@@ -55,7 +55,11 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
   const list = (dir: string): TreeEntry[] => {
     const cached = listings.get(dir);
     if (cached) return cached;
-    const output = git(root, ['ls-tree', '-l', '-z', commit, '--', `${dir}/`], { allowFailure: true })?.toString('utf8') ?? '';
+    // Ask git only about directories whose parent lists them: a new subject costs no process.
+    const slash = dir.lastIndexOf('/');
+    const parent = slash < 0 ? '' : dir.slice(0, slash);
+    const exists = dir === '' || list(parent).some((entry) => entry.path === dir && entry.kind === 'directory');
+    const output = exists ? (git(root, ['ls-tree', '-l', '-z', commit, '--', dir === '' ? '.' : `${dir}/`], { allowFailure: true })?.toString('utf8') ?? '') : '';
     const entries = output
       .split('\0')
       .filter(Boolean)
@@ -72,8 +76,7 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
   };
   const stat = (path: string): TreeEntry | undefined => {
     const slash = path.lastIndexOf('/');
-    if (slash < 0) return undefined;
-    return list(path.slice(0, slash)).find((entry) => entry.path === path);
+    return list(slash < 0 ? '' : path.slice(0, slash)).find((entry) => entry.path === path);
   };
   return {
     label,
