@@ -5,10 +5,11 @@ import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
 import type { Command, Io } from './command.js';
 import { catalogCommands } from './commands/catalog.js';
+import { compatCommands } from './commands/compat.js';
 import { devCommands } from './commands/dev.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

@@ -1,0 +1,174 @@
+import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
+import type { Finding } from '../domain/finding.js';
+import type { CompatCode } from './codes.js';
+import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
+import { acceptsNothing, type SchemaDocument, type SchemaNode } from './model.js';
+import { structuralChanges, tombstoneOf } from './policy.js';
+import { createNodeValidators, type NodeValidators } from './validators.js';
+import { canRead, truncate, type Reason, type RefResolver } from './walk.js';
+
+/** One version of a subject as the engine compares it. */
+export interface VersionInput {
+  /** How messages name it: `version 3`, or a file name for `schemaflow compat`. */
+  readonly name: string;
+  /** The repository path findings point into. */
+  readonly file: string;
+  readonly document: SchemaDocument;
+}
+
+export interface CompatOptions {
+  readonly mode: CompatibilityMode;
+  readonly policy: CompatibilityPolicy;
+  /** Resolves `$ref`s to other files; local refs are always resolved. */
+  readonly resolve?: RefResolver;
+  readonly validators?: NodeValidators;
+}
+
+export type Direction = 'BACKWARD' | 'FORWARD';
+
+export interface CompatResult {
+  /** Sorted by the caller; every one an error (undecided ones carry `params.undecided`). */
+  readonly findings: Finding[];
+  readonly verdict: 'compatible' | 'incompatible' | 'undecided';
+  /** How many (reader, writer) pairs were compared. */
+  readonly pairs: number;
+}
+
+const root = (document: SchemaDocument): SchemaNode => ({ document, pointer: '', schema: typeof document.root === 'boolean' ? document.root : (document.root as Record<string, unknown>) });
+
+/** The versions a mode compares the new one with: the previous, or every earlier one. */
+function againstFor(mode: CompatibilityMode, earlier: readonly VersionInput[]): VersionInput[] {
+  if (mode === 'NONE' || earlier.length === 0) return [];
+  return mode.endsWith('_TRANSITIVE') ? [...earlier].reverse() : [earlier.at(-1) as VersionInput];
+}
+
+function directionsFor(mode: CompatibilityMode): Direction[] {
+  if (mode.startsWith('BACKWARD')) return ['BACKWARD'];
+  if (mode.startsWith('FORWARD')) return ['FORWARD'];
+  if (mode.startsWith('FULL')) return ['BACKWARD', 'FORWARD'];
+  return [];
+}
+
+/** An instance path for messages, e.g. `/lines/<any item>/sku`; the root is "the event itself". */
+export function describeDataPath(dataPath: readonly string[]): string {
+  if (dataPath.length === 0) return 'the event itself';
+  return dataPath.map((token) => (token === ANY_ITEM ? '/*' : token === UNLISTED ? '/<any other property>' : `/${token}`)).join('');
+}
+
+/**
+ * Checks a new version against earlier ones (ascending) under a mode and policy. STRICT is
+ * pure set semantics; DEFAULT is STRICT except that removing a property or changing a type
+ * fails in every mode, and adding an optional property to an open model passes unless the
+ * name was used before with another schema (a tombstone).
+ */
+export function checkCompatibility(next: VersionInput, earlier: readonly VersionInput[], options: CompatOptions): CompatResult {
+  const validators = options.validators ?? createNodeValidators();
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  let pairs = 0;
+  const newRoot = root(next.document);
+  const earlierRoots = earlier.map((version) => ({ label: version.name, root: root(version.document) }));
+
+  const push = (finding: Finding): void => {
+    const key = `${finding.code}|${String(finding.params.dataPath)}|${String(finding.params.direction)}|${finding.message}`;
+    const shortKey = `${finding.code}|${String(finding.params.dataPath)}|${String(finding.params.direction)}`;
+    if (seen.has(key) || seen.has(shortKey)) return;
+    seen.add(key);
+    seen.add(shortKey);
+    findings.push(finding);
+  };
+
+  for (const old of againstFor(options.mode, earlier)) {
+    const oldRoot = root(old.document);
+    const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot) : [];
+    const structuralPaths = new Set(structural.map((change) => change.dataPath.join('\u0000')));
+    for (const change of structural) {
+      const pointer = change.newNode.pointer;
+      push({
+        code: change.code === 'TYPE_NARROWED' ? 'TYPE_CHANGED' : change.code,
+        severity: 'error',
+        file: next.file,
+        ...next.document.locate(pointer),
+        pointer,
+        message: `At ${describeDataPath(change.dataPath)}, ${change.detail.replaceAll('{old}', `${old.name} (old)`).replaceAll('{new}', `${next.name} (new)`)}. This fails in every mode (${options.mode}, policy DEFAULT).`,
+        params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, oldPointer: change.oldNode.pointer, newPointer: pointer, dataPath: describeDataPath(change.dataPath) },
+      });
+    }
+
+    for (const direction of directionsFor(options.mode)) {
+      pairs += 1;
+      const [readerRoot, writerRoot, reader, writer] = direction === 'BACKWARD' ? [newRoot, oldRoot, next, old] : [oldRoot, newRoot, old, next];
+      for (const reason of canRead(readerRoot, writerRoot, validators, options.resolve)) {
+        if (options.policy === 'DEFAULT') {
+          // Removals and type changes are reported once, above, for every mode.
+          if (structuralPaths.has(reason.dataPath.join('\u0000')) && /^(TYPE_|PROPERTY_)/.test(reason.code)) continue;
+          // A property added as `false` forbids a name; that is not an addition the policy lets through.
+          if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader)) {
+            if (direction === 'FORWARD') continue; // the property was removed in the new version: PROPERTY_REMOVED covers it
+            const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots);
+            if (reason.property.optional && !tombstone) continue;
+            if (tombstone) {
+              push(toFinding({ ...reason, detail: `${reason.detail}; "${reason.property.name}" was ${truncate(tombstone.schema)} in ${tombstone.label}, so events of that version may carry it with another type (a tombstoned name)` }, direction, reader, writer, next, readerRoot, writerRoot, validators, options));
+              continue;
+            }
+          }
+        }
+        push(toFinding(reason, direction, reader, writer, next, readerRoot, writerRoot, validators, options));
+      }
+    }
+  }
+
+  const undecided = findings.some((finding) => finding.params.undecided === true);
+  const decided = findings.some((finding) => finding.params.undecided !== true);
+  return { findings, verdict: decided ? 'incompatible' : undecided ? 'undecided' : 'compatible', pairs };
+}
+
+function toFinding(
+  reason: Reason,
+  direction: Direction,
+  reader: VersionInput,
+  writer: VersionInput,
+  next: VersionInput,
+  readerRoot: SchemaNode,
+  writerRoot: SchemaNode,
+  validators: NodeValidators,
+  options: CompatOptions,
+): Finding {
+  // Type codes are phrased old → new: a reader (old) narrower than the writer (new) means widened.
+  let code: CompatCode = reason.code;
+  if (code === 'TYPE_NARROWED' && direction === 'FORWARD') code = 'TYPE_WIDENED';
+  const readerName = `${reader.name} (${reader === next ? 'new' : 'old'})`;
+  const writerName = `${writer.name} (${writer === next ? 'new' : 'old'})`;
+  const newNode = reason.reader.document === next.document ? reason.reader : reason.writer;
+  const oldNode = reason.reader.document === next.document ? reason.writer : reason.reader;
+  const pointer = newNode.document === next.document ? newNode.pointer : '';
+  let example: unknown;
+  if (reason.leaf !== undefined) {
+    const candidate = embedValue(writerRoot, reason.dataPath, reason.leaf, validators);
+    if (candidate !== undefined && validators.valid(writerRoot, candidate) && !validators.valid(readerRoot, candidate)) example = candidate;
+  }
+  const consequence =
+    direction === 'BACKWARD'
+      ? `Under ${options.mode}, consumers reading with ${readerName} cannot read events written with ${writerName}`
+      : `Under ${options.mode}, consumers still reading with ${readerName} cannot read events written with ${writerName}`;
+  const proof = reason.undecided ? ' (undecided: fails closed; an override can let it through after review)' : example !== undefined ? `, e.g. ${truncate(example, 200)}` : ' (no example value could be verified)';
+  return {
+    code,
+    severity: 'error',
+    file: next.file,
+    ...next.document.locate(pointer),
+    pointer,
+    message: `At ${describeDataPath(reason.dataPath)}, ${reason.detail.replaceAll('{writer}', writerName).replaceAll('{reader}', readerName)}. ${consequence}${proof}.`,
+    params: {
+      mode: options.mode,
+      policy: options.policy,
+      direction,
+      against: reader === next ? writer.name : reader.name,
+      oldPointer: oldNode.pointer,
+      newPointer: pointer,
+      dataPath: describeDataPath(reason.dataPath),
+      ...(example !== undefined ? { example } : {}),
+      ...(reason.undecided ? { undecided: true } : {}),
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { isSchemaObject } from '../catalog/schema-walk.js';
+
+/**
+ * JSON Schema compatibility, set semantics (DESIGN.md §3): a schema is the set of values it
+ * accepts; a reader can read a writer when writer ⊆ reader. Nodes here are subschemas of one
+ * version file, with the pointer they came from.
+ */
+
+/** JSON types; `integer` values are also `number` values. */
+export type JsonType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
+export const ALL_TYPES: readonly JsonType[] = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'];
+
+/** One version file as the engine sees it. */
+export interface SchemaDocument {
+  /** Label for messages, e.g. `catalog/apps/users/3.json` or `version 3`. */
+  readonly label: string;
+  readonly root: unknown;
+  /** Position of a pointer in the file (1-based), for findings. */
+  locate(pointer: string): { line: number; col: number };
+}
+
+/** A subschema and where it is. `false` schemas and `true`/`{}` are kept as booleans. */
+export interface SchemaNode {
+  readonly document: SchemaDocument;
+  readonly pointer: string;
+  readonly schema: Readonly<Record<string, unknown>> | boolean;
+}
+
+/** Keywords that never change which values are valid (annotations and our vocabulary). */
+export const ANNOTATIONS = new Set([
+  '$schema', '$comment', '$id', '$anchor', 'title', 'description', 'default', 'examples', 'deprecated',
+  'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding', 'x-pii', 'x-event-time', '$defs', 'definitions',
+]);
+
+/** Keywords the part-1 rule walk decides; anything else is compared by equality or left undecided. */
+export const DECIDED = new Set([
+  'type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
+  'minLength', 'maxLength', 'format', 'pattern', 'items', 'minItems', 'maxItems', 'uniqueItems',
+  'properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties', '$ref',
+]);
+
+/** The keywords of a node that constrain values (annotations removed). */
+export function constraintKeys(node: SchemaNode): string[] {
+  return typeof node.schema === 'boolean' ? [] : Object.keys(node.schema).filter((key) => !ANNOTATIONS.has(key));
+}
+
+export function keyword(node: SchemaNode, name: string): unknown {
+  return typeof node.schema === 'object' && Object.prototype.hasOwnProperty.call(node.schema, name) ? node.schema[name] : undefined;
+}
+
+export function has(node: SchemaNode, name: string): boolean {
+  return typeof node.schema === 'object' && Object.prototype.hasOwnProperty.call(node.schema, name);
+}
+
+/** A child node at `tokens` below this one (the value may be absent → `true`). */
+export function child(node: SchemaNode, ...tokens: string[]): SchemaNode {
+  let value: unknown = node.schema;
+  for (const token of tokens) value = isSchemaObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[token] : undefined;
+  const pointer = `${node.pointer}${tokens.map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
+  return { document: node.document, pointer, schema: typeof value === 'boolean' ? value : isSchemaObject(value) ? value : true };
+}
+
+/** Accepts nothing: `false`, or `not: {}`/`not: true`. */
+export function acceptsNothing(node: SchemaNode): boolean {
+  if (node.schema === false) return true;
+  const not = keyword(node, 'not');
+  return not === true || (isSchemaObject(not) && Object.keys(not).length === 0);
+}
+
+/** Accepts everything: `true`, `{}`, or only annotations. */
+export function acceptsAnything(node: SchemaNode): boolean {
+  return node.schema === true || (typeof node.schema === 'object' && constraintKeys(node).length === 0);
+}
+
+/** The JSON types a node admits, from `type`, `enum` and `const`. */
+export function typesOf(node: SchemaNode): Set<JsonType> {
+  if (acceptsNothing(node)) return new Set();
+  const declared = keyword(node, 'type');
+  let types = new Set<JsonType>(
+    declared === undefined ? ALL_TYPES : ([declared].flat().filter((type): type is JsonType => ALL_TYPES.includes(type as JsonType))),
+  );
+  if (types.has('number')) types.add('integer');
+  const values = enumValues(node);
+  if (values) {
+    const fromValues = new Set(values.map(jsonTypeOf).flatMap((type) => (type === 'integer' ? ['integer', 'number'] : [type])) as JsonType[]);
+    types = new Set([...types].filter((type) => fromValues.has(type) || (type === 'number' && fromValues.has('integer'))));
+  }
+  return types;
+}
+
+/** `enum`, or `const` as a one-value enum; undefined when neither is present. */
+export function enumValues(node: SchemaNode): readonly unknown[] | undefined {
+  if (has(node, 'const')) return [keyword(node, 'const')];
+  const values = keyword(node, 'enum');
+  return Array.isArray(values) ? values : undefined;
+}
+
+export function jsonTypeOf(value: unknown): JsonType {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value as JsonType;
+}
+
+/** Deep equality of JSON values (key order ignored), as `enum`/`const` compare them. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => jsonEqual(item, b[index]));
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b as object);
+  return keysA.length === keysB.length && keysA.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}

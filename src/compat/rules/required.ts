@@ -1,0 +1,33 @@
+import { keyword } from '../model.js';
+import { generateValue } from '../generate.js';
+import type { CompatRule } from '../walk.js';
+import { admits, hasEnum } from './shared.js';
+
+const names = (value: unknown): string[] => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : []);
+
+/** required: a property the reader requires must be one the writer requires too. */
+export const requiredRule: CompatRule = {
+  name: 'required',
+  check(pair, context) {
+    if (hasEnum(pair.writer) || !admits(pair.writer, 'object')) return;
+    const writerRequired = new Set(names(keyword(pair.writer, 'required')));
+    for (const name of names(keyword(pair.reader, 'required'))) {
+      if (writerRequired.has(name)) continue;
+      const base = generateValue(pair.writer, context.validators, 'object');
+      let leaf: unknown;
+      if (base !== null && typeof base === 'object' && !Array.isArray(base)) {
+        const without = Object.fromEntries(Object.entries(base).filter(([key]) => key !== name));
+        leaf = context.findLeaf(pair, [without]);
+      }
+      context.report({
+        code: 'REQUIRED_ADDED',
+        reader: pair.reader,
+        writer: pair.writer,
+        dataPath: pair.dataPath,
+        detail: `{reader} requires "${name}" but {writer} lets it be omitted`,
+        ...(leaf !== undefined ? { leaf } : {}),
+        property: { name, optional: false },
+      });
+    }
+  },
+};

@@ -1,0 +1,141 @@
+import { isSchemaObject } from '../catalog/schema-walk.js';
+import type { CompatCode } from './codes.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, jsonEqual, keyword, type SchemaNode } from './model.js';
+import { RULES } from './rules/index.js';
+import type { NodeValidators } from './validators.js';
+
+/** One reason the reader cannot read everything the writer accepts. */
+export interface Reason {
+  readonly code: CompatCode;
+  readonly reader: SchemaNode;
+  readonly writer: SchemaNode;
+  /** Instance path: property names, `*` for any array item, `+` for an unlisted property. */
+  readonly dataPath: readonly string[];
+  /** A sentence with `{writer}` and `{reader}` placeholders, naming both values. */
+  readonly detail: string;
+  /** A value at `dataPath` valid under the writer node and invalid under the reader node. */
+  readonly leaf?: unknown;
+  /** Cannot be decided: fails closed. */
+  readonly undecided?: boolean;
+  /** For property additions: the policy layer needs the name and whether it is optional. */
+  readonly property?: { readonly name: string; readonly optional: boolean };
+}
+
+/** The pair a rule looks at: can `reader` read every value `writer` accepts here? */
+export interface Pair {
+  readonly reader: SchemaNode;
+  readonly writer: SchemaNode;
+  readonly dataPath: readonly string[];
+}
+
+export interface RuleContext {
+  readonly validators: NodeValidators;
+  /** Compares two child subschemas (recursion into properties, items …). */
+  compare(reader: SchemaNode, writer: SchemaNode, dataPath: readonly string[]): void;
+  report(reason: Reason): void;
+  /** The first candidate valid under the writer and invalid under the reader. */
+  findLeaf(pair: Pair, candidates: Iterable<unknown>): unknown;
+}
+
+/** A rule: one keyword family. `check` runs for pairs whose writer accepts some value. */
+export interface CompatRule {
+  readonly name: string;
+  check(pair: Pair, context: RuleContext): void;
+}
+
+/** Resolves a `$ref` (local `#/…` or, through `resolve`, another file) to its target node. */
+export type RefResolver = (from: SchemaNode, ref: string) => SchemaNode | undefined;
+
+const MAX_REF_HOPS = 32;
+
+function localResolver(from: SchemaNode, ref: string): SchemaNode | undefined {
+  if (!ref.startsWith('#')) return undefined;
+  const pointer = decodeURIComponent(ref.slice(1));
+  if (pointer !== '' && !pointer.startsWith('/')) return undefined;
+  let value: unknown = from.document.root;
+  for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    value = isSchemaObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[token] : undefined;
+    if (value === undefined) return undefined;
+  }
+  if (typeof value !== 'boolean' && !isSchemaObject(value)) return undefined;
+  return { document: from.document, pointer, schema: value };
+}
+
+/**
+ * Follows `$ref`s; a `$ref` with constraining siblings cannot be inlined by this walk and is
+ * reported as undecided (its siblings apply together with the target in 2020-12).
+ */
+function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { undecided: string } {
+  let current = node;
+  for (let hop = 0; hop < MAX_REF_HOPS; hop += 1) {
+    const ref = keyword(current, '$ref');
+    if (typeof ref !== 'string') return current;
+    if (constraintKeys(current).some((key) => key !== '$ref')) return { undecided: `a $ref with sibling keywords at ${current.pointer}` };
+    const target = localResolver(current, ref) ?? resolve(current, ref);
+    if (!target) return { undecided: `the reference ${JSON.stringify(ref)} at ${current.pointer}, which cannot be resolved here` };
+    current = target;
+  }
+  return { undecided: `more than ${MAX_REF_HOPS} chained references at ${node.pointer}` };
+}
+
+/**
+ * The directional primitive: every reason why `reader` cannot read all values `writer` accepts.
+ * Set semantics (STRICT); the policy layer builds DEFAULT on top. Recursive schemas terminate:
+ * a pair already under comparison is assumed compatible (coinduction), as Confluent does.
+ */
+export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, resolve: RefResolver = () => undefined): Reason[] {
+  const reasons: Reason[] = [];
+  const seen = new Set<string>();
+  const context: RuleContext = {
+    validators,
+    report: (reason) => reasons.push(reason),
+    findLeaf(pair, candidates) {
+      for (const candidate of candidates) {
+        if (validators.valid(pair.writer, candidate) && !validators.valid(pair.reader, candidate)) return candidate;
+      }
+      return undefined;
+    },
+    compare(readerNode, writerNode, dataPath) {
+      const r = resolveRefs(readerNode, resolve);
+      const w = resolveRefs(writerNode, resolve);
+      if ('undecided' in r || 'undecided' in w) {
+        const what = 'undecided' in r ? r.undecided : (w as { undecided: string }).undecided;
+        reasons.push({ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath, detail: `cannot compare ${what}`, undecided: true });
+        return;
+      }
+      const key = `${r.document.label}#${r.pointer}|${w.document.label}#${w.pointer}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (acceptsNothing(w) || acceptsAnything(r)) return;
+      const pair: Pair = { reader: r, writer: w, dataPath };
+      if (acceptsNothing(r)) {
+        reasons.push({ code: 'SCHEMA_REJECTS_ALL', reader: r, writer: w, dataPath, detail: '{writer} accepts values here but {reader} accepts none', leaf: generateAny(w, validators) });
+        return;
+      }
+      // Keywords this walk does not decide: the same constraint on both sides is implied; a
+      // different one fails closed until part 2 of the engine (combinators, tuples …) decides it.
+      for (const name of constraintKeys(r)) {
+        if (DECIDED.has(name)) continue;
+        const readerValue = keyword(r, name);
+        const writerValue = keyword(w, name);
+        if (writerValue !== undefined && jsonEqual(readerValue, writerValue) && !JSON.stringify(readerValue).includes('"$ref"')) continue;
+        reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: w, dataPath, detail: `{reader} has "${name}": ${truncate(readerValue)} ${writerValue === undefined ? 'which {writer} lacks' : `where {writer} has ${truncate(writerValue)}`}; this keyword is not decided yet, so the change fails closed`, undecided: true });
+      }
+      for (const rule of RULES) rule.check(pair, context);
+    },
+  };
+  context.compare(reader, writer, []);
+  return reasons;
+}
+
+function generateAny(node: SchemaNode, validators: NodeValidators): unknown {
+  for (const candidate of [{}, '', 0, true, null, []]) if (validators.valid(node, candidate)) return candidate;
+  return undefined;
+}
+
+export function truncate(value: unknown, max = 80): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export { child };

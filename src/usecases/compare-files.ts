@@ -1,0 +1,42 @@
+import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
+import { parseJsonDocument } from '../catalog/documents.js';
+import { createSchemaCompiler, dialectOf } from '../catalog/schema-compiler.js';
+import { isSchemaObject } from '../catalog/schema-walk.js';
+import { schemaDocumentOf } from '../compat/documents.js';
+import { checkCompatibility, type CompatResult } from '../compat/engine.js';
+import { UsageError } from '../domain/errors.js';
+
+export interface FileInput {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * `schemaflow compat OLD NEW`: two files only, no catalog lint. A file that cannot be read as
+ * a draft-07 or 2020-12 schema is a usage error (exit 2), naming the file and the problem.
+ */
+export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { mode: CompatibilityMode; policy: CompatibilityPolicy }): CompatResult {
+  const compiler = createSchemaCompiler();
+  const load = (input: FileInput) => {
+    const parsed = parseJsonDocument(input.path, input.bytes);
+    if (!parsed.ok) throw new UsageError(parsed.finding.message, { code: 'UNREADABLE_SCHEMA' });
+    const value = parsed.document.value;
+    if (!isSchemaObject(value) && typeof value !== 'boolean') throw new UsageError(`${input.path} is not a JSON Schema: its root must be an object or a boolean.`, { code: 'UNREADABLE_SCHEMA' });
+    const dialect = isSchemaObject(value) ? dialectOf(value) : ({ ok: true, dialect: '2020-12' } as const);
+    if (!dialect.ok) throw new UsageError(`${input.path} declares $schema ${dialect.found}; compat reads draft-07 and 2020-12 schemas.`, { code: 'UNREADABLE_SCHEMA' });
+    const compiled = compiler.compile(input.path, value, dialect.dialect, []);
+    if (!compiled.ok) {
+      const detail = compiled.problems.map((problem) => problem.message).join('; ');
+      const hint = /can't resolve reference/i.test(detail) ? ' (compat compares two files on their own; a $ref to another file needs `schemaflow check` in the catalog)' : '';
+      throw new UsageError(`${input.path} is not a valid ${dialect.dialect} schema: ${detail}${hint}.`, { code: 'UNREADABLE_SCHEMA' });
+    }
+    return parsed.document;
+  };
+  const oldDocument = load(oldFile);
+  const newDocument = load(newFile);
+  return checkCompatibility(
+    { name: newFile.path, file: newFile.path, document: schemaDocumentOf(newDocument) },
+    [{ name: oldFile.path, file: oldFile.path, document: schemaDocumentOf(oldDocument) }],
+    options,
+  );
+}
