@@ -28,3 +28,8 @@ export const COMPAT_CODES = {
 } as const;
 
 export type CompatCode = keyof typeof COMPAT_CODES;
+
+/** The README's table of compatibility codes (markdown), rendered from {@link COMPAT_CODES}. */
+export function renderCompatTable(): string {
+  return ['| code | meaning |', '|---|---|', ...Object.entries(COMPAT_CODES).map(([code, meaning]) => `| \`${code}\` | ${meaning} |`)].join('\n');
+}

@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { VOCABULARY, dialectOf } from '../catalog/schema-compiler.js';
+import { CATALOG_URI, VOCABULARY, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { SchemaDocument, SchemaNode } from './model.js';
 
@@ -14,8 +14,11 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
  */
 export interface NodeValidators {
   valid(node: SchemaNode, value: unknown): boolean;
-  /** Registers a document other documents reference (cross-file `$ref`) under a URI. */
-  addDocument(document: SchemaDocument, uri: string): void;
+  /**
+   * Registers a document that others reference (cross-file `$ref`), before any validation that
+   * may reach it: its label must be its catalog path for relative references to resolve.
+   */
+  addDocument(document: SchemaDocument): void;
 }
 
 export function createNodeValidators(): NodeValidators {
@@ -38,11 +41,18 @@ export function createNodeValidators(): NodeValidators {
     return ajv;
   };
 
+  const taken = new Set<string>();
+  // A document's URI is the catalog base plus its label (its catalog path), so relative
+  // references between version files resolve to each other; a clash gets a unique prefix.
   const uriOf = (document: SchemaDocument): string => {
     let uri = uris.get(document);
     if (!uri) {
-      counter += 1;
-      uri = `https://compat.schemaflow.invalid/${counter}/${document.label.replace(/[^A-Za-z0-9._/-]/g, '_')}`;
+      const path = document.label.replace(/[^A-Za-z0-9._/-]/g, '_').replace(/^\/+/, '');
+      uri = `${CATALOG_URI}${path}`;
+      while (taken.has(uri)) {
+        counter += 1;
+        uri = `${CATALOG_URI}${counter}/${path}`;
+      }
       register(document, uri);
     }
     return uri;
@@ -50,14 +60,15 @@ export function createNodeValidators(): NodeValidators {
 
   const register = (document: SchemaDocument, uri: string): void => {
     uris.set(document, uri);
+    taken.add(uri);
     const root = document.root;
     const schema = isSchemaObject(root) ? Object.fromEntries(Object.entries(root).filter(([key]) => key !== '$id' && key !== '$schema')) : root;
     ajvFor(document).addSchema(schema as object, uri);
   };
 
   return {
-    addDocument(document, uri) {
-      if (!uris.has(document)) register(document, uri);
+    addDocument(document) {
+      uriOf(document);
     },
     valid(node, value) {
       if (node.schema === true) return true;

@@ -15,7 +15,9 @@ import { nameProblems, roleOf } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
 import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
+import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
 import type { ChangedPath, FileTree, Repository } from '../ports.js';
+import { subjectCompatibility } from './subject-compatibility.js';
 
 export interface CheckOptions {
   /** The catalog directory, relative to the repository root. */
@@ -101,10 +103,11 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   }
 
   const compiler = createSchemaCompiler();
+  const validators = createNodeValidators();
   const readHeadVersion = createVersionReader(headTree, catalogDir);
   const summaries: SubjectChange[] = [];
   for (const [subject, group] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
-    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler });
+    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings });
     findings.push(...result.findings);
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, errors: 0, warnings: 0 });
   }
@@ -171,7 +174,13 @@ interface SubjectInput {
   readonly headTree: FileTree;
   readonly readHeadVersion: ReturnType<typeof createVersionReader>;
   readonly compiler: ReturnType<typeof createSchemaCompiler>;
+  readonly validators: NodeValidators;
+  /** The base branch's catalog.yaml: the default compatibility mode and policy. */
+  readonly settings: CatalogSettings;
 }
+
+/** Findings after which a version is not compiled or compared. */
+const BLOCKING = new Set(['SCHEMA_INVALID', 'SCHEMA_DIALECT_UNSUPPORTED', 'REMOTE_REF', 'REF_OUTSIDE_CATALOG', 'INVALID_PATTERN', 'SCHEMA_ID_NOT_ALLOWED']);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, index) => byte === b[index]);
@@ -226,6 +235,7 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
 
   // Immutability (DESIGN.md §3): registered versions are never modified, renamed or deleted.
   const added: Array<{ version: number; path: string }> = [];
+
   for (const change of changes) {
     const role = roleOf(change.path.slice(catalogDir.length + 1));
     if (role.role === 'bad-version-name' && change.status !== 'deleted') {
@@ -270,7 +280,8 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
 
   // Lint and compile each new version against the subject's settings at head.
   const hints = { pii: headSubject.settings?.pii ?? [], ...(headSubject.settings?.eventTime ? { eventTime: headSubject.settings.eventTime } : {}) };
-  for (const { path } of added) {
+  const sound: number[] = [];
+  for (const { path, version } of added) {
     const catalogPath = path.slice(catalogDir.length + 1);
     const loaded = input.readHeadVersion(catalogPath);
     if (!loaded) continue;
@@ -280,9 +291,28 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
     }
     const lint = lintVersion(loaded.document, catalogPath, hints);
     findings.push(...lint.findings);
-    const blocking = lint.findings.some((finding) => ['SCHEMA_INVALID', 'SCHEMA_DIALECT_UNSUPPORTED', 'REMOTE_REF', 'REF_OUTSIDE_CATALOG', 'INVALID_PATTERN', 'SCHEMA_ID_NOT_ALLOWED'].includes(finding.code));
-    if (lint.dialect && !blocking) findings.push(...compileVersion(loaded.document, catalogPath, lint.dialect, input.readHeadVersion, input.compiler));
-    else if (lint.dialect) findings.push(...metaSchemaFindings(loaded.document, lint.dialect, input.compiler));
+    const blocking = lint.findings.some((finding) => BLOCKING.has(finding.code));
+    if (lint.dialect && !blocking) {
+      const compiled = compileVersion(loaded.document, catalogPath, lint.dialect, input.readHeadVersion, input.compiler);
+      findings.push(...compiled);
+      if (compiled.length === 0) sound.push(version);
+    } else if (lint.dialect) findings.push(...metaSchemaFindings(loaded.document, lint.dialect, input.compiler));
+  }
+
+  // Compatibility (DESIGN.md §3), by the subject's mode and policy on the base branch.
+  const compatibility = { ...input.settings.compatibility, ...baseSubject.settings?.compatibility };
+  if (sound.length > 0 && status !== 'retired') {
+    findings.push(
+      ...subjectCompatibility({
+        subjectPath: `${team}/${name}`,
+        catalogDir,
+        versions: [...headVersions.keys()],
+        candidates: sound,
+        compatibility,
+        readVersion: input.readHeadVersion,
+        validators: input.validators,
+      }),
+    );
   }
   return { findings, isNew, newVersions };
 }

@@ -10,20 +10,21 @@ import { describe, expect, it } from 'vitest';
  */
 const PARTS: Record<string, { rank: number; pure: boolean }> = {
   domain: { rank: 0, pure: true },
-  catalog: { rank: 1, pure: true },
-  compat: { rank: 1, pure: true },
-  manifest: { rank: 1, pure: true },
-  topics: { rank: 1, pure: true },
-  archive: { rank: 1, pure: true },
-  config: { rank: 1, pure: true },
   'ports.ts': { rank: 0, pure: true },
-  usecases: { rank: 2, pure: true },
-  adapters: { rank: 3, pure: false },
-  dev: { rank: 3, pure: false },
-  sdk: { rank: 4, pure: false },
-  cli: { rank: 4, pure: false },
-  actions: { rank: 4, pure: false },
-  'index.ts': { rank: 5, pure: false },
+  config: { rank: 1, pure: true },
+  catalog: { rank: 1, pure: true },
+  // The compatibility engine builds on catalog's schema primitives (walk, dialects, parsing).
+  compat: { rank: 2, pure: true },
+  manifest: { rank: 2, pure: true },
+  topics: { rank: 2, pure: true },
+  archive: { rank: 2, pure: true },
+  usecases: { rank: 3, pure: true },
+  adapters: { rank: 4, pure: false },
+  dev: { rank: 4, pure: false },
+  sdk: { rank: 5, pure: false },
+  cli: { rank: 5, pure: false },
+  actions: { rank: 5, pure: false },
+  'index.ts': { rank: 6, pure: false },
 };
 
 const IMPURE_MODULES = /^(kafkajs|@google-cloud\/|@actions\/|hot-shots|@duckdb\/|node:(fs|child_process|net|dgram|http|https|os)(\/|$)|fs$|child_process$)/;

@@ -21,3 +21,10 @@ describe('README.md', () => {
     expect(readme.indexOf('## Quick start')).toBeLessThan(readme.indexOf('## Requirements'));
   });
 });
+
+describe('README.md compatibility codes', () => {
+  it('shows the codes of src/compat/codes.ts', async () => {
+    const { renderCompatTable } = await import('../../src/compat/codes.js');
+    expect(section('compat'), 'README.md needs the table between <!-- compat:start --> and <!-- compat:end -->').toBe(renderCompatTable());
+  });
+});

@@ -17,6 +17,7 @@ interface RuleCase {
 
 const USERS = 'catalog/apps/users';
 const next = `${USERS}/4.json`;
+const withCode = (extra: Record<string, unknown>): string => v3((value) => (value.properties.code = { description: 'A short code.', type: 'string', ...extra }));
 const schemaOfUsers3 = readFileSync(join(EXAMPLE_CATALOG, 'apps/users/3.json'), 'utf8');
 const v3 = (mutate: (value: Record<string, any>) => void): string => {
   const value = JSON.parse(schemaOfUsers3) as Record<string, any>;
@@ -36,7 +37,7 @@ const CASES: readonly RuleCase[] = [
   { name: 'MISSING_SUBJECT_FILE', files: { 'catalog/apps/orders/1.json': schema() }, expect: ['MISSING_SUBJECT_FILE'] },
   { name: 'NO_VERSIONS', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML }, expect: ['NO_VERSIONS'] },
   { name: 'SUBJECT_CONFIG_INVALID: unknown key and bad status', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}status: gone\ncolour: red\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID', 'SUBJECT_CONFIG_INVALID'] },
-  { name: 'ROOT_NOT_OBJECT', files: { [next]: JSON.stringify({ description: 'd', type: 'array' }) }, expect: ['ROOT_NOT_OBJECT', 'EVENT_TIME_INVALID', 'PII_POINTER_UNKNOWN'] },
+  { name: 'ROOT_NOT_OBJECT', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': JSON.stringify({ description: 'd', type: 'array' }) }, expect: ['ROOT_NOT_OBJECT'] },
   {
     name: 'MISSING_DESCRIPTION on a nested property, positioned',
     files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ total: { description: 'Total.', type: 'object', properties: { minor: { type: 'integer' } } } }) },
@@ -51,13 +52,17 @@ const CASES: readonly RuleCase[] = [
   { name: 'x-pii and x-event-time are known keywords', files: { [next]: v3((value) => (value.properties.email['x-pii'] = true)) }, expect: [] },
   { name: 'PII_UNDECIDED for a personal-looking property', files: { [next]: v3((value) => (value.properties.phoneNumber = { description: 'Phone.', type: 'string' })) }, expect: ['PII_UNDECIDED'] },
   { name: 'x-pii: false is a decision', files: { [next]: v3((value) => (value.properties.phoneNumber = { description: 'Phone.', type: 'string', 'x-pii': false })) }, expect: [] },
-  { name: 'PII_POINTER_UNKNOWN after a property is renamed', files: { [next]: v3((value) => delete value.properties.displayName) }, expect: ['PII_POINTER_UNKNOWN'] },
-  { name: 'EVENT_TIME_INVALID when the event time is not a date-time', files: { [next]: v3((value) => (value.properties.occurredAt.format = 'date')) }, expect: ['EVENT_TIME_INVALID'] },
-  { name: 'INVALID_PATTERN', files: { [next]: v3((value) => (value.properties.locale.pattern = '[a-')) }, expect: ['INVALID_PATTERN'] },
-  { name: 'PATTERN_EXPONENTIAL', files: { [next]: v3((value) => (value.properties.locale.pattern = '^([a-z]+)+$')) }, expect: ['PATTERN_EXPONENTIAL'] },
-  { name: 'PATTERN_POLYNOMIAL is a warning', files: { [next]: v3((value) => (value.properties.locale.pattern = '^.*a.*a.*$')) }, expect: ['PATTERN_POLYNOMIAL'] },
-  { name: 'PATTERN_UNCHECKED for a backreference', files: { [next]: v3((value) => (value.properties.locale.pattern = '^([a-z]+)\\1*$')) }, expect: ['PATTERN_UNCHECKED'] },
-  { name: 'PATTERN_EXPONENTIAL in a patternProperties key', files: { [next]: v3((value) => (value.patternProperties = { '^(x|x)*$': { type: 'string' } })) }, expect: ['PATTERN_EXPONENTIAL'] },
+  { name: 'PII_POINTER_UNKNOWN (and PROPERTY_REMOVED) after a property is removed', files: { [next]: v3((value) => delete value.properties.displayName) }, expect: ['PII_POINTER_UNKNOWN', 'PROPERTY_REMOVED'] },
+  { name: 'EVENT_TIME_INVALID (and FORMAT_CHANGED both ways) when the event time is not a date-time', files: { [next]: v3((value) => (value.properties.occurredAt.format = 'date')) }, expect: ['EVENT_TIME_INVALID', 'FORMAT_CHANGED', 'FORMAT_CHANGED'] },
+  { name: 'INVALID_PATTERN', files: { [next]: withCode({ pattern: '[a-' }) }, expect: ['INVALID_PATTERN'] },
+  { name: 'PATTERN_EXPONENTIAL', files: { [next]: withCode({ pattern: '^([a-z]+)+$' }) }, expect: ['PATTERN_EXPONENTIAL'] },
+  { name: 'PATTERN_POLYNOMIAL is a warning', files: { [next]: withCode({ pattern: '^.*a.*a.*$' }) }, expect: ['PATTERN_POLYNOMIAL'] },
+  { name: 'PATTERN_UNCHECKED for a backreference', files: { [next]: withCode({ pattern: '^([a-z]+)\\1*$' }) }, expect: ['PATTERN_UNCHECKED'] },
+  { name: 'PATTERN_EXPONENTIAL in a patternProperties key', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({}, { patternProperties: { '^(x|x)*$': { type: 'string' } } }) }, expect: ['PATTERN_EXPONENTIAL'] },
+  // Compatibility runs in check, by the subject's mode and policy on the base branch (FULL_TRANSITIVE, DEFAULT).
+  { name: 'compat: an enum value removed fails FULL_TRANSITIVE', files: { [next]: v3((value) => (value.properties.kind.enum = ['signed_up'])) }, expect: ['ENUM_VALUE_REMOVED'] },
+  { name: 'compat: a tombstoned name re-added with another schema', files: { [next]: v3((value) => (value.properties.locale = { description: 'Now a number.', type: 'integer' })) }, expect: ['TYPE_CHANGED', 'PROPERTY_ADDED_TO_OPEN_MODEL'] },
+  { name: 'compat: STRICT subject (payments-transactions) rejects an optional property in an open model', files: { 'catalog/payments/transactions/2.json': 'TRANSACTIONS2' }, expect: ['PROPERTY_ADDED_TO_OPEN_MODEL'] },
   { name: 'REMOTE_REF', files: { [next]: v3((value) => (value.properties.extra = { description: 'x', $ref: 'https://schemas.example.com/x.json' })) }, expect: ['REMOTE_REF'] },
   { name: 'REF_OUTSIDE_CATALOG: traversal', files: { [next]: v3((value) => (value.properties.extra = { description: 'x', $ref: '../../../../etc/passwd' })) }, expect: ['REF_OUTSIDE_CATALOG'] },
   { name: 'REF_NOT_FOUND', files: { [next]: v3((value) => (value.properties.extra = { description: 'x', $ref: '../../payments/transactions/9.json#/$defs/Money' })) }, expect: ['REF_NOT_FOUND'] },
@@ -107,6 +112,11 @@ describe('catalog rules', () => {
         return v3((value) => (value.properties.country = { description: 'ISO 3166 country code.', type: 'string' }));
       case 'REFUNDS2':
         return read('catalog/payments/refunds/1.json');
+      case 'TRANSACTIONS2': {
+        const value = JSON.parse(read('catalog/payments/transactions/1.json')) as Record<string, any>;
+        value.properties.note = { description: 'Free text.', type: 'string' };
+        return JSON.stringify(value, null, 2);
+      }
       case 'TRANSACTIONS_NONE':
         return read('catalog/payments/transactions/subject.yaml').replace('policy: STRICT', 'policy: DEFAULT');
       default:

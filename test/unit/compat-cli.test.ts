@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSchemaflow } from '../support/cli.js';
+
+describe('schemaflow compat', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'schemaflow-compat-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    return path;
+  };
+  const v1 = file('v1.json', { type: 'object', properties: { a: { type: 'string' } } });
+  const v2 = file('v2.json', { type: 'object', properties: { a: { type: 'string' }, b: { type: 'integer' } } });
+  const v3 = file('v3.json', { type: 'object', properties: { a: { type: 'integer' } } });
+
+  it('exits 0 for a compatible pair under the defaults (FULL, DEFAULT)', async () => {
+    const result = await runSchemaflow(['compat', v1, v2]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('compatible under FULL with policy DEFAULT');
+  });
+
+  it('exits 1 for an incompatible pair, and honours --mode and --policy', async () => {
+    const strict = await runSchemaflow(['compat', v1, v2, '--policy', 'STRICT', '--mode', 'BACKWARD']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/v2\.json:\d+:\d+ {2}PROPERTY_ADDED_TO_OPEN_MODEL {2}At \/b, /);
+    const changed = await runSchemaflow(['compat', v1, v3, '--format', 'json']);
+    expect(changed.code).toBe(1);
+    const report = JSON.parse(changed.stdout) as { verdict: string; mode: string; policy: string; findings: Array<{ code: string; params: { example?: unknown } }> };
+    expect(report).toMatchObject({ verdict: 'incompatible', mode: 'FULL', policy: 'DEFAULT' });
+    expect(report.findings.map((finding) => finding.code)).toContain('TYPE_CHANGED');
+  });
+
+  it('exits 2 for unreadable, non-JSON or invalid schemas and bad options, naming the file', async () => {
+    const notJson = file('bad.json', '{"type": "object",');
+    const invalid = file('invalid.json', { type: 'strin' });
+    const crossFile = file('ref.json', { type: 'object', properties: { m: { $ref: '../../payments/transactions/1.json#/$defs/Money' } } });
+    for (const [args, message] of [
+      [['compat', v1, join(dir, 'missing.json')], 'cannot read'],
+      [['compat', v1, notJson], 'bad.json is not valid JSON'],
+      [['compat', invalid, v1], 'invalid.json is not a valid 2020-12 schema'],
+      [['compat', crossFile, v1], 'a $ref to another file needs `schemaflow check`'],
+      [['compat', v1, v2, '--mode', 'SIDEWAYS'], '--mode must be one of'],
+      [['compat', v1], 'expected exactly two files'],
+    ] as const) {
+      const result = await runSchemaflow([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonDocument } from '../../../src/catalog/documents.js';
+import { schemaDocumentOf } from '../../../src/compat/documents.js';
+import { checkCompatibility, type VersionInput } from '../../../src/compat/engine.js';
+
+/** Versions as real parsed files, so positions are real too. */
+function version(number: number, schema: unknown): VersionInput {
+  const file = `catalog/apps/things/${number}.json`;
+  const parsed = parseJsonDocument(file, new TextEncoder().encode(JSON.stringify(schema, null, 2)));
+  if (!parsed.ok) throw new Error(parsed.finding.message);
+  return { name: `version ${number}`, file, document: schemaDocumentOf(parsed.document, `apps/things/${number}.json`) };
+}
+
+const object = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: 'object', properties, ...extra });
+
+describe('modes', () => {
+  const v1 = version(1, object({ n: { type: 'string' } }));
+  const v2 = version(2, object({ n: { type: 'integer' } })); // registered when the subject was NONE
+  const v3 = version(3, object({ n: { type: 'integer' }, m: {} }));
+
+  it('BACKWARD compares with the previous version only; _TRANSITIVE with every earlier one', () => {
+    expect(checkCompatibility(v3, [v1, v2], { mode: 'BACKWARD', policy: 'STRICT' }).verdict).toBe('compatible');
+    const transitive = checkCompatibility(v3, [v1, v2], { mode: 'BACKWARD_TRANSITIVE', policy: 'STRICT' });
+    expect(transitive.verdict).toBe('incompatible');
+    expect(transitive.findings.map((finding) => [finding.code, finding.params.against])).toEqual([['TYPE_CHANGED', 'version 1']]);
+    expect(transitive.pairs).toBe(2);
+  });
+
+  it('FULL checks both directions and NONE checks nothing', () => {
+    const widened = version(2, object({ n: { type: 'number' } }));
+    const narrow = version(1, object({ n: { type: 'integer' } }));
+    expect(checkCompatibility(widened, [narrow], { mode: 'BACKWARD', policy: 'STRICT' }).verdict).toBe('compatible');
+    expect(checkCompatibility(widened, [narrow], { mode: 'FORWARD', policy: 'STRICT' }).verdict).toBe('incompatible');
+    const full = checkCompatibility(widened, [narrow], { mode: 'FULL', policy: 'STRICT' });
+    expect(full.findings.map((finding) => [finding.code, finding.params.direction])).toEqual([['TYPE_WIDENED', 'FORWARD']]);
+    expect(checkCompatibility(v2, [v1], { mode: 'NONE', policy: 'DEFAULT' })).toEqual({ findings: [], verdict: 'compatible', pairs: 0 });
+  });
+
+  it('DEFAULT: a removed property fails in every mode, even where sets say compatible', () => {
+    const before = version(1, object({ a: { type: 'string' }, b: { type: 'integer' } }));
+    const after = version(2, object({ a: { type: 'string' } }));
+    for (const mode of ['BACKWARD', 'FORWARD', 'FULL', 'FULL_TRANSITIVE'] as const) {
+      const result = checkCompatibility(after, [before], { mode, policy: 'DEFAULT' });
+      expect(result.findings.map((finding) => finding.code), mode).toEqual(['PROPERTY_REMOVED']);
+    }
+    expect(checkCompatibility(after, [before], { mode: 'BACKWARD', policy: 'STRICT' }).verdict).toBe('compatible');
+  });
+
+  it('DEFAULT: an optional property re-added with another schema is tombstoned by an earlier version', () => {
+    const first = version(1, object({ a: { type: 'integer' } }));
+    const second = version(2, object({}));
+    const again = version(3, object({ a: { type: 'string' } }));
+    const same = version(3, object({ a: { type: 'integer', description: 'Back, unchanged.' } }));
+    const result = checkCompatibility(again, [first, second], { mode: 'BACKWARD', policy: 'DEFAULT' });
+    expect(result.findings.map((finding) => finding.code)).toEqual(['PROPERTY_ADDED_TO_OPEN_MODEL']);
+    expect(result.findings[0]?.message).toContain('"a" was {"type":"integer"} in version 1');
+    expect(checkCompatibility(same, [first, second], { mode: 'BACKWARD', policy: 'DEFAULT' }).verdict).toBe('compatible');
+  });
+});
+
+describe('findings', () => {
+  it('name old and new values, the mode in reader/writer terms, both pointers, the position and a verified example', () => {
+    const old = version(3, object({ status: { description: 'Order status.', enum: ['NEW', 'SHIPPED'] } }, { required: ['status'] }));
+    const next = version(4, object({ status: { description: 'Order status.', enum: ['NEW'] } }, { required: ['status'] }));
+    const [finding] = checkCompatibility(next, [old], { mode: 'BACKWARD', policy: 'DEFAULT' }).findings;
+    expect(finding).toMatchObject({
+      code: 'ENUM_VALUE_REMOVED',
+      severity: 'error',
+      file: 'catalog/apps/things/4.json',
+      pointer: '/properties/status',
+      line: 4,
+      col: 15,
+      params: { mode: 'BACKWARD', direction: 'BACKWARD', against: 'version 3', oldPointer: '/properties/status', newPointer: '/properties/status', dataPath: '/status', example: { status: 'SHIPPED' } },
+    });
+    expect(finding?.message).toBe(
+      'At /status, version 3 (old) allows "SHIPPED" (["NEW","SHIPPED"]) but version 4 (new) allows only ["NEW"]. Under BACKWARD, consumers reading with version 4 (new) cannot read events written with version 3 (old), e.g. {"status":"SHIPPED"}.',
+    );
+  });
+
+  it('say when nothing can be decided, and fail closed', () => {
+    const old = version(1, { anyOf: [{ type: 'string' }, { type: 'integer' }] });
+    const next = version(2, { anyOf: [{ type: 'string' }] });
+    const result = checkCompatibility(next, [old], { mode: 'BACKWARD', policy: 'STRICT' });
+    expect(result.verdict).toBe('undecided');
+    expect(result.findings[0]).toMatchObject({ code: 'COMPAT_UNDECIDED', params: { undecided: true } });
+    expect(result.findings[0]?.message).toContain('fails closed');
+  });
+});
