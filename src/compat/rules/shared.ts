@@ -1,4 +1,5 @@
 import { enumValues, keyword, typesOf, type JsonType, type SchemaNode } from '../model.js';
+import type { CompatRule, Pair, RuleContext } from '../walk.js';
 
 /** Whether the writer admits values of this JSON type (integers count as numbers). */
 export function admits(node: SchemaNode, type: JsonType): boolean {
@@ -77,4 +78,40 @@ export function countRange(node: SchemaNode, min: string, max: string): { low?: 
 export function isMultiple(a: number, b: number): boolean {
   const quotient = a / b;
   return Math.abs(quotient - Math.round(quotient)) < 1e-9;
+}
+
+/**
+ * A rule for a pair of count keywords (minLength/maxLength, minItems/maxItems,
+ * minProperties/maxProperties): the writer's range must lie within the reader's.
+ */
+export function createCountRule(spec: {
+  readonly name: string;
+  readonly code: 'LENGTH_NARROWED' | 'ITEMS_COUNT_NARROWED' | 'PROPERTY_COUNT_NARROWED';
+  readonly type: JsonType;
+  readonly min: string;
+  readonly max: string;
+  /** How counts read in messages: "strings of length ≥ 2", "arrays of ≤ 3 items". */
+  readonly describe: (range: string) => string;
+  readonly unit?: string;
+  /** Values to try as an example, given the pair. */
+  readonly candidates: (pair: Pair, context: RuleContext, bounds: ReadonlyArray<Bound | undefined>) => Iterable<unknown>;
+}): CompatRule {
+  return {
+    name: spec.name,
+    check(pair, context) {
+      if (hasEnum(pair.writer) || !admits(pair.writer, spec.type)) return;
+      const writer = countRange(pair.writer, spec.min, spec.max);
+      const reader = countRange(pair.reader, spec.min, spec.max);
+      if (rangeContained(writer, reader)) return;
+      const leaf = context.findLeaf(pair, spec.candidates(pair, context, [writer.low, writer.high, reader.low, reader.high]));
+      context.report({
+        code: spec.code,
+        reader: pair.reader,
+        writer: pair.writer,
+        dataPath: pair.dataPath,
+        detail: `{writer} allows ${spec.describe(describeRange(writer, spec.unit))} but {reader} only ${describeRange(reader, spec.unit)}`,
+        ...(leaf !== undefined ? { leaf } : {}),
+      });
+    },
+  };
 }
