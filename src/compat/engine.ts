@@ -151,7 +151,11 @@ function toFinding(
     direction === 'BACKWARD'
       ? `Under ${options.mode}, consumers reading with ${readerName} cannot read events written with ${writerName}`
       : `Under ${options.mode}, consumers still reading with ${readerName} cannot read events written with ${writerName}`;
-  const proof = reason.undecided ? ' (undecided: fails closed; an override can let it through after review)' : example !== undefined ? `, e.g. ${truncate(example, 200)}` : ' (no example value could be verified)';
+  // A rule looks at one keyword family; when no event can be shown that the writer accepts and
+  // the reader rejects, the writer's other keywords may exclude every such value, so the verdict
+  // is not proven: it fails closed as undecided instead of claiming an incompatibility.
+  const undecided = reason.undecided === true || example === undefined;
+  const proof = undecided ? ` (undecided${reason.undecided ? '' : ': no event could be found that shows it'}; fails closed, an override can let it through after review)` : `, e.g. ${truncate(example, 200)}`;
   return {
     code,
     severity: 'error',
@@ -168,7 +172,7 @@ function toFinding(
       newPointer: pointer,
       dataPath: describeDataPath(reason.dataPath),
       ...(example !== undefined ? { example } : {}),
-      ...(reason.undecided ? { undecided: true } : {}),
+      ...(undecided ? { undecided: true } : {}),
     },
   };
 }

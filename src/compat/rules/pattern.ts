@@ -1,12 +1,13 @@
 import { keyword } from '../model.js';
 import { stringCandidates } from '../generate.js';
+import { patternContainment } from '../regex.js';
 import type { CompatRule } from '../walk.js';
-import { admits, hasEnum } from './shared.js';
+import { admits, countRange, hasEnum } from './shared.js';
 
 /**
- * pattern: the same pattern on both sides is fine, and so is a reader without one. A reader
- * pattern the writer lacks or changed is incompatible when an example proves it; otherwise
- * (a loosened pattern, say) deciding needs regex containment, which fails closed here.
+ * pattern: every string the writer accepts (its pattern, if any, within its length range) must
+ * match the reader's pattern. Decided as regular-language containment with automata; patterns
+ * with lookaround or backreferences that cannot be reduced fail closed (PATTERN_UNDECIDABLE).
  */
 export const patternRule: CompatRule = {
   name: 'pattern',
@@ -16,12 +17,22 @@ export const patternRule: CompatRule = {
     if (typeof readerPattern !== 'string') return;
     const writerPattern = keyword(pair.writer, 'pattern');
     if (writerPattern === readerPattern) return;
-    const leaf = context.findLeaf(pair, stringCandidates([pair.writer, pair.reader]));
+    const lengths = countRange(pair.writer, 'minLength', 'maxLength');
+    const verdict = patternContainment(typeof writerPattern === 'string' ? writerPattern : undefined, readerPattern, { min: lengths.low?.value ?? 0, max: lengths.high?.value });
+    if (verdict.status === 'subset') return;
     const writerText = typeof writerPattern === 'string' ? `pattern ${JSON.stringify(writerPattern)}` : 'no pattern';
-    context.report(
-      leaf !== undefined
-        ? { code: 'PATTERN_CHANGED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} but {writer} has ${writerText}`, leaf }
-        : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} where {writer} has ${writerText}; whether every string of the one matches the other needs regex containment, which is not decided yet`, undecided: true },
-    );
+    if (verdict.status === 'undecidable') {
+      context.report({ code: 'PATTERN_UNDECIDABLE', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} where {writer} has ${writerText}, and ${verdict.reason}`, undecided: true });
+      return;
+    }
+    const leaf = context.findLeaf(pair, [...verdict.examples, ...stringCandidates([pair.writer, pair.reader])]);
+    context.report({
+      code: 'PATTERN_CHANGED',
+      reader: pair.reader,
+      writer: pair.writer,
+      dataPath: pair.dataPath,
+      detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} but {writer} has ${writerText}, which accepts strings such as ${JSON.stringify(verdict.examples[0] ?? '')} that it rejects`,
+      ...(leaf !== undefined ? { leaf } : {}),
+    });
   },
 };

@@ -93,6 +93,8 @@ export function createCountRule(spec: {
   /** How counts read in messages: "strings of length ≥ 2", "arrays of ≤ 3 items". */
   readonly describe: (range: string) => string;
   readonly unit?: string;
+  /** A second, exact look when the ranges alone say no (e.g. a writer pattern that implies a length). */
+  readonly contained?: (pair: Pair, reader: { low?: Bound; high?: Bound }, writer: { low?: Bound; high?: Bound }) => boolean;
   /** Values to try as an example, given the pair. */
   readonly candidates: (pair: Pair, context: RuleContext, bounds: ReadonlyArray<Bound | undefined>) => Iterable<unknown>;
 }): CompatRule {
@@ -102,7 +104,7 @@ export function createCountRule(spec: {
       if (hasEnum(pair.writer) || !admits(pair.writer, spec.type)) return;
       const writer = countRange(pair.writer, spec.min, spec.max);
       const reader = countRange(pair.reader, spec.min, spec.max);
-      if (rangeContained(writer, reader)) return;
+      if (rangeContained(writer, reader) || spec.contained?.(pair, reader, writer)) return;
       const leaf = context.findLeaf(pair, spec.candidates(pair, context, [writer.low, writer.high, reader.low, reader.high]));
       context.report({
         code: spec.code,
