@@ -24,6 +24,13 @@ export const COMPAT_CODES = {
   PROPERTY_REMOVED: 'DEFAULT policy: a property was removed; fails in every mode.',
   MODEL_CLOSED: 'The reader rejects properties the writer allows as additional properties.',
   PROPERTY_COUNT_NARROWED: 'minProperties/maxProperties got tighter for the reader.',
+  UNION_NOT_COVERED: 'A writer value matches no branch of the reader’s anyOf/oneOf.',
+  ONE_OF_OVERLAP: 'A writer value matches two branches of the reader’s oneOf, so the reader rejects it.',
+  NOT_EXCLUDED: 'The reader’s `not` excludes values the writer allows.',
+  CONDITIONAL_CHANGED: 'The reader’s if/then/else rejects values the writer allows.',
+  DEPENDENCY_ADDED: 'The reader’s dependentRequired/dependentSchemas/dependencies reject objects the writer allows.',
+  PROPERTY_NAMES_NARROWED: 'The reader’s propertyNames rejects property names the writer allows.',
+  CONTAINS_ADDED: 'The reader’s contains/minContains/maxContains rejects arrays the writer allows.',
   SCHEMA_REJECTS_ALL: 'The reader accepts no value at a place where the writer accepts some.',
   COMPAT_UNDECIDED: 'A change the engine cannot decide; fails closed until reviewed (override) or decided by a later rule.',
 } as const;

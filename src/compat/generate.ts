@@ -105,11 +105,13 @@ function* candidatesOfType(node: SchemaNode, type: JsonType, validators: NodeVal
     case 'array': {
       const min = numberOr(keyword(node, 'minItems'), 0);
       if (min === 0) yield [];
-      const item = generateValue(child(node, 'items'), validators, undefined, depth + 1);
-      if (item !== undefined && min <= 1000) {
-        yield Array.from({ length: Math.max(min, 1) }, () => item);
-        yield [item];
+      const length = Math.max(min, tupleLength(node), 1);
+      if (length <= 1000) {
+        const array = Array.from({ length }, (_, index) => generateValue(itemNode(node, index), validators, undefined, depth + 1));
+        if (array.every((item) => item !== undefined)) yield array;
       }
+      const item = generateValue(itemNode(node, 0), validators, undefined, depth + 1);
+      if (item !== undefined) yield [item];
       return;
     }
     case 'object': {
@@ -137,15 +139,70 @@ function* candidatesOfType(node: SchemaNode, type: JsonType, validators: NodeVal
   }
 }
 
+/** Whether a node has combinators or conditionals that could evaluate properties or items. */
+function hasApplicators(node: SchemaNode): boolean {
+  return ['allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'not', 'dependentSchemas', '$ref'].some((name) => has(node, name));
+}
+
+/**
+ * The subschema for properties that `properties` and `patternProperties` do not cover:
+ * additionalProperties, else (with no combinators around) unevaluatedProperties, else anything.
+ */
+export function additionalNode(node: SchemaNode): SchemaNode {
+  if (has(node, 'additionalProperties')) return child(node, 'additionalProperties');
+  if (has(node, 'unevaluatedProperties') && !hasApplicators(node)) return child(node, 'unevaluatedProperties');
+  return { document: node.document, pointer: `${node.pointer}/additionalProperties`, schema: true };
+}
+
 /**
  * The subschema that governs property `name` of objects valid under `node`: its entry in
- * `properties`, else `additionalProperties` (absent = anything). patternProperties are decided
- * before this is called.
+ * `properties` and every matching `patternProperties` schema (all apply), else the
+ * additional-properties schema.
  */
 export function governingNode(node: SchemaNode, name: string): SchemaNode {
   const properties = keyword(node, 'properties');
-  if (isSchemaObject(properties) && Object.prototype.hasOwnProperty.call(properties, name)) return child(node, 'properties', name);
-  return has(node, 'additionalProperties') ? child(node, 'additionalProperties') : { document: node.document, pointer: `${node.pointer}/additionalProperties`, schema: true };
+  const listed = isSchemaObject(properties) && Object.prototype.hasOwnProperty.call(properties, name);
+  const patterns = keyword(node, 'patternProperties');
+  const matching = isSchemaObject(patterns) ? Object.keys(patterns).filter((pattern) => safeTest(pattern, name)) : [];
+  if (matching.length === 0) return listed ? child(node, 'properties', name) : additionalNode(node);
+  const parts = [...(listed ? [child(node, 'properties', name)] : []), ...matching.map((pattern) => child(node, 'patternProperties', pattern))];
+  if (parts.length === 1) return parts[0] as SchemaNode;
+  return { document: node.document, pointer: `${node.pointer}/properties/${name}`, schema: { allOf: parts.map((part) => part.schema) }, synthetic: true };
+}
+
+function safeTest(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(value);
+  } catch {
+    return false;
+  }
+}
+
+/** The schema of item `index` (tuples: prefixItems / array-form items), else of the rest. */
+export function itemNode(node: SchemaNode, index: number): SchemaNode {
+  const prefix = keyword(node, 'prefixItems');
+  if (Array.isArray(prefix) && index < prefix.length) return child(node, 'prefixItems', String(index));
+  const items = keyword(node, 'items');
+  if (Array.isArray(items)) return index < items.length ? child(node, 'items', String(index)) : restItemsNode(node);
+  return restItemsNode(node);
+}
+
+/** The schema of items past the tuple prefix: items (2020-12) / additionalItems (draft-07) / unevaluatedItems. */
+export function restItemsNode(node: SchemaNode): SchemaNode {
+  const items = keyword(node, 'items');
+  if (Array.isArray(items)) {
+    if (has(node, 'additionalItems')) return child(node, 'additionalItems');
+  } else if (items !== undefined) return child(node, 'items');
+  if (has(node, 'unevaluatedItems') && !hasApplicators(node)) return child(node, 'unevaluatedItems');
+  return { document: node.document, pointer: `${node.pointer}/items`, schema: true };
+}
+
+/** How many tuple positions a node defines. */
+export function tupleLength(node: SchemaNode): number {
+  const prefix = keyword(node, 'prefixItems');
+  if (Array.isArray(prefix)) return prefix.length;
+  const items = keyword(node, 'items');
+  return Array.isArray(items) ? items.length : 0;
 }
 
 /** Token used in data paths for "any property not listed in `properties`". */
@@ -160,13 +217,15 @@ export const ANY_ITEM = '*';
 export function embedValue(root: SchemaNode, dataPath: readonly string[], leaf: unknown, validators: NodeValidators): unknown {
   if (dataPath.length === 0) return leaf;
   const [token = '', ...rest] = dataPath;
-  if (token === ANY_ITEM) {
-    const items = child(root, 'items');
-    const inner = embedValue(items, rest, leaf, validators);
+  const position = /^\[(\d+)\]$/.exec(token);
+  if (token === ANY_ITEM || position) {
+    const index = position ? Number(position[1]) : tupleLength(root);
+    const inner = embedValue(token === ANY_ITEM ? restItemsNode(root) : itemNode(root, index), rest, leaf, validators);
     if (inner === undefined) return undefined;
-    const min = numberOr(keyword(root, 'minItems'), 0);
-    const filler = min > 1 ? generateValue(items, validators) : undefined;
-    return [inner, ...Array.from({ length: Math.max(0, min - 1) }, () => filler)];
+    const length = Math.max(index + 1, numberOr(keyword(root, 'minItems'), 0));
+    const array: unknown[] = [];
+    for (let at = 0; at < length; at += 1) array.push(at === index ? inner : generateValue(itemNode(root, at), validators));
+    return array;
   }
   const base = generateValue(root, validators, 'object');
   if (!isSchemaObject(base)) return undefined;

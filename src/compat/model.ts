@@ -24,6 +24,11 @@ export interface SchemaNode {
   readonly document: SchemaDocument;
   readonly pointer: string;
   readonly schema: Readonly<Record<string, unknown>> | boolean;
+  /**
+   * Built by the engine (an allOf folded, a union branch with its siblings): not at `pointer`
+   * in the document, so it is validated from `schema` itself.
+   */
+  readonly synthetic?: boolean;
 }
 
 /** Keywords that never change which values are valid (annotations and our vocabulary). */
@@ -37,7 +42,22 @@ export const DECIDED = new Set([
   'type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
   'minLength', 'maxLength', 'format', 'pattern', 'items', 'minItems', 'maxItems', 'uniqueItems',
   'properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties', '$ref',
+  'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'dependentSchemas', 'dependencies',
+  'propertyNames', 'contains', 'minContains', 'maxContains', 'prefixItems', 'additionalItems',
+  'unevaluatedProperties', 'unevaluatedItems', 'patternProperties',
 ]);
+
+/** A node built from a schema object that is not at a pointer of the document. */
+export function syntheticNode(from: SchemaNode, schema: Readonly<Record<string, unknown>> | boolean, suffix: string): SchemaNode {
+  return { document: from.document, pointer: `${from.pointer}${suffix}`, schema, synthetic: true };
+}
+
+/** A copy of a node's schema without some keywords, as a synthetic node. */
+export function without(node: SchemaNode, ...names: string[]): SchemaNode {
+  if (typeof node.schema === 'boolean') return node;
+  const schema = Object.fromEntries(Object.entries(node.schema).filter(([key]) => !names.includes(key)));
+  return { document: node.document, pointer: node.pointer, schema, synthetic: true };
+}
 
 /** The keywords of a node that constrain values (annotations removed). */
 export function constraintKeys(node: SchemaNode): string[] {
@@ -57,7 +77,7 @@ export function child(node: SchemaNode, ...tokens: string[]): SchemaNode {
   let value: unknown = node.schema;
   for (const token of tokens) value = isSchemaObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[token] : undefined;
   const pointer = `${node.pointer}${tokens.map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
-  return { document: node.document, pointer, schema: typeof value === 'boolean' ? value : isSchemaObject(value) ? value : true };
+  return { document: node.document, pointer, schema: typeof value === 'boolean' ? value : isSchemaObject(value) ? value : true, ...(node.synthetic ? { synthetic: true } : {}) };
 }
 
 /** Accepts nothing: `false`, or `not: {}`/`not: true`. */

@@ -1,6 +1,7 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { CompatCode } from './codes.js';
-import { child, constraintKeys, jsonEqual, keyword, typesOf, type SchemaNode } from './model.js';
+import { mergeSchemas } from '../catalog/merge-all-of.js';
+import { child, constraintKeys, jsonEqual, keyword, syntheticNode, typesOf, type JsonType, type SchemaNode } from './model.js';
 import { ANY_ITEM } from './generate.js';
 
 /**
@@ -16,7 +17,27 @@ export interface StructuralChange {
   readonly detail: string;
 }
 
+/** Follows local refs and folds allOf, so structure is compared as validation sees it. */
 function follow(node: SchemaNode): SchemaNode {
+  const target = followRefs(node);
+  if (!Array.isArray(keyword(target, 'allOf'))) return target;
+  const merged = mergeSchemas([target.schema], (ref) => followRefs({ ...target, schema: { $ref: ref } }).schema);
+  return merged === undefined ? target : syntheticNode(target, merged, '');
+}
+
+/** Types a node admits, unions included (the types of its anyOf/oneOf branches). */
+function effectiveTypes(node: SchemaNode): Set<JsonType> {
+  const own = typesOf(node);
+  for (const union of ['anyOf', 'oneOf']) {
+    const branches = keyword(node, union);
+    if (!Array.isArray(branches)) continue;
+    const fromBranches = new Set<JsonType>(branches.flatMap((_, index) => [...effectiveTypes(follow(child(node, union, String(index))))]));
+    for (const type of [...own]) if (!fromBranches.has(type)) own.delete(type);
+  }
+  return own;
+}
+
+function followRefs(node: SchemaNode): SchemaNode {
   let current = node;
   for (let hop = 0; hop < 32; hop += 1) {
     const ref = keyword(current, '$ref');
@@ -37,7 +58,7 @@ const listed = (node: SchemaNode): string[] => {
   return isSchemaObject(properties) ? Object.keys(properties) : [];
 };
 
-const typeText = (node: SchemaNode): string => JSON.stringify(keyword(node, 'type') ?? (typesOf(node).size === 7 ? 'any' : [...typesOf(node)]));
+const typeText = (node: SchemaNode): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node).size === 7 ? 'any' : [...effectiveTypes(node)]));
 
 /** Every removed property and type change between two versions, at any depth. */
 export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode): StructuralChange[] {
@@ -49,8 +70,8 @@ export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode): Str
     const key = `${oldNode.pointer}|${newNode.pointer}`;
     if (seen.has(key) || oldNode.schema === false || newNode.schema === false) return;
     seen.add(key);
-    const oldTypes = typesOf(oldNode);
-    const newTypes = typesOf(newNode);
+    const oldTypes = effectiveTypes(oldNode);
+    const newTypes = effectiveTypes(newNode);
     const same = oldTypes.size === newTypes.size && [...oldTypes].every((type) => newTypes.has(type));
     if (!same && oldTypes.size > 0 && newTypes.size > 0) {
       const widened = [...oldTypes].every((type) => newTypes.has(type));

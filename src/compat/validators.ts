@@ -25,6 +25,7 @@ export function createNodeValidators(): NodeValidators {
   const instances = new Map<string, Ajv>();
   const uris = new Map<SchemaDocument, string>();
   const compiled = new Map<string, ValidateFunction | null>();
+  const syntheticCompiled = new WeakMap<object, ValidateFunction | null>();
   let counter = 0;
 
   const ajvFor = (document: SchemaDocument): Ajv => {
@@ -74,6 +75,24 @@ export function createNodeValidators(): NodeValidators {
       if (node.schema === true) return true;
       if (node.schema === false) return false;
       const uri = uriOf(node.document);
+      if (node.synthetic) {
+        // Built by the engine: compiled on its own, next to its document so relative and
+        // local references still resolve ($defs copied in).
+        let validate = syntheticCompiled.get(node.schema);
+        if (validate === undefined) {
+          const root = isSchemaObject(node.document.root) ? node.document.root : {};
+          counter += 1;
+          const schema = { ...node.schema, $id: `${uri}.synthetic-${counter}`, ...(root.$defs ? { $defs: root.$defs } : {}), ...(root.definitions ? { definitions: root.definitions } : {}) };
+          delete (schema as Record<string, unknown>).$schema;
+          try {
+            validate = ajvFor(node.document).compile(schema);
+          } catch {
+            validate = null;
+          }
+          syntheticCompiled.set(node.schema, validate);
+        }
+        return validate ? validate(value) === true : false;
+      }
       const key = `${uri}#${node.pointer}`;
       let validate = compiled.get(key);
       if (validate === undefined) {

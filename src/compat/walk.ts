@@ -1,6 +1,8 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { CompatCode } from './codes.js';
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, jsonEqual, keyword, type SchemaNode } from './model.js';
+import { mergeSchemas } from '../catalog/merge-all-of.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, jsonEqual, keyword, syntheticNode, without, type SchemaNode } from './model.js';
+import { generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
 
@@ -30,6 +32,10 @@ export interface Pair {
 
 export interface RuleContext {
   readonly validators: NodeValidators;
+  /** The reasons a comparison would give, without reporting them (a fresh walk). */
+  trial(reader: SchemaNode, writer: SchemaNode): Reason[];
+  /** Resolves `$ref`s relative to a node (local, else through the engine's resolver). */
+  resolveFrom(node: SchemaNode): (ref: string) => unknown;
   /** Compares two child subschemas (recursion into properties, items …). */
   compare(reader: SchemaNode, writer: SchemaNode, dataPath: readonly string[]): void;
   report(reason: Reason): void;
@@ -83,11 +89,14 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
  * Set semantics (STRICT); the policy layer builds DEFAULT on top. Recursive schemas terminate:
  * a pair already under comparison is assumed compatible (coinduction), as Confluent does.
  */
-export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, resolve: RefResolver = () => undefined): Reason[] {
+export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, resolve: RefResolver = () => undefined, depth = 0): Reason[] {
   const reasons: Reason[] = [];
   const seen = new Set<string>();
+  const resolveFrom = (node: SchemaNode) => (ref: string): unknown => (localResolver(node, ref) ?? resolve(node, ref))?.schema;
   const context: RuleContext = {
     validators,
+    resolveFrom,
+    trial: (readerNode, writerNode) => (depth > 8 ? [{ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath: [], detail: 'the schemas nest combinators too deeply to compare', undecided: true }] : canRead(readerNode, writerNode, validators, resolve, depth + 1)),
     report: (reason) => reasons.push(reason),
     findLeaf(pair, candidates) {
       for (const candidate of candidates) {
@@ -103,13 +112,52 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
         reasons.push({ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath, detail: `cannot compare ${what}`, undecided: true });
         return;
       }
-      const key = `${r.document.label}#${r.pointer}|${w.document.label}#${w.pointer}`;
+      const key = `${identity(r)}|${identity(w)}`;
       if (seen.has(key)) return;
       seen.add(key);
       if (acceptsNothing(w) || acceptsAnything(r)) return;
+
+      // allOf: folded into one schema on either side when its keywords allow it (DESIGN: the
+      // engine covers every keyword); a reader's allOf that cannot be folded is checked branch
+      // by branch (W ⊆ R1 ∩ R2 iff W ⊆ R1 and W ⊆ R2); a writer's is undecided.
+      const foldedWriter = fold(w, resolveFrom(w));
+      if (foldedWriter === 'unfoldable') {
+        const branches = (keyword(w, 'allOf') as unknown[]).map((_, index) => child(w, 'allOf', String(index)));
+        if ([without(w, 'allOf'), ...branches].some((branch) => context.trial(r, branch).length === 0)) return;
+        reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: w, dataPath, detail: '{writer} combines schemas with allOf in a way that cannot be folded (different patterns, patternProperties, tuples or nested combinators), so the comparison fails closed', undecided: true });
+        return;
+      }
+      const foldedReader = fold(r, resolveFrom(r));
+      if (foldedReader === 'unfoldable') {
+        context.compare(without(r, 'allOf'), foldedWriter, dataPath);
+        (keyword(r, 'allOf') as unknown[]).forEach((_, index) => context.compare(child(r, 'allOf', String(index)), foldedWriter, dataPath));
+        return;
+      }
+      if (foldedWriter !== w || foldedReader !== r) {
+        context.compare(foldedReader, foldedWriter, dataPath);
+        return;
+      }
+
+      // A writer union is the union of its branches (each with the writer's other keywords):
+      // every branch must be readable. oneOf is treated as anyOf on this side (a superset).
+      for (const union of ['anyOf', 'oneOf']) {
+        const branches = keyword(w, union);
+        if (!Array.isArray(branches)) continue;
+        const rest = without(w, union);
+        branches.forEach((branch, index) => {
+          const merged = mergeSchemas([rest.schema, branch], resolveFrom(w));
+          if (merged === false) return;
+          if (merged === undefined) {
+            reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: child(w, union, String(index)), dataPath, detail: `branch ${index} of the ${union} of {writer} cannot be combined with its sibling keywords, so it cannot be compared`, undecided: true });
+            return;
+          }
+          context.compare(r, syntheticNode(w, merged, `/${union}/${index}`), dataPath);
+        });
+        return;
+      }
       const pair: Pair = { reader: r, writer: w, dataPath };
       if (acceptsNothing(r)) {
-        reasons.push({ code: 'SCHEMA_REJECTS_ALL', reader: r, writer: w, dataPath, detail: '{writer} accepts values here but {reader} accepts none', leaf: generateAny(w, validators) });
+        reasons.push({ code: 'SCHEMA_REJECTS_ALL', reader: r, writer: w, dataPath, detail: '{writer} accepts values here but {reader} accepts none', leaf: generateValue(w, validators) ?? generateAny(w, validators) });
         return;
       }
       // Keywords this walk does not decide: the same constraint on both sides is implied; a
@@ -126,6 +174,29 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
   };
   context.compare(reader, writer, []);
   return reasons;
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** A memo key for a node: its place, plus the identity of its schema (synthetic nodes share places). */
+function identity(node: SchemaNode): string {
+  const schema = node.schema;
+  if (typeof schema === 'boolean') return `${node.document.label}#${node.pointer}=${String(schema)}`;
+  let id = ids.get(schema);
+  if (id === undefined) {
+    nextId += 1;
+    id = nextId;
+    ids.set(schema, id);
+  }
+  return `${node.document.label}#${node.pointer}@${id}`;
+}
+
+/** The node with its allOf folded in, the node itself when it has none, or 'unfoldable'. */
+function fold(node: SchemaNode, resolve: (ref: string) => unknown): SchemaNode | 'unfoldable' {
+  if (!Array.isArray(keyword(node, 'allOf'))) return node;
+  const merged = mergeSchemas([node.schema], resolve);
+  if (merged === undefined) return 'unfoldable';
+  return syntheticNode(node, merged, '');
 }
 
 function generateAny(node: SchemaNode, validators: NodeValidators): unknown {

@@ -1,17 +1,35 @@
-import { acceptsNothing, child, keyword } from '../model.js';
-import { UNLISTED, generateValue } from '../generate.js';
+import { isSchemaObject } from '../../catalog/schema-walk.js';
+import { acceptsNothing, child, jsonEqual, keyword } from '../model.js';
+import { UNLISTED, additionalNode, generateValue } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 import { admits, hasEnum } from './shared.js';
+
+/** A property name a pattern matches, for examples (`^x-` → `x-`); UNLISTED when none is found. */
+function patternExample(pattern: string): string {
+  const candidates = [pattern.replace(/^\^/, '').replace(/\$$/, '').replace(/[\\.*+?()[\]{}|]/g, ''), 'a', 'x', 'key', '0'];
+  return candidates.find((candidate) => candidate !== '' && new RegExp(pattern, 'u').test(candidate)) ?? UNLISTED;
+}
 
 /** additionalProperties for names neither side lists: closing or narrowing the model. */
 export const additionalPropertiesRule: CompatRule = {
   name: 'additional-properties',
   check(pair, context) {
     if (hasEnum(pair.writer) || !admits(pair.writer, 'object')) return;
-    const writerAdditional = child(pair.writer, 'additionalProperties');
+    // Names matched by patternProperties are governed by them: decided only when both sides
+    // have the same patterns (then the regions of names line up).
+    const readerPatterns = keyword(pair.reader, 'patternProperties');
+    const writerPatterns = keyword(pair.writer, 'patternProperties');
+    if ((readerPatterns !== undefined || writerPatterns !== undefined) && !jsonEqual(Object.keys((readerPatterns as object | undefined) ?? {}).sort(), Object.keys((writerPatterns as object | undefined) ?? {}).sort())) {
+      context.report({ code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'the patternProperties of {reader} and {writer} differ, so which schema governs an unlisted name cannot be lined up', undecided: true });
+      return;
+    }
+    if (isSchemaObject(readerPatterns)) {
+      for (const pattern of Object.keys(readerPatterns)) context.compare(child(pair.reader, 'patternProperties', pattern), child(pair.writer, 'patternProperties', pattern), [...pair.dataPath, patternExample(pattern)]);
+    }
+    const writerAdditional = additionalNode(pair.writer);
     if (acceptsNothing(writerAdditional)) return;
-    const readerAdditional = child(pair.reader, 'additionalProperties');
-    if (keyword(pair.reader, 'additionalProperties') === undefined) return;
+    const readerAdditional = additionalNode(pair.reader);
+    if (readerAdditional.schema === true) return;
     if (acceptsNothing(readerAdditional)) {
       const leaf = generateValue(writerAdditional, context.validators);
       context.report({

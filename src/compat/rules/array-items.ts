@@ -1,24 +1,23 @@
-import { child, jsonEqual, keyword } from '../model.js';
-import { ANY_ITEM } from '../generate.js';
-import { truncate, type CompatRule } from '../walk.js';
+import { keyword } from '../model.js';
+import { ANY_ITEM, itemNode, restItemsNode, tupleLength } from '../generate.js';
+import type { CompatRule } from '../walk.js';
 import { admits, hasEnum } from './shared.js';
 
 /**
- * items (one schema for every item): compared item by item, at any depth. Tuple forms
- * (draft-07 array `items`) are left to part 2 of the engine unless unchanged.
+ * items, prefixItems (2020-12), array-form items and additionalItems (draft-07), unevaluatedItems:
+ * each tuple position the writer can fill is compared with the reader's schema for it, then the
+ * items after the prefix, at any depth.
  */
 export const arrayItemsRule: CompatRule = {
   name: 'array-items',
   check(pair, context) {
-    if (hasEnum(pair.writer) || !admits(pair.writer, 'array') || keyword(pair.writer, 'maxItems') === 0) return;
-    const readerItems = keyword(pair.reader, 'items');
-    const writerItems = keyword(pair.writer, 'items');
-    if (Array.isArray(readerItems) || Array.isArray(writerItems)) {
-      if (jsonEqual(readerItems, writerItems)) return;
-      context.report({ code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `tuple items changed ({writer}: ${truncate(writerItems)}, {reader}: ${truncate(readerItems)}); tuples are not decided yet`, undecided: true });
-      return;
+    if (hasEnum(pair.writer) || !admits(pair.writer, 'array')) return;
+    const max = keyword(pair.writer, 'maxItems');
+    const limit = typeof max === 'number' ? max : Infinity;
+    const prefix = Math.max(tupleLength(pair.writer), tupleLength(pair.reader));
+    for (let index = 0; index < Math.min(prefix, limit); index += 1) {
+      context.compare(itemNode(pair.reader, index), itemNode(pair.writer, index), [...pair.dataPath, `[${index}]`]);
     }
-    if (readerItems === undefined) return;
-    context.compare(child(pair.reader, 'items'), child(pair.writer, 'items'), [...pair.dataPath, ANY_ITEM]);
+    if (limit > prefix) context.compare(restItemsNode(pair.reader), restItemsNode(pair.writer), [...pair.dataPath, ANY_ITEM]);
   },
 };

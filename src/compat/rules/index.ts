@@ -2,6 +2,12 @@ import type { CompatRule } from '../walk.js';
 import { additionalPropertiesRule } from './additional-properties.js';
 import { arrayItemsRule } from './array-items.js';
 import { arrayLengthRule } from './array-length.js';
+import { conditionalRule } from './conditional.js';
+import { containsRule } from './contains.js';
+import { dependenciesRule } from './dependencies.js';
+import { notRule } from './not.js';
+import { propertyNamesRule } from './property-names.js';
+import { unionRule } from './union.js';
 import { enumRule } from './enum.js';
 import { formatRule } from './format.js';
 import { multipleOfRule } from './multiple-of.js';
@@ -14,7 +20,7 @@ import { stringLengthRule } from './string-length.js';
 import { typeRule } from './type.js';
 import { uniqueItemsRule } from './unique-items.js';
 
-/** The rule walk, in evaluation order: types and value lists first, then per-type keywords. */
+/** The rule walk, in evaluation order: types and value lists, per-type keywords, then combinators. */
 export const RULES: readonly CompatRule[] = [
   typeRule,
   enumRule,
@@ -30,4 +36,10 @@ export const RULES: readonly CompatRule[] = [
   propertiesRule,
   additionalPropertiesRule,
   objectSizeRule,
+  dependenciesRule,
+  propertyNamesRule,
+  containsRule,
+  unionRule,
+  notRule,
+  conditionalRule,
 ];

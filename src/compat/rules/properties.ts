@@ -1,6 +1,6 @@
 import { isSchemaObject } from '../../catalog/schema-walk.js';
 import { acceptsAnything, acceptsNothing, child, keyword, type SchemaNode } from '../model.js';
-import { generateValue, governingNode } from '../generate.js';
+import { additionalNode, generateValue, governingNode } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 import { admits, hasEnum } from './shared.js';
 
@@ -9,10 +9,7 @@ const listed = (node: SchemaNode): string[] => {
   return isSchemaObject(properties) ? Object.keys(properties) : [];
 };
 
-const isOpen = (node: SchemaNode): boolean => {
-  const additional = keyword(node, 'additionalProperties');
-  return additional === undefined || additional === true || (isSchemaObject(additional) && Object.keys(additional).length === 0);
-};
+const isOpen = (node: SchemaNode): boolean => acceptsAnything(additionalNode(node)) && keyword(node, 'patternProperties') === undefined;
 
 /** Values tried for "any value" under an open model. */
 const ANY_VALUES: readonly unknown[] = [0, 'x', true, null, [], {}, 1.5, -1, ''];

@@ -78,11 +78,11 @@ describe('findings', () => {
   });
 
   it('say when nothing can be decided, and fail closed', () => {
-    const old = version(1, { anyOf: [{ type: 'string' }, { type: 'integer' }] });
-    const next = version(2, { anyOf: [{ type: 'string' }] });
+    const old = version(1, { type: 'string', pattern: '^(?=.*[0-9]).{8,}$' });
+    const next = version(2, { type: 'string', pattern: '^(?=.*[0-9])(?=.*[a-z]).{8,}$' });
     const result = checkCompatibility(next, [old], { mode: 'BACKWARD', policy: 'STRICT' });
     expect(result.verdict).toBe('undecided');
-    expect(result.findings[0]).toMatchObject({ code: 'COMPAT_UNDECIDED', params: { undecided: true } });
+    expect(result.findings[0]).toMatchObject({ code: 'PATTERN_UNDECIDABLE', params: { undecided: true } });
     expect(result.findings[0]?.message).toContain('fails closed');
   });
 });

@@ -1,0 +1,145 @@
+import { isSchemaObject } from './schema-walk.js';
+
+/**
+ * Folds `allOf` into one schema object for the keywords whose conjunction has a single-schema
+ * form (types, bounds, enums, required, properties with additionalProperties of each branch,
+ * items …). Returns `false` when the conjunction accepts nothing, and undefined when a keyword
+ * cannot be folded (two different patterns, patternProperties, tuples, nested combinators):
+ * callers then fall back to weaker reasoning.
+ */
+export type Resolve = (ref: string) => unknown;
+
+const ANNOTATION = new Set(['$schema', '$comment', '$id', '$anchor', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'x-pii', 'x-event-time', '$defs', 'definitions', 'contentMediaType', 'contentEncoding']);
+const LOWER = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
+const UPPER = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
+const TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'];
+
+type Schema = Record<string, unknown>;
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isSchemaObject(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
+}
+
+function typesOf(schema: Schema): Set<string> | undefined {
+  const type = schema.type;
+  if (type === undefined) return undefined;
+  const types = new Set([type].flat().filter((entry): entry is string => typeof entry === 'string'));
+  if (types.has('number')) types.add('integer');
+  return types;
+}
+
+/** Follows a chain of local `$ref`s with no sibling constraints. */
+function deref(value: unknown, resolve: Resolve): unknown {
+  let current = value;
+  for (let hop = 0; hop < 32 && isSchemaObject(current) && typeof current.$ref === 'string'; hop += 1) {
+    const constraints = Object.keys(current).filter((key) => !ANNOTATION.has(key) && key !== '$ref');
+    if (constraints.length > 0) return current;
+    current = resolve(current.$ref);
+  }
+  return current;
+}
+
+/** The conjunction of schemas, or false (accepts nothing), or undefined (cannot fold). */
+export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, depth = 0): Schema | false | undefined {
+  if (depth > 16) return undefined;
+  let merged: Schema = {};
+  for (const raw of schemas) {
+    const schema = deref(raw, resolve);
+    if (schema === true || schema === undefined) continue;
+    if (schema === false) return false;
+    if (!isSchemaObject(schema)) return undefined;
+    if (typeof schema.$ref === 'string') return undefined;
+    let own: Schema = schema;
+    const allOf: unknown = schema.allOf;
+    if (Array.isArray(allOf)) {
+      const inner = mergeSchemas([Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'allOf')), ...(allOf as unknown[])], resolve, depth + 1);
+      if (inner === false || inner === undefined) return inner;
+      own = inner;
+    }
+    const next = mergeTwo(merged, own, resolve, depth);
+    if (next === false || next === undefined) return next;
+    merged = next;
+  }
+  return merged;
+}
+
+function mergeTwo(a: Schema, b: Schema, resolve: Resolve, depth: number): Schema | false | undefined {
+  const result: Schema = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    if (ANNOTATION.has(key)) {
+      if (!(key in result)) result[key] = value;
+      continue;
+    }
+    if (!(key in result)) {
+      result[key] = value;
+      continue;
+    }
+    const current = result[key];
+    if (jsonEqual(current, value)) continue;
+    if (LOWER.includes(key) && typeof current === 'number' && typeof value === 'number') result[key] = Math.max(current, value);
+    else if (UPPER.includes(key) && typeof current === 'number' && typeof value === 'number') result[key] = Math.min(current, value);
+    else if (key === 'uniqueItems') result[key] = current === true || value === true;
+    else if (key === 'required' && Array.isArray(current) && Array.isArray(value)) result[key] = [...new Set([...(current as unknown[]), ...(value as unknown[])])];
+    else if (key === 'multipleOf' && typeof current === 'number' && typeof value === 'number') {
+      const larger = Math.max(current, value);
+      const smaller = Math.min(current, value);
+      const quotient = larger / smaller;
+      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) return undefined;
+      result[key] = larger;
+    } else if (key === 'type') {
+      const left = typesOf({ type: current }) ?? new Set(TYPES);
+      const right = typesOf({ type: value }) ?? new Set(TYPES);
+      const both = TYPES.filter((type) => left.has(type) && right.has(type) && !(type === 'number' && !(left.has('number') && right.has('number'))));
+      if (both.length === 0) return false;
+      result.type = both.length === 1 ? both[0] : both;
+    } else if (key === 'enum' || key === 'const') {
+      const left = key in a && key === 'const' ? [current] : (current as unknown[]);
+      const right = key === 'const' ? [value] : (value as unknown[]);
+      const common = left.filter((entry) => right.some((other) => jsonEqual(entry, other)));
+      if (common.length === 0) return false;
+      result[key] = key === 'const' ? common[0] : common;
+    } else if (key === 'items' && isSchemaObject(current) && isSchemaObject(value)) {
+      const items = mergeSchemas([current, value], resolve, depth + 1);
+      if (items === undefined) return undefined;
+      result.items = items;
+    } else if (key === 'properties' || key === 'additionalProperties') {
+      continue; // folded below, together
+    } else return undefined;
+  }
+  return foldObjects(a, b, result, resolve, depth);
+}
+
+/**
+ * properties + additionalProperties of two branches: a name one branch lists and the other
+ * does not is governed there by its additionalProperties, which additionalProperties: false
+ * turns into "never" — the trap of a closed object split across allOf.
+ */
+function foldObjects(a: Schema, b: Schema, result: Schema, resolve: Resolve, depth: number): Schema | false | undefined {
+  if (!('properties' in a || 'properties' in b || 'additionalProperties' in a || 'additionalProperties' in b)) return result;
+  if ('patternProperties' in a || 'patternProperties' in b) return undefined;
+  const propsA = isSchemaObject(a.properties) ? a.properties : {};
+  const propsB = isSchemaObject(b.properties) ? b.properties : {};
+  const governing = (props: Schema, schema: Schema, name: string): unknown => (Object.prototype.hasOwnProperty.call(props, name) ? props[name] : (schema.additionalProperties ?? true));
+  const properties: Schema = {};
+  for (const name of new Set([...Object.keys(propsA), ...Object.keys(propsB)])) {
+    const merged = mergeSchemas([governing(propsA, a, name), governing(propsB, b, name)], resolve, depth + 1);
+    if (merged === undefined) return undefined;
+    Object.defineProperty(properties, name, { value: merged, enumerable: true, writable: true, configurable: true });
+  }
+  if (Object.keys(properties).length > 0) result.properties = properties;
+  else delete result.properties;
+  const additional = mergeSchemas([a.additionalProperties ?? true, b.additionalProperties ?? true], resolve, depth + 1);
+  if (additional === undefined) return undefined;
+  if (a.additionalProperties === undefined && b.additionalProperties === undefined) delete result.additionalProperties;
+  else result.additionalProperties = additional;
+  const required = Array.isArray(result.required) ? (result.required as unknown[]) : [];
+  const impossible = required.find((name) => typeof name === 'string' && (Object.prototype.hasOwnProperty.call(properties, name) ? properties[name] === false : additional === false));
+  const objectsOnly = typesOf(result)?.size === 1 && typesOf(result)?.has('object');
+  if (impossible !== undefined && objectsOnly) return false;
+  return result;
+}

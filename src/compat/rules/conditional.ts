@@ -1,0 +1,31 @@
+import { mergeSchemas } from '../../catalog/merge-all-of.js';
+import { isSchemaObject } from '../../catalog/schema-walk.js';
+import { child, jsonEqual, keyword, syntheticNode } from '../model.js';
+import { generateValue } from '../generate.js';
+import type { CompatRule } from '../walk.js';
+import { searchWitness } from './witness.js';
+
+/**
+ * if / then / else on the reader. Unchanged (same on the writer) is fine; so is a writer that
+ * satisfies both branches; a writer value the reader rejects proves an incompatibility;
+ * anything else is undecided.
+ */
+export const conditionalRule: CompatRule = {
+  name: 'conditional',
+  check(pair, context) {
+    if (keyword(pair.reader, 'if') === undefined) return;
+    const same = ['if', 'then', 'else'].every((name) => jsonEqual(keyword(pair.reader, name), keyword(pair.writer, name)));
+    if (same) return;
+    const trials = [...context.trial(child(pair.reader, 'then'), pair.writer), ...context.trial(child(pair.reader, 'else'), pair.writer)];
+    if (trials.length === 0) return;
+    // Values that take the reader's `if` branch are the likely counterexamples.
+    const taking = mergeSchemas([pair.writer.schema, keyword(pair.reader, 'if')], context.resolveFrom(pair.reader));
+    const extra = isSchemaObject(taking) ? [generateValue(syntheticNode(pair.writer, taking, '/if'), context.validators)] : [];
+    const leaf = searchWitness(pair, context, trials, extra);
+    context.report(
+      leaf !== undefined
+        ? { code: 'CONDITIONAL_CHANGED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'the if/then/else of {reader} rejects values that {writer} allows', leaf }
+        : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'whether the if/then/else of {reader} accepts every value of {writer} cannot be decided', undecided: true },
+    );
+  },
+};

@@ -1,0 +1,26 @@
+import { mergeSchemas } from '../../catalog/merge-all-of.js';
+import { child, jsonEqual, keyword, syntheticNode } from '../model.js';
+import { generateValue } from '../generate.js';
+import type { CompatRule } from '../walk.js';
+
+/**
+ * not on the reader: the writer's values must all avoid what it excludes. Decided when the
+ * writer and the excluded schema cannot overlap (their conjunction is empty) or the writer
+ * excludes the same; proven incompatible by a value of both; otherwise undecided.
+ */
+export const notRule: CompatRule = {
+  name: 'not',
+  check(pair, context) {
+    const excluded = keyword(pair.reader, 'not');
+    if (excluded === undefined || jsonEqual(excluded, keyword(pair.writer, 'not'))) return;
+    const both = mergeSchemas([pair.writer.schema, excluded], context.resolveFrom(pair.reader));
+    if (both === false) return;
+    const candidate = both === undefined ? undefined : generateValue(syntheticNode(pair.writer, both, '/not'), context.validators);
+    const leaf = candidate !== undefined && context.validators.valid(child(pair.reader, 'not'), candidate) ? context.findLeaf(pair, [candidate]) : undefined;
+    context.report(
+      leaf !== undefined
+        ? { code: 'NOT_EXCLUDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: '{reader} excludes (with `not`) values that {writer} allows', leaf }
+        : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'whether the `not` of {reader} excludes values of {writer} cannot be decided', undecided: true },
+    );
+  },
+};
