@@ -3,6 +3,7 @@ import { MAX_TOPIC_LENGTH, NAME_PATTERN, TEAM_PATTERN, subjectOf, versionOfFile 
 /** What a path inside the catalog directory is, by position and name (DESIGN.md §2). */
 export type CatalogPathRole =
   | { readonly role: 'catalog-config' }
+  | { readonly role: 'overrides' }
   | { readonly role: 'readme' }
   | { readonly role: 'subject-config'; readonly team: string; readonly name: string }
   | { readonly role: 'version'; readonly team: string; readonly name: string; readonly version: number }
@@ -15,7 +16,7 @@ export function roleOf(relative: string): CatalogPathRole {
   const parts = relative.split('/');
   const file = parts.at(-1) ?? '';
   if (file === 'README.md') return { role: 'readme' };
-  if (parts.length === 1) return file === 'catalog.yaml' ? { role: 'catalog-config' } : { role: 'stray' };
+  if (parts.length === 1) return file === 'catalog.yaml' ? { role: 'catalog-config' } : file === 'overrides.yaml' ? { role: 'overrides' } : { role: 'stray' };
   if (parts.length !== 3) return parts.length > 3 ? { role: 'subject-entry', team: parts[0] ?? '', name: parts[1] ?? '' } : { role: 'stray' };
   const [team = '', name = ''] = parts;
   if (file === 'subject.yaml') return { role: 'subject-config', team, name };

@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/finding.js';
-import { toPointer } from '../domain/finding.js';
+import { fromPointer, toPointer } from '../domain/finding.js';
+import { mergeSchemas } from './merge-all-of.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
 import { analysePattern } from './patterns.js';
@@ -96,6 +97,17 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
       case 'unchecked':
         findings.push(findingAt(document, 'PATTERN_UNCHECKED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} could not be checked for catastrophic backtracking (${verdict.reason}); simplify it (no backreferences or lookaround) or accept the risk by setting PATTERN_UNCHECKED to off.`, { pattern, reason: verdict.reason }));
     }
+  }
+
+  // additionalProperties cannot see into allOf: a closed object split across branches accepts nothing.
+  const localResolve = (ref: string): unknown => {
+    if (!ref.startsWith('#')) return undefined;
+    let value: unknown = schema;
+    for (const token of (fromPointer(decodeURIComponent(ref.slice(1))) ?? [])) value = isSchemaObject(value) ? value[token] : undefined;
+    return value;
+  };
+  if (mergeSchemas([schema], localResolve) === false) {
+    findings.push(findingAt(document, 'SCHEMA_ACCEPTS_NOTHING', Array.isArray(schema.allOf) ? '/allOf' : '', `${document.file} accepts no event at all: its keywords contradict each other. A common cause is "additionalProperties": false in one allOf branch, which cannot see the properties another branch requires; move the properties into one schema or use "unevaluatedProperties": false.`));
   }
 
   const refs = collectRefs(schema, catalogPath);

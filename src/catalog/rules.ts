@@ -30,6 +30,7 @@ export const RULES = {
   STRAY_FILE: { severity: 'warning', configurable: true, summary: 'A file that is not part of the catalog layout.' },
   CATALOG_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'catalog.yaml does not match its JSON Schema.' },
   SUBJECT_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'subject.yaml does not match its JSON Schema.' },
+  OVERRIDES_INVALID: { severity: 'error', configurable: false, summary: 'overrides.yaml does not match its JSON Schema.' },
   LINT_UNKNOWN_RULE: { severity: 'warning', configurable: false, summary: 'catalog.yaml sets a level for a rule that does not exist or cannot be configured.' },
   // Immutability and lifecycle (DESIGN.md §3).
   VERSION_MODIFIED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was changed.' },
@@ -43,6 +44,7 @@ export const RULES = {
   SCHEMA_DIALECT_UNSUPPORTED: { severity: 'error', configurable: false, summary: '$schema is neither draft-07 nor 2020-12.' },
   SCHEMA_INVALID: { severity: 'error', configurable: false, summary: 'The schema does not compile with ajv in strict mode.' },
   SCHEMA_ID_NOT_ALLOWED: { severity: 'error', configurable: false, summary: '$id in a version file; the catalog path is its identity.' },
+  SCHEMA_ACCEPTS_NOTHING: { severity: 'error', configurable: false, summary: 'The schema accepts no event (e.g. additionalProperties: false that cannot see properties in another allOf branch).' },
   ROOT_NOT_OBJECT: { severity: 'error', configurable: true, summary: 'The root schema is not type: object.' },
   MISSING_DESCRIPTION: { severity: 'error', configurable: true, summary: 'The root or a property has no description.' },
   REMOTE_REF: { severity: 'error', configurable: false, summary: 'A $ref to a URL; nothing is ever fetched.' },

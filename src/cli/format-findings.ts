@@ -16,9 +16,10 @@ const plural = (count: number, word: string): string => `${count} ${word}${count
 /** One line saying what was checked and the verdict. */
 export function summaryLine(report: CheckReport): string {
   const { errors, warnings } = counts(report.findings);
+  const overridden = report.findings.filter((finding) => finding.params.override !== undefined).length;
   const versions = report.subjects.reduce((sum, subject) => sum + subject.newVersions.length, 0);
   const verdict = errors > 0 ? 'FAILED' : 'passed';
-  return `check ${verdict}: ${plural(report.subjects.length, 'subject')} changed (${plural(versions, 'new version')}) against ${report.base.ref} (${report.base.commit.slice(0, 7)}): ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return `check ${verdict}: ${plural(report.subjects.length, 'subject')} changed (${plural(versions, 'new version')}) against ${report.base.ref} (${report.base.commit.slice(0, 7)}): ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${overridden > 0 ? `, ${overridden} overridden` : ''}`;
 }
 
 /**

@@ -14,7 +14,9 @@ import { findingOnFile } from '../catalog/finding-builder.js';
 import { nameProblems, roleOf } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
+import { applyOverrides, readOverrides, type Override } from '../catalog/overrides.js';
 import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
+import { COMPAT_CODES } from '../compat/codes.js';
 import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
 import type { ChangedPath, FileTree, Repository } from '../ports.js';
 import { subjectCompatibility } from './subject-compatibility.js';
@@ -88,6 +90,9 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
       case 'catalog-config':
         findings.push(...checkCatalogConfig(baseTree, headTree, change));
         break;
+      case 'overrides':
+        findings.push(...checkOverridesChange(headTree, change));
+        break;
       case 'readme':
         break;
       case 'stray':
@@ -112,7 +117,8 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, errors: 0, warnings: 0 });
   }
 
-  const judged = applyLevels(findings, settings.lint).sort(compareFindings);
+  const overrides = readBaseOverrides(baseTree, catalogDir);
+  const judged = applyOverrides(applyLevels(findings, settings.lint), overrides, catalogDir, (code) => code in COMPAT_CODES).sort(compareFindings);
   const subjectsWithCounts = summaries.map((summary) => {
     const prefix = `${catalogDir}/${summary.team}/${summary.name}/`;
     const own = judged.filter((finding) => finding.file.startsWith(prefix));
@@ -136,6 +142,25 @@ function readSettings(baseTree: FileTree, catalogDir: string): CatalogSettings {
   const parsed = parseYamlDocument(file, bytes);
   // A broken catalog.yaml on the base branch is not this change's fault: judge by the defaults.
   return (parsed.ok ? readCatalogSettings(parsed.document).settings : undefined) ?? DEFAULT_CATALOG_SETTINGS;
+}
+
+/** overrides.yaml from the base branch (a broken one there is not this change's fault: none apply). */
+function readBaseOverrides(baseTree: FileTree, catalogDir: string): Override[] {
+  const file = `${catalogDir}/overrides.yaml`;
+  const bytes = baseTree.read(file);
+  const parsed = bytes ? parseYamlDocument(file, bytes) : undefined;
+  return parsed?.ok ? readOverrides(parsed.document).overrides : [];
+}
+
+function checkOverridesChange(headTree: FileTree, change: ChangedPath): Finding[] {
+  if (change.status === 'deleted') return [];
+  const bytes = headTree.read(change.path);
+  const parsed = bytes ? parseYamlDocument(change.path, bytes) : undefined;
+  if (!parsed) return [];
+  if (!parsed.ok) return [parsed.finding];
+  const { findings } = readOverrides(parsed.document);
+  findings.push(findingOnFile(change.path, 'CONFIG_CHANGED', `${change.path} changes the reviewed exceptions; they apply to pull requests after this one is merged (this one is judged by the base branch's overrides).`));
+  return findings;
 }
 
 function checkCatalogConfig(baseTree: FileTree, headTree: FileTree, change: ChangedPath): Finding[] {

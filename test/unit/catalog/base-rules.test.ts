@@ -80,4 +80,35 @@ describe('rules come from the base branch', () => {
       repo.git('branch', '-q', '-D', 'feature');
     }
   });
+
+  it('honours a reviewed override from the base branch and prints it; an override added in the PR does not apply', () => {
+    const users3 = JSON.parse(repo.git('show', 'HEAD:catalog/apps/users/3.json')) as { properties: Record<string, unknown> };
+    delete users3.properties.displayName;
+    const override = 'overrides:\n  - subject: apps-users\n    version: 4\n    rule: PROPERTY_REMOVED\n    pointer: /displayName\n    reason: Never populated; all consumers confirmed in DATA-123.\n';
+
+    repo.write('catalog/overrides.yaml', override);
+    repo.write('catalog/apps/users/4.json', JSON.stringify(users3, null, 2));
+    const unreviewed = check(repo);
+    expect(codes(unreviewed, 'error')).toEqual(['PROPERTY_REMOVED']);
+    expect(codes(unreviewed)).toContain('CONFIG_CHANGED');
+
+    repo.reset();
+    repo.write('catalog/overrides.yaml', override);
+    repo.commit('platform reviews an exception');
+    try {
+      repo.write('catalog/apps/users/4.json', JSON.stringify(users3, null, 2));
+      const report = check(repo, 'HEAD');
+      expect(codes(report, 'error')).toEqual([]);
+      const honoured = report.findings.find((finding) => finding.code === 'PROPERTY_REMOVED');
+      expect(honoured?.severity).toBe('info');
+      expect(honoured?.message).toContain('Overridden by overrides.yaml: Never populated; all consumers confirmed in DATA-123.');
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('reports an invalid overrides.yaml in the change', () => {
+    repo.write('catalog/overrides.yaml', 'overrides:\n  - subject: apps-users\n    rule: X\n');
+    expect(codes(check(repo))).toEqual(expect.arrayContaining(['OVERRIDES_INVALID', 'CONFIG_CHANGED']));
+  });
 });

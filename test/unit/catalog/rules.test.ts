@@ -59,6 +59,11 @@ const CASES: readonly RuleCase[] = [
   { name: 'PATTERN_POLYNOMIAL is a warning', files: { [next]: withCode({ pattern: '^.*a.*a.*$' }) }, expect: ['PATTERN_POLYNOMIAL'] },
   { name: 'PATTERN_UNCHECKED for a backreference', files: { [next]: withCode({ pattern: '^([a-z]+)\\1*$' }) }, expect: ['PATTERN_UNCHECKED'] },
   { name: 'PATTERN_EXPONENTIAL in a patternProperties key', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({}, { patternProperties: { '^(x|x)*$': { type: 'string' } } }) }, expect: ['PATTERN_EXPONENTIAL'] },
+  {
+    name: 'SCHEMA_ACCEPTS_NOTHING: additionalProperties false cannot see into allOf',
+    files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': JSON.stringify({ description: 'Split.', type: 'object', allOf: [{ properties: { a: { description: 'a', type: 'string' } }, required: ['a'], additionalProperties: false }, { properties: { occurredAt: { description: 'When.', type: 'string', format: 'date-time' } }, required: ['occurredAt'] }] }) },
+    expect: ['SCHEMA_ACCEPTS_NOTHING'],
+  },
   // Compatibility runs in check, by the subject's mode and policy on the base branch (FULL_TRANSITIVE, DEFAULT).
   { name: 'compat: an enum value removed fails FULL_TRANSITIVE', files: { [next]: v3((value) => (value.properties.kind.enum = ['signed_up'])) }, expect: ['ENUM_VALUE_REMOVED'] },
   { name: 'compat: a tombstoned name re-added with another schema', files: { [next]: v3((value) => (value.properties.locale = { description: 'Now a number.', type: 'integer' })) }, expect: ['TYPE_CHANGED', 'PROPERTY_ADDED_TO_OPEN_MODEL'] },
