@@ -50,3 +50,15 @@ export interface Repository {
   /** The working tree (what is on disk now). */
   workingTree(): FileTree;
 }
+
+/** What json-schema-diff said about a (source, destination) pair, or why it did not answer. */
+export type SchemaDiffOutcome =
+  | { readonly status: 'done'; readonly removalsFound: boolean; readonly additionsFound: boolean; readonly removedSchema: unknown; readonly addedSchema: unknown }
+  | { readonly status: 'timeout' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+/** A set-semantics second opinion on schema pairs (json-schema-diff, run apart with a time limit). */
+export interface SchemaDiffer {
+  diff(source: unknown, destination: unknown): Promise<SchemaDiffOutcome>;
+  close(): Promise<void>;
+}

@@ -19,7 +19,13 @@ export function summaryLine(report: CheckReport): string {
   const overridden = report.findings.filter((finding) => finding.params.override !== undefined).length;
   const versions = report.subjects.reduce((sum, subject) => sum + subject.newVersions.length, 0);
   const verdict = errors > 0 ? 'FAILED' : 'passed';
-  return `check ${verdict}: ${plural(report.subjects.length, 'subject')} changed (${plural(versions, 'new version')}) against ${report.base.ref} (${report.base.commit.slice(0, 7)}): ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${overridden > 0 ? `, ${overridden} overridden` : ''}`;
+  return `check ${verdict}: ${plural(report.subjects.length, 'subject')} changed (${plural(versions, 'new version')}) against ${report.base.ref} (${report.base.commit.slice(0, 7)}): ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${overridden > 0 ? `, ${overridden} overridden` : ''}${crossCheckText(report)}`;
+}
+
+function crossCheckText(report: CheckReport): string {
+  const { checked, skipped, timedOut } = report.crossChecked;
+  if (checked + skipped + timedOut === 0) return '';
+  return `; json-schema-diff cross-checked ${plural(checked, 'pair')} (${skipped} skipped, ${timedOut} timed out)`;
 }
 
 /**
@@ -37,7 +43,7 @@ function escapeProperty(value: string): string {
 export function formatReport(report: CheckReport, format: FindingFormat): string[] {
   switch (format) {
     case 'json':
-      return [JSON.stringify({ base: report.base, summary: counts(report.findings), subjects: report.subjects, findings: report.findings }, null, 2)];
+      return [JSON.stringify({ base: report.base, summary: counts(report.findings), crossChecked: report.crossChecked, subjects: report.subjects, findings: report.findings }, null, 2)];
     case 'github':
       return [
         ...report.findings.map((finding) => {

@@ -32,6 +32,7 @@ export const COMPAT_CODES = {
   PROPERTY_NAMES_NARROWED: 'The reader’s propertyNames rejects property names the writer allows.',
   CONTAINS_ADDED: 'The reader’s contains/minContains/maxContains rejects arrays the writer allows.',
   SCHEMA_REJECTS_ALL: 'The reader accepts no value at a place where the writer accepts some.',
+  CROSSCHECK_DIFFERENCE: 'json-schema-diff found an incompatibility the rule walk did not report (with its example when ajv confirms one).',
   COMPAT_UNDECIDED: 'A change the engine cannot decide; fails closed until reviewed (override) or decided by a later rule.',
 } as const;
 

@@ -19,7 +19,7 @@ import { compileVersion, createVersionReader, metaSchemaFindings } from '../cata
 import { COMPAT_CODES } from '../compat/codes.js';
 import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
 import type { ChangedPath, FileTree, Repository } from '../ports.js';
-import { subjectCompatibility } from './subject-compatibility.js';
+import { subjectCompatibility, type CrossCheckPair } from './subject-compatibility.js';
 
 export interface CheckOptions {
   /** The catalog directory, relative to the repository root. */
@@ -47,6 +47,13 @@ export interface CheckReport {
   readonly changedFiles: number;
   /** The rules this change was judged by: the base branch's catalog.yaml. */
   readonly settings: CatalogSettings;
+  /** Pairs ready for the json-schema-diff cross-check (see crossCheckCatalog). */
+  readonly crossCheck: readonly CrossCheckPair[];
+  /** How many pairs json-schema-diff compared, skipped (outside its subset) or gave up on. */
+  readonly crossChecked: { readonly checked: number; readonly skipped: number; readonly timedOut: number };
+  /** The base branch's reviewed exceptions. */
+  readonly overrides: readonly Override[];
+  readonly catalogDir: string;
 }
 
 const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0; locally run `git fetch origin`.';
@@ -111,9 +118,11 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const validators = createNodeValidators();
   const readHeadVersion = createVersionReader(headTree, catalogDir);
   const summaries: SubjectChange[] = [];
+  const crossCheck: CrossCheckPair[] = [];
   for (const [subject, group] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
     const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings });
     findings.push(...result.findings);
+    crossCheck.push(...result.crossCheck);
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, errors: 0, warnings: 0 });
   }
 
@@ -124,7 +133,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     const own = judged.filter((finding) => finding.file.startsWith(prefix));
     return { ...summary, errors: own.filter((f) => f.severity === 'error').length, warnings: own.filter((f) => f.severity === 'warning').length };
   });
-  return { base, findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings };
+  return { base, findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
 }
 
 function resolveBase(repository: Repository, candidates: readonly string[]): { ref: string; commit: string } {
@@ -231,7 +240,7 @@ function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings
   return { ...readSubjectSettings(parsed.document), exists: true };
 }
 
-function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolean; newVersions: number[] } {
+function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolean; newVersions: number[]; crossCheck: CrossCheckPair[] } {
   const { team, name, subject, changes, catalogDir, baseTree, headTree } = input;
   const dir = `${catalogDir}/${team}/${name}`;
   const findings: Finding[] = [];
@@ -326,9 +335,9 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
 
   // Compatibility (DESIGN.md §3), by the subject's mode and policy on the base branch.
   const compatibility = { ...input.settings.compatibility, ...baseSubject.settings?.compatibility };
+  const crossCheck: CrossCheckPair[] = [];
   if (sound.length > 0 && status !== 'retired') {
-    findings.push(
-      ...subjectCompatibility({
+    const compared = subjectCompatibility({
         subjectPath: `${team}/${name}`,
         catalogDir,
         versions: [...headVersions.keys()],
@@ -336,8 +345,9 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
         compatibility,
         readVersion: input.readHeadVersion,
         validators: input.validators,
-      }),
-    );
+      });
+    findings.push(...compared.findings);
+    crossCheck.push(...compared.crossCheck);
   }
-  return { findings, isNew, newVersions };
+  return { findings, isNew, newVersions, crossCheck };
 }

@@ -3,11 +3,30 @@ import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-f
 import { collectRefs } from '../catalog/refs.js';
 import type { createVersionReader } from '../catalog/versions.js';
 import { schemaDocumentOf } from '../compat/documents.js';
-import { checkCompatibility, type VersionInput } from '../compat/engine.js';
+import { checkCompatibility, type CompatResult, type Direction, type VersionInput } from '../compat/engine.js';
+import { generateValue } from '../compat/generate.js';
+import { toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import type { SchemaDocument, SchemaNode } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
 import type { Finding } from '../domain/finding.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
+
+/** A (previous, new) version pair prepared for the json-schema-diff cross-check. */
+export interface CrossCheckPair {
+  readonly subject: string;
+  readonly file: string;
+  readonly version: number;
+  readonly against: number;
+  /** The directions the subject's mode checks. */
+  readonly directions: readonly Direction[];
+  readonly forms: { readonly old: JsdForm; readonly new: JsdForm };
+  /** The engine's STRICT verdict per direction, to compare with json-schema-diff's. */
+  readonly strict: Readonly<Record<Direction, CompatResult['verdict']>>;
+  /** An event from one of json-schema-diff's difference schemas, if one can be built. */
+  example(schema: unknown): unknown;
+  /** Whether `value` is valid under the writer and invalid under the reader of `direction`. */
+  proves(direction: Direction, value: unknown): boolean;
+}
 
 export interface SubjectCompatibilityInput {
   /** `<team>/<name>` relative to the catalog directory. */
@@ -27,7 +46,7 @@ export interface SubjectCompatibilityInput {
  * change), by the subject's mode and policy from the base branch. Cross-file references are
  * resolved inside the catalog and registered with the validators before anything is compared.
  */
-export function subjectCompatibility(input: SubjectCompatibilityInput): Finding[] {
+export function subjectCompatibility(input: SubjectCompatibilityInput): { findings: Finding[]; crossCheck: CrossCheckPair[] } {
   const documents = new Map<string, SchemaDocument | undefined>();
   const documentFor = (catalogPath: string): SchemaDocument | undefined => {
     if (documents.has(catalogPath)) return documents.get(catalogPath);
@@ -59,12 +78,37 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): Finding[
   };
 
   const findings: Finding[] = [];
+  const crossCheck: CrossCheckPair[] = [];
+  const directions: Direction[] = input.compatibility.mode.startsWith('BACKWARD') ? ['BACKWARD'] : input.compatibility.mode.startsWith('FORWARD') ? ['FORWARD'] : input.compatibility.mode === 'NONE' ? [] : ['BACKWARD', 'FORWARD'];
+  const jsdResolve = (ref: string, documentRoot: unknown): unknown => {
+    const document = [...documents.values()].find((entry) => entry?.root === documentRoot);
+    return document ? resolve({ document, pointer: '', schema: true }, ref)?.schema : undefined;
+  };
   for (const version of [...input.candidates].sort((a, b) => a - b)) {
     const next = versionInput(version);
     const earlier = input.versions.filter((candidate) => candidate < version).sort((a, b) => a - b).map(versionInput);
     if (!next || earlier.some((entry) => entry === undefined)) continue;
-    const result = checkCompatibility(next, earlier as VersionInput[], { ...input.compatibility, resolve, validators: input.validators });
+    const options = { resolve, validators: input.validators };
+    const result = checkCompatibility(next, earlier as VersionInput[], { ...input.compatibility, ...options });
     findings.push(...result.findings);
+    const previous = earlier.at(-1);
+    if (!previous || directions.length === 0) continue;
+    const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options }).verdict;
+    const roots = { old: { document: previous.document, pointer: '', schema: previous.document.root as Record<string, unknown> }, new: { document: next.document, pointer: '', schema: next.document.root as Record<string, unknown> } };
+    crossCheck.push({
+      subject: input.subjectPath.replace('/', '-'),
+      file: next.file,
+      version,
+      against: version - 1,
+      directions,
+      forms: { old: toJsdForm(previous.document.root, jsdResolve), new: toJsdForm(next.document.root, jsdResolve) },
+      strict: { BACKWARD: directions.includes('BACKWARD') ? strictVerdict('BACKWARD') : 'compatible', FORWARD: directions.includes('FORWARD') ? strictVerdict('FORWARD') : 'compatible' },
+      example: (schema) => (isSchemaObject(schema) || typeof schema === 'boolean' ? generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, input.validators) : undefined),
+      proves: (direction, value) => {
+        const [writer, reader] = direction === 'BACKWARD' ? [roots.old, roots.new] : [roots.new, roots.old];
+        return input.validators.valid(writer, value) && !input.validators.valid(reader, value);
+      },
+    });
   }
-  return findings;
+  return { findings, crossCheck };
 }

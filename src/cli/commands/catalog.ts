@@ -5,7 +5,9 @@ import { nameProblems } from '../../catalog/layout.js';
 import { scaffoldSubject } from '../../catalog/scaffold.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { subjectOf } from '../../domain/names.js';
+import { createJsdDiffer } from '../../adapters/jsd/differ.js';
 import { checkCatalog } from '../../usecases/check-catalog.js';
+import { crossCheckCatalog } from '../../usecases/cross-check.js';
 import { defineCommand } from '../command.js';
 import { formatReport, type FindingFormat } from '../format-findings.js';
 
@@ -36,12 +38,14 @@ const check = defineCommand({
     const format = (options.format ?? 'text') as FindingFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(options.format)}`);
     const repository = openRepository(process.cwd());
-    const report = checkCatalog(repository, {
+    const checked = checkCatalog(repository, {
       catalogDir: config.catalogDir,
       baseCandidates: baseCandidates(typeof options.base === 'string' ? options.base : undefined, env),
     });
+    const differ = createJsdDiffer({ timeoutMs: 2_000 });
+    const report = await crossCheckCatalog(checked, differ).finally(() => differ.close());
     for (const line of formatReport(report, format)) io.out(line);
-    return Promise.resolve(report.findings.some((finding) => finding.severity === 'error') ? 1 : 0);
+    return report.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
   },
 });
 
