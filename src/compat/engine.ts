@@ -5,7 +5,7 @@ import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
 import { acceptsNothing, type SchemaDocument, type SchemaNode } from './model.js';
 import { structuralChanges, tombstoneOf } from './policy.js';
 import { createNodeValidators, type NodeValidators } from './validators.js';
-import { canRead, truncate, type Reason, type RefResolver } from './walk.js';
+import { canRead, leafOf, truncate, type Reason, type RefResolver } from './walk.js';
 
 /** One version of a subject as the engine compares it. */
 export interface VersionInput {
@@ -22,6 +22,8 @@ export interface CompatOptions {
   /** Resolves `$ref`s to other files; local refs are always resolved. */
   readonly resolve?: RefResolver;
   readonly validators?: NodeValidators;
+  /** Build and verify example events (default true); a verdict-only run skips them. */
+  readonly examples?: boolean;
 }
 
 export type Direction = 'BACKWARD' | 'FORWARD';
@@ -143,8 +145,9 @@ function toFinding(
   const oldNode = reason.reader.document === next.document ? reason.writer : reason.reader;
   const pointer = newNode.document === next.document ? newNode.pointer : '';
   let example: unknown;
-  if (reason.leaf !== undefined) {
-    const candidate = embedValue(writerRoot, reason.dataPath, reason.leaf, validators);
+  const leaf = options.examples === false ? undefined : leafOf(reason);
+  if (leaf !== undefined) {
+    const candidate = embedValue(writerRoot, reason.dataPath, leaf, validators);
     if (candidate !== undefined && validators.valid(writerRoot, candidate) && !validators.valid(readerRoot, candidate)) example = candidate;
   }
   const consequence =
@@ -154,7 +157,7 @@ function toFinding(
   // A rule looks at one keyword family; when no event can be shown that the writer accepts and
   // the reader rejects, the writer's other keywords may exclude every such value, so the verdict
   // is not proven: it fails closed as undecided instead of claiming an incompatibility.
-  const undecided = reason.undecided === true || example === undefined;
+  const undecided = reason.undecided === true || (example === undefined && options.examples !== false);
   const proof = undecided ? ` (undecided${reason.undecided ? '' : ': no event could be found that shows it'}; fails closed, an override can let it through after review)` : `, e.g. ${truncate(example, 200)}`;
   return {
     code,

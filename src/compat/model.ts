@@ -93,7 +93,20 @@ export function acceptsAnything(node: SchemaNode): boolean {
 }
 
 /** The JSON types a node admits, from `type`, `enum` and `const`. */
+const typeCache = new WeakMap<object, ReadonlySet<JsonType>>();
+
 export function typesOf(node: SchemaNode): Set<JsonType> {
+  if (typeof node.schema === 'object') {
+    const cached = typeCache.get(node.schema);
+    if (cached) return new Set(cached);
+    const computed = computeTypes(node);
+    typeCache.set(node.schema, computed);
+    return new Set(computed);
+  }
+  return computeTypes(node);
+}
+
+function computeTypes(node: SchemaNode): Set<JsonType> {
   if (acceptsNothing(node)) return new Set();
   const declared = keyword(node, 'type');
   let types = new Set<JsonType>(

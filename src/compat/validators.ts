@@ -74,6 +74,8 @@ export function createNodeValidators(): NodeValidators {
     valid(node, value) {
       if (node.schema === true) return true;
       if (node.schema === false) return false;
+      const simple = evaluateSimple(node.schema, value);
+      if (simple !== undefined) return simple;
       const uri = uriOf(node.document);
       if (node.synthetic) {
         // Built by the engine: compiled on its own, next to its document so relative and
@@ -108,4 +110,76 @@ export function createNodeValidators(): NodeValidators {
       return validate ? validate(value) === true : false;
     },
   };
+}
+
+/** Keywords a leaf subschema may have for it to be evaluated here, without compiling it. */
+const SIMPLE = new Set(['type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern']);
+const IGNORED = new Set(['$schema', '$comment', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'x-pii', 'x-event-time']);
+
+function typeMatches(type: string, value: unknown): boolean {
+  switch (type) {
+    case 'null':
+      return value === null;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    default:
+      return false;
+  }
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+}
+
+/**
+ * JSON Schema semantics of the simple value keywords, for leaf subschemas (the common case):
+ * compiling every small subschema with ajv would dominate the cost of a comparison. Undefined
+ * when the node has any other keyword (then ajv decides).
+ */
+export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value: unknown): boolean | undefined {
+  for (const key of Object.keys(schema)) if (!SIMPLE.has(key) && !IGNORED.has(key)) return undefined;
+  const type = schema.type;
+  if (type !== undefined && ![type].flat().some((entry) => typeof entry === 'string' && typeMatches(entry, value))) return false;
+  if (Array.isArray(schema.enum) && !schema.enum.some((entry) => equal(entry, value))) return false;
+  if ('const' in schema && !equal(schema.const, value)) return false;
+  if (typeof value === 'number') {
+    if (typeof schema.minimum === 'number' && value < schema.minimum) return false;
+    if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
+    if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) return false;
+    if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) return false;
+    if (typeof schema.multipleOf === 'number') {
+      const quotient = value / schema.multipleOf;
+      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) return false;
+    }
+  }
+  if (typeof value === 'string') {
+    const length = [...value].length;
+    if (typeof schema.minLength === 'number' && length < schema.minLength) return false;
+    if (typeof schema.maxLength === 'number' && length > schema.maxLength) return false;
+    if (typeof schema.pattern === 'string') {
+      try {
+        if (!new RegExp(schema.pattern, 'u').test(value)) return false;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return true;
 }

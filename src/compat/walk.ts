@@ -17,6 +17,8 @@ export interface Reason {
   readonly detail: string;
   /** A value at `dataPath` valid under the writer node and invalid under the reader node. */
   readonly leaf?: unknown;
+  /** The same, computed only when asked: most reasons a policy drops never need one. */
+  readonly witness?: () => unknown;
   /** Cannot be decided: fails closed. */
   readonly undecided?: boolean;
   /** For property additions: the policy layer needs the name and whether it is optional. */
@@ -197,6 +199,11 @@ function fold(node: SchemaNode, resolve: (ref: string) => unknown): SchemaNode |
   const merged = mergeSchemas([node.schema], resolve);
   if (merged === undefined) return 'unfoldable';
   return syntheticNode(node, merged, '');
+}
+
+/** The example of a reason, computing it if it was left lazy. */
+export function leafOf(reason: Reason): unknown {
+  return reason.leaf !== undefined ? reason.leaf : reason.witness?.();
 }
 
 function generateAny(node: SchemaNode, validators: NodeValidators): unknown {

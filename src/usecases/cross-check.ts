@@ -16,19 +16,17 @@ export async function crossCheckCatalog(report: CheckReport, differ: SchemaDiffe
   let checked = 0;
   let skipped = 0;
   let timedOut = 0;
-  for (const pair of report.crossCheck) {
-    if (!pair.forms.old.ok || !pair.forms.new.ok) {
+  // Pairs go to the differ concurrently (it bounds its own parallelism); findings keep pair order.
+  const outcomes = await Promise.all(report.crossCheck.map((pair) => (pair.forms.old.ok && pair.forms.new.ok ? differ.diff(pair.forms.old.schema, pair.forms.new.schema) : Promise.resolve(undefined))));
+  report.crossCheck.forEach((pair, index) => {
+    const outcome = outcomes[index];
+    if (outcome === undefined || outcome.status === 'failed') {
       skipped += 1;
-      continue;
+      return;
     }
-    const outcome = await differ.diff(pair.forms.old.schema, pair.forms.new.schema);
     if (outcome.status === 'timeout') {
       timedOut += 1;
-      continue;
-    }
-    if (outcome.status === 'failed') {
-      skipped += 1;
-      continue;
+      return;
     }
     checked += 1;
     for (const direction of pair.directions) {
@@ -48,7 +46,7 @@ export async function crossCheckCatalog(report: CheckReport, differ: SchemaDiffe
         params: { direction, against: `version ${pair.against}`, ...(example !== undefined ? { example } : {}), differenceSchema: direction === 'BACKWARD' ? outcome.removedSchema : outcome.addedSchema },
       });
     }
-  }
+  });
   const judged = applyOverrides(findings, report.overrides, report.catalogDir, (code) => code in COMPAT_CODES);
   const subjects = report.subjects.map((subject) => {
     const own = judged.filter((finding) => finding.file.startsWith(`${report.catalogDir}/${subject.team}/${subject.name}/`) && finding.severity === 'error');

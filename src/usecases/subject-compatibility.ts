@@ -93,7 +93,7 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
     findings.push(...result.findings);
     const previous = earlier.at(-1);
     if (!previous || directions.length === 0) continue;
-    const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options }).verdict;
+    const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options, examples: false }).verdict;
     const roots = { old: { document: previous.document, pointer: '', schema: previous.document.root as Record<string, unknown> }, new: { document: next.document, pointer: '', schema: next.document.root as Record<string, unknown> } };
     crossCheck.push({
       subject: input.subjectPath.replace('/', '-'),

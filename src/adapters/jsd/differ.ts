@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../../ports.js';
 
@@ -22,57 +23,76 @@ parentPort.on('message', async ({ id, source, destination }) => {
 `;
 
 /**
- * json-schema-diff in a worker thread with a per-pair time limit: its cost explodes on large
- * unions (compat.md §4), so a pair that takes longer than `timeoutMs` is abandoned, the worker
- * terminated and a fresh one started for the next pair.
+ * json-schema-diff in worker threads (one per core by default) with a per-pair time limit: its
+ * cost explodes on large unions (compat.md §4), so a pair that takes longer than `timeoutMs` is
+ * abandoned, its worker terminated and a fresh one started for the next pair.
  */
-export function createJsdDiffer(options: { timeoutMs?: number } = {}): SchemaDiffer {
+export function createJsdDiffer(options: { timeoutMs?: number; workers?: number } = {}): SchemaDiffer {
   const timeoutMs = options.timeoutMs ?? 2_000;
+  const size = Math.max(1, options.workers ?? availableParallelism());
   const module = require.resolve('json-schema-diff');
-  let worker: Worker | undefined;
+  const slots: Array<Worker | undefined> = Array.from({ length: size }, () => undefined);
+  const idle: number[] = slots.map((_, index) => index);
+  const waiting: Array<(slot: number) => void> = [];
   let nextId = 0;
   const pending = new Map<number, (outcome: SchemaDiffOutcome) => void>();
 
-  const start = (): Worker => {
+  const start = (slot: number): Worker => {
     const created = new Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
     created.on('message', (message: SchemaDiffOutcome & { id: number }) => {
       const { id, ...outcome } = message;
       pending.get(id)?.(outcome);
       pending.delete(id);
     });
-    created.on('error', (error) => {
-      for (const settle of pending.values()) settle({ status: 'failed', reason: error.message });
-      pending.clear();
-      worker = undefined;
+    created.on('error', () => {
+      if (slots[slot] === created) slots[slot] = undefined;
     });
     created.unref();
+    slots[slot] = created;
     return created;
+  };
+  const acquire = (): Promise<number> => {
+    const slot = idle.pop();
+    return slot !== undefined ? Promise.resolve(slot) : new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (slot: number): void => {
+    const next = waiting.shift();
+    if (next) next(slot);
+    else idle.push(slot);
   };
 
   return {
-    diff(source, destination) {
-      worker ??= start();
-      const current = worker;
+    async diff(source, destination) {
+      const slot = await acquire();
+      const current = slots[slot] ?? start(slot);
       nextId += 1;
       const id = nextId;
-      return new Promise((resolve) => {
+      const outcome = await new Promise<SchemaDiffOutcome>((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(id);
           void current.terminate();
-          if (worker === current) worker = undefined;
+          if (slots[slot] === current) slots[slot] = undefined;
           resolve({ status: 'timeout' });
         }, timeoutMs);
-        pending.set(id, (outcome) => {
+        pending.set(id, (result) => {
           clearTimeout(timer);
-          resolve(outcome);
+          resolve(result);
+        });
+        current.once('exit', () => {
+          if (!pending.has(id)) return;
+          pending.delete(id);
+          clearTimeout(timer);
+          resolve({ status: 'failed', reason: 'the json-schema-diff worker exited' });
         });
         current.postMessage({ id, source, destination });
       });
+      release(slot);
+      return outcome;
     },
     async close() {
-      const current = worker;
-      worker = undefined;
-      if (current) await current.terminate();
+      const running = slots.filter((worker): worker is Worker => worker !== undefined);
+      slots.fill(undefined);
+      await Promise.all(running.map((worker) => worker.terminate()));
     },
   };
 }

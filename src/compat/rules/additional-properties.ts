@@ -31,14 +31,13 @@ export const additionalPropertiesRule: CompatRule = {
     const readerAdditional = additionalNode(pair.reader);
     if (readerAdditional.schema === true) return;
     if (acceptsNothing(readerAdditional)) {
-      const leaf = generateValue(writerAdditional, context.validators);
       context.report({
         code: 'MODEL_CLOSED',
         reader: pair.reader,
         writer: pair.writer,
         dataPath: [...pair.dataPath, UNLISTED],
         detail: '{writer} allows properties it does not list, but {reader} allows no additional properties',
-        ...(leaf !== undefined ? { leaf } : {}),
+        witness: () => generateValue(writerAdditional, context.validators),
       });
       return;
     }

@@ -45,14 +45,13 @@ export const dependenciesRule: CompatRule = {
         const base = generateValue(pair.writer, context.validators, 'object');
         const value = generateValue(governingNode(pair.writer, trigger), context.validators);
         const candidate = base !== null && typeof base === 'object' && value !== undefined ? Object.fromEntries([...Object.entries(base).filter(([key]) => key !== name), [trigger, value]]) : undefined;
-        const leaf = candidate === undefined ? undefined : context.findLeaf(pair, [candidate]);
         context.report({
           code: 'DEPENDENCY_ADDED',
           reader: pair.reader,
           writer: pair.writer,
           dataPath: pair.dataPath,
           detail: `{reader} requires "${name}" whenever "${trigger}" is present, but {writer} does not`,
-          ...(leaf !== undefined ? { leaf } : {}),
+          witness: () => candidate === undefined ? undefined : context.findLeaf(pair, [candidate]),
         });
       }
     }

@@ -25,14 +25,13 @@ export const formatRule: CompatRule = {
     const writerFormat = keyword(pair.writer, 'format');
     if (writerFormat === readerFormat) return;
     if (typeof writerFormat === 'string' && CONTAINED_IN[writerFormat]?.includes(readerFormat)) return;
-    const leaf = context.findLeaf(pair, stringCandidates([pair.writer, pair.reader]));
     context.report({
       code: 'FORMAT_CHANGED',
       reader: pair.reader,
       writer: pair.writer,
       dataPath: pair.dataPath,
       detail: `{reader} requires format "${readerFormat}" but {writer} ${typeof writerFormat === 'string' ? `has format "${writerFormat}"` : 'has no format'}`,
-      ...(leaf !== undefined ? { leaf } : {}),
+      witness: () => context.findLeaf(pair, stringCandidates([pair.writer, pair.reader])),
     });
   },
 };

@@ -17,14 +17,13 @@ export const multipleOfRule: CompatRule = {
     const integers = !admits(pair.writer, 'number');
     if (typeof writerStep === 'number' && isMultiple(writerStep, readerStep)) return;
     if (writerStep === undefined && integers && isMultiple(1, readerStep)) return;
-    const leaf = context.findLeaf(pair, numberCandidates([pair.writer, pair.reader]));
     context.report({
       code: 'MULTIPLE_OF_CHANGED',
       reader: pair.reader,
       writer: pair.writer,
       dataPath: pair.dataPath,
       detail: `{reader} requires multiples of ${readerStep} but {writer} allows ${typeof writerStep === 'number' ? `multiples of ${writerStep}` : integers ? 'any integer' : 'any number'}`,
-      ...(leaf !== undefined ? { leaf } : {}),
+      witness: () => context.findLeaf(pair, numberCandidates([pair.writer, pair.reader])),
     });
   },
 };

@@ -19,14 +19,13 @@ export const numericRangeRule: CompatRule = {
     const reader = range(pair.reader);
     const clean = (r: ReturnType<typeof range>) => ({ ...(r.low ? { low: r.low } : {}), ...(r.high ? { high: r.high } : {}) });
     if (rangeContained(clean(writer), clean(reader))) return;
-    const leaf = context.findLeaf(pair, numberCandidates([pair.writer, pair.reader]).filter((value) => !integers || Number.isInteger(value)));
     context.report({
       code: 'RANGE_NARROWED',
       reader: pair.reader,
       writer: pair.writer,
       dataPath: pair.dataPath,
       detail: `{writer} allows numbers ${describeRange(clean(writer))} but {reader} only ${describeRange(clean(reader))}`,
-      ...(leaf !== undefined ? { leaf } : {}),
+      witness: () => context.findLeaf(pair, numberCandidates([pair.writer, pair.reader]).filter((value) => !integers || Number.isInteger(value))),
     });
   },
 };

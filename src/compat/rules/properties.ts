@@ -35,27 +35,25 @@ export const propertiesRule: CompatRule = {
       const inReader = readerNames.includes(name);
       if (inReader && !inWriter && isOpen(pair.writer)) {
         if (acceptsAnything(readerNode)) continue;
-        const leaf = context.findLeaf({ reader: readerNode, writer: writerNode, dataPath: path }, ANY_VALUES);
         context.report({
           code: 'PROPERTY_ADDED_TO_OPEN_MODEL',
           reader: readerNode,
           writer: writerNode,
           dataPath: path,
           detail: `{writer} has an open model, so "${name}" may hold any value there, but {reader} constrains it`,
-          ...(leaf !== undefined ? { leaf } : {}),
+          witness: () => context.findLeaf({ reader: readerNode, writer: writerNode, dataPath: path }, ANY_VALUES),
           property: { name, optional: !requiredByReader.has(name) },
         });
         continue;
       }
       if (inWriter && !inReader && acceptsNothing(readerNode)) {
-        const leaf = generateValue(child(pair.writer, 'properties', name), context.validators);
         context.report({
           code: 'PROPERTY_NOT_ALLOWED',
           reader: pair.reader,
           writer: child(pair.writer, 'properties', name),
           dataPath: path,
           detail: `{writer} allows "${name}" but {reader} does not list it and allows no additional properties`,
-          ...(leaf !== undefined ? { leaf } : {}),
+          witness: () => generateValue(child(pair.writer, 'properties', name), context.validators),
         });
         continue;
       }

@@ -1,7 +1,7 @@
 import { isSchemaObject } from '../../catalog/schema-walk.js';
 import { acceptsNothing, child, keyword, syntheticNode } from '../model.js';
 import { generateValue } from '../generate.js';
-import type { CompatRule } from '../walk.js';
+import { leafOf, type CompatRule } from '../walk.js';
 import { admits, hasEnum } from './shared.js';
 
 /**
@@ -33,7 +33,7 @@ export const propertyNamesRule: CompatRule = {
     const writerNames = keyword(pair.writer, 'propertyNames') === undefined ? syntheticNode(pair.writer, { type: 'string' }, '/propertyNames') : child(pair.writer, 'propertyNames');
     const trials = context.trial(readerNames, writerNames);
     if (trials.length === 0) return;
-    const example = trials.find((reason) => typeof reason.leaf === 'string')?.leaf as string | undefined;
+    const example = trials.map(leafOf).find((leaf): leaf is string => typeof leaf === 'string');
     report(example, true);
   },
 };

@@ -13,19 +13,18 @@ export const requiredRule: CompatRule = {
     const writerRequired = new Set(names(keyword(pair.writer, 'required')));
     for (const name of names(keyword(pair.reader, 'required'))) {
       if (writerRequired.has(name)) continue;
-      const base = generateValue(pair.writer, context.validators, 'object');
-      let leaf: unknown;
-      if (base !== null && typeof base === 'object' && !Array.isArray(base)) {
-        const without = Object.fromEntries(Object.entries(base).filter(([key]) => key !== name));
-        leaf = context.findLeaf(pair, [without]);
-      }
+      const witness = (): unknown => {
+        const base = generateValue(pair.writer, context.validators, 'object');
+        if (base === null || typeof base !== 'object' || Array.isArray(base)) return undefined;
+        return context.findLeaf(pair, [Object.fromEntries(Object.entries(base).filter(([key]) => key !== name))]);
+      };
       context.report({
         code: 'REQUIRED_ADDED',
         reader: pair.reader,
         writer: pair.writer,
         dataPath: pair.dataPath,
         detail: `{reader} requires "${name}" but {writer} lets it be omitted`,
-        ...(leaf !== undefined ? { leaf } : {}),
+        witness,
         property: { name, optional: false },
       });
     }

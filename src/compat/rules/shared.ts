@@ -105,14 +105,13 @@ export function createCountRule(spec: {
       const writer = countRange(pair.writer, spec.min, spec.max);
       const reader = countRange(pair.reader, spec.min, spec.max);
       if (rangeContained(writer, reader) || spec.contained?.(pair, reader, writer)) return;
-      const leaf = context.findLeaf(pair, spec.candidates(pair, context, [writer.low, writer.high, reader.low, reader.high]));
       context.report({
         code: spec.code,
         reader: pair.reader,
         writer: pair.writer,
         dataPath: pair.dataPath,
         detail: `{writer} allows ${spec.describe(describeRange(writer, spec.unit))} but {reader} only ${describeRange(reader, spec.unit)}`,
-        ...(leaf !== undefined ? { leaf } : {}),
+        witness: () => context.findLeaf(pair, spec.candidates(pair, context, [writer.low, writer.high, reader.low, reader.high])),
       });
     },
   };

@@ -23,14 +23,13 @@ export const typeRule: CompatRule = {
     const integral = typeof step === 'number' && isMultiple(step, 1);
     const missing = [...writerTypes].filter((type) => !readerTypes.has(type) && !(type === 'number' && integral && readerTypes.has('integer')));
     if (missing.length === 0) return;
-    let leaf: unknown;
-    for (const type of missing) {
-      const candidate = type === 'number' ? context.findLeaf(pair, [0.5, 1.5, -0.5, 2.25]) : generateValue(pair.writer, context.validators, type);
-      if (candidate !== undefined && !context.validators.valid(pair.reader, candidate)) {
-        leaf = candidate;
-        break;
+    const witness = (): unknown => {
+      for (const type of missing) {
+        const candidate = type === 'number' ? context.findLeaf(pair, [0.5, 1.5, -0.5, 2.25]) : generateValue(pair.writer, context.validators, type);
+        if (candidate !== undefined && !context.validators.valid(pair.reader, candidate)) return candidate;
       }
-    }
+      return undefined;
+    };
     const readerNarrower = [...readerTypes].every((type) => writerTypes.has(type));
     context.report({
       code: readerNarrower ? 'TYPE_NARROWED' : 'TYPE_CHANGED',
@@ -38,7 +37,7 @@ export const typeRule: CompatRule = {
       writer: pair.writer,
       dataPath: pair.dataPath,
       detail: `{writer} allows ${list(writerTypes)} but {reader} allows ${list(readerTypes)}${missing.length === 1 && missing[0] === 'number' ? ' (no fractional numbers)' : ''}`,
-      ...(leaf !== undefined ? { leaf } : {}),
+      witness,
     });
   },
 };

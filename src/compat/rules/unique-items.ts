@@ -12,14 +12,13 @@ export const uniqueItemsRule: CompatRule = {
     const max = keyword(pair.writer, 'maxItems');
     if (typeof max === 'number' && max < 2) return;
     const item = generateValue(child(pair.writer, 'items'), context.validators);
-    const leaf = item === undefined ? undefined : context.findLeaf(pair, [[item, item], [item, item, item]]);
     context.report({
       code: 'UNIQUE_ITEMS_ADDED',
       reader: pair.reader,
       writer: pair.writer,
       dataPath: pair.dataPath,
       detail: '{reader} requires unique items but {writer} allows repeats',
-      ...(leaf !== undefined ? { leaf } : {}),
+      witness: () => item === undefined ? undefined : context.findLeaf(pair, [[item, item], [item, item, item]]),
     });
   },
 };

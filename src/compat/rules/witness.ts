@@ -1,5 +1,5 @@
 import { embedValue, generateValue } from '../generate.js';
-import type { Pair, Reason, RuleContext } from '../walk.js';
+import { leafOf, type Pair, type Reason, type RuleContext } from '../walk.js';
 
 /**
  * An example for a combinator rule: a value the writer accepts and the reader rejects, tried
@@ -9,9 +9,10 @@ import type { Pair, Reason, RuleContext } from '../walk.js';
 export function searchWitness(pair: Pair, context: RuleContext, trials: readonly Reason[], extra: readonly unknown[] = []): unknown {
   const candidates: unknown[] = [...extra, generateValue(pair.writer, context.validators)];
   for (const reason of trials) {
-    if (reason.leaf === undefined) continue;
+    const leaf = leafOf(reason);
+    if (leaf === undefined) continue;
     const relative = reason.dataPath.slice(pair.dataPath.length);
-    candidates.push(embedValue(pair.writer, reason.dataPath.length >= pair.dataPath.length ? relative : reason.dataPath, reason.leaf, context.validators));
+    candidates.push(embedValue(pair.writer, reason.dataPath.length >= pair.dataPath.length ? relative : reason.dataPath, leaf, context.validators));
   }
   return context.findLeaf(pair, candidates.filter((candidate) => candidate !== undefined));
 }
