@@ -18,7 +18,7 @@ import { applyOverrides, readOverrides, type Override } from '../catalog/overrid
 import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
-import type { ChangedPath, FileTree, Repository } from '../ports.js';
+import type { ChangedPath, FileTree, Repository, SchemaDiffer } from '../ports.js';
 import { subjectCompatibility, type CrossCheckPair } from './subject-compatibility.js';
 
 export interface CheckOptions {
@@ -26,6 +26,8 @@ export interface CheckOptions {
   readonly catalogDir: string;
   /** Refs to try for the base branch, in order; the first that resolves is used. */
   readonly baseCandidates: readonly string[];
+  /** json-schema-diff, started on each pair as soon as it is ready (see crossCheckCatalog). */
+  readonly differ?: SchemaDiffer;
 }
 
 /** What happened to one subject in the change. */
@@ -120,7 +122,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const summaries: SubjectChange[] = [];
   const crossCheck: CrossCheckPair[] = [];
   for (const [subject, group] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
-    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings });
+    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, errors: 0, warnings: 0 });
@@ -211,6 +213,7 @@ interface SubjectInput {
   readonly validators: NodeValidators;
   /** The base branch's catalog.yaml: the default compatibility mode and policy. */
   readonly settings: CatalogSettings;
+  readonly differ?: SchemaDiffer;
 }
 
 /** Findings after which a version is not compiled or compared. */
@@ -345,6 +348,7 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
         compatibility,
         readVersion: input.readHeadVersion,
         validators: input.validators,
+        ...(input.differ ? { differ: input.differ } : {}),
       });
     findings.push(...compared.findings);
     crossCheck.push(...compared.crossCheck);

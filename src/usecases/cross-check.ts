@@ -17,7 +17,7 @@ export async function crossCheckCatalog(report: CheckReport, differ: SchemaDiffe
   let skipped = 0;
   let timedOut = 0;
   // Pairs go to the differ concurrently (it bounds its own parallelism); findings keep pair order.
-  const outcomes = await Promise.all(report.crossCheck.map((pair) => (pair.forms.old.ok && pair.forms.new.ok ? differ.diff(pair.forms.old.schema, pair.forms.new.schema) : Promise.resolve(undefined))));
+  const outcomes = await Promise.all(report.crossCheck.map((pair) => pair.outcome ?? (pair.forms.old.ok && pair.forms.new.ok ? differ.diff(pair.forms.old.schema, pair.forms.new.schema) : Promise.resolve(undefined))));
   report.crossCheck.forEach((pair, index) => {
     const outcome = outcomes[index];
     if (outcome === undefined || outcome.status === 'failed') {

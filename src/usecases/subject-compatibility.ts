@@ -9,6 +9,7 @@ import { toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import type { SchemaDocument, SchemaNode } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
 import type { Finding } from '../domain/finding.js';
+import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 
 /** A (previous, new) version pair prepared for the json-schema-diff cross-check. */
@@ -26,6 +27,8 @@ export interface CrossCheckPair {
   example(schema: unknown): unknown;
   /** Whether `value` is valid under the writer and invalid under the reader of `direction`. */
   proves(direction: Direction, value: unknown): boolean;
+  /** json-schema-diff's answer, requested as soon as the pair was ready (when a differ was given). */
+  readonly outcome?: Promise<SchemaDiffOutcome>;
 }
 
 export interface SubjectCompatibilityInput {
@@ -39,6 +42,8 @@ export interface SubjectCompatibilityInput {
   readonly compatibility: { readonly mode: CompatibilityMode; readonly policy: CompatibilityPolicy };
   readonly readVersion: ReturnType<typeof createVersionReader>;
   readonly validators: NodeValidators;
+  /** When given, each cross-check pair is sent to it at once, so it works while the walk goes on. */
+  readonly differ?: SchemaDiffer;
 }
 
 /**
@@ -95,13 +100,16 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
     if (!previous || directions.length === 0) continue;
     const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options, examples: false }).verdict;
     const roots = { old: { document: previous.document, pointer: '', schema: previous.document.root as Record<string, unknown> }, new: { document: next.document, pointer: '', schema: next.document.root as Record<string, unknown> } };
+    const forms = { old: toJsdForm(previous.document.root, jsdResolve), new: toJsdForm(next.document.root, jsdResolve) };
+    const outcome = input.differ && forms.old.ok && forms.new.ok ? input.differ.diff(forms.old.schema, forms.new.schema) : undefined;
     crossCheck.push({
+      ...(outcome ? { outcome } : {}),
       subject: input.subjectPath.replace('/', '-'),
       file: next.file,
       version,
       against: version - 1,
       directions,
-      forms: { old: toJsdForm(previous.document.root, jsdResolve), new: toJsdForm(next.document.root, jsdResolve) },
+      forms,
       strict: { BACKWARD: directions.includes('BACKWARD') ? strictVerdict('BACKWARD') : 'compatible', FORWARD: directions.includes('FORWARD') ? strictVerdict('FORWARD') : 'compatible' },
       example: (schema) => (isSchemaObject(schema) || typeof schema === 'boolean' ? generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, input.validators) : undefined),
       proves: (direction, value) => {

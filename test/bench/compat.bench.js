@@ -61,17 +61,18 @@ try {
   const floor = performance.now() - start;
 
   start = performance.now();
-  const report = checkCatalog(openRepository(root), { catalogDir: 'catalog', baseCandidates: ['main'] });
-  const walked = performance.now() - start;
+  // As `schemaflow check` runs it: json-schema-diff works in its workers while the walk goes on.
   const differ = createJsdDiffer({ timeoutMs: 2000 });
+  const report = checkCatalog(openRepository(root), { catalogDir: 'catalog', baseCandidates: ['main'], differ });
+  const walked = performance.now() - start;
   const crossChecked = await crossCheckCatalog(report, differ);
   await differ.close();
   const total = performance.now() - start;
   const errors = crossChecked.findings.filter((f) => f.severity === 'error');
   console.log(`\n1. the whole catalog as new: ${files.length} versions, ${report.crossCheck.length} consecutive pairs`);
   console.log(`   baseline  ajv compiling every version:            ${fmt(floor)}`);
-  console.log(`   measured  check (lint, compile, rule walk):      ${fmt(walked)} (${(walked / floor).toFixed(1)}x the floor)`);
-  console.log(`   measured  + json-schema-diff cross-check:        ${fmt(total)} (${(total / floor).toFixed(1)}x the floor; goal <= 60 s absolute: ${total <= 60_000 ? 'MET' : 'NOT MET'})`);
+  console.log(`   measured  check (lint, compile, rule walk):      ${fmt(walked)} (json-schema-diff running alongside)`);
+  console.log(`   measured  with the json-schema-diff cross-check: ${fmt(total)} (${(total / floor).toFixed(1)}x the floor; goal <= 60 s absolute: ${total <= 60_000 ? 'MET' : 'NOT MET'})`);
   console.log(`   cross-check: ${crossChecked.crossChecked.checked} pairs checked, ${crossChecked.crossChecked.skipped} skipped, ${crossChecked.crossChecked.timedOut} timed out; ${errors.length} errors`);
   if (errors.length > 0) console.log(`   first error: ${errors[0].message}`);
 } finally {

@@ -12,14 +12,24 @@ const require = createRequire(import.meta.url);
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { diffSchemas } = require(workerData.module);
-parentPort.on('message', async ({ id, source, destination }) => {
-  try {
-    const result = await diffSchemas({ sourceSchema: source, destinationSchema: destination });
-    parentPort.postMessage({ id, status: 'done', removalsFound: result.removalsFound, additionsFound: result.additionsFound, removedSchema: result.removedJsonSchema, addedSchema: result.addedJsonSchema });
-  } catch (error) {
-    parentPort.postMessage({ id, status: 'failed', reason: String((error && error.message) || error) });
+const queue = [];
+let busy = false;
+async function drain() {
+  if (busy) return;
+  busy = true;
+  while (queue.length > 0) {
+    const { id, source, destination } = queue.shift();
+    parentPort.postMessage({ id, started: true });
+    try {
+      const result = await diffSchemas({ sourceSchema: source, destinationSchema: destination });
+      parentPort.postMessage({ id, status: 'done', removalsFound: result.removalsFound, additionsFound: result.additionsFound, removedSchema: result.removedJsonSchema, addedSchema: result.addedJsonSchema });
+    } catch (error) {
+      parentPort.postMessage({ id, status: 'failed', reason: String((error && error.message) || error) });
+    }
   }
-});
+  busy = false;
+}
+parentPort.on('message', (job) => { queue.push(job); void drain(); });
 `;
 
 /**
@@ -31,67 +41,94 @@ export function createJsdDiffer(options: { timeoutMs?: number; workers?: number 
   const timeoutMs = options.timeoutMs ?? 2_000;
   const size = Math.max(1, options.workers ?? availableParallelism());
   const module = require.resolve('json-schema-diff');
-  const slots: Array<Worker | undefined> = Array.from({ length: size }, () => undefined);
-  const idle: number[] = slots.map((_, index) => index);
-  const waiting: Array<(slot: number) => void> = [];
-  let nextId = 0;
-  const pending = new Map<number, (outcome: SchemaDiffOutcome) => void>();
 
-  const start = (slot: number): Worker => {
-    const created = new Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
-    created.on('message', (message: SchemaDiffOutcome & { id: number }) => {
-      const { id, ...outcome } = message;
-      pending.get(id)?.(outcome);
-      pending.delete(id);
+  interface Job {
+    readonly id: number;
+    readonly source: unknown;
+    readonly destination: unknown;
+    readonly settle: (outcome: SchemaDiffOutcome) => void;
+    timer?: NodeJS.Timeout;
+  }
+  interface Slot {
+    worker: Worker | undefined;
+    /** Jobs posted to this worker and not answered yet, oldest first. */
+    readonly jobs: Map<number, Job>;
+  }
+  const slots: Slot[] = Array.from({ length: size }, () => ({ worker: undefined, jobs: new Map() }));
+  let nextId = 0;
+
+  const start = (slot: Slot): Worker => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
+    worker.on('message', (message: (SchemaDiffOutcome & { id: number }) | { id: number; started: true }) => {
+      const job = slot.jobs.get(message.id);
+      if (!job) return;
+      if ('started' in message) {
+        // The time limit counts from when json-schema-diff starts on the pair, not from queueing.
+        job.timer = setTimeout(() => timeOut(slot, worker, job), timeoutMs);
+        return;
+      }
+      clearTimeout(job.timer);
+      slot.jobs.delete(message.id);
+      hold(slot);
+      const { id: _id, ...outcome } = message;
+      job.settle(outcome);
     });
-    created.on('error', () => {
-      if (slots[slot] === created) slots[slot] = undefined;
+    worker.on('error', (error) => {
+      if (slot.worker !== worker) return;
+      slot.worker = undefined;
+      for (const job of slot.jobs.values()) {
+        clearTimeout(job.timer);
+        job.settle({ status: 'failed', reason: error.message });
+      }
+      slot.jobs.clear();
     });
-    created.unref();
-    slots[slot] = created;
-    return created;
+    slot.worker = worker;
+    return worker;
   };
-  const acquire = (): Promise<number> => {
-    const slot = idle.pop();
-    return slot !== undefined ? Promise.resolve(slot) : new Promise((resolve) => waiting.push(resolve));
+
+  /** A stuck pair: give up on it, replace the worker and hand it the pairs still waiting. */
+  const timeOut = (slot: Slot, worker: Worker, job: Job): void => {
+    if (slot.worker !== worker) return;
+    slot.jobs.delete(job.id);
+    job.settle({ status: 'timeout' });
+    slot.worker = undefined;
+    void worker.terminate();
+    const waiting = [...slot.jobs.values()];
+    if (waiting.length === 0) return;
+    const fresh = start(slot);
+    hold(slot);
+    for (const next of waiting) fresh.postMessage({ id: next.id, source: next.source, destination: next.destination });
   };
-  const release = (slot: number): void => {
-    const next = waiting.shift();
-    if (next) next(slot);
-    else idle.push(slot);
+
+  // A worker keeps the process alive only while it has pairs: callers need not close() to exit.
+  const hold = (slot: Slot): void => {
+    if (slot.jobs.size > 0) slot.worker?.ref();
+    else slot.worker?.unref();
   };
 
   return {
-    async diff(source, destination) {
-      const slot = await acquire();
-      const current = slots[slot] ?? start(slot);
+    // Posted at once (no await before postMessage): workers start while the caller keeps going.
+    diff(source, destination) {
+      const slot = slots.reduce((least, candidate) => (candidate.jobs.size < least.jobs.size ? candidate : least));
+      const worker = slot.worker ?? start(slot);
       nextId += 1;
       const id = nextId;
-      const outcome = await new Promise<SchemaDiffOutcome>((resolve) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          void current.terminate();
-          if (slots[slot] === current) slots[slot] = undefined;
-          resolve({ status: 'timeout' });
-        }, timeoutMs);
-        pending.set(id, (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        });
-        current.once('exit', () => {
-          if (!pending.has(id)) return;
-          pending.delete(id);
-          clearTimeout(timer);
-          resolve({ status: 'failed', reason: 'the json-schema-diff worker exited' });
-        });
-        current.postMessage({ id, source, destination });
+      return new Promise<SchemaDiffOutcome>((settle) => {
+        slot.jobs.set(id, { id, source, destination, settle });
+        hold(slot);
+        worker.postMessage({ id, source, destination });
       });
-      release(slot);
-      return outcome;
     },
     async close() {
-      const running = slots.filter((worker): worker is Worker => worker !== undefined);
-      slots.fill(undefined);
+      const running = slots.flatMap((slot) => (slot.worker ? [slot.worker] : []));
+      for (const slot of slots) {
+        slot.worker = undefined;
+        for (const job of slot.jobs.values()) {
+          clearTimeout(job.timer);
+          job.settle({ status: 'failed', reason: 'closed' });
+        }
+        slot.jobs.clear();
+      }
       await Promise.all(running.map((worker) => worker.terminate()));
     },
   };

@@ -38,14 +38,19 @@ const check = defineCommand({
     const format = (options.format ?? 'text') as FindingFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(options.format)}`);
     const repository = openRepository(process.cwd());
-    const checked = checkCatalog(repository, {
-      catalogDir: config.catalogDir,
-      baseCandidates: baseCandidates(typeof options.base === 'string' ? options.base : undefined, env),
-    });
     const differ = createJsdDiffer({ timeoutMs: 2_000 });
-    const report = await crossCheckCatalog(checked, differ).finally(() => differ.close());
-    for (const line of formatReport(report, format)) io.out(line);
-    return report.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+    try {
+      const checked = checkCatalog(repository, {
+        catalogDir: config.catalogDir,
+        baseCandidates: baseCandidates(typeof options.base === 'string' ? options.base : undefined, env),
+        differ,
+      });
+      const report = await crossCheckCatalog(checked, differ);
+      for (const line of formatReport(report, format)) io.out(line);
+      return report.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+    } finally {
+      await differ.close();
+    }
   },
 });
 
