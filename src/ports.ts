@@ -62,3 +62,44 @@ export interface SchemaDiffer {
   diff(source: unknown, destination: unknown): Promise<SchemaDiffOutcome>;
   close(): Promise<void>;
 }
+
+/** An object read from a store, with the generation a compare-and-swap must name. */
+export interface StoredObject {
+  readonly key: string;
+  readonly generation: string;
+  readonly bytes: Uint8Array;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface ObjectListing {
+  readonly key: string;
+  readonly generation: string;
+  readonly size: number;
+}
+
+export interface WriteOptions {
+  readonly contentType?: string;
+  /** Small string properties stored with the object (GCS custom metadata). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where manifests, lake objects and flow state live: GCS, or a local directory. Writes are
+ * create-only or compare-and-swap on the object's generation, so concurrent writers never
+ * overwrite each other; a lost race throws `PRECONDITION_FAILED`.
+ */
+export interface ObjectStore {
+  /** `gs://bucket/prefix` or `file:///abs/path`, for messages. */
+  readonly location: string;
+  /** The object, or undefined when there is none. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Writes only if no object has the key (GCS ifGenerationMatch: 0). */
+  create(key: string, bytes: Uint8Array, options?: WriteOptions): Promise<{ generation: string }>;
+  /**
+   * Writes only if the object's current generation is `ifGeneration`, or, with `null`, only if
+   * there is no object yet.
+   */
+  replace(key: string, bytes: Uint8Array, ifGeneration: string | null, options?: WriteOptions): Promise<{ generation: string }>;
+  /** Every object whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<ObjectListing[]>;
+}

@@ -1,0 +1,132 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SchemaflowError } from '../../domain/errors.js';
+import type { ObjectListing, ObjectStore, StoredObject, WriteOptions } from '../../ports.js';
+
+/** Metadata lives beside the objects in a hidden directory that listings skip. */
+const META = '.schemaflow-meta';
+const LOCK_STALE_MS = 30_000;
+
+const generationOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+
+export function preconditionFailed(location: string, key: string, expected: string): SchemaflowError {
+  return new SchemaflowError('PRECONDITION_FAILED', `${location}/${key} ${expected}; another writer got there first. Re-read it and try again.`);
+}
+
+/**
+ * A local directory as an object store (the embedded default, `file://./lake`). Create-only is
+ * an exclusive create; compare-and-swap takes a per-key lock file, compares the content hash
+ * (the generation) and renames a temporary file into place, so concurrent processes on one
+ * machine behave as GCS preconditions do.
+ */
+export function createFileStore(root: string): ObjectStore {
+  const base = resolve(root);
+  const location = `file://${base}`;
+  const pathOf = (key: string): string => {
+    const path = resolve(base, key);
+    if (!path.startsWith(`${base}${sep}`) || key.split('/').includes(META)) throw new SchemaflowError('INVALID_KEY', `${JSON.stringify(key)} is not a valid object key under ${location}`);
+    return path;
+  };
+  const metaOf = (key: string): string => join(base, META, `${key}.json`);
+
+  async function writeAtomically(key: string, bytes: Uint8Array, options: WriteOptions | undefined, exclusive: boolean): Promise<{ generation: string }> {
+    const path = pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const generation = generationOf(bytes);
+    if (options?.metadata || options?.contentType) {
+      await mkdir(dirname(metaOf(key)), { recursive: true });
+      await writeFile(metaOf(key), JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
+    }
+    if (exclusive) {
+      try {
+        const handle = await open(path, 'wx');
+        try {
+          await handle.writeFile(bytes);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw preconditionFailed(location, key, 'already exists');
+        throw error;
+      }
+      return { generation };
+    }
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+    return { generation };
+  }
+
+  async function withLock<T>(key: string, action: () => Promise<T>): Promise<T> {
+    const lock = `${pathOf(key)}.lock`;
+    await mkdir(dirname(lock), { recursive: true });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const handle = await open(lock, 'wx');
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+        if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+        else if (attempt > 2_000) throw new SchemaflowError('LOCK_TIMEOUT', `${lock} stayed locked; remove it if no schemaflow process is running`, { retriable: true });
+        else await sleep(5);
+      }
+    }
+    try {
+      return await action();
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+
+  return {
+    location,
+    async get(key) {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(pathOf(key));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      const meta = await readFile(metaOf(key), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }, () => ({ metadata: {} }));
+      const object: StoredObject = { key, generation: generationOf(bytes), bytes: new Uint8Array(bytes), metadata: meta.metadata ?? {} };
+      return object;
+    },
+    create: (key, bytes, options) => writeAtomically(key, bytes, options, true),
+    replace(key, bytes, ifGeneration, options) {
+      return withLock(key, async () => {
+        const current = await readFile(pathOf(key)).then((buffer) => generationOf(buffer), () => null);
+        if (current !== ifGeneration) throw preconditionFailed(location, key, ifGeneration === null ? 'already exists' : `is at generation ${current ?? '(none)'}, not ${ifGeneration}`);
+        return writeAtomically(key, bytes, options, false);
+      });
+    },
+    async list(prefix) {
+      const results: ObjectListing[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        let entries;
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch {
+          return;
+        }
+        for (const entry of entries) {
+          const path = join(dir, entry.name);
+          const key = relative(base, path).split(sep).join('/');
+          if (entry.isDirectory()) {
+            if (entry.name !== META && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(path);
+          } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.endsWith('.lock') && !entry.name.endsWith('.tmp')) {
+            const bytes = await readFile(path);
+            results.push({ key, generation: generationOf(bytes), size: bytes.length });
+          }
+        }
+      };
+      await walk(base);
+      return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+  };
+}

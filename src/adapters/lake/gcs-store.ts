@@ -1,0 +1,75 @@
+import { Storage, type File } from '@google-cloud/storage';
+import { SchemaflowError } from '../../domain/errors.js';
+import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
+import { preconditionFailed } from './file-store.js';
+
+const statusOf = (error: unknown): number | undefined => {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+};
+
+/**
+ * A GCS bucket (and prefix) as an object store. Preconditions are GCS's own:
+ * ifGenerationMatch 0 for create-only, the read generation for compare-and-swap; 412 becomes
+ * PRECONDITION_FAILED. The client retries 408/429/5xx with backoff (its retry options), which
+ * is safe because every write carries a precondition.
+ */
+export function createGcsStore(options: { bucket: string; prefix?: string; apiEndpoint?: string; projectId?: string }): ObjectStore {
+  const storage = new Storage({
+    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+    projectId: options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow',
+    retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 2, totalTimeout: 120, idempotencyStrategy: 1 },
+  });
+  const bucket = storage.bucket(options.bucket);
+  const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
+  const location = `gs://${options.bucket}${prefix ? `/${prefix.slice(0, -1)}` : ''}`;
+  const fileOf = (key: string, generation?: string): File => bucket.file(`${prefix}${key}`, generation ? { generation: Number(generation) } : {});
+
+  const translate = (error: unknown, key: string, expected: string): never => {
+    if (statusOf(error) === 412) throw preconditionFailed(location, key, expected);
+    const status = statusOf(error);
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable: status === undefined || status === 408 || status === 429 || status >= 500 });
+  };
+
+  const write = async (key: string, bytes: Uint8Array, ifGenerationMatch: number, writeOptions: WriteOptions | undefined, expected: string): Promise<{ generation: string }> => {
+    try {
+      const file = fileOf(key);
+      await file.save(Buffer.from(bytes), {
+        resumable: false,
+        preconditionOpts: { ifGenerationMatch },
+        metadata: { ...(writeOptions?.contentType ? { contentType: writeOptions.contentType } : {}), ...(writeOptions?.metadata ? { metadata: writeOptions.metadata } : {}) },
+      });
+      return { generation: String(file.metadata.generation) };
+    } catch (error) {
+      return translate(error, key, expected);
+    }
+  };
+
+  return {
+    location,
+    async get(key) {
+      try {
+        const [metadata] = await fileOf(key).getMetadata();
+        const generation = String(metadata.generation);
+        const [bytes] = await fileOf(key, generation).download();
+        const custom = Object.fromEntries(Object.entries(metadata.metadata ?? {}).map(([name, value]) => [name, String(value)]));
+        return { key, generation, bytes: new Uint8Array(bytes), metadata: custom };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        return translate(error, key, 'could not be read');
+      }
+    },
+    create: (key, bytes, writeOptions) => write(key, bytes, 0, writeOptions, 'already exists'),
+    replace: (key, bytes, ifGeneration, writeOptions) => write(key, bytes, ifGeneration === null ? 0 : Number(ifGeneration), writeOptions, ifGeneration === null ? 'already exists' : `is no longer at generation ${ifGeneration}`),
+    async list(listPrefix) {
+      const results: ObjectListing[] = [];
+      let pageToken: string | undefined;
+      do {
+        const [files, next] = await bucket.getFiles({ prefix: `${prefix}${listPrefix}`, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
+        for (const file of files) results.push({ key: file.name.slice(prefix.length), generation: String(file.metadata.generation), size: Number(file.metadata.size ?? 0) });
+        pageToken = (next as { pageToken?: string } | null)?.pageToken;
+      } while (pageToken);
+      return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { isAbsolute, resolve } from 'node:path';
+import { UsageError } from '../../domain/errors.js';
+import type { ObjectStore } from '../../ports.js';
+import { createFileStore } from './file-store.js';
+import { createGcsStore } from './gcs-store.js';
+
+/** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute`. */
+export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string } = {}): ObjectStore {
+  const gs = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}) });
+  if (url.startsWith('file://')) {
+    const path = decodeURIComponent(url.slice('file://'.length));
+    if (path === '') throw new UsageError(`${url} names no directory; use file://./lake or file:///absolute/path`, { code: 'CONFIG_INVALID' });
+    return createFileStore(isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path));
+  }
+  throw new UsageError(`${url} is not a supported location: use gs://bucket/prefix or file://./directory`, { code: 'CONFIG_INVALID' });
+}
