@@ -47,6 +47,11 @@ export interface Repository {
   changedPaths(commit: string, prefix: string): readonly ChangedPath[];
   /** The tree of a commit. */
   treeAt(commit: string, label: string): FileTree;
+  /**
+   * The first-parent history up to `commit`, oldest first: each commit with the paths under
+   * `prefix` it changed relative to its first parent (merges included, as landed).
+   */
+  firstParentHistory(commit: string, prefix: string): ReadonlyArray<{ readonly commit: string; readonly changes: readonly ChangedPath[] }>;
   /** The working tree (what is on disk now). */
   workingTree(): FileTree;
 }

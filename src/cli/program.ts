@@ -7,9 +7,10 @@ import type { Command, Io } from './command.js';
 import { catalogCommands } from './commands/catalog.js';
 import { compatCommands } from './commands/compat.js';
 import { devCommands } from './commands/dev.js';
+import { manifestCommands } from './commands/manifest.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...manifestCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

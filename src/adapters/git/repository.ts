@@ -45,6 +45,22 @@ export function openRepository(directory: string): Repository {
       return [...changes.values()].sort((a, b) => a.path.localeCompare(b.path));
     },
     treeAt: (commit, label) => createCommitTree(root, commit, label),
+    firstParentHistory(commit, prefix) {
+      // %x01 marks each commit; -z separates status and path fields with NUL.
+      const output = git(root, ['log', '--first-parent', '--diff-merges=first-parent', '--reverse', '--no-renames', '--name-status', '-z', '--format=%x01%H', safeRef(commit), '--', `${prefix}/`])?.toString('utf8') ?? '';
+      return output
+        .split('\x01')
+        .filter(Boolean)
+        .map((block) => {
+          const [head = '', ...fields] = block.split('\0').map((field) => field.replace(/^\n/, '')).filter((field) => field !== '');
+          const changes: ChangedPath[] = [];
+          for (let index = 0; index + 1 < fields.length; index += 2) {
+            const status = fields[index] ?? '';
+            changes.push({ path: fields[index + 1] ?? '', status: status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified' });
+          }
+          return { commit: head, changes };
+        });
+    },
     workingTree: () => createWorkingTree(root),
   };
 }

@@ -1,0 +1,53 @@
+import { posix } from 'node:path';
+import { isSchemaObject } from '../catalog/schema-walk.js';
+
+/**
+ * A version file with every cross-file `$ref` inlined, so the schema in the manifest stands on
+ * its own (producers validate with it, consumers read it). Each referenced version file is
+ * embedded once under `$defs` (`definitions` in draft-07) as `<team>.<name>.v<N>`, and every
+ * reference into it, or inside it, is rewritten to a local one.
+ */
+export function bundleSchema(catalogPath: string, root: unknown, read: (catalogPath: string) => unknown): unknown {
+  if (!isSchemaObject(root)) return root;
+  const container = typeof root.$schema === 'string' && root.$schema.includes('draft-07') ? 'definitions' : '$defs';
+  const embedded = new Map<string, { key: string; schema: unknown }>();
+  const keyOf = (path: string): string => path.replace(/\.json$/, '').replace(/^([^/]+)\/([^/]+)\/(\d+)$/, '$1.$2.v$3');
+
+  const rewrite = (value: unknown, from: string, prefix: string): unknown => {
+    if (Array.isArray(value)) return value.map((item) => rewrite(item, from, prefix));
+    if (!isSchemaObject(value)) return value;
+    const result: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(value)) {
+      if (name === '$ref' && typeof entry === 'string') {
+        const [path = '', fragment = ''] = entry.split('#');
+        if (path === '') result.$ref = `#${prefix}${fragment}`;
+        else {
+          const target = posix.normalize(posix.join(posix.dirname(from), decodeURIComponent(path)));
+          if (target === catalogPath) result.$ref = `#${fragment}`;
+          else {
+            embed(target);
+            result.$ref = `#/${container}/${keyOf(target)}${fragment}`;
+          }
+        }
+      } else {
+        Object.defineProperty(result, name, { value: name === 'enum' || name === 'const' || name === 'examples' || name === 'default' ? entry : rewrite(entry, from, prefix), enumerable: true, writable: true, configurable: true });
+      }
+    }
+    return result;
+  };
+
+  const embed = (target: string): void => {
+    if (embedded.has(target)) return;
+    const key = keyOf(target);
+    embedded.set(target, { key, schema: undefined });
+    const document = read(target);
+    const withoutMeta = isSchemaObject(document) ? Object.fromEntries(Object.entries(document).filter(([name]) => name !== '$schema' && name !== '$id')) : document;
+    embedded.set(target, { key, schema: rewrite(withoutMeta, target, `/${container}/${key}`) });
+  };
+
+  const bundled = rewrite(root, catalogPath, '') as Record<string, unknown>;
+  if (embedded.size === 0) return bundled;
+  const definitions = { ...(isSchemaObject(bundled[container]) ? bundled[container] : {}) };
+  for (const { key, schema } of [...embedded.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) definitions[key] = schema;
+  return { ...bundled, [container]: definitions };
+}

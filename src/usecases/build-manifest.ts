@@ -1,0 +1,101 @@
+import { readCatalogSettings, readSubjectSettings, type CatalogSettings, type SubjectSettings } from '../catalog/config-files.js';
+import { parseJsonDocument, parseYamlDocument } from '../catalog/documents.js';
+import { SchemaflowError, UsageError } from '../domain/errors.js';
+import { bundleSchema } from '../manifest/bundle.js';
+import { buildManifest, serializeManifest, type SubjectInput } from '../manifest/build.js';
+import { assignIds, type Registration } from '../manifest/ids.js';
+import { fingerprint } from '../manifest/jcs.js';
+import type { Manifest, ManifestVersion } from '../manifest/types.js';
+import type { FileTree, Repository } from '../ports.js';
+
+export interface BuildManifestOptions {
+  readonly catalogDir: string;
+  /** The commit to build from (default HEAD). */
+  readonly commit?: string;
+  /** An environment of catalog.yaml whose topic overrides apply. */
+  readonly environment?: string;
+  /** The last published manifest: every ID and fingerprint in it must be reproduced. */
+  readonly previous?: Manifest;
+}
+
+const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0.';
+
+function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<typeof readCatalogSettings>[0]) => { settings?: T; findings: Array<{ message: string }> }): T | undefined {
+  const bytes = tree.read(file);
+  if (!bytes) return undefined;
+  const parsed = parseYamlDocument(file, bytes);
+  if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.finding.message);
+  const { settings, findings } = read(parsed.document);
+  if (!settings) throw new SchemaflowError('CATALOG_INVALID', findings.map((finding) => finding.message).join('\n'));
+  return settings;
+}
+
+/**
+ * The manifest of the catalog at a commit of the default branch (DESIGN.md §4): IDs from its
+ * first-parent history, each version bundled and fingerprinted (SHA-256 of RFC 8785), serial =
+ * the number of first-parent commits that changed the catalog. The same commit always gives the
+ * same bytes. Refuses shallow clones and histories in which a registered version changed.
+ */
+export function buildCatalogManifest(repository: Repository, options: BuildManifestOptions): { manifest: Manifest; bytes: Uint8Array; registrations: Registration[] } {
+  if (repository.isShallow()) throw new UsageError(`this is a shallow clone: IDs come from the whole first-parent history. ${FETCH_HINT}`, { code: 'SHALLOW_CLONE' });
+  const ref = options.commit ?? 'HEAD';
+  const commit = repository.resolveCommit(ref);
+  if (!commit) throw new UsageError(`${ref} does not name a commit`, { code: 'COMMIT_NOT_FOUND' });
+  const catalogDir = options.catalogDir.replace(/\/+$/, '');
+  const history = repository.firstParentHistory(commit, catalogDir);
+  if (history.length === 0) throw new UsageError(`${catalogDir}/ has no history up to ${ref}: nothing to register`, { code: 'CATALOG_EMPTY' });
+  const { registrations, problems } = assignIds(history, catalogDir);
+  if (problems.length > 0) throw new SchemaflowError('HISTORY_REWRITTEN', `the first-parent history of ${ref} cannot be registered:\n  - ${problems.join('\n  - ')}`);
+
+  const tree = repository.treeAt(commit, `${ref} (${commit.slice(0, 7)})`);
+  const catalog: CatalogSettings = readYaml(tree, `${catalogDir}/catalog.yaml`, readCatalogSettings) ?? { compatibility: { mode: 'FULL_TRANSITIVE', policy: 'DEFAULT' }, lint: {}, topic: {}, environments: {} };
+  if (options.environment !== undefined && !(options.environment in catalog.environments)) {
+    throw new UsageError(`environment ${JSON.stringify(options.environment)} is not in ${catalogDir}/catalog.yaml (known: ${Object.keys(catalog.environments).join(', ') || 'none'})`, { code: 'CONFIG_INVALID' });
+  }
+
+  const parsedFiles = new Map<string, unknown>();
+  const readVersion = (catalogPath: string): unknown => {
+    if (parsedFiles.has(catalogPath)) return parsedFiles.get(catalogPath);
+    const file = `${catalogDir}/${catalogPath}`;
+    const bytes = tree.read(file);
+    if (!bytes) throw new SchemaflowError('CATALOG_INVALID', `${file} is referenced but missing at ${commit.slice(0, 12)}`);
+    const parsed = parseJsonDocument(file, bytes);
+    if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.finding.message);
+    parsedFiles.set(catalogPath, parsed.document.value);
+    return parsed.document.value;
+  };
+
+  const bySubject = new Map<string, Registration[]>();
+  for (const registration of registrations) bySubject.set(registration.subject, [...(bySubject.get(registration.subject) ?? []), registration]);
+  const subjects: SubjectInput[] = [];
+  for (const [subject, entries] of bySubject) {
+    const first = entries[0] as Registration;
+    const settings: SubjectSettings | undefined = readYaml(tree, `${catalogDir}/${first.team}/${first.name}/subject.yaml`, readSubjectSettings);
+    if (!settings) throw new SchemaflowError('CATALOG_INVALID', `${subject} has versions but no subject.yaml at ${commit.slice(0, 12)}`);
+    const versions: ManifestVersion[] = entries.map((entry) => {
+      const catalogPath = `${entry.team}/${entry.name}/${entry.version}.json`;
+      const schema = bundleSchema(catalogPath, readVersion(catalogPath), readVersion);
+      return { version: entry.version, id: entry.id, fingerprint: fingerprint(schema), path: entry.path, registeredIn: entry.commit, schema };
+    });
+    subjects.push({ team: first.team, name: first.name, settings, versions });
+  }
+
+  const manifest = buildManifest({ sourceCommit: commit, serial: history.length, environment: options.environment, catalog, subjects });
+  if (options.previous) verifyAgainst(manifest, options.previous);
+  return { manifest, bytes: serializeManifest(manifest), registrations };
+}
+
+/** Every version of the previous manifest keeps its ID and fingerprint; otherwise history was rewritten. */
+function verifyAgainst(manifest: Manifest, previous: Manifest): void {
+  const current = new Map(manifest.subjects.flatMap((subject) => subject.versions.map((version) => [`${subject.subject}@${version.version}`, version] as const)));
+  const problems: string[] = [];
+  for (const subject of previous.subjects) {
+    for (const version of subject.versions) {
+      const now = current.get(`${subject.subject}@${version.version}`);
+      if (!now) problems.push(`${subject.subject} version ${version.version} (ID ${version.id}) is gone`);
+      else if (now.id !== version.id) problems.push(`${subject.subject} version ${version.version} would move from ID ${version.id} to ${now.id}`);
+      else if (now.fingerprint !== version.fingerprint) problems.push(`${subject.subject} version ${version.version} changed since it was registered (${version.fingerprint} → ${now.fingerprint})`);
+    }
+  }
+  if (problems.length > 0) throw new SchemaflowError('HISTORY_REWRITTEN', `the catalog does not reproduce manifest serial ${previous.serial} (${previous.sourceCommit.slice(0, 12)}); the default branch's history was rewritten or a registered version changed:\n  - ${problems.join('\n  - ')}`);
+}

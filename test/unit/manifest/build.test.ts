@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRepository } from '../../../src/adapters/git/repository.js';
+import { canonicalize, fingerprint } from '../../../src/manifest/jcs.js';
+import { parseManifest } from '../../../src/manifest/parse.js';
+import manifestSchema from '../../../src/manifest/manifest.schema.json' with { type: 'json' };
+import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
+import { runSchemaflow } from '../../support/cli.js';
+import { createTestRepo } from '../../support/git-repo.js';
+
+const validateManifest = new Ajv2020({ strict: false }).compile(manifestSchema);
+
+describe('the manifest', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  const build = (options: { environment?: string; commit?: string } = {}) => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', ...options });
+
+  it('assigns IDs in landing order, by subject then version within a commit, and validates against its schema', () => {
+    const { manifest } = build();
+    expect(validateManifest(manifest), JSON.stringify(validateManifest.errors)).toBe(true);
+    expect(manifest.subjects.flatMap((subject) => subject.versions.map((version) => `${subject.subject}@${version.version}=${version.id}`))).toEqual([
+      'apps-sessions@1=1',
+      'apps-users@1=2',
+      'apps-users@2=3',
+      'apps-users@3=4',
+      'payments-refunds@1=5',
+      'payments-transactions@1=6',
+    ]);
+    expect(manifest).toMatchObject({ format: '1.0', serial: 1, environment: 'default', sourceCommit: repo.git('rev-parse', 'HEAD').trim() });
+  });
+
+  it('carries every field of DESIGN.md §4, bundles cross-file references and fingerprints the bundle', () => {
+    const { manifest } = build();
+    const users = manifest.subjects.find((subject) => subject.subject === 'apps-users');
+    expect(users).toMatchObject({
+      team: 'apps',
+      name: 'users',
+      topic: 'apps-users',
+      owners: ['@acme/identity'],
+      status: 'active',
+      compatibility: { mode: 'FULL_TRANSITIVE', policy: 'DEFAULT' },
+      topicConfig: { partitions: 6, replicationFactor: 3, retentionMs: 604800000, cleanupPolicy: 'delete' },
+      eventTime: { field: '/occurredAt', format: 'rfc3339' },
+      pii: ['/displayName', '/email'],
+      lakePath: 'apps-users/',
+    });
+    const refunds = manifest.subjects.find((subject) => subject.subject === 'payments-refunds')?.versions[0];
+    const schema = refunds?.schema as { properties: { amount: { $ref: string } }; $defs: Record<string, { $defs: { Money: unknown } }> };
+    expect(schema.properties.amount.$ref).toBe('#/$defs/payments.transactions.v1/$defs/Money');
+    expect(schema.$defs['payments.transactions.v1']?.$defs.Money).toMatchObject({ type: 'object', required: ['minor', 'currency'] });
+    expect(refunds?.fingerprint).toBe(fingerprint(refunds?.schema));
+    // The bundle is self-contained: ajv compiles it with no other schema loaded.
+    expect(() => new Ajv2020({ strict: false }).compile(refunds?.schema as object)).not.toThrow();
+  });
+
+  it('is byte-identical for the same commit, and adds exactly one ID for one new version', () => {
+    const first = build();
+    expect(Buffer.from(build().bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    const users3 = JSON.parse(repo.git('show', 'HEAD:catalog/apps/users/3.json')) as { properties: Record<string, unknown> };
+    users3.properties.country = { description: 'Country.', type: 'string' };
+    repo.write('catalog/apps/users/4.json', JSON.stringify(users3, null, 2));
+    repo.commit('users v4');
+    try {
+      const second = buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: first.manifest });
+      expect(second.manifest.serial).toBe(2);
+      const ids = second.manifest.subjects.flatMap((subject) => subject.versions.map((version) => version.id));
+      expect(ids.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(second.manifest.subjects.find((subject) => subject.subject === 'apps-users')?.versions.at(-1)).toMatchObject({ version: 4, id: 7, registeredIn: repo.git('rev-parse', 'HEAD').trim() });
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('applies environment topic overrides', () => {
+    expect(build({ environment: 'dev' }).manifest.subjects[0]?.topicConfig.replicationFactor).toBe(1);
+    expect(() => build({ environment: 'staging' })).toThrow(/environment "staging" is not in catalog\/catalog.yaml \(known: dev, prod\)/);
+  });
+
+  it('refuses a history in which a registered version changed, and a previous manifest it does not reproduce', () => {
+    const before = build().manifest;
+    repo.write('catalog/apps/users/1.json', '{"type": "object", "description": "rewritten"}');
+    repo.commit('someone force-edits a registered version');
+    try {
+      expect(() => build()).toThrow(/catalog\/apps\/users\/1.json was modified in commit [0-9a-f]{12}/);
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+    const tampered = { ...before, subjects: before.subjects.map((subject) => ({ ...subject, versions: subject.versions.map((version) => ({ ...version, id: version.id + 100 })) })) };
+    expect(() => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: tampered })).toThrow(/would move from ID 101 to 1/);
+  });
+
+  it('refuses a shallow clone with a fetch-depth hint (exit 2), and writes --out', async () => {
+    const clones = mkdtempSync(join(tmpdir(), 'schemaflow-manifest-'));
+    try {
+      execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.root}`, join(clones, 'shallow')]);
+      const shallow = await runSchemaflow(['manifest', 'build'], { cwd: join(clones, 'shallow') });
+      expect(shallow.code).toBe(2);
+      expect(shallow.stderr).toContain('fetch-depth: 0');
+      const out = join(clones, 'manifest.json');
+      const built = await runSchemaflow(['manifest', 'build', '--out', out], { cwd: repo.root });
+      expect(built.code).toBe(0);
+      expect(parseManifest(readFileSync(out), out).subjects).toHaveLength(4);
+    } finally {
+      rmSync(clones, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('manifest format and canonical form', () => {
+  const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  it('readers accept the same major with unknown fields and refuse a higher major, naming it', () => {
+    expect(parseManifest(bytes({ format: '1.7', serial: 3, sourceCommit: 'x', environment: 'default', subjects: [], future: true }), 'm.json').serial).toBe(3);
+    expect(() => parseManifest(bytes({ format: '2.0', serial: 1, subjects: [] }), 'latest.json')).toThrow('latest.json is manifest format 2.0; this schemaflow reads format 1.x. Upgrade schemaflow to a version that reads format 2.');
+    expect(() => parseManifest(new TextEncoder().encode('nope'), 'x.json')).toThrow(/x.json is not a JSON manifest/);
+  });
+
+  it('canonicalises per RFC 8785 (sorted keys, no whitespace, ECMAScript numbers)', () => {
+    expect(canonicalize({ b: [1, 2.5, 1e21, -0], a: { d: 'é\n', c: null } })).toBe('{"a":{"c":null,"d":"é\\n"},"b":[1,2.5,1e+21,0]}');
+    expect(fingerprint({ a: 1, b: 2 })).toBe(fingerprint({ b: 2, a: 1 }));
+    expect(fingerprint({ a: 1 })).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
