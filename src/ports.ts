@@ -41,6 +41,8 @@ export interface Repository {
   isShallow(): boolean;
   /** The commit a ref names, or undefined when it does not resolve. */
   resolveCommit(ref: string): string | undefined;
+  /** Whether `ancestor` equals `descendant` or is one of its ancestors (false when either is unknown). */
+  isAncestor(ancestor: string, descendant: string): boolean;
   /** The best common ancestor of two commits, or undefined when they share no history. */
   mergeBase(a: string, b: string): string | undefined;
   /** Paths under `prefix` that differ between `commit` and the working tree, untracked files included. */

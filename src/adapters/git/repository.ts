@@ -31,6 +31,7 @@ export function openRepository(directory: string): Repository {
     root,
     isShallow: () => text(git(root, ['rev-parse', '--is-shallow-repository'])) === 'true',
     resolveCommit: (ref) => text(git(root, ['rev-parse', '--verify', '--quiet', `${safeRef(ref)}^{commit}`], { allowFailure: true })) || undefined,
+    isAncestor: (ancestor, descendant) => git(root, ['merge-base', '--is-ancestor', safeRef(ancestor), safeRef(descendant)], { allowFailure: true }) !== undefined,
     mergeBase: (a, b) => text(git(root, ['merge-base', safeRef(a), safeRef(b)], { allowFailure: true })) || undefined,
     changedPaths(commit, prefix) {
       const changes = new Map<string, ChangedPath>();

@@ -1,0 +1,62 @@
+import { SchemaflowError } from '../domain/errors.js';
+import { parseManifest } from '../manifest/parse.js';
+import type { Manifest } from '../manifest/types.js';
+import type { ObjectStore, Repository } from '../ports.js';
+
+export type PublishOutcome =
+  | { readonly status: 'published'; readonly serial: number; readonly keys: readonly string[] }
+  | { readonly status: 'unchanged'; readonly serial: number }
+  | { readonly status: 'superseded'; readonly by: string; readonly serial: number };
+
+const LATEST = 'manifests/latest.json';
+const MAX_ATTEMPTS = 5;
+
+/** Equal manifests apart from the commit they were built from (a commit that did not touch the catalog). */
+function sameContent(a: Manifest, b: Manifest): boolean {
+  return a.serial === b.serial && JSON.stringify(a.subjects) === JSON.stringify(b.subjects) && a.environment === b.environment;
+}
+
+/**
+ * Publishes a manifest (DESIGN.md §4): `manifests/<serial>.json` create-only, then
+ * `manifests/latest.json` (a full copy) moved by generation compare-and-swap. Only a manifest
+ * whose source commit equals or descends from the one in latest.json is published; an older
+ * run is `superseded` (exit 0); an unchanged catalog is a no-op. A lost race re-reads latest.json
+ * and decides again, so two registrations racing publish each serial once and never move
+ * latest.json backwards.
+ */
+export async function publishManifest(store: ObjectStore, repository: Repository, manifest: Manifest, bytes: Uint8Array): Promise<PublishOutcome> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const latest = await store.get(LATEST);
+    const current = latest ? parseManifest(latest.bytes, `${store.location}/${LATEST}`) : undefined;
+    if (current) {
+      if (current.sourceCommit !== manifest.sourceCommit && !repository.isAncestor(current.sourceCommit, manifest.sourceCommit)) {
+        return { status: 'superseded', by: current.sourceCommit, serial: current.serial };
+      }
+      if (sameContent(current, manifest) || current.serial > manifest.serial) return { status: 'unchanged', serial: current.serial };
+    }
+
+    const key = `manifests/${manifest.serial}.json`;
+    try {
+      await store.create(key, bytes, { contentType: 'application/json', metadata: { serial: String(manifest.serial), sourceCommit: manifest.sourceCommit } });
+    } catch (error) {
+      if ((error as SchemaflowError).code !== 'PRECONDITION_FAILED') throw error;
+      // Another run published this serial: fine if it is the same manifest, otherwise history diverged.
+      const existing = await store.get(key);
+      if (!existing || Buffer.compare(Buffer.from(existing.bytes), Buffer.from(bytes)) !== 0) {
+        const other = existing ? parseManifest(existing.bytes, `${store.location}/${key}`) : undefined;
+        if (other && !sameContent(other, manifest)) {
+          throw new SchemaflowError('MANIFEST_CONFLICT', `${store.location}/${key} already holds a different manifest (from ${other.sourceCommit.slice(0, 12)}); serial ${manifest.serial} was published from another history. Check the default branch for a force-push.`);
+        }
+      }
+    }
+
+    try {
+      await store.replace(LATEST, bytes, latest?.generation ?? null, { contentType: 'application/json', metadata: { serial: String(manifest.serial), sourceCommit: manifest.sourceCommit } });
+      return { status: 'published', serial: manifest.serial, keys: [key, LATEST] };
+    } catch (error) {
+      if ((error as SchemaflowError).code !== 'PRECONDITION_FAILED') throw error;
+      // latest.json moved under us: decide again with what is there now.
+    }
+  }
+  throw new SchemaflowError('PUBLISH_CONTENTION', `${store.location}/${LATEST} kept changing during ${MAX_ATTEMPTS} attempts; run registration again`, { retriable: true });
+}
