@@ -1,0 +1,80 @@
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { SchemaflowError } from '../../domain/errors.js';
+import type { ExistingTopic, TopicAction } from '../../topics/plan.js';
+
+/** Kafka's DescribeConfigs source for configs set on the topic itself. */
+const DYNAMIC_TOPIC_CONFIG = 1;
+
+/** Live topic state and plan application over a connected kafkajs admin client. */
+export interface TopicAdmin {
+  brokerCount(): Promise<number>;
+  /** The named topics that exist, with partitions, replication and dynamic configs. */
+  describe(topics: readonly string[]): Promise<Map<string, ExistingTopic>>;
+  apply(actions: readonly TopicAction[]): Promise<void>;
+}
+
+function wrap(what: string, error: unknown): SchemaflowError {
+  const retriable = (error as { retriable?: boolean }).retriable === true;
+  return new SchemaflowError('KAFKA_FAILED', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable });
+}
+
+export function createTopicAdmin(admin: Admin): TopicAdmin {
+  return {
+    async brokerCount() {
+      try {
+        return (await admin.describeCluster()).brokers.length;
+      } catch (error) {
+        throw wrap('describing the Kafka cluster failed', error);
+      }
+    },
+    async describe(topics) {
+      const result = new Map<string, ExistingTopic>();
+      let present: string[];
+      try {
+        const names = new Set(await admin.listTopics());
+        present = topics.filter((topic) => names.has(topic));
+      } catch (error) {
+        throw wrap('listing Kafka topics failed', error);
+      }
+      if (present.length === 0) return result;
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics: present });
+        const configs = await admin.describeConfigs({ includeSynonyms: false, resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+        for (const topic of metadata.topics) {
+          const resource = configs.resources.find((entry) => entry.resourceName === topic.name);
+          const dynamic = Object.fromEntries((resource?.configEntries ?? []).filter((entry) => (entry as { configSource?: number }).configSource === DYNAMIC_TOPIC_CONFIG).map((entry) => [entry.configName, entry.configValue]));
+          result.set(topic.name, { topic: topic.name, partitions: topic.partitions.length, replicationFactor: topic.partitions[0]?.replicas.length ?? 0, configs: dynamic });
+        }
+      } catch (error) {
+        throw wrap('describing Kafka topics failed', error);
+      }
+      return result;
+    },
+    async apply(actions) {
+      const creates = actions.filter((action) => action.kind === 'create');
+      try {
+        if (creates.length > 0) {
+          // One CreateTopics request for every new topic: registering 1,000 subjects is one call.
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: creates.map((action) => ({
+              topic: action.topic,
+              ...(action.partitions !== undefined ? { numPartitions: action.partitions } : {}),
+              ...(action.replicationFactor !== undefined ? { replicationFactor: action.replicationFactor } : {}),
+              configEntries: Object.entries(action.configs).map(([name, value]) => ({ name, value })),
+            })),
+          });
+        }
+        const alters = actions.filter((action) => action.kind === 'alter-configs');
+        if (alters.length > 0) {
+          // AlterConfigs replaces the topic's whole dynamic config: the full set is sent.
+          await admin.alterConfigs({ validateOnly: false, resources: alters.map((action) => ({ type: ConfigResourceTypes.TOPIC, name: action.topic, configEntries: Object.entries(action.configs).map(([name, value]) => ({ name, value })) })) });
+        }
+        const grows = actions.filter((action) => action.kind === 'add-partitions');
+        if (grows.length > 0) await admin.createPartitions({ topicPartitions: grows.map((action) => ({ topic: action.topic, count: action.to })) });
+      } catch (error) {
+        throw wrap('applying the topic plan failed', error);
+      }
+    },
+  };
+}

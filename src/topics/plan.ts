@@ -1,0 +1,91 @@
+import type { TopicSettings } from '../catalog/config-files.js';
+
+/** A topic as the catalog wants it. */
+export interface DesiredTopic {
+  readonly topic: string;
+  readonly settings: TopicSettings;
+  readonly status: 'active' | 'deprecated' | 'retired';
+}
+
+/** A topic as the cluster has it: only dynamic (topic-level) configs, the ones someone set. */
+export interface ExistingTopic {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export type TopicAction =
+  | { readonly kind: 'create'; readonly topic: string; readonly partitions: number | undefined; readonly replicationFactor: number | undefined; readonly configs: Readonly<Record<string, string>> }
+  | { readonly kind: 'alter-configs'; readonly topic: string; readonly changes: ReadonlyArray<{ key: string; from: string | undefined; to: string | undefined }>; readonly configs: Readonly<Record<string, string>> }
+  | { readonly kind: 'add-partitions'; readonly topic: string; readonly from: number; readonly to: number };
+
+export interface TopicPlan {
+  readonly actions: readonly TopicAction[];
+  /** Said to the operator, never acted on: shrinking, replication changes, retired topics, drift. */
+  readonly warnings: readonly string[];
+  /** Dynamic configs the catalog does not explain, per topic. */
+  readonly drift: ReadonlyArray<{ topic: string; key: string; value: string }>;
+}
+
+/** The Kafka topic configs the catalog manages, by their Kafka names. */
+export function configsOf(settings: TopicSettings): Record<string, string> {
+  const configs: Record<string, string> = { ...(settings.configs ?? {}) };
+  if (settings.retentionMs !== undefined) configs['retention.ms'] = String(settings.retentionMs);
+  if (settings.cleanupPolicy !== undefined) configs['cleanup.policy'] = settings.cleanupPolicy;
+  return Object.fromEntries(Object.keys(configs).sort().map((key) => [key, configs[key] as string]));
+}
+
+/**
+ * Plans topics (DESIGN.md §4), pure: create what is missing; apply config changes (the full
+ * desired set, because AlterConfigs replaces a topic's whole dynamic config — drift keys are
+ * kept unless `reconcile`); grow partitions (warning that per-key ordering breaks), never
+ * shrink; never delete (a retired subject's topic is reported for manual deletion). Without live
+ * state (a pull request has no secrets) every topic is planned as a creation.
+ */
+export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyMap<string, ExistingTopic> | undefined, options: { reconcile?: boolean; brokerCount?: number } = {}): TopicPlan {
+  const actions: TopicAction[] = [];
+  const warnings: string[] = [];
+  const drift: Array<{ topic: string; key: string; value: string }> = [];
+  for (const topic of [...desired].sort((a, b) => a.topic.localeCompare(b.topic))) {
+    const current = existing?.get(topic.topic);
+    const wanted = configsOf(topic.settings);
+    if (topic.status === 'retired') {
+      if (current) warnings.push(`${topic.topic}: the subject is retired; the flow archives it until it is empty, then delete the topic manually (registration never deletes topics)`);
+      continue;
+    }
+    let replicationFactor = topic.settings.replicationFactor;
+    if (replicationFactor !== undefined && options.brokerCount !== undefined && replicationFactor > options.brokerCount) {
+      warnings.push(`${topic.topic}: replicationFactor ${replicationFactor} is more than the ${options.brokerCount} broker(s) of this cluster; using ${options.brokerCount}`);
+      replicationFactor = options.brokerCount;
+    }
+    if (!current) {
+      actions.push({ kind: 'create', topic: topic.topic, partitions: topic.settings.partitions, replicationFactor, configs: wanted });
+      continue;
+    }
+    const unexplained = Object.keys(current.configs).filter((key) => !(key in wanted)).sort();
+    for (const key of unexplained) drift.push({ topic: topic.topic, key, value: current.configs[key] as string });
+    const changes = [...new Set([...Object.keys(wanted), ...(options.reconcile ? unexplained : [])])]
+      .sort()
+      .filter((key) => current.configs[key] !== wanted[key])
+      .map((key) => ({ key, from: current.configs[key], to: wanted[key] }));
+    if (changes.length > 0) {
+      const kept = options.reconcile ? {} : Object.fromEntries(unexplained.map((key) => [key, current.configs[key] as string]));
+      actions.push({ kind: 'alter-configs', topic: topic.topic, changes, configs: { ...kept, ...wanted } });
+    }
+    if (unexplained.length > 0 && !options.reconcile) {
+      warnings.push(`${topic.topic}: drift — ${unexplained.map((key) => `${key}=${current.configs[key] ?? ''}`).join(', ')} set on the cluster but not in the catalog; kept (run register --reconcile to remove)`);
+    }
+    const partitions = topic.settings.partitions;
+    if (partitions !== undefined && partitions > current.partitions) {
+      actions.push({ kind: 'add-partitions', topic: topic.topic, from: current.partitions, to: partitions });
+      warnings.push(`${topic.topic}: partitions grow ${current.partitions} → ${partitions}; keys move to other partitions, so per-key ordering breaks across the change`);
+    } else if (partitions !== undefined && partitions < current.partitions) {
+      warnings.push(`${topic.topic}: the catalog asks for ${partitions} partitions but the topic has ${current.partitions}; partitions never shrink, so nothing is changed`);
+    }
+    if (replicationFactor !== undefined && replicationFactor !== current.replicationFactor) {
+      warnings.push(`${topic.topic}: replicationFactor ${current.replicationFactor} → ${replicationFactor} needs a partition reassignment, which registration does not do`);
+    }
+  }
+  return { actions, warnings, drift };
+}

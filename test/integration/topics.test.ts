@@ -1,0 +1,56 @@
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTopicAdmin } from '../../src/adapters/kafka/topic-admin.js';
+import { planTopics, type DesiredTopic } from '../../src/topics/plan.js';
+import { uniqueName } from './support/names.js';
+
+/** The topic plan applied to the real broker, and re-planned from its live state. */
+const kafka = new Kafka({ brokers: inject('kafkaBrokers'), clientId: 'topics-test', logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+const topics = createTopicAdmin(admin);
+beforeAll(() => admin.connect());
+afterAll(() => admin.disconnect());
+
+describe('topics', () => {
+  it('creates, changes settings, keeps or reconciles drift, grows partitions, never shrinks, and re-runs as a no-op', async () => {
+    const name = uniqueName('apps-orders');
+    const desired = (settings: DesiredTopic['settings']): DesiredTopic[] => [{ topic: name, status: 'active', settings }];
+    const brokerCount = await topics.brokerCount();
+    const live = () => topics.describe([name]);
+
+    const first = planTopics(desired({ partitions: 2, replicationFactor: 3, retentionMs: 86_400_000, cleanupPolicy: 'delete' }), await live(), { brokerCount });
+    expect(first.actions).toEqual([{ kind: 'create', topic: name, partitions: 2, replicationFactor: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' } }]);
+    expect(first.warnings[0]).toContain('replicationFactor 3 is more than the 1 broker(s)');
+    await topics.apply(first.actions);
+    expect((await live()).get(name)).toEqual({ topic: name, partitions: 2, replicationFactor: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' } });
+    expect(planTopics(desired({ partitions: 2, replicationFactor: 1, retentionMs: 86_400_000, cleanupPolicy: 'delete' }), await live(), { brokerCount }).actions).toEqual([]);
+
+    // Someone sets a config by hand: drift, kept on the next change unless reconciling.
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'retention.ms', value: '86400000' }, { name: 'max.message.bytes', value: '2000000' }] }] });
+    const changed = planTopics(desired({ partitions: 4, replicationFactor: 1, retentionMs: 172_800_000, cleanupPolicy: 'delete' }), await live(), { brokerCount });
+    expect(changed.drift).toEqual([{ topic: name, key: 'max.message.bytes', value: '2000000' }]);
+    expect(changed.actions).toEqual([
+      { kind: 'alter-configs', topic: name, changes: [{ key: 'retention.ms', from: '86400000', to: '172800000' }], configs: { 'max.message.bytes': '2000000', 'cleanup.policy': 'delete', 'retention.ms': '172800000' } },
+      { kind: 'add-partitions', topic: name, from: 2, to: 4 },
+    ]);
+    expect(changed.warnings.join('\n')).toMatch(/drift[\s\S]*per-key ordering breaks/);
+    await topics.apply(changed.actions);
+    expect((await live()).get(name)).toMatchObject({ partitions: 4, configs: { 'max.message.bytes': '2000000', 'retention.ms': '172800000' } });
+
+    const reconciled = planTopics(desired({ partitions: 4, replicationFactor: 1, retentionMs: 172_800_000, cleanupPolicy: 'delete' }), await live(), { brokerCount, reconcile: true });
+    await topics.apply(reconciled.actions);
+    expect((await live()).get(name)?.configs).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': '172800000' });
+
+    const shrink = planTopics(desired({ partitions: 1, replicationFactor: 1, retentionMs: 172_800_000, cleanupPolicy: 'delete' }), await live(), { brokerCount });
+    expect(shrink.actions).toEqual([]);
+    expect(shrink.warnings[0]).toContain('partitions never shrink');
+
+    const retired = planTopics([{ topic: name, status: 'retired', settings: {} }], await live(), { brokerCount });
+    expect(retired.actions).toEqual([]);
+    expect(retired.warnings[0]).toContain('delete the topic manually');
+  });
+
+  it('plans every topic as a creation without live state (a pull request has no secrets)', () => {
+    expect(planTopics([{ topic: 'apps-users', status: 'active', settings: { partitions: 6 } }], undefined).actions).toEqual([{ kind: 'create', topic: 'apps-users', partitions: 6, replicationFactor: undefined, configs: {} }]);
+  });
+});
