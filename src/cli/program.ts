@@ -8,9 +8,10 @@ import { catalogCommands } from './commands/catalog.js';
 import { compatCommands } from './commands/compat.js';
 import { devCommands } from './commands/dev.js';
 import { manifestCommands } from './commands/manifest.js';
+import { registerCommands } from './commands/register.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...manifestCommands, ...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

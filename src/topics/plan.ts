@@ -89,3 +89,11 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
   }
   return { actions, warnings, drift };
 }
+
+/** What registration needs from the cluster (implemented over kafkajs in adapters/kafka). */
+export interface TopicAdmin {
+  brokerCount(): Promise<number>;
+  /** The named topics that exist, with partitions, replication and dynamic configs. */
+  describe(topics: readonly string[]): Promise<Map<string, ExistingTopic>>;
+  apply(actions: readonly TopicAction[]): Promise<void>;
+}

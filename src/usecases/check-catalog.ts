@@ -26,6 +26,8 @@ export interface CheckOptions {
   readonly catalogDir: string;
   /** Refs to try for the base branch, in order; the first that resolves is used. */
   readonly baseCandidates: readonly string[];
+  /** A base already resolved (registration: the last manifest's commit, or EMPTY_TREE). */
+  readonly base?: { readonly ref: string; readonly commit: string };
   /** json-schema-diff, started on each pair as soon as it is ready (see crossCheckCatalog). */
   readonly differ?: SchemaDiffer;
 }
@@ -58,6 +60,9 @@ export interface CheckReport {
   readonly catalogDir: string;
 }
 
+/** Git's empty tree: the base of a catalog's first registration. */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
 const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0; locally run `git fetch origin`.';
 
 /**
@@ -69,9 +74,9 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   if (repository.isShallow()) {
     throw new UsageError(`this is a shallow clone, so registered versions cannot be compared. ${FETCH_HINT}`, { code: 'SHALLOW_CLONE' });
   }
-  const base = resolveBase(repository, options.baseCandidates);
+  const base = options.base ?? resolveBase(repository, options.baseCandidates);
   const head = repository.resolveCommit('HEAD');
-  const fork = head ? repository.mergeBase(base.commit, head) : base.commit;
+  const fork = head && base.commit !== EMPTY_TREE ? repository.mergeBase(base.commit, head) : base.commit;
   if (!fork) throw new UsageError(`HEAD shares no history with ${base.ref}; check that --base names the branch this one was made from.`, { code: 'BASE_UNRELATED' });
 
   const catalogDir = options.catalogDir.replace(/\/+$/, '');

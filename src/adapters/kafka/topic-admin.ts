@@ -1,23 +1,21 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { SchemaflowError } from '../../domain/errors.js';
-import type { ExistingTopic, TopicAction } from '../../topics/plan.js';
+import type { ExistingTopic, TopicAdmin } from '../../topics/plan.js';
 
 /** Kafka's DescribeConfigs source for configs set on the topic itself. */
 const DYNAMIC_TOPIC_CONFIG = 1;
-
-/** Live topic state and plan application over a connected kafkajs admin client. */
-export interface TopicAdmin {
-  brokerCount(): Promise<number>;
-  /** The named topics that exist, with partitions, replication and dynamic configs. */
-  describe(topics: readonly string[]): Promise<Map<string, ExistingTopic>>;
-  apply(actions: readonly TopicAction[]): Promise<void>;
-}
+/**
+ * TOPIC_RESOURCE. kafkajs is CommonJS and Node's ESM loader cannot see that named
+ * export, so the protocol value is written here.
+ */
+const TOPIC_RESOURCE = 2;
 
 function wrap(what: string, error: unknown): SchemaflowError {
   const retriable = (error as { retriable?: boolean }).retriable === true;
   return new SchemaflowError('KAFKA_FAILED', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable });
 }
 
+/** Live topic state and plan application over a connected kafkajs admin client. */
 export function createTopicAdmin(admin: Admin): TopicAdmin {
   return {
     async brokerCount() {
@@ -39,7 +37,7 @@ export function createTopicAdmin(admin: Admin): TopicAdmin {
       if (present.length === 0) return result;
       try {
         const metadata = await admin.fetchTopicMetadata({ topics: present });
-        const configs = await admin.describeConfigs({ includeSynonyms: false, resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+        const configs = await admin.describeConfigs({ includeSynonyms: false, resources: present.map((name) => ({ type: TOPIC_RESOURCE, name })) });
         for (const topic of metadata.topics) {
           const resource = configs.resources.find((entry) => entry.resourceName === topic.name);
           const dynamic = Object.fromEntries((resource?.configEntries ?? []).filter((entry) => (entry as { configSource?: number }).configSource === DYNAMIC_TOPIC_CONFIG).map((entry) => [entry.configName, entry.configValue]));
@@ -68,7 +66,7 @@ export function createTopicAdmin(admin: Admin): TopicAdmin {
         const alters = actions.filter((action) => action.kind === 'alter-configs');
         if (alters.length > 0) {
           // AlterConfigs replaces the topic's whole dynamic config: the full set is sent.
-          await admin.alterConfigs({ validateOnly: false, resources: alters.map((action) => ({ type: ConfigResourceTypes.TOPIC, name: action.topic, configEntries: Object.entries(action.configs).map(([name, value]) => ({ name, value })) })) });
+          await admin.alterConfigs({ validateOnly: false, resources: alters.map((action) => ({ type: TOPIC_RESOURCE, name: action.topic, configEntries: Object.entries(action.configs).map(([name, value]) => ({ name, value })) })) });
         }
         const grows = actions.filter((action) => action.kind === 'add-partitions');
         if (grows.length > 0) await admin.createPartitions({ topicPartitions: grows.map((action) => ({ topic: action.topic, count: action.to })) });

@@ -1,0 +1,87 @@
+import { SchemaflowError } from '../domain/errors.js';
+import type { Finding } from '../domain/finding.js';
+import { parseManifest } from '../manifest/parse.js';
+import type { Manifest } from '../manifest/types.js';
+import type { ObjectStore, Repository } from '../ports.js';
+import { planTopics, type TopicAdmin, type TopicPlan } from '../topics/plan.js';
+import { buildCatalogManifest } from './build-manifest.js';
+import { EMPTY_TREE, checkCatalog } from './check-catalog.js';
+import { publishManifest, type PublishOutcome } from './publish-manifest.js';
+
+export interface RegisterOptions {
+  readonly catalogDir: string;
+  readonly environment?: string;
+  /** Plan only: nothing is created, altered or published. */
+  readonly dryRun: boolean;
+  /** Also revert topic configs the catalog does not explain (drift). */
+  readonly reconcile: boolean;
+}
+
+export interface RegisterReport {
+  readonly manifest: Manifest;
+  /** Versions the last manifest did not have, with the IDs they get. */
+  readonly newVersions: ReadonlyArray<{ subject: string; version: number; id: number }>;
+  /** Without live state (no cluster), every topic is planned as a creation: provisional. */
+  readonly topics: TopicPlan & { readonly live: boolean };
+  readonly publish: PublishOutcome | { readonly status: 'dry-run' };
+  readonly previousSerial: number | undefined;
+}
+
+/** Registration stopped before anything was published: the findings say why. */
+export class RegistrationRefused extends SchemaflowError {
+  readonly findings: readonly Finding[];
+  constructor(message: string, findings: readonly Finding[]) {
+    super('REGISTRATION_REFUSED', message);
+    this.findings = findings;
+  }
+}
+
+const LATEST = 'manifests/latest.json';
+
+/**
+ * Registration on the default branch (DESIGN.md §4): re-verify everything new since the last
+ * manifest (immutability, lint, compatibility, fingerprints), build the manifest (IDs from
+ * history), plan topics against the live cluster and apply the plan, then publish. Any
+ * violation stops the whole commit before a topic or a manifest changes.
+ */
+export async function registerCatalog(ports: { repository: Repository; manifests: ObjectStore; topics?: TopicAdmin }, options: RegisterOptions): Promise<RegisterReport> {
+  const { repository, manifests } = ports;
+  const latest = await manifests.get(LATEST);
+  const previous = latest ? parseManifest(latest.bytes, `${manifests.location}/${LATEST}`) : undefined;
+
+  // Re-verify against what was registered last, as the pull-request check did against its base.
+  const base = previous ? { ref: `manifest serial ${previous.serial}`, commit: previous.sourceCommit } : { ref: 'an empty catalog', commit: EMPTY_TREE };
+  if (previous && !repository.resolveCommit(previous.sourceCommit)) {
+    throw new SchemaflowError('HISTORY_REWRITTEN', `${manifests.location}/${LATEST} was built from ${previous.sourceCommit.slice(0, 12)}, which is not in this repository's history; fetch with fetch-depth: 0, or the default branch was rewritten`);
+  }
+  const head = repository.resolveCommit('HEAD');
+  if (previous && head && previous.sourceCommit !== head && !repository.isAncestor(previous.sourceCommit, head)) {
+    if (repository.isAncestor(head, previous.sourceCommit)) {
+      return { manifest: previous, newVersions: [], topics: { actions: [], warnings: [], drift: [], live: false }, publish: { status: 'superseded', by: previous.sourceCommit, serial: previous.serial }, previousSerial: previous.serial };
+    }
+    throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
+  }
+  const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base });
+  const errors = check.findings.filter((finding) => finding.severity === 'error');
+  if (errors.length > 0) {
+    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref}; nothing was created or published:\n${errors.map((finding) => `  ${finding.file}:${finding.line}:${finding.col} ${finding.code} ${finding.message}`).join('\n')}`, errors);
+  }
+
+  const { manifest, bytes } = buildCatalogManifest(repository, { catalogDir: options.catalogDir, ...(options.environment ? { environment: options.environment } : {}), ...(previous ? { previous } : {}) });
+  const known = new Set(previous?.subjects.flatMap((subject) => subject.versions.map((version) => `${subject.subject}@${version.version}`)) ?? []);
+  const newVersions = manifest.subjects.flatMap((subject) => subject.versions.filter((version) => !known.has(`${subject.subject}@${version.version}`)).map((version) => ({ subject: subject.subject, version: version.version, id: version.id })));
+
+  const desired = manifest.subjects.map((subject) => ({ topic: subject.topic, settings: subject.topicConfig, status: subject.status }));
+  let topics: RegisterReport['topics'];
+  if (ports.topics) {
+    const existing = await ports.topics.describe(desired.map((topic) => topic.topic));
+    const plan = planTopics(desired, existing, { reconcile: options.reconcile, brokerCount: await ports.topics.brokerCount() });
+    if (!options.dryRun) await ports.topics.apply(plan.actions);
+    topics = { ...plan, live: true };
+  } else {
+    topics = { ...planTopics(desired, undefined), live: false };
+  }
+
+  const publish = options.dryRun ? ({ status: 'dry-run' } as const) : await publishManifest(manifests, repository, manifest, bytes);
+  return { manifest, newVersions, topics, publish, previousSerial: previous?.serial };
+}
