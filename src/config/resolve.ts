@@ -28,6 +28,8 @@ export interface ResolveInput {
   readonly flags?: Partial<Record<SettingKey, string>>;
   /** The process environment (injected: this module never reads `process.env`). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** How messages name where `flags` came from (default `--<flag>`; actions say `input <name>`). */
+  readonly flagLabel?: (setting: Setting) => string;
 }
 
 export interface Resolved<K extends SettingKey> {
@@ -51,7 +53,7 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
     const flagValue = input.flags?.[key];
     const envValue = input.env[setting.env];
     let entry: { raw: string | undefined; source: SettingSource; label: string };
-    if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: `--${setting.flag ?? key}` };
+    if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: input.flagLabel ? input.flagLabel(setting) : `--${setting.flag ?? key}` };
     else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env };
     else {
       const raw = setting.defaultValue({ env: input.env, raw: (other) => rawOf(other).raw });
@@ -157,7 +159,7 @@ function parseValue(setting: Setting, raw: string): Parsed {
 /** The README's configuration table (markdown), rendered from {@link SETTINGS}. */
 export function renderSettingsTable(): string {
   const rows = SETTINGS.map((setting) =>
-    `| \`${setting.key}\` | \`${setting.env}\` | ${setting.flag ? `\`--${setting.flag}\`` : '—'} | ${setting.defaultText} | ${setting.description} |`,
+    `| \`${setting.key}\` | \`${setting.env}\` | ${setting.flag ? `\`--${setting.flag}\`` : '—'} | ${setting.actionInput ? `\`${setting.actionInput}\`` : '—'} | ${setting.defaultText} | ${setting.description} |`,
   );
-  return ['| setting | env var | flag | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| setting | env var | flag | action input | default | meaning |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -28,6 +28,8 @@ export interface Setting {
   readonly env: string;
   /** Command-line flag without the dashes; absent for secrets, which never go on a command line. */
   readonly flag?: string;
+  /** The GitHub Action input that sets it (actions/register, actions/flow), when actions use it. */
+  readonly actionInput?: string;
   readonly kind: SettingKind;
   /** The default as the README states it. */
   readonly defaultText: string;
@@ -59,6 +61,7 @@ const constant = (value: string | undefined) => (): string | undefined => value;
 export const SETTINGS: readonly Setting[] = [
   {
     key: 'catalogDir',
+    actionInput: 'catalog-dir',
     env: 'SCHEMAFLOW_CATALOG_DIR',
     flag: 'catalog',
     kind: { type: 'path' },
@@ -68,6 +71,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'kafkaBrokers',
+    actionInput: 'kafka-brokers',
     env: 'SCHEMAFLOW_KAFKA_BROKERS',
     flag: 'brokers',
     kind: { type: 'brokers' },
@@ -78,6 +82,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'kafkaSaslMechanism',
+    actionInput: 'kafka-sasl-mechanism',
     env: 'SCHEMAFLOW_KAFKA_SASL_MECHANISM',
     flag: 'sasl-mechanism',
     kind: { type: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'] },
@@ -87,6 +92,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'kafkaSaslUsername',
+    actionInput: 'kafka-sasl-username',
     env: 'SCHEMAFLOW_KAFKA_SASL_USERNAME',
     flag: 'sasl-username',
     kind: { type: 'string' },
@@ -96,6 +102,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'kafkaSaslPassword',
+    actionInput: 'kafka-sasl-password',
     env: 'SCHEMAFLOW_KAFKA_SASL_PASSWORD',
     kind: { type: 'secret' },
     defaultText: 'unset',
@@ -104,6 +111,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'kafkaSsl',
+    actionInput: 'kafka-ssl',
     env: 'SCHEMAFLOW_KAFKA_SSL',
     flag: 'ssl',
     kind: { type: 'boolean' },
@@ -113,6 +121,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'manifestUrl',
+    actionInput: 'manifest-url',
     env: 'SCHEMAFLOW_MANIFEST_URL',
     flag: 'manifest-url',
     kind: { type: 'url', schemes: ['file', 'gs', 'https'] },
@@ -122,6 +131,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'lakeUrl',
+    actionInput: 'lake-url',
     env: 'SCHEMAFLOW_LAKE_URL',
     flag: 'lake',
     kind: { type: 'url', schemes: ['file', 'gs'] },
@@ -131,6 +141,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'stateUrl',
+    actionInput: 'state-url',
     env: 'SCHEMAFLOW_STATE_URL',
     flag: 'state',
     kind: { type: 'url', schemes: ['file', 'gs'] },
@@ -140,6 +151,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'statsdHost',
+    actionInput: 'statsd-host',
     env: 'SCHEMAFLOW_STATSD_HOST',
     flag: 'statsd-host',
     kind: { type: 'host' },
@@ -149,6 +161,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     key: 'gcsEndpoint',
+    actionInput: 'gcs-endpoint',
     env: 'SCHEMAFLOW_GCS_ENDPOINT',
     flag: 'gcs-endpoint',
     kind: { type: 'url', schemes: ['http', 'https'] },

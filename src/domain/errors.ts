@@ -43,7 +43,8 @@ export function describeError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
-    parts.push(current instanceof Error ? current.message : typeof current === 'string' ? current : JSON.stringify(current));
+    const message = current instanceof Error ? current.message : typeof current === 'string' ? current : JSON.stringify(current);
+    if (!parts.some((part) => part.includes(message))) parts.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join('\n  caused by: ');

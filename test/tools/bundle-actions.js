@@ -33,9 +33,13 @@ for (const name of names) {
     // Runners use node24 (action.yml), but the code must also run on the Node 20 we test with.
     target: 'node20',
     format: 'esm',
+    // Prefer ES module builds: jsonc-parser's UMD build requires its parts dynamically.
+    mainFields: ['module', 'main'],
     // Some CommonJS dependencies call require() at run time; give the ESM bundle one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     legalComments: 'none',
+    // Committed: smaller diffs and checkouts; sources and maps stay in src/.
+    minify: true,
     logLevel: 'warning',
   });
   console.log(`bundle: actions/${name}/dist/index.js`);

@@ -1,51 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createKafkaClient } from '../../adapters/kafka/client.js';
-import { createTopicAdmin } from '../../adapters/kafka/topic-admin.js';
 import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
-import { readCatalogSettings } from '../../catalog/config-files.js';
-import { parseYamlDocument } from '../../catalog/documents.js';
-import type { Config } from '../../config/resolve.js';
-import { SchemaflowError, UsageError } from '../../domain/errors.js';
-import type { TopicAdmin } from '../../topics/plan.js';
+import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
 import { registerCatalog, type RegisterReport } from '../../usecases/register.js';
 import { defineCommand, type Io } from '../command.js';
-
-type Settings = Pick<Config, 'catalogDir' | 'kafkaBrokers' | 'kafkaSaslMechanism' | 'kafkaSaslUsername' | 'kafkaSaslPassword' | 'kafkaSsl' | 'manifestUrl' | 'gcsEndpoint'>;
-const SETTINGS = ['catalogDir', 'kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'] as const;
-
-/** The manifest location: the environment's in catalog.yaml when --env names one that sets it. */
-function manifestUrlFor(root: string, config: Settings, environment: string | undefined): string {
-  if (!environment) return config.manifestUrl;
-  const file = join(config.catalogDir, 'catalog.yaml');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(join(root, file));
-  } catch {
-    throw new UsageError(`--env ${environment} needs ${file}`, { code: 'CONFIG_INVALID' });
-  }
-  const parsed = parseYamlDocument(file, bytes);
-  const settings = parsed.ok ? readCatalogSettings(parsed.document).settings : undefined;
-  const entry = settings?.environments[environment];
-  if (!entry) throw new UsageError(`environment ${JSON.stringify(environment)} is not in ${file}`, { code: 'CONFIG_INVALID' });
-  return entry.manifestUrl ?? config.manifestUrl;
-}
-
-async function withTopicAdmin<T>(config: Settings, required: boolean, use: (topics: TopicAdmin | undefined) => Promise<T>): Promise<T> {
-  const admin = createKafkaClient(config, 'schemaflow-register').admin();
-  try {
-    await admin.connect();
-  } catch (error) {
-    if (required) throw new SchemaflowError('KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${config.kafkaBrokers.join(',')}: ${error instanceof Error ? error.message : String(error)}. Nothing was created or published. Runners must reach the brokers (see the README: SASL_SSL or self-hosted runners).`, { cause: error, retriable: true });
-    return use(undefined);
-  }
-  try {
-    return await use(createTopicAdmin(admin));
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
 
 function print(report: RegisterReport, io: Io, location: string): void {
   io.out(`manifest serial ${report.manifest.serial} of ${report.manifest.sourceCommit.slice(0, 12)}${report.previousSerial !== undefined ? ` (last published: serial ${report.previousSerial})` : ' (first registration)'}`);
@@ -67,7 +24,7 @@ function print(report: RegisterReport, io: Io, location: string): void {
 }
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
-  return async ({ options, config, io }: { options: Readonly<Record<string, string | boolean | undefined>>; config: Settings; io: Io }): Promise<number> => {
+  return async ({ options, config, io }: { options: Readonly<Record<string, string | boolean | undefined>>; config: RegistrationSettings; io: Io }): Promise<number> => {
     const repository = openRepository(process.cwd());
     const environment = typeof options.env === 'string' ? options.env : undefined;
     const location = manifestUrlFor(repository.root, config, environment);
@@ -84,7 +41,7 @@ function runRegistration(dryRun: boolean, requireCluster: boolean) {
 const register = defineCommand({
   name: 'register',
   summary: 'on the default branch: re-verify, assign IDs, create/alter topics, publish the manifest',
-  settings: SETTINGS,
+  settings: REGISTRATION_SETTINGS,
   options: {
     'dry-run': { type: 'boolean', description: 'plan with live state, change nothing' },
     reconcile: { type: 'boolean', description: 'also revert topic configs the catalog does not explain (drift)' },
@@ -97,7 +54,7 @@ const register = defineCommand({
 const plan = defineCommand({
   name: 'plan',
   summary: 'what registration would do: IDs, topics to create or change, manifest serial',
-  settings: SETTINGS,
+  settings: REGISTRATION_SETTINGS,
   options: {
     env: { type: 'string', valueName: 'name', description: 'a catalog.yaml environment' },
     reconcile: { type: 'boolean', description: 'plan the removal of drift too' },

@@ -1,0 +1,37 @@
+import * as core from '@actions/core';
+import { openRepository } from '../adapters/git/repository.js';
+import { openObjectStore } from '../adapters/lake/object-store.js';
+import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin } from '../adapters/registration-ports.js';
+import { resolveSettings } from '../config/resolve.js';
+import { describeError } from '../domain/errors.js';
+import { registerCatalog } from '../usecases/register.js';
+import { flagsFromInputs } from './inputs.js';
+
+/** actions/register: registration on the default branch. Glue only: inputs → one flow → outputs. */
+async function main(): Promise<void> {
+  const { values: config } = resolveSettings(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
+  const environment = core.getInput('env') || undefined;
+  const dryRun = core.getBooleanInput('dry-run');
+  const repository = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const location = manifestUrlFor(repository.root, config, environment);
+  const manifests = openObjectStore(location, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
+  const report = await withTopicAdmin(config, true, (topics) =>
+    registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
+  );
+
+  core.setOutput('status', report.publish.status);
+  core.setOutput('serial', String(report.manifest.serial));
+  core.setOutput('new-versions', String(report.newVersions.length));
+  core.setOutput('manifest-url', manifests.location);
+  await core.summary
+    .addHeading(`schemaflow registration: ${report.publish.status}`, 2)
+    .addRaw(`Manifest serial ${report.manifest.serial} of \`${report.manifest.sourceCommit.slice(0, 12)}\` at \`${manifests.location}\`.`, true)
+    .addTable([
+      [{ data: 'subject', header: true }, { data: 'version', header: true }, { data: 'ID', header: true }],
+      ...report.newVersions.map((version) => [version.subject, String(version.version), String(version.id)]),
+    ])
+    .addList([...report.topics.actions.map((action) => `${action.kind} ${action.topic}`), ...report.topics.warnings])
+    .write();
+}
+
+main().catch((error: unknown) => core.setFailed(describeError(error)));

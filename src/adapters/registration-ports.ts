@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCatalogSettings } from '../catalog/config-files.js';
+import { parseYamlDocument } from '../catalog/documents.js';
+import type { Config } from '../config/resolve.js';
+import { SchemaflowError, UsageError } from '../domain/errors.js';
+import type { TopicAdmin } from '../topics/plan.js';
+import { createKafkaClient } from './kafka/client.js';
+import { createTopicAdmin } from './kafka/topic-admin.js';
+
+/* Wiring shared by the register command and the register action: config -> adapters. */
+
+/** The settings registration reads. */
+export type RegistrationSettings = Pick<Config, 'catalogDir' | 'kafkaBrokers' | 'kafkaSaslMechanism' | 'kafkaSaslUsername' | 'kafkaSaslPassword' | 'kafkaSsl' | 'manifestUrl' | 'gcsEndpoint'>;
+export const REGISTRATION_SETTINGS = ['catalogDir', 'kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'] as const;
+
+/** The manifest location: the environment's in catalog.yaml when --env names one that sets it. */
+export function manifestUrlFor(root: string, config: RegistrationSettings, environment: string | undefined): string {
+  if (!environment) return config.manifestUrl;
+  const file = join(config.catalogDir, 'catalog.yaml');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(join(root, file));
+  } catch {
+    throw new UsageError(`--env ${environment} needs ${file}`, { code: 'CONFIG_INVALID' });
+  }
+  const parsed = parseYamlDocument(file, bytes);
+  const settings = parsed.ok ? readCatalogSettings(parsed.document).settings : undefined;
+  const entry = settings?.environments[environment];
+  if (!entry) throw new UsageError(`environment ${JSON.stringify(environment)} is not in ${file}`, { code: 'CONFIG_INVALID' });
+  return entry.manifestUrl ?? config.manifestUrl;
+}
+
+export async function withTopicAdmin<T>(config: RegistrationSettings, required: boolean, use: (topics: TopicAdmin | undefined) => Promise<T>): Promise<T> {
+  const admin = createKafkaClient(config, 'schemaflow-register').admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    if (required) throw new SchemaflowError('KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${config.kafkaBrokers.join(',')}: ${error instanceof Error ? error.message : String(error)}. Nothing was created or published. Runners must reach the brokers (see the README: SASL_SSL or self-hosted runners).`, { cause: error, retriable: true });
+    return use(undefined);
+  }
+  try {
+    return await use(createTopicAdmin(admin));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
