@@ -26,6 +26,8 @@ export interface FileTree {
   list(dir: string): readonly TreeEntry[];
   /** The bytes of a regular file; undefined for anything else. */
   read(path: string): Uint8Array | undefined;
+  /** Many files at once (one git process for a commit tree); missing ones are absent from the map. */
+  readMany(paths: readonly string[]): Map<string, Uint8Array>;
 }
 
 /** A path that differs between a commit and the working tree. */

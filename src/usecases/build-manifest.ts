@@ -47,7 +47,10 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
   const { registrations, problems } = assignIds(history, catalogDir);
   if (problems.length > 0) throw new SchemaflowError('HISTORY_REWRITTEN', `the first-parent history of ${ref} cannot be registered:\n  - ${problems.join('\n  - ')}`);
 
-  const tree = repository.treeAt(commit, `${ref} (${commit.slice(0, 7)})`);
+  const commitTree = repository.treeAt(commit, `${ref} (${commit.slice(0, 7)})`);
+  // Every subject.yaml and version file in one read, then served from memory.
+  const prefetched = commitTree.readMany([...new Set(registrations.flatMap((entry) => [entry.path, `${catalogDir}/${entry.team}/${entry.name}/subject.yaml`]))]);
+  const tree: FileTree = { ...commitTree, read: (path) => prefetched.get(path) ?? commitTree.read(path) };
   const catalog: CatalogSettings = readYaml(tree, `${catalogDir}/catalog.yaml`, readCatalogSettings) ?? { compatibility: { mode: 'FULL_TRANSITIVE', policy: 'DEFAULT' }, lint: {}, topic: {}, environments: {} };
   if (options.environment !== undefined && !(options.environment in catalog.environments)) {
     throw new UsageError(`environment ${JSON.stringify(options.environment)} is not in ${catalogDir}/catalog.yaml (known: ${Object.keys(catalog.environments).join(', ') || 'none'})`, { code: 'CONFIG_INVALID' });

@@ -40,6 +40,15 @@ export function createWorkingTree(root: string): FileTree {
     return entry;
   };
 
+  const read = (path: string): Uint8Array | undefined => {
+    if (stat(path)?.kind !== 'file') return undefined;
+    try {
+      return readFileSync(join(root, path));
+    } catch {
+      return undefined;
+    }
+  };
+
   return {
     label: 'working tree',
     stat,
@@ -52,13 +61,14 @@ export function createWorkingTree(root: string): FileTree {
           return entry ? [entry] : [];
         });
     },
-    read(path) {
-      if (stat(path)?.kind !== 'file') return undefined;
-      try {
-        return readFileSync(join(root, path));
-      } catch {
-        return undefined;
+    read,
+    readMany(paths) {
+      const result = new Map<string, Uint8Array>();
+      for (const path of paths) {
+        const bytes = read(path);
+        if (bytes) result.set(path, bytes);
       }
+      return result;
     },
   };
 }

@@ -103,5 +103,28 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
       if (stat(path)?.kind !== 'file') return undefined;
       return git(root, ['cat-file', 'blob', `${commit}:${path}`], { allowFailure: true });
     },
+    readMany(paths) {
+      // One `git cat-file --batch`: "<object> blob <size>\n<bytes>\n" per path, "<name> missing\n" otherwise.
+      const result = new Map<string, Uint8Array>();
+      if (paths.length === 0) return result;
+      // Modes of every path in one ls-tree: regular files only (a symlink is a blob too).
+      const listing = (git(root, ['ls-tree', '-z', '--full-tree', commit, '--', ...paths], { allowFailure: true })?.toString('utf8') ?? '').split('\0').filter(Boolean);
+      const files = new Set(listing.filter((line) => line.startsWith('100')).map((line) => line.slice(line.indexOf('\t') + 1)));
+      const wanted = paths.filter((path) => files.has(path));
+      if (wanted.length === 0) return result;
+      const output = execFileSync('git', ['cat-file', '--batch'], { cwd: root, input: wanted.map((path) => `${commit}:${path}`).join('\n') + '\n', maxBuffer: 1 << 30 });
+      let offset = 0;
+      for (const path of wanted) {
+        const end = output.indexOf(10, offset);
+        const header = output.subarray(offset, end).toString('utf8');
+        offset = end + 1;
+        const match = / blob (\d+)$/.exec(header);
+        if (!match) continue;
+        const size = Number(match[1]);
+        result.set(path, new Uint8Array(output.subarray(offset, offset + size)));
+        offset += size + 1;
+      }
+      return result;
+    },
   };
 }

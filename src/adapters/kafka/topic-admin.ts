@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { SchemaflowError } from '../../domain/errors.js';
 import type { ExistingTopic, TopicAdmin } from '../../topics/plan.js';
@@ -13,6 +14,25 @@ const TOPIC_RESOURCE = 2;
 function wrap(what: string, error: unknown): SchemaflowError {
   const retriable = (error as { retriable?: boolean }).retriable === true;
   return new SchemaflowError('KAFKA_FAILED', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable });
+}
+
+const LEADER_WAIT_MS = 60_000;
+
+/** Until every partition of the topics has a leader; retriable metadata errors are waited out. */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (metadata.topics.length === topics.length && metadata.topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0))) return;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true) throw error;
+      last = error;
+    }
+    await sleep(200);
+  }
+  throw new SchemaflowError('KAFKA_FAILED', `topics were created but their partitions had no leader within ${LEADER_WAIT_MS / 1000} s: ${topics.slice(0, 5).join(', ')}${topics.length > 5 ? ', …' : ''}`, { cause: last, retriable: true });
 }
 
 /** Live topic state and plan application over a connected kafkajs admin client. */
@@ -53,8 +73,11 @@ export function createTopicAdmin(admin: Admin): TopicAdmin {
       try {
         if (creates.length > 0) {
           // One CreateTopics request for every new topic: registering 1,000 subjects is one call.
+          // kafkajs's own waitForLeaders retries only LEADER_NOT_AVAILABLE, while a KRaft broker
+          // answers UNKNOWN_TOPIC_OR_PARTITION until its metadata catches up (and the error then
+          // escapes as an unhandled rejection, tulios/kafkajs#1563): wait for leaders here instead.
           await admin.createTopics({
-            waitForLeaders: true,
+            waitForLeaders: false,
             topics: creates.map((action) => ({
               topic: action.topic,
               ...(action.partitions !== undefined ? { numPartitions: action.partitions } : {}),
@@ -62,6 +85,7 @@ export function createTopicAdmin(admin: Admin): TopicAdmin {
               configEntries: Object.entries(action.configs).map(([name, value]) => ({ name, value })),
             })),
           });
+          await waitForLeaders(admin, creates.map((action) => action.topic));
         }
         const alters = actions.filter((action) => action.kind === 'alter-configs');
         if (alters.length > 0) {
