@@ -42,7 +42,7 @@ describe('actions/register', () => {
     const result = await runAction({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': manifestUrl });
     expect(result.stdout).not.toContain('::error');
     expect(result.code).toBe(0);
-    for (const [name, value] of [['status', 'published'], ['serial', '1'], ['new-versions', '1'], ['manifest-url', `file://${directory}/registry`]]) {
+    for (const [name, value] of [['status', 'published'], ['serial', '1'], ['new-versions', '1'], ['manifest-url', `file://${directory}/registry`]] as const) {
       expect(result.outputs).toMatch(new RegExp(`${name}<<(\\S+)\\n${value.replace(/[/.]/g, '\\$&')}\\n\\1`));
     }
     expect(result.summary).toContain('schemaflow registration: published');
