@@ -1,5 +1,6 @@
 import { SchemaflowError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
+import { diffManifests } from '../manifest/diff.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
@@ -25,6 +26,8 @@ export interface RegisterReport {
   readonly topics: TopicPlan & { readonly live: boolean };
   readonly publish: PublishOutcome | { readonly status: 'dry-run' };
   readonly previousSerial: number | undefined;
+  /** The manifest diff against the last published one. */
+  readonly changes: readonly string[];
 }
 
 /** Registration stopped before anything was published: the findings say why. */
@@ -57,7 +60,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   const head = repository.resolveCommit('HEAD');
   if (previous && head && previous.sourceCommit !== head && !repository.isAncestor(previous.sourceCommit, head)) {
     if (repository.isAncestor(head, previous.sourceCommit)) {
-      return { manifest: previous, newVersions: [], topics: { actions: [], warnings: [], drift: [], live: false }, publish: { status: 'superseded', by: previous.sourceCommit, serial: previous.serial }, previousSerial: previous.serial };
+      return { manifest: previous, newVersions: [], topics: { actions: [], warnings: [], drift: [], live: false }, publish: { status: 'superseded', by: previous.sourceCommit, serial: previous.serial }, previousSerial: previous.serial, changes: [] };
     }
     throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
   }
@@ -83,5 +86,5 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   }
 
   const publish = options.dryRun ? ({ status: 'dry-run' } as const) : await publishManifest(manifests, repository, manifest, bytes);
-  return { manifest, newVersions, topics, publish, previousSerial: previous?.serial };
+  return { manifest, newVersions, topics, publish, previousSerial: previous?.serial, changes: diffManifests(previous, manifest) };
 }

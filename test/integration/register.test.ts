@@ -78,6 +78,7 @@ describe('schemaflow register', () => {
     const real = await register();
     expect(real.code).toBe(0);
     expect(real.stdout.match(/→ ID/g)).toHaveLength(1);
+    expect(real.stdout).toContain(`+ ${team}-orders v2 (ID 3)`);
     expect(latest().serial).toBe(2);
     expect(latest().subjects.flatMap((subject) => subject.versions.map((version) => version.id)).sort()).toEqual([1, 2, 3]);
   });
@@ -114,6 +115,21 @@ describe('schemaflow register', () => {
       expect(latest().serial).toBe(3);
     } finally {
       repo.git('checkout', '-q', 'main');
+    }
+  });
+
+  it('refuses a rewritten history of the default branch', async () => {
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('reset', '-q', '--hard', first);
+    repo.write(`catalog/${team}/orders/2.json`, schema({ other: { description: 'Another v2.', type: 'integer' } }));
+    repo.commit('force-pushed v2');
+    try {
+      const rewritten = await register();
+      expect(rewritten.code).toBe(1);
+      expect(rewritten.stderr).toContain('HISTORY_REWRITTEN');
+      expect(latest().serial).toBe(3);
+    } finally {
+      repo.git('reset', '-q', '--hard', head);
     }
   });
 

@@ -8,6 +8,8 @@ function print(report: RegisterReport, io: Io, location: string): void {
   io.out(`manifest serial ${report.manifest.serial} of ${report.manifest.sourceCommit.slice(0, 12)}${report.previousSerial !== undefined ? ` (last published: serial ${report.previousSerial})` : ' (first registration)'}`);
   io.out(report.newVersions.length === 0 ? 'new versions: none' : 'new versions:');
   for (const version of report.newVersions) io.out(`  ${version.subject} v${version.version} → ID ${version.id}`);
+  io.out(report.changes.length === 0 ? 'manifest changes: none' : 'manifest changes:');
+  for (const change of report.changes) io.out(`  ${change}`);
   io.out(`topics${report.topics.live ? '' : ' (provisional: computed from git, not from the cluster)'}:`);
   if (report.topics.actions.length === 0) io.out('  no change');
   for (const action of report.topics.actions) {
