@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import { createPullRequestComments } from '../adapters/github/comments.js';
+import { openRepository } from '../adapters/git/repository.js';
+import { resolveSettings } from '../config/resolve.js';
+import { describeError, type SchemaflowError } from '../domain/errors.js';
+import { compareFindings, type Finding } from '../domain/finding.js';
+import { checkCatalog } from '../usecases/check-catalog.js';
+import { prChanges } from '../usecases/pr-changes.js';
+import { renderReview } from '../usecases/review.js';
+import { upsertStickyComment } from '../usecases/sticky-comment.js';
+import { flagsFromInputs } from './inputs.js';
+
+/** GitHub keeps 10 error, 10 warning and 10 notice annotations per step (actions.md §1.8). */
+const PER_LEVEL = 10;
+
+interface PullRequestEvent {
+  pull_request?: { number: number; head: { sha: string }; base: { ref: string } };
+  repository?: { full_name: string };
+}
+
+/** actions/check: the pull-request check. Glue only: event + inputs → check → annotations, summary, comment, outputs. */
+async function main(): Promise<void> {
+  const { values: config } = resolveSettings(['catalogDir'], { env: process.env, flags: flagsFromInputs(['catalogDir'], (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
+  const event = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH ?? '', 'utf8')) as PullRequestEvent;
+  const pr = event.pull_request;
+  const repository = event.repository?.full_name ?? process.env.GITHUB_REPOSITORY ?? '';
+  const baseRef = pr?.base.ref ?? process.env.GITHUB_BASE_REF ?? 'main';
+  const repo = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const report = checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef] });
+  const { changes, plan } = prChanges(repo, report);
+  const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = process.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  const review = renderReview(report, { context: { repository, headSha: pr?.head.sha ?? process.env.GITHUB_SHA ?? '', serverUrl, ...(runUrl ? { runUrl } : {}) }, changes, ...(plan ? { plan } : {}) });
+
+  // Annotations, most severe first within the per-step limits; the rest are in the summary.
+  const sorted = [...report.findings].sort(compareFindings);
+  const shown = new Map<string, number>();
+  let hidden = 0;
+  for (const finding of sorted) {
+    const level = finding.severity;
+    const count = shown.get(level) ?? 0;
+    if (count >= PER_LEVEL) {
+      hidden += 1;
+      continue;
+    }
+    shown.set(level, count + 1);
+    annotate(finding);
+  }
+  if (hidden > 0) core.notice(`${hidden} more finding(s) than GitHub shows as annotations; all of them are in the job summary.`);
+
+  await core.summary.addRaw(review.summary, true).write();
+  const token = core.getInput('github-token');
+  let comment = 'not-needed';
+  if (pr && token) {
+    const [owner = '', name = ''] = repository.split('/');
+    const api = createPullRequestComments({ token, apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com', owner, repo: name, number: pr.number });
+    comment = await upsertStickyComment(api, review.body, { clean: review.clean, author: core.getInput('comment-author') || 'github-actions[bot]' });
+    if (comment === 'forbidden') core.notice('The pull-request comment could not be written (a fork\'s read-only token); the job summary has the full review.');
+  }
+  const errors = report.findings.filter((finding) => finding.severity === 'error').length;
+  core.setOutput('errors', String(errors));
+  core.setOutput('warnings', String(report.findings.filter((finding) => finding.severity === 'warning').length));
+  core.setOutput('comment', comment);
+  core.setOutput('verdict', review.verdict);
+  if (errors > 0) core.setFailed(review.verdict);
+}
+
+function annotate(finding: Finding): void {
+  const properties = { file: finding.file, startLine: finding.line, startColumn: finding.col, title: finding.code };
+  if (finding.severity === 'error') core.error(finding.message, properties);
+  else if (finding.severity === 'warning') core.warning(finding.message, properties);
+  else core.notice(finding.message, properties);
+}
+
+main().catch((error: unknown) => core.setFailed(`${(error as SchemaflowError).code ?? 'ERROR'}: ${describeError(error)}`));

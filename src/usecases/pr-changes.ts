@@ -1,0 +1,54 @@
+import { parseJsonDocument } from '../catalog/documents.js';
+import { summarizeChange } from '../compat/summary.js';
+import type { SchemaNode } from '../compat/model.js';
+import type { Repository } from '../ports.js';
+import { buildCatalogManifest } from './build-manifest.js';
+import type { CheckReport } from './check-catalog.js';
+import type { ProvisionalPlan } from './review.js';
+
+/**
+ * What a reviewer wants next to the findings: for each new version, what changed against the
+ * version before it, and what merging would do now (IDs, topics), computed from git alone and
+ * so provisional. A plan that cannot be built (the change has errors) is left out.
+ */
+export function prChanges(repository: Repository, report: CheckReport): { changes: Map<string, string[]>; plan?: ProvisionalPlan } {
+  const tree = repository.workingTree();
+  const nodeOf = (path: string): SchemaNode | undefined => {
+    const bytes = tree.read(path);
+    const parsed = bytes ? parseJsonDocument(path, bytes) : undefined;
+    if (!parsed?.ok) return undefined;
+    const value = parsed.document.value;
+    return { document: { label: path, root: value, locate: (pointer) => parsed.document.locate(pointer) }, pointer: '', schema: typeof value === 'boolean' ? value : (value as Record<string, unknown>) };
+  };
+  const changes = new Map<string, string[]>();
+  for (const subject of report.subjects) {
+    const lines: string[] = [];
+    for (const version of subject.newVersions) {
+      const dir = `${report.catalogDir}/${subject.team}/${subject.name}`;
+      const next = nodeOf(`${dir}/${version}.json`);
+      const previous = version > 1 ? nodeOf(`${dir}/${version - 1}.json`) : undefined;
+      if (!next) continue;
+      if (!previous) lines.push(`version ${version}: first version`);
+      else lines.push(...summarizeChange(previous, next).map((line) => `version ${version}: ${line}`));
+    }
+    changes.set(subject.subject, lines);
+  }
+  // IDs as if merged now: after every ID the base branch has, in the order a merge commit lands
+  // them (by subject, then version) — whatever the pull request's own commits look like.
+  let plan: ProvisionalPlan | undefined;
+  if (!report.findings.some((finding) => finding.severity === 'error')) {
+    let next = 1;
+    try {
+      const { manifest } = buildCatalogManifest(repository, { catalogDir: report.catalogDir, commit: report.base.commit });
+      next = Math.max(0, ...manifest.subjects.flatMap((subject) => subject.versions.map((version) => version.id))) + 1;
+    } catch {
+      next = 1; // the base branch has no registrable catalog yet
+    }
+    const versions = report.subjects.flatMap((subject) => subject.newVersions.map((version) => ({ subject: subject.subject, version }))).sort((a, b) => a.subject.localeCompare(b.subject) || a.version - b.version);
+    plan = {
+      newVersions: versions.map((entry, index) => ({ ...entry, id: next + index })),
+      topics: report.subjects.filter((subject) => subject.isNew).map((subject) => subject.subject),
+    };
+  }
+  return { changes, ...(plan ? { plan } : {}) };
+}

@@ -1,0 +1,111 @@
+import type { Finding } from '../domain/finding.js';
+import type { CheckReport } from './check-catalog.js';
+
+/** The hidden marker that identifies schemaflow's one comment on a pull request. */
+export const COMMENT_MARKER = '<!-- schemaflow:check -->';
+/** GitHub rejects comment bodies over 65,536 characters; stay well under, counting UTF-8 bytes too. */
+export const COMMENT_BUDGET = 60_000;
+
+export interface ReviewContext {
+  /** `owner/name` of the base repository. */
+  readonly repository: string;
+  readonly headSha: string;
+  readonly serverUrl: string;
+  /** The workflow run, for "details in the job summary". */
+  readonly runUrl?: string;
+}
+
+/** What merging would do, computed from git alone: provisional. */
+export interface ProvisionalPlan {
+  readonly newVersions: ReadonlyArray<{ subject: string; version: number; id: number }>;
+  readonly topics: readonly string[];
+}
+
+export interface Review {
+  /** First line: emoji, verdict, counts. */
+  readonly verdict: string;
+  readonly clean: boolean;
+  /** The comment body (marker first), within the budget. */
+  readonly body: string;
+  /** The same content, unbounded, for the job summary (1 MiB per step). */
+  readonly summary: string;
+}
+
+const size = (text: string): number => Math.max(text.length, Buffer.byteLength(text, 'utf8'));
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+function link(context: ReviewContext, finding: Finding): string {
+  const url = `${context.serverUrl}/${context.repository}/blob/${context.headSha}/${finding.file}#L${finding.line}`;
+  return `[${finding.file}:${finding.line}:${finding.col}](${url})`;
+}
+
+/**
+ * The pull-request review: verdict first, a table per changed subject, then per subject its
+ * findings linked to their lines, a readable summary of the schema change and the provisional
+ * plan. The comment is cut to the budget, largest details first, and says what it cut.
+ */
+export function renderReview(report: CheckReport, input: { context: ReviewContext; changes: ReadonlyMap<string, readonly string[]>; plan?: ProvisionalPlan }): Review {
+  const errors = report.findings.filter((finding) => finding.severity === 'error');
+  const warnings = report.findings.filter((finding) => finding.severity === 'warning');
+  const subjects = report.subjects.length;
+  const verdict =
+    errors.length > 0
+      ? `❌ schemaflow check: ${plural(errors.length, 'error')}${warnings.length > 0 ? ` and ${plural(warnings.length, 'warning')}` : ''} in ${plural(subjects, 'changed subject')}`
+      : warnings.length > 0
+        ? `⚠️ schemaflow check passed with ${plural(warnings.length, 'warning')} in ${plural(subjects, 'changed subject')}`
+        : `✅ schemaflow check passed: ${plural(subjects, 'changed subject')}, no problems`;
+
+  const planned = new Map<string, string[]>();
+  for (const version of input.plan?.newVersions ?? []) planned.set(version.subject, [...(planned.get(version.subject) ?? []), `v${version.version} → ID ${version.id}`]);
+  const rows = report.subjects.map((subject) => {
+    const state = subject.errors > 0 ? `❌ ${plural(subject.errors, 'error')}` : subject.warnings > 0 ? `⚠️ ${plural(subject.warnings, 'warning')}` : '✅';
+    const change = subject.isNew ? 'new subject' : subject.newVersions.length > 0 ? `new version ${subject.newVersions.join(', ')}` : 'settings';
+    const onMerge = [...(planned.get(subject.subject) ?? []), ...(input.plan?.topics.includes(subject.subject) ? ['create topic'] : [])].join('; ') || '—';
+    return `| \`${subject.subject}\` | ${change} | ${state} | ${escape(onMerge)} |`;
+  });
+  const table = report.subjects.length > 0 ? ['| subject | change | verdict | on merge (provisional: computed from git, not from the cluster) |', '|---|---|---|---|', ...rows] : [];
+
+  const details = report.subjects.map((subject) => {
+    const prefix = `${report.catalogDir}/${subject.team}/${subject.name}/`;
+    const own = report.findings.filter((finding) => finding.file.startsWith(prefix) || finding.file === prefix);
+    const changes = input.changes.get(subject.subject) ?? [];
+    const lines = [
+      `<details><summary><b>${subject.subject}</b>: ${own.length === 0 ? 'no findings' : plural(own.length, 'finding')}</summary>`,
+      '',
+      ...own.map((finding) => `- ${finding.severity === 'error' ? '❌' : finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`),
+      ...(changes.length > 0 ? ['', '**What changed**', ...changes.map((line) => `- ${escape(line)}`)] : []),
+      '',
+      '</details>',
+    ];
+    return lines.join('\n');
+  });
+  const other = report.findings.filter((finding) => !report.subjects.some((subject) => finding.file.startsWith(`${report.catalogDir}/${subject.team}/${subject.name}/`)));
+  const otherBlock = other.length > 0 ? [`**Catalog files**`, ...other.map((finding) => `- ${finding.severity === 'error' ? '❌' : '⚠️'} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`)].join('\n') : '';
+  const footer = [
+    '',
+    `<sub>Judged by the rules of \`${report.base.ref}\` (${report.base.commit.slice(0, 7)}) at ${input.context.headSha.slice(0, 7)}. A reviewed exception goes in \`${report.catalogDir}/overrides.yaml\` on the base branch.${input.context.runUrl ? ` [Run](${input.context.runUrl})` : ''}</sub>`,
+  ].join('\n');
+
+  const assemble = (blocks: readonly string[], tableRows: readonly string[], note: string): string =>
+    [COMMENT_MARKER, `### ${verdict}`, '', ...tableRows, '', ...blocks, ...(otherBlock ? ['', otherBlock] : []), ...(note ? ['', note] : []), footer].join('\n');
+
+  const summary = assemble(details, table, '');
+  let blocks = [...details];
+  let body = summary;
+  // Over budget: drop the largest details first, then table rows, and say what was cut.
+  const dropped: string[] = [];
+  while (size(body) > COMMENT_BUDGET && blocks.some((block) => !block.startsWith('<details><summary>(omitted)'))) {
+    const largest = blocks.reduce((best, block, index) => (block.length > (blocks[best]?.length ?? 0) ? index : best), 0);
+    dropped.push(report.subjects[largest]?.subject ?? '?');
+    blocks = blocks.map((block, index) => (index === largest ? `<details><summary>(omitted) ${report.subjects[largest]?.subject ?? ''}: see the job summary</summary></details>` : block));
+    body = assemble(blocks, table, `_Details of ${dropped.join(', ')} were cut to stay under GitHub's comment limit; the job summary has everything._`);
+  }
+  let tableRows = [...table];
+  while (size(body) > COMMENT_BUDGET && tableRows.length > 3) {
+    tableRows = tableRows.slice(0, -1);
+    const hidden = table.length - tableRows.length;
+    body = assemble(blocks.filter(() => false), [...tableRows, `| …and ${hidden} more | | | |`], `_${hidden} subjects and all details were cut to stay under GitHub's comment limit; the job summary has everything._`);
+  }
+  return { verdict, clean: errors.length === 0 && warnings.length === 0, body, summary };
+}

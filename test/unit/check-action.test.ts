@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGitHubApi, type GitHubApi, type StoredComment } from '../support/github-api.js';
+import { createTestRepo } from '../support/git-repo.js';
+
+/**
+ * The committed bundle of actions/check, run as the runner runs it (INPUT_*, GITHUB_EVENT_PATH
+ * with a pull_request payload, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) against a loopback GitHub API.
+ */
+const ACTION = fileURLToPath(new URL('../../actions/check/dist/index.js', import.meta.url));
+const repo = createTestRepo();
+const scratch = mkdtempSync(join(tmpdir(), 'schemaflow-check-action-'));
+let api: GitHubApi;
+
+beforeAll(async () => {
+  api = await startGitHubApi();
+  api.seed(150); // our comment lands on page 2: it must be found across pages
+});
+afterAll(async () => {
+  await api.close();
+  repo.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+let run = 0;
+function runCheck(): Promise<{ code: number; stdout: string; outputs: string; summary: string }> {
+  run += 1;
+  const event = join(scratch, `event-${run}.json`);
+  writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7, head: { sha: 'a'.repeat(40), ref: 'feature' }, base: { ref: 'main', sha: repo.git('rev-parse', 'main').trim() } }, repository: { full_name: 'acme/catalog' } }));
+  const outputs = join(scratch, `outputs-${run}`);
+  const summary = join(scratch, `summary-${run}`);
+  writeFileSync(outputs, '');
+  writeFileSync(summary, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_EVENT_PATH: event,
+    GITHUB_API_URL: api.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/catalog',
+    GITHUB_WORKSPACE: repo.root,
+    GITHUB_OUTPUT: outputs,
+    GITHUB_STEP_SUMMARY: summary,
+    'INPUT_GITHUB-TOKEN': 'test-token',
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ACTION], { env, cwd: repo.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, outputs: readFileSync(outputs, 'utf8'), summary: readFileSync(summary, 'utf8') }));
+  });
+}
+
+const output = (outputs: string, name: string): string | undefined => new RegExp(`${name}<<(\\S+)\\n([\\s\\S]*?)\\n\\1`).exec(outputs)?.[2];
+const ours = (): StoredComment[] => api.comments.filter((comment) => comment.body.includes('<!-- schemaflow:check -->'));
+const writes = (): string[] => api.requests.filter((request) => request.startsWith('POST') || request.startsWith('PATCH'));
+
+describe('actions/check', () => {
+  it('a clean pull request that never had a comment gets none', async () => {
+    repo.git('checkout', '-q', '-b', 'feature');
+    const result = await runCheck();
+    expect(result.code).toBe(0);
+    expect(output(result.outputs, 'comment')).toBe('not-needed');
+    expect(ours()).toHaveLength(0);
+    expect(result.summary).toContain('✅ schemaflow check passed');
+  });
+
+  it('annotates findings, writes the summary and creates one comment with links, the change and the plan', async () => {
+    const users3 = JSON.parse(repo.git('show', 'HEAD:catalog/apps/users/3.json')) as { properties: Record<string, any> };
+    users3.properties.kind.enum = ['signed_up'];
+    users3.properties.nickname = { description: 'A nickname.', type: 'string' };
+    repo.write('catalog/apps/users/4.json', JSON.stringify(users3, null, 2));
+    repo.write('catalog/apps/users/1.json', '{"edited": true}');
+    repo.commit('a breaking change');
+    const result = await runCheck();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^::error title=VERSION_MODIFIED,file=catalog\/apps\/users\/1\.json,line=1,col=1::/m);
+    expect(result.stdout).toMatch(/^::error title=ENUM_VALUE_REMOVED,file=catalog\/apps\/users\/4\.json,line=\d+,col=\d+::/m);
+    expect(output(result.outputs, 'comment')).toBe('created');
+    expect(Number(output(result.outputs, 'errors'))).toBeGreaterThanOrEqual(2);
+    const [comment] = ours();
+    expect(comment?.body.split('\n')[1]).toMatch(/^### ❌ schemaflow check: \d+ errors in 1 changed subject$/);
+    expect(comment?.body).toContain(`https://github.com/acme/catalog/blob/${'a'.repeat(40)}/catalog/apps/users/4.json#L`);
+    expect(comment?.body).toContain('version 4: added /nickname (string, optional)');
+    expect(comment?.body).toContain('values of /kind: ["signed_up","profile_changed"] → ["signed_up"]');
+    expect(result.summary).toContain('| `apps-users` |');
+  });
+
+  it('does not rewrite an unchanged comment, and flips it to ✅ when the pull request is fixed', async () => {
+    const before = writes().length;
+    const again = await runCheck();
+    expect(output(again.outputs, 'comment')).toBe('unchanged');
+    expect(writes()).toHaveLength(before);
+
+    repo.git('checkout', '-q', 'HEAD~1', '--', 'catalog/apps/users/1.json');
+    const fixed = JSON.parse(repo.git('show', 'main:catalog/apps/users/3.json')) as { properties: Record<string, any> };
+    fixed.properties.nickname = { description: 'A nickname.', type: 'string' };
+    repo.write('catalog/apps/users/4.json', JSON.stringify(fixed, null, 2));
+    repo.commit('fix');
+    const result = await runCheck();
+    expect(result.code).toBe(0);
+    expect(output(result.outputs, 'comment')).toBe('updated');
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]?.body).toContain('✅ schemaflow check passed');
+    expect(ours()[0]?.body).toContain('v4 → ID 7');
+    expect(api.requests.some((request) => request.includes('page=2'))).toBe(true);
+  });
+
+  it('on a fork (403) neither fails a clean check nor passes a bad one', async () => {
+    api.setForbidden(true);
+    try {
+      const clean = await runCheck();
+      expect(clean.code).toBe(0);
+      repo.write('catalog/apps/users/1.json', '{"edited": true}');
+      repo.commit('break again');
+      const bad = await runCheck();
+      expect(bad.code).toBe(1);
+      expect(output(bad.outputs, 'comment')).toBe('forbidden');
+      expect(bad.stdout).toContain('the job summary has the full review');
+      expect(bad.summary).toContain('VERSION_MODIFIED');
+    } finally {
+      api.setForbidden(false);
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('keeps 200+ findings under the comment limit and the annotations within GitHub\'s per-step limits', async () => {
+    const properties = Object.fromEntries(Array.from({ length: 220 }, (_, index) => [`field${index}`, { type: 'string' }]));
+    repo.write('catalog/apps/wide/subject.yaml', 'description: Wide.\nowners: ["@acme/x"]\n');
+    repo.write('catalog/apps/wide/1.json', JSON.stringify({ description: 'Wide.', type: 'object', properties }, null, 2));
+    repo.commit('a wide schema');
+    const result = await runCheck();
+    expect(result.code).toBe(1);
+    expect(result.stdout.match(/^::error /gm)).toHaveLength(10);
+    expect(result.stdout).toMatch(/::notice::\d+ more finding\(s\) than GitHub shows as annotations/);
+    const body = ours()[0]?.body ?? '';
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(65_536);
+    expect(result.summary.match(/MISSING_DESCRIPTION/g)?.length).toBeGreaterThanOrEqual(220);
+  }, 30_000);
+});
