@@ -1,7 +1,11 @@
-import { parseJsonDocument } from '../catalog/documents.js';
+import { readSubjectSettings } from '../catalog/config-files.js';
+import { parseJsonDocument, parseYamlDocument } from '../catalog/documents.js';
 import { summarizeChange } from '../compat/summary.js';
 import type { SchemaNode } from '../compat/model.js';
-import type { Repository } from '../ports.js';
+import { topicSettingsFor } from '../manifest/build.js';
+import type { Manifest } from '../manifest/types.js';
+import type { FileTree, Repository } from '../ports.js';
+import { configsOf, planTopics, type DesiredTopic, type ExistingTopic } from '../topics/plan.js';
 import { buildCatalogManifest } from './build-manifest.js';
 import type { CheckReport } from './check-catalog.js';
 import type { ProvisionalPlan } from './review.js';
@@ -38,17 +42,46 @@ export function prChanges(repository: Repository, report: CheckReport): { change
   let plan: ProvisionalPlan | undefined;
   if (!report.findings.some((finding) => finding.severity === 'error')) {
     let next = 1;
+    let baseManifest: Manifest | undefined;
     try {
-      const { manifest } = buildCatalogManifest(repository, { catalogDir: report.catalogDir, commit: report.base.commit });
-      next = Math.max(0, ...manifest.subjects.flatMap((subject) => subject.versions.map((version) => version.id))) + 1;
+      baseManifest = buildCatalogManifest(repository, { catalogDir: report.catalogDir, commit: report.base.commit }).manifest;
+      next = Math.max(0, ...baseManifest.subjects.flatMap((subject) => subject.versions.map((version) => version.id))) + 1;
     } catch {
       next = 1; // the base branch has no registrable catalog yet
     }
     const versions = report.subjects.flatMap((subject) => subject.newVersions.map((version) => ({ subject: subject.subject, version }))).sort((a, b) => a.subject.localeCompare(b.subject) || a.version - b.version);
     plan = {
       newVersions: versions.map((entry, index) => ({ ...entry, id: next + index })),
-      topics: report.subjects.filter((subject) => subject.isNew).map((subject) => subject.subject),
+      topics: topicChanges(tree, report, baseManifest),
     };
   }
   return { changes, ...(plan ? { plan } : {}) };
+}
+
+/**
+ * Topics to create or change, from the same pure planner registration uses, with the base
+ * branch's manifest standing in for the cluster (a pull request has no access to it).
+ */
+function topicChanges(tree: FileTree, report: CheckReport, base: Manifest | undefined): string[] {
+  const existing = new Map<string, ExistingTopic>(
+    (base?.subjects ?? []).map((subject) => [subject.topic, { topic: subject.topic, partitions: subject.topicConfig.partitions ?? 1, replicationFactor: subject.topicConfig.replicationFactor ?? 1, configs: configsOf(subject.topicConfig) }]),
+  );
+  const desired: DesiredTopic[] = [];
+  for (const subject of report.subjects) {
+    const file = `${report.catalogDir}/${subject.team}/${subject.name}/subject.yaml`;
+    const bytes = tree.read(file);
+    const parsed = bytes ? parseYamlDocument(file, bytes) : undefined;
+    const settings = parsed?.ok ? readSubjectSettings(parsed.document).settings : undefined;
+    if (!settings) continue;
+    const topicConfig = topicSettingsFor(report.settings, settings, undefined);
+    const current = existing.get(subject.subject);
+    desired.push({ topic: subject.subject, status: settings.status, settings: { ...topicConfig, partitions: topicConfig.partitions ?? current?.partitions ?? 1, replicationFactor: topicConfig.replicationFactor ?? current?.replicationFactor ?? 1 } });
+  }
+  return planTopics(desired, existing).actions.map((action) =>
+    action.kind === 'create'
+      ? `create topic ${action.topic}`
+      : action.kind === 'alter-configs'
+        ? `change topic ${action.topic}: ${action.changes.map((change) => `${change.key} ${change.from ?? '(unset)'} → ${change.to ?? '(unset)'}`).join(', ')}`
+        : `grow ${action.topic} to ${action.to} partitions (per-key ordering breaks across the change)`,
+  );
 }

@@ -18,6 +18,7 @@ export interface ReviewContext {
 /** What merging would do, computed from git alone: provisional. */
 export interface ProvisionalPlan {
   readonly newVersions: ReadonlyArray<{ subject: string; version: number; id: number }>;
+  /** Topic actions as sentences, each starting with its verb and the topic name. */
   readonly topics: readonly string[];
 }
 
@@ -61,7 +62,8 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
   const rows = report.subjects.map((subject) => {
     const state = subject.errors > 0 ? `❌ ${plural(subject.errors, 'error')}` : subject.warnings > 0 ? `⚠️ ${plural(subject.warnings, 'warning')}` : '✅';
     const change = subject.isNew ? 'new subject' : subject.newVersions.length > 0 ? `new version ${subject.newVersions.join(', ')}` : 'settings';
-    const onMerge = [...(planned.get(subject.subject) ?? []), ...(input.plan?.topics.includes(subject.subject) ? ['create topic'] : [])].join('; ') || '—';
+    const topicLines = (input.plan?.topics ?? []).filter((line) => line.split(' ').includes(subject.subject) || line.includes(` ${subject.subject}:`));
+    const onMerge = [...(planned.get(subject.subject) ?? []), ...topicLines].join('; ') || '—';
     return `| \`${subject.subject}\` | ${change} | ${state} | ${escape(onMerge)} |`;
   });
   const table = report.subjects.length > 0 ? ['| subject | change | verdict | on merge (provisional: computed from git, not from the cluster) |', '|---|---|---|---|', ...rows] : [];

@@ -108,6 +108,7 @@ describe('actions/check', () => {
     expect(ours()).toHaveLength(1);
     expect(ours()[0]?.body).toContain('✅ schemaflow check passed');
     expect(ours()[0]?.body).toContain('v4 → ID 7');
+    expect(result.summary).toContain('| `apps-users` | new version 4 | ✅ | v4 → ID 7 |');
     expect(api.requests.some((request) => request.includes('page=2'))).toBe(true);
   });
 
@@ -125,6 +126,20 @@ describe('actions/check', () => {
       expect(bad.summary).toContain('VERSION_MODIFIED');
     } finally {
       api.setForbidden(false);
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('shows topics to create and to change in the provisional plan', async () => {
+    repo.write('catalog/apps/users/subject.yaml', repo.git('show', 'main:catalog/apps/users/subject.yaml').replace('partitions: 6', 'partitions: 6\n  retentionMs: 1000'));
+    repo.write('catalog/apps/extra/subject.yaml', 'description: Extra.\nowners: ["@acme/x"]\n');
+    repo.write('catalog/apps/extra/1.json', JSON.stringify({ description: 'Extra.', type: 'object', properties: { id: { description: 'Id.', type: 'string' } } }));
+    repo.commit('topic changes');
+    try {
+      const result = await runCheck();
+      expect(result.summary).toContain('create topic apps-extra');
+      expect(result.summary).toContain('change topic apps-users: retention.ms 604800000 → 1000');
+    } finally {
       repo.git('reset', '-q', '--hard', 'HEAD~1');
     }
   });
