@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { createPullRequestComments } from '../adapters/github/comments.js';
+import { createJsdDiffer } from '../adapters/jsd/differ.js';
 import { openRepository } from '../adapters/git/repository.js';
 import { resolveSettings } from '../config/resolve.js';
 import { describeError, type SchemaflowError } from '../domain/errors.js';
 import { compareFindings, type Finding } from '../domain/finding.js';
 import { checkCatalog } from '../usecases/check-catalog.js';
+import { crossCheckCatalog } from '../usecases/cross-check.js';
 import { prChanges } from '../usecases/pr-changes.js';
 import { renderReview } from '../usecases/review.js';
 import { upsertStickyComment } from '../usecases/sticky-comment.js';
@@ -27,7 +30,14 @@ async function main(): Promise<void> {
   const repository = event.repository?.full_name ?? process.env.GITHUB_REPOSITORY ?? '';
   const baseRef = pr?.base.ref ?? process.env.GITHUB_BASE_REF ?? 'main';
   const repo = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const report = checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef] });
+  // json-schema-diff cross-checks new versions in worker threads while the rule walk runs.
+  const differ = createJsdDiffer({ module: fileURLToPath(new URL('./json-schema-diff.cjs', import.meta.url)) });
+  let report;
+  try {
+    report = await crossCheckCatalog(checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef], differ }), differ);
+  } finally {
+    await differ.close();
+  }
   const { changes, plan } = prChanges(repo, report);
   const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
   const runUrl = process.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;

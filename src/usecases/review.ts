@@ -86,7 +86,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
   const otherBlock = other.length > 0 ? [`**Catalog files**`, ...other.map((finding) => `- ${finding.severity === 'error' ? '❌' : '⚠️'} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`)].join('\n') : '';
   const footer = [
     '',
-    `<sub>Judged by the rules of \`${report.base.ref}\` (${report.base.commit.slice(0, 7)}) at ${input.context.headSha.slice(0, 7)}. A reviewed exception goes in \`${report.catalogDir}/overrides.yaml\` on the base branch.${input.context.runUrl ? ` [Run](${input.context.runUrl})` : ''}</sub>`,
+    `<sub>Judged by the rules of \`${report.base.ref}\` (${report.base.commit.slice(0, 7)}) at ${input.context.headSha.slice(0, 7)}; json-schema-diff cross-checked ${plural(report.crossChecked.checked, 'pair')} (${report.crossChecked.skipped} skipped, ${report.crossChecked.timedOut} timed out). A reviewed exception goes in \`${report.catalogDir}/overrides.yaml\` on the base branch.${input.context.runUrl ? ` [Run](${input.context.runUrl})` : ''}</sub>`,
   ].join('\n');
 
   const assemble = (blocks: readonly string[], tableRows: readonly string[], note: string): string =>

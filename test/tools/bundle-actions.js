@@ -17,6 +17,9 @@ const names = existsSync(actionsDir)
   ? readdirSync(actionsDir).filter((name) => existsSync(join(actionsDir, name, 'action.yml'))).sort()
   : [];
 
+/** Files an action loads beside its bundle: json-schema-diff runs in worker threads, which need a file. */
+const EXTRA = { check: [{ entry: 'json-schema-diff', file: 'json-schema-diff.cjs' }] };
+
 if (names.length === 0) console.log('bundle: no actions/*/action.yml yet; nothing to bundle');
 for (const name of names) {
   const entry = join(root, 'src', 'actions', `${name}.ts`);
@@ -43,4 +46,8 @@ for (const name of names) {
     logLevel: 'warning',
   });
   console.log(`bundle: actions/${name}/dist/index.js`);
+  for (const extra of EXTRA[name] ?? []) {
+    await build({ entryPoints: [extra.entry], outfile: join(outRoot, 'actions', name, 'dist', extra.file), bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error', minify: true, absWorkingDir: root });
+    console.log(`bundle: actions/${name}/dist/${extra.file}`);
+  }
 }

@@ -28,9 +28,14 @@ describe('the GitHub Actions', () => {
     try {
       execFileSync(process.execPath, [join(ROOT, 'test/tools/bundle-actions.js'), '--out', out], { cwd: ROOT, stdio: 'pipe' });
       for (const name of actions) {
-        const fresh = readFileSync(join(out, 'actions', name, 'dist', 'index.js'));
-        const committed = readFileSync(join(ROOT, 'actions', name, 'dist', 'index.js'));
-        expect(fresh.equals(committed), `actions/${name}/dist/index.js is stale: run npm run bundle and commit it`).toBe(true);
+        const files = readdirSync(join(out, 'actions', name, 'dist'));
+        expect(files).toContain('index.js');
+        expect(readdirSync(join(ROOT, 'actions', name, 'dist')).sort()).toEqual([...files].sort());
+        for (const file of files) {
+          const fresh = readFileSync(join(out, 'actions', name, 'dist', file));
+          const committed = readFileSync(join(ROOT, 'actions', name, 'dist', file));
+          expect(fresh.equals(committed), `actions/${name}/dist/${file} is stale: run npm run bundle and commit it`).toBe(true);
+        }
       }
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -89,6 +89,7 @@ describe('actions/check', () => {
     expect(comment?.body).toContain('version 4: added /nickname (string, optional)');
     expect(comment?.body).toContain('values of /kind: ["signed_up","profile_changed"] → ["signed_up"]');
     expect(result.summary).toContain('| `apps-users` |');
+    expect(result.summary).toContain('json-schema-diff cross-checked 1 pair (0 skipped, 0 timed out)');
   });
 
   it('does not rewrite an unchanged comment, and flips it to ✅ when the pull request is fixed', async () => {

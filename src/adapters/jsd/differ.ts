@@ -37,10 +37,11 @@ parentPort.on('message', (job) => { queue.push(job); void drain(); });
  * cost explodes on large unions (compat.md §4), so a pair that takes longer than `timeoutMs` is
  * abandoned, its worker terminated and a fresh one started for the next pair.
  */
-export function createJsdDiffer(options: { timeoutMs?: number; workers?: number } = {}): SchemaDiffer {
+export function createJsdDiffer(options: { timeoutMs?: number; workers?: number; module?: string } = {}): SchemaDiffer {
   const timeoutMs = options.timeoutMs ?? 2_000;
   const size = Math.max(1, options.workers ?? availableParallelism());
-  const module = require.resolve('json-schema-diff');
+  // A bundled action ships json-schema-diff as its own file next to the bundle.
+  const module = options.module ?? require.resolve('json-schema-diff');
 
   interface Job {
     readonly id: number;
