@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { Storage } from '@google-cloud/storage';
+import { SchemaflowError } from '../domain/errors.js';
+import { parseManifest } from '../manifest/parse.js';
+import type { Manifest } from '../manifest/types.js';
+
+/** Fetches a manifest's bytes from a location; inject one to load from anywhere else. */
+export type ManifestLoader = (location: string) => Promise<Uint8Array>;
+
+/**
+ * The default loader: a file path or `file://` URL, an `https://` URL, or `gs://bucket/key`
+ * (`gcsEndpoint` for emulators). A directory-style location gets `latest.json` appended.
+ */
+export function createManifestLoader(options: { gcsEndpoint?: string } = {}): ManifestLoader {
+  return async (location) => {
+    const target = location.endsWith('/') ? `${location}latest.json` : location;
+    if (target.startsWith('https://')) {
+      const response = await fetch(target);
+      if (!response.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `${target} answered ${response.status}`, { retriable: response.status >= 500 || response.status === 429 });
+      return new Uint8Array(await response.arrayBuffer());
+    }
+    const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
+    if (gs) {
+      const storage = new Storage({ ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow' });
+      const [bytes] = await storage.bucket(gs[1] ?? '').file(gs[2] ?? '').download();
+      return new Uint8Array(bytes);
+    }
+    const path = target.startsWith('file://') ? decodeURIComponent(target.slice('file://'.length)) : target;
+    return new Uint8Array(await readFile(path));
+  };
+}
+
+/** A manifest object as given, or loaded and checked from a location. */
+export async function loadManifest(source: string | Manifest, loader: ManifestLoader): Promise<Manifest> {
+  if (typeof source !== 'string') return source;
+  try {
+    return parseManifest(await loader(source), source);
+  } catch (error) {
+    if (error instanceof SchemaflowError) throw error;
+    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable: true });
+  }
+}

@@ -1,0 +1,93 @@
+import type { IHeaders, Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import type { Manifest } from '../manifest/types.js';
+import { EventValidationError } from './errors.js';
+import { HEADERS, frame } from './framing.js';
+import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
+import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry } from './registry.js';
+
+export interface ProducerOptions {
+  /** The manifest: an object, or where to load it (path, `file://`, `https://`, `gs://`). */
+  readonly manifest: string | Manifest;
+  /** The caller's kafkajs client: connection, authentication and client id stay theirs. */
+  readonly kafka: Kafka;
+  /** Also frame values the Confluent way (magic byte 0 + 4-byte big-endian ID). Default false. */
+  readonly confluentFraming?: boolean;
+  /** How the manifest is fetched. Default: files, https and gs (with `gcsEndpoint`). */
+  readonly loader?: ManifestLoader;
+  /** For `gs://` manifests on an emulator. Default unset (Google Cloud Storage). */
+  readonly gcsEndpoint?: string;
+  /** Receives notices such as an upgrade to a newer version after `refresh()`. Default: none. */
+  readonly log?: (message: string) => void;
+}
+
+export interface SendOptions {
+  /** The schema version to validate against. Default: the subject's latest version when the manifest was (re)loaded. */
+  readonly version?: number;
+  readonly key?: string | Buffer | null;
+  readonly partition?: number;
+  readonly headers?: IHeaders;
+}
+
+/** A producer that validates every event against its registered schema before sending it. */
+export interface SchemaProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Validates and sends one event to the subject's topic; invalid → EventValidationError, nothing sent. */
+  send(subject: string, event: unknown, options?: SendOptions): Promise<RecordMetadata[]>;
+  /** Validates every event first (all violations of all events), then sends them in one batch. */
+  sendBatch(subject: string, events: ReadonlyArray<{ value: unknown; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: number }): Promise<RecordMetadata[]>;
+  /** Reloads the manifest (opt-in); later sends without a version use the new latest versions. */
+  refresh(): Promise<void>;
+  /** The schema a send would use. */
+  schemaFor(subject: string, version?: number): RegisteredSchema;
+}
+
+/**
+ * `createProducer({ manifest, kafka })`: validators are compiled once per schema ID; messages carry
+ * the `schema-id`, `schema-subject` and `schema-version` headers; the topic is the subject.
+ * The kafkajs producer is created with `allowAutoTopicCreation: false`: registration creates topics.
+ */
+export async function createProducer(options: ProducerOptions): Promise<SchemaProducer> {
+  const loader = options.loader ?? createManifestLoader(options.gcsEndpoint ? { gcsEndpoint: options.gcsEndpoint } : {});
+  let registry: SchemaRegistry = createSchemaRegistry(await loadManifest(options.manifest, loader));
+  const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
+
+  const encode = (schema: RegisteredSchema, event: unknown, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }): Message => {
+    const json = Buffer.from(JSON.stringify(event), 'utf8');
+    return {
+      value: options.confluentFraming ? frame(schema.id, json) : json,
+      ...(extra.key !== undefined ? { key: extra.key } : {}),
+      ...(extra.partition !== undefined ? { partition: extra.partition } : {}),
+      headers: { ...extra.headers, [HEADERS.id]: String(schema.id), [HEADERS.subject]: schema.subject, [HEADERS.version]: String(schema.version) },
+    };
+  };
+
+  const api: SchemaProducer = {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    schemaFor: (subject, version) => registry.resolve(subject, version),
+    async send(subject, event, sendOptions = {}) {
+      const schema = registry.resolve(subject, sendOptions.version);
+      const violations = schema.validate(event);
+      if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
+      return producer.send({ topic: subject, messages: [encode(schema, event, sendOptions)] });
+    },
+    async sendBatch(subject, events, batchOptions = {}) {
+      const schema = registry.resolve(subject, batchOptions.version);
+      const violations = events.flatMap((event, index) => schema.validate(event.value).map((violation) => ({ ...violation, path: `/${index}${violation.path}` })));
+      if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
+      return producer.send({ topic: subject, messages: events.map((event) => encode(schema, event.value, event)) });
+    },
+    async refresh() {
+      if (typeof options.manifest !== 'string') return;
+      const before = registry;
+      registry = createSchemaRegistry(await loadManifest(options.manifest, loader));
+      for (const subject of registry.manifest.subjects) {
+        const previous = before.manifest.subjects.find((entry) => entry.subject === subject.subject)?.versions.at(-1)?.version;
+        const latest = subject.versions.at(-1)?.version;
+        if (previous !== undefined && latest !== undefined && latest !== previous) options.log?.(`${subject.subject}: sends without a version now use version ${latest} (was ${previous}) after the manifest refresh to serial ${registry.manifest.serial}`);
+      }
+    },
+  };
+  return api;
+}

@@ -1,0 +1,87 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { VOCABULARY } from '../catalog/schema-compiler.js';
+import type { Manifest, ManifestSubject, ManifestVersion } from '../manifest/types.js';
+import { UnknownSchemaError, type Violation } from './errors.js';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/** A registered schema as producers and decoders use it. */
+export interface RegisteredSchema {
+  readonly subject: string;
+  readonly version: number;
+  readonly id: number;
+  /** Every violation of `value` (empty when it matches); the validator is compiled on first use, once per ID. */
+  validate(value: unknown): Violation[];
+}
+
+export interface SchemaRegistry {
+  readonly manifest: Manifest;
+  byId(id: number): RegisteredSchema | undefined;
+  /** A version of a subject, or its latest when `version` is omitted; throws naming what exists. */
+  resolve(subject: string, version?: number): RegisteredSchema;
+}
+
+function createAjvFor(dialect: 'draft-07' | '2020-12'): Ajv {
+  const options = { strict: false, allErrors: true, allowUnionTypes: true, validateFormats: true } as const;
+  const ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
+  addFormats(ajv);
+  for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean' });
+  return ajv;
+}
+
+const violationOf = (error: ErrorObject): Violation => ({
+  path: error.instancePath,
+  keyword: error.keyword,
+  message: `${error.message ?? 'is invalid'}${error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : ''}${error.keyword === 'enum' ? ` (${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)})` : ''}`,
+});
+
+/** The schemas of a manifest by ID and by subject/version. */
+export function createSchemaRegistry(manifest: Manifest): SchemaRegistry {
+  const instances = new Map<string, Ajv>();
+  const byId = new Map<number, RegisteredSchema>();
+  const bySubject = new Map<string, ManifestSubject>();
+  for (const subject of manifest.subjects) {
+    bySubject.set(subject.subject, subject);
+    for (const version of subject.versions) byId.set(version.id, entry(subject, version));
+  }
+
+  function entry(subject: ManifestSubject, version: ManifestVersion): RegisteredSchema {
+    let validate: ValidateFunction | undefined;
+    return {
+      subject: subject.subject,
+      version: version.version,
+      id: version.id,
+      validate(value) {
+        if (!validate) {
+          const schema = version.schema as Record<string, unknown> | boolean;
+          const dialect = typeof schema === 'object' && typeof schema.$schema === 'string' && schema.$schema.includes('draft-07') ? 'draft-07' : '2020-12';
+          let ajv = instances.get(dialect);
+          if (!ajv) {
+            ajv = createAjvFor(dialect);
+            instances.set(dialect, ajv);
+          }
+          const { $schema: _schema, $id: _id, ...rest } = typeof schema === 'object' ? schema : { $schema: undefined, $id: undefined };
+          validate = ajv.compile(typeof schema === 'boolean' ? schema : rest);
+        }
+        return validate(value) ? [] : (validate.errors ?? []).map(violationOf);
+      },
+    };
+  }
+
+  return {
+    manifest,
+    byId: (id) => byId.get(id),
+    resolve(subject, version) {
+      const known = bySubject.get(subject);
+      if (!known) {
+        const names = [...bySubject.keys()].sort();
+        throw new UnknownSchemaError(`${subject} is not in manifest serial ${manifest.serial}; known subjects: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}`);
+      }
+      const chosen = version === undefined ? known.versions.at(-1) : known.versions.find((entry) => entry.version === version);
+      if (!chosen) throw new UnknownSchemaError(`${subject} has no version ${String(version)} in manifest serial ${manifest.serial}; it has ${known.versions.map((entry) => entry.version).join(', ')}`);
+      return byId.get(chosen.id) as RegisteredSchema;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openRepository } from '../../src/adapters/git/repository.js';
+import { ensureKafkaClasspath, javaExecutable } from '../../src/dev/toolchain.js';
+import { createDecoder, createProducer, EventValidationError, UnknownSchemaError } from '../../src/index.js';
+import { buildCatalogManifest } from '../../src/usecases/build-manifest.js';
+import { createTestRepo } from '../support/git-repo.js';
+import { uniqueName } from './support/names.js';
+
+/** The producer SDK against the real broker: both encodings, validation, refresh, Kafka's own consumer. */
+const team = uniqueName('sdk').replace(/[^a-z0-9]/g, '').slice(0, 20);
+const subject = `${team}-orders`;
+const repo = createTestRepo({ withCatalog: false });
+const scratch = mkdtempSync(join(tmpdir(), 'schemaflow-sdk-'));
+const manifestPath = join(scratch, 'latest.json');
+const kafka = new Kafka({ brokers: inject('kafkaBrokers'), clientId: 'sdk-test', logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+
+const v1 = { $schema: 'https://json-schema.org/draft/2020-12/schema', description: 'An order.', type: 'object', required: ['id', 'total'], additionalProperties: false, properties: { id: { description: 'Id.', type: 'string', format: 'uuid' }, total: { description: 'Total in cents.', type: 'integer', minimum: 0 } } };
+const publish = (): void => writeFileSync(manifestPath, buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog' }).bytes);
+
+beforeAll(async () => {
+  repo.write(`catalog/${team}/orders/subject.yaml`, 'description: Orders.\nowners: ["@acme/shop"]\n');
+  repo.write(`catalog/${team}/orders/1.json`, JSON.stringify(v1, null, 2));
+  repo.commit('orders v1');
+  publish();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: subject, numPartitions: 1 }], waitForLeaders: true });
+});
+afterAll(async () => {
+  await admin.disconnect();
+  repo.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function readAll(topic: string, count: number) {
+  const consumer = kafka.consumer({ groupId: uniqueName('sdk-read'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const messages: Array<{ value: Buffer | null; headers: Record<string, unknown> }> = [];
+  await new Promise<void>((resolve) => {
+    void consumer.run({ eachMessage: async ({ message }) => {
+      messages.push({ value: message.value, headers: message.headers ?? {} });
+      if (messages.length >= count) resolve();
+      return Promise.resolve();
+    } });
+  });
+  await consumer.disconnect();
+  return messages;
+}
+
+const ORDER = { id: '123e4567-e89b-12d3-a456-426614174000', total: 1250 };
+
+describe('the producer SDK', () => {
+  it('validates, sends with schema headers and Confluent framing, and decodes both encodings', async () => {
+    const producer = await createProducer({ manifest: manifestPath, kafka });
+    const framed = await createProducer({ manifest: manifestPath, kafka, confluentFraming: true });
+    await producer.connect();
+    await framed.connect();
+    try {
+      await producer.send(subject, ORDER, { key: 'order-1' });
+      await framed.sendBatch(subject, [{ value: { ...ORDER, total: 1 } }, { value: { ...ORDER, total: 2 } }]);
+    } finally {
+      await producer.disconnect();
+      await framed.disconnect();
+    }
+    const messages = await readAll(subject, 3);
+    expect(messages[0]?.headers['schema-id']?.toString()).toBe('1');
+    expect(messages[0]?.headers['schema-subject']?.toString()).toBe(subject);
+    expect(messages[0]?.headers['schema-version']?.toString()).toBe('1');
+    expect([...(messages[1]?.value ?? Buffer.alloc(0)).subarray(0, 5)]).toEqual([0, 0, 0, 0, 1]);
+    const decoder = await createDecoder({ manifest: manifestPath });
+    expect(messages.map((message) => decoder.decode(message as never))).toEqual([
+      { ok: true, subject, version: 1, id: 1, value: ORDER },
+      { ok: true, subject, version: 1, id: 1, value: { ...ORDER, total: 1 } },
+      { ok: true, subject, version: 1, id: 1, value: { ...ORDER, total: 2 } },
+    ]);
+  });
+
+  it('sends nothing for an invalid event and lists every violation; names what exists for unknown schemas', async () => {
+    const topic = subject;
+    const before = await admin.fetchTopicOffsets(topic);
+    const producer = await createProducer({ manifest: manifestPath, kafka });
+    await producer.connect();
+    try {
+      const error = await producer.send(subject, { id: 'not-a-uuid', total: -5, extra: true }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(EventValidationError);
+      expect((error as EventValidationError).violations.map((violation) => violation.path).sort()).toEqual(['', '/id', '/total']);
+      const batch = await producer.sendBatch(subject, [{ value: ORDER }, { value: { id: ORDER.id } }]).catch((caught: unknown) => caught);
+      expect((batch as EventValidationError).violations[0]?.path).toBe('/1');
+      await expect(producer.send('nope-missing', ORDER)).rejects.toThrow(UnknownSchemaError);
+      await expect(producer.send(subject, ORDER, { version: 9 })).rejects.toThrow(`${subject} has no version 9 in manifest serial 1; it has 1`);
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await admin.fetchTopicOffsets(topic)).toEqual(before);
+  });
+
+  it('decodes what it cannot accept into typed reasons', async () => {
+    const decoder = await createDecoder({ manifest: manifestPath });
+    expect(decoder.decode({ value: Buffer.from('{oops'), headers: { 'schema-id': '1' } })).toMatchObject({ ok: false, reason: 'NOT_JSON' });
+    expect(decoder.decode({ value: Buffer.from('{}') })).toMatchObject({ ok: false, reason: 'NO_SCHEMA_ID' });
+    expect(decoder.decode({ value: Buffer.from('{}'), headers: { 'schema-id': '999' } })).toMatchObject({ ok: false, reason: 'UNKNOWN_SCHEMA_ID', id: 999 });
+    expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': '1' } })).toMatchObject({ ok: false, reason: 'INVALID', id: 1 });
+  });
+
+  it('picks up a new version on refresh and says so', async () => {
+    const logged: string[] = [];
+    const producer = await createProducer({ manifest: manifestPath, kafka, log: (line) => logged.push(line) });
+    expect(producer.schemaFor(subject).version).toBe(1);
+    repo.write(`catalog/${team}/orders/2.json`, JSON.stringify({ ...v1, properties: { ...v1.properties, note: { description: 'A note.', type: 'string' } } }, null, 2));
+    repo.commit('orders v2');
+    publish();
+    await producer.refresh();
+    expect(producer.schemaFor(subject)).toMatchObject({ version: 2, id: 2 });
+    expect(logged[0]).toContain(`${subject}: sends without a version now use version 2 (was 1)`);
+  });
+
+  it("is readable by Kafka's own console consumer, headers included", async () => {
+    const classpath = await ensureKafkaClasspath(process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow'), () => undefined);
+    const { stdout } = await promisify(execFile)(javaExecutable(), ['-Xmx256m', '-cp', classpath, 'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', inject('kafkaBrokers')[0] ?? '', '--topic', subject, '--from-beginning', '--max-messages', '1', '--timeout-ms', '20000', '--property', 'print.headers=true'], { timeout: 60_000 });
+    expect(stdout).toContain(`schema-id:1,schema-subject:${subject},schema-version:1`);
+    expect(stdout).toContain('"total":1250');
+  }, 90_000);
+});
