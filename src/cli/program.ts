@@ -8,10 +8,11 @@ import { catalogCommands } from './commands/catalog.js';
 import { compatCommands } from './commands/compat.js';
 import { devCommands } from './commands/dev.js';
 import { manifestCommands } from './commands/manifest.js';
+import { produceCommands } from './commands/produce.js';
 import { registerCommands } from './commands/register.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...produceCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

@@ -8,7 +8,8 @@ export type PublishOutcome =
   | { readonly status: 'unchanged'; readonly serial: number }
   | { readonly status: 'superseded'; readonly by: string; readonly serial: number };
 
-const LATEST = 'manifests/latest.json';
+/** Keys relative to the manifest location (SCHEMAFLOW_MANIFEST_URL): `<serial>.json`, `latest.json`. */
+const LATEST = 'latest.json';
 const MAX_ATTEMPTS = 5;
 
 /** Equal manifests apart from the commit they were built from (a commit that did not touch the catalog). */
@@ -17,8 +18,8 @@ function sameContent(a: Manifest, b: Manifest): boolean {
 }
 
 /**
- * Publishes a manifest (DESIGN.md §4): `manifests/<serial>.json` create-only, then
- * `manifests/latest.json` (a full copy) moved by generation compare-and-swap. Only a manifest
+ * Publishes a manifest (DESIGN.md §4): `<serial>.json` create-only, then `latest.json` (a full
+ * copy), both under the manifest location, moved by generation compare-and-swap. Only a manifest
  * whose source commit equals or descends from the one in latest.json is published; an older
  * run is `superseded` (exit 0); an unchanged catalog is a no-op. A lost race re-reads latest.json
  * and decides again, so two registrations racing publish each serial once and never move
@@ -35,7 +36,7 @@ export async function publishManifest(store: ObjectStore, repository: Repository
       if (sameContent(current, manifest) || current.serial > manifest.serial) return { status: 'unchanged', serial: current.serial };
     }
 
-    const key = `manifests/${manifest.serial}.json`;
+    const key = `${manifest.serial}.json`;
     try {
       await store.create(key, bytes, { contentType: 'application/json', metadata: { serial: String(manifest.serial), sourceCommit: manifest.sourceCommit } });
     } catch (error) {

@@ -39,7 +39,7 @@ export class RegistrationRefused extends SchemaflowError {
   }
 }
 
-const LATEST = 'manifests/latest.json';
+const LATEST = 'latest.json';
 
 /**
  * Registration on the default branch (DESIGN.md §4): re-verify everything new since the last

@@ -50,7 +50,7 @@ describe.each(backends)('publishing manifests: %s', (_name, open) => {
     const store = await open();
     const repository = openRepository(repo.root);
     const first = build(base);
-    expect(await publishManifest(store, repository, first.manifest, first.bytes)).toEqual({ status: 'published', serial: 1, keys: ['manifests/1.json', 'manifests/latest.json'] });
+    expect(await publishManifest(store, repository, first.manifest, first.bytes)).toEqual({ status: 'published', serial: 1, keys: ['1.json', 'latest.json'] });
     expect(await publishManifest(store, repository, first.manifest, first.bytes)).toEqual({ status: 'unchanged', serial: 1 });
 
     const next = build(second);
@@ -61,10 +61,10 @@ describe.each(backends)('publishing manifests: %s', (_name, open) => {
     // An older run finishing late is superseded and changes nothing.
     expect(await publishManifest(store, repository, first.manifest, first.bytes)).toEqual({ status: 'superseded', by: second, serial: 2 });
 
-    const latest = await store.get('manifests/latest.json');
+    const latest = await store.get('latest.json');
     expect(parseManifest(latest?.bytes ?? new Uint8Array(), 'latest').serial).toBe(2);
     expect(Buffer.from(latest?.bytes ?? []).equals(Buffer.from(next.bytes))).toBe(true);
-    expect((await store.list('manifests/')).map((entry) => entry.key)).toEqual(['manifests/1.json', 'manifests/2.json', 'manifests/latest.json']);
+    expect((await store.list('')).map((entry) => entry.key)).toEqual(['1.json', '2.json', 'latest.json']);
   });
 
   it('two registrations racing leave latest.json at the newer commit and each serial published once', async () => {
@@ -74,7 +74,7 @@ describe.each(backends)('publishing manifests: %s', (_name, open) => {
     const newer = build(second);
     const outcomes = await Promise.all([publishManifest(store, repository, newer.manifest, newer.bytes), publishManifest(store, repository, older.manifest, older.bytes)]);
     expect(outcomes.map((outcome) => outcome.status)).toContain('published');
-    const latest = parseManifest((await store.get('manifests/latest.json'))?.bytes ?? new Uint8Array(), 'latest');
+    const latest = parseManifest((await store.get('latest.json'))?.bytes ?? new Uint8Array(), 'latest');
     expect(latest.serial).toBe(2);
     expect(latest.sourceCommit).toBe(second);
   });

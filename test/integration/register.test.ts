@@ -38,7 +38,7 @@ const env = (overrides: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   ...overrides,
 });
 const register = (args: string[] = [], overrides: Record<string, string> = {}) => runSchemaflow(['register', ...args], { cwd: repo.root, env: env(overrides) });
-const latest = () => parseManifest(readFileSync(join(directory, 'manifests-store/manifests/latest.json')), 'latest.json');
+const latest = () => parseManifest(readFileSync(join(directory, 'manifests-store/latest.json')), 'latest.json');
 const kafka = new Kafka({ brokers: inject('kafkaBrokers'), clientId: 'register-test', logLevel: logLevel.NOTHING });
 
 describe('schemaflow register', () => {
@@ -51,7 +51,7 @@ describe('schemaflow register', () => {
     expect(result.stdout).toContain(`${team}-payments v1 → ID 2`);
     expect(result.stdout).toContain(`create ${team}-orders (3 partitions, replication 1, retention.ms=86400000)`);
     expect(result.stdout).toContain('replicationFactor 3 is more than the 1 broker(s)');
-    expect(result.stdout).toMatch(/published manifests\/1\.json and manifests\/latest\.json/);
+    expect(result.stdout).toMatch(/published 1\.json and latest\.json/);
     const admin = kafka.admin();
     await admin.connect();
     const metadata = await admin.fetchTopicMetadata({ topics: [`${team}-orders`, `${team}-payments`] });
@@ -104,7 +104,7 @@ describe('schemaflow register', () => {
   it('an older commit registering after a newer one is superseded; two racing processes publish once', async () => {
     const racing = await Promise.all([register(), register()]);
     expect(racing.map((result) => result.code)).toEqual([0, 0]);
-    expect(racing.map((result) => result.stdout).join('\n').match(/published manifests\/3\.json/g)).toHaveLength(1);
+    expect(racing.map((result) => result.stdout).join('\n').match(/published 3\.json/g)).toHaveLength(1);
     expect(latest().serial).toBe(3);
     const newest = repo.git('rev-parse', 'HEAD').trim();
     repo.git('checkout', '-q', first);
@@ -140,7 +140,7 @@ describe('schemaflow register', () => {
     const published = await register([], gcs);
     expect(published.code).toBe(0);
     expect(published.stdout).toContain(`to gs://${bucket}/prod`);
-    const [bytes] = await new Storage({ apiEndpoint: inject('gcsEndpoint'), projectId: 'schemaflow-test' }).bucket(bucket).file('prod/manifests/latest.json').download();
+    const [bytes] = await new Storage({ apiEndpoint: inject('gcsEndpoint'), projectId: 'schemaflow-test' }).bucket(bucket).file('prod/latest.json').download();
     expect(parseManifest(bytes, 'gcs latest').serial).toBe(3);
 
     const plan = await runSchemaflow(['plan'], { cwd: repo.root, env: env({ SCHEMAFLOW_KAFKA_BROKERS: '127.0.0.1:1' }) });

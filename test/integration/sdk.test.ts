@@ -9,6 +9,7 @@ import { openRepository } from '../../src/adapters/git/repository.js';
 import { ensureKafkaClasspath, javaExecutable } from '../../src/dev/toolchain.js';
 import { createDecoder, createProducer, EventValidationError, UnknownSchemaError } from '../../src/index.js';
 import { buildCatalogManifest } from '../../src/usecases/build-manifest.js';
+import { runSchemaflow } from '../support/cli.js';
 import { createTestRepo } from '../support/git-repo.js';
 import { uniqueName } from './support/names.js';
 
@@ -127,4 +128,28 @@ describe('the producer SDK', () => {
     expect(stdout).toContain(`schema-id:1,schema-subject:${subject},schema-version:1`);
     expect(stdout).toContain('"total":1250');
   }, 90_000);
+});
+
+describe('schemaflow produce', () => {
+  it('sends valid NDJSON lines, reports invalid ones by line number, and can stop at the first', async () => {
+    const topic = `${team}-lines`;
+    repo.write(`catalog/${team}/lines/subject.yaml`, 'description: Lines.\nowners: ["@acme/shop"]\n');
+    repo.write(`catalog/${team}/lines/1.json`, JSON.stringify(v1, null, 2));
+    repo.commit('lines v1');
+    publish();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const input = join(scratch, 'events.ndjson');
+    writeFileSync(input, [JSON.stringify(ORDER), JSON.stringify({ ...ORDER, total: 2 }), '', JSON.stringify({ id: 'bad', total: -1 }), 'not json', JSON.stringify({ ...ORDER, total: 3 })].join('\n'));
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    const skipped = await runSchemaflow(['produce', topic, input], { env });
+    expect(skipped.code).toBe(1);
+    expect(skipped.stderr).toContain('line 4: /id must match format "uuid"; /total must be >= 0');
+    expect(skipped.stderr).toContain('line 5: not JSON');
+    expect(skipped.stdout).toContain(`3 event(s) sent to ${topic} (version 1, ID`);
+    const aborted = await runSchemaflow(['produce', topic, input, '--on-invalid', 'abort'], { env });
+    expect(aborted.code).toBe(1);
+    expect(aborted.stdout).toContain('2 event(s) sent');
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets[0]?.high).toBe('5');
+  });
 });
