@@ -10,9 +10,10 @@ import { devCommands } from './commands/dev.js';
 import { manifestCommands } from './commands/manifest.js';
 import { produceCommands } from './commands/produce.js';
 import { registerCommands } from './commands/register.js';
+import { typesCommands } from './commands/types.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...produceCommands, ...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...produceCommands, ...typesCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

@@ -20,9 +20,23 @@ export interface ProducerOptions {
   readonly log?: (message: string) => void;
 }
 
-export interface SendOptions {
+/**
+ * Event types per subject, filled in by `schemaflow types` (module augmentation): each subject
+ * maps its version numbers, and `latest`, to the event type.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SubjectEvents {}
+
+/** The event type for a subject (its latest version, or version V); unknown for subjects without types. */
+export type EventOf<S extends string, V extends number = number> = S extends keyof SubjectEvents
+  ? number extends V
+    ? SubjectEvents[S] extends { latest: infer Latest } ? Latest : unknown
+    : V extends keyof SubjectEvents[S] ? SubjectEvents[S][V] : never
+  : unknown;
+
+export interface SendOptions<V extends number = number> {
   /** The schema version to validate against. Default: the subject's latest version when the manifest was (re)loaded. */
-  readonly version?: number;
+  readonly version?: V;
   readonly key?: string | Buffer | null;
   readonly partition?: number;
   readonly headers?: IHeaders;
@@ -33,9 +47,9 @@ export interface SchemaProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   /** Validates and sends one event to the subject's topic; invalid → EventValidationError, nothing sent. */
-  send(subject: string, event: unknown, options?: SendOptions): Promise<RecordMetadata[]>;
+  send<S extends string, V extends number = number>(subject: S, event: EventOf<S, V>, options?: SendOptions<V>): Promise<RecordMetadata[]>;
   /** Validates every event first (all violations of all events), then sends them in one batch. */
-  sendBatch(subject: string, events: ReadonlyArray<{ value: unknown; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: number }): Promise<RecordMetadata[]>;
+  sendBatch<S extends string, V extends number = number>(subject: S, events: ReadonlyArray<{ value: EventOf<S, V>; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: V }): Promise<RecordMetadata[]>;
   /** Reloads the manifest (opt-in); later sends without a version use the new latest versions. */
   refresh(): Promise<void>;
   /** The schema a send would use. */

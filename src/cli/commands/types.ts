@@ -1,0 +1,26 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../domain/errors.js';
+import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
+import { generateTypes } from '../../sdk/typegen.js';
+import { defineCommand } from '../command.js';
+
+const types = defineCommand({
+  name: 'types',
+  summary: 'write TypeScript declarations of every subject and version, for compile-time checks of send()',
+  settings: ['manifestUrl', 'gcsEndpoint'],
+  options: { out: { type: 'string', valueName: 'dir', description: 'the directory to write schemaflow-events.d.ts into (required)' } },
+  details: 'Reads <manifest location>/latest.json. Include the file in your tsconfig; then producer.send(subject, event) checks the event against the subject’s latest version (or { version: N }).',
+  async run({ options, config, io }) {
+    if (typeof options.out !== 'string') throw new UsageError('--out <dir> is required');
+    const manifest = await loadManifest(`${config.manifestUrl.replace(/\/+$/, '')}/latest.json`, createManifestLoader(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}));
+    mkdirSync(options.out, { recursive: true });
+    const file = join(options.out, 'schemaflow-events.d.ts');
+    writeFileSync(file, generateTypes(manifest));
+    io.out(`wrote ${file}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}`);
+    return 0;
+  },
+});
+
+/** `schemaflow types`. */
+export const typesCommands = [types];

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRepository } from '../../src/adapters/git/repository.js';
+import { buildCatalogManifest } from '../../src/usecases/build-manifest.js';
+import { runSchemaflow } from '../support/cli.js';
+import { createTestRepo } from '../support/git-repo.js';
+
+/** `schemaflow types`: the declarations make `send` type-checked; a wrong event must not compile. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const repo = createTestRepo();
+const work = mkdtempSync(join(tmpdir(), 'schemaflow-types-'));
+afterAll(() => {
+  repo.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function compile(snippet: string): string[] {
+  const file = join(work, `snippet-${Math.random().toString(36).slice(2)}.ts`);
+  writeFileSync(file, snippet);
+  const program = ts.createProgram([file, join(work, 'types', 'schemaflow-events.d.ts')], {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [join(ROOT, 'node_modules/@types')],
+    baseUrl: ROOT,
+    paths: { schemaflow: [join(ROOT, 'dist/index.d.ts')] },
+  });
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+}
+
+describe('schemaflow types', () => {
+  it('writes declarations that accept a valid event and reject a wrong one', async () => {
+    writeFileSync(join(work, 'latest.json'), buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog' }).bytes);
+    const result = await runSchemaflow(['types', '--out', join(work, 'types')], { env: { ...process.env, SCHEMAFLOW_MANIFEST_URL: `file://${work}` } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('4 subjects from manifest serial 1');
+
+    const header = "import type { SchemaProducer } from 'schemaflow';\ndeclare const producer: SchemaProducer;\n";
+    const good = compile(`${header}void producer.send('apps-users', { userId: 'u', kind: 'signed_up', occurredAt: '2024-05-01T00:00:00Z', email: 'a@b.c', marketingOptIn: true });\nvoid producer.send('apps-users', { userId: 'u', kind: 'profile_changed', occurredAt: 't', email: 'e' }, { version: 1 });\n`);
+    expect(good).toEqual([]);
+    const wrongEnum = compile(`${header}void producer.send('apps-users', { userId: 'u', kind: 'deleted', occurredAt: 't', email: 'e' });\n`);
+    expect(wrongEnum.join('\n')).toMatch(/"deleted"/);
+    const missing = compile(`${header}void producer.send('payments-transactions', { transactionId: 't' });\n`);
+    expect(missing.join('\n')).toMatch(/orderId|amount|capturedAt|method/);
+    const oldVersion = compile(`${header}void producer.send('apps-users', { userId: 'u', kind: 'signed_up', occurredAt: 't', email: 'e', locale: 5 }, { version: 2 });\n`);
+    expect(oldVersion.join('\n')).toMatch(/locale|number/);
+  }, 60_000);
+});
