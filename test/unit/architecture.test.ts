@@ -21,7 +21,8 @@ const PARTS: Record<string, { rank: number; pure: boolean }> = {
   usecases: { rank: 3, pure: true },
   adapters: { rank: 4, pure: false },
   dev: { rank: 4, pure: false },
-  sdk: { rank: 5, pure: false },
+  // The SDK is a library the CLI uses too (produce, types): below the entries.
+  sdk: { rank: 4, pure: false },
   cli: { rank: 5, pure: false },
   actions: { rank: 5, pure: false },
   'index.ts': { rank: 6, pure: false },
