@@ -24,7 +24,7 @@ export interface SchemaRegistry {
 }
 
 function createAjvFor(dialect: 'draft-07' | '2020-12'): Ajv {
-  const options = { strict: false, allErrors: true, allowUnionTypes: true, validateFormats: true } as const;
+  const options = { strict: true, allErrors: true, allowUnionTypes: true, validateFormats: true } as const;
   const ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean' });

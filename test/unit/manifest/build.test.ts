@@ -8,6 +8,7 @@ import { openRepository } from '../../../src/adapters/git/repository.js';
 import { canonicalize, fingerprint } from '../../../src/manifest/jcs.js';
 import { parseManifest } from '../../../src/manifest/parse.js';
 import manifestSchema from '../../../src/manifest/manifest.schema.json' with { type: 'json' };
+import { createSchemaRegistry } from '../../../src/sdk/registry.js';
 import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
 import { runSchemaflow } from '../../support/cli.js';
 import { createTestRepo } from '../../support/git-repo.js';
@@ -55,6 +56,14 @@ describe('the manifest', () => {
     expect(refunds?.fingerprint).toBe(fingerprint(refunds?.schema));
     // The bundle is self-contained: ajv compiles it with no other schema loaded.
     expect(() => new Ajv2020({ strict: false }).compile(refunds?.schema as object)).not.toThrow();
+  });
+
+  it('has bundles the SDK compiles in strict mode, one validator per ID', () => {
+    const registry = createSchemaRegistry(build().manifest);
+    for (const subject of build().manifest.subjects) {
+      for (const version of subject.versions) expect(() => registry.byId(version.id)?.validate({})).not.toThrow();
+    }
+    expect(registry.resolve('payments-refunds').validate({ refundId: 'r', transactionId: 't', refundedAt: '2024-05-01T00:00:00Z', amount: { minor: -1, currency: 'EUR' } }).map((violation) => violation.path)).toEqual(['/amount/minor']);
   });
 
   it('is byte-identical for the same commit, and adds exactly one ID for one new version', () => {
