@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../support/action.js';
 import { startGitHubApi, type GitHubApi, type StoredComment } from '../support/github-api.js';
 import { createTestRepo } from '../support/git-repo.js';
 
@@ -11,7 +10,6 @@ import { createTestRepo } from '../support/git-repo.js';
  * The committed bundle of actions/check, run as the runner runs it (INPUT_*, GITHUB_EVENT_PATH
  * with a pull_request payload, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) against a loopback GitHub API.
  */
-const ACTION = fileURLToPath(new URL('../../actions/check/dist/index.js', import.meta.url));
 const repo = createTestRepo();
 const scratch = mkdtempSync(join(tmpdir(), 'schemaflow-check-action-'));
 let api: GitHubApi;
@@ -27,36 +25,18 @@ afterAll(async () => {
 });
 
 let run = 0;
-function runCheck(): Promise<{ code: number; stdout: string; outputs: string; summary: string }> {
+function runCheck() {
   run += 1;
   const event = join(scratch, `event-${run}.json`);
   writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7, head: { sha: 'a'.repeat(40), ref: 'feature' }, base: { ref: 'main', sha: repo.git('rev-parse', 'main').trim() } }, repository: { full_name: 'acme/catalog' } }));
-  const outputs = join(scratch, `outputs-${run}`);
-  const summary = join(scratch, `summary-${run}`);
-  writeFileSync(outputs, '');
-  writeFileSync(summary, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_EVENT_PATH: event,
-    GITHUB_API_URL: api.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REPOSITORY: 'acme/catalog',
-    GITHUB_WORKSPACE: repo.root,
-    GITHUB_OUTPUT: outputs,
-    GITHUB_STEP_SUMMARY: summary,
-    'INPUT_GITHUB-TOKEN': 'test-token',
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ACTION], { env, cwd: repo.root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, outputs: readFileSync(outputs, 'utf8'), summary: readFileSync(summary, 'utf8') }));
+  return runAction('check', {
+    cwd: repo.root,
+    inputs: { 'github-token': 'test-token' },
+    env: { GITHUB_EVENT_PATH: event, GITHUB_API_URL: api.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/catalog' },
   });
 }
 
-const output = (outputs: string, name: string): string | undefined => new RegExp(`${name}<<(\\S+)\\n([\\s\\S]*?)\\n\\1`).exec(outputs)?.[2];
+const output = (outputs: Readonly<Record<string, string>>, name: string): string | undefined => outputs[name];
 const ours = (): StoredComment[] => api.comments.filter((comment) => comment.body.includes('<!-- schemaflow:check -->'));
 const writes = (): string[] => api.requests.filter((request) => request.startsWith('POST') || request.startsWith('PATCH'));
 

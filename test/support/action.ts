@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ActionRun {
+  readonly code: number;
+  readonly stdout: string;
+  /** The step's outputs, parsed from GITHUB_OUTPUT. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** What the step wrote to GITHUB_STEP_SUMMARY. */
+  readonly summary: string;
+}
+
+/**
+ * Runs a committed action bundle (`actions/<name>/dist/index.js`) as the runner does: a Node
+ * process with `INPUT_<NAME>` variables (hyphens kept, as GitHub keeps them), a GITHUB_OUTPUT
+ * and a GITHUB_STEP_SUMMARY file; nothing else of this process's environment but PATH and HOME.
+ */
+export function runAction(name: string, options: { cwd: string; inputs: Record<string, string>; env?: NodeJS.ProcessEnv }): Promise<ActionRun> {
+  const files = mkdtempSync(join(tmpdir(), 'schemaflow-action-'));
+  const outputs = join(files, 'outputs');
+  const summary = join(files, 'summary');
+  writeFileSync(outputs, '');
+  writeFileSync(summary, '');
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_WORKSPACE: options.cwd, GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: summary, ...options.env };
+  for (const [input, value] of Object.entries(options.inputs)) env[`INPUT_${input.toUpperCase()}`] = value;
+  const bundle = fileURLToPath(new URL(`../../actions/${name}/dist/index.js`, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const parsed: Record<string, string> = {};
+      for (const match of readFileSync(outputs, 'utf8').matchAll(/^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) parsed[match[1] ?? ''] = match[3] ?? '';
+      const result = { code: code ?? 1, stdout, outputs: parsed, summary: readFileSync(summary, 'utf8') };
+      rmSync(files, { recursive: true, force: true });
+      resolve(result);
+    });
+  });
+}
