@@ -1,0 +1,61 @@
+/**
+ * The lake layout (DESIGN.md §6), pure: every object key is a function of the records' subject,
+ * schema version, UTC hour and offset range, so a replay produces the same names.
+ */
+
+/** Offsets zero-padded to 20 digits: lexical order is numeric order. */
+export function padOffset(offset: bigint | number | string): string {
+  const text = BigInt(offset).toString();
+  if (text.startsWith('-')) throw new RangeError(`offset ${text} is negative`);
+  return text.padStart(20, '0');
+}
+
+/** An hour bucket in UTC: `dt=YYYY-MM-DD/hr=HH`. */
+export function hourPath(hour: Date): string {
+  const iso = hour.toISOString();
+  return `dt=${iso.slice(0, 10)}/hr=${iso.slice(11, 13)}`;
+}
+
+/** The start of the UTC hour of an instant. */
+export function hourOf(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / 3_600_000) * 3_600_000);
+}
+
+export interface Range {
+  readonly topic: string;
+  readonly partition: number;
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
+const fileName = (range: Range): string => `${range.topic}+${range.partition}+${padOffset(range.first)}+${padOffset(range.last)}.jsonl.gz`;
+
+/** `<subject>/v=<version>/dt=…/hr=…/<topic>+<partition>+<first>+<last>.jsonl.gz` */
+export function dataKey(subject: string, version: number, hour: Date, range: Range): string {
+  return `${subject}/v=${version}/${hourPath(hour)}/${fileName(range)}`;
+}
+
+/** Records that are not JSON, carry no ID or fail validation: bucketed by Kafka timestamp hour. */
+export function quarantineKey(subject: string, hour: Date, range: Range): string {
+  return `_quarantine/${subject}/${hourPath(hour)}/${fileName(range)}`;
+}
+
+/** Records whose hour was already closed. */
+export function lateKey(subject: string, version: number, hour: Date, range: Range): string {
+  return `_late/${subject}/v=${version}/${hourPath(hour)}/${fileName(range)}`;
+}
+
+/** Offsets retention deleted before the flow read them: `_gaps/<topic>/<partition>/<from>-<to>.json`. */
+export function gapKey(topic: string, partition: number, from: bigint, to: bigint): string {
+  return `_gaps/${topic}/${partition}/${padOffset(from)}-${padOffset(to)}.json`;
+}
+
+/** The marker of a closed hour. */
+export function closedKey(subject: string, version: number, hour: Date): string {
+  return `${subject}/v=${version}/${hourPath(hour)}/_CLOSED.json`;
+}
+
+/** The flow state of one partition, under the state location. */
+export function stateKey(topic: string, partition: number): string {
+  return `${topic}/${partition}.json`;
+}
