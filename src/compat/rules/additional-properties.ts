@@ -20,7 +20,7 @@ export const additionalPropertiesRule: CompatRule = {
     const readerPatterns = keyword(pair.reader, 'patternProperties');
     const writerPatterns = keyword(pair.writer, 'patternProperties');
     if ((readerPatterns !== undefined || writerPatterns !== undefined) && !jsonEqual(Object.keys((readerPatterns as object | undefined) ?? {}).sort(), Object.keys((writerPatterns as object | undefined) ?? {}).sort())) {
-      context.report({ code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'the patternProperties of {reader} and {writer} differ, so which schema governs an unlisted name cannot be lined up', undecided: true });
+      context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: 'the patternProperties of {reader} and {writer} differ, so which schema governs an unlisted name cannot be lined up', undecided: true });
       return;
     }
     if (isSchemaObject(readerPatterns)) {

@@ -24,8 +24,8 @@ export const conditionalRule: CompatRule = {
     const leaf = searchWitness(pair, context, trials, extra);
     context.report(
       leaf !== undefined
-        ? { code: 'CONDITIONAL_CHANGED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'the if/then/else of {reader} rejects values that {writer} allows', leaf }
-        : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'whether the if/then/else of {reader} accepts every value of {writer} cannot be decided', undecided: true },
+        ? { code: 'CONDITIONAL_CHANGED', ...pair, detail: 'the if/then/else of {reader} rejects values that {writer} allows', leaf }
+        : { code: 'COMPAT_UNDECIDED', ...pair, detail: 'whether the if/then/else of {reader} accepts every value of {writer} cannot be decided', undecided: true },
     );
   },
 };

@@ -20,8 +20,8 @@ export const containsRule: CompatRule = {
     const leaf = context.findLeaf(pair, [[], [null], [0], [''], [{}]]);
     context.report(
       leaf !== undefined
-        ? { code: 'CONTAINS_ADDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{reader} requires at least ${readerMin} item(s) matching its contains, which {writer} does not guarantee`, leaf }
-        : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'whether every array of {writer} satisfies the contains of {reader} cannot be decided', undecided: true },
+        ? { code: 'CONTAINS_ADDED', ...pair, detail: `{reader} requires at least ${readerMin} item(s) matching its contains, which {writer} does not guarantee`, leaf }
+        : { code: 'COMPAT_UNDECIDED', ...pair, detail: 'whether every array of {writer} satisfies the contains of {reader} cannot be decided', undecided: true },
     );
   },
 };

@@ -47,9 +47,7 @@ export const dependenciesRule: CompatRule = {
         const candidate = base !== null && typeof base === 'object' && value !== undefined ? Object.fromEntries([...Object.entries(base).filter(([key]) => key !== name), [trigger, value]]) : undefined;
         context.report({
           code: 'DEPENDENCY_ADDED',
-          reader: pair.reader,
-          writer: pair.writer,
-          dataPath: pair.dataPath,
+          ...pair,
           detail: `{reader} requires "${name}" whenever "${trigger}" is present, but {writer} does not`,
           witness: () => candidate === undefined ? undefined : context.findLeaf(pair, [candidate]),
         });
@@ -61,7 +59,7 @@ export const dependenciesRule: CompatRule = {
       if (writerSchemas.some((entry) => entry.name === dependency.name && jsonEqual(entry.node.schema, dependency.node.schema))) continue;
       const trials = context.trial(dependency.node, pair.writer);
       if (trials.length === 0) continue;
-      context.report({ code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{reader} adds a schema that objects with "${dependency.name}" must satisfy; whether every such object of {writer} does cannot be decided`, undecided: true });
+      context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: `{reader} adds a schema that objects with "${dependency.name}" must satisfy; whether every such object of {writer} does cannot be decided`, undecided: true });
     }
   },
 };

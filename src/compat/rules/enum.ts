@@ -20,9 +20,7 @@ export const enumRule: CompatRule = {
         const removed = readerValues !== undefined && !readerValues.some((candidate) => jsonEqual(candidate, value));
         context.report({
           code: removed ? 'ENUM_VALUE_REMOVED' : 'VALUE_REJECTED',
-          reader: pair.reader,
-          writer: pair.writer,
-          dataPath: pair.dataPath,
+          ...pair,
           detail: removed
             ? `{writer} allows ${truncate(value)} (${truncate(writerValues)}) but {reader} allows only ${truncate(readerValues)}`
             : `{writer} allows ${truncate(value)} but {reader} rejects it`,
@@ -38,9 +36,7 @@ export const enumRule: CompatRule = {
     if (finite && leaf === undefined) return;
     context.report({
       code: 'ENUM_ADDED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: `{reader} allows only ${truncate(readerValues)} where {writer} had no such list`,
       ...(leaf !== undefined ? { leaf } : {}),
     });

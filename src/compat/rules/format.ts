@@ -27,9 +27,7 @@ export const formatRule: CompatRule = {
     if (typeof writerFormat === 'string' && CONTAINED_IN[writerFormat]?.includes(readerFormat)) return;
     context.report({
       code: 'FORMAT_CHANGED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: `{reader} requires format "${readerFormat}" but {writer} ${typeof writerFormat === 'string' ? `has format "${writerFormat}"` : 'has no format'}`,
       witness: () => context.findLeaf(pair, stringCandidates([pair.writer, pair.reader])),
     });

@@ -19,9 +19,7 @@ export const multipleOfRule: CompatRule = {
     if (writerStep === undefined && integers && isMultiple(1, readerStep)) return;
     context.report({
       code: 'MULTIPLE_OF_CHANGED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: `{reader} requires multiples of ${readerStep} but {writer} allows ${typeof writerStep === 'number' ? `multiples of ${writerStep}` : integers ? 'any integer' : 'any number'}`,
       witness: () => context.findLeaf(pair, numberCandidates([pair.writer, pair.reader])),
     });

@@ -19,8 +19,8 @@ export const notRule: CompatRule = {
     const leaf = candidate !== undefined && context.validators.valid(child(pair.reader, 'not'), candidate) ? context.findLeaf(pair, [candidate]) : undefined;
     context.report(
       leaf !== undefined
-        ? { code: 'NOT_EXCLUDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: '{reader} excludes (with `not`) values that {writer} allows', leaf }
-        : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'whether the `not` of {reader} excludes values of {writer} cannot be decided', undecided: true },
+        ? { code: 'NOT_EXCLUDED', ...pair, detail: '{reader} excludes (with `not`) values that {writer} allows', leaf }
+        : { code: 'COMPAT_UNDECIDED', ...pair, detail: 'whether the `not` of {reader} excludes values of {writer} cannot be decided', undecided: true },
     );
   },
 };

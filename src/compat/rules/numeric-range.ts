@@ -21,9 +21,7 @@ export const numericRangeRule: CompatRule = {
     if (rangeContained(clean(writer), clean(reader))) return;
     context.report({
       code: 'RANGE_NARROWED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: `{writer} allows numbers ${describeRange(clean(writer))} but {reader} only ${describeRange(clean(reader))}`,
       witness: () => context.findLeaf(pair, numberCandidates([pair.writer, pair.reader]).filter((value) => !integers || Number.isInteger(value))),
     });

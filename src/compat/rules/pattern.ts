@@ -22,15 +22,13 @@ export const patternRule: CompatRule = {
     if (verdict.status === 'subset') return;
     const writerText = typeof writerPattern === 'string' ? `pattern ${JSON.stringify(writerPattern)}` : 'no pattern';
     if (verdict.status === 'undecidable') {
-      context.report({ code: 'PATTERN_UNDECIDABLE', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} where {writer} has ${writerText}, and ${verdict.reason}`, undecided: true });
+      context.report({ code: 'PATTERN_UNDECIDABLE', ...pair, detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} where {writer} has ${writerText}, and ${verdict.reason}`, undecided: true });
       return;
     }
     const leaf = context.findLeaf(pair, [...verdict.examples, ...stringCandidates([pair.writer, pair.reader])]);
     context.report({
       code: 'PATTERN_CHANGED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: `{reader} requires pattern ${JSON.stringify(readerPattern)} but {writer} has ${writerText}, which accepts strings such as ${JSON.stringify(verdict.examples[0] ?? '')} that it rejects`,
       ...(leaf !== undefined ? { leaf } : {}),
     });

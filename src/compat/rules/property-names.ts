@@ -21,8 +21,8 @@ export const propertyNamesRule: CompatRule = {
       const leaf = name === undefined || base === null || typeof base !== 'object' ? undefined : context.findLeaf(pair, [{ ...base, [name]: value }]);
       context.report(
         undecided && leaf === undefined
-          ? { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: 'whether every property name {writer} allows passes the propertyNames of {reader} cannot be decided', undecided: true }
-          : { code: 'PROPERTY_NAMES_NARROWED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{writer} allows property names${name === undefined ? '' : ` such as "${name}"`} that the propertyNames of {reader} rejects`, ...(leaf !== undefined ? { leaf } : {}) },
+          ? { code: 'COMPAT_UNDECIDED', ...pair, detail: 'whether every property name {writer} allows passes the propertyNames of {reader} cannot be decided', undecided: true }
+          : { code: 'PROPERTY_NAMES_NARROWED', ...pair, detail: `{writer} allows property names${name === undefined ? '' : ` such as "${name}"`} that the propertyNames of {reader} rejects`, ...(leaf !== undefined ? { leaf } : {}) },
       );
     };
     for (const name of listed) {

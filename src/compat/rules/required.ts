@@ -20,9 +20,7 @@ export const requiredRule: CompatRule = {
       };
       context.report({
         code: 'REQUIRED_ADDED',
-        reader: pair.reader,
-        writer: pair.writer,
-        dataPath: pair.dataPath,
+        ...pair,
         detail: `{reader} requires "${name}" but {writer} lets it be omitted`,
         witness,
         property: { name, optional: false },

@@ -107,9 +107,7 @@ export function createCountRule(spec: {
       if (rangeContained(writer, reader) || spec.contained?.(pair, reader, writer)) return;
       context.report({
         code: spec.code,
-        reader: pair.reader,
-        writer: pair.writer,
-        dataPath: pair.dataPath,
+        ...pair,
         detail: `{writer} allows ${spec.describe(describeRange(writer, spec.unit))} but {reader} only ${describeRange(reader, spec.unit)}`,
         witness: () => context.findLeaf(pair, spec.candidates(pair, context, [writer.low, writer.high, reader.low, reader.high])),
       });

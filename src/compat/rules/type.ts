@@ -33,9 +33,7 @@ export const typeRule: CompatRule = {
     const readerNarrower = [...readerTypes].every((type) => writerTypes.has(type));
     context.report({
       code: readerNarrower ? 'TYPE_NARROWED' : 'TYPE_CHANGED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: `{writer} allows ${list(writerTypes)} but {reader} allows ${list(readerTypes)}${missing.length === 1 && missing[0] === 'number' ? ' (no fractional numbers)' : ''}`,
       witness,
     });

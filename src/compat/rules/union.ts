@@ -56,8 +56,8 @@ export const unionRule: CompatRule = {
         const leaf = searchWitness(pair, context, trials);
         context.report(
           leaf !== undefined || trials.every((reason) => !reason.undecided)
-            ? { code: 'UNION_NOT_COVERED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{writer} allows values that match none of the ${branches.length} branches of the ${union} of {reader}`, ...(leaf !== undefined ? { leaf } : {}) }
-            : { code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `whether every value of {writer} matches a branch of the ${union} of {reader} cannot be decided`, undecided: true },
+            ? { code: 'UNION_NOT_COVERED', ...pair, detail: `{writer} allows values that match none of the ${branches.length} branches of the ${union} of {reader}`, ...(leaf !== undefined ? { leaf } : {}) }
+            : { code: 'COMPAT_UNDECIDED', ...pair, detail: `whether every value of {writer} matches a branch of the ${union} of {reader} cannot be decided`, undecided: true },
         );
       }
       if (union === 'oneOf') checkOverlaps(pair, context, branches);
@@ -77,9 +77,9 @@ function checkOverlaps(pair: Pair, context: RuleContext, branches: readonly Sche
       const candidate = both ? generateValue(both, context.validators) : undefined;
       const leaf = candidate !== undefined && context.validators.valid(left, candidate) && context.validators.valid(right, candidate) ? context.findLeaf(pair, [candidate]) : undefined;
       if (leaf !== undefined) {
-        context.report({ code: 'ONE_OF_OVERLAP', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `{writer} allows values that match both branch ${first} and branch ${second} of the oneOf of {reader}, which then rejects them`, leaf });
+        context.report({ code: 'ONE_OF_OVERLAP', ...pair, detail: `{writer} allows values that match both branch ${first} and branch ${second} of the oneOf of {reader}, which then rejects them`, leaf });
       } else if (merged === undefined || candidate === undefined) {
-        context.report({ code: 'COMPAT_UNDECIDED', reader: pair.reader, writer: pair.writer, dataPath: pair.dataPath, detail: `whether branches ${first} and ${second} of the oneOf of {reader} overlap on values of {writer} cannot be decided`, undecided: true });
+        context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: `whether branches ${first} and ${second} of the oneOf of {reader} overlap on values of {writer} cannot be decided`, undecided: true });
       }
     }
   }

@@ -14,9 +14,7 @@ export const uniqueItemsRule: CompatRule = {
     const item = generateValue(child(pair.writer, 'items'), context.validators);
     context.report({
       code: 'UNIQUE_ITEMS_ADDED',
-      reader: pair.reader,
-      writer: pair.writer,
-      dataPath: pair.dataPath,
+      ...pair,
       detail: '{reader} requires unique items but {writer} allows repeats',
       witness: () => item === undefined ? undefined : context.findLeaf(pair, [[item, item], [item, item, item]]),
     });
