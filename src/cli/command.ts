@@ -13,17 +13,23 @@ export interface OptionSpec {
   readonly valueName?: string;
 }
 
+type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/** Parsed option values, typed by their specs: a string option gives a string, a boolean one a boolean. */
+export type OptionValues<O extends OptionSpecs> = { readonly [N in keyof O]?: OptionValue<O[N]['type']> };
+type OptionValue<T extends OptionSpec['type']> = T extends 'string' ? string : boolean;
+
 /** What a command receives: parsed arguments, resolved settings and its I/O. */
-export interface CommandInput<K extends SettingKey> {
+export interface CommandInput<K extends SettingKey, O extends OptionSpecs = OptionSpecs> {
   readonly positionals: readonly string[];
-  readonly options: Readonly<Record<string, string | boolean | undefined>>;
+  readonly options: OptionValues<O>;
   readonly config: Pick<Config, K>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly io: Io;
 }
 
 /** One CLI command. `run` returns the exit code. */
-export interface Command<K extends SettingKey = SettingKey> {
+export interface Command<K extends SettingKey = SettingKey, O extends OptionSpecs = OptionSpecs> {
   /** Words after `schemaflow`, e.g. `dev up`. */
   readonly name: string;
   readonly summary: string;
@@ -31,13 +37,13 @@ export interface Command<K extends SettingKey = SettingKey> {
   readonly args?: string;
   /** Settings the command reads; each brings its flag. */
   readonly settings: readonly K[];
-  readonly options?: Readonly<Record<string, OptionSpec>>;
+  readonly options?: O;
   /** Longer help: what it does, exit codes. */
   readonly details?: string;
-  run(input: CommandInput<K>): Promise<number>;
+  run(input: CommandInput<K, O>): Promise<number>;
 }
 
-/** Declares a command with its settings' types checked. */
-export function defineCommand<K extends SettingKey>(command: Command<K>): Command {
+/** Declares a command with its settings' and options' types checked. */
+export function defineCommand<K extends SettingKey, const O extends OptionSpecs = Record<never, OptionSpec>>(command: Command<K, O>): Command {
   return command;
 }

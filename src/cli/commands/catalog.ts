@@ -42,7 +42,7 @@ const check = defineCommand({
     try {
       const checked = checkCatalog(repository, {
         catalogDir: config.catalogDir,
-        baseCandidates: baseCandidates(typeof options.base === 'string' ? options.base : undefined, env),
+        baseCandidates: baseCandidates(options.base, env),
         differ,
       });
       const report = await crossCheckCatalog(checked, differ);
@@ -74,8 +74,8 @@ const create = defineCommand({
     const dir = join(repository.root, config.catalogDir, team, name);
     if (existsSync(dir)) throw new SchemaflowError('SUBJECT_EXISTS', `${config.catalogDir}/${team}/${name} already exists; add a version file there instead.`);
     mkdirSync(dir, { recursive: true });
-    const owners = typeof options.owners === 'string' ? options.owners.split(',').map((owner) => owner.trim()).filter(Boolean) : undefined;
-    const description = typeof options.description === 'string' ? options.description : undefined;
+    const owners = options.owners !== undefined ? options.owners.split(',').map((owner) => owner.trim()).filter(Boolean) : undefined;
+    const description = options.description;
     for (const file of scaffoldSubject(team, name, { ...(description ? { description } : {}), ...(owners ? { owners } : {}) })) {
       writeFileSync(join(dir, file.file), file.content, { flag: 'wx' });
       io.out(`created ${config.catalogDir}/${team}/${name}/${file.file}`);

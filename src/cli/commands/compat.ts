@@ -7,9 +7,9 @@ import { defineCommand } from '../command.js';
 const MODES: readonly CompatibilityMode[] = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'];
 const POLICIES: readonly CompatibilityPolicy[] = ['STRICT', 'DEFAULT'];
 
-function choice<T extends string>(value: string | boolean | undefined, allowed: readonly T[], fallback: T, flag: string): T {
+function choice<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
   if (value === undefined) return fallback;
-  const upper = String(value).toUpperCase();
+  const upper = value.toUpperCase();
   if (!allowed.includes(upper as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
   return upper as T;
 }

@@ -16,10 +16,10 @@ const build = defineCommand({
   run({ options, config, io }) {
     const { manifest, bytes } = buildCatalogManifest(openRepository(process.cwd()), {
       catalogDir: config.catalogDir,
-      ...(typeof options.commit === 'string' ? { commit: options.commit } : {}),
-      ...(typeof options.env === 'string' ? { environment: options.env } : {}),
+      ...(options.commit !== undefined ? { commit: options.commit } : {}),
+      ...(options.env !== undefined ? { environment: options.env } : {}),
     });
-    if (typeof options.out === 'string') {
+    if (options.out !== undefined) {
       writeFileSync(options.out, bytes);
       const versions = manifest.subjects.reduce((sum, subject) => sum + subject.versions.length, 0);
       io.err(`wrote ${options.out}: manifest serial ${manifest.serial} of ${manifest.sourceCommit.slice(0, 12)}, ${manifest.subjects.length} subjects, ${versions} versions`);

@@ -25,7 +25,7 @@ const produce = defineCommand({
     if (!subject || extra.length > 0) throw new UsageError('expected: schemaflow produce <subject> [file|-]');
     const onInvalid = options['on-invalid'] ?? 'skip';
     if (onInvalid !== 'skip' && onInvalid !== 'abort') throw new UsageError(`--on-invalid must be skip or abort, not ${JSON.stringify(onInvalid)}`);
-    const version = typeof options.version === 'string' ? Number(options.version) : undefined;
+    const version = options.version !== undefined ? Number(options.version) : undefined;
     if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new UsageError('--version must be a positive integer');
 
     const producer = await createProducer({

@@ -26,9 +26,9 @@ function print(report: RegisterReport, io: Io, location: string): void {
 }
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
-  return async ({ options, config, io }: { options: Readonly<Record<string, string | boolean | undefined>>; config: RegistrationSettings; io: Io }): Promise<number> => {
+  return async ({ options, config, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; io: Io }): Promise<number> => {
     const repository = openRepository(process.cwd());
-    const environment = typeof options.env === 'string' ? options.env : undefined;
+    const environment = options.env;
     const location = manifestUrlFor(repository.root, config, environment);
     const manifests = openObjectStore(location, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>

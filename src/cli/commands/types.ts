@@ -12,7 +12,7 @@ const types = defineCommand({
   options: { out: { type: 'string', valueName: 'dir', description: 'the directory to write schemaflow-events.d.ts into (required)' } },
   details: 'Reads <manifest location>/latest.json. Include the file in your tsconfig; then producer.send(subject, event) checks the event against the subject’s latest version (or { version: N }).',
   async run({ options, config, io }) {
-    if (typeof options.out !== 'string') throw new UsageError('--out <dir> is required');
+    if (options.out === undefined) throw new UsageError('--out <dir> is required');
     const manifest = await loadManifest(`${config.manifestUrl.replace(/\/+$/, '')}/latest.json`, createManifestLoader(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}));
     mkdirSync(options.out, { recursive: true });
     const file = join(options.out, 'schemaflow-events.d.ts');
