@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readCatalogSettings } from '../catalog/config-files.js';
 import { parseYamlDocument } from '../catalog/documents.js';
 import type { Config } from '../config/resolve.js';
-import { SchemaflowError, UsageError } from '../domain/errors.js';
+import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import type { TopicAdmin } from '../topics/plan.js';
 import { createKafkaClient } from './kafka/client.js';
 import { createTopicAdmin } from './kafka/topic-admin.js';
@@ -36,7 +36,7 @@ export async function withTopicAdmin<T>(config: RegistrationSettings, required: 
   try {
     await admin.connect();
   } catch (error) {
-    if (required) throw new SchemaflowError('KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${config.kafkaBrokers.join(',')}: ${error instanceof Error ? error.message : String(error)}. Nothing was created or published. Runners must reach the brokers (see the README: SASL_SSL or self-hosted runners).`, { cause: error, retriable: true });
+    if (required) throw new SchemaflowError('KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${config.kafkaBrokers.join(',')}: ${messageOf(error)}. Nothing was created or published. Runners must reach the brokers (see the README: SASL_SSL or self-hosted runners).`, { cause: error, retriable: true });
     return use(undefined);
   }
   try {

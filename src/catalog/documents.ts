@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { Finding } from '../domain/finding.js';
 import { fromPointer } from '../domain/finding.js';
 import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
+import { messageOf } from '../domain/errors.js';
 
 /**
  * Guarded parsing of hostile files (DESIGN.md §10): size, encoding and nesting are checked on
@@ -79,7 +80,7 @@ export function parseJsonDocument(file: string, bytes: Uint8Array, limits: Limit
     value = JSON.parse(text);
   } catch (error) {
     const offset = firstError?.offset ?? 0;
-    const reason = firstError ? describeParseError(firstError) : error instanceof Error ? error.message : String(error);
+    const reason = firstError ? describeParseError(firstError) : messageOf(error);
     return failure(file, 'INVALID_JSON', lineOf(offset), `${file} is not valid JSON: ${reason} at ${lineOf(offset).line}:${lineOf(offset).col}.`, { reason });
   }
   if (firstError || !tree) {
@@ -158,7 +159,7 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
     }
     value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
-    const reason = error instanceof RangeError ? 'too deeply nested' : error instanceof Error ? error.message : String(error);
+    const reason = error instanceof RangeError ? 'too deeply nested' : messageOf(error);
     const code = error instanceof RangeError ? 'NESTING_TOO_DEEP' : 'INVALID_YAML';
     return failure(file, code, START, `${file} could not be read as YAML: ${reason}. Aliases are limited to ${MAX_YAML_ALIASES} per file.`, { reason });
   }

@@ -1,4 +1,5 @@
 import { DFA, JS, NFA, Transformers, combineTransformers, getIntersectionWords, isDisjointWith, transform, visitAst } from 'refa';
+import { messageOf } from '../domain/errors.js';
 
 /**
  * Regular-language containment of JSON Schema patterns, decided with finite automata (refa).
@@ -31,7 +32,7 @@ function languageOf(source: string): Language | { reason: string } {
     visitAst(expression, { onAssertionEnter: () => (assertions += 1) });
     result = assertions > 0 ? { reason: 'it uses lookaround that cannot be reduced to a regular language' } : { nfa: NFA.fromRegex(expression, { maxCharacter: parsed.maxCharacter }, {}, new NFA.LimitedNodeFactory(MAX_NODES)) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     result = { reason: /backreference/i.test(message) ? 'it uses a backreference' : /too many/i.test(message) ? 'its automaton is too large' : message };
   }
   languages.set(source, result);
@@ -68,6 +69,6 @@ export function patternContainment(writerPattern: string | undefined, readerPatt
     }
     return { status: 'not-subset', examples };
   } catch (error) {
-    return { status: 'undecidable', reason: `the automata grew too large (${error instanceof Error ? error.message : String(error)})` };
+    return { status: 'undecidable', reason: `the automata grew too large (${messageOf(error)})` };
   }
 }

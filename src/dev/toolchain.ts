@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { runCommand } from './processes.js';
 import {
   FAKE_GCS_SERVER_MODULE,
@@ -40,12 +40,12 @@ export async function requireJava(): Promise<string> {
  */
 export async function requireTools(cacheDir: string): Promise<void> {
   const problems: string[] = [];
-  await requireJava().catch((error: unknown) => problems.push(error instanceof Error ? error.message : String(error)));
+  await requireJava().catch((error: unknown) => problems.push(messageOf(error)));
   const needed: string[] = [];
   if (!readClasspath(kafkaClasspathFile(cacheDir))) needed.push('mvn');
   if (!existsSync(fakeGcsServerBinary(cacheDir))) needed.push('go');
   for (const tool of needed) {
-    await runCommand(tool, [tool === 'go' ? 'version' : '--version']).catch((error: unknown) => problems.push(error instanceof Error ? error.message : String(error)));
+    await runCommand(tool, [tool === 'go' ? 'version' : '--version']).catch((error: unknown) => problems.push(messageOf(error)));
   }
   if (problems.length > 0) {
     throw new SchemaflowError('TOOL_MISSING', `schemaflow dev cannot start the local services:\n  - ${problems.join('\n  - ')}`);

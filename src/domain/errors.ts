@@ -38,6 +38,11 @@ export class UsageError extends SchemaflowError {
   }
 }
 
+/** The message of one thrown value (an Error's message, anything else as a string). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A message for any thrown value, including the chain of causes. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

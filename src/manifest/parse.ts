@@ -1,4 +1,4 @@
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { MANIFEST_FORMAT, type Manifest } from './types.js';
 
 const supportedMajor = Number(MANIFEST_FORMAT.split('.')[0]);
@@ -12,7 +12,7 @@ export function parseManifest(bytes: Uint8Array, source: string): Manifest {
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new SchemaflowError('MANIFEST_INVALID', `${source} is not a JSON manifest: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new SchemaflowError('MANIFEST_INVALID', `${source} is not a JSON manifest: ${messageOf(error)}`, { cause: error });
   }
   const manifest = value as Partial<Manifest> | null;
   const format = typeof manifest?.format === 'string' ? manifest.format : '';

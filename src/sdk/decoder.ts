@@ -4,6 +4,7 @@ import type { Violation } from './errors.js';
 import { HEADERS, unframe } from './framing.js';
 import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
 import { createSchemaRegistry } from './registry.js';
+import { messageOf } from '../domain/errors.js';
 
 export type DecodeResult =
   | { readonly ok: true; readonly subject: string; readonly version: number; readonly id: number; readonly value: unknown }
@@ -34,7 +35,7 @@ export async function createDecoder(options: { manifest: string | Manifest; load
       try {
         value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
       } catch (error) {
-        return { ok: false, reason: 'NOT_JSON', detail: `the value is not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`, ...(id !== undefined ? { id } : {}) };
+        return { ok: false, reason: 'NOT_JSON', detail: `the value is not UTF-8 JSON: ${messageOf(error)}`, ...(id !== undefined ? { id } : {}) };
       }
       if (id === undefined) return { ok: false, reason: 'NO_SCHEMA_ID', detail: `no ${HEADERS.id} header and no Confluent framing` };
       const schema = registry.byId(id);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Storage } from '@google-cloud/storage';
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 
@@ -37,6 +37,6 @@ export async function loadManifest(source: string | Manifest, loader: ManifestLo
     return parseManifest(await loader(source), source);
   } catch (error) {
     if (error instanceof SchemaflowError) throw error;
-    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable: true });
+    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${messageOf(error)}`, { cause: error, retriable: true });
   }
 }

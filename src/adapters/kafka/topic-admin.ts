@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
-import { SchemaflowError } from '../../domain/errors.js';
+import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import type { ExistingTopic, TopicAdmin } from '../../topics/plan.js';
 
 /** Kafka's DescribeConfigs source for configs set on the topic itself. */
@@ -13,7 +13,7 @@ const TOPIC_RESOURCE = 2;
 
 function wrap(what: string, error: unknown): SchemaflowError {
   const retriable = (error as { retriable?: boolean }).retriable === true;
-  return new SchemaflowError('KAFKA_FAILED', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable });
+  return new SchemaflowError('KAFKA_FAILED', `${what}: ${messageOf(error)}`, { cause: error, retriable });
 }
 
 const LEADER_WAIT_MS = 60_000;

@@ -1,5 +1,5 @@
 import { Storage, type File } from '@google-cloud/storage';
-import { SchemaflowError } from '../../domain/errors.js';
+import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
 import { preconditionFailed } from './file-store.js';
 
@@ -28,7 +28,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
   const translate = (error: unknown, key: string, expected: string): never => {
     if (statusOf(error) === 412) throw preconditionFailed(location, key, expected);
     const status = statusOf(error);
-    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${error instanceof Error ? error.message : String(error)}`, { cause: error, retriable: status === undefined || status === 408 || status === 429 || status >= 500 });
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${messageOf(error)}`, { cause: error, retriable: status === undefined || status === 408 || status === 429 || status >= 500 });
   };
 
   const write = async (key: string, bytes: Uint8Array, ifGenerationMatch: number, writeOptions: WriteOptions | undefined, expected: string): Promise<{ generation: string }> => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CompatibilityMode, CompatibilityPolicy } from '../../catalog/config-files.js';
-import { UsageError } from '../../domain/errors.js';
+import { UsageError, messageOf } from '../../domain/errors.js';
 import { compareFiles, type FileInput } from '../../usecases/compare-files.js';
 import { defineCommand } from '../command.js';
 
@@ -18,7 +18,7 @@ function read(path: string): FileInput {
   try {
     return { path, bytes: readFileSync(path) };
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { code: 'UNREADABLE_SCHEMA' });
+    throw new UsageError(`cannot read ${path}: ${messageOf(error)}`, { code: 'UNREADABLE_SCHEMA' });
   }
 }
 
