@@ -112,3 +112,60 @@ export interface ObjectStore {
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<ObjectListing[]>;
 }
+
+/** A Kafka record as the flow reads it (offsets and timestamps as decimal strings, as Kafka clients give them). */
+export interface KafkaRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | undefined | ReadonlyArray<Buffer | string>>>;
+}
+
+/** A partition's offsets as Kafka reports them: `low` is the earliest kept, `high` the next to be written. */
+export interface PartitionOffsets {
+  readonly topic: string;
+  readonly partition: number;
+  readonly low: bigint;
+  readonly high: bigint;
+}
+
+/** Offsets `[from, to)` of one partition to read. */
+export interface ReadRange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: bigint;
+  readonly to: bigint;
+}
+
+/** Records of one partition in offset order, as one fetch returned them. */
+export interface RecordBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly KafkaRecord[];
+  /** True once the partition has been read up to its range's end. */
+  readonly done: boolean;
+  /** Keeps the reader's session alive during long work on the batch (uploads). */
+  readonly heartbeat: () => Promise<void>;
+}
+
+/**
+ * Where the flow reads records: Kafka through a per-run consumer group that seeks to the
+ * offsets the lake's state names (the group's own committed offsets are never trusted).
+ */
+export interface RecordSource {
+  /** Partitions and their watermarks for each topic that exists; missing topics are absent. */
+  offsets(topics: readonly string[]): Promise<PartitionOffsets[]>;
+  /**
+   * Reads every range, calling `handle` batch by batch (sequential within a partition; `handle`
+   * answers false when it wants no more of that partition). Resolves
+   * when every range is read, when `until` (epoch ms) passes, or when no record has come for a
+   * while although ranges are unfinished (transaction markers at a partition's end carry none).
+   */
+  read(ranges: readonly ReadRange[], handle: (batch: RecordBatch) => Promise<boolean>, options: { until: number }): Promise<void>;
+  /** Records archived positions in the stable group `schemaflow-flow`, for lag monitoring only. */
+  recordPositions(positions: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly next: bigint }>): Promise<void>;
+  close(): Promise<void>;
+}

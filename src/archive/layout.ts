@@ -59,3 +59,18 @@ export function closedKey(subject: string, version: number, hour: Date): string 
 export function stateKey(topic: string, partition: number): string {
   return `${topic}/${partition}.json`;
 }
+
+/** The partition and offset range a data, quarantine or late object's name encodes; undefined for other names. */
+export function parseObjectName(key: string): Range | undefined {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.jsonl\.gz$/.exec(name);
+  if (!match) return undefined;
+  return { topic: match[1] ?? '', partition: Number(match[2]), first: BigInt(match[3] ?? '0'), last: BigInt(match[4] ?? '0') };
+}
+
+/** The range a gap record's name encodes: `_gaps/<topic>/<partition>/<from>-<to>.json`. */
+export function parseGapName(key: string): Range | undefined {
+  const match = /^_gaps\/(.+)\/(\d+)\/(\d{20})-(\d{20})\.json$/.exec(key);
+  if (!match) return undefined;
+  return { topic: match[1] ?? '', partition: Number(match[2]), first: BigInt(match[3] ?? '0'), last: BigInt(match[4] ?? '0') };
+}

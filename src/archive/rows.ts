@@ -1,13 +1,6 @@
-/** A Kafka record as the flow reads it. */
-export interface KafkaRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly timestamp: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, Buffer | string | undefined | Array<Buffer | string>>>;
-}
+import type { KafkaRecord } from '../ports.js';
+
+export type { KafkaRecord } from '../ports.js';
 
 function text(bytes: Buffer): { text: string } | { base64: string } {
   try {
@@ -21,7 +14,7 @@ function text(bytes: Buffer): { text: string } | { base64: string } {
 function headersOf(headers: KafkaRecord['headers']): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    const values = (Array.isArray(value) ? value : [value]).filter((entry): entry is Buffer | string => entry !== undefined);
+    const values = (Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>) : [value as Buffer | string | undefined]).filter((entry): entry is Buffer | string => entry !== undefined);
     const decoded = values.map((entry) => {
       if (typeof entry === 'string') return entry;
       const decodedText = text(entry);

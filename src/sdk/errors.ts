@@ -1,11 +1,7 @@
 import { SchemaflowError } from '../domain/errors.js';
+import type { Violation } from '../manifest/registry.js';
 
-/** One reason an event does not match its schema: where (a JSON pointer into the event) and why. */
-export interface Violation {
-  readonly path: string;
-  readonly keyword: string;
-  readonly message: string;
-}
+export { UnknownSchemaError, type Violation } from '../manifest/registry.js';
 
 /** The event does not match the schema it is sent with; nothing was sent. */
 export class EventValidationError extends SchemaflowError {
@@ -17,12 +13,5 @@ export class EventValidationError extends SchemaflowError {
     this.subject = subject;
     this.version = version;
     this.violations = violations;
-  }
-}
-
-/** A subject or version the manifest does not have. */
-export class UnknownSchemaError extends SchemaflowError {
-  constructor(message: string) {
-    super('UNKNOWN_SCHEMA', message);
   }
 }

@@ -4,4 +4,4 @@ export { generateTypes } from './typegen.js';
 export { createDecoder, type Decoder, type DecodeResult } from './decoder.js';
 export { EventValidationError, UnknownSchemaError, type Violation } from './errors.js';
 export { createManifestLoader, type ManifestLoader } from './manifest-source.js';
-export { HEADERS } from './framing.js';
+export { HEADERS } from '../manifest/framing.js';

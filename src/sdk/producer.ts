@@ -1,9 +1,9 @@
 import type { IHeaders, Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { Manifest } from '../manifest/types.js';
 import { EventValidationError } from './errors.js';
-import { HEADERS, frame } from './framing.js';
+import { HEADERS, frame } from '../manifest/framing.js';
 import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
-import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry } from './registry.js';
+import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry } from '../manifest/registry.js';
 
 export interface ProducerOptions {
   /** The manifest: an object, or where to load it (path, `file://`, `https://`, `gs://`). */

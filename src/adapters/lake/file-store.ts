@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaflowError } from '../../domain/errors.js';
@@ -17,7 +17,7 @@ export function preconditionFailed(location: string, key: string, expected: stri
 
 /**
  * A local directory as an object store (the embedded default, `file://./lake`). Create-only is
- * an exclusive create; compare-and-swap takes a per-key lock file, compares the content hash
+ * a hard link of a fully written temporary file; compare-and-swap takes a per-key lock file, compares the content hash
  * (the generation) and renames a temporary file into place, so concurrent processes on one
  * machine behave as GCS preconditions do.
  */
@@ -29,35 +29,52 @@ export function createFileStore(root: string): ObjectStore {
     if (!path.startsWith(`${base}${sep}`) || key.split('/').includes(META)) throw new SchemaflowError('INVALID_KEY', `${JSON.stringify(key)} is not a valid object key under ${location}`);
     return path;
   };
-  const metaOf = (key: string): string => join(base, META, `${key}.json`);
+  /** Metadata is kept per generation, so it is written before the object appears and can never describe other bytes. */
+  const metaOf = (key: string, generation: string): string => join(base, META, `${key}.${generation}.json`);
 
+  async function writeMeta(key: string, generation: string, options: WriteOptions | undefined): Promise<void> {
+    if (!options?.metadata && !options?.contentType) return;
+    const path = metaOf(key, generation);
+    await mkdir(dirname(path), { recursive: true });
+    // Same generation = same bytes: the first description written stays.
+    await writeFile(path, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }), { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+
+  /**
+   * Writes to a temporary file first, so no reader ever sees a partial object (a crash mid-write
+   * leaves only a `.tmp` that listings skip). Create-only publishes with link(2), which fails
+   * when the name exists: atomic, like GCS's ifGenerationMatch 0.
+   */
   async function writeAtomically(key: string, bytes: Uint8Array, options: WriteOptions | undefined, exclusive: boolean): Promise<{ generation: string }> {
     const path = pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const generation = generationOf(bytes);
-    if (options?.metadata || options?.contentType) {
-      await mkdir(dirname(metaOf(key)), { recursive: true });
-      await writeFile(metaOf(key), JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-    if (exclusive) {
+    try {
+      await writeMeta(key, generation, options);
+      if (!exclusive) {
+        await rename(temporary, path);
+        return { generation };
+      }
       try {
-        const handle = await open(path, 'wx');
-        try {
-          await handle.writeFile(bytes);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await link(temporary, path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw preconditionFailed(location, key, 'already exists');
         throw error;
       }
       return { generation };
+    } finally {
+      await rm(temporary, { force: true });
     }
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
-    return { generation };
   }
 
   async function withLock<T>(key: string, action: () => Promise<T>): Promise<T> {
@@ -93,8 +110,9 @@ export function createFileStore(root: string): ObjectStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
-      const meta = await readFile(metaOf(key), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }, () => ({ metadata: {} }));
-      const object: StoredObject = { key, generation: generationOf(bytes), bytes: new Uint8Array(bytes), metadata: meta.metadata ?? {} };
+      const generation = generationOf(bytes);
+      const meta = await readFile(metaOf(key, generation), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }, () => ({ metadata: {} }));
+      const object: StoredObject = { key, generation, bytes: new Uint8Array(bytes), metadata: meta.metadata ?? {} };
       return object;
     },
     create: (key, bytes, options) => writeAtomically(key, bytes, options, true),

@@ -8,7 +8,7 @@ import { openRepository } from '../../../src/adapters/git/repository.js';
 import { canonicalize, fingerprint } from '../../../src/manifest/jcs.js';
 import { parseManifest } from '../../../src/manifest/parse.js';
 import manifestSchema from '../../../src/manifest/manifest.schema.json' with { type: 'json' };
-import { createSchemaRegistry } from '../../../src/sdk/registry.js';
+import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
 import { runSchemaflow } from '../../support/cli.js';
 import { createTestRepo } from '../../support/git-repo.js';

@@ -2,8 +2,22 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { VOCABULARY } from '../catalog/schema-compiler.js';
-import type { Manifest, ManifestSubject, ManifestVersion } from '../manifest/types.js';
-import { UnknownSchemaError, type Violation } from './errors.js';
+import { SchemaflowError } from '../domain/errors.js';
+import type { Manifest, ManifestSubject, ManifestVersion } from './types.js';
+
+/** One reason an event does not match its schema: where (a JSON pointer into the event) and why. */
+export interface Violation {
+  readonly path: string;
+  readonly keyword: string;
+  readonly message: string;
+}
+
+/** A subject or version the manifest does not have. */
+export class UnknownSchemaError extends SchemaflowError {
+  constructor(message: string) {
+    super('UNKNOWN_SCHEMA', message);
+  }
+}
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 

@@ -1,0 +1,160 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { SchemaflowError, messageOf } from '../../domain/errors.js';
+import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
+
+/** The stable group whose committed offsets show the flow's lag; it never has members. */
+export const FLOW_GROUP = 'schemaflow-flow';
+
+/** With ranges unfinished and no batch for this long, the rest holds no records (transaction markers). */
+const IDLE_MS = 10_000;
+
+/**
+ * Fetch settings for a drain-and-exit job (flow.md §5.3): a short wait so quiet partitions do
+ * not hold a fetch for 5 s. The broker returns an oversized batch whole only for the first
+ * partition of a fetch (KIP-74); any other partition gets a truncated batch that kafkajs drops
+ * and fetches again, forever. So the per-partition limit is raised to the largest
+ * `max.message.bytes` of the topics read (flow.md §4 row 24).
+ */
+export const FETCH = { maxWaitTimeInMs: 250, minBytes: 1, maxBytes: 16 * 1024 * 1024, maxBytesPerPartition: 4 * 1024 * 1024 } as const;
+
+/** TOPIC resource type of DescribeConfigs (kafkajs's named export is not visible from ESM). */
+const TOPIC_RESOURCE = 2;
+/** Record batch overhead above `max.message.bytes`. */
+const BATCH_OVERHEAD = 64 * 1024;
+
+function kafkaFailure(what: string, error: unknown): SchemaflowError {
+  if (error instanceof SchemaflowError) return error;
+  return new SchemaflowError('KAFKA_FAILED', `${what}: ${messageOf(error)}`, { cause: error, retriable: (error as { retriable?: boolean }).retriable === true });
+}
+
+const rangeKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * Kafka as the flow's record source. kafkajs has no manual partition assignment, so each read
+ * joins a per-run consumer group (never committed to, deleted afterwards) and seeks every
+ * partition to the offset the lake's state names.
+ */
+export function createRecordSource(kafka: Kafka, options: { runId: string }): RecordSource {
+  const admin: Admin = kafka.admin();
+  let connected: Promise<void> | undefined;
+  const connect = (): Promise<void> => (connected ??= admin.connect());
+
+  /** The largest `max.message.bytes` among the topics (their own setting or the broker's default). */
+  async function largestMessageBytes(topics: readonly string[]): Promise<number> {
+    try {
+      await connect();
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ['max.message.bytes'] })) });
+      return Math.max(0, ...described.resources.flatMap((resource) => resource.configEntries.map((entry) => Number(entry.configValue) || 0)));
+    } catch (error) {
+      throw kafkaFailure(`cannot read max.message.bytes of ${topics.join(', ')}`, error);
+    }
+  }
+
+  return {
+    async offsets(topics) {
+      try {
+        await connect();
+        const existing = new Set(await admin.listTopics());
+        const result: PartitionOffsets[] = [];
+        for (const topic of [...new Set(topics)].filter((name) => existing.has(name))) {
+          for (const entry of await admin.fetchTopicOffsets(topic)) result.push({ topic, partition: entry.partition, low: BigInt(entry.low), high: BigInt(entry.high) });
+        }
+        return result.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+      } catch (error) {
+        throw kafkaFailure('cannot read the topics\' offsets', error);
+      }
+    },
+
+    async read(ranges, handle, { until }) {
+      if (ranges.length === 0) return;
+      const groupId = `${FLOW_GROUP}-run-${options.runId}`;
+      const topics = [...new Set(ranges.map((range) => range.topic))];
+      const largest = await largestMessageBytes(topics);
+      const maxBytesPerPartition = Math.max(FETCH.maxBytesPerPartition, largest + BATCH_OVERHEAD);
+      const consumer: Consumer = kafka.consumer({ groupId, ...FETCH, maxBytesPerPartition, maxBytes: Math.max(FETCH.maxBytes, maxBytesPerPartition), sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, retry: { retries: 5 } });
+      const remaining = new Map<string, ReadRange>(ranges.map((range) => [rangeKey(range.topic, range.partition), range]));
+      let failure: unknown;
+      let finish: () => void = () => undefined;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      let idleTimer: NodeJS.Timeout | undefined;
+      const touch = (): void => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(finish, IDLE_MS);
+      };
+      const deadline = setTimeout(finish, Math.max(0, until - Date.now()));
+      // Positions are ours, never the group's: seek every unfinished range on each join (a rebalance
+      // would otherwise resume at the group's default, the latest offset).
+      const position = new Map<string, bigint>(ranges.map((range) => [rangeKey(range.topic, range.partition), range.from]));
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        touch();
+        for (const range of remaining.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: (position.get(rangeKey(range.topic, range.partition)) ?? range.from).toString() });
+      });
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) {
+          failure ??= event.payload.error;
+          finish();
+        }
+      });
+
+      const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+        const { batch } = payload;
+        const range = remaining.get(rangeKey(batch.topic, batch.partition));
+        if (!range || failure !== undefined) return;
+        touch();
+        const records: KafkaRecord[] = batch.messages.map((message) => ({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key ?? null, value: message.value ?? null, headers: message.headers ?? {} }));
+        const done = batch.messages.length > 0 && BigInt(batch.lastOffset()) >= range.to - 1n;
+        let wanted: boolean;
+        try {
+          wanted = await handle({ topic: batch.topic, partition: batch.partition, records, done, heartbeat: () => payload.heartbeat() });
+        } catch (error) {
+          failure ??= error;
+          finish();
+          return;
+        }
+        if (batch.messages.length > 0) position.set(rangeKey(batch.topic, batch.partition), BigInt(batch.lastOffset()) + 1n);
+        if (done || !wanted) {
+          payload.pause();
+          remaining.delete(rangeKey(batch.topic, batch.partition));
+          if (remaining.size === 0) finish();
+        }
+      };
+
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics, fromBeginning: false });
+        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.min(ranges.length, 4), eachBatch });
+        await finished;
+      } catch (error) {
+        failure ??= error;
+      } finally {
+        clearTimeout(deadline);
+        clearTimeout(idleTimer);
+        // Waits for a batch in progress: nothing is handled after read() returns.
+        await consumer.disconnect().catch(() => undefined);
+        await connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
+      }
+      if (failure !== undefined) throw kafkaFailure('reading records failed', failure);
+    },
+
+    /**
+     * kafkajs's setOffsets joins the group with a consumer of its own to commit, so concurrent
+     * calls for one group fight over membership and hang: one call per topic, in sequence.
+     */
+    async recordPositions(positions) {
+      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const entry of positions) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), { partition: entry.partition, offset: entry.next.toString() }]);
+      for (const [topic, partitions] of byTopic) {
+        try {
+          await connect();
+          await admin.setOffsets({ groupId: FLOW_GROUP, topic, partitions });
+        } catch (error) {
+          throw kafkaFailure(`cannot record the positions of ${topic} in group ${FLOW_GROUP}`, error);
+        }
+      }
+    },
+
+    async close() {
+      if (connected) await admin.disconnect().catch(() => undefined);
+    },
+  };
+}

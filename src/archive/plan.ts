@@ -1,0 +1,42 @@
+import type { PendingIntent, PartitionState } from './state.js';
+
+/** What one run does with one partition (flow.md §3.4 step 1), decided before anything is written. */
+export type PartitionPlan =
+  | { readonly action: 'idle'; readonly next: bigint }
+  | { readonly action: 'stop'; readonly code: 'OFFSET_AHEAD_OF_KAFKA'; readonly message: string }
+  | {
+      readonly action: 'archive';
+      /** Offsets retention deleted before the flow read them: recorded as a gap first. */
+      readonly gap: { readonly from: bigint; readonly to: bigint } | null;
+      /** An intent a crashed run left: finished before any new unit. */
+      readonly pending: PendingIntent | null;
+      readonly from: bigint;
+      /** Exclusive: the high watermark snapshotted at the start of the run. */
+      readonly to: bigint;
+    };
+
+/**
+ * Plans a partition from its lake state and the watermarks snapshotted at the start of the run.
+ * A partition the flow has never seen starts at `low`. A state behind `low` records the lost
+ * offsets as a gap; a state ahead of `high` means the topic was recreated or truncated, and the
+ * partition stops rather than guess (never an automatic reset).
+ */
+export function planPartition(state: PartitionState, offsets: { low: bigint; high: bigint }): PartitionPlan {
+  const next = BigInt(state.next);
+  const { low, high } = offsets;
+  if (next > high) {
+    return {
+      action: 'stop',
+      code: 'OFFSET_AHEAD_OF_KAFKA',
+      message: `${state.topic}/${state.partition}: the lake has offsets up to ${next - 1n} but Kafka's high watermark is ${high}: the topic was recreated or truncated. Nothing was archived for this partition; move the partition's state aside (its next offset) once you know what happened.`,
+    };
+  }
+  if (state.pending) {
+    // Finish the crashed unit first; when retention has since passed its end, read no further this run.
+    const end = BigInt(state.pending.end) + 1n;
+    return { action: 'archive', gap: null, pending: state.pending, from: next, to: end < low ? end : high };
+  }
+  if (next < low) return { action: 'archive', gap: { from: next, to: low - 1n }, pending: null, from: low, to: high };
+  if (next === high) return { action: 'idle', next };
+  return { action: 'archive', gap: null, pending: null, from: next, to: high };
+}

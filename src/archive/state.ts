@@ -1,0 +1,97 @@
+import { SchemaflowError } from '../domain/errors.js';
+
+/** What a published lake object holds. `late` objects come with hour closure (flow part 2). */
+export type ObjectKind = 'data' | 'quarantine' | 'late';
+
+/** An object a unit publishes, as its intent records it before anything is written. */
+export interface IntendedObject {
+  readonly key: string;
+  readonly kind: ObjectKind;
+  readonly count: number;
+  /** Lowest and highest offset of the rows it holds (decimal strings: offsets are 64-bit). */
+  readonly first: string;
+  readonly last: string;
+  /** SHA-256 (hex) of the uncompressed content: gzip bytes may differ between zlib versions. */
+  readonly sha256: string;
+}
+
+/**
+ * The write-ahead record of a flush unit (flow.md §3.4 step 4): the offsets it consumed, how many
+ * records they held, the manifest serial its records were routed with and every object it will
+ * publish. A crashed run leaves it behind; the next run finishes it before anything else.
+ */
+export interface PendingIntent {
+  readonly start: string;
+  readonly end: string;
+  readonly records: number;
+  readonly manifestSerial: number;
+  readonly runId: string;
+  readonly objects: readonly IntendedObject[];
+}
+
+/**
+ * The flow state of one partition, stored at `<state>/<topic>/<partition>.json` and changed only
+ * by compare-and-swap on its generation. `next` is the first offset not yet in the lake.
+ * `revision` grows with every write, so a state never returns to earlier bytes (a content-hash
+ * generation must not repeat).
+ */
+export interface PartitionState {
+  readonly format: 1;
+  readonly topic: string;
+  readonly partition: number;
+  readonly next: string;
+  readonly pending: PendingIntent | null;
+  readonly revision: number;
+  readonly lastRunId: string;
+  readonly updatedAt: string;
+}
+
+const OFFSET = /^(0|[1-9]\d{0,19})$/;
+
+function corrupt(key: string, what: string): SchemaflowError {
+  return new SchemaflowError('STATE_CORRUPT', `flow state ${key} ${what}. The lake is untouched; restore the object from its previous generation or delete it to re-archive the partition from the earliest offset Kafka still has.`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkIntent(value: unknown, key: string): PendingIntent {
+  if (!isObject(value)) throw corrupt(key, 'has a pending intent that is not an object');
+  const { start, end, records, manifestSerial, runId, objects } = value;
+  if (typeof start !== 'string' || !OFFSET.test(start) || typeof end !== 'string' || !OFFSET.test(end) || BigInt(end) < BigInt(start)) throw corrupt(key, 'has a pending intent without a valid offset range');
+  if (typeof records !== 'number' || typeof manifestSerial !== 'number' || typeof runId !== 'string' || !Array.isArray(objects)) throw corrupt(key, 'has a pending intent with missing fields');
+  for (const object of objects as unknown[]) {
+    if (!isObject(object) || typeof object.key !== 'string' || typeof object.sha256 !== 'string' || typeof object.count !== 'number' || typeof object.first !== 'string' || typeof object.last !== 'string' || !['data', 'quarantine', 'late'].includes(String(object.kind))) throw corrupt(key, 'lists an intended object with missing fields');
+  }
+  return value as unknown as PendingIntent;
+}
+
+/** Reads a stored state; anything malformed is STATE_CORRUPT naming the key (never guessed around). */
+export function parseState(bytes: Uint8Array, key: string, expected: { topic: string; partition: number }): PartitionState {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw corrupt(key, 'is not JSON');
+  }
+  if (!isObject(value) || value.format !== 1) throw corrupt(key, 'is not a format-1 state object');
+  if (value.topic !== expected.topic || value.partition !== expected.partition) throw corrupt(key, `describes ${String(value.topic)}/${String(value.partition)}, not ${expected.topic}/${expected.partition}`);
+  if (typeof value.next !== 'string' || !OFFSET.test(value.next)) throw corrupt(key, 'has no valid "next" offset');
+  if (typeof value.revision !== 'number') throw corrupt(key, 'has no revision');
+  return { ...(value as unknown as PartitionState), pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
+}
+
+export function serializeState(state: PartitionState): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** The state of a partition the flow has never archived: it starts at Kafka's earliest offset. */
+export function initialState(topic: string, partition: number, low: bigint): PartitionState {
+  return { format: 1, topic, partition, next: low.toString(), pending: null, revision: 0, lastRunId: '', updatedAt: '' };
+}
+
+/** The next state: fields changed, revision bumped, stamped with the run and its clock. */
+export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null }, run: { runId: string; now: Date }): PartitionState {
+  return { ...state, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString() };
+}

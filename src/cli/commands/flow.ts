@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { createKafkaClient } from '../../adapters/kafka/client.js';
+import { createRecordSource } from '../../adapters/kafka/record-source.js';
+import { openObjectStore } from '../../adapters/lake/object-store.js';
+import { UsageError } from '../../domain/errors.js';
+import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
+import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
+import { FAULT_POINTS, runFlow, type FaultPoint, type FlowReport, type ManifestSource } from '../../usecases/flow-run.js';
+import { defineCommand, type Io } from '../command.js';
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+function parseDuration(text: string, flag: string): number {
+  const match = DURATION.exec(text);
+  if (!match) throw new UsageError(`${flag} must be a duration such as 90s, 10m or 1h, not ${JSON.stringify(text)}`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+function parseBytes(text: string, flag: string): number {
+  const match = /^(\d+)(KiB|MiB)?$/.exec(text);
+  const value = match ? Number(match[1]) * (match[2] === 'MiB' ? 1_048_576 : match[2] === 'KiB' ? 1_024 : 1) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive size in bytes, KiB or MiB (e.g. 16MiB), not ${JSON.stringify(text)}`);
+  return value;
+}
+
+function parseFormat(text: string | undefined): 'text' | 'json' {
+  if (text === undefined || text === 'text' || text === 'json') return text ?? 'text';
+  throw new UsageError(`--format must be text or json, not ${JSON.stringify(text)}`);
+}
+
+/**
+ * The `SCHEMAFLOW_FAULT` test hook: `<point>` or `<point>@<n>` (the n-th time the run reaches it)
+ * kills this process with SIGKILL there, as a crash or a runner timeout would.
+ */
+function faultHook(spec: string | undefined): (point: FaultPoint) => Promise<void> {
+  if (!spec) return () => Promise.resolve();
+  const [name, countText = '1'] = spec.split('@');
+  if (!FAULT_POINTS.includes(name as FaultPoint) || !/^[1-9]\d*$/.test(countText)) throw new UsageError(`SCHEMAFLOW_FAULT=${spec} is not <point>[@n]; points: ${FAULT_POINTS.join(', ')}`, { code: 'CONFIG_INVALID' });
+  let remaining = Number(countText);
+  return (point) => {
+    if (point !== name || (remaining -= 1) > 0) return Promise.resolve();
+    process.stderr.write(`schemaflow: SCHEMAFLOW_FAULT=${spec}: killing the run at ${point}\n`);
+    // mid-upload: let the write start, then die with its bytes in flight.
+    return new Promise<void>(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
+  };
+}
+
+function manifestSource(manifestUrl: string, gcsEndpoint: string | undefined): ManifestSource {
+  const base = manifestUrl.replace(/\/+$/, '');
+  const loader = createManifestLoader(gcsEndpoint ? { gcsEndpoint } : {});
+  return { latest: () => loadManifest(`${base}/latest.json`, loader), bySerial: (serial) => loadManifest(`${base}/${serial}.json`, loader) };
+}
+
+const runId = (now: Date): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+
+function printFlow(report: FlowReport, io: Io, lake: string): void {
+  io.out(`flow run ${report.runId}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
+  for (const entry of report.partitions) {
+    const where = `${entry.topic}/${entry.partition}`;
+    const quarantined = Object.entries(entry.quarantined).map(([reason, count]) => `${reason} ${count}`).join(', ');
+    const counts = entry.records > 0 || entry.objects > 0 ? `: ${entry.records} read, ${entry.written} archived, ${Object.values(entry.quarantined).reduce((sum, count) => sum + count, 0)} quarantined${quarantined ? ` (${quarantined})` : ''}, ${entry.objects} objects in ${entry.units} units` : '';
+    const moved = entry.from === entry.next ? `at offset ${entry.next}` : `offsets ${entry.from}–${BigInt(entry.next) - 1n}, next ${entry.next}`;
+    io.out(`  ${entry.status.padEnd(10)} ${where} ${moved}${counts}${entry.recovered ? ' (finished a crashed unit)' : ''}`);
+    for (const gap of entry.gaps) io.out(`    gap: offsets ${gap.from}–${gap.to} were deleted by retention before they were read`);
+    if (entry.problem) io.out(`    ${entry.problem}`);
+  }
+  for (const subject of report.missingTopics) io.out(`  skipped    ${subject}: no such topic in Kafka`);
+}
+
+function printAudit(report: AuditReport, io: Io): void {
+  io.out(`lake audit of ${report.location}: ${report.ok ? 'every offset exactly once' : 'PROBLEMS FOUND'}`);
+  for (const entry of report.partitions) {
+    const span = entry.first === null ? 'nothing archived' : `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}`;
+    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${entry.records} records in ${entry.objects} objects, ${entry.gaps} gap records${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}`);
+    for (const problem of entry.problems) io.out(`    ${problem}`);
+  }
+  if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');
+}
+
+const flowRun = defineCommand({
+  name: 'flow run',
+  summary: 'archive every subject’s topic into the lake, exactly once per offset',
+  settings: ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
+  options: {
+    subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
+    'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
+    'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
+    'max-record-bytes': { type: 'string', valueName: 'N', description: 'quarantine larger record values as TOO_LARGE [default: 1MiB]' },
+    'dry-run': { type: 'boolean', description: 'plan from the lake state and watermarks; read and write nothing' },
+    format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
+  },
+  details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration.',
+  async run({ options, config, env, io }) {
+    const format = parseFormat(options.format);
+    const flowOptions = {
+      runId: runId(new Date()),
+      subjects: (options.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+      maxDurationMs: parseDuration(options['max-duration'] ?? '15m', '--max-duration'),
+      flushBytes: parseBytes(options['flush-bytes'] ?? '16MiB', '--flush-bytes'),
+      maxRecordBytes: parseBytes(options['max-record-bytes'] ?? '1MiB', '--max-record-bytes'),
+      dryRun: options['dry-run'] === true,
+    };
+    const fault = faultHook(env.SCHEMAFLOW_FAULT);
+    const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
+    const lake = openObjectStore(config.lakeUrl, stores);
+    const state = openObjectStore(config.stateUrl, stores);
+    const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: flowOptions.runId });
+    try {
+      const report = await runFlow({ lake, state, source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault, log: (line) => io.err(line) }, flowOptions);
+      if (format === 'json') io.out(JSON.stringify({ ...report, lake: lake.location, state: state.location }, null, 2));
+      else printFlow(report, io, lake.location);
+      return report.exitCode;
+    } finally {
+      await source.close();
+    }
+  },
+});
+
+const lakeAudit = defineCommand({
+  name: 'lake audit',
+  summary: 'prove from the lake alone that every archived offset is there exactly once',
+  settings: ['lakeUrl', 'stateUrl', 'gcsEndpoint'],
+  options: {
+    subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
+    format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
+  },
+  details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration.',
+  async run({ options, config, io }) {
+    const format = parseFormat(options.format);
+    const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
+    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, options.subject ? { subject: options.subject } : {});
+    if (format === 'json') io.out(JSON.stringify(report, null, 2));
+    else printAudit(report, io);
+    return report.ok ? 0 : 1;
+  },
+});
+
+/** `schemaflow flow run` and `schemaflow lake audit`. */
+export const flowCommands = [flowRun, lakeAudit];

@@ -1,0 +1,58 @@
+import { messageOf } from '../domain/errors.js';
+import { HEADERS, unframe } from './framing.js';
+import type { SchemaRegistry, Violation } from './registry.js';
+
+/** Kafka headers as clients hand them over: a value, or several for a repeated name. */
+export type RecordHeaders = Readonly<Record<string, Buffer | string | undefined | ReadonlyArray<Buffer | string>>>;
+
+/** Why a record is not an event of a registered schema; the flow files it under `_quarantine/` with this reason. */
+export type RejectReason = 'NOT_JSON' | 'NO_SCHEMA_ID' | 'UNKNOWN_SCHEMA_ID' | 'INVALID' | 'TOO_LARGE';
+
+export type DecodeResult =
+  | { readonly ok: true; readonly subject: string; readonly version: number; readonly id: number; readonly value: unknown }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly id?: number; readonly violations?: readonly Violation[] };
+
+function headerText(headers: RecordHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>)[0] : (value as Buffer | string | undefined);
+  return first === undefined ? undefined : Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}
+
+/** The schema ID a record names: Confluent framing first, else the `schema-id` header. */
+export function schemaIdOf(message: { value: Buffer | null; headers?: RecordHeaders | undefined }): number | undefined {
+  const framed = message.value ? unframe(message.value) : undefined;
+  if (framed) return framed.id;
+  const text = headerText(message.headers, HEADERS.id);
+  return text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * A Kafka record of either encoding (headers or Confluent framing) → the event and its schema,
+ * or why not. Records are hostile input: nothing here throws for any bytes (a validator that
+ * fails on a pathological value reports INVALID).
+ */
+export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer | null; headers?: RecordHeaders | undefined }, options: { maxBytes?: number } = {}): DecodeResult {
+  const bytes = message.value ?? Buffer.alloc(0);
+  const id = schemaIdOf(message);
+  const withId = id !== undefined ? { id } : {};
+  if (options.maxBytes !== undefined && bytes.length > options.maxBytes) return { ok: false, reason: 'TOO_LARGE', detail: `the value is ${bytes.length} bytes, over the limit of ${options.maxBytes}`, ...withId };
+  if (message.value === null) return { ok: false, reason: 'NOT_JSON', detail: 'the value is null (a tombstone)', ...withId };
+  const payload = unframe(bytes)?.payload ?? bytes;
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (error) {
+    return { ok: false, reason: 'NOT_JSON', detail: `the value is not UTF-8 JSON: ${messageOf(error)}`, ...withId };
+  }
+  if (id === undefined) return { ok: false, reason: 'NO_SCHEMA_ID', detail: `no ${HEADERS.id} header and no Confluent framing` };
+  const schema = registry.byId(id);
+  if (!schema) return { ok: false, reason: 'UNKNOWN_SCHEMA_ID', detail: `schema ID ${id} is not in manifest serial ${registry.manifest.serial}`, id };
+  let violations: Violation[];
+  try {
+    violations = schema.validate(value);
+  } catch (error) {
+    return { ok: false, reason: 'INVALID', detail: `${schema.subject} version ${schema.version} could not validate the value: ${messageOf(error)}`, id };
+  }
+  if (violations.length > 0) return { ok: false, reason: 'INVALID', detail: `the value does not match ${schema.subject} version ${schema.version}`, id, violations };
+  return { ok: true, subject: schema.subject, version: schema.version, id, value };
+}

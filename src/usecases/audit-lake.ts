@@ -1,0 +1,239 @@
+import { gunzipSync } from 'node:zlib';
+import { parseGapName, parseObjectName, stateKey } from '../archive/layout.js';
+import { parseState, type PartitionState } from '../archive/state.js';
+import { messageOf } from '../domain/errors.js';
+import type { ObjectStore } from '../ports.js';
+import { sha256 } from './lake-objects.js';
+
+export interface AuditedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** The first offset the lake accounts for, and the state's next offset. */
+  readonly first: string | null;
+  readonly next: string | null;
+  readonly objects: number;
+  readonly records: number;
+  readonly gaps: number;
+  /** Offsets published by a crashed run's unit that the next run will commit (not a fault). */
+  readonly pending: string | null;
+  readonly problems: readonly string[];
+}
+
+export interface AuditReport {
+  readonly location: string;
+  readonly partitions: readonly AuditedPartition[];
+  readonly ok: boolean;
+}
+
+interface Unit {
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly records: number;
+  counted: number;
+  readonly keys: string[];
+}
+
+interface Partition {
+  readonly topic: string;
+  readonly partition: number;
+  offsets: BigInt64Array;
+  size: number;
+  readonly objects: Array<{ key: string; first: bigint; last: bigint }>;
+  readonly units: Map<string, Unit>;
+  readonly gaps: Array<{ key: string; from: bigint; to: bigint }>;
+  readonly problems: string[];
+  records: number;
+}
+
+/** Per partition: a broken lake could otherwise print a line per record. */
+const MAX_PROBLEMS = 50;
+
+const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
+
+/**
+ * `schemaflow lake audit` (DESIGN.md §6): proves from the lake alone that every offset of every
+ * partition in [first archived, state.next) is in exactly one data, quarantine or late object or
+ * in one gap record, and that every object's content matches the SHA-256 in its metadata. Each
+ * problem names the partition and the exact offsets or object.
+ */
+export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore }, options: { subject?: string } = {}): Promise<AuditReport> {
+  const prefixes = options.subject ? [`${options.subject}/`, `_quarantine/${options.subject}/`, `_late/${options.subject}/`, `_gaps/${options.subject}/`] : [''];
+  const listing = (await Promise.all(prefixes.map((prefix) => stores.lake.list(prefix)))).flat();
+  const partitions = new Map<string, Partition>();
+  const partitionOf = (topic: string, partition: number): Partition => {
+    const key = `${topic}\u0000${partition}`;
+    let found = partitions.get(key);
+    if (!found) {
+      found = { topic, partition, offsets: new BigInt64Array(1024), size: 0, objects: [], units: new Map(), gaps: [], problems: [], records: 0 };
+      partitions.set(key, found);
+    }
+    return found;
+  };
+
+  for (const entry of listing) {
+    const gap = parseGapName(entry.key);
+    if (gap) {
+      partitionOf(gap.topic, gap.partition).gaps.push({ key: entry.key, from: gap.first, to: gap.last });
+      continue;
+    }
+    const name = parseObjectName(entry.key);
+    if (!name) continue; // state, closure markers, anything outside the layout
+    const target = partitionOf(name.topic, name.partition);
+    const problem = (text: string): void => void target.problems.push(`${entry.key}: ${text}`);
+    const object = await stores.lake.get(entry.key);
+    if (!object) {
+      problem('was listed but could not be read');
+      continue;
+    }
+    let content: Buffer;
+    try {
+      content = gunzipSync(object.bytes);
+    } catch (error) {
+      problem(`is not gzip (${messageOf(error)})`);
+      continue;
+    }
+    const meta = object.metadata;
+    if (meta.sha256 !== sha256(content)) problem(`content SHA-256 ${sha256(content)} does not match its metadata (${meta.sha256 ?? 'none'})`);
+    target.objects.push({ key: entry.key, first: name.first, last: name.last });
+    let count = 0;
+    let low: bigint | undefined;
+    let high: bigint | undefined;
+    for (const line of content.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      let coordinates: { topic?: unknown; partition?: unknown; offset?: unknown } | undefined;
+      try {
+        coordinates = (JSON.parse(line) as { _kafka?: { topic?: unknown; partition?: unknown; offset?: unknown } })._kafka;
+      } catch {
+        problem(`line ${count + 1} is not JSON`);
+        continue;
+      }
+      count += 1;
+      const offsetText = typeof coordinates?.offset === 'string' ? coordinates.offset : '';
+      if (coordinates?.topic !== name.topic || coordinates.partition !== name.partition || !/^\d+$/.test(offsetText)) {
+        problem(`line ${count} is not a record of ${name.topic}/${name.partition}`);
+        continue;
+      }
+      const offset = BigInt(offsetText);
+      if (offset < name.first || offset > name.last) problem(`line ${count} holds offset ${offset}, outside the range its name states`);
+      low = low === undefined || offset < low ? offset : low;
+      high = high === undefined || offset > high ? offset : high;
+      if (target.size === target.offsets.length) {
+        const grown = new BigInt64Array(target.offsets.length * 2);
+        grown.set(target.offsets);
+        target.offsets = grown;
+      }
+      target.offsets[target.size] = offset;
+      target.size += 1;
+    }
+    target.records += count;
+    if (low !== name.first || high !== name.last) problem(`its name states offsets ${name.first}–${name.last} but it holds ${String(low)}–${String(high)}`);
+    if (meta.count !== String(count)) problem(`holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
+    const unitStart = meta['unit-start'];
+    const unitEnd = meta['unit-end'];
+    if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
+      problem('has no unit in its metadata');
+      continue;
+    }
+    if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem(`holds offsets outside its unit ${unitStart}–${unitEnd}`);
+    const unitId = `${unitStart}-${unitEnd}`;
+    const unit = target.units.get(unitId) ?? { start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']), counted: 0, keys: [] };
+    unit.counted += count;
+    unit.keys.push(entry.key);
+    target.units.set(unitId, unit);
+  }
+
+  const audited: AuditedPartition[] = [];
+  for (const target of [...partitions.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))) {
+    const key = stateKey(target.topic, target.partition);
+    let state: PartitionState | undefined;
+    try {
+      const stored = await stores.state.get(key);
+      state = stored ? parseState(stored.bytes, `${stores.state.location}/${key}`, target) : undefined;
+    } catch (error) {
+      target.problems.push(messageOf(error));
+    }
+    audited.push(checkPartition(target, state));
+  }
+  return { location: stores.lake.location, partitions: audited, ok: audited.every((entry) => entry.problems.length === 0) };
+}
+
+/** The runs of offsets in [from, to] that `sorted` does not hold. */
+function absentRanges(sorted: BigInt64Array, from: bigint, to: bigint): Array<[bigint, bigint]> {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as bigint) < from) low = middle + 1;
+    else high = middle;
+  }
+  const result: Array<[bigint, bigint]> = [];
+  let expected = from;
+  for (let index = low; index < sorted.length && expected <= to; index += 1) {
+    const offset = sorted[index] as bigint;
+    if (offset > to) break;
+    if (offset > expected) result.push([expected, offset - 1n]);
+    if (offset >= expected) expected = offset + 1n;
+  }
+  if (expected <= to) result.push([expected, to]);
+  return result;
+}
+
+function checkPartition(target: Partition, state: PartitionState | undefined): AuditedPartition {
+  const where = `${target.topic}/${target.partition}`;
+  const problems = target.problems;
+  const next = state ? BigInt(state.next) : undefined;
+  const pending = state?.pending ?? null;
+  if (!state) problems.push(`${where}: the lake has objects but no flow state`);
+
+  // Each offset once.
+  const offsets = target.offsets.subarray(0, target.size).sort();
+  for (let index = 1; index < offsets.length; index += 1) {
+    if (offsets[index] !== offsets[index - 1]) continue;
+    const offset = offsets[index] as bigint;
+    const holders = target.objects.filter((object) => object.first <= offset && offset <= object.last).map((object) => object.key);
+    problems.push(`${where}: offset ${offset} is archived more than once (objects whose range includes it: ${holders.join(', ')})`);
+    while (index + 1 < offsets.length && offsets[index + 1] === offset) index += 1;
+  }
+
+  // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
+  const intervals = [...target.units.values()].map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}` }));
+  for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}` });
+  intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  for (const unit of target.units.values()) {
+    const isPending = pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end;
+    if (unit.counted !== unit.records && !isPending) {
+      const absent = absentRanges(offsets, unit.start, unit.end).map(([from, to]) => range(from, to));
+      problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}; in no object: ${absent.slice(0, 20).join(', ')}${absent.length > 20 ? ', …' : ''} (the unit's objects: ${unit.keys.join(', ')})`);
+    }
+  }
+  let cursor: bigint | undefined;
+  for (const interval of intervals) {
+    if (cursor !== undefined && interval.from < cursor) problems.push(`${where}: ${range(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`);
+    else if (cursor !== undefined && interval.from > cursor) problems.push(`${where}: ${range(cursor, interval.from - 1n)} are in no object and no gap record`);
+    cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
+  }
+  let at = 0;
+  for (const offset of offsets) {
+    while (at < intervals.length && (intervals[at]?.to ?? 0n) < offset) at += 1;
+    const interval = intervals[at];
+    if (!interval || interval.from > offset) problems.push(`${where}: offset ${offset} is in an object outside every recorded unit`);
+  }
+  let pendingRange: string | null = null;
+  if (next !== undefined && cursor !== undefined) {
+    const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : next;
+    if (cursor > pendingEnd) problems.push(`${where}: ${range(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`);
+    else if (cursor < next) problems.push(`${where}: ${range(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`);
+    if (pending && cursor > next) pendingRange = range(next, cursor - 1n);
+  }
+  return {
+    topic: target.topic,
+    partition: target.partition,
+    first: intervals[0]?.from.toString() ?? null,
+    next: state?.next ?? null,
+    objects: target.objects.length,
+    records: target.records,
+    gaps: target.gaps.length,
+    pending: pendingRange,
+    problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `${where}: … and ${problems.length - MAX_PROBLEMS} more problems`] : problems,
+  };
+}

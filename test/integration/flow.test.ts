@@ -1,0 +1,132 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE_TIME, mixedRecords } from './support/events.js';
+import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
+
+/** `schemaflow flow run` and `lake audit` against the real broker, on the file lake (the GCS emulator in flow-crash.test.ts). */
+let fixture: FlowFixture;
+const lakes: TestLake[] = [];
+let mixed: ReturnType<typeof mixedRecords>;
+beforeAll(async () => {
+  fixture = await createFlowFixture();
+  const [clicks = '', views = ''] = fixture.subjects;
+  await fixture.createTopic(clicks, 2, { 'max.message.bytes': '8388608' });
+  await fixture.createTopic(views, 1);
+  mixed = mixedRecords(fixture, clicks, 60, 2);
+  await fixture.send(clicks, mixed.messages);
+  // A 5 MB record: valid JSON with a schema ID, but over the flow's record limit.
+  await fixture.send(clicks, [{ partition: 0, timestamp: String(BASE_TIME), headers: { 'schema-id': String(fixture.idOf(clicks, 1)) }, value: JSON.stringify({ id: 'big', at: new Date(BASE_TIME).toISOString(), pad: 'x'.repeat(5 * 1024 * 1024) }) }]);
+  // A quiet topic: three records, far below any flush threshold.
+  await fixture.send(views, [0, 1, 2].map((index) => ({ timestamp: String(BASE_TIME + index * 3_600_000), headers: { 'schema-id': String(fixture.idOf(views, 1)) }, value: JSON.stringify({ id: `v${index}`, at: '2020-01-01T00:00:00Z' }) })));
+});
+afterAll(async () => {
+  for (const lake of lakes) lake.dispose();
+  await fixture.dispose();
+});
+
+async function lakeFor(backend: 'file' | 'gcs' = 'file'): Promise<TestLake> {
+  const lake = await createTestLake(backend);
+  lakes.push(lake);
+  return lake;
+}
+
+describe('flow run', () => {
+  it('archives events by version and hour, quarantines poison with reasons, flushes a quiet topic, and audits clean', async () => {
+    const [clicks = '', views = ''] = fixture.subjects;
+    const lake = await lakeFor();
+
+    const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`, '--flush-bytes', '4KiB']);
+    expect(run.stderr).not.toContain('error');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`archived\\s+${clicks}/0 offsets 0–30`));
+
+    const contents = await readLake(lake);
+    for (const [topic, partition, high] of [[clicks, 0, 31], [clicks, 1, 30], [views, 0, 3]] as const) expect(coverageProblems(contents, topic, partition, high)).toEqual([]);
+    const quarantine = contents.rows.filter((row) => row.key.startsWith('_quarantine/'));
+    const reasons: Record<string, number> = {};
+    for (const row of quarantine) reasons[String(row.row.reason)] = (reasons[String(row.row.reason)] ?? 0) + 1;
+    expect(reasons).toEqual({ ...mixed.quarantined, TOO_LARGE: 1 });
+    const big = quarantine.find((row) => row.row.reason === 'TOO_LARGE');
+    expect(String(big?.row.raw).length).toBeGreaterThan(5 * 1024 * 1024);
+    // Routed by the event's own time (clicks) or the Kafka timestamp (views); never the wall clock.
+    const clickKeys = new Set(contents.rows.filter((row) => row.key.startsWith(`${clicks}/`)).map((row) => row.key.split('/').slice(0, 4).join('/')));
+    expect([...clickKeys].sort()).toEqual(['v=1', 'v=2'].flatMap((version) => ['10', '11', '12'].map((hour) => `${clicks}/${version}/dt=2026-11-30/hr=${hour}`)));
+    expect(contents.rows.filter((row) => row.key.startsWith(`${views}/`)).map((row) => row.key.split('/').slice(2, 4).join('/'))).toEqual(['dt=2026-11-30/hr=10', 'dt=2026-11-30/hr=11', 'dt=2026-11-30/hr=12']);
+    const row = contents.rows.find((entry) => entry.key.startsWith(`${clicks}/v=2/`))?.row as { value: { ref: string }; _schema: { id: number; version: number }; _kafka: { headers: Record<string, string> } };
+    expect(row._schema).toEqual({ id: fixture.idOf(clicks, 2), version: 2 });
+    expect(row._kafka.headers['schema-id']).toBe(String(fixture.idOf(clicks, 2)));
+
+    const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);
+    expect(audit.code, audit.stdout).toBe(0);
+    expect(audit.stdout).toContain(`ok      ${clicks}/0 offsets 0–30: 31 records`);
+
+    // A second run finds nothing new: no object is added, every partition is idle.
+    const before = contents.keys.length;
+    const again = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`idle\\s+${views}/0 at offset 3`));
+    expect((await readLake(lake)).keys.length).toBe(before);
+  });
+
+  it('records offsets deleted by retention as a gap, exits 1, and the audit accounts for them', async () => {
+    const topic = fixture.subjects[1] ?? '';
+    const lake = await lakeFor('gcs');
+    const first = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    await fixture.send(topic, [3, 4, 5, 6].map((index) => ({ headers: { 'schema-id': String(fixture.idOf(topic, 1)) }, value: JSON.stringify({ id: `v${index}`, at: '2020-01-01T00:00:00Z' }) })));
+    const admin = fixture.kafka.admin();
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '5' }] });
+    await admin.disconnect();
+
+    const dry = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic, '--dry-run']);
+    expect(dry.stdout).toContain('would record offsets 3–4 as a retention gap');
+    const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic]);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toContain('gap: offsets 3–4 were deleted by retention');
+    expect(run.stderr).toContain('alert:');
+    const contents = await readLake(lake);
+    expect(contents.gaps).toEqual([{ topic, partition: 0, from: 3, to: 4 }]);
+    expect(coverageProblems(contents, topic, 0, 7)).toEqual([]);
+    const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url, '--subject', topic]);
+    expect(audit.code, audit.stdout).toBe(0);
+    expect(audit.stdout).toContain('1 gap records');
+  });
+
+  it('fails the audit naming the exact offsets when an object goes missing', async () => {
+    const topic = fixture.subjects[0] ?? '';
+    const lake = await lakeFor();
+    expect((await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '4KiB'])).code).toBe(0);
+    const contents = await readLake(lake);
+    const victim = contents.rows.find((row) => row.key.startsWith(`${topic}/v=2/`) && row.partition === 1);
+    if (!victim) throw new Error('no object to remove');
+    rmSync(join(new URL(lake.url).pathname, victim.key));
+    const offsets = contents.rows.filter((row) => row.key === victim.key).map((row) => row.offset);
+    const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);
+    expect(audit.code).toBe(1);
+    expect(audit.stdout).toContain(`FAILED  ${topic}/1`);
+    expect(audit.stdout).toMatch(/consumed \d+ records but its objects hold \d+/);
+    expect(audit.stdout).toContain(`offset ${String(offsets[0])}`);
+  });
+
+  it('stops a partition whose lake state is ahead of Kafka, and rejects bad options with exit 2', async () => {
+    const lake = await lakeFor();
+    const topic = fixture.subjects[1] ?? '';
+    expect((await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic])).code).toBe(0);
+    // As if the topic were deleted and recreated: the lake says more was archived than Kafka has.
+    const statePath = join(new URL(lake.url).pathname, '_state', topic, '0.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { next: string };
+    writeFileSync(statePath, JSON.stringify({ ...state, next: '100' }));
+    const ahead = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic]);
+    expect(ahead.code, ahead.stdout + ahead.stderr).toBe(1);
+    expect(ahead.stdout).toMatch(new RegExp(`stopped\\s+${topic}/0`));
+    expect(ahead.stdout).toContain("the lake has offsets up to 99 but Kafka's high watermark is");
+    const bad = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', 'nope-nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--subjects names nope-nope');
+    expect((await fixture.cli(['flow', 'run', '--lake', lake.url, '--max-duration', 'soon'])).code).toBe(2);
+    expect((await fixture.cli(['flow', 'run', '--lake', lake.url], { SCHEMAFLOW_FAULT: 'nowhere' })).code).toBe(2);
+  });
+});

@@ -1,0 +1,41 @@
+import type { Message } from 'kafkajs';
+import type { FlowFixture } from './flow-fixture.js';
+
+export const BASE_TIME = Date.parse('2026-11-30T10:00:00Z');
+
+/**
+ * `count` records for a subject's topic over `partitions` partitions: valid events of versions 1
+ * and 2 spread over three hours, and every kind of poison the flow must quarantine (not JSON, no
+ * schema ID, an unknown ID, an invalid event) at fixed positions. Returns what each should become.
+ */
+export function mixedRecords(fixture: FlowFixture, subject: string, count: number, partitions: number): { messages: Message[]; quarantined: Record<string, number>; valid: number } {
+  const messages: Message[] = [];
+  const quarantined: Record<string, number> = {};
+  let valid = 0;
+  const bump = (reason: string): void => void (quarantined[reason] = (quarantined[reason] ?? 0) + 1);
+  for (let index = 0; index < count; index += 1) {
+    const partition = index % partitions;
+    const timestamp = String(BASE_TIME + index * 60_000);
+    const at = new Date(BASE_TIME + (index % 3) * 3_600_000).toISOString();
+    const version = index % 2 === 0 ? 1 : 2;
+    const event = { id: `e${index}`, at, ...(version === 2 ? { ref: `r${index}` } : {}) };
+    const headers = { 'schema-id': String(fixture.idOf(subject, version)) };
+    if (index % 10 === 7) {
+      messages.push({ partition, timestamp, headers, value: Buffer.from(`{"id": "e${index}", broken`) });
+      bump('NOT_JSON');
+    } else if (index % 13 === 5) {
+      messages.push({ partition, timestamp, value: JSON.stringify(event) });
+      bump('NO_SCHEMA_ID');
+    } else if (index % 17 === 3) {
+      messages.push({ partition, timestamp, headers: { 'schema-id': '999999' }, value: JSON.stringify(event) });
+      bump('UNKNOWN_SCHEMA_ID');
+    } else if (index % 19 === 11) {
+      messages.push({ partition, timestamp, headers, value: JSON.stringify({ at }) });
+      bump('INVALID');
+    } else {
+      messages.push({ partition, timestamp, headers, value: JSON.stringify(event) });
+      valid += 1;
+    }
+  }
+  return { messages, quarantined, valid };
+}
