@@ -61,6 +61,13 @@ describe('flow run', () => {
     expect(audit.code, audit.stdout).toBe(0);
     expect(audit.stdout).toContain(`ok      ${clicks}/0 offsets 0–30: 31 records`);
 
+    // Lag monitoring: the archived positions are in the stable group (never members, never read from).
+    const admin = fixture.kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId: 'schemaflow-flow', topics: [clicks] });
+    await admin.disconnect();
+    expect(committed?.partitions.map((entry) => [entry.partition, entry.offset]).sort()).toEqual([[0, '31'], [1, '30']]);
+
     // A second run finds nothing new: no object is added, every partition is idle.
     const before = contents.keys.length;
     const again = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`]);

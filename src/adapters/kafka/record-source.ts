@@ -137,19 +137,28 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
     },
 
     /**
-     * kafkajs's setOffsets joins the group with a consumer of its own to commit, so concurrent
-     * calls for one group fight over membership and hang: one call per topic, in sequence.
+     * The commit admin.setOffsets makes (join the group, pause, seek: kafkajs commits a seek at
+     * once), but for every topic in one join with a short fetch wait. setOffsets itself joins
+     * once per topic and waits out a 5 s fetch each time, and concurrent calls fight over the
+     * group's membership.
      */
     async recordPositions(positions) {
-      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
-      for (const entry of positions) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), { partition: entry.partition, offset: entry.next.toString() }]);
-      for (const [topic, partitions] of byTopic) {
-        try {
-          await connect();
-          await admin.setOffsets({ groupId: FLOW_GROUP, topic, partitions });
-        } catch (error) {
-          throw kafkaFailure(`cannot record the positions of ${topic} in group ${FLOW_GROUP}`, error);
-        }
+      if (positions.length === 0) return;
+      const topics = [...new Set(positions.map((entry) => entry.topic))];
+      const consumer = kafka.consumer({ groupId: FLOW_GROUP, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics, fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          consumer.on(consumer.events.FETCH, () => void consumer.stop().then(resolve, reject));
+          consumer.run({ eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() }).catch(reject);
+          consumer.pause(topics.map((topic) => ({ topic })));
+          for (const entry of positions) consumer.seek({ topic: entry.topic, partition: entry.partition, offset: entry.next.toString() });
+        });
+      } catch (error) {
+        throw kafkaFailure(`cannot record the flow's positions in group ${FLOW_GROUP}`, error);
+      } finally {
+        await consumer.disconnect().catch(() => undefined);
       }
     },
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaflowError } from '../../domain/errors.js';
@@ -8,6 +9,22 @@ import type { ObjectListing, ObjectStore, StoredObject, WriteOptions } from '../
 /** Metadata lives beside the objects in a hidden directory that listings skip. */
 const META = '.schemaflow-meta';
 const LOCK_STALE_MS = 30_000;
+const OWNER = `${process.pid}@${hostname()}`;
+
+/** Whether a lock's owner is gone: a dead process on this host, or a lock older than LOCK_STALE_MS. */
+async function isStale(lock: string): Promise<boolean> {
+  const [owner, info] = await Promise.all([readFile(lock, 'utf8').catch(() => ''), stat(lock).catch(() => undefined)]);
+  if (!info) return false;
+  const match = /^(\d+)@(.*)$/.exec(owner);
+  if (match && match[2] === hostname()) {
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    }
+  }
+  return Date.now() - info.mtimeMs > LOCK_STALE_MS;
+}
 
 const generationOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 
@@ -36,10 +53,17 @@ export function createFileStore(root: string): ObjectStore {
     if (!options?.metadata && !options?.contentType) return;
     const path = metaOf(key, generation);
     await mkdir(dirname(path), { recursive: true });
-    // Same generation = same bytes: the first description written stays.
-    await writeFile(path, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }), { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    // Same generation = same bytes: the first description written stays. Written whole to a
+    // temporary file and linked into place, so a crash never leaves a truncated description.
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temporary, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
+    try {
+      await link(temporary, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 
   /**
@@ -77,18 +101,20 @@ export function createFileStore(root: string): ObjectStore {
     }
   }
 
+  /**
+   * A lock file names its owner (`<pid>@<host>`). A lock whose owner died on this machine (a
+   * crash, SIGKILL) is broken at once; any other is broken only when older than LOCK_STALE_MS.
+   */
   async function withLock<T>(key: string, action: () => Promise<T>): Promise<T> {
     const lock = `${pathOf(key)}.lock`;
     await mkdir(dirname(lock), { recursive: true });
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const handle = await open(lock, 'wx');
-        await handle.close();
+        await writeFile(lock, OWNER, { flag: 'wx' });
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
-        if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+        if (await isStale(lock)) await rm(lock, { force: true });
         else if (attempt > 2_000) throw new SchemaflowError('LOCK_TIMEOUT', `${lock} stayed locked; remove it if no schemaflow process is running`, { retriable: true });
         else await sleep(5);
       }
@@ -111,7 +137,7 @@ export function createFileStore(root: string): ObjectStore {
         throw error;
       }
       const generation = generationOf(bytes);
-      const meta = await readFile(metaOf(key, generation), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }, () => ({ metadata: {} }));
+      const meta = await readFile(metaOf(key, generation), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }).catch(() => ({ metadata: {} }));
       const object: StoredObject = { key, generation, bytes: new Uint8Array(bytes), metadata: meta.metadata ?? {} };
       return object;
     },

@@ -1,0 +1,3 @@
+import { defineCrashMatrix } from './support/crash-matrix.js';
+
+defineCrashMatrix('file');
