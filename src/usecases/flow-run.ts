@@ -52,7 +52,10 @@ export interface FlowOptions {
   readonly subjects: readonly string[];
   /** Milliseconds of reading before the run flushes what it has and stops. */
   readonly maxDurationMs: number;
-  /** A partition's unit is flushed once its buffered rows reach this many bytes (uncompressed). */
+  /**
+   * A partition's unit is flushed once its buffered rows reach this many bytes (uncompressed);
+   * all partitions together buffer at most four times as much (then the partition at hand flushes).
+   */
   readonly flushBytes: number;
   /** Larger record values go to quarantine as TOO_LARGE. */
   readonly maxRecordBytes: number;
@@ -278,9 +281,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
 
   // An unknown schema ID may be newer than the flow's copy of the manifest: re-read it once per run.
   let reread: Promise<void> | undefined;
-  const route = async (item: Work, record: KafkaRecord): Promise<Routed> => {
-    const routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes });
-    if (routed.kind !== 'quarantine' || routed.reason !== 'UNKNOWN_SCHEMA_ID' || item.rebuilding) return routed;
+  const reroute = async (item: Work, record: KafkaRecord, routed: Routed): Promise<Routed> => {
     reread ??= (async () => {
       const latest = await ports.manifests.latest();
       if (latest.serial > manifest.serial) {
@@ -296,6 +297,13 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes });
   };
 
+  // Memory stays bounded however many partitions are read at once.
+  const budget = options.flushBytes * 4;
+  const buffered = (): number => {
+    let total = 0;
+    for (const item of work.values()) total += item.builder.bytes;
+    return total;
+  };
   let firstBatch = true;
   /** Handles a batch; false once the partition wants no more records (read to its end, stopped, or taken over). */
   const handle = async (batch: RecordBatch): Promise<boolean> => {
@@ -318,13 +326,15 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (offset >= item.to) break;
       if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await flush(item, batch.heartbeat);
       if (halted(item)) return;
-      const routed = await route(item, record);
+      let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes });
+      if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
       item.builder.add(record, routed);
       item.report.records += 1;
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
       if (!item.rebuilding && item.builder.bytes >= options.flushBytes) await flush(item, batch.heartbeat);
       if (halted(item)) return;
     }
+    if (!item.rebuilding && buffered() >= budget) await flush(item, batch.heartbeat);
     if (firstBatch) {
       firstBatch = false;
       await ports.fault('mid-read');

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
+import { stateKey } from '../../../src/archive/layout.js';
+import { planPartition } from '../../../src/archive/plan.js';
+import { advanceState, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
+import { routeRecord, UnitBuilder } from '../../../src/archive/unit.js';
+import { frame } from '../../../src/manifest/framing.js';
+import { createSchemaRegistry } from '../../../src/manifest/registry.js';
+import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
+import type { KafkaRecord } from '../../../src/ports.js';
+import { auditLake } from '../../../src/usecases/audit-lake.js';
+import { gzip, metadataOf, publishObject } from '../../../src/usecases/lake-objects.js';
+
+const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, at: { type: 'string' } } };
+const subject = (name: string, id: number): ManifestSubject => ({
+  subject: name,
+  team: name.split('-')[0] ?? '',
+  name: name.split('-')[1] ?? '',
+  topic: name,
+  description: 'd',
+  owners: [],
+  status: 'active',
+  compatibility: { mode: 'FULL', policy: 'DEFAULT' },
+  topicConfig: {},
+  eventTime: { field: '/at', format: 'rfc3339' },
+  pii: [],
+  lakePath: `${name}/`,
+  versions: [{ version: 1, id, fingerprint: 'sha256:x', path: 'p', registeredIn: 'c', schema }],
+});
+const manifest: Manifest = { format: '1.0', serial: 7, sourceCommit: 'c', environment: 'default', subjects: [subject('apps-users', 1), subject('apps-other', 2)] };
+const registry = createSchemaRegistry(manifest);
+const users = manifest.subjects[0] as ManifestSubject;
+const T = Date.parse('2026-11-30T10:30:00Z');
+
+const record = (offset: number, value: string | Buffer | null, headers: KafkaRecord['headers'] = { 'schema-id': '1' }, timestamp = T): KafkaRecord => ({
+  topic: 'apps-users',
+  partition: 0,
+  offset: String(offset),
+  timestamp: String(timestamp),
+  key: null,
+  value: typeof value === 'string' ? Buffer.from(value) : value,
+  headers,
+});
+
+describe('planning a partition (flow.md §3.4 step 1)', () => {
+  const state = initialState('apps-users', 0, 0n);
+  const at = (next: string, pending: PendingIntent | null = null) => ({ ...state, next, pending });
+
+  it('starts a new partition at the earliest offset Kafka has and idles when nothing is new', () => {
+    expect(planPartition(initialState('apps-users', 0, 5n), { low: 5n, high: 9n })).toEqual({ action: 'archive', gap: null, pending: null, from: 5n, to: 9n });
+    expect(planPartition(at('9'), { low: 5n, high: 9n })).toEqual({ action: 'idle', next: 9n });
+  });
+
+  it('records offsets retention deleted as a gap and stops when the lake is ahead of Kafka', () => {
+    expect(planPartition(at('3'), { low: 5n, high: 9n })).toMatchObject({ action: 'archive', gap: { from: 3n, to: 4n }, from: 5n });
+    expect(planPartition(at('12'), { low: 0n, high: 9n })).toMatchObject({ action: 'stop', code: 'OFFSET_AHEAD_OF_KAFKA' });
+  });
+
+  it('finishes a pending intent first, reading no further when retention passed its end', () => {
+    const pending: PendingIntent = { start: '3', end: '6', records: 4, manifestSerial: 7, runId: 'r', objects: [] };
+    expect(planPartition(at('3', pending), { low: 0n, high: 20n })).toMatchObject({ action: 'archive', pending, from: 3n, to: 20n, gap: null });
+    expect(planPartition(at('3', pending), { low: 10n, high: 20n })).toMatchObject({ action: 'archive', pending, from: 3n, to: 7n });
+  });
+});
+
+describe('partition state', () => {
+  it('round-trips and moves forward only with a new revision', () => {
+    const state = advanceState(initialState('apps-users', 0, 0n), { next: 10n, pending: null }, { runId: 'r1', now: new Date(T) });
+    expect(parseState(serializeState(state), 'k', { topic: 'apps-users', partition: 0 })).toEqual(state);
+    expect(state).toMatchObject({ next: '10', revision: 1, lastRunId: 'r1' });
+  });
+
+  it('refuses corrupt or foreign state, naming the object', () => {
+    expect(() => parseState(new TextEncoder().encode('{'), 'gs://b/_state/apps-users/0.json', { topic: 'apps-users', partition: 0 })).toThrow(/gs:\/\/b\/_state\/apps-users\/0.json is not JSON/);
+    const other = serializeState(initialState('apps-users', 1, 0n));
+    expect(() => parseState(other, 'k', { topic: 'apps-users', partition: 0 })).toThrow(/describes apps-users\/1/);
+    const broken = new TextEncoder().encode(JSON.stringify({ ...initialState('apps-users', 0, 0n), pending: { start: '5', end: '2' } }));
+    expect(() => parseState(broken, 'k', { topic: 'apps-users', partition: 0 })).toThrow(/STATE|offset range/);
+  });
+});
+
+describe('routing records', () => {
+  const route = (value: string | Buffer | null, headers?: KafkaRecord['headers']) => routeRecord(record(0, value, headers), registry, users, { maxRecordBytes: 100 });
+
+  it('files valid events under their version and event hour, either encoding', () => {
+    expect(route('{"id":"a","at":"2026-11-30T08:05:00Z"}')).toMatchObject({ kind: 'data', version: 1, id: 1, hour: new Date('2026-11-30T08:00:00Z') });
+    expect(route(frame(1, Buffer.from('{"id":"a"}')), {})).toMatchObject({ kind: 'data', hour: new Date('2026-11-30T10:00:00Z') });
+  });
+
+  it('quarantines each kind of poison with its reason, in the hour of the Kafka timestamp', () => {
+    expect(route('nope')).toMatchObject({ kind: 'quarantine', reason: 'NOT_JSON', hour: new Date('2026-11-30T10:00:00Z') });
+    expect(route(null)).toMatchObject({ reason: 'NOT_JSON', detail: expect.stringContaining('tombstone') as string });
+    expect(route('{"id":"a"}', {})).toMatchObject({ reason: 'NO_SCHEMA_ID' });
+    expect(route('{"id":"a"}', { 'schema-id': '42' })).toMatchObject({ reason: 'UNKNOWN_SCHEMA_ID' });
+    expect(route('{"at":"x"}')).toMatchObject({ reason: 'INVALID', detail: expect.stringContaining("must have required property 'id'") as string });
+    expect(route('{"id":"a"}', { 'schema-id': '2' })).toMatchObject({ reason: 'WRONG_SUBJECT' });
+    expect(route(`{"id":"${'x'.repeat(200)}"}`)).toMatchObject({ reason: 'TOO_LARGE' });
+  });
+});
+
+describe('flush units', () => {
+  const fill = (): UnitBuilder => {
+    const builder = new UnitBuilder('apps-users', 0, 10n);
+    const values = ['{"id":"a","at":"2026-11-30T08:00:00Z"}', 'bad', '{"id":"b","at":"2026-11-30T09:00:00Z"}', '{"id":"c","at":"2026-11-30T08:59:59Z"}'];
+    values.forEach((value, index) => {
+      const entry = record(10 + index * 2, value);
+      builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
+    });
+    return builder;
+  };
+
+  it('seal into objects named by version, hour and offsets, the same on every replay', () => {
+    const unit = fill().seal();
+    expect(unit?.objects.map((object) => [object.key, object.count])).toEqual([
+      ['_quarantine/apps-users/dt=2026-11-30/hr=10/apps-users+0+00000000000000000012+00000000000000000012.jsonl.gz', 1],
+      ['apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000010+00000000000000000016.jsonl.gz', 2],
+      ['apps-users/v=1/dt=2026-11-30/hr=09/apps-users+0+00000000000000000014+00000000000000000014.jsonl.gz', 1],
+    ]);
+    expect(unit).toMatchObject({ start: 10n, end: 16n, records: 4 });
+    expect(fill().seal()?.objects.map((object) => object.sha256)).toEqual(unit?.objects.map((object) => object.sha256));
+    expect(fill().seal(20n)?.end).toBe(20n);
+    expect(new UnitBuilder('apps-users', 0, 0n).seal()).toBeUndefined();
+  });
+
+  it('refuse records out of order', () => {
+    const builder = fill();
+    const late = record(11, '{"id":"z"}');
+    expect(() => builder.add(late, routeRecord(late, registry, users, { maxRecordBytes: 1000 }))).toThrow(/out of order/);
+  });
+});
+
+describe('lake audit', () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
+  async function lakeWith(units: Array<[number, number]>, next: number, tamper?: (key: string) => Uint8Array | undefined) {
+    const root = mkdtempSync(join(tmpdir(), 'schemaflow-audit-'));
+    roots.push(root);
+    const lake = openObjectStore(`file://${root}/lake`);
+    const state = openObjectStore(`file://${root}/lake/_state`);
+    for (const [start, end] of units) {
+      const builder = new UnitBuilder('apps-users', 0, BigInt(start));
+      for (let offset = start; offset <= end; offset += 1) {
+        const entry = record(offset, `{"id":"e${offset}","at":"2026-11-30T0${offset % 3}:00:00Z"}`);
+        builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
+      }
+      const unit = builder.seal();
+      if (!unit) throw new Error('empty unit');
+      for (const object of unit.objects) await publishObject(lake, object, tamper?.(object.key) ?? gzip(object.content), metadataOf(object, unit, 'r'));
+    }
+    await state.create(stateKey('apps-users', 0), serializeState({ ...initialState('apps-users', 0, 0n), next: String(next) }));
+    return auditLake({ lake, state });
+  }
+
+  it('passes a lake holding every offset once', async () => {
+    const report = await lakeWith([[0, 4], [5, 9]], 10);
+    expect(report.ok).toBe(true);
+    expect(report.partitions[0]).toMatchObject({ first: '0', next: '10', records: 10, objects: 6 });
+  });
+
+  it('names offsets archived twice, offsets in no object, and content that does not match its hash', async () => {
+    const twice = await lakeWith([[0, 4], [3, 9]], 10);
+    expect(twice.ok).toBe(false);
+    expect(twice.partitions[0]?.problems.join('\n')).toContain('offset 3 is archived more than once');
+    const hole = await lakeWith([[0, 4]], 10);
+    expect(hole.partitions[0]?.problems).toEqual(['apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)']);
+    const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzip(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
+    expect(tampered.partitions[0]?.problems.join('\n')).toMatch(/hr=01\/.*content SHA-256 \w+ does not match its metadata/);
+  });
+});
