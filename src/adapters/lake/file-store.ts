@@ -109,14 +109,20 @@ export function createFileStore(root: string): ObjectStore {
     const lock = `${pathOf(key)}.lock`;
     await mkdir(dirname(lock), { recursive: true });
     for (let attempt = 0; ; attempt += 1) {
+      // Linked into place whole, so a lock never exists without its owner (a kill between
+      // creating and writing the file would leave an anonymous lock).
+      const claim = `${lock}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(claim, OWNER);
       try {
-        await writeFile(lock, OWNER, { flag: 'wx' });
+        await link(claim, lock);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         if (await isStale(lock)) await rm(lock, { force: true });
         else if (attempt > 2_000) throw new SchemaflowError('LOCK_TIMEOUT', `${lock} stayed locked; remove it if no schemaflow process is running`, { retriable: true });
         else await sleep(5);
+      } finally {
+        await rm(claim, { force: true });
       }
     }
     try {
