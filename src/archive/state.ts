@@ -25,6 +25,12 @@ export interface PendingIntent {
   readonly end: string;
   readonly records: number;
   readonly manifestSerial: number;
+  /** The subject's last closed hour when the unit was routed: later records of it went to `_late/`. */
+  readonly closedThrough: string | null;
+  /** The largest Kafka timestamp among the unit's records (epoch ms). */
+  readonly maxTimestamp: number;
+  /** How many of its records went to `_late/`. */
+  readonly late: number;
   readonly runId: string;
   readonly objects: readonly IntendedObject[];
 }
@@ -41,6 +47,10 @@ export interface PartitionState {
   readonly partition: number;
   readonly next: string;
   readonly pending: PendingIntent | null;
+  /** The largest Kafka timestamp archived so far (epoch ms): how far the partition's hours are complete. */
+  readonly through: number | null;
+  /** Records archived under `_late/` so far, in total; hour markers count the new ones. */
+  readonly late: number;
   readonly revision: number;
   readonly lastRunId: string;
   readonly updatedAt: string;
@@ -61,6 +71,7 @@ function checkIntent(value: unknown, key: string): PendingIntent {
   const { start, end, records, manifestSerial, runId, objects } = value;
   if (typeof start !== 'string' || !OFFSET.test(start) || typeof end !== 'string' || !OFFSET.test(end) || BigInt(end) < BigInt(start)) throw corrupt(key, 'has a pending intent without a valid offset range');
   if (typeof records !== 'number' || typeof manifestSerial !== 'number' || typeof runId !== 'string' || !Array.isArray(objects)) throw corrupt(key, 'has a pending intent with missing fields');
+  if (value.closedThrough !== null && typeof value.closedThrough !== 'string') throw corrupt(key, 'has a pending intent without closedThrough');
   for (const object of objects as unknown[]) {
     if (!isObject(object) || typeof object.key !== 'string' || typeof object.sha256 !== 'string' || typeof object.count !== 'number' || typeof object.first !== 'string' || typeof object.last !== 'string' || !['data', 'quarantine', 'late'].includes(String(object.kind))) throw corrupt(key, 'lists an intended object with missing fields');
   }
@@ -79,7 +90,7 @@ export function parseState(bytes: Uint8Array, key: string, expected: { topic: st
   if (value.topic !== expected.topic || value.partition !== expected.partition) throw corrupt(key, `describes ${String(value.topic)}/${String(value.partition)}, not ${expected.topic}/${expected.partition}`);
   if (typeof value.next !== 'string' || !OFFSET.test(value.next)) throw corrupt(key, 'has no valid "next" offset');
   if (typeof value.revision !== 'number') throw corrupt(key, 'has no revision');
-  return { ...(value as unknown as PartitionState), pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
+  return { ...(value as unknown as PartitionState), through: typeof value.through === 'number' ? value.through : null, late: typeof value.late === 'number' ? value.late : 0, pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
 }
 
 export function serializeState(state: PartitionState): Uint8Array {
@@ -88,10 +99,10 @@ export function serializeState(state: PartitionState): Uint8Array {
 
 /** The state of a partition the flow has never archived: it starts at Kafka's earliest offset. */
 export function initialState(topic: string, partition: number, low: bigint): PartitionState {
-  return { format: 1, topic, partition, next: low.toString(), pending: null, revision: 0, lastRunId: '', updatedAt: '' };
+  return { format: 1, topic, partition, next: low.toString(), pending: null, through: null, late: 0, revision: 0, lastRunId: '', updatedAt: '' };
 }
 
 /** The next state: fields changed, revision bumped, stamped with the run and its clock. */
-export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null }, run: { runId: string; now: Date }): PartitionState {
-  return { ...state, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString() };
+export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null; through?: number | null; late?: number }, run: { runId: string; now: Date }): PartitionState {
+  return { ...state, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, through: change.through ?? state.through, late: change.late ?? state.late, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString() };
 }

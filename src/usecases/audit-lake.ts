@@ -22,6 +22,9 @@ export interface AuditedPartition {
 export interface AuditReport {
   readonly location: string;
   readonly partitions: readonly AuditedPartition[];
+  /** Closed hours (`_CLOSED.json`) checked, and the data objects that appeared in them after closure. */
+  readonly closedHours: number;
+  readonly hourProblems: readonly string[];
   readonly ok: boolean;
 }
 
@@ -53,7 +56,8 @@ const range = (from: bigint, to: bigint): string => (from === to ? `offset ${fro
 /**
  * `schemaflow lake audit` (DESIGN.md §6): proves from the lake alone that every offset of every
  * partition in [first archived, state.next) is in exactly one data, quarantine or late object or
- * in one gap record, and that every object's content matches the SHA-256 in its metadata. Each
+ * in one gap record, that every object's content matches the SHA-256 in its metadata, and that
+ * every closed hour holds exactly the objects its `_CLOSED.json` lists. Each
  * problem names the partition and the exact offsets or object.
  */
 export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore }, options: { subject?: string } = {}): Promise<AuditReport> {
@@ -70,7 +74,15 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     return found;
   };
 
+  const markers: string[] = [];
+  const folders = new Map<string, string[]>();
   for (const entry of listing) {
+    if (entry.key.endsWith('/_CLOSED.json')) {
+      markers.push(entry.key);
+      continue;
+    }
+    const folder = entry.key.slice(0, entry.key.lastIndexOf('/') + 1);
+    folders.set(folder, [...(folders.get(folder) ?? []), entry.key]);
     const gap = parseGapName(entry.key);
     if (gap) {
       partitionOf(gap.topic, gap.partition).gaps.push({ key: entry.key, from: gap.first, to: gap.last });
@@ -142,6 +154,25 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     target.units.set(unitId, unit);
   }
 
+  // A closed hour is never written again: its folder holds exactly the objects its marker lists.
+  const hourProblems: string[] = [];
+  for (const key of markers) {
+    const marker = await stores.lake.get(key);
+    let listed: string[] | undefined;
+    try {
+      listed = (JSON.parse(new TextDecoder().decode(marker?.bytes)) as { objects?: Array<{ key?: unknown }> }).objects?.map((object) => String(object.key));
+    } catch {
+      listed = undefined;
+    }
+    if (!listed) {
+      hourProblems.push(`${key} is not a readable hour marker`);
+      continue;
+    }
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    for (const object of folders.get(folder) ?? []) if (!listed.includes(object)) hourProblems.push(`${object} was written after its hour was closed (${key} does not list it)`);
+    for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
+  }
+
   const audited: AuditedPartition[] = [];
   for (const target of [...partitions.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))) {
     const key = stateKey(target.topic, target.partition);
@@ -154,7 +185,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     }
     audited.push(checkPartition(target, state));
   }
-  return { location: stores.lake.location, partitions: audited, ok: audited.every((entry) => entry.problems.length === 0) };
+  return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problems.length === 0) };
 }
 
 /** The runs of offsets in [from, to] that `sorted` does not hold. */

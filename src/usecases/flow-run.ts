@@ -6,6 +6,7 @@ import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
+import { closeHours, readClosure, type ClosureResult } from './close-hours.js';
 import { contentHashOf, describeRange, gzip, metadataOf, publishGap, publishObject } from './lake-objects.js';
 
 /**
@@ -25,6 +26,7 @@ export const FAULT_POINTS = [
   'after-commit',
   'after-position',
   'recovery-after-publish',
+  'mid-closure',
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
@@ -60,6 +62,8 @@ export interface FlowOptions {
   /** Larger record values go to quarantine as TOO_LARGE. */
   readonly maxRecordBytes: number;
   readonly dryRun: boolean;
+  /** How long after an hour ends its records may still arrive before the hour is closed. */
+  readonly latenessMs: number;
 }
 
 export type PartitionStatus = 'idle' | 'archived' | 'planned' | 'incomplete' | 'stopped' | 'contended' | 'missing-topic';
@@ -90,7 +94,9 @@ export interface FlowReport {
   readonly partitions: readonly PartitionReport[];
   /** Subjects whose topic does not exist in Kafka (skipped with a warning; state and data kept). */
   readonly missingTopics: readonly string[];
-  /** DESIGN.md §6: 0 every partition progressed or was idle; 1 a partition stopped or a gap was recorded. */
+  /** Hour closure per subject, after the partitions. */
+  readonly closures: readonly ClosureResult[];
+  /** DESIGN.md §6: 0 every partition progressed or was idle; 1 a partition stopped, a gap was recorded or closing hours failed. */
   readonly exitCode: 0 | 1;
 }
 
@@ -103,6 +109,8 @@ interface Work {
   generation: string | null;
   builder: UnitBuilder;
   registry: SchemaRegistry;
+  /** The subject's last closed hour this unit routes with (the intent's while rebuilding it). */
+  closedThrough: Date | null;
   /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
   rebuilding: PendingIntent | null;
   finished: boolean;
@@ -137,6 +145,14 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     return loaded;
   };
 
+  const closedThrough = new Map<string, Date | null>();
+  for (const subject of subjects) {
+    const { closure } = await readClosure(ports.state, subject.subject);
+    closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
+  }
+  /** Every partition's state as it ends the run, for hour closure. */
+  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
+
   for (const entry of offsets) {
     const subject = subjects.find((candidate) => candidate.topic === entry.topic);
     if (!subject) continue;
@@ -144,7 +160,10 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     const plan = planPartition(state, entry);
     const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] };
     reports.push(report);
-    if (plan.action === 'idle') continue;
+    if (plan.action === 'idle') {
+      finals.push({ subject, high: entry.high, state: () => state });
+      continue;
+    }
     if (plan.action === 'stop') {
       stop(report, plan.message);
       continue;
@@ -153,7 +172,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       describePlan(report, plan);
       continue;
     }
-    work.set(keyOf(entry.topic, entry.partition), { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, rebuilding: null, finished: false });
+    const item: Work = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false };
+    work.set(keyOf(entry.topic, entry.partition), item);
+    finals.push({ subject, high: entry.high, state: () => item.state });
   }
   await ports.fault('after-plan');
 
@@ -188,7 +209,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   };
 
   const commitUnit = async (item: Work, unit: SealedUnit): Promise<void> => {
-    if (!(await writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null }, stamp())))) return;
+    const through = Number.isFinite(unit.maxTimestamp) ? Math.max(item.state.through ?? unit.maxTimestamp, unit.maxTimestamp) : item.state.through;
+    if (!(await writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late }, stamp())))) return;
     item.report.units += 1;
     for (const object of unit.objects) {
       if (object.kind === 'data') item.report.written += object.count;
@@ -215,9 +237,10 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       item.rebuilding = null;
       item.report.recovered = true;
       item.registry = registry;
+      item.closedThrough = closedThrough.get(item.subject.subject) ?? null;
     } else {
       await ports.fault('before-intent');
-      const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: item.registry.manifest.serial, runId: options.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
+      const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null, maxTimestamp: unit.maxTimestamp, late: unit.late, runId: options.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
       if (!(await writeState(item, advanceState(item.state, { pending }, stamp())))) return;
       await ports.fault('after-intent');
       await heartbeat();
@@ -256,7 +279,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     item.report.recovered = true;
     if (missing.length === 0) {
       ports.log(`${item.report.topic}/${item.report.partition}: finishing the unit ${intent.start}–${intent.end} of run ${intent.runId} (all ${intent.objects.length} objects were published)`);
-      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, objects: [] };
+      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, maxTimestamp: intent.maxTimestamp, late: intent.late, objects: [] };
       await commitUnit(item, unit);
       item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
       item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.end) + 1n);
@@ -266,6 +289,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (BigInt(intent.start) < low) throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: ${missing.length} objects of run ${intent.runId}'s unit were never published and Kafka has deleted offsets below ${low}. Published objects are kept; see the README (operations) to record the rest as a gap.`);
     ports.log(`${item.report.topic}/${item.report.partition}: rebuilding ${missing.length} unpublished objects of run ${intent.runId} from offsets ${intent.start}–${intent.end}`);
     item.rebuilding = intent;
+    item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;
     item.registry = await registryFor(intent.manifestSerial);
     item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));
   }
@@ -294,7 +318,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     await reread;
     if (item.registry === registry) return routed;
     item.registry = registry;
-    return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes });
+    return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
   };
 
   // Memory stays bounded however many partitions are read at once.
@@ -326,7 +350,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (offset >= item.to) break;
       if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await flush(item, batch.heartbeat);
       if (halted(item)) return;
-      let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes });
+      let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
       if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
       item.builder.add(record, routed);
       item.report.records += 1;
@@ -373,8 +397,22 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     await ports.source.recordPositions([...positions.values()]).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));
     await ports.fault('after-position');
   }
-  const exitCode = reports.some((report) => report.status === 'stopped' || report.gaps.length > 0) ? 1 : 0;
-  return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, partitions: reports, missingTopics, exitCode };
+  const closures: ClosureResult[] = [];
+  if (!options.dryRun) {
+    for (const subject of subjects.filter((candidate) => !missingTopics.includes(candidate.subject))) {
+      const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high }));
+      const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: BigInt(state.next) >= high, pending: state.pending !== null }));
+      const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
+      try {
+        closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
+      } catch (error) {
+        ports.log(`error: closing hours of ${subject.subject}: ${messageOf(error)}`);
+        closures.push({ subject: subject.subject, closedThrough: null, hoursClosed: 0, markers: 0, held: `failed: ${messageOf(error)}`, failed: true });
+      }
+    }
+  }
+  const exitCode = reports.some((report) => report.status === 'stopped' || report.gaps.length > 0) || closures.some((closure) => closure.failed === true) ? 1 : 0;
+  return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, partitions: reports, missingTopics, closures, exitCode };
 }
 
 const halted = (item: Work): boolean => item.report.status === 'stopped' || item.report.status === 'contended';

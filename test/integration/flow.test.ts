@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE_TIME, mixedRecords } from './support/events.js';
+import { BASE_TIME, hourDir, mixedRecords } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
 /** `schemaflow flow run` and `lake audit` against the real broker, on the file lake (the GCS emulator in flow-crash.test.ts). */
@@ -36,7 +36,8 @@ describe('flow run', () => {
     const [clicks = '', views = ''] = fixture.subjects;
     const lake = await lakeFor();
 
-    const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`, '--flush-bytes', '4KiB']);
+    // Hours older than 30 h close now; the third run below closes a newer one.
+    const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`, '--flush-bytes', '4KiB', '--allowed-lateness', '30h']);
     expect(run.stderr).not.toContain('error');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`archived\\s+${clicks}/0 offsets 0–30`));
@@ -51,8 +52,8 @@ describe('flow run', () => {
     expect(String(big?.row.raw).length).toBeGreaterThan(5 * 1024 * 1024);
     // Routed by the event's own time (clicks) or the Kafka timestamp (views); never the wall clock.
     const clickKeys = new Set(contents.rows.filter((row) => row.key.startsWith(`${clicks}/`)).map((row) => row.key.split('/').slice(0, 4).join('/')));
-    expect([...clickKeys].sort()).toEqual(['v=1', 'v=2'].flatMap((version) => ['10', '11', '12'].map((hour) => `${clicks}/${version}/dt=2026-11-30/hr=${hour}`)));
-    expect(contents.rows.filter((row) => row.key.startsWith(`${views}/`)).map((row) => row.key.split('/').slice(2, 4).join('/'))).toEqual(['dt=2026-11-30/hr=10', 'dt=2026-11-30/hr=11', 'dt=2026-11-30/hr=12']);
+    expect([...clickKeys].sort()).toEqual(['v=1', 'v=2'].flatMap((version) => [0, 1, 2].map((hour) => `${clicks}/${version}/${hourDir(hour)}`)));
+    expect(contents.rows.filter((row) => row.key.startsWith(`${views}/`)).map((row) => row.key.split('/').slice(2, 4).join('/'))).toEqual([0, 1, 2].map(hourDir));
     const row = contents.rows.find((entry) => entry.key.startsWith(`${clicks}/v=2/`))?.row as { value: { ref: string }; _schema: { id: number; version: number }; _kafka: { headers: Record<string, string> } };
     expect(row._schema).toEqual({ id: fixture.idOf(clicks, 2), version: 2 });
     expect(row._kafka.headers['schema-id']).toBe(String(fixture.idOf(clicks, 2)));
@@ -68,12 +69,34 @@ describe('flow run', () => {
     await admin.disconnect();
     expect(committed?.partitions.map((entry) => [entry.partition, entry.offset]).sort()).toEqual([[0, '31'], [1, '30']]);
 
+    // Every partition was read to its snapshot, so each hour with data is closed, per version.
+    const markers = contents.keys.filter((key) => key.endsWith('/_CLOSED.json')).sort();
+    expect(markers).toEqual([...[...clickKeys].sort().map((path) => `${path}/_CLOSED.json`), ...[0, 1, 2].map((hour) => `${views}/v=1/${hourDir(hour)}/_CLOSED.json`)]);
+    expect(run.stdout).toContain(`${clicks}: hours closed through`);
+
     // A second run finds nothing new: no object is added, every partition is idle.
     const before = contents.keys.length;
-    const again = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`]);
+    const again = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', `${clicks},${views}`, '--allowed-lateness', '30h']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`idle\\s+${views}/0 at offset 3`));
     expect((await readLake(lake)).keys.length).toBe(before);
+
+    // A record for a closed hour goes to _late/, the closed hour is never written again, and the
+    // next marker written (a new hour) counts it.
+    const closedHour = (await readLake(lake)).keys.filter((key) => key.startsWith(`${views}/v=1/${hourDir(0)}/`)).sort();
+    await fixture.send(views, [
+      { partition: 0, timestamp: String(BASE_TIME), headers: { 'schema-id': String(fixture.idOf(views, 1)) }, value: JSON.stringify({ id: 'late', at: '2020-01-01T00:00:00Z' }) },
+      { partition: 0, timestamp: String(BASE_TIME + 40 * 3_600_000), headers: { 'schema-id': String(fixture.idOf(views, 1)) }, value: JSON.stringify({ id: 'new', at: '2020-01-01T00:00:00Z' }) },
+    ]);
+    const third = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', views]);
+    expect(third.code, third.stdout + third.stderr).toBe(0);
+    const after = await readLake(lake);
+    expect(after.keys.filter((key) => key.startsWith(`${views}/v=1/${hourDir(0)}/`)).sort()).toEqual(closedHour);
+    expect(after.rows.filter((entry) => entry.key.startsWith(`_late/${views}/v=1/${hourDir(0)}/`)).map((entry) => entry.offset)).toEqual([3]);
+    const marker = (await lake.objects()).find((object) => object.key === `${views}/v=1/${hourDir(40)}/_CLOSED.json`);
+    expect(JSON.parse(marker?.bytes.toString('utf8') ?? '{}')).toMatchObject({ subject: views, version: 1, hour: new Date(BASE_TIME + 40 * 3_600_000).toISOString(), lateSincePreviousMarker: 1, objects: [{ key: expect.stringContaining(`${views}+0+00000000000000000004+00000000000000000004`) as string }] });
+    expect(coverageProblems(after, views, 0, 5)).toEqual([]);
+    expect((await fixture.cli(['lake', 'audit', '--lake', lake.url])).code).toBe(0);
   });
 
   it('records offsets deleted by retention as a gap, exits 1, and the audit accounts for them', async () => {
@@ -81,22 +104,22 @@ describe('flow run', () => {
     const lake = await lakeFor('gcs');
     const first = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic]);
     expect(first.code, first.stdout + first.stderr).toBe(0);
-    await fixture.send(topic, [3, 4, 5, 6].map((index) => ({ headers: { 'schema-id': String(fixture.idOf(topic, 1)) }, value: JSON.stringify({ id: `v${index}`, at: '2020-01-01T00:00:00Z' }) })));
     const admin = fixture.kafka.admin();
     await admin.connect();
-    await admin.fetchTopicMetadata({ topics: [topic] });
-    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '5' }] });
+    const high = Number((await admin.fetchTopicOffsets(topic))[0]?.high);
+    await fixture.send(topic, [0, 1, 2, 3].map((index) => ({ headers: { 'schema-id': String(fixture.idOf(topic, 1)) }, value: JSON.stringify({ id: `g${index}`, at: '2020-01-01T00:00:00Z' }) })));
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: String(high + 2) }] });
     await admin.disconnect();
 
     const dry = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic, '--dry-run']);
-    expect(dry.stdout).toContain('would record offsets 3–4 as a retention gap');
+    expect(dry.stdout).toContain(`would record offsets ${high}–${high + 1} as a retention gap`);
     const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
-    expect(run.stdout).toContain('gap: offsets 3–4 were deleted by retention');
+    expect(run.stdout).toContain(`gap: offsets ${high}–${high + 1} were deleted by retention`);
     expect(run.stderr).toContain('alert:');
     const contents = await readLake(lake);
-    expect(contents.gaps).toEqual([{ topic, partition: 0, from: 3, to: 4 }]);
-    expect(coverageProblems(contents, topic, 0, 7)).toEqual([]);
+    expect(contents.gaps).toEqual([{ topic, partition: 0, from: high, to: high + 1 }]);
+    expect(coverageProblems(contents, topic, 0, high + 4)).toEqual([]);
     const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url, '--subject', topic]);
     expect(audit.code, audit.stdout).toBe(0);
     expect(audit.stdout).toContain('1 gap records');
@@ -116,6 +139,7 @@ describe('flow run', () => {
     expect(audit.stdout).toContain(`FAILED  ${topic}/1`);
     expect(audit.stdout).toMatch(/consumed \d+ records but its objects hold \d+/);
     expect(audit.stdout).toContain(`offset ${String(offsets[0])}`);
+    expect(audit.stdout).toContain(`${victim.key} is listed by`);
   });
 
   it('stops a partition whose lake state is ahead of Kafka, and rejects bad options with exit 2', async () => {

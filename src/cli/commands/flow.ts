@@ -66,6 +66,10 @@ function printFlow(report: FlowReport, io: Io, lake: string): void {
     if (entry.problem) io.out(`    ${entry.problem}`);
   }
   for (const subject of report.missingTopics) io.out(`  skipped    ${subject}: no such topic in Kafka`);
+  for (const closure of report.closures) {
+    const through = closure.closedThrough ? `hours closed through ${closure.closedThrough.slice(0, 13).replace('T', ' ')}:00 UTC` : 'no hour closed yet';
+    io.out(`  ${closure.subject}: ${through}${closure.markers > 0 ? ` (${closure.markers} new _CLOSED.json markers)` : ''}${closure.held && closure.markers === 0 ? ` — ${closure.held}` : ''}`);
+  }
 }
 
 function printAudit(report: AuditReport, io: Io): void {
@@ -76,6 +80,8 @@ function printAudit(report: AuditReport, io: Io): void {
     for (const problem of entry.problems) io.out(`    ${problem}`);
   }
   if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');
+  io.out(`  ${report.hourProblems.length === 0 ? 'ok     ' : 'FAILED '} ${report.closedHours} closed hours hold exactly the objects their _CLOSED.json lists`);
+  for (const problem of report.hourProblems) io.out(`    ${problem}`);
 }
 
 const flowRun = defineCommand({
@@ -86,6 +92,7 @@ const flowRun = defineCommand({
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
+    'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
     'max-record-bytes': { type: 'string', valueName: 'N', description: 'quarantine larger record values as TOO_LARGE [default: 1MiB]' },
     'dry-run': { type: 'boolean', description: 'plan from the lake state and watermarks; read and write nothing' },
     format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
@@ -100,6 +107,7 @@ const flowRun = defineCommand({
       flushBytes: parseBytes(options['flush-bytes'] ?? '16MiB', '--flush-bytes'),
       maxRecordBytes: parseBytes(options['max-record-bytes'] ?? '1MiB', '--max-record-bytes'),
       dryRun: options['dry-run'] === true,
+      latenessMs: parseDuration(options['allowed-lateness'] ?? '15m', '--allowed-lateness'),
     };
     const fault = faultHook(env.SCHEMAFLOW_FAULT);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };

@@ -19,6 +19,7 @@ const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly faults: readonl
   { name: 'after recording positions', faults: ['after-position'] },
   { name: 'after an intent, then again while finishing it', faults: ['after-intent@3', 'recovery-after-publish'] },
   { name: 'twice in a row at different points', faults: ['after-publish@2', 'mid-publish'] },
+  { name: 'while writing hour markers', faults: ['mid-closure'] },
 ];
 
 /**

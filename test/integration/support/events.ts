@@ -1,7 +1,12 @@
+import { hourPath } from '../../../src/archive/layout.js';
 import type { Message } from 'kafkajs';
 import type { FlowFixture } from './flow-fixture.js';
 
-export const BASE_TIME = Date.parse('2026-11-30T10:00:00Z');
+/** Two days before the current hour: old enough that the test's hours close, the same on any date. */
+export const BASE_TIME = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 48 * 3_600_000;
+
+/** The lake's `dt=…/hr=…` folder `hours` after BASE_TIME. */
+export const hourDir = (hours: number): string => hourPath(new Date(BASE_TIME + hours * 3_600_000));
 
 /**
  * `count` records for a subject's topic over `partitions` partitions: valid events of versions 1

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
+import { hourOfKey, hoursToClose, watermarkOf } from '../../../src/archive/closure.js';
 import { planPartition } from '../../../src/archive/plan.js';
 import { advanceState, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
 import { routeRecord, UnitBuilder } from '../../../src/archive/unit.js';
@@ -60,9 +61,39 @@ describe('planning a partition (flow.md §3.4 step 1)', () => {
   });
 
   it('finishes a pending intent first, reading no further when retention passed its end', () => {
-    const pending: PendingIntent = { start: '3', end: '6', records: 4, manifestSerial: 7, runId: 'r', objects: [] };
+    const pending: PendingIntent = { start: '3', end: '6', records: 4, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r', objects: [] };
     expect(planPartition(at('3', pending), { low: 0n, high: 20n })).toMatchObject({ action: 'archive', pending, from: 3n, to: 20n, gap: null });
     expect(planPartition(at('3', pending), { low: 10n, high: 20n })).toMatchObject({ action: 'archive', pending, from: 3n, to: 7n });
+  });
+});
+
+describe('closing hours (flow.md §3.4 step 8)', () => {
+  const hour = (iso: string): Date => new Date(iso);
+
+  it('takes the slowest partition as the watermark: the snapshot time when drained, else its last timestamp', () => {
+    expect(watermarkOf([{ through: 100, drained: true, pending: false }, { through: 50, drained: false, pending: false }], 1_000)).toBe(50);
+    expect(watermarkOf([{ through: null, drained: true, pending: false }], 1_000)).toBe(1_000);
+    expect(watermarkOf([{ through: null, drained: false, pending: false }], 1_000)).toBeUndefined();
+    expect(watermarkOf([{ through: 100, drained: true, pending: true }], 1_000)).toBeUndefined();
+  });
+
+  it('closes each hour whose end plus the allowed lateness the watermark has passed, in order, at most limit', () => {
+    const watermark = Date.parse('2026-11-30T13:20:00Z');
+    const fifteen = 15 * 60_000;
+    expect(hoursToClose({ closedThrough: hour('2026-11-30T10:00:00Z'), earliest: null, watermark, latenessMs: fifteen, limit: 10 })).toEqual([hour('2026-11-30T11:00:00Z'), hour('2026-11-30T12:00:00Z')]);
+    expect(hoursToClose({ closedThrough: null, earliest: hour('2026-11-30T12:00:00Z'), watermark, latenessMs: fifteen, limit: 10 })).toEqual([hour('2026-11-30T12:00:00Z')]);
+    expect(hoursToClose({ closedThrough: null, earliest: hour('2026-11-30T12:00:00Z'), watermark, latenessMs: 30 * 60_000, limit: 10 })).toEqual([]);
+    expect(hoursToClose({ closedThrough: hour('2026-11-29T00:00:00Z'), earliest: null, watermark, latenessMs: 0, limit: 3 })).toHaveLength(3);
+    expect(hourOfKey('apps-users/v=2/dt=2026-11-30/hr=07/x.jsonl.gz')).toEqual(hour('2026-11-30T07:00:00Z'));
+  });
+
+  it('routes events of a closed hour to _late/', () => {
+    const entry = record(3, '{"id":"a","at":"2026-11-30T08:05:00Z"}');
+    expect(routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T08:00:00Z') })).toMatchObject({ kind: 'late', version: 1 });
+    expect(routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T07:00:00Z') })).toMatchObject({ kind: 'data' });
+    const builder = new UnitBuilder('apps-users', 0, 3n);
+    builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T09:00:00Z') }));
+    expect(builder.seal()).toMatchObject({ late: 1, maxTimestamp: T, objects: [{ key: '_late/apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000003+00000000000000000003.jsonl.gz', kind: 'late' }] });
   });
 });
 
