@@ -169,3 +169,16 @@ export interface RecordSource {
   recordPositions(positions: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly next: bigint }>): Promise<void>;
   close(): Promise<void>;
 }
+
+/** One measurement: a counter increment, a gauge value or a duration in milliseconds. */
+export interface Metric {
+  readonly type: 'count' | 'gauge' | 'timing';
+  readonly name: string;
+  readonly value: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Where metrics go (StatsD); sending never fails a run. */
+export interface MetricsSink {
+  send(metrics: readonly Metric[]): Promise<void>;
+}

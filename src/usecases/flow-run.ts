@@ -78,7 +78,13 @@ export interface PartitionReport {
   next: string;
   readonly high: string;
   records: number;
+  /** Events archived as data, and as late data. */
   written: number;
+  late: number;
+  /** Compressed bytes published. */
+  bytes: number;
+  /** The latest Kafka timestamp archived (epoch ms), as the partition's state ends the run. */
+  through: number | null;
   quarantined: Record<string, number>;
   objects: number;
   units: number;
@@ -158,7 +164,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (!subject) continue;
     const { state, generation } = await readState(ports.state, entry);
     const plan = planPartition(state, entry);
-    const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] };
+    const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] };
     reports.push(report);
     if (plan.action === 'idle') {
       finals.push({ subject, high: entry.high, state: () => state });
@@ -189,6 +195,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       item.state = next;
       item.generation = generation;
       item.report.next = next.next;
+      item.report.through = next.through;
       return true;
     } catch (error) {
       if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
@@ -201,7 +208,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
 
   const publishUnit = async (item: Work, unit: SealedUnit, recovery: boolean): Promise<void> => {
     for (const [index, object] of unit.objects.entries()) {
-      const upload = publishObject(ports.lake, object, gzip(object.content), metadataOf(object, unit, options.runId));
+      const compressed = gzip(object.content);
+      item.report.bytes += compressed.length;
+      const upload = publishObject(ports.lake, object, compressed, metadataOf(object, unit, options.runId));
       await Promise.all([upload, index === 0 && !recovery ? ports.fault('mid-upload') : Promise.resolve()]);
       if (index === 0 && unit.objects.length > 1 && !recovery) await ports.fault('mid-publish');
     }
@@ -214,6 +223,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     item.report.units += 1;
     for (const object of unit.objects) {
       if (object.kind === 'data') item.report.written += object.count;
+      if (object.kind === 'late') item.report.late += object.count;
     }
     positions.set(keyOf(unit.topic, unit.partition), { topic: unit.topic, partition: unit.partition, next: unit.end + 1n });
     await ports.fault('after-commit');
@@ -282,6 +292,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, maxTimestamp: intent.maxTimestamp, late: intent.late, objects: [] };
       await commitUnit(item, unit);
       item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
+      item.report.late += intent.late;
       item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.end) + 1n);
       if (item.report.status === 'idle') item.report.status = 'archived';
       return;

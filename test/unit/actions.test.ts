@@ -12,13 +12,13 @@ const actions = readdirSync(join(ROOT, 'actions')).filter((name) => existsSync(j
 
 describe('the GitHub Actions', () => {
   it('exist and run dist/index.js on node24', () => {
-    expect(actions).toEqual(expect.arrayContaining(['check', 'register']));
+    expect(actions).toEqual(expect.arrayContaining(['check', 'flow', 'register']));
     for (const name of actions) {
       const action = parse(readFileSync(join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as { runs: { using: string; main: string }; inputs: Record<string, unknown> };
       expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
       for (const input of Object.keys(action.inputs)) {
         const setting = SETTINGS.find((candidate) => candidate.actionInput === input);
-        expect(setting !== undefined || ['env', 'dry-run', 'reconcile', 'github-token', 'comment-author'].includes(input), `${name}: input ${input} is neither a setting nor an action option`).toBe(true);
+        expect(setting !== undefined || ['env', 'dry-run', 'reconcile', 'github-token', 'comment-author', 'subjects', 'max-duration', 'flush-bytes', 'allowed-lateness', 'max-record-bytes'].includes(input), `${name}: input ${input} is neither a setting nor an action option`).toBe(true);
       }
     }
   });

@@ -20,10 +20,11 @@ const PARTS: Record<string, { rank: number; pure: boolean }> = {
   // The flow's core routes records with the manifest's registry and decoder.
   archive: { rank: 3, pure: true },
   usecases: { rank: 4, pure: true },
+  // The SDK is a library the CLI uses too (produce, types), and its manifest loading serves
+  // the flow's adapters: it builds on the pure core only.
+  sdk: { rank: 4.5, pure: false },
   adapters: { rank: 5, pure: false },
   dev: { rank: 5, pure: false },
-  // The SDK is a library the CLI uses too (produce, types): below the entries.
-  sdk: { rank: 5, pure: false },
   cli: { rank: 6, pure: false },
   actions: { rank: 6, pure: false },
   'index.ts': { rank: 7, pure: false },

@@ -1,28 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createKafkaClient } from '../../adapters/kafka/client.js';
-import { createRecordSource } from '../../adapters/kafka/record-source.js';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics } from '../../adapters/flow-ports.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { UsageError } from '../../domain/errors.js';
-import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
-import { FAULT_POINTS, runFlow, type FaultPoint, type FlowReport, type ManifestSource } from '../../usecases/flow-run.js';
+import { FAULT_POINTS, runFlow, type FaultPoint, type FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, type Io } from '../command.js';
-
-const DURATION = /^(\d+)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-
-function parseDuration(text: string, flag: string): number {
-  const match = DURATION.exec(text);
-  if (!match) throw new UsageError(`${flag} must be a duration such as 90s, 10m or 1h, not ${JSON.stringify(text)}`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-}
-
-function parseBytes(text: string, flag: string): number {
-  const match = /^(\d+)(KiB|MiB)?$/.exec(text);
-  const value = match ? Number(match[1]) * (match[2] === 'MiB' ? 1_048_576 : match[2] === 'KiB' ? 1_024 : 1) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive size in bytes, KiB or MiB (e.g. 16MiB), not ${JSON.stringify(text)}`);
-  return value;
-}
 
 function parseFormat(text: string | undefined): 'text' | 'json' {
   if (text === undefined || text === 'text' || text === 'json') return text ?? 'text';
@@ -45,14 +26,6 @@ function faultHook(spec: string | undefined): (point: FaultPoint) => Promise<voi
     return new Promise<void>(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
   };
 }
-
-function manifestSource(manifestUrl: string, gcsEndpoint: string | undefined): ManifestSource {
-  const base = manifestUrl.replace(/\/+$/, '');
-  const loader = createManifestLoader(gcsEndpoint ? { gcsEndpoint } : {});
-  return { latest: () => loadManifest(`${base}/latest.json`, loader), bySerial: (serial) => loadManifest(`${base}/${serial}.json`, loader) };
-}
-
-const runId = (now: Date): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 function printFlow(report: FlowReport, io: Io, lake: string): void {
   io.out(`flow run ${report.runId}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
@@ -87,7 +60,7 @@ function printAudit(report: AuditReport, io: Io): void {
 const flowRun = defineCommand({
   name: 'flow run',
   summary: 'archive every subject’s topic into the lake, exactly once per offset',
-  settings: ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
+  settings: FLOW_SETTINGS,
   options: {
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
@@ -100,27 +73,17 @@ const flowRun = defineCommand({
   details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration.',
   async run({ options, config, env, io }) {
     const format = parseFormat(options.format);
-    const flowOptions = {
-      runId: runId(new Date()),
-      subjects: (options.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
-      maxDurationMs: parseDuration(options['max-duration'] ?? '15m', '--max-duration'),
-      flushBytes: parseBytes(options['flush-bytes'] ?? '16MiB', '--flush-bytes'),
-      maxRecordBytes: parseBytes(options['max-record-bytes'] ?? '1MiB', '--max-record-bytes'),
-      dryRun: options['dry-run'] === true,
-      latenessMs: parseDuration(options['allowed-lateness'] ?? '15m', '--allowed-lateness'),
-    };
-    const fault = faultHook(env.SCHEMAFLOW_FAULT);
-    const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
-    const lake = openObjectStore(config.lakeUrl, stores);
-    const state = openObjectStore(config.stateUrl, stores);
-    const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: flowOptions.runId });
+    const flowOptions = flowOptionsFrom({ subjects: options.subjects, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
+    const started = Date.now();
+    const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT) });
     try {
-      const report = await runFlow({ lake, state, source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault, log: (line) => io.err(line) }, flowOptions);
-      if (format === 'json') io.out(JSON.stringify({ ...report, lake: lake.location, state: state.location }, null, 2));
-      else printFlow(report, io, lake.location);
+      const report = await runFlow(ports, flowOptions);
+      await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
+      if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
+      else printFlow(report, io, ports.lake.location);
       return report.exitCode;
     } finally {
-      await source.close();
+      await close();
     }
   },
 });

@@ -1,0 +1,40 @@
+import * as core from '@actions/core';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics } from '../adapters/flow-ports.js';
+import { resolveSettings } from '../config/resolve.js';
+import { describeError } from '../domain/errors.js';
+import { summarizeBySubject } from '../usecases/flow-metrics.js';
+import { runFlow } from '../usecases/flow-run.js';
+import { flagsFromInputs } from './inputs.js';
+
+/** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
+async function main(): Promise<void> {
+  const { values: config } = resolveSettings(FLOW_SETTINGS, { env: process.env, flags: flagsFromInputs(FLOW_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
+  const options = flowOptionsFrom({ subjects: core.getInput('subjects'), maxDuration: core.getInput('max-duration'), flushBytes: core.getInput('flush-bytes'), maxRecordBytes: core.getInput('max-record-bytes'), allowedLateness: core.getInput('allowed-lateness'), dryRun: core.getBooleanInput('dry-run') }, 'input ');
+  const started = Date.now();
+  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve() });
+  try {
+    const report = await runFlow(ports, options);
+    await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => core.warning(line));
+    const rows = summarizeBySubject(report);
+    const total = (pick: (row: (typeof rows)[number]) => number): number => rows.reduce((sum, row) => sum + pick(row), 0);
+    core.setOutput('run-id', report.runId);
+    core.setOutput('records-read', String(total((row) => row.read)));
+    core.setOutput('records-archived', String(total((row) => row.archived)));
+    core.setOutput('records-quarantined', String(total((row) => row.quarantined)));
+    core.setOutput('gaps', String(total((row) => row.gaps)));
+    await core.summary
+      .addHeading(`schemaflow flow: ${report.exitCode === 0 ? 'ok' : 'attention needed'}`, 2)
+      .addRaw(`Run \`${report.runId}\`${report.dryRun ? ' (dry run)' : ''}, manifest serial ${report.manifestSerial}, lake \`${ports.lake.location}\`.`, true)
+      .addTable([
+        ['subject', 'partitions', 'read', 'archived', 'late', 'quarantined', 'gaps', 'lag', 'status', 'closed through'].map((data) => ({ data, header: true })),
+        ...rows.map((row) => [row.subject, String(row.partitions), String(row.read), String(row.archived), String(row.late), String(row.quarantined), String(row.gaps), row.lag, row.status, row.closedThrough ? `${row.closedThrough.slice(0, 13).replace('T', ' ')}:00 UTC` : '—']),
+      ])
+      .addList([...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)])
+      .write();
+    if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
+  } finally {
+    await close();
+  }
+}
+
+main().catch((error: unknown) => core.setFailed(describeError(error)));

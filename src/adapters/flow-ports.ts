@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/resolve.js';
+import { UsageError } from '../domain/errors.js';
+import { createManifestLoader, loadManifest } from '../sdk/manifest-source.js';
+import { flowMetrics } from '../usecases/flow-metrics.js';
+import type { FaultPoint, FlowOptions, FlowPorts, FlowReport, ManifestSource } from '../usecases/flow-run.js';
+import { createKafkaClient } from './kafka/client.js';
+import { createRecordSource } from './kafka/record-source.js';
+import { openObjectStore } from './lake/object-store.js';
+import { createStatsdSink } from './metrics/statsd.js';
+
+/* Wiring shared by `schemaflow flow run` and actions/flow: config -> the flow's ports. */
+
+export const FLOW_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'gcsEndpoint'] as const;
+export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
+
+/** `<manifest location>/latest.json` and `<serial>.json`, from any location the SDK loads. */
+export function manifestSource(manifestUrl: string, gcsEndpoint: string | undefined): ManifestSource {
+  const base = manifestUrl.replace(/\/+$/, '');
+  const loader = createManifestLoader(gcsEndpoint ? { gcsEndpoint } : {});
+  return { latest: () => loadManifest(`${base}/latest.json`, loader), bySerial: (serial) => loadManifest(`${base}/${serial}.json`, loader) };
+}
+
+/** The flow's ports over the configured lake, state, broker and manifest; `close` releases the Kafka client. */
+export function openFlowPorts(config: FlowSettings, options: { runId: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void> }): { ports: FlowPorts; close: () => Promise<void> } {
+  const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
+  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.runId });
+  const ports: FlowPorts = { lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores), source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault: options.fault, log: options.log };
+  return { ports, close: () => source.close() };
+}
+
+/** Sends the run's metrics when a StatsD host is configured (off otherwise). */
+export async function sendFlowMetrics(config: FlowSettings, report: FlowReport, timing: { started: number; now: number }, warn: (line: string) => void): Promise<void> {
+  if (!config.statsdHost) return;
+  await createStatsdSink(config.statsdHost, warn).send(flowMetrics(report, { now: timing.now, durationMs: timing.now - timing.started }));
+}
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+function parseDuration(text: string, name: string): number {
+  const match = DURATION.exec(text);
+  if (!match) throw new UsageError(`${name} must be a duration such as 90s, 10m or 1h, not ${JSON.stringify(text)}`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+function parseBytes(text: string, name: string): number {
+  const match = /^(\d+)(KiB|MiB)?$/.exec(text);
+  const value = match ? Number(match[1]) * (match[2] === 'MiB' ? 1_048_576 : match[2] === 'KiB' ? 1_024 : 1) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive size in bytes, KiB or MiB (e.g. 16MiB), not ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** A run's ID: its UTC start and a random suffix, e.g. `20261201T110000Z-3fa2c1`. */
+export const newRunId = (now: Date): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+
+/** The flow's options from CLI flags or action inputs (`prefix` names them in errors: `--` or `input `), with their defaults. */
+export function flowOptionsFrom(raw: { subjects?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean }, prefix: string): FlowOptions {
+  return {
+    runId: newRunId(new Date()),
+    subjects: (raw.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    maxDurationMs: parseDuration(raw.maxDuration || '15m', `${prefix}max-duration`),
+    flushBytes: parseBytes(raw.flushBytes || '16MiB', `${prefix}flush-bytes`),
+    maxRecordBytes: parseBytes(raw.maxRecordBytes || '1MiB', `${prefix}max-record-bytes`),
+    latenessMs: parseDuration(raw.allowedLateness || '15m', `${prefix}allowed-lateness`),
+    dryRun: raw.dryRun,
+  };
+}

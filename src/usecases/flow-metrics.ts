@@ -1,0 +1,71 @@
+import type { Metric } from '../ports.js';
+import type { FlowReport } from './flow-run.js';
+
+/**
+ * The flow's metrics (DESIGN.md §6), from a run's report: counters per subject and partition,
+ * lag in offsets per partition, the age of the oldest record not yet in the lake per subject,
+ * the run's duration and its errors. Names are under `schemaflow.flow.` (the sink adds the prefix).
+ */
+export function flowMetrics(report: FlowReport, options: { now: number; durationMs: number }): Metric[] {
+  const metrics: Metric[] = [];
+  const oldest = new Map<string, number>();
+  for (const partition of report.partitions) {
+    const tags = { subject: partition.subject, partition: String(partition.partition) };
+    metrics.push({ type: 'count', name: 'records_read', value: partition.records, tags });
+    metrics.push({ type: 'count', name: 'records_written', value: partition.written, tags });
+    metrics.push({ type: 'count', name: 'records_late', value: partition.late, tags });
+    metrics.push({ type: 'count', name: 'bytes_written', value: partition.bytes, tags });
+    for (const [reason, count] of Object.entries(partition.quarantined)) metrics.push({ type: 'count', name: 'records_quarantined', value: count, tags: { ...tags, reason } });
+    const lag = BigInt(partition.high) - BigInt(partition.next);
+    metrics.push({ type: 'gauge', name: 'lag', value: Number(lag > 0n ? lag : 0n), tags });
+    // Unarchived records are newer than the last archived one: its age bounds theirs from above.
+    const age = lag > 0n ? Math.max(0, Math.round((options.now - (partition.through ?? options.now)) / 1000)) : 0;
+    oldest.set(partition.subject, Math.max(oldest.get(partition.subject) ?? 0, age));
+    if (partition.gaps.length > 0) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
+    if (partition.status === 'stopped') metrics.push({ type: 'count', name: 'errors', value: 1, tags });
+  }
+  for (const [subject, age] of oldest) metrics.push({ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: age, tags: { subject } });
+  for (const closure of report.closures) {
+    metrics.push({ type: 'count', name: 'hours_closed', value: closure.markers, tags: { subject: closure.subject } });
+    if (closure.failed) metrics.push({ type: 'count', name: 'errors', value: 1, tags: { subject: closure.subject } });
+  }
+  metrics.push({ type: 'timing', name: 'duration', value: options.durationMs, tags: {} });
+  return metrics;
+}
+
+/** One row per subject of a run, for the job summary. */
+export interface SubjectSummary {
+  readonly subject: string;
+  readonly partitions: number;
+  readonly read: number;
+  readonly archived: number;
+  readonly late: number;
+  readonly quarantined: number;
+  readonly gaps: number;
+  readonly lag: string;
+  /** The partitions' statuses, e.g. `archived 3` or `archived 2, stopped 1`. */
+  readonly status: string;
+  readonly closedThrough: string | null;
+}
+
+export function summarizeBySubject(report: FlowReport): SubjectSummary[] {
+  const subjects = [...new Set(report.partitions.map((partition) => partition.subject))].sort();
+  return subjects.map((subject) => {
+    const partitions = report.partitions.filter((partition) => partition.subject === subject);
+    const statuses = new Map<string, number>();
+    for (const partition of partitions) statuses.set(partition.status, (statuses.get(partition.status) ?? 0) + 1);
+    const sum = (pick: (partition: (typeof partitions)[number]) => number): number => partitions.reduce((total, partition) => total + pick(partition), 0);
+    return {
+      subject,
+      partitions: partitions.length,
+      read: sum((partition) => partition.records),
+      archived: sum((partition) => partition.written),
+      late: sum((partition) => partition.late),
+      quarantined: sum((partition) => Object.values(partition.quarantined).reduce((total, count) => total + count, 0)),
+      gaps: sum((partition) => partition.gaps.length),
+      lag: partitions.reduce((total, partition) => total + BigInt(partition.high) - BigInt(partition.next), 0n).toString(),
+      status: [...statuses].map(([status, count]) => `${status} ${count}`).join(', '),
+      closedThrough: report.closures.find((closure) => closure.subject === subject)?.closedThrough ?? null,
+    };
+  });
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { runAction } from '../support/action.js';
+import { mixedRecords } from './support/events.js';
+import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
+
+/** actions/flow's committed bundle, run as the runner runs it, against the broker and the GCS emulator. */
+let fixture: FlowFixture;
+let lake: TestLake;
+beforeAll(async () => {
+  fixture = await createFlowFixture();
+  lake = await createTestLake('gcs');
+});
+afterAll(async () => {
+  lake.dispose();
+  await fixture.dispose();
+});
+
+it('archives into a gs:// lake, sets its outputs and writes a summary table per subject', async () => {
+  const [clicks = '', views = ''] = fixture.subjects;
+  await fixture.createTopic(clicks, 3);
+  await fixture.createTopic(views, 1);
+  const mixed = mixedRecords(fixture, clicks, 30, 3);
+  await fixture.send(clicks, mixed.messages);
+  const inputs = { 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': fixture.manifestUrl, 'lake-url': lake.url, 'gcs-endpoint': inject('gcsEndpoint'), subjects: `${clicks},${views}`, 'dry-run': 'false' };
+
+  const run = await runAction('flow', { cwd: process.cwd(), inputs });
+  expect(run.code, run.stdout).toBe(0);
+  expect(run.outputs).toMatchObject({ 'records-read': '30', 'records-archived': String(mixed.valid), 'records-quarantined': String(30 - mixed.valid), gaps: '0' });
+  expect(run.outputs['run-id']).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+  expect(run.summary).toContain('schemaflow flow: ok');
+  expect(run.summary).toContain(`<td>${clicks}</td><td>3</td><td>30</td><td>${mixed.valid}</td><td>0</td><td>${30 - mixed.valid}</td><td>0</td><td>0</td><td>archived 3</td>`);
+  expect(run.summary).toContain(`<td>${views}</td><td>1</td><td>0</td>`);
+  const contents = await readLake(lake);
+  for (const partition of [0, 1, 2]) expect(coverageProblems(contents, clicks, partition, 10)).toEqual([]);
+
+  const bad = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, 'max-duration': 'forever' } });
+  expect(bad.code).toBe(1);
+  expect(bad.stdout).toContain('input max-duration must be a duration');
+});

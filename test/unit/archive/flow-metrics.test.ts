@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { flowMetrics } from '../../../src/usecases/flow-metrics.js';
+import type { FlowReport, PartitionReport } from '../../../src/usecases/flow-run.js';
+
+const partition = (changes: Partial<PartitionReport>): PartitionReport => ({ subject: 'apps-users', topic: 'apps-users', partition: 0, status: 'archived', from: '0', next: '10', high: '10', records: 10, written: 8, late: 1, bytes: 500, through: 1_000_000, quarantined: { INVALID: 1 }, objects: 3, units: 1, recovered: false, gaps: [], ...changes });
+const report = (partitions: PartitionReport[]): FlowReport => ({ runId: 'r', manifestSerial: 1, dryRun: false, partitions, missingTopics: [], closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 2, markers: 2 }], exitCode: 0 });
+
+describe('flow metrics', () => {
+  it('report lag and the age of the oldest unarchived record from the slowest partition', () => {
+    const metrics = flowMetrics(report([partition({}), partition({ partition: 1, next: '4', high: '10', through: 940_000, status: 'incomplete' })]), { now: 1_000_000, durationMs: 1234 });
+    const find = (name: string, partitionTag?: string) => metrics.filter((metric) => metric.name === name && (partitionTag === undefined || metric.tags.partition === partitionTag));
+    expect(find('lag', '0')[0]?.value).toBe(0);
+    expect(find('lag', '1')[0]?.value).toBe(6);
+    expect(find('oldest_unarchived_age_seconds')).toEqual([{ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: 60, tags: { subject: 'apps-users' } }]);
+    expect(find('records_quarantined', '0')[0]).toMatchObject({ value: 1, tags: { reason: 'INVALID' } });
+    expect(find('hours_closed')[0]?.value).toBe(2);
+    expect(find('duration')[0]).toMatchObject({ type: 'timing', value: 1234 });
+    expect(find('errors')).toEqual([]);
+  });
+
+  it('count a stopped partition and a gap as errors and gaps', () => {
+    const metrics = flowMetrics(report([partition({ status: 'stopped', gaps: [{ from: '0', to: '3' }] })]), { now: 0, durationMs: 1 });
+    expect(metrics.filter((metric) => metric.name === 'errors' || metric.name === 'gaps').map((metric) => [metric.name, metric.value])).toEqual([['gaps', 1], ['errors', 1]]);
+  });
+});
