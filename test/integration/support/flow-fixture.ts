@@ -43,17 +43,21 @@ export interface FlowFixture {
   dispose(): Promise<void>;
 }
 
-/** A catalog of two subjects (two versions each), registered into a local manifest, and the real broker. */
-export async function createFlowFixture(): Promise<FlowFixture> {
+/**
+ * A catalog of subjects with two versions each (by default `clicks`, routed by its `at` field,
+ * and `views`), registered into a local manifest, and the real broker.
+ */
+export async function createFlowFixture(names: readonly string[] = ['clicks', 'views']): Promise<FlowFixture> {
   const team = uniqueName('f').replace(/[^a-z0-9]/g, '').slice(0, 18);
   const repo = createTestRepo({ withCatalog: false });
   const scratch = mkdtempSync(join(tmpdir(), 'schemaflow-flow-'));
-  for (const [name, eventTime] of [['clicks', 'eventTime:\n  field: /at\n  format: rfc3339\n'], ['views', '']] as const) {
+  for (const name of names) {
+    const eventTime = name === 'clicks' ? 'eventTime:\n  field: /at\n  format: rfc3339\n' : '';
     repo.write(`catalog/${team}/${name}/subject.yaml`, `description: ${name} for flow tests.\nowners: ["@acme/data"]\n${eventTime}`);
     repo.write(`catalog/${team}/${name}/1.json`, schema(1));
   }
   repo.commit('v1');
-  for (const name of ['clicks', 'views']) repo.write(`catalog/${team}/${name}/2.json`, schema(2));
+  for (const name of names) repo.write(`catalog/${team}/${name}/2.json`, schema(2));
   repo.commit('v2');
   const { manifest, bytes } = buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog' });
   const manifests = join(scratch, 'manifests');
@@ -66,7 +70,7 @@ export async function createFlowFixture(): Promise<FlowFixture> {
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await Promise.all([admin.connect(), producer.connect()]);
-  const subjects = manifest.subjects.map((subject) => subject.subject);
+  const subjects = names.map((name) => `${team}-${name}`);
   return {
     team,
     subjects,
