@@ -47,7 +47,8 @@ export interface FlowFixture {
  * A catalog of subjects with two versions each (by default `clicks`, routed by its `at` field,
  * and `views`), registered into a local manifest, and the real broker.
  */
-export async function createFlowFixture(names: readonly string[] = ['clicks', 'views']): Promise<FlowFixture> {
+export async function createFlowFixture(names: readonly string[] = ['clicks', 'views'], options: { brokers?: string[] } = {}): Promise<FlowFixture> {
+  const brokers = options.brokers ?? inject('kafkaBrokers');
   const team = uniqueName('f').replace(/[^a-z0-9]/g, '').slice(0, 18);
   const repo = createTestRepo({ withCatalog: false });
   const scratch = mkdtempSync(join(tmpdir(), 'schemaflow-flow-'));
@@ -66,7 +67,7 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
   writeFileSync(join(manifests, 'latest.json'), bytes);
   repo.dispose();
 
-  const kafka = new Kafka({ brokers: inject('kafkaBrokers'), clientId: 'flow-test', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers, clientId: 'flow-test', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await Promise.all([admin.connect(), producer.connect()]);
@@ -95,7 +96,7 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
       await producer.send({ topic, messages, acks: -1 });
     },
     cli(args, env = {}) {
-      return runSchemaflow(args, { cwd: scratch, timeoutMs: 50_000, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env } });
+      return runSchemaflow(args, { cwd: scratch, timeoutMs: 50_000, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env } });
     },
     async dispose() {
       await Promise.all([admin.disconnect(), producer.disconnect()]);

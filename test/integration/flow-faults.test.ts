@@ -1,0 +1,90 @@
+import { createServer, request, type Server } from 'node:http';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mixedRecords } from './support/events.js';
+import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
+
+/** Faults with the real broker and GCS emulator: overlapping runs, and GCS answering 429/503. */
+let fixture: FlowFixture;
+const lakes: TestLake[] = [];
+const partitions = 3;
+const records = 90;
+beforeAll(async () => {
+  fixture = await createFlowFixture();
+  const topic = fixture.subjects[0] ?? '';
+  await fixture.createTopic(topic, partitions);
+  await fixture.send(topic, mixedRecords(fixture, topic, records, partitions).messages);
+});
+afterAll(async () => {
+  for (const lake of lakes) lake.dispose();
+  await fixture.dispose();
+});
+
+async function expectExactlyOnce(lake: TestLake, env: Record<string, string> = {}): Promise<void> {
+  const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url], env);
+  expect(audit.code, audit.stdout + audit.stderr).toBe(0);
+  const contents = await readLake(lake);
+  for (let partition = 0; partition < partitions; partition += 1) expect(coverageProblems(contents, fixture.subjects[0] ?? '', partition, records / partitions)).toEqual([]);
+}
+
+/**
+ * A loopback proxy in front of the emulator that answers 429 or 503 to every seventh upload and
+ * every eleventh read before forwarding anything else untouched.
+ */
+async function startFaultyProxy(target: string): Promise<{ endpoint: string; injected: () => number; close: () => Promise<void> }> {
+  const upstream = new URL(target);
+  let requests = 0;
+  let injected = 0;
+  const server: Server = createServer((incoming, outgoing) => {
+    requests += 1;
+    const upload = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/');
+    if ((upload && requests % 7 === 0) || (!upload && requests % 11 === 0)) {
+      injected += 1;
+      incoming.resume();
+      outgoing.writeHead(injected % 2 === 0 ? 503 : 429, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 429, message: 'injected by the test proxy' } }));
+      return;
+    }
+    const forward = request({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } }, (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(outgoing);
+    });
+    forward.on('error', (error) => outgoing.writeHead(502).end(error.message));
+    incoming.pipe(forward);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no proxy address');
+  return { endpoint: `http://127.0.0.1:${address.port}`, injected: () => injected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('flow faults', () => {
+  it('two overlapping runs: each partition is advanced by one run only, nothing is archived twice', async () => {
+    const lake = await createTestLake('file');
+    lakes.push(lake);
+    const args = ['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects[0] ?? '', '--flush-bytes', '2KiB'];
+    const [first, second] = await Promise.all([fixture.cli(args), fixture.cli(args)]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    await expectExactlyOnce(lake);
+    // Whoever lost a partition says so and published nothing more for it.
+    const lost = [first, second].flatMap((run) => run.stdout.split('\n').filter((line) => line.includes('contended')));
+    for (const line of lost) expect(line).toMatch(/contended/);
+    const again = await fixture.cli(args);
+    expect(again.stdout).not.toContain('archived ');
+  });
+
+  it('GCS answering 429 and 503: requests are retried with backoff and nothing is lost', async () => {
+    const lake = await createTestLake('gcs');
+    lakes.push(lake);
+    const proxy = await startFaultyProxy(inject('gcsEndpoint'));
+    try {
+      const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects[0] ?? '', '--flush-bytes', '4KiB'], { SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(proxy.injected()).toBeGreaterThan(5);
+    } finally {
+      await proxy.close();
+    }
+    await expectExactlyOnce(lake);
+  });
+});
