@@ -98,6 +98,9 @@ export function commandLineOf(pid: number): string | undefined {
  * Guards against pid reuse, so `dev down` never signals a stranger.
  */
 export function isOurProcess(pid: number, marker: string): boolean {
+  // A killed child that its parent has not reaped yet is a zombie whose /proc cmdline is empty:
+  // it would pass the '' (no /proc) branch below as alive. It is dead: a restart must start anew.
+  if (!isRunning(pid)) return false;
   const commandLine = commandLineOf(pid);
   if (commandLine === undefined) return false;
   return commandLine === '' || commandLine.includes(marker);
