@@ -111,7 +111,13 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
           finish();
           return;
         }
-        if (batch.messages.length > 0) position.set(rangeKey(batch.topic, batch.partition), BigInt(batch.lastOffset()) + 1n);
+        if (batch.messages.length > 0) {
+          position.set(rangeKey(batch.topic, batch.partition), BigInt(batch.lastOffset()) + 1n);
+          // Without auto-resolve, kafkajs fetches from the last *resolved* offset: a partition larger
+          // than one fetch would get its first batch again forever. Resolving is in memory only
+          // (autoCommit is off): the group never holds a position.
+          payload.resolveOffset(batch.lastOffset());
+        }
         if (done || !wanted) {
           payload.pause();
           remaining.delete(rangeKey(batch.topic, batch.partition));
