@@ -19,6 +19,8 @@ const PARTS: Record<string, { rank: number; pure: boolean }> = {
   topics: { rank: 2, pure: true },
   // The flow's core routes records with the manifest's registry and decoder.
   archive: { rank: 3, pure: true },
+  // Discovery reads manifests (fields, diffs) and renders search, show and the site.
+  discovery: { rank: 3, pure: true },
   usecases: { rank: 4, pure: true },
   // The SDK is a library the CLI uses too (produce, types), and its manifest loading serves
   // the flow's adapters: it builds on the pure core only.

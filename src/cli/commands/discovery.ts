@@ -1,0 +1,121 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { manifestSource } from '../../adapters/flow-ports.js';
+import { openObjectStore } from '../../adapters/lake/object-store.js';
+import type { Config } from '../../config/resolve.js';
+import { SchemaflowError, UsageError } from '../../domain/errors.js';
+import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
+import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
+import { buildSite, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
+import { defineCommand } from '../command.js';
+
+const FORMAT = { type: 'string', valueName: 'text|json', description: 'output format [default: text]' } as const;
+
+function parseFormat(text: string | undefined): 'text' | 'json' {
+  if (text === undefined || text === 'text' || text === 'json') return text ?? 'text';
+  throw new UsageError(`--format must be text or json, not ${JSON.stringify(text)}`);
+}
+
+function parseCount(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[1-9]\d{0,5}$/.test(text)) throw new UsageError(`${name} must be a positive whole number, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** `<manifest location>/latest.json` with a hint on where it comes from when it cannot be read. */
+function latestManifest(config: Pick<Config, 'manifestUrl' | 'gcsEndpoint'>): Pick<DiscoveryPorts, 'manifest' | 'manifestLabel'> {
+  const base = config.manifestUrl.replace(/\/+$/, '');
+  const manifests = manifestSource(base, config.gcsEndpoint);
+  return {
+    manifest: async () => {
+      try {
+        return await manifests.latest();
+      } catch (error) {
+        if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE')) throw error;
+        throw new SchemaflowError('MANIFEST_UNREADABLE', `${error.message}. Registration publishes it there (schemaflow register); point --manifest-url (or SCHEMAFLOW_MANIFEST_URL) at the location it publishes to.`, { cause: error, retriable: error.retriable });
+      }
+    },
+    manifestLabel: `${base}/latest.json`,
+  };
+}
+
+/** The discovery ports over the configured manifest location, lake and state. */
+function openDiscovery(config: Pick<Config, 'manifestUrl' | 'lakeUrl' | 'stateUrl' | 'gcsEndpoint'>): DiscoveryPorts {
+  return {
+    ...latestManifest(config),
+    state: openObjectStore(config.stateUrl, config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}),
+    locations: { lakeUrl: config.lakeUrl, manifestUrl: config.manifestUrl },
+    clock: () => new Date(),
+  };
+}
+
+const search = defineCommand({
+  name: 'search',
+  summary: 'find subjects by name, field, owner or description: topic and lake path of each',
+  args: '<text…>',
+  settings: ['manifestUrl', 'lakeUrl', 'gcsEndpoint'],
+  options: { format: FORMAT, limit: { type: 'string', valueName: 'N', description: 'show at most N subjects [default: 20]' } },
+  details: 'Every word must match (case-insensitive). Ranked: exact subject name, then name prefix, name substring, field name, owner, description; ties by name. Reads <manifest location>/latest.json. Exit 0 (also when nothing matches); 2: bad invocation or configuration.',
+  async run({ positionals, options, config, io }) {
+    const format = parseFormat(options.format);
+    const limit = parseCount(options.limit, '--limit', 20);
+    const query = positionals.join(' ');
+    if (query.trim() === '') throw new UsageError('search needs some text, e.g. schemaflow search email');
+    const { hits, total } = await searchCatalog(latestManifest(config), query, limit);
+    if (format === 'json') io.out(JSON.stringify({ query, total, hits: hits.map((hit) => ({ ...hit, lake: lakeLocationOf(config.lakeUrl, hit.lakePath) })) }, null, 2));
+    else for (const line of formatSearchText(hits, { query, total, lakeUrl: config.lakeUrl })) io.out(line);
+    return 0;
+  },
+});
+
+const show = defineCommand({
+  name: 'show',
+  summary: 'everything about one subject: versions, fields, topic, lake, freshness, a DuckDB query, a producer snippet',
+  args: '<subject>',
+  settings: ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
+  options: { format: FORMAT, version: { type: 'string', valueName: 'N', description: 'list the fields of version N [default: the latest]' } },
+  details: 'Reads <manifest location>/latest.json, and the latest closed hour from <state>/_closure/<subject>.json when the lake can be reached (otherwise freshness is "unknown" with the reason; the command still succeeds). Exit 0; 2: bad invocation, configuration or an unknown subject (the closest names are suggested).',
+  async run({ positionals, options, config, io }) {
+    const format = parseFormat(options.format);
+    const [name, ...extra] = positionals;
+    if (name === undefined) throw new UsageError('show needs a subject, e.g. schemaflow show apps-users');
+    if (extra.length > 0) throw new UsageError(`show takes one subject, not ${positionals.length}: ${positionals.join(' ')}`);
+    const { view, freshness } = await showSubject(openDiscovery(config), name);
+    const version = options.version === undefined ? undefined : parseCount(options.version, '--version', 1);
+    if (version !== undefined && !view.versions.some((entry) => entry.version === version)) {
+      throw new UsageError(`${name} has no version ${version}; its versions are ${view.versions.map((entry) => entry.version).join(', ')}`);
+    }
+    if (format === 'json') {
+      const { subject, versions, ...rest } = view;
+      io.out(JSON.stringify({ ...subject, versions: versions.map((entry) => ({ ...entry, schema: subject.versions.find((registered) => registered.version === entry.version)?.schema })), ...rest, freshness: { ...freshness, text: describeFreshness(freshness) } }, null, 2));
+    } else {
+      for (const line of formatSubjectText(view, freshness, version)) io.out(line);
+    }
+    return 0;
+  },
+});
+
+const site = defineCommand({
+  name: 'site',
+  summary: 'build the static catalog: searchable index, a page per subject, rule codes; works opened from disk',
+  settings: ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
+  options: { out: { type: 'string', valueName: 'dir', description: 'the directory to write the site into (required; files are overwritten, others left alone)' } },
+  details: 'Reads <manifest location>/latest.json and each subject’s latest closed hour from the lake’s state when reachable. Writes index.html, subjects/<subject>.html, rules.html, style.css, search.js and search-index.js. Exit 0; 2: bad invocation or configuration.',
+  async run({ options, config, io }) {
+    if (options.out === undefined || options.out === '') throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
+    const out = resolve(options.out);
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${options.out} is a file, not a directory`);
+    const { manifest, files, lake } = await buildSite(openDiscovery(config));
+    for (const file of files) {
+      const target = join(out, file.path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.content);
+    }
+    io.out(`wrote ${files.length} files to ${out}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}; ${lake}`);
+    io.out(`open ${join(out, 'index.html')} in a browser (works from disk), or publish the directory (GitHub Pages: .github/workflows/site.yml)`);
+    return 0;
+  },
+});
+
+/** `schemaflow search`, `schemaflow show` and `schemaflow site`. */
+export const discoveryCommands = [search, show, site];

@@ -1,0 +1,74 @@
+import type { SchemaField } from './fields.js';
+
+/** One aspect of a field that differs between two versions, as text for both sides. */
+export interface AspectChange {
+  readonly aspect: 'type' | 'required' | 'values' | 'pii' | 'description';
+  readonly from: string;
+  readonly to: string;
+}
+
+/** What happened to one field from a version to the next. */
+export type FieldChange =
+  | { readonly kind: 'added'; readonly pointer: string; readonly field: SchemaField }
+  | { readonly kind: 'removed'; readonly pointer: string; readonly field: SchemaField }
+  | {
+      readonly kind: 'changed';
+      readonly pointer: string;
+      readonly field: SchemaField;
+      readonly aspects: readonly AspectChange[];
+      /** For an enum that changed: the values only the new version allows, and those it dropped. */
+      readonly valuesAdded: readonly unknown[];
+      readonly valuesRemoved: readonly unknown[];
+    };
+
+const typeText = (field: SchemaField): string => `${field.type}${field.format ? ` (${field.format})` : ''}`;
+const valuesText = (values: readonly unknown[] | undefined): string => (values ? values.map((value) => JSON.stringify(value)).join(', ') : 'any value');
+const key = (value: unknown): string => JSON.stringify(value);
+/** The type text without its order: `string | null` and `null | string` are the same type. */
+const typeKey = (field: SchemaField): string => `${field.type.split(' | ').sort().join(' | ')} ${field.format ?? ''}`;
+
+/**
+ * The changes between the fields of two versions, by pointer: fields added and changed in the
+ * new version's order, then fields removed in the old version's order. Type (with format),
+ * required, allowed values, PII and description are compared; an unchanged field is absent.
+ */
+export function diffFields(before: readonly SchemaField[], after: readonly SchemaField[]): FieldChange[] {
+  const old = new Map(before.map((field) => [field.pointer, field]));
+  const next = new Set(after.map((field) => field.pointer));
+  const changes: FieldChange[] = [];
+  for (const field of after) {
+    const previous = old.get(field.pointer);
+    if (!previous) {
+      changes.push({ kind: 'added', pointer: field.pointer, field });
+      continue;
+    }
+    const aspects: AspectChange[] = [];
+    if (typeKey(previous) !== typeKey(field)) aspects.push({ aspect: 'type', from: typeText(previous), to: typeText(field) });
+    if (previous.required !== field.required) aspects.push({ aspect: 'required', from: previous.required ? 'required' : 'optional', to: field.required ? 'required' : 'optional' });
+    const oldValues = new Set((previous.values ?? []).map(key));
+    const newValues = new Set((field.values ?? []).map(key));
+    const valuesAdded = field.values && previous.values ? field.values.filter((value) => !oldValues.has(key(value))) : [];
+    const valuesRemoved = field.values && previous.values ? previous.values.filter((value) => !newValues.has(key(value))) : [];
+    if (Boolean(previous.values) !== Boolean(field.values) || valuesAdded.length > 0 || valuesRemoved.length > 0) aspects.push({ aspect: 'values', from: valuesText(previous.values), to: valuesText(field.values) });
+    if (previous.pii !== field.pii) aspects.push({ aspect: 'pii', from: previous.pii ? 'PII' : 'not PII', to: field.pii ? 'PII' : 'not PII' });
+    if (previous.description !== field.description) aspects.push({ aspect: 'description', from: previous.description, to: field.description });
+    if (aspects.length > 0) changes.push({ kind: 'changed', pointer: field.pointer, field, aspects, valuesAdded, valuesRemoved });
+  }
+  for (const field of before) if (!next.has(field.pointer)) changes.push({ kind: 'removed', pointer: field.pointer, field });
+  return changes;
+}
+
+/** One change as a sentence for a person: `added /locale (string, optional)`, `/kind: values gained "deleted"`. */
+export function describeFieldChange(change: FieldChange): string {
+  if (change.kind === 'added') return `added ${change.pointer} (${typeText(change.field)}, ${change.field.required ? 'required' : 'optional'}${change.field.pii ? ', PII' : ''})`;
+  if (change.kind === 'removed') return `removed ${change.pointer} (${typeText(change.field)})`;
+  const parts = change.aspects.map((aspect) => {
+    if (aspect.aspect === 'values' && (change.valuesAdded.length > 0 || change.valuesRemoved.length > 0)) {
+      return [change.valuesAdded.length > 0 ? `values gained ${valuesText(change.valuesAdded)}` : '', change.valuesRemoved.length > 0 ? `values lost ${valuesText(change.valuesRemoved)}` : ''].filter(Boolean).join(', ');
+    }
+    if (aspect.aspect === 'description') return 'description reworded';
+    // required and PII read as they are ("optional → required"); type and values need their name.
+    return `${aspect.aspect === 'type' || aspect.aspect === 'values' ? `${aspect.aspect} ` : ''}${aspect.from} → ${aspect.to}`;
+  });
+  return `${change.pointer}: ${parts.join('; ')}`;
+}
