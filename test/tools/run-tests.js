@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
+import { ensureChromium } from './chromium.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const report = `${root}test-results/vitest.json`;
@@ -14,6 +15,16 @@ const extra = process.argv.slice(2);
 
 mkdirSync(`${root}test-results`, { recursive: true });
 rmSync(report, { force: true });
+
+// The static catalog's browser test needs Chromium: installed here (as root) before vitest
+// starts. A full run stops at once when it cannot be had; a filtered run goes on (the browser
+// test, if selected, fails with the same message).
+try {
+  ensureChromium();
+} catch (error) {
+  console.error(`run-tests: ${error.message}`);
+  if (extra.length === 0) process.exit(1);
+}
 
 const vitest = spawn(
   process.execPath,

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { if?: string; needs?: string; environment?: { name: string }; steps: Step[] }>;
+}
+
+const read = (name: string): Workflow => parse(readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')) as Workflow;
+
+describe('.github/workflows/site.yml', () => {
+  const site = read('site.yml');
+  const register = read('register.yml');
+  const steps = Object.values(site.jobs).flatMap((job) => job.steps);
+  const uses = (prefix: string): Step | undefined => steps.find((step) => step.uses?.startsWith(prefix));
+
+  it('runs after each successful registration on the default branch, and on demand', () => {
+    expect(site.on.workflow_run).toEqual({ workflows: [register.name], types: ['completed'], branches: ['main'] });
+    expect(site.on).toHaveProperty('workflow_dispatch');
+    expect(site.jobs.build?.if).toContain("github.event.workflow_run.conclusion == 'success'");
+  });
+
+  it('has only the permissions Pages and OIDC need', () => {
+    expect(site.permissions).toEqual({ contents: 'read', pages: 'write', 'id-token': 'write' });
+  });
+
+  it('reads the manifest where registration publishes it, with the same OIDC identity', () => {
+    const registerSteps = Object.values(register.jobs).flatMap((job) => job.steps);
+    const registerAuth = registerSteps.find((step) => step.uses?.startsWith('google-github-actions/auth@'));
+    expect(uses('google-github-actions/auth@')?.with).toEqual(registerAuth?.with);
+    const build = steps.find((step) => step.run?.includes('schemaflow site'));
+    expect(build?.env?.SCHEMAFLOW_MANIFEST_URL).toBe(registerSteps.find((step) => step.uses === './actions/register')?.with?.['manifest-url']);
+    expect(build?.env?.SCHEMAFLOW_LAKE_URL).toBe('${{ vars.SCHEMAFLOW_LAKE_URL }}');
+    expect(build?.run).toMatch(/--out (\S+)$/);
+    expect(uses('actions/upload-pages-artifact@')?.with?.path).toBe(/--out (\S+)$/.exec(build?.run ?? '')?.[1]);
+  });
+
+  it('configures, uploads and deploys with the Pages actions', () => {
+    for (const action of ['actions/configure-pages@', 'actions/upload-pages-artifact@', 'actions/deploy-pages@']) expect(uses(action), action).toBeDefined();
+    expect(site.jobs.deploy).toMatchObject({ needs: 'build', environment: { name: 'github-pages' } });
+  });
+});
+
+describe('.github/workflows/ci.yml', () => {
+  it('keeps test-results/ (report and screenshots) as an artifact of every run', () => {
+    const upload = Object.values(read('ci.yml').jobs)
+      .flatMap((job) => job.steps)
+      .find((step) => step.uses?.startsWith('actions/upload-artifact@')) as (Step & { if?: string }) | undefined;
+    expect(upload?.with?.path).toBe('test-results/');
+    expect(upload?.if).toBe('always()');
+  });
+});
