@@ -79,7 +79,12 @@ export async function ensureService(dir: string, spec: ServiceSpec): Promise<{ r
     await waitUntilReady(spec, existing);
     return { record: existing, outcome: 'already running' };
   }
-  if (existing) rmSync(recordFile(dir, spec.name), { force: true });
+  if (existing) {
+    // It died (crashed or was killed): a process with many threads releases its sockets only
+    // when the last thread has exited, which can be after its pid already reads as a zombie.
+    await waitForPorts(existing.ports);
+    rmSync(recordFile(dir, spec.name), { force: true });
+  }
 
   for (const port of spec.ports) {
     if (!(await isPortFree(port))) {
@@ -141,12 +146,17 @@ export async function stopService(dir: string, record: ServiceRecord): Promise<D
   if (isOurProcess(record.pid, record.marker)) {
     const ended = await stopProcess(record.pid, record.stopGraceMs);
     outcome = ended === 'killed' ? 'killed' : ended === 'terminated' ? 'stopped' : 'was not running';
-    for (const port of record.ports) {
-      for (let attempt = 0; attempt < 50 && !(await isPortFree(port)); attempt += 1) await sleep(100);
-    }
+    await waitForPorts(record.ports);
   }
   rmSync(recordFile(dir, record.name), { force: true });
   return outcome;
+}
+
+/** Waits up to 5 s for ports a process of ours held to be released. */
+async function waitForPorts(ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
+    for (let attempt = 0; attempt < 50 && !(await isPortFree(port)); attempt += 1) await sleep(100);
+  }
 }
 
 export type ServiceState = 'running' | 'not answering' | 'stopped';
