@@ -1,5 +1,6 @@
 import { SchemaflowError } from '../domain/errors.js';
 import { hourPath } from './layout.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,7 +25,7 @@ export const closureKey = (subject: string): string => `_closure/${subject}.json
 export function parseClosure(bytes: Uint8Array, key: string, subject: string): ClosureState {
   let value: Partial<ClosureState> | undefined;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Partial<ClosureState>;
+    value = JSON.parse(decodeUtf8(bytes)) as Partial<ClosureState>;
   } catch {
     value = undefined;
   }

@@ -9,11 +9,23 @@ export interface EventTimeSpec {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
+/** Parsed `eventTime.field` pointers: the flow looks one up for every record. */
+const pointerTokens = new Map<string, readonly string[]>();
+
+function tokensOf(pointer: string): readonly string[] {
+  let tokens = pointerTokens.get(pointer);
+  if (!tokens) {
+    tokens = fromPointer(pointer) ?? [];
+    pointerTokens.set(pointer, tokens);
+  }
+  return tokens;
+}
+
 /** The event time a record states, or undefined when it states none usable. */
 export function eventTimeOf(value: unknown, spec: EventTimeSpec | null | undefined): Date | undefined {
   if (!spec) return undefined;
   let current: unknown = value;
-  for (const token of fromPointer(spec.field) ?? []) {
+  for (const token of tokensOf(spec.field)) {
     current = typeof current === 'object' && current !== null && !Array.isArray(current) && Object.prototype.hasOwnProperty.call(current, token) ? (current as Record<string, unknown>)[token] : undefined;
   }
   if (spec.format === 'rfc3339') {

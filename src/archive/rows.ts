@@ -1,41 +1,61 @@
+import { decodeUtf8 } from '../domain/utf8.js';
 import type { KafkaRecord } from '../ports.js';
 
 export type { KafkaRecord } from '../ports.js';
 
+/*
+ * Rows are written as JSON text built here rather than by JSON.stringify of a row object: the
+ * flow writes one per record, and only the event itself needs a general serializer. The text is
+ * exactly what `JSON.stringify({ value, _kafka: {…}, _schema: {…} })` gives (a unit test holds
+ * the two equal), so object hashes do not depend on which of the two wrote them.
+ */
+
 function text(bytes: Buffer): { text: string } | { base64: string } {
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return { text: decodeUtf8(bytes) };
   } catch {
     return { base64: bytes.toString('base64') };
   }
 }
 
-/** Headers as JSON: UTF-8 strings, or `{ "base64": … }` for bytes that are not UTF-8. */
-function headersOf(headers: KafkaRecord['headers']): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const values = (Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>) : [value as Buffer | string | undefined]).filter((entry): entry is Buffer | string => entry !== undefined);
-    const decoded = values.map((entry) => {
-      if (typeof entry === 'string') return entry;
-      const decodedText = text(entry);
-      return 'text' in decodedText ? decodedText.text : decodedText;
-    });
-    Object.defineProperty(result, name, { value: decoded.length === 1 ? decoded[0] : decoded, enumerable: true, writable: true, configurable: true });
-  }
-  return result;
+/** One header value as JSON: a UTF-8 string, or `{"base64": …}` for bytes that are not UTF-8. */
+function headerValueJson(entry: Buffer | string): string {
+  if (typeof entry === 'string') return JSON.stringify(entry);
+  const decoded = text(entry);
+  return 'text' in decoded ? JSON.stringify(decoded.text) : `{"base64":"${decoded.base64}"}`;
 }
 
-function coordinates(record: KafkaRecord): Record<string, unknown> {
-  return { topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp, key: record.key === null ? null : record.key.toString('base64'), headers: headersOf(record.headers) };
+/** Headers as a JSON object; a repeated header is an array of its values. */
+function headersJson(headers: KafkaRecord['headers']): string {
+  let json = '';
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    let item: string;
+    if (Array.isArray(value)) {
+      const values = (value as ReadonlyArray<Buffer | string | undefined>).filter((entry): entry is Buffer | string => entry !== undefined);
+      item = values.length === 1 ? headerValueJson(values[0] as Buffer | string) : `[${values.map(headerValueJson).join(',')}]`;
+    } else {
+      item = value === undefined ? '[]' : headerValueJson(value as Buffer | string);
+    }
+    json += `${json === '' ? '' : ','}${JSON.stringify(name)}:${item}`;
+  }
+  return `{${json}}`;
+}
+
+/** The `"_kafka": {topic, partition, offset, timestamp, key, headers}` member of a row. */
+function coordinatesJson(record: KafkaRecord): string {
+  const key = record.key === null ? 'null' : `"${record.key.toString('base64')}"`;
+  return `"_kafka":{"topic":${JSON.stringify(record.topic)},"partition":${JSON.stringify(record.partition)},"offset":${JSON.stringify(record.offset)},"timestamp":${JSON.stringify(record.timestamp)},"key":${key},"headers":${headersJson(record.headers)}}`;
 }
 
 /** A lake row (DESIGN.md §6): `{"value", "_kafka": {…}, "_schema": {"id", "version"}}`. */
 export function dataRow(record: KafkaRecord, value: unknown, schema: { id: number; version: number }): string {
-  return JSON.stringify({ value, _kafka: coordinates(record), _schema: { id: schema.id, version: schema.version } });
+  return `{"value":${JSON.stringify(value)},${coordinatesJson(record)},"_schema":{"id":${JSON.stringify(schema.id)},"version":${JSON.stringify(schema.version)}}}`;
 }
 
 /** A quarantine row: the raw bytes (text or base64), why, and where the record was. */
 export function quarantineRow(record: KafkaRecord, reason: string, detail: string): string {
   const raw = record.value === null ? null : text(record.value);
-  return JSON.stringify({ raw: raw === null ? null : 'text' in raw ? raw.text : raw.base64, rawEncoding: raw === null ? null : 'text' in raw ? 'utf-8' : 'base64', reason, detail, _kafka: coordinates(record) });
+  const rawJson = raw === null ? 'null,"rawEncoding":null' : 'text' in raw ? `${JSON.stringify(raw.text)},"rawEncoding":"utf-8"` : `"${raw.base64}","rawEncoding":"base64"`;
+  return `{"raw":${rawJson},"reason":${JSON.stringify(reason)},"detail":${JSON.stringify(detail)},${coordinatesJson(record)}}`;
 }

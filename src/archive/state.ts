@@ -1,4 +1,5 @@
 import { SchemaflowError } from '../domain/errors.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 
 /** What a published lake object holds. `late` objects come with hour closure (flow part 2). */
 export type ObjectKind = 'data' | 'quarantine' | 'late';
@@ -82,7 +83,7 @@ function checkIntent(value: unknown, key: string): PendingIntent {
 export function parseState(bytes: Uint8Array, key: string, expected: { topic: string; partition: number }): PartitionState {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(decodeUtf8(bytes));
   } catch {
     throw corrupt(key, 'is not JSON');
   }

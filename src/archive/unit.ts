@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createGzip, type Gzip } from 'node:zlib';
 import { decodeRecord, type RejectReason } from '../manifest/decode.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
 import type { ManifestSubject } from '../manifest/types.js';
@@ -43,9 +44,11 @@ export function routeRecord(record: KafkaRecord, registry: SchemaRegistry, subje
   return { kind: late ? 'late' : 'data', subject: decoded.subject, version: decoded.version, id: decoded.id, value: decoded.value, hour };
 }
 
-/** An object of a sealed unit, with its uncompressed content. */
+/** An object of a sealed unit: its gzip bytes, and the size and hash of its uncompressed content. */
 export interface BuiltObject extends IntendedObject {
-  readonly content: Buffer;
+  readonly compressed: Buffer;
+  /** Uncompressed bytes. */
+  readonly size: number;
   /** The schema of data and late objects. */
   readonly schema?: { readonly id: number; readonly version: number };
 }
@@ -64,14 +67,90 @@ export interface SealedUnit {
   readonly objects: readonly BuiltObject[];
 }
 
-interface Bucket {
+/** Rows are handed to the compressor in chunks of about this many characters. */
+const CHUNK_CHARS = 64 * 1024;
+/**
+ * What an open gzip stream holds whatever its input: zlib's deflate state at the default
+ * windowBits 15 and memLevel 8 is (1 << 17) + (1 << 17) bytes, plus node's 16 KiB output chunk.
+ */
+export const COMPRESSOR_BYTES = 300 * 1024;
+
+/**
+ * One object being filled: rows are compressed as they arrive (zlib on the libuv threadpool,
+ * so gzip runs beside the main thread) and hashed over the same uncompressed chunks, so a unit
+ * holds its objects' gzip bytes, not their rows.
+ */
+class Bucket {
   readonly kind: ObjectKind;
   readonly subject: string;
   readonly hour: Date;
-  readonly schema?: { id: number; version: number };
-  readonly lines: string[];
-  first: bigint;
+  readonly schema: { id: number; version: number } | undefined;
+  readonly first: bigint;
   last: bigint;
+  count = 0;
+  size = 0;
+  private lines: string[] = [];
+  private chars = 0;
+  private readonly hash = createHash('sha256');
+  private readonly gzip: Gzip = createGzip({ level: 6 });
+  private readonly output: Buffer[] = [];
+  private outputBytes = 0;
+  private failure: Error | undefined;
+
+  constructor(routed: Routed, offset: bigint) {
+    this.kind = routed.kind;
+    this.subject = routed.subject;
+    this.hour = routed.hour;
+    this.schema = routed.kind === 'quarantine' ? undefined : { id: routed.id, version: routed.version };
+    this.first = offset;
+    this.last = offset;
+    this.gzip.on('data', (chunk: Buffer) => {
+      this.output.push(chunk);
+      this.outputBytes += chunk.length;
+    });
+    this.gzip.on('error', (error) => (this.failure ??= error));
+  }
+
+  /** Bytes this object holds in memory now: pending rows, rows queued for zlib, gzip output, the compressor. */
+  get memory(): number {
+    return this.chars + this.gzip.writableLength + this.outputBytes + COMPRESSOR_BYTES;
+  }
+
+  add(line: string, offset: bigint): void {
+    this.lines.push(line);
+    this.chars += line.length + 1;
+    this.count += 1;
+    this.last = offset;
+    if (this.chars >= CHUNK_CHARS) this.drain();
+  }
+
+  private drain(): void {
+    if (this.lines.length === 0) return;
+    this.lines.push('');
+    const chunk = Buffer.from(this.lines.join('\n'), 'utf8');
+    this.lines = [];
+    this.chars = 0;
+    this.size += chunk.length;
+    this.hash.update(chunk);
+    this.gzip.write(chunk);
+  }
+
+  /** Ends the stream: the object's gzip bytes and the SHA-256 of its uncompressed content. */
+  async finish(): Promise<{ compressed: Buffer; sha256: string; size: number }> {
+    this.drain();
+    await new Promise<void>((resolve, reject) => {
+      this.gzip.once('end', resolve);
+      this.gzip.once('error', reject);
+      this.gzip.end();
+    });
+    if (this.failure) throw this.failure;
+    return { compressed: Buffer.concat(this.output, this.outputBytes), sha256: this.hash.digest('hex'), size: this.size };
+  }
+
+  /** Frees the compressor of a unit that will not be sealed. */
+  discard(): void {
+    this.gzip.destroy();
+  }
 }
 
 /**
@@ -89,6 +168,7 @@ export class UnitBuilder {
   private lastOffset: bigint | undefined;
   private maxTimestamp = Number.NEGATIVE_INFINITY;
   private lateCount = 0;
+  private recent: Bucket | undefined;
 
   constructor(topic: string, partition: number, start: bigint) {
     this.topic = topic;
@@ -101,9 +181,16 @@ export class UnitBuilder {
     return this.count;
   }
 
-  /** Uncompressed bytes buffered so far (what a flush threshold compares). */
+  /** Uncompressed row bytes added so far (what the flush threshold compares: it sizes the objects). */
   get bytes(): number {
     return this.size;
+  }
+
+  /** Bytes the unit holds in memory now (what the run's memory budget adds up). */
+  get memory(): number {
+    let total = 0;
+    for (const bucket of this.buckets.values()) total += bucket.memory;
+    return total;
   }
 
   /** The offset of the last record added, if any. */
@@ -114,41 +201,62 @@ export class UnitBuilder {
   add(record: KafkaRecord, routed: Routed): void {
     const offset = BigInt(record.offset);
     if (offset < this.start || (this.lastOffset !== undefined && offset <= this.lastOffset)) throw new RangeError(`offset ${offset} of ${this.topic}/${this.partition} is out of order (unit starts at ${this.start}, last added ${String(this.lastOffset)})`);
-    const id = routed.kind === 'quarantine' ? `q|${routed.hour.getTime()}` : `${routed.kind}|${routed.version}|${routed.hour.getTime()}`;
-    let bucket = this.buckets.get(id);
-    if (!bucket) {
-      bucket = { kind: routed.kind, subject: routed.subject, hour: routed.hour, ...(routed.kind !== 'quarantine' ? { schema: { id: routed.id, version: routed.version } } : {}), lines: [], first: offset, last: offset };
-      this.buckets.set(id, bucket);
-    }
+    const bucket = this.bucketFor(routed, offset);
     const line = routed.kind === 'quarantine' ? quarantineRow(record, routed.reason, routed.detail) : dataRow(record, routed.value, { id: routed.id, version: routed.version });
     const timestamp = Number(record.timestamp);
     if (Number.isFinite(timestamp) && timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     if (routed.kind === 'late') this.lateCount += 1;
-    bucket.lines.push(line);
-    bucket.last = offset;
+    bucket.add(line, offset);
     this.size += line.length + 1;
     this.count += 1;
     this.lastOffset = offset;
   }
 
+  /** The bucket of a record's kind, version and hour; consecutive records mostly share one. */
+  private bucketFor(routed: Routed, offset: bigint): Bucket {
+    const recent = this.recent;
+    const version = routed.kind === 'quarantine' ? 0 : routed.version;
+    if (recent && recent.kind === routed.kind && (recent.schema?.version ?? 0) === version && recent.hour.getTime() === routed.hour.getTime()) return recent;
+    const id = `${routed.kind}|${version}|${routed.hour.getTime()}`;
+    let bucket = this.buckets.get(id);
+    if (!bucket) {
+      bucket = new Bucket(routed, offset);
+      this.buckets.set(id, bucket);
+    }
+    this.recent = bucket;
+    return bucket;
+  }
+
   /** The unit `[start, end]` (end defaults to the last record added); undefined when it holds no record. */
-  seal(end: bigint | undefined = this.lastOffset): SealedUnit | undefined {
+  async seal(end: bigint | undefined = this.lastOffset): Promise<SealedUnit | undefined> {
     if (end === undefined || this.lastOffset === undefined) return undefined;
-    const objects = [...this.buckets.values()].map((bucket): BuiltObject => {
-      const range: Range = { topic: this.topic, partition: this.partition, first: bucket.first, last: bucket.last };
-      const content = Buffer.from(`${bucket.lines.join('\n')}\n`, 'utf8');
-      return {
-        key: !bucket.schema ? quarantineKey(bucket.subject, bucket.hour, range) : bucket.kind === 'late' ? lateKey(bucket.subject, bucket.schema.version, bucket.hour, range) : dataKey(bucket.subject, bucket.schema.version, bucket.hour, range),
-        kind: bucket.kind,
-        count: bucket.lines.length,
-        first: bucket.first.toString(),
-        last: bucket.last.toString(),
-        sha256: createHash('sha256').update(content).digest('hex'),
-        content,
-        ...(bucket.schema ? { schema: bucket.schema } : {}),
-      };
-    });
+    const objects = await Promise.all(
+      [...this.buckets.values()].map(async (bucket): Promise<BuiltObject> => {
+        const range: Range = { topic: this.topic, partition: this.partition, first: bucket.first, last: bucket.last };
+        const { compressed, sha256, size } = await bucket.finish();
+        return {
+          key: !bucket.schema ? quarantineKey(bucket.subject, bucket.hour, range) : bucket.kind === 'late' ? lateKey(bucket.subject, bucket.schema.version, bucket.hour, range) : dataKey(bucket.subject, bucket.schema.version, bucket.hour, range),
+          kind: bucket.kind,
+          count: bucket.count,
+          first: bucket.first.toString(),
+          last: bucket.last.toString(),
+          sha256,
+          compressed,
+          size,
+          ...(bucket.schema ? { schema: bucket.schema } : {}),
+        };
+      }),
+    );
+    this.buckets.clear();
+    this.recent = undefined;
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, maxTimestamp: this.maxTimestamp, late: this.lateCount, objects };
+  }
+
+  /** Frees what an unsealed unit holds (its partition stopped, or the run ends without it). */
+  discard(): void {
+    for (const bucket of this.buckets.values()) bucket.discard();
+    this.buckets.clear();
+    this.recent = undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { messageOf } from '../domain/errors.js';
 import { HEADERS, unframe } from './framing.js';
 import type { SchemaRegistry, Violation } from './registry.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 
 /** Kafka headers as clients hand them over: a value, or several for a repeated name. */
 export type RecordHeaders = Readonly<Record<string, Buffer | string | undefined | ReadonlyArray<Buffer | string>>>;
@@ -40,7 +41,7 @@ export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer 
   const payload = unframe(bytes)?.payload ?? bytes;
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    value = JSON.parse(decodeUtf8(payload));
   } catch (error) {
     return { ok: false, reason: 'NOT_JSON', detail: `the value is not UTF-8 JSON: ${messageOf(error)}`, ...withId };
   }

@@ -1,5 +1,6 @@
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { MANIFEST_FORMAT, type Manifest } from './types.js';
+import { decodeUtf8 } from '../domain/utf8.js';
 
 const supportedMajor = Number(MANIFEST_FORMAT.split('.')[0]);
 
@@ -10,7 +11,7 @@ const supportedMajor = Number(MANIFEST_FORMAT.split('.')[0]);
 export function parseManifest(bytes: Uint8Array, source: string): Manifest {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(decodeUtf8(bytes));
   } catch (error) {
     throw new SchemaflowError('MANIFEST_INVALID', `${source} is not a JSON manifest: ${messageOf(error)}`, { cause: error });
   }

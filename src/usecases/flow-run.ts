@@ -7,7 +7,7 @@ import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
 import { closeHours, readClosure, type ClosureResult } from './close-hours.js';
-import { contentHashOf, describeRange, gzip, metadataOf, publishGap, publishObject } from './lake-objects.js';
+import { contentHashOf, describeRange, metadataOf, publishGap, publishObject } from './lake-objects.js';
 
 /**
  * Named points where `SCHEMAFLOW_FAULT=<point>` kills the run with SIGKILL (a test hook, see the
@@ -208,9 +208,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
 
   const publishUnit = async (item: Work, unit: SealedUnit, recovery: boolean): Promise<void> => {
     for (const [index, object] of unit.objects.entries()) {
-      const compressed = gzip(object.content);
-      item.report.bytes += compressed.length;
-      const upload = publishObject(ports.lake, object, compressed, metadataOf(object, unit, options.runId));
+      item.report.bytes += object.compressed.length;
+      const upload = publishObject(ports.lake, object, object.compressed, metadataOf(object, unit, options.runId));
       await Promise.all([upload, index === 0 && !recovery ? ports.fault('mid-upload') : Promise.resolve()]);
       if (index === 0 && unit.objects.length > 1 && !recovery) await ports.fault('mid-publish');
     }
@@ -233,7 +232,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const flush = async (item: Work, heartbeat: () => Promise<void>): Promise<void> => {
     if (halted(item)) return;
     const intent = item.rebuilding;
-    const unit = item.builder.seal(intent ? BigInt(intent.end) : undefined);
+    const unit = await item.builder.seal(intent ? BigInt(intent.end) : undefined);
     if (!unit) return;
     if (intent) {
       const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');
@@ -332,11 +331,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
   };
 
-  // Memory stays bounded however many partitions are read at once.
+  // Memory stays bounded however many partitions are read at once: what every unit holds
+  // (gzip output, pending rows, open compressors) stays under four flush sizes.
   const budget = options.flushBytes * 4;
   const buffered = (): number => {
     let total = 0;
-    for (const item of work.values()) total += item.builder.bytes;
+    for (const item of work.values()) total += item.builder.memory;
     return total;
   };
   let firstBatch = true;
@@ -403,6 +403,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
     if (item.report.status === 'archived' && BigInt(item.report.next) < item.to) item.report.status = 'incomplete';
   }
+  // Units of stopped partitions, or left unread, are never sealed: free their compressors.
+  for (const item of work.values()) item.builder.discard();
   if (positions.size > 0) {
     // Lag monitoring only, after every commit: the lake state is the truth, so a failure is a warning.
     await ports.source.recordPositions([...positions.values()]).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));

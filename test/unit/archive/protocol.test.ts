@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
@@ -87,13 +89,13 @@ describe('closing hours (flow.md §3.4 step 8)', () => {
     expect(hourOfKey('apps-users/v=2/dt=2026-11-30/hr=07/x.jsonl.gz')).toEqual(hour('2026-11-30T07:00:00Z'));
   });
 
-  it('routes events of a closed hour to _late/', () => {
+  it('routes events of a closed hour to _late/', async () => {
     const entry = record(3, '{"id":"a","at":"2026-11-30T08:05:00Z"}');
     expect(routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T08:00:00Z') })).toMatchObject({ kind: 'late', version: 1 });
     expect(routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T07:00:00Z') })).toMatchObject({ kind: 'data' });
     const builder = new UnitBuilder('apps-users', 0, 3n);
     builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T09:00:00Z') }));
-    expect(builder.seal()).toMatchObject({ late: 1, maxTimestamp: T, objects: [{ key: '_late/apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000003+00000000000000000003.jsonl.gz', kind: 'late' }] });
+    expect(await builder.seal()).toMatchObject({ late: 1, maxTimestamp: T, objects: [{ key: '_late/apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000003+00000000000000000003.jsonl.gz', kind: 'late' }] });
   });
 });
 
@@ -143,17 +145,35 @@ describe('flush units', () => {
     return builder;
   };
 
-  it('seal into objects named by version, hour and offsets, the same on every replay', () => {
-    const unit = fill().seal();
+  it('seal into objects named by version, hour and offsets, the same on every replay', async () => {
+    const unit = await fill().seal();
     expect(unit?.objects.map((object) => [object.key, object.count])).toEqual([
       ['_quarantine/apps-users/dt=2026-11-30/hr=10/apps-users+0+00000000000000000012+00000000000000000012.jsonl.gz', 1],
       ['apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000010+00000000000000000016.jsonl.gz', 2],
       ['apps-users/v=1/dt=2026-11-30/hr=09/apps-users+0+00000000000000000014+00000000000000000014.jsonl.gz', 1],
     ]);
     expect(unit).toMatchObject({ start: 10n, end: 16n, records: 4 });
-    expect(fill().seal()?.objects.map((object) => object.sha256)).toEqual(unit?.objects.map((object) => object.sha256));
-    expect(fill().seal(20n)?.end).toBe(20n);
-    expect(new UnitBuilder('apps-users', 0, 0n).seal()).toBeUndefined();
+    expect((await fill().seal())?.objects.map((object) => object.sha256)).toEqual(unit?.objects.map((object) => object.sha256));
+    expect((await fill().seal(20n))?.end).toBe(20n);
+    expect(await new UnitBuilder('apps-users', 0, 0n).seal()).toBeUndefined();
+  });
+
+  it('compress as they fill: the gzip bytes hold every row, hashed and sized uncompressed, in less memory than the rows', async () => {
+    const builder = new UnitBuilder('apps-users', 0, 0n);
+    const rows = 20_000;
+    for (let offset = 0; offset < rows; offset += 1) {
+      const entry = record(offset, `{"id":"event-${offset}-${'x'.repeat(offset % 50)}","at":"2026-11-30T08:00:00Z"}`);
+      builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(builder.memory).toBeLessThan(builder.bytes / 2);
+    const [object] = (await builder.seal())?.objects ?? [];
+    const content = gunzipSync(object?.compressed ?? Buffer.alloc(0));
+    expect(object).toMatchObject({ count: rows, first: '0', last: String(rows - 1), size: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+    const lines = content.toString('utf8').split('\n');
+    expect(lines).toHaveLength(rows + 1);
+    expect(lines.at(-1)).toBe('');
+    expect(lines.map((line) => (line ? (JSON.parse(line) as { _kafka: { offset: string } })._kafka.offset : '')).slice(0, rows)).toEqual(Array.from({ length: rows }, (_, offset) => String(offset)));
   });
 
   it('refuse records out of order', () => {
@@ -178,9 +198,9 @@ describe('lake audit', () => {
         const entry = record(offset, `{"id":"e${offset}","at":"2026-11-30T0${offset % 3}:00:00Z"}`);
         builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
       }
-      const unit = builder.seal();
+      const unit = await builder.seal();
       if (!unit) throw new Error('empty unit');
-      for (const object of unit.objects) await publishObject(lake, object, tamper?.(object.key) ?? gzip(object.content), metadataOf(object, unit, 'r'));
+      for (const object of unit.objects) await publishObject(lake, object, tamper?.(object.key) ?? object.compressed, metadataOf(object, unit, 'r'));
     }
     await state.create(stateKey('apps-users', 0), serializeState({ ...initialState('apps-users', 0, 0n), next: String(next) }));
     return auditLake({ lake, state });
