@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Benchmark of the flow (npm run bench:flow; builds first, starts its own Kafka broker like
+// `schemaflow dev up`, in a temporary directory, and stops it).
+// Measured: `schemaflow flow run` archiving BENCH_EVENTS events (default 1,000,000) from one
+// topic into a file lake, end to end: process start, group join, decoding, validation, routing,
+// gzip, object writes, intents and commits, hour closure. Baseline, same run, same topic:
+// Kafka's own consumer performance tool (org.apache.kafka.tools.ConsumerPerformance, what
+// kafka-consumer-perf-test.sh runs), its fetch.nMsg.sec. Memory: the flow's peak RSS at the full
+// size against its peak at a tenth of it (same partitions and settings).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { openRepository } from '../../dist/adapters/git/repository.js';
+import { devDown, devUp } from '../../dist/dev/environment.js';
+import { findFreePort } from '../../dist/dev/processes.js';
+import { ensureKafkaClasspath, javaExecutable } from '../../dist/dev/toolchain.js';
+import { buildCatalogManifest } from '../../dist/usecases/build-manifest.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const SMALL = Math.round(EVENTS / 10);
+const PARTITIONS = 4;
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cacheDir = process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow');
+const work = mkdtempSync(join(tmpdir(), 'schemaflow-bench-flow-'));
+const write = (path, content) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+};
+const rate = (count, ms) => Math.round(count / (ms / 1000));
+
+console.log('starting Kafka…');
+const dev = join(work, 'dev');
+const services = await devUp({ dir: dev, cacheDir, kafkaPort: await findFreePort(), controllerPort: await findFreePort(), gcsPort: await findFreePort(), log: (line) => console.log(line) });
+const brokers = services.find((service) => service.name === 'kafka').endpoint.split(',');
+const kafka = new Kafka({ brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+const producer = kafka.producer({ allowAutoTopicCreation: false });
+try {
+  await Promise.all([admin.connect(), producer.connect()]);
+
+  // A catalog of two subjects with the same schema, registered into a local manifest.
+  const repo = join(work, 'repo');
+  const git = (...args) => execFileSync('git', args, { cwd: repo, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' } });
+  mkdirSync(repo);
+  git('init', '-q', '-b', 'main');
+  const schema = { description: 'A page view.', type: 'object', required: ['id', 'at', 'page'], properties: { id: { description: 'Id.', type: 'string' }, at: { description: 'When.', type: 'string', format: 'date-time' }, page: { description: 'Page.', type: 'string' }, ms: { description: 'Duration.', type: 'integer', minimum: 0 } } };
+  for (const name of ['big', 'small']) {
+    write(join(repo, `catalog/bench/${name}/subject.yaml`), 'description: Page views.\nowners: ["@acme/bench"]\neventTime:\n  field: /at\n  format: rfc3339\n');
+    write(join(repo, `catalog/bench/${name}/1.json`), JSON.stringify(schema));
+  }
+  git('add', '-A');
+  git('commit', '-q', '-m', 'catalog');
+  const { manifest, bytes } = buildCatalogManifest(openRepository(repo), { catalogDir: 'catalog' });
+  write(join(work, 'manifests', 'latest.json'), bytes);
+  write(join(work, 'manifests', `${manifest.serial}.json`), bytes);
+
+  // Events spread over 24 hours, 1% of them invalid (the flow quarantines those).
+  const base = Date.parse('2026-11-29T00:00:00Z');
+  let valueBytes = 0;
+  const produce = async (topic, count) => {
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const id = String(manifest.subjects.find((subject) => subject.subject === topic).versions[0].id);
+    const started = performance.now();
+    const inFlight = [];
+    for (let start = 0; start < count; start += 5_000) {
+      const messages = [];
+      for (let index = start; index < Math.min(count, start + 5_000); index += 1) {
+        const at = new Date(base + (index % 86_400) * 1_000).toISOString();
+        const value = index % 100 === 99 ? JSON.stringify({ id: `e${index}`, at }) : JSON.stringify({ id: `e${index}`, at, page: `/products/${index % 977}`, ms: index % 5_000 });
+        if (topic === 'bench-big') valueBytes += Buffer.byteLength(value);
+        messages.push({ partition: index % PARTITIONS, value, headers: { 'schema-id': id } });
+      }
+      inFlight.push(producer.send({ topic, messages, acks: 1 }));
+      if (inFlight.length >= 8) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    console.log(`produced ${count.toLocaleString('en')} events to ${topic} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  };
+  await produce('bench-big', EVENTS);
+  await produce('bench-small', SMALL);
+
+  // Baseline: Kafka's consumer performance tool on the same topic.
+  const classpath = await ensureKafkaClasspath(cacheDir, () => undefined);
+  const anchorArgs = ['--bootstrap-server', brokers[0], '--topic', 'bench-big', '--messages', String(EVENTS), '--group', `anchor-${Date.now()}`, '--timeout', '60000'];
+  const anchorOutput = execFileSync(javaExecutable(), ['-Xmx512m', '-cp', classpath, 'org.apache.kafka.tools.ConsumerPerformance', ...anchorArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [header, line] = anchorOutput.trim().split('\n').slice(-2).map((row) => row.split(',').map((cell) => cell.trim()));
+  const anchor = Object.fromEntries(header.map((name, index) => [name, line[index]]));
+  const anchorRate = Number(anchor['fetch.nMsg.sec']);
+
+  // Measured: the flow as a process, with its peak RSS reported at exit.
+  const rssReporter = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+  const flow = (subject) =>
+    new Promise((resolve, reject) => {
+      const started = performance.now();
+      const lake = join(work, `lake-${subject}`);
+      const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+      const child = spawn(process.execPath, [...profile, '--import', rssReporter, CLI, 'flow', 'run', '--subjects', subject, '--lake', `file://${lake}`, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.once('error', reject);
+      child.once('close', (code) => {
+        const ms = performance.now() - started;
+        if (code !== 0) return reject(new Error(`flow run of ${subject} exited ${code}: ${stderr}`));
+        const report = JSON.parse(stdout);
+        const records = report.partitions.reduce((sum, partition) => sum + partition.records, 0);
+        resolve({ ms, records, objects: report.partitions.reduce((sum, partition) => sum + partition.objects, 0), bytes: report.partitions.reduce((sum, partition) => sum + partition.bytes, 0), rssMiB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024 });
+      });
+    });
+  const small = await flow('bench-small');
+  const big = await flow('bench-big');
+  if (big.records !== EVENTS || small.records !== SMALL) throw new Error(`the flow read ${big.records} and ${small.records} records, expected ${EVENTS} and ${SMALL}`);
+  const flowRate = rate(EVENTS, big.ms);
+  const mib = valueBytes / 1_048_576;
+
+  console.log(`\nflow throughput, ${EVENTS.toLocaleString('en')} events (${mib.toFixed(0)} MiB of values) in ${PARTITIONS} partitions, file lake`);
+  console.log(`   baseline  ConsumerPerformance (default fetch settings: fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB), fetch.nMsg.sec: ${anchorRate.toLocaleString('en')} records/s, fetch.MB.sec ${anchor['fetch.MB.sec']}`);
+  console.log(`   measured  schemaflow flow run end to end (maxWaitTimeInMs 250, maxBytes 16 MiB, maxBytesPerPartition 4 MiB, flush 16 MiB): ${flowRate.toLocaleString('en')} records/s, ${(mib / (big.ms / 1000)).toFixed(1)} MiB/s; ${big.objects} objects, ${(big.bytes / 1_048_576).toFixed(1)} MiB gzip, ${(big.ms / 1000).toFixed(1)} s`);
+  console.log(`   ratio ${(flowRate / anchorRate).toFixed(2)} (goal ≥ 0.5)`);
+  console.log(`\nflow peak RSS`);
+  console.log(`   baseline  ${SMALL.toLocaleString('en')} events: ${small.rssMiB.toFixed(0)} MiB`);
+  console.log(`   measured  ${EVENTS.toLocaleString('en')} events: ${big.rssMiB.toFixed(0)} MiB (goal ≤ 300 MB)`);
+  console.log(`   ratio ${(big.rssMiB / small.rssMiB).toFixed(2)} (goal ≤ 1.2)`);
+  const lakeFiles = readFileSync(join(work, 'lake-bench-big', '_state', 'bench-big', '0.json'), 'utf8');
+  if (!lakeFiles.includes('"next"')) throw new Error('no flow state written');
+} finally {
+  await Promise.all([admin.disconnect(), producer.disconnect()]).catch(() => undefined);
+  await devDown(dev);
+  rmSync(work, { recursive: true, force: true });
+}
