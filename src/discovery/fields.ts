@@ -1,5 +1,5 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
-import { fromPointer, toPointer } from '../domain/finding.js';
+import { fromPointer } from '../domain/finding.js';
 
 /**
  * The fields of an event as a person reads them: one row per property at any depth, with an
@@ -38,17 +38,14 @@ const ANY_ITEM = '*';
 /** A schema object (booleans and non-objects read as `{}`). */
 export type Schema = Readonly<Record<string, unknown>>;
 
-interface MutableField {
-  pointer: string;
-  name: string;
-  depth: number;
-  types: string[];
-  format: string | undefined;
-  description: string;
-  required: boolean;
-  pii: boolean;
-  values: unknown[] | undefined;
+/** A schema with its references followed, the references expanded on the way, and whether that came back to one. */
+export interface Resolved {
+  readonly schema: Schema;
+  readonly seen: ReadonlySet<string>;
+  readonly cyclic: boolean;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The value a local `$ref` (`#`, `#/$defs/X`, with `~0`/`~1` escapes) points at in `root`. */
 function resolvePointer(root: unknown, ref: string): unknown {
@@ -77,8 +74,10 @@ function decodeURIComponentSafe(text: string): string {
  * beside each `$ref` (a property's own `description` wins over the shared definition's).
  * `cyclic` is set when the chain comes back to a reference already being expanded.
  */
-export function resolveRefs(root: unknown, node: unknown, seen: ReadonlySet<string> = new Set()): { schema: Schema; seen: ReadonlySet<string>; cyclic: boolean } {
+export function resolveRefs(root: unknown, node: unknown, seen: ReadonlySet<string> = NONE): Resolved {
   let schema: Schema = isSchemaObject(node) ? node : {};
+  // Most subschemas have no $ref: no copy of the chain for them (the search index walks every version).
+  if (typeof schema.$ref !== 'string') return { schema, seen, cyclic: false };
   const chain = new Set(seen);
   for (let hops = 0; typeof schema.$ref === 'string' && hops < MAX_DEPTH; hops += 1) {
     const ref = schema.$ref;
@@ -141,6 +140,11 @@ function valuesOf(schema: Schema): unknown[] | undefined {
   return Array.isArray(schema.enum) ? [...(schema.enum as unknown[])] : undefined;
 }
 
+/** An RFC 6901 reference token: `~` and `/` escaped (most names have neither). */
+const escapeToken = (token: string): string => (token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token);
+
+type MutableField = { -readonly [K in keyof SchemaField]: SchemaField[K] };
+
 /**
  * Every field of a bundled schema, in schema order (a property before the fields inside it).
  * Properties reached through `allOf` count as the object's own; those of `anyOf`/`oneOf`
@@ -151,64 +155,81 @@ export function extractFields(schema: unknown, piiPointers: readonly string[] = 
   const pii = new Set(piiPointers);
   const fields = new Map<string, MutableField>();
 
-  const add = (tokens: readonly string[], property: Schema, required: boolean, seen: ReadonlySet<string>): void => {
-    const pointer = toPointer(tokens);
-    const types = typesOf(schema, property, seen, 0);
-    const format = typeof property.format === 'string' ? property.format : undefined;
-    const values = valuesOf(property);
-    const description = typeof property.description === 'string' ? property.description : '';
+  const add = (pointer: string, name: string, depth: number, property: Resolved, required: boolean): void => {
+    const types = typesOf(schema, property.schema, property.seen, 0);
+    const { format, description } = property.schema;
+    const values = valuesOf(property.schema);
+    const marked = property.schema['x-pii'] === true;
     const existing = fields.get(pointer);
     if (existing) {
       // The same property in several branches: one row with what the branches allow together.
-      existing.types = unique([...existing.types, ...types]);
+      existing.type = unique([...existing.type.split(' | '), ...types]).join(' | ');
       existing.required ||= required;
-      existing.pii ||= property['x-pii'] === true;
-      existing.format ??= format;
-      if (!existing.description) existing.description = description;
+      existing.pii ||= marked;
+      if (existing.format === undefined && typeof format === 'string') existing.format = format;
+      if (!existing.description && typeof description === 'string') existing.description = description;
       if (existing.values && values) existing.values = unique([...existing.values, ...values]);
-      else if (!values) existing.values = undefined;
+      else if (!values) delete existing.values;
       return;
     }
     if (fields.size >= MAX_FIELDS) return;
-    fields.set(pointer, { pointer, name: tokens.at(-1) ?? '', depth: tokens.filter((token) => token !== ANY_ITEM).length - 1, types, format, description, required, pii: pii.has(pointer) || property['x-pii'] === true, values });
+    const field: MutableField = { pointer, name, depth, type: types.length === 1 ? (types[0] ?? 'any') : types.join(' | '), description: typeof description === 'string' ? description : '', required, pii: marked || pii.has(pointer) };
+    if (typeof format === 'string') field.format = format;
+    if (values) field.values = values;
+    fields.set(pointer, field);
   };
 
   /**
    * `inherited`: names required of this object by the schemas around it (an allOf parent);
    * `ownCounts`: whether this schema's own `required` applies to every event (false inside
-   * anyOf/oneOf branches and if/then/else, which only some events match).
+   * anyOf/oneOf branches and if/then/else, which only some events match). `depth` is the
+   * field depth of this object's properties; `level` bounds the walk.
    */
-  const collect = (node: unknown, tokens: readonly string[], inherited: ReadonlySet<string>, ownCounts: boolean, seen: ReadonlySet<string>, depth: number): void => {
-    if (depth > MAX_DEPTH || fields.size >= MAX_FIELDS) return;
-    const resolved = resolveRefs(schema, node, seen);
-    if (resolved.cyclic) return;
+  const collect = (resolved: Resolved, pointer: string, depth: number, inherited: ReadonlySet<string>, ownCounts: boolean, level: number): void => {
+    if (level > MAX_DEPTH || fields.size >= MAX_FIELDS || resolved.cyclic) return;
     const current = resolved.schema;
-    const required = new Set(inherited);
+    // One pass over the keys the schema has, not a lookup of every keyword it might have: the
+    // site and search walk every version of every subject, and most subschemas have 2–4 keys.
+    let properties: unknown;
+    let items: unknown;
+    let prefixItems: unknown;
+    let allOfList: unknown;
+    let ownRequired: unknown;
+    const branches: unknown[] = [];
+    for (const key in current) {
+      if (key === 'properties') properties = current.properties;
+      else if (key === 'items') items = current.items;
+      else if (key === 'prefixItems') prefixItems = current.prefixItems;
+      else if (key === 'allOf') allOfList = current.allOf;
+      else if (key === 'required') ownRequired = current.required;
+      else if (key === 'anyOf' || key === 'oneOf') branches.push(...schemaList(current[key]));
+      else if (key === 'then' || key === 'else') branches.push(current[key]);
+    }
+    const allOf = Array.isArray(allOfList) ? allOfList.map((entry) => resolveRefs(schema, entry, resolved.seen)) : [];
+    let required = inherited;
     if (ownCounts) {
-      for (const branch of [current, ...schemaList(current.allOf).map((entry) => resolveRefs(schema, entry, resolved.seen).schema)]) {
-        if (Array.isArray(branch.required)) for (const name of branch.required) if (typeof name === 'string') required.add(name);
+      for (let index = -1; index < allOf.length; index += 1) {
+        const names = index < 0 ? ownRequired : allOf[index]?.schema.required;
+        if (!Array.isArray(names)) continue;
+        if (required === inherited) required = new Set(inherited);
+        for (const name of names) if (typeof name === 'string') (required as Set<string>).add(name);
       }
     }
-    if (isSchemaObject(current.properties)) {
-      for (const [name, property] of Object.entries(current.properties)) {
-        const child = resolveRefs(schema, property, resolved.seen);
-        add([...tokens, name], child.schema, required.has(name), child.seen);
-        if (!child.cyclic) collect(property, [...tokens, name], new Set(), true, resolved.seen, depth + 1);
+    if (isSchemaObject(properties)) {
+      for (const name of Object.keys(properties)) {
+        const child = resolveRefs(schema, properties[name], resolved.seen);
+        const childPointer = `${pointer}/${escapeToken(name)}`;
+        add(childPointer, name, depth, child, required.has(name));
+        collect(child, childPointer, depth + 1, NONE, true, level + 1);
       }
     }
-    const none = new Set<string>();
-    if (isSchemaObject(current.items)) collect(current.items, [...tokens, ANY_ITEM], none, true, resolved.seen, depth + 1);
-    else if (Array.isArray(current.items)) current.items.forEach((item, index) => collect(item, [...tokens, String(index)], none, true, resolved.seen, depth + 1));
-    schemaList(current.prefixItems).forEach((item, index) => collect(item, [...tokens, String(index)], none, true, resolved.seen, depth + 1));
-    for (const branch of schemaList(current.allOf)) collect(branch, tokens, required, ownCounts, resolved.seen, depth + 1);
-    for (const branch of [...schemaList(current.anyOf), ...schemaList(current.oneOf), current.then, current.else]) if (branch !== undefined) collect(branch, tokens, required, false, resolved.seen, depth + 1);
+    if (Array.isArray(items)) items.forEach((item, index) => collect(resolveRefs(schema, item, resolved.seen), `${pointer}/${index}`, depth, NONE, true, level + 1));
+    else if (items !== undefined) collect(resolveRefs(schema, items, resolved.seen), `${pointer}/${ANY_ITEM}`, depth, NONE, true, level + 1);
+    if (Array.isArray(prefixItems)) prefixItems.forEach((item, index) => collect(resolveRefs(schema, item, resolved.seen), `${pointer}/${index}`, depth, NONE, true, level + 1));
+    for (const branch of allOf) collect(branch, pointer, depth, required, ownCounts, level + 1);
+    for (const branch of branches) collect(resolveRefs(schema, branch, resolved.seen), pointer, depth, required, false, level + 1);
   };
 
-  collect(schema, [], new Set(), true, new Set(), 0);
-  return [...fields.values()].map(({ types, format, values, ...field }) => ({
-    ...field,
-    type: types.join(' | '),
-    ...(format !== undefined ? { format } : {}),
-    ...(values !== undefined ? { values } : {}),
-  }));
+  collect(resolveRefs(schema, schema), '', 0, NONE, true, 0);
+  return [...fields.values()];
 }

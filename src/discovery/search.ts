@@ -58,7 +58,10 @@ export function searchDocuments(documents: readonly SearchDocument[], query: str
     const end = Math.min(text.length, at + length + 30);
     return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
   };
-  const nameOf = (pointer: string): string => pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+  const nameOf = (pointer: string): string => {
+    const name = pointer.slice(pointer.lastIndexOf('/') + 1);
+    return name.includes('~') ? name.replace(/~1/g, '/').replace(/~0/g, '~') : name;
+  };
   const matchWord = (document: SearchDocument, subject: string, word: string): SearchMatch | undefined => {
     if (subject === word) return { word, tier: 0, where: 'subject', detail: document.subject };
     if (subject.startsWith(word)) return { word, tier: 1, where: 'subject', detail: document.subject };

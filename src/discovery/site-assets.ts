@@ -29,7 +29,7 @@ label { display: block; font-weight: 600; margin-bottom: .25rem; }
 input[type="search"] { width: 100%; max-width: 40rem; font: inherit; padding: .5rem .75rem; border: 2px solid #6b7280; border-radius: 6px; color: var(--text); background: #fff; }
 .hint, .muted { color: var(--muted); }
 .subject-list { list-style: none; padding: 0; margin: 1rem 0; }
-.subject-list > li { border-bottom: 1px solid var(--line); padding: .75rem 0; }
+.subject-list > li { border-bottom: 1px solid var(--line); padding: .75rem 0; content-visibility: auto; contain-intrinsic-size: auto 10rem; }
 .subject-list h2 { font-size: 1.15rem; margin: 0 0 .25rem; }
 .subject-list p { margin: .25rem 0; }
 .match { color: #1e3a8a; background: #eef2ff; padding: .25rem .5rem; border-radius: 4px; }
@@ -83,25 +83,32 @@ export function searchScript(): string {
     match.textContent = text;
     match.hidden = text === '';
   };
+  // The list holds only the matches, in rank order, swapped in one DOM operation: moving or
+  // hiding thousands of items one by one costs a layout each.
   var update = function () {
     var query = input.value;
     if (query.trim() === '') {
-      original.forEach(function (li) { li.hidden = false; note(li, ''); list.appendChild(li); });
+      original.forEach(function (li) { note(li, ''); });
+      list.replaceChildren.apply(list, original);
       status.textContent = original.length + (original.length === 1 ? ' subject.' : ' subjects.');
       return;
     }
-    var hits = searchDocuments(data.documents, query);
-    original.forEach(function (li) { li.hidden = true; });
-    hits.forEach(function (hit) {
+    var shown = [];
+    searchDocuments(data.documents, query).forEach(function (hit) {
       var li = items.get(hit.subject);
       if (!li) return;
-      li.hidden = false;
       note(li, 'Matched: ' + hit.matches.map(describeMatch).join('; '));
-      list.appendChild(li);
+      shown.push(li);
     });
-    status.textContent = hits.length === 0 ? 'No subject matches \\u201c' + query + '\\u201d.' : hits.length + ' of ' + original.length + ' subjects match \\u201c' + query + '\\u201d.';
+    list.replaceChildren.apply(list, shown);
+    status.textContent = shown.length === 0 ? 'No subject matches \u201c' + query + '\u201d.' : shown.length + ' of ' + original.length + ' subjects match \u201c' + query + '\u201d.';
   };
-  input.addEventListener('input', update);
+  // Typing fast re-ranks once, after a short pause, not on every key.
+  var timer;
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 120);
+  });
   var initial = new URLSearchParams(window.location.search).get('q');
   if (initial) input.value = initial;
   update();

@@ -80,6 +80,12 @@ const open = async (path: string): Promise<Page> => {
   return page;
 };
 
+/** Types a query and waits for the list to be re-ranked (the page waits for a pause in typing). */
+const searchFor = async (page: Page, query: string): Promise<void> => {
+  await page.locator('#search').fill(query);
+  await expect.poll(() => page.locator('#search-status').textContent()).toContain(query.trim() === '' ? 'subjects.' : `“${query}”`);
+};
+
 const visibleSubjects = async (page: Page): Promise<string[]> => Promise.all((await page.locator('#subject-list > li:visible').all()).map(async (item) => (await item.getAttribute('data-subject')) ?? ''));
 
 describe('the static catalog in Chromium, opened from disk', () => {
@@ -89,7 +95,7 @@ describe('the static catalog in Chromium, opened from disk', () => {
     await expect.poll(() => page.locator('#search-status').textContent()).toBe('5 subjects.');
     await page.screenshot({ path: join(SCREENSHOTS, 'index.png'), fullPage: true });
 
-    await page.locator('#search').fill('email');
+    await searchFor(page, 'email');
     expect(await visibleSubjects(page)).toEqual(['apps-users']);
     expect(await page.locator('#search-status').textContent()).toBe('1 of 5 subjects match “email”.');
     expect(await page.locator('li[data-subject="apps-users"] .match').textContent()).toBe('Matched: field /email');
@@ -97,15 +103,15 @@ describe('the static catalog in Chromium, opened from disk', () => {
 
     const documents = searchDocumentsOf(manifest);
     for (const query of ['payments amount', 'user', 'IDENTITY', 'shop coupon', 'cents']) {
-      await page.locator('#search').fill(query);
+      await searchFor(page, query);
       const expected = searchDocuments(documents, query).map((hit) => hit.subject);
       expect(expected.length, query).toBeGreaterThan(0);
       expect(await visibleSubjects(page), query).toEqual(expected);
     }
-    await page.locator('#search').fill('nothing-matches-this');
+    await searchFor(page, 'nothing-matches-this');
     expect(await visibleSubjects(page)).toEqual([]);
     expect(await page.locator('#search-status').textContent()).toBe('No subject matches “nothing-matches-this”.');
-    await page.locator('#search').fill('');
+    await searchFor(page, '');
     expect(await visibleSubjects(page)).toEqual(manifest.subjects.map((subject) => subject.subject));
     await page.close();
   });
