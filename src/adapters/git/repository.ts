@@ -128,3 +128,25 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
     },
   };
 }
+
+/**
+ * Makes `directory` a git repository on branch `main` unless it is inside one already; returns
+ * whether it created one. Never touches an existing repository.
+ */
+export function initRepository(directory: string): boolean {
+  if (text(git(directory, ['rev-parse', '--show-toplevel'], { allowFailure: true }))) return false;
+  git(directory, ['init', '-q', '-b', 'main']);
+  return true;
+}
+
+/**
+ * Commits everything in the working tree of `root` (for repositories schemaflow owns, such as
+ * the demo's); returns the new commit, or undefined when nothing changed. The identity is set
+ * on the command so a machine without git configuration can commit.
+ */
+export function commitAll(root: string, message: string): string | undefined {
+  git(root, ['add', '-A']);
+  if (git(root, ['diff', '--cached', '--quiet'], { allowFailure: true }) !== undefined && git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true }) !== undefined) return undefined;
+  git(root, ['-c', 'user.name=schemaflow', '-c', 'user.email=schemaflow@localhost', '-c', 'commit.gpgsign=false', 'commit', '-q', '--allow-empty', '-m', message]);
+  return text(git(root, ['rev-parse', 'HEAD']));
+}

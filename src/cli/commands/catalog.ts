@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openRepository } from '../../adapters/git/repository.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { initRepository, openRepository } from '../../adapters/git/repository.js';
+import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { nameProblems } from '../../catalog/layout.js';
 import { scaffoldSubject } from '../../catalog/scaffold.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
@@ -85,5 +86,56 @@ const create = defineCommand({
   },
 });
 
-/** `schemaflow check` and `schemaflow new`. */
-export const catalogCommands = [check, create];
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
+const init = defineCommand({
+  name: 'init',
+  summary: 'scaffold a company catalog repository: catalog/, CODEOWNERS and the three workflows',
+  args: '[dir]',
+  settings: [],
+  options: {
+    org: { type: 'string', valueName: 'owner', description: 'GitHub owner of the schemaflow repository the workflows call [default: your-org, to replace]' },
+    ref: { type: 'string', valueName: 'tag', description: 'release of the actions the workflows pin [default: v1]' },
+    'platform-team': { type: 'string', valueName: '@org/team', description: 'reviewers of the rules and workflows in CODEOWNERS [default: @<org>/platform]' },
+  },
+  details: [
+    'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow}.yml calling',
+    '<org>/schemaflow/actions/<name>@<ref>, a README and a .gitignore into dir (default: the current directory),',
+    'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
+  ].join('\n'),
+  run({ positionals, options, io }) {
+    if (positionals.length > 1) throw new UsageError('expected at most one directory, e.g. `schemaflow init acme-catalog`');
+    const org = options.org ?? 'your-org';
+    if (!OWNER.test(org)) throw new UsageError(`--org must be a GitHub user or organization name, not ${JSON.stringify(org)}`);
+    const ref = options.ref ?? 'v1';
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref)) throw new UsageError(`--ref must be a tag or branch name, not ${JSON.stringify(ref)}`);
+    const platformTeam = options['platform-team'] ?? `@${org}/platform`;
+    if (!/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team, not ${JSON.stringify(platformTeam)}`);
+    const root = resolve(positionals[0] ?? '.');
+    // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
+    const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<ScaffoldWorkflow, string>;
+    const files = scaffoldRepository({ org, ref, platformTeam, workflows });
+    const taken = files.filter((file) => existsSync(join(root, file.file))).map((file) => file.file);
+    if (taken.length > 0) throw new SchemaflowError('FILES_EXIST', `${root} already has ${taken.join(', ')}; nothing was written. Run init in an empty directory, or move those files away.`);
+    mkdirSync(root, { recursive: true });
+    const created = initRepository(root);
+    const shown = relative(process.cwd(), root) || '.';
+    for (const file of files) {
+      mkdirSync(dirname(join(root, file.file)), { recursive: true });
+      writeFileSync(join(root, file.file), file.content, { flag: 'wx' });
+      io.out(`created ${join(shown, file.file)}`);
+    }
+    if (created) io.out(`initialized a git repository in ${shown} (branch main)`);
+    if (options.org === undefined) io.err('note: the workflows call your-org/schemaflow/actions/…@v1; rerun with --org <owner> or edit .github/workflows/');
+    io.out('');
+    io.out('next:');
+    if (shown !== '.') io.out(`  cd ${shown}`);
+    io.out('  git add -A && git commit -m "catalog: scaffold"   # the base the first pull request is checked against');
+    io.out('  npx schemaflow new <team>/<name>                   # your first event, then: npx schemaflow check');
+    io.out('  edit catalog/catalog.yaml (bucket names) and .github/CODEOWNERS (one line per team); see README.md');
+    return Promise.resolve(0);
+  },
+});
+
+/** `schemaflow check`, `schemaflow new` and `schemaflow init`. */
+export const catalogCommands = [check, create, init];

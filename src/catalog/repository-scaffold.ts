@@ -1,0 +1,112 @@
+/**
+ * `schemaflow init`: the files of a company's catalog repository. The three workflows are
+ * schemaflow's own (.github/workflows/pr-check.yml, register.yml, flow.yml, shipped in the
+ * package), with each `uses: ./actions/<name>` pinned to a release of the published actions
+ * (DESIGN.md §8), so the scaffold runs exactly what schemaflow's own repository runs.
+ */
+
+/** The workflows `init` writes, by file name; each calls the action of the same role. */
+export const SCAFFOLD_WORKFLOWS = ['pr-check.yml', 'register.yml', 'flow.yml'] as const;
+export type ScaffoldWorkflow = (typeof SCAFFOLD_WORKFLOWS)[number];
+
+export interface RepositoryScaffoldOptions {
+  /** The GitHub owner of the schemaflow repository whose actions the workflows call. */
+  readonly org: string;
+  /** The release the workflows pin, e.g. `v1`. */
+  readonly ref: string;
+  /** Who reviews the rules (catalog.yaml, overrides, workflows), e.g. `@acme/platform`. */
+  readonly platformTeam: string;
+  /** schemaflow's own workflow files, by name. */
+  readonly workflows: Readonly<Record<ScaffoldWorkflow, string>>;
+}
+
+const LOCAL_ACTION = /^([ \t]*(?:-[ \t]+)?uses:[ \t]+)\.\/actions\/([a-z-]+)[ \t]*$/gm;
+
+/** A workflow of schemaflow's repository as a catalog repository calls it: `<org>/schemaflow/actions/<name>@<ref>`. */
+export function pinWorkflow(text: string, org: string, ref: string): string {
+  return text.replace(LOCAL_ACTION, (_, prefix: string, name: string) => `${prefix}${org}/schemaflow/actions/${name}@${ref}`);
+}
+
+const CATALOG_YAML = `# schemaflow catalog defaults. Every subject lives in <team>/<name>/ (subject.yaml + 1.json, 2.json, …)
+# and becomes the Kafka topic <team>-<name>. A pull request is judged by the base branch's copy
+# of this file, so a change here applies from the next pull request on.
+
+compatibility:
+  # Never remove an attribute, never change a type; every new version must read and be read by
+  # every earlier one: data in the lake lives for years.
+  mode: FULL_TRANSITIVE
+  policy: DEFAULT
+
+# Levels per lint rule code: error (fails the check), warning (reported), off.
+lint:
+  MISSING_DESCRIPTION: error
+  PII_UNDECIDED: warning
+
+# Topic settings every subject gets unless its subject.yaml says otherwise.
+topic:
+  partitions: 3
+  replicationFactor: 3
+  retentionMs: 604800000 # 7 days: the lake keeps history, Kafka only the recent past
+  cleanupPolicy: delete
+
+# Where registration publishes manifests and the flow archives, per environment (--env).
+# TODO: name your buckets.
+environments:
+  prod:
+    manifestUrl: gs://TODO-schemaflow/manifests
+    lakeUrl: gs://TODO-lake/events
+`;
+
+function codeOwners(platformTeam: string): string {
+  return [
+    '# Each team owns its directory of the catalog; the platform team owns the rules and the automation.',
+    '# Add a line per team: /catalog/<team>/ @<org>/<team>',
+    `/catalog/catalog.yaml   ${platformTeam}`,
+    `/catalog/overrides.yaml ${platformTeam}`,
+    `/.github/               ${platformTeam}`,
+    '',
+  ].join('\n');
+}
+
+function readme(options: RepositoryScaffoldOptions): string {
+  return `# Event catalog
+
+Every event the company produces, as JSON Schema, managed by [schemaflow](https://github.com/${options.org}/schemaflow).
+A pull request is the registration API: \`catalog check\` explains every problem on the pull
+request; on merge, registration assigns immutable IDs, creates the Kafka topics (topic =
+\`<team>-<name>\`) and publishes the manifest; every hour the flow archives each topic into the lake.
+
+## Add an event
+
+\`\`\`sh
+npx schemaflow new <team>/<name> --owners @${options.org}/<team>   # subject.yaml and 1.json
+npx schemaflow check                                              # what the pull request check will say
+\`\`\`
+
+Edit the description, owners and properties, open a pull request, and merge once the check passes
+and a code owner approved. A new version of an event is the next file (\`2.json\`); a merged
+version never changes.
+
+## Set up once
+
+- Branch protection on \`main\`: require the \`catalog check\` status and a code-owner review.
+- Repository variables: \`KAFKA_BROKERS\`, \`SCHEMAFLOW_MANIFEST_URL\`, \`SCHEMAFLOW_LAKE_URL\`,
+  \`SCHEMAFLOW_STATSD_HOST\` (optional), \`GCP_WORKLOAD_IDENTITY_PROVIDER\`, \`GCP_SERVICE_ACCOUNT\`;
+  secrets \`KAFKA_USERNAME\` and \`KAFKA_PASSWORD\`.
+- Runners must reach the brokers (SASL_SSL endpoints, or self-hosted runners in their network).
+`;
+}
+
+/**
+ * The files of a new catalog repository, relative to its root: catalog.yaml, CODEOWNERS, a
+ * README, a .gitignore and the three workflows pinned to `<org>/schemaflow/actions/<name>@<ref>`.
+ */
+export function scaffoldRepository(options: RepositoryScaffoldOptions): Array<{ file: string; content: string }> {
+  return [
+    { file: 'catalog/catalog.yaml', content: CATALOG_YAML },
+    { file: '.github/CODEOWNERS', content: codeOwners(options.platformTeam) },
+    ...SCAFFOLD_WORKFLOWS.map((name) => ({ file: `.github/workflows/${name}`, content: pinWorkflow(options.workflows[name], options.org, options.ref) })),
+    { file: 'README.md', content: readme(options) },
+    { file: '.gitignore', content: '.schemaflow/\nlake/\nnode_modules/\n' },
+  ];
+}

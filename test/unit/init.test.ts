@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SCAFFOLD_WORKFLOWS, pinWorkflow } from '../../src/catalog/repository-scaffold.js';
+import { runSchemaflow } from '../support/cli.js';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+const scratch = (): string => {
+  const root = mkdtempSync(join(tmpdir(), 'schemaflow-init-'));
+  roots.push(root);
+  return root;
+};
+const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@x', ...args], { cwd, encoding: 'utf8' });
+
+interface Workflow {
+  jobs: Record<string, { steps: Array<{ uses?: string }> }>;
+}
+const actionsUsed = (file: string): string[] => Object.values((parse(readFileSync(file, 'utf8')) as Workflow).jobs).flatMap((job) => job.steps.map((step) => step.uses ?? '')).filter((uses) => uses.includes('schemaflow'));
+
+describe('schemaflow init', () => {
+  it('scaffolds a catalog repository whose check passes, with workflows pinned to the released actions', { timeout: 60_000 }, async () => {
+    const parent = scratch();
+    const result = await runSchemaflow(['init', 'acme-catalog', '--org', 'acme'], { cwd: parent, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('initialized a git repository in acme-catalog (branch main)');
+    const root = join(parent, 'acme-catalog');
+    expect(actionsUsed(join(root, '.github/workflows/pr-check.yml'))).toEqual(['acme/schemaflow/actions/check@v1']);
+    expect(actionsUsed(join(root, '.github/workflows/register.yml'))).toEqual(['acme/schemaflow/actions/register@v1']);
+    expect(actionsUsed(join(root, '.github/workflows/flow.yml'))).toEqual(['acme/schemaflow/actions/flow@v1']);
+    expect(readFileSync(join(root, '.github/CODEOWNERS'), 'utf8')).toContain('/catalog/catalog.yaml   @acme/platform');
+
+    // As the printed next steps say: commit the scaffold, add an event, check it.
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'catalog: scaffold');
+    const clean = await runSchemaflow(['check'], { cwd: root, env });
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    const created = await runSchemaflow(['new', 'orders/order-placed', '--owners', '@acme/orders', '--description', 'An order was placed.'], { cwd: root, env });
+    expect(created.code, created.stderr).toBe(0);
+    const checked = await runSchemaflow(['check', '--format', 'json'], { cwd: root, env });
+    expect(checked.code, checked.stdout).toBe(0);
+    const report = JSON.parse(checked.stdout) as { subjects: Array<{ subject: string; isNew: boolean; newVersions: number[] }>; summary: { errors: number } };
+    expect(report.subjects).toEqual([expect.objectContaining({ subject: 'orders-order-placed', isNew: true, newVersions: [1] })]);
+    expect(report.summary.errors).toBe(0);
+  });
+
+  it('never overwrites a file, and refuses bad names with exit 2', { timeout: 60_000 }, async () => {
+    const root = scratch();
+    writeFileSync(join(root, 'README.md'), 'ours\n');
+    const refused = await runSchemaflow(['init', '--org', 'acme'], { cwd: root, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('already has README.md; nothing was written');
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('ours\n');
+    expect(() => readFileSync(join(root, 'catalog/catalog.yaml'))).toThrow();
+    for (const args of [['--org', 'bad org'], ['--ref', '-x'], ['--platform-team', 'platform'], ['a', 'b']]) {
+      const bad = await runSchemaflow(['init', ...args], { cwd: root, env });
+      expect(bad.code, args.join(' ')).toBe(2);
+    }
+  });
+
+  it('pins only local action steps and keeps every other line of the workflow', () => {
+    for (const name of SCAFFOLD_WORKFLOWS) {
+      const own = readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8');
+      const pinned = pinWorkflow(own, 'acme', 'v2');
+      expect(pinned.split('\n')).toHaveLength(own.split('\n').length);
+      expect(pinned).not.toContain('./actions/');
+      expect(pinned.replace(/acme\/schemaflow\/actions\/([a-z]+)@v2/g, './actions/$1')).toBe(own);
+    }
+    expect(pinWorkflow('      - uses: ./actions/check\n\n      - uses: actions/checkout@v4 # ./actions/check\n', 'o', 'v1')).toBe('      - uses: o/schemaflow/actions/check@v1\n\n      - uses: actions/checkout@v4 # ./actions/check\n');
+  });
+});
