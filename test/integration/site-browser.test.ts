@@ -172,7 +172,11 @@ describe('the static catalog in Chromium, opened from disk', () => {
 
 describe('freshness from a GCS lake', () => {
   let forbidding: Server;
+  let silent: Server;
   beforeAll(async () => {
+    // An endpoint that takes requests and never answers, standing for a lake behind a dead network.
+    silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     // An endpoint that refuses every request (403 is not retried), standing for a lake this runner may not read.
     forbidding = createServer((_request, response) => {
       response.writeHead(403, { 'content-type': 'application/json' });
@@ -180,7 +184,10 @@ describe('freshness from a GCS lake', () => {
     });
     await new Promise<void>((resolve) => forbidding.listen(0, '127.0.0.1', resolve));
   });
-  afterAll(() => new Promise<void>((resolve) => forbidding.close(() => resolve())));
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await Promise.all([forbidding, silent].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  });
 
   it('show reads the latest closed hour from the emulator', async () => {
     const run = await runSchemaflow(['show', 'apps-users'], { env: env() });
@@ -197,5 +204,15 @@ describe('freshness from a GCS lake', () => {
     const shown = JSON.parse(run.stdout) as { freshness: { state: string; text: string }; fields?: unknown };
     expect(shown.freshness.state).toBe('unknown');
     expect(shown.freshness.text).toMatch(/^unknown \(lake not reachable: gs:\/\/.+\/lake\/_state\/_closure\/apps-users\.json: Forbidden by the test\)$/);
+  });
+
+  it('show gives up on a lake that does not answer after 5 s, prints, and ends (exit 0)', async () => {
+    const { port } = silent.address() as AddressInfo;
+    const started = Date.now();
+    const run = await runSchemaflow(['show', 'apps-users'], { env: env({ SCHEMAFLOW_GCS_ENDPOINT: `http://127.0.0.1:${port}` }), timeoutMs: 30_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`  freshness      unknown (lake not reachable: ${lake.url}/_state did not answer within 5 s)`);
+    // The storage client would go on retrying for up to two minutes; the command ends once it has answered.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

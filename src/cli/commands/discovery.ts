@@ -49,6 +49,16 @@ function openDiscovery(config: Pick<Config, 'manifestUrl' | 'lakeUrl' | 'stateUr
   };
 }
 
+/**
+ * After a freshness read timed out, the GCS client goes on retrying it (its retry budget in
+ * gcs-store.ts runs up to 120 s) and offers no way to cancel: once the answer is printed nothing
+ * is left to wait for, so the process ends then instead of idling. The timer is unref'd, so a
+ * process with nothing else pending exits on its own first.
+ */
+function exitWhenAnswered(): void {
+  setTimeout(() => process.exit(), 100).unref();
+}
+
 const search = defineCommand({
   name: 'search',
   summary: 'find subjects by name, field, owner or description: topic and lake path of each',
@@ -91,6 +101,7 @@ const show = defineCommand({
     } else {
       for (const line of formatSubjectText(view, freshness, version)) io.out(line);
     }
+    if (freshness.state === 'unknown' && freshness.timedOut) exitWhenAnswered();
     return 0;
   },
 });
@@ -105,7 +116,7 @@ const site = defineCommand({
     if (options.out === undefined || options.out === '') throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
     const out = resolve(options.out);
     if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${options.out} is a file, not a directory`);
-    const { manifest, files, lake } = await buildSite(openDiscovery(config));
+    const { manifest, files, lake, timedOut } = await buildSite(openDiscovery(config));
     for (const file of files) {
       const target = join(out, file.path);
       mkdirSync(dirname(target), { recursive: true });
@@ -113,6 +124,7 @@ const site = defineCommand({
     }
     io.out(`wrote ${files.length} files to ${out}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}; ${lake}`);
     io.out(`open ${join(out, 'index.html')} in a browser (works from disk), or publish the directory (GitHub Pages: .github/workflows/site.yml)`);
+    if (timedOut) exitWhenAnswered();
     return 0;
   },
 });
