@@ -32,13 +32,8 @@ export interface SearchMatch {
   readonly detail: string;
 }
 
-export interface SearchHit {
-  readonly subject: string;
-  readonly topic: string;
-  readonly lakePath: string;
-  readonly status: string;
-  readonly description: string;
-  /** One per word of the query, in query order. */
+/** A matching subject: what the list shows of it, and where each word of the query matched (in query order). */
+export interface SearchHit extends Pick<SearchDocument, 'subject' | 'topic' | 'lakePath' | 'status' | 'description'> {
   readonly matches: readonly SearchMatch[];
 }
 

@@ -102,7 +102,8 @@ function subjectPage(view: SubjectView, freshness: Freshness, footer: string): S
       'section',
       { 'aria-labelledby': 'history-title' },
       el('h2', { id: 'history-title' }, 'Version history'),
-      [...view.versions].reverse().map((version) => versionSection(version, view.versions[view.versions.indexOf(version) - 1], version === latest)),
+      // Newest first, each with the diff from the version before it.
+      view.versions.map((version, index) => versionSection(version, view.versions[index - 1], version === latest)).reverse(),
     ),
     el('section', { 'aria-labelledby': 'query-title' }, el('h2', { id: 'query-title' }, 'Query its history with DuckDB'), el('pre', { class: 'query' }, el('code', {}, view.query))),
     view.producer ? el('section', { 'aria-labelledby': 'produce-title' }, el('h2', { id: 'produce-title' }, 'Produce events'), el('pre', { class: 'producer' }, el('code', {}, view.producer))) : null,

@@ -1,4 +1,4 @@
-import type { Manifest, ManifestSubject } from '../manifest/types.js';
+import type { Manifest, ManifestSubject, ManifestVersion } from '../manifest/types.js';
 import { diffFields, type FieldChange } from './diff.js';
 import { extractFields, type SchemaField } from './fields.js';
 import type { SearchDocument } from './search.js';
@@ -23,12 +23,7 @@ export function describeFreshness(freshness: Freshness): string {
 }
 
 /** One registered version with its fields and what changed since the version before it. */
-export interface VersionView {
-  readonly version: number;
-  readonly id: number;
-  readonly fingerprint: string;
-  readonly path: string;
-  readonly registeredIn: string;
+export interface VersionView extends Omit<ManifestVersion, 'schema'> {
   readonly fields: readonly SchemaField[];
   /** Against the previous version; empty for the first. */
   readonly changes: readonly FieldChange[];
