@@ -6,6 +6,7 @@ import { SchemaflowError, UsageError, describeError } from '../domain/errors.js'
 import type { Command, Io } from './command.js';
 import { catalogCommands } from './commands/catalog.js';
 import { compatCommands } from './commands/compat.js';
+import { demoCommands } from './commands/demo.js';
 import { devCommands } from './commands/dev.js';
 import { discoveryCommands } from './commands/discovery.js';
 import { flowCommands } from './commands/flow.js';
@@ -15,7 +16,7 @@ import { registerCommands } from './commands/register.js';
 import { typesCommands } from './commands/types.js';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...produceCommands, ...typesCommands, ...flowCommands, ...discoveryCommands, ...devCommands];
+export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...produceCommands, ...typesCommands, ...flowCommands, ...discoveryCommands, ...demoCommands, ...devCommands];
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {

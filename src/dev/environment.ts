@@ -11,6 +11,7 @@ import {
   type ServiceState,
   type UpOutcome,
 } from './service.js';
+import { UsageError } from '../domain/errors.js';
 import { requireTools, type Log } from './toolchain.js';
 
 /** Where and how `dev up` runs the local services. */
@@ -23,7 +24,11 @@ export interface DevEnvironmentOptions {
   readonly controllerPort: number;
   readonly gcsPort: number;
   readonly log: Log;
+  /** Which services to run; both by default (the demo needs the emulator only for a gs:// lake). */
+  readonly services?: readonly DevService[];
 }
+
+export type DevService = 'kafka' | 'gcs';
 
 export interface ServiceReport {
   readonly name: string;
@@ -40,10 +45,11 @@ export interface ServiceReport {
  */
 export async function devUp(options: DevEnvironmentOptions): Promise<Array<ServiceReport & { outcome: UpOutcome }>> {
   const dir = resolve(options.dir);
-  await requireTools(options.cacheDir);
+  const wanted = options.services ?? ['kafka', 'gcs'];
+  await requireTools(options.cacheDir, wanted);
   const specs = [
-    kafkaBrokerService({ dir, cacheDir: options.cacheDir, port: options.kafkaPort, controllerPort: options.controllerPort, log: options.log }),
-    gcsEmulatorService({ dir, cacheDir: options.cacheDir, port: options.gcsPort, log: options.log }),
+    ...(wanted.includes('kafka') ? [kafkaBrokerService({ dir, cacheDir: options.cacheDir, port: options.kafkaPort, controllerPort: options.controllerPort, log: options.log })] : []),
+    ...(wanted.includes('gcs') ? [gcsEmulatorService({ dir, cacheDir: options.cacheDir, port: options.gcsPort, log: options.log })] : []),
   ];
   const results = await Promise.allSettled(specs.map((spec) => ensureService(dir, spec)));
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -58,6 +64,21 @@ export async function devUp(options: DevEnvironmentOptions): Promise<Array<Servi
     const { record, outcome } = (result as PromiseFulfilledResult<{ record: ServiceRecord; outcome: UpOutcome }>).value;
     return { ...report(record), outcome };
   });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
+
+/** The local broker listens where the brokers setting points, so every other command finds it: one loopback `host:port`. */
+export function localKafkaPort(brokers: readonly string[]): number {
+  const [broker, ...others] = brokers;
+  const match = /^(.*):(\d+)$/.exec(broker ?? '');
+  if (!match || others.length > 0 || !LOOPBACK.has(match[1] ?? '')) {
+    throw new UsageError(
+      `the local broker starts where SCHEMAFLOW_KAFKA_BROKERS points, so it must be a single 127.0.0.1:<port> (got ${brokers.join(',')})`,
+      { code: 'CONFIG_INVALID' },
+    );
+  }
+  return Number(match[2]);
 }
 
 /** What runs from `dir`, where, and whether it answers. */

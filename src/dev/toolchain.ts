@@ -35,15 +35,17 @@ export async function requireJava(): Promise<string> {
 
 /**
  * Checks up front for every tool a start will need and reports all that are missing in one
- * error: Java always, Maven only until the Kafka classpath is cached, Go only until the
+ * error: Java for the broker, Maven only until the Kafka classpath is cached, Go only until the
  * emulator binary is built.
  */
-export async function requireTools(cacheDir: string): Promise<void> {
+export async function requireTools(cacheDir: string, services: readonly ('kafka' | 'gcs')[] = ['kafka', 'gcs']): Promise<void> {
   const problems: string[] = [];
-  await requireJava().catch((error: unknown) => problems.push(messageOf(error)));
   const needed: string[] = [];
-  if (!readClasspath(kafkaClasspathFile(cacheDir))) needed.push('mvn');
-  if (!existsSync(fakeGcsServerBinary(cacheDir))) needed.push('go');
+  if (services.includes('kafka')) {
+    await requireJava().catch((error: unknown) => problems.push(messageOf(error)));
+    if (!readClasspath(kafkaClasspathFile(cacheDir))) needed.push('mvn');
+  }
+  if (services.includes('gcs') && !existsSync(fakeGcsServerBinary(cacheDir))) needed.push('go');
   for (const tool of needed) {
     await runCommand(tool, [tool === 'go' ? 'version' : '--version']).catch((error: unknown) => problems.push(messageOf(error)));
   }

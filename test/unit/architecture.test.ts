@@ -27,6 +27,8 @@ const PARTS: Record<string, { rank: number; pure: boolean }> = {
   sdk: { rank: 4.5, pure: false },
   adapters: { rank: 5, pure: false },
   dev: { rank: 5, pure: false },
+  // The demo runs the whole lifecycle: local services, use cases and adapters together.
+  demo: { rank: 5.5, pure: false },
   cli: { rank: 6, pure: false },
   actions: { rank: 6, pure: false },
   'index.ts': { rank: 7, pure: false },

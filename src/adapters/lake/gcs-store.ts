@@ -73,3 +73,16 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
     },
   };
 }
+
+/** Creates a bucket unless it exists (the demo's lake on the local emulator; production buckets are provisioned, never created here). */
+export async function ensureGcsBucket(options: { bucket: string; apiEndpoint?: string }): Promise<'created' | 'exists'> {
+  const storage = new Storage({ ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}), projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow' });
+  try {
+    const [exists] = await storage.bucket(options.bucket).exists();
+    if (exists) return 'exists';
+    await storage.createBucket(options.bucket);
+    return 'created';
+  } catch (error) {
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `cannot create the bucket gs://${options.bucket}${options.apiEndpoint ? ` on ${options.apiEndpoint}` : ''}: ${messageOf(error)}`, { cause: error, retriable: true });
+  }
+}

@@ -2,11 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import type { ObjectStore } from '../../ports.js';
 import { createFileStore } from './file-store.js';
-import { createGcsStore } from './gcs-store.js';
+import { createGcsStore, ensureGcsBucket } from './gcs-store.js';
+
+const GS_URL = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/;
 
 /** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute`. */
 export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string } = {}): ObjectStore {
-  const gs = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  const gs = GS_URL.exec(url);
   if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}) });
   if (url.startsWith('file://')) {
     const path = decodeURIComponent(url.slice('file://'.length));
@@ -14,4 +16,10 @@ export function openObjectStore(url: string, options: { gcsEndpoint?: string; cw
     return createFileStore(isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path));
   }
   throw new UsageError(`${url} is not a supported location: use gs://bucket/prefix or file://./directory`, { code: 'CONFIG_INVALID' });
+}
+
+/** For a `gs://` location on an emulator: creates its bucket when missing. Other locations need nothing. */
+export async function ensureLocation(url: string, options: { gcsEndpoint?: string } = {}): Promise<void> {
+  const gs = GS_URL.exec(url);
+  if (gs) await ensureGcsBucket({ bucket: gs[1] ?? '', ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}) });
 }

@@ -1,22 +1,6 @@
 import { relative } from 'node:path';
-import { UsageError } from '../../domain/errors.js';
-import { devDown, devStatus, devUp, type ServiceReport } from '../../dev/environment.js';
+import { devDown, devStatus, devUp, localKafkaPort, type ServiceReport } from '../../dev/environment.js';
 import { defineCommand } from '../command.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
-
-/** The dev broker listens where the brokers setting points, so every other command finds it. */
-function localKafkaPort(brokers: readonly string[]): number {
-  const [broker, ...others] = brokers;
-  const match = /^(.*):(\d+)$/.exec(broker ?? '');
-  if (!match || others.length > 0 || !LOOPBACK.has(match[1] ?? '')) {
-    throw new UsageError(
-      `dev up starts one local broker where SCHEMAFLOW_KAFKA_BROKERS points, so it must be a single 127.0.0.1:<port> (got ${brokers.join(',')})`,
-      { code: 'CONFIG_INVALID' },
-    );
-  }
-  return Number(match[2]);
-}
 
 function table(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../src/dev/processes.js';
+import { runSchemaflow } from '../support/cli.js';
+
+/**
+ * `npm run demo` as a newcomer runs it: the bootstrap (test/tools/demo.js) and the whole lifecycle
+ * as processes, on a broker and emulator of the demo's own (free ports, in a directory of its
+ * own, with the catalog schemaflow ships), then the lake read back by DuckDB with the query the
+ * demo printed, and `lake audit`.
+ */
+const BOOTSTRAP = fileURLToPath(new URL('../tools/demo.js', import.meta.url));
+const SUBJECTS = ['apps-sessions', 'apps-users', 'payments-refunds', 'payments-transactions'];
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'schemaflow-demo-'));
+  // Nothing of the caller's SCHEMAFLOW_* settings: the demo runs on its defaults, but for ports.
+  env = { PATH: process.env.PATH, HOME: process.env.HOME, SCHEMAFLOW_CACHE_DIR: process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow'), SCHEMAFLOW_KAFKA_BROKERS: `127.0.0.1:${await findFreePort()}`, SCHEMAFLOW_DEV_CONTROLLER_PORT: String(await findFreePort()), SCHEMAFLOW_DEV_GCS_PORT: String(await findFreePort()) };
+});
+afterAll(async () => {
+  await runSchemaflow(['dev', 'down'], { cwd: dir, env });
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+function demo(args: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BOOTSTRAP, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** The SQL the demo printed: the indented lines after "Query the history", up to the blank line. */
+function printedQuery(stdout: string): string {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('Query the history of apps-users'));
+  expect(start, stdout).toBeGreaterThan(0);
+  const query: string[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (line.trim() === '') break;
+    query.push(line.slice(2));
+  }
+  return query.join('\n');
+}
+
+/** Runs the printed query where the reader would: its relative glob made absolute for this process. */
+async function runQuery(sql: string, base: string): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(sql.replace(/read_json\('([^'/][^']*)'/, (_, path: string) => `read_json('${join(base, path)}'`));
+    return reader.getRowObjectsJson();
+  } finally {
+    connection.closeSync();
+  }
+}
+
+function listing(root: string): string[] {
+  const walk = (path: string): string[] => readdirSync(path, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(path, entry.name)) : [`${relative(root, join(path, entry.name))} ${statSync(join(path, entry.name)).size}`]));
+  return walk(root).sort();
+}
+
+describe('npm run demo', () => {
+  it('runs the whole lifecycle into the file lake, which DuckDB and lake audit read after it exited; a second run changes nothing', { timeout: 400_000 }, async () => {
+    const first = await demo();
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    for (let step = 1; step <= 7; step += 1) expect(first.stdout).toContain(`[${step}/7]`);
+    expect(first.stdout).toMatch(/ok: 168 records in 24 partitions, each offset exactly once/);
+    for (const subject of SUBJECTS) {
+      expect(first.stdout).toContain(`${subject}: 40 events of version`);
+      expect(first.stdout).toMatch(new RegExp(`${subject}: 40 events in \\d+ objects under file://${dir}/lake/${subject}/`));
+      expect(first.stdout).toMatch(new RegExp(`quarantined 1 × INVALID under _quarantine/${subject}/`));
+      expect(first.stdout).toMatch(new RegExp(`quarantined 1 × NOT_JSON under _quarantine/${subject}/`));
+    }
+    expect(first.stdout).toContain('stopped the kafka the demo started');
+
+    // After the demo exited: the query it printed, in DuckDB, returns every apps-users event.
+    const rows = await runQuery(printedQuery(first.stdout), dir);
+    expect(rows).toHaveLength(40);
+    expect(new Set(rows.map((row) => row.schema_version))).toEqual(new Set(['3']));
+    for (const row of rows) expect(row).toMatchObject({ userId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, kind: expect.stringMatching(/^(signed_up|profile_changed)$/) as string, email: expect.stringContaining('@example.com') as string });
+    const audit = await runSchemaflow(['lake', 'audit'], { cwd: dir, env });
+    expect(audit.code, audit.stdout).toBe(0);
+    expect(audit.stdout).toContain('every offset exactly once');
+
+    const before = listing(join(dir, 'lake'));
+    const second = await demo();
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(second.stdout).toContain('no change since the last demo run');
+    expect(second.stdout).toContain('nothing new to register');
+    for (const subject of SUBJECTS) expect(second.stdout).toMatch(new RegExp(`${subject}: already holds 42 records`));
+    expect(second.stdout).toContain('apps-users: nothing new');
+    expect(listing(join(dir, 'lake'))).toEqual(before);
+  });
+
+  it('uses the GCS emulator for -- --lake gs://…, and DuckDB reads a local copy', { timeout: 400_000 }, async () => {
+    const run = await demo(['--lake', 'gs://demo-lake/events', '--keep-services']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/gcs {4}fake-gcs-server .* on http:\/\/127\.0\.0\.1:\d+ \(started\)/);
+    expect(run.stdout).toContain('copied gs://demo-lake/events to .schemaflow/demo/lake-copy for DuckDB');
+    expect(run.stdout).toContain('the local services keep running');
+    // An independent listing of the bucket through @google-cloud/storage matches the local copy.
+    const storage = new Storage({ apiEndpoint: `http://127.0.0.1:${env.SCHEMAFLOW_DEV_GCS_PORT ?? ''}`, projectId: 'demo-test' });
+    const [files] = await storage.bucket('demo-lake').getFiles({ prefix: 'events/' });
+    const copy = join(dir, '.schemaflow', 'demo', 'lake-copy');
+    const copied = listing(copy).map((line) => line.slice(0, line.lastIndexOf(' ')));
+    expect(files.map((file) => file.name.slice('events/'.length)).sort()).toEqual(copied);
+    expect(copied.some((key) => key.startsWith('apps-users/v=3/dt='))).toBe(true);
+    expect(existsSync(join(copy, '_state', 'apps-users', '0.json'))).toBe(true);
+    expect(await runQuery(printedQuery(run.stdout), dir)).toHaveLength(40);
+  });
+});
