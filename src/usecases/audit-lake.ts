@@ -3,7 +3,7 @@ import { parseGapName, parseObjectName, stateKey } from '../archive/layout.js';
 import { parseState, type PartitionState } from '../archive/state.js';
 import { messageOf } from '../domain/errors.js';
 import type { ObjectStore } from '../ports.js';
-import { sha256 } from './lake-objects.js';
+import { LAKE_FORMAT, sha256 } from './lake-objects.js';
 
 export interface AuditedPartition {
   readonly topic: string;
@@ -105,6 +105,8 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       continue;
     }
     const meta = object.metadata;
+    // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
+    if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem(`states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
     if (meta.sha256 !== sha256(content)) problem(`content SHA-256 ${sha256(content)} does not match its metadata (${meta.sha256 ?? 'none'})`);
     target.objects.push({ key: entry.key, first: name.first, last: name.last });
     let count = 0;

@@ -6,7 +6,7 @@ import type { BuiltObject, SealedUnit } from '../archive/unit.js';
 import { SchemaflowError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports.js';
 
-/** The lake layout version written in every object's metadata; readers check it. */
+/** The lake layout version written in every object's metadata; `lake audit` refuses objects of another. */
 export const LAKE_FORMAT = '1';
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

@@ -187,7 +187,7 @@ describe('lake audit', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
-  async function lakeWith(units: Array<[number, number]>, next: number, tamper?: (key: string) => Uint8Array | undefined) {
+  async function lakeWith(units: Array<[number, number]>, next: number, tamper?: (key: string) => Uint8Array | undefined, format?: string) {
     const root = mkdtempSync(join(tmpdir(), 'schemaflow-audit-'));
     roots.push(root);
     const lake = openObjectStore(`file://${root}/lake`);
@@ -200,7 +200,7 @@ describe('lake audit', () => {
       }
       const unit = await builder.seal();
       if (!unit) throw new Error('empty unit');
-      for (const object of unit.objects) await publishObject(lake, object, tamper?.(object.key) ?? object.compressed, metadataOf(object, unit, 'r'));
+      for (const object of unit.objects) await publishObject(lake, object, tamper?.(object.key) ?? object.compressed, { ...metadataOf(object, unit, 'r'), ...(format ? { 'lake-format': format } : {}) });
     }
     await state.create(stateKey('apps-users', 0), serializeState({ ...initialState('apps-users', 0, 0n), next: String(next) }));
     return auditLake({ lake, state });
@@ -220,5 +220,8 @@ describe('lake audit', () => {
     expect(hole.partitions[0]?.problems).toEqual(['apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)']);
     const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzip(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
     expect(tampered.partitions[0]?.problems.join('\n')).toMatch(/hr=01\/.*content SHA-256 \w+ does not match its metadata/);
+    const newer = await lakeWith([[0, 2]], 3, undefined, '2');
+    expect(newer.ok).toBe(false);
+    expect(newer.partitions[0]?.problems.join('\n')).toContain('states lake format 2, but this schemaflow reads format 1');
   });
 });
