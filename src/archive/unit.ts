@@ -135,6 +135,26 @@ class Bucket {
     this.gzip.write(chunk);
   }
 
+  /** Rows written to zlib and not compressed yet. */
+  get queued(): number {
+    return this.gzip.writableLength;
+  }
+
+  /** Resolves once zlib has taken every row written so far (backpressure: the reader waits for the compressor). */
+  async settle(): Promise<void> {
+    // 'drain' comes only after a write that found the buffer over its high-water mark.
+    if (!this.gzip.writableNeedDrain || this.failure) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.gzip.off('drain', done);
+        this.gzip.off('error', done);
+        resolve();
+      };
+      this.gzip.once('drain', done);
+      this.gzip.once('error', done);
+    });
+  }
+
   /** Ends the stream: the object's gzip bytes and the SHA-256 of its uncompressed content. */
   async finish(): Promise<{ compressed: Buffer; sha256: string; size: number }> {
     this.drain();
@@ -191,6 +211,18 @@ export class UnitBuilder {
     let total = 0;
     for (const bucket of this.buckets.values()) total += bucket.memory;
     return total;
+  }
+
+  /** Rows handed to zlib that it has not compressed yet (see `settle`). */
+  get queued(): number {
+    let total = 0;
+    for (const bucket of this.buckets.values()) total += bucket.queued;
+    return total;
+  }
+
+  /** Waits until zlib has compressed what was handed to it, so rows never pile up faster than it compresses. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.buckets.values()].map((bucket) => bucket.settle()));
   }
 
   /** The offset of the last record added, if any. */

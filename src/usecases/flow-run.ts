@@ -369,6 +369,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (!item.rebuilding && item.builder.bytes >= options.flushBytes) await flush(item, batch.heartbeat);
       if (halted(item)) return;
     }
+    // Backpressure: zlib compresses on the threadpool; rows handed to it wait in memory until it has.
+    if (item.builder.queued >= QUEUED_LIMIT) await item.builder.settle();
     if (!item.rebuilding && buffered() >= budget) await flush(item, batch.heartbeat);
     if (firstBatch) {
       firstBatch = false;
@@ -427,6 +429,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const exitCode = reports.some((report) => report.status === 'stopped' || report.gaps.length > 0) || closures.some((closure) => closure.failed === true) ? 1 : 0;
   return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, partitions: reports, missingTopics, closures, exitCode };
 }
+
+/** Rows of one partition waiting for zlib before its reader waits for the compressor. */
+const QUEUED_LIMIT = 4 * 1024 * 1024;
 
 const halted = (item: Work): boolean => item.report.status === 'stopped' || item.report.status === 'contended';
 
