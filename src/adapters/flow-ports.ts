@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/resolve.js';
 import { UsageError } from '../domain/errors.js';
-import { createManifestLoader, loadManifest } from '../sdk/manifest-source.js';
+import { manifestSource } from '../sdk/manifest-source.js';
 import { flowMetrics } from '../usecases/flow-metrics.js';
-import type { FaultPoint, FlowOptions, FlowPorts, FlowReport, ManifestSource } from '../usecases/flow-run.js';
+import type { FaultPoint, FlowOptions, FlowPorts, FlowReport } from '../usecases/flow-run.js';
 import { createKafkaClient } from './kafka/client.js';
 import { createRecordSource } from './kafka/record-source.js';
 import { openObjectStore } from './lake/object-store.js';
@@ -14,12 +14,6 @@ import { createStatsdSink } from './metrics/statsd.js';
 export const FLOW_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'gcsEndpoint'] as const;
 export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
 
-/** `<manifest location>/latest.json` and `<serial>.json`, from any location the SDK loads. */
-export function manifestSource(manifestUrl: string, gcsEndpoint: string | undefined): ManifestSource {
-  const base = manifestUrl.replace(/\/+$/, '');
-  const loader = createManifestLoader(gcsEndpoint ? { gcsEndpoint } : {});
-  return { latest: () => loadManifest(`${base}/latest.json`, loader), bySerial: (serial) => loadManifest(`${base}/${serial}.json`, loader) };
-}
 
 /** The flow's ports over the configured lake, state, broker and manifest; `close` releases the Kafka client. */
 export function openFlowPorts(config: FlowSettings, options: { runId: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void> }): { ports: FlowPorts; close: () => Promise<void> } {

@@ -4,19 +4,32 @@ import { resolveSettings } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
 import type { Command, Io } from './command.js';
-import { catalogCommands } from './commands/catalog.js';
-import { compatCommands } from './commands/compat.js';
-import { demoCommands } from './commands/demo.js';
-import { devCommands } from './commands/dev.js';
-import { discoveryCommands } from './commands/discovery.js';
-import { flowCommands } from './commands/flow.js';
-import { manifestCommands } from './commands/manifest.js';
-import { produceCommands } from './commands/produce.js';
-import { registerCommands } from './commands/register.js';
-import { typesCommands } from './commands/types.js';
 
-/** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [...catalogCommands, ...compatCommands, ...registerCommands, ...manifestCommands, ...produceCommands, ...typesCommands, ...flowCommands, ...discoveryCommands, ...demoCommands, ...devCommands];
+/**
+ * The command modules, in the order `--help` lists them, each with the names of the commands it
+ * defines: an invocation loads only its own module, so `schemaflow search` does not pay for the
+ * Kafka and GCS clients, ajv and the regex analysers the other commands import (half a second).
+ * A test holds the names equal to what each module defines.
+ */
+export const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[]; readonly load: () => Promise<readonly Command[]> }> = [
+  { names: ['check', 'new', 'init'], load: async () => (await import('./commands/catalog.js')).catalogCommands },
+  { names: ['compat'], load: async () => (await import('./commands/compat.js')).compatCommands },
+  { names: ['plan', 'register'], load: async () => (await import('./commands/register.js')).registerCommands },
+  { names: ['manifest build'], load: async () => (await import('./commands/manifest.js')).manifestCommands },
+  { names: ['produce'], load: async () => (await import('./commands/produce.js')).produceCommands },
+  { names: ['types'], load: async () => (await import('./commands/types.js')).typesCommands },
+  { names: ['flow run', 'lake audit'], load: async () => (await import('./commands/flow.js')).flowCommands },
+  { names: ['search', 'show', 'site'], load: async () => (await import('./commands/discovery.js')).discoveryCommands },
+  { names: ['demo'], load: async () => (await import('./commands/demo.js')).demoCommands },
+  { names: ['dev up', 'dev status', 'dev down'], load: async () => (await import('./commands/dev.js')).devCommands },
+];
+
+const COMMAND_NAMES = COMMAND_MODULES.flatMap((module) => module.names);
+
+/** Every command, in the order `--help` lists them (loads every module). */
+export async function loadCommands(): Promise<readonly Command[]> {
+  return (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat();
+}
 
 /** The package version, read from package.json next to the build output. */
 export function packageVersion(): string {
@@ -40,9 +53,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     if (arg.startsWith('-')) break;
     words.push(arg);
   }
-  const command = findCommand(words);
+  let command: Command | undefined;
   try {
-    if (!command) return topLevel(argv, words, io);
+    command = await findCommand(words);
+    if (!command) return await topLevel(argv, words, io);
     const rest = argv.slice(command.name.split(' ').length);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(commandHelp(command));
@@ -56,10 +70,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
 }
 
-function topLevel(argv: readonly string[], words: readonly string[], io: Io): number {
+async function topLevel(argv: readonly string[], words: readonly string[], io: Io): Promise<number> {
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   if (argv.length === 0) {
-    io.err(programHelp(COMMANDS));
+    io.err(programHelp(await loadCommands()));
     return 2;
   }
   if (words.length === 0 && (argv[0] === '--version' || argv[0] === '-v')) {
@@ -67,27 +81,30 @@ function topLevel(argv: readonly string[], words: readonly string[], io: Io): nu
     return 0;
   }
   if ((words.length === 0 && wantsHelp) || words[0] === 'help') {
-    io.out(programHelp(COMMANDS));
+    io.out(programHelp(await loadCommands()));
     return 0;
   }
-  const group = COMMANDS.filter((candidate) => candidate.name.startsWith(`${words[0] ?? ''} `));
+  const group = COMMAND_NAMES.filter((name) => name.startsWith(`${words[0] ?? ''} `));
   if (group.length > 0 && words.length === 1 && wantsHelp) {
-    io.out(programHelp(group));
+    io.out(programHelp((await loadCommands()).filter((candidate) => group.includes(candidate.name))));
     return 0;
   }
   if (group.length > 0) {
-    const choices = group.map((candidate) => candidate.name.split(' ').at(-1)).join(', ');
+    const choices = group.map((name) => name.split(' ').at(-1)).join(', ');
     const given = words[1] === undefined ? 'a subcommand' : `a subcommand, not '${words[1]}'`;
     throw new UsageError(`'${words[0] ?? ''}' needs ${given}: ${choices}`);
   }
   throw new UsageError(words.length > 0 ? `unknown command '${words[0] ?? ''}'` : `unknown option '${argv[0] ?? ''}'`);
 }
 
-function findCommand(words: readonly string[]): Command | undefined {
-  return COMMANDS.find((command) => {
-    const parts = command.name.split(' ');
+/** The command the words name, with its module loaded; undefined when they name none. */
+async function findCommand(words: readonly string[]): Promise<Command | undefined> {
+  const name = COMMAND_NAMES.find((candidate) => {
+    const parts = candidate.split(' ');
     return parts.length <= words.length && parts.every((part, index) => words[index] === part);
   });
+  const module = COMMAND_MODULES.find((entry) => name !== undefined && entry.names.includes(name));
+  return module ? (await module.load()).find((command) => command.name === name) : undefined;
 }
 
 function parseCommandArgs(command: Command, args: readonly string[]) {
@@ -171,4 +188,13 @@ export function commandHelp(command: Command): string {
     ...(rows.length > 0 ? ['', 'Options:', ...rows.map(([label, text]) => `  ${label.padEnd(width)}${text}`)] : []),
     '  -h, --help'.padEnd(width + 2) + 'show this help',
   ].join('\n');
+}
+
+/** The README's table of every command's own options (setting flags are in the settings table). */
+export function renderCommandOptionsTable(commands: readonly Command[]): string {
+  const rows = commands.flatMap((command) =>
+    // A pipe ends a table cell even inside backticks (GFM): escaped in every cell.
+    Object.entries(command.options ?? {}).map(([name, spec]) => `| \`schemaflow ${command.name}\` | \`--${name}${spec.type === 'string' ? ` <${spec.valueName ?? 'value'}>` : ''}\` | ${spec.description} |`.replace(/(?<=.)\|(?=[^ ])|(?<=[^ ])\|(?=.)/g, '\\|')),
+  );
+  return ['| command | option | meaning |', '|---|---|---|', ...rows].join('\n');
 }

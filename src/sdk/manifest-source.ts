@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { Storage } from '@google-cloud/storage';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
+import { createStorage } from './gcs-client.js';
 
 /** Fetches a manifest's bytes from a location; inject one to load from anywhere else. */
 export type ManifestLoader = (location: string) => Promise<Uint8Array>;
@@ -21,7 +21,7 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     }
     const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
     if (gs) {
-      const storage = new Storage({ ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow' });
+      const storage = await createStorage(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {});
       const [bytes] = await storage.bucket(gs[1] ?? '').file(gs[2] ?? '').download();
       return new Uint8Array(bytes);
     }
@@ -39,4 +39,15 @@ export async function loadManifest(source: string | Manifest, loader: ManifestLo
     if (error instanceof SchemaflowError) throw error;
     throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${messageOf(error)}`, { cause: error, retriable: true });
   }
+}
+
+/**
+ * The manifests under a manifest location: `latest.json`, and any earlier `<serial>.json` (the
+ * flow rebuilds a crashed unit with the manifest it was routed with), from anywhere the default
+ * loader reads.
+ */
+export function manifestSource(manifestUrl: string, gcsEndpoint: string | undefined): { latest(): Promise<Manifest>; bySerial(serial: number): Promise<Manifest> } {
+  const base = manifestUrl.replace(/\/+$/, '');
+  const loader = createManifestLoader(gcsEndpoint ? { gcsEndpoint } : {});
+  return { latest: () => loadManifest(`${base}/latest.json`, loader), bySerial: (serial) => loadManifest(`${base}/${serial}.json`, loader) };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { COMMAND_MODULES, runCli } from '../../src/cli/program.js';
 import { runSchemaflow } from '../support/cli.js';
 
 async function cli(argv: string[], env: Record<string, string> = {}) {
@@ -20,6 +20,20 @@ describe('the schemaflow CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: schemaflow <command>/m);
     for (const name of ['dev up', 'dev status', 'dev down']) expect(stdout).toContain(`  ${name}`);
+  });
+
+  it('names in its module table exactly the commands each module defines (only the invoked module is loaded)', async () => {
+    for (const module of COMMAND_MODULES) expect((await module.load()).map((command) => command.name)).toEqual(module.names);
+  });
+
+  it('starts a command without loading the other commands\' dependencies', async () => {
+    // `search` needs neither Kafka nor the GCS client for a file:// manifest.
+    const probe = "const t = performance.now(); const { runCli } = await import('./dist/cli/program.js'); await runCli(['search', 'x', '--manifest-url', 'file:///nonexistent'], { env: {}, io: { out() {}, err() {} } }); const { createRequire } = await import('node:module'); const cache = Object.keys(createRequire(import.meta.url).cache); console.log(JSON.stringify({ kafkajs: cache.some((path) => path.includes('/node_modules/kafkajs/')), gcs: cache.some((path) => path.includes('/node_modules/@google-cloud/storage/')) }));";
+    const result = await runSchemaflow(['--version']);
+    expect(result.code).toBe(0);
+    const { execFileSync } = await import('node:child_process');
+    const loaded = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: new URL('../..', import.meta.url), encoding: 'utf8' })) as { kafkajs: boolean; gcs: boolean };
+    expect(loaded).toEqual({ kafkajs: false, gcs: false });
   });
 
   it('prints the package version', async () => {

@@ -1,6 +1,7 @@
-import { Storage, type File } from '@google-cloud/storage';
+import type { Bucket, File } from '@google-cloud/storage';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
+import { createStorage } from '../../sdk/gcs-client.js';
 import { preconditionFailed } from './file-store.js';
 
 const statusOf = (error: unknown): number | undefined => {
@@ -15,15 +16,16 @@ const statusOf = (error: unknown): number | undefined => {
  * is safe because every write carries a precondition.
  */
 export function createGcsStore(options: { bucket: string; prefix?: string; apiEndpoint?: string; projectId?: string }): ObjectStore {
-  const storage = new Storage({
-    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
-    projectId: options.projectId ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow',
-    retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 2, totalTimeout: 120, idempotencyStrategy: 1 },
-  });
-  const bucket = storage.bucket(options.bucket);
+  let bucketClient: Promise<Bucket> | undefined;
+  const bucketOf = (): Promise<Bucket> =>
+    (bucketClient ??= createStorage({
+      ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+      ...(options.projectId ? { projectId: options.projectId } : {}),
+      retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 2, totalTimeout: 120, idempotencyStrategy: 1 },
+    }).then((storage) => storage.bucket(options.bucket)));
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
   const location = `gs://${options.bucket}${prefix ? `/${prefix.slice(0, -1)}` : ''}`;
-  const fileOf = (key: string, generation?: string): File => bucket.file(`${prefix}${key}`, generation ? { generation: Number(generation) } : {});
+  const fileOf = async (key: string, generation?: string): Promise<File> => (await bucketOf()).file(`${prefix}${key}`, generation ? { generation: Number(generation) } : {});
 
   const translate = (error: unknown, key: string, expected: string): never => {
     if (statusOf(error) === 412) throw preconditionFailed(location, key, expected);
@@ -33,7 +35,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
 
   const write = async (key: string, bytes: Uint8Array, ifGenerationMatch: number, writeOptions: WriteOptions | undefined, expected: string): Promise<{ generation: string }> => {
     try {
-      const file = fileOf(key);
+      const file = await fileOf(key);
       await file.save(Buffer.from(bytes), {
         resumable: false,
         preconditionOpts: { ifGenerationMatch },
@@ -49,9 +51,9 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
     location,
     async get(key) {
       try {
-        const [metadata] = await fileOf(key).getMetadata();
+        const [metadata] = await (await fileOf(key)).getMetadata();
         const generation = String(metadata.generation);
-        const [bytes] = await fileOf(key, generation).download();
+        const [bytes] = await (await fileOf(key, generation)).download();
         const custom = Object.fromEntries(Object.entries(metadata.metadata ?? {}).map(([name, value]) => [name, String(value)]));
         return { key, generation, bytes: new Uint8Array(bytes), metadata: custom };
       } catch (error) {
@@ -63,6 +65,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
     replace: (key, bytes, ifGeneration, writeOptions) => write(key, bytes, ifGeneration === null ? 0 : Number(ifGeneration), writeOptions, ifGeneration === null ? 'already exists' : `is no longer at generation ${ifGeneration}`),
     async list(listPrefix) {
       const results: ObjectListing[] = [];
+      const bucket = await bucketOf();
       let pageToken: string | undefined;
       do {
         const [files, next] = await bucket.getFiles({ prefix: `${prefix}${listPrefix}`, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
@@ -76,8 +79,8 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
 
 /** Creates a bucket unless it exists (the demo's lake on the local emulator; production buckets are provisioned, never created here). */
 export async function ensureGcsBucket(options: { bucket: string; apiEndpoint?: string }): Promise<'created' | 'exists'> {
-  const storage = new Storage({ ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}), projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow' });
   try {
+    const storage = await createStorage(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {});
     const [exists] = await storage.bucket(options.bucket).exists();
     if (exists) return 'exists';
     await storage.createBucket(options.bucket);

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { manifestSource } from '../../adapters/flow-ports.js';
+import { manifestSource } from '../../sdk/manifest-source.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import type { Config } from '../../config/resolve.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
