@@ -163,3 +163,26 @@ export function renderSettingsTable(): string {
   );
   return ['| setting | env var | flag | action input | default | meaning |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
+
+/** An action's inputs as its action.yml declares them. */
+export interface ActionInputs {
+  readonly action: string;
+  readonly inputs: Readonly<Record<string, { readonly description?: string; readonly required?: boolean; readonly default?: string }>>;
+}
+
+/**
+ * The README's table of every input of every action (read from actions/<name>/action.yml by the
+ * caller): the inputs that are settings point at the settings table, the others are the action's own.
+ */
+export function renderActionInputsTable(actions: readonly ActionInputs[]): string {
+  const settingOf = new Map(SETTINGS.filter((setting) => setting.actionInput).map((setting) => [setting.actionInput ?? '', setting]));
+  const rows = actions.flatMap(({ action, inputs }) =>
+    Object.entries(inputs).map(([name, input]) => {
+      const setting = settingOf.get(name);
+      const fallback = input.default !== undefined ? `\`${input.default}\`` : setting && !input.required ? setting.defaultText : '—';
+      const text = (input.description ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+      return `| \`actions/${action}\` | \`${name}\` | ${input.required ? 'yes' : 'no'} | ${fallback} | ${setting ? `setting \`${setting.key}\` (\`${setting.env}\`). ` : ''}${text} |`;
+    }),
+  );
+  return ['| action | input | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,3 @@
+import type { ActionInputs } from '../../src/config/resolve.js';
+
+export function readActionInputs(): ActionInputs[];
