@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCatalogSettings } from '../catalog/config-files.js';
+import { readCatalogSettings, type CatalogSettings } from '../catalog/config-files.js';
 import { parseYamlDocument } from '../catalog/documents.js';
 import type { Config } from '../config/resolve.js';
 import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
@@ -14,19 +14,24 @@ import { createTopicAdmin } from './kafka/topic-admin.js';
 export type RegistrationSettings = Pick<Config, 'catalogDir' | 'kafkaBrokers' | 'kafkaSaslMechanism' | 'kafkaSaslUsername' | 'kafkaSaslPassword' | 'kafkaSsl' | 'manifestUrl' | 'gcsEndpoint'>;
 export const REGISTRATION_SETTINGS = ['catalogDir', 'kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'] as const;
 
+/** An environment of a catalog.yaml (`file`, as `shown` in messages); `missing-file` when there is no such file. */
+export function readEnvironment(file: string, shown: string, name: string): CatalogSettings['environments'][string] | 'missing-file' | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return 'missing-file';
+  }
+  const parsed = parseYamlDocument(shown, bytes);
+  return parsed.ok ? readCatalogSettings(parsed.document).settings?.environments[name] : undefined;
+}
+
 /** The manifest location: the environment's in catalog.yaml when --env names one that sets it. */
 export function manifestUrlFor(root: string, config: RegistrationSettings, environment: string | undefined): string {
   if (!environment) return config.manifestUrl;
   const file = join(config.catalogDir, 'catalog.yaml');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(join(root, file));
-  } catch {
-    throw new UsageError(`--env ${environment} needs ${file}`, { code: 'CONFIG_INVALID' });
-  }
-  const parsed = parseYamlDocument(file, bytes);
-  const settings = parsed.ok ? readCatalogSettings(parsed.document).settings : undefined;
-  const entry = settings?.environments[environment];
+  const entry = readEnvironment(join(root, file), file, environment);
+  if (entry === 'missing-file') throw new UsageError(`--env ${environment} needs ${file}`, { code: 'CONFIG_INVALID' });
   if (!entry) throw new UsageError(`environment ${JSON.stringify(environment)} is not in ${file}`, { code: 'CONFIG_INVALID' });
   return entry.manifestUrl ?? config.manifestUrl;
 }

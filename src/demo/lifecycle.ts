@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -8,9 +8,7 @@ import { flowOptionsFrom, openFlowPorts, type FlowSettings } from '../adapters/f
 import { commitAll, initRepository, openRepository } from '../adapters/git/repository.js';
 import { createKafkaClient } from '../adapters/kafka/client.js';
 import { ensureLocation, openObjectStore } from '../adapters/lake/object-store.js';
-import { withTopicAdmin } from '../adapters/registration-ports.js';
-import { readCatalogSettings } from '../catalog/config-files.js';
-import { parseYamlDocument } from '../catalog/documents.js';
+import { readEnvironment, withTopicAdmin } from '../adapters/registration-ports.js';
 import type { Config } from '../config/resolve.js';
 import { devDown, devUp, localKafkaPort, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
@@ -138,7 +136,8 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   step(3, 'registering: immutable IDs, Kafka topics (topic = subject), the manifest…');
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: root });
   // The catalog's `dev` environment, when it has one, holds the settings of a one-broker cluster.
-  const environment = hasEnvironment(join(source, 'catalog.yaml'), 'dev') ? 'dev' : undefined;
+  const dev = readEnvironment(join(source, 'catalog.yaml'), 'catalog/catalog.yaml', 'dev');
+  const environment = dev && dev !== 'missing-file' ? 'dev' : undefined;
   const registration = await withTopicAdmin({ ...config, catalogDir: 'catalog' }, true, (topics) => registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: 'catalog', ...(environment ? { environment } : {}), dryRun: false, reconcile: false }));
   for (const version of registration.newVersions) out(`  ${version.subject} v${version.version} → schema ID ${version.id}`);
   for (const action of registration.topics.actions) out(`  ${action.kind === 'create' ? 'created' : action.kind === 'alter-configs' ? 'altered' : 'grew'} topic ${action.topic}${action.kind === 'create' ? ` (${action.partitions ?? 'default'} partitions)` : ''}`);
@@ -146,11 +145,6 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   const publish = registration.publish;
   out(publish.status === 'published' ? `  published manifest serial ${registration.manifest.serial} to ${manifests.location}` : `  manifest serial ${registration.manifest.serial} is already published in ${manifests.location}; nothing new to register`);
   return registration.manifest;
-}
-
-function hasEnvironment(file: string, name: string): boolean {
-  const parsed = parseYamlDocument(file, readFileSync(file));
-  return parsed.ok && readCatalogSettings(parsed.document).settings?.environments[name] !== undefined;
 }
 
 /** An invalid record (it misses a required property) and one that is not JSON, for a subject. */
