@@ -73,7 +73,7 @@ const CHUNK_CHARS = 64 * 1024;
  * What an open gzip stream holds whatever its input: zlib's deflate state at the default
  * windowBits 15 and memLevel 8 is (1 << 17) + (1 << 17) bytes, plus node's 16 KiB output chunk.
  */
-export const COMPRESSOR_BYTES = 300 * 1024;
+const COMPRESSOR_BYTES = 300 * 1024;
 
 /**
  * One object being filled: rows are compressed as they arrive (zlib on the libuv threadpool,

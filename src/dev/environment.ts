@@ -12,7 +12,7 @@ import {
   type UpOutcome,
 } from './service.js';
 import { UsageError } from '../domain/errors.js';
-import { requireTools, type Log } from './toolchain.js';
+import { requireTools, type DevService, type Log } from './toolchain.js';
 
 /** Where and how `dev up` runs the local services. */
 export interface DevEnvironmentOptions {
@@ -28,7 +28,7 @@ export interface DevEnvironmentOptions {
   readonly services?: readonly DevService[];
 }
 
-export type DevService = 'kafka' | 'gcs';
+export type { DevService };
 
 export interface ServiceReport {
   readonly name: string;

@@ -33,12 +33,15 @@ export async function requireJava(): Promise<string> {
   return java;
 }
 
+/** A local service `dev up` and the demo can run. */
+export type DevService = 'kafka' | 'gcs';
+
 /**
  * Checks up front for every tool a start will need and reports all that are missing in one
  * error: Java for the broker, Maven only until the Kafka classpath is cached, Go only until the
  * emulator binary is built.
  */
-export async function requireTools(cacheDir: string, services: readonly ('kafka' | 'gcs')[] = ['kafka', 'gcs']): Promise<void> {
+export async function requireTools(cacheDir: string, services: readonly DevService[] = ['kafka', 'gcs']): Promise<void> {
   const problems: string[] = [];
   const needed: string[] = [];
   if (services.includes('kafka')) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { gapKey } from '../archive/layout.js';
 import type { IntendedObject } from '../archive/state.js';
 import type { BuiltObject, SealedUnit } from '../archive/unit.js';
@@ -60,8 +60,6 @@ export function metadataOf(object: BuiltObject, unit: SealedUnit, runId: string)
     ...(object.schema ? { 'schema-id': String(object.schema.id), 'schema-version': String(object.schema.version) } : {}),
   };
 }
-
-export const gzip = (content: Buffer): Buffer => gzipSync(content, { level: 6 });
 
 /** A gap record: offsets `[from, to]` of a partition that Kafka no longer had when the flow came to read them. */
 export interface GapRecord {

@@ -10,12 +10,13 @@ const IDLE_MS = 10_000;
 
 /**
  * Fetch settings for a drain-and-exit job (flow.md §5.3): a short wait so quiet partitions do
- * not hold a fetch for 5 s. Sizes as Kafka's own consumer defaults per partition (1 MiB): kafkajs
+ * not hold a fetch for 5 s. Sizes as Kafka's own consumer default per partition (1 MiB): kafkajs
  * keeps a whole fetch decoded as JavaScript objects (several times its bytes) while the batches
- * are handled, and a 16 MiB fetch read no faster (npm run bench:flow) with 200 MB more RSS. The broker returns an oversized batch whole only for the first
- * partition of a fetch (KIP-74); any other partition gets a truncated batch that kafkajs drops
- * and fetches again, forever. So the per-partition limit is raised to the largest
- * `max.message.bytes` of the topics read (flow.md §4 row 24).
+ * are handled, and a 16 MiB fetch read no faster (npm run bench:flow) with 200 MB more RSS.
+ * The broker returns an oversized batch whole only for the first partition of a fetch (KIP-74);
+ * any other partition gets a truncated batch that kafkajs drops and fetches again, forever. So
+ * the per-partition limit is raised to the largest `max.message.bytes` of the topics read
+ * (flow.md §4 row 24).
  */
 export const FETCH = { maxWaitTimeInMs: 250, minBytes: 1, maxBytes: 4 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 } as const;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
@@ -15,7 +15,7 @@ import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
 import type { KafkaRecord } from '../../../src/ports.js';
 import { auditLake } from '../../../src/usecases/audit-lake.js';
-import { gzip, metadataOf, publishObject } from '../../../src/usecases/lake-objects.js';
+import { metadataOf, publishObject } from '../../../src/usecases/lake-objects.js';
 
 const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, at: { type: 'string' } } };
 const subject = (name: string, id: number): ManifestSubject => ({
@@ -220,7 +220,7 @@ describe('lake audit', () => {
     expect(twice.partitions[0]?.problems.join('\n')).toContain('offset 3 is archived more than once');
     const hole = await lakeWith([[0, 4]], 10);
     expect(hole.partitions[0]?.problems).toEqual(['apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)']);
-    const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzip(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
+    const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
     expect(tampered.partitions[0]?.problems.join('\n')).toMatch(/hr=01\/.*content SHA-256 \w+ does not match its metadata/);
     const newer = await lakeWith([[0, 2]], 3, undefined, '2');
     expect(newer.ok).toBe(false);
