@@ -1,3 +1,4 @@
+import { UsageError } from '../domain/errors.js';
 import type { Config } from '../config/resolve.js';
 import type { SettingKey } from '../config/settings.js';
 
@@ -47,3 +48,17 @@ export interface Command<K extends SettingKey = SettingKey, O extends OptionSpec
 export function defineCommand<K extends SettingKey, const O extends OptionSpecs = Record<never, OptionSpec>>(command: Command<K, O>): Command {
   return command;
 }
+
+/**
+ * The value of an option that takes one of a few words (`--format json`), matched without
+ * regard to case and returned as `allowed` spells it; the fallback when the option is absent.
+ */
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
+  if (value === undefined) return fallback;
+  const found = allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
+  if (found === undefined) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+  return found;
+}
+
+/** The `--format` words of commands that print a report for people or as JSON. */
+export const OUTPUT_FORMATS = ['text', 'json'] as const;

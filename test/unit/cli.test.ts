@@ -62,6 +62,17 @@ describe('the schemaflow CLI', () => {
     expect(stderr).toMatch(/run 'schemaflow .*--help' for (usage|the commands)$/);
   });
 
+  it('checks --format the same way in every command that has it, before doing anything', async () => {
+    const positionals: Record<string, string[]> = { compat: ['old.json', 'new.json'], search: ['email'], show: ['apps-users'] };
+    const commands = (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat().filter((command) => command.options && 'format' in command.options);
+    expect(commands.map((command) => command.name).sort()).toEqual(['check', 'compat', 'flow run', 'lake audit', 'plan', 'search', 'show']);
+    for (const command of commands) {
+      const { code, stdout, stderr } = await cli([...command.name.split(' '), ...(positionals[command.name] ?? []), '--format', 'xml']);
+      expect({ command: command.name, code, stdout }).toEqual({ command: command.name, code: 2, stdout: '' });
+      expect(stderr).toMatch(/^schemaflow: error: --format must be one of text, json(, github)?, not "xml"/);
+    }
+  });
+
   it('documents each setting of a command with its variable and default', async () => {
     const { code, stdout } = await cli(['dev', 'up', '--help']);
     expect(code).toBe(0);

@@ -9,7 +9,7 @@ import { subjectOf } from '../../domain/names.js';
 import { createJsdDiffer } from '../../adapters/jsd/differ.js';
 import { checkCatalog } from '../../usecases/check-catalog.js';
 import { crossCheckCatalog } from '../../usecases/cross-check.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, oneOf } from '../command.js';
 import { formatReport, type FindingFormat } from '../format-findings.js';
 
 const FORMATS: readonly FindingFormat[] = ['text', 'json', 'github'];
@@ -36,8 +36,7 @@ const check = defineCommand({
     'base branch missing or shallow clone (fetch with fetch-depth: 0).',
   ].join('\n'),
   async run({ options, config, env, io }) {
-    const format = (options.format ?? 'text') as FindingFormat;
-    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(options.format)}`);
+    const format = oneOf(options.format, FORMATS, 'text', 'format');
     const repository = openRepository(process.cwd());
     const differ = createJsdDiffer({ timeoutMs: 2_000 });
     try {

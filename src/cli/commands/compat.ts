@@ -2,17 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { CompatibilityMode, CompatibilityPolicy } from '../../catalog/config-files.js';
 import { UsageError, messageOf } from '../../domain/errors.js';
 import { compareFiles, type FileInput } from '../../usecases/compare-files.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, oneOf, OUTPUT_FORMATS } from '../command.js';
 
 const MODES: readonly CompatibilityMode[] = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'];
 const POLICIES: readonly CompatibilityPolicy[] = ['STRICT', 'DEFAULT'];
-
-function choice<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
-  if (value === undefined) return fallback;
-  const upper = value.toUpperCase();
-  if (!allowed.includes(upper as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
-  return upper as T;
-}
 
 function read(path: string): FileInput {
   try {
@@ -35,12 +28,12 @@ const compat = defineCommand({
   details: 'Two files only: no catalog lint, no naming rules. Exit 0 compatible; 1 incompatible or undecided; 2 a file is unreadable, not JSON, or not a valid draft-07/2020-12 schema.',
   async run({ positionals, options, io }) {
     if (positionals.length !== 2) throw new UsageError('expected exactly two files: schemaflow compat <old.json> <new.json>');
-    const mode = choice(options.mode, MODES, 'FULL', 'mode');
-    const policy = choice(options.policy, POLICIES, 'DEFAULT', 'policy');
-    const format = choice(options.format, ['TEXT', 'JSON'] as const, 'TEXT', 'format');
+    const mode = oneOf(options.mode, MODES, 'FULL', 'mode');
+    const policy = oneOf(options.policy, POLICIES, 'DEFAULT', 'policy');
+    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
     const [oldPath = '', newPath = ''] = positionals;
     const result = compareFiles(read(oldPath), read(newPath), { mode, policy });
-    if (format === 'JSON') {
+    if (format === 'json') {
       io.out(JSON.stringify({ verdict: result.verdict, mode, policy, old: oldPath, new: newPath, findings: result.findings }, null, 2));
     } else {
       for (const finding of result.findings) io.out(`${finding.file}:${finding.line}:${finding.col}  ${finding.code}  ${finding.message}`);

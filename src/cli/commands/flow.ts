@@ -3,12 +3,7 @@ import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { UsageError } from '../../domain/errors.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
 import { FAULT_POINTS, runFlow, type FaultPoint, type FlowReport } from '../../usecases/flow-run.js';
-import { defineCommand, type Io } from '../command.js';
-
-function parseFormat(text: string | undefined): 'text' | 'json' {
-  if (text === undefined || text === 'text' || text === 'json') return text ?? 'text';
-  throw new UsageError(`--format must be text or json, not ${JSON.stringify(text)}`);
-}
+import { defineCommand, oneOf, OUTPUT_FORMATS, type Io } from '../command.js';
 
 /**
  * The `SCHEMAFLOW_FAULT` test hook: `<point>` or `<point>@<n>` (the n-th time the run reaches it)
@@ -72,7 +67,7 @@ const flowRun = defineCommand({
   },
   details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration.',
   async run({ options, config, env, io }) {
-    const format = parseFormat(options.format);
+    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
     const started = Date.now();
     const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT) });
@@ -98,7 +93,7 @@ const lakeAudit = defineCommand({
   },
   details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration.',
   async run({ options, config, io }) {
-    const format = parseFormat(options.format);
+    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
     const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, options.subject ? { subject: options.subject } : {});
     if (format === 'json') io.out(JSON.stringify(report, null, 2));

@@ -2,7 +2,7 @@ import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
 import { registerCatalog, type RegisterReport } from '../../usecases/register.js';
-import { defineCommand, type Io } from '../command.js';
+import { defineCommand, oneOf, OUTPUT_FORMATS, type Io } from '../command.js';
 
 function print(report: RegisterReport, io: Io, location: string): void {
   io.out(`manifest serial ${report.manifest.serial} of ${report.manifest.sourceCommit.slice(0, 12)}${report.previousSerial !== undefined ? ` (last published: serial ${report.previousSerial})` : ' (first registration)'}`);
@@ -27,6 +27,7 @@ function print(report: RegisterReport, io: Io, location: string): void {
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
   return async ({ options, config, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; io: Io }): Promise<number> => {
+    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
     const repository = openRepository(process.cwd());
     const environment = options.env;
     const location = manifestUrlFor(repository.root, config, environment);
@@ -34,7 +35,7 @@ function runRegistration(dryRun: boolean, requireCluster: boolean) {
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
       registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
     );
-    if (options.format === 'json') io.out(JSON.stringify({ ...report, manifest: { serial: report.manifest.serial, sourceCommit: report.manifest.sourceCommit, environment: report.manifest.environment } }, null, 2));
+    if (format === 'json') io.out(JSON.stringify({ ...report, manifest: { serial: report.manifest.serial, sourceCommit: report.manifest.sourceCommit, environment: report.manifest.environment } }, null, 2));
     else print(report, io, manifests.location);
     return 0;
   };

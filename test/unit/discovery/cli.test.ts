@@ -50,7 +50,7 @@ describe('schemaflow search', () => {
   it.each([
     [['search'], 'search needs some text'],
     [['search', '  '], 'search needs some text'],
-    [['search', 'x', '--format', 'xml'], '--format must be text or json'],
+    [['search', 'x', '--format', 'xml'], '--format must be one of text, json, not'],
     [['search', 'x', '--limit', '0'], '--limit must be a positive whole number'],
     [['search', 'x', '--bogus'], "Unknown option '--bogus'"],
   ])('exits 2 on %j', async (argv, message) => {
@@ -118,7 +118,7 @@ describe('schemaflow show', () => {
     [['show', 'a', 'b'], 'show takes one subject, not 2'],
     [['show', 'apps-users', '--version', '9'], 'apps-users has no version 9; its versions are 1, 2, 3'],
     [['show', 'apps-users', '--version', 'x'], '--version must be a positive whole number'],
-    [['show', 'apps-users', '--format', 'yaml'], '--format must be text or json'],
+    [['show', 'apps-users', '--format', 'yaml'], '--format must be one of text, json, not'],
   ])('exits 2 on %j', async (argv, message) => {
     const { code, stderr } = await cli(argv);
     expect(code).toBe(2);
