@@ -15,7 +15,7 @@ import { searchDocumentsOf } from '../../src/discovery/view.js';
 import type { Manifest } from '../../src/manifest/types.js';
 import { runSchemaflow } from '../support/cli.js';
 import { CHROMIUM, ensureChromium } from '../tools/chromium.js';
-import { createDiscoveryDir, exampleManifest, testSubject, writeClosure, type DiscoveryDir } from '../unit/discovery/fixture.js';
+import { createDiscoveryDir, exampleManifest, testSubject, writeClosure, type DiscoveryDir } from '../support/discovery-fixture.js';
 import { createTestLake, type TestLake } from './support/flow-fixture.js';
 
 /**

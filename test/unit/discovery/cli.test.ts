@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { runCli } from '../../../src/cli/program.js';
-import { createDiscoveryDir, exampleManifest, testSubject, writeClosure, type DiscoveryDir } from './fixture.js';
+import { createDiscoveryDir, exampleManifest, testSubject, writeClosure, type DiscoveryDir } from '../../support/discovery-fixture.js';
 
 let dir: DiscoveryDir;
 beforeAll(async () => {

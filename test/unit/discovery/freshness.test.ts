@@ -6,7 +6,7 @@ import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { describeFreshness } from '../../../src/discovery/view.js';
 import type { ObjectStore } from '../../../src/ports.js';
 import { buildSite, readFreshness, type DiscoveryPorts } from '../../../src/usecases/discover.js';
-import { testManifest, testSubject, writeClosure } from './fixture.js';
+import { testManifest, testSubject, writeClosure } from '../../support/discovery-fixture.js';
 
 /** A store whose reads behave as given (the port, not a module mock: STYLE.md habit 4), counting them. */
 function storeThat(get: ObjectStore['get']): ObjectStore & { reads: number } {

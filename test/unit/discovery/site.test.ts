@@ -6,7 +6,7 @@ import { escapeHtml, pageName } from '../../../src/discovery/html.js';
 import { renderSite, type SiteFile } from '../../../src/discovery/site.js';
 import { searchDocumentsOf, viewSubject, type Freshness } from '../../../src/discovery/view.js';
 import type { Manifest } from '../../../src/manifest/types.js';
-import { exampleManifest, testManifest, testSubject } from './fixture.js';
+import { exampleManifest, testManifest, testSubject } from '../../support/discovery-fixture.js';
 
 const locations = { lakeUrl: 'gs://acme-lake/events', manifestUrl: 'gs://acme-schemaflow/manifests' };
 

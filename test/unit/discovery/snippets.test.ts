@@ -9,7 +9,7 @@ import { dataKey } from '../../../src/archive/layout.js';
 import { dataRow } from '../../../src/archive/rows.js';
 import { duckdbQuery, duckdbRoot, exampleEvent, manifestLocation, producerSnippet } from '../../../src/discovery/snippets.js';
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
-import { exampleManifest, testManifest, testSubject } from './fixture.js';
+import { exampleManifest, testManifest, testSubject } from '../../support/discovery-fixture.js';
 
 describe('the DuckDB query', () => {
   it.each([

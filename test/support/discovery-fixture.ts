@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRepository } from '../../../src/adapters/git/repository.js';
-import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
-import type { ObjectStore } from '../../../src/ports.js';
-import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
-import { createTestRepo } from '../../support/git-repo.js';
+import { openRepository } from '../../src/adapters/git/repository.js';
+import type { Manifest, ManifestSubject } from '../../src/manifest/types.js';
+import type { ObjectStore } from '../../src/ports.js';
+import { buildCatalogManifest } from '../../src/usecases/build-manifest.js';
+import { createTestRepo } from './git-repo.js';
 
 /** The manifest of the example catalog, built from a real git repository as registration builds it. */
 export function exampleManifest(): Manifest {
