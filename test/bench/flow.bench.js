@@ -5,8 +5,9 @@
 // topic into a file lake, end to end: process start, group join, decoding, validation, routing,
 // gzip, object writes, intents and commits, hour closure. Baseline, same run, same topic:
 // Kafka's own consumer performance tool (org.apache.kafka.tools.ConsumerPerformance, what
-// kafka-consumer-perf-test.sh runs), its fetch.nMsg.sec. Memory: the flow's peak RSS at the full
-// size against its peak at a tenth of it (same partitions and settings).
+// kafka-consumer-perf-test.sh runs), its fetch.nMsg.sec; beside it, kafkajs alone reading and
+// discarding the topic (the ceiling of any flow on kafkajs). Memory: the flow's peak RSS at the
+// full size against its peak at a tenth of it (same partitions and settings).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -93,6 +94,28 @@ try {
   const anchor = Object.fromEntries(header.map((name, index) => [name, line[index]]));
   const anchorRate = Number(anchor['fetch.nMsg.sec']);
 
+  // Ceiling: kafkajs, the client the flow reads with, consuming the same topic with the flow's
+  // fetch settings and discarding every record; timed from its first batch, as fetch.nMsg.sec
+  // leaves out the group join. No flow built on kafkajs can be faster than this on this machine.
+  const ceiling = kafka.consumer({ groupId: `ceiling-${Date.now()}`, ...FETCH });
+  await ceiling.connect();
+  await ceiling.subscribe({ topics: ['bench-big'], fromBeginning: true });
+  const ceilingRate = await new Promise((resolve, reject) => {
+    let seen = 0;
+    let first;
+    ceiling
+      .run({
+        partitionsConsumedConcurrently: PARTITIONS,
+        eachBatch: async ({ batch }) => {
+          first ??= performance.now();
+          seen += batch.messages.length;
+          if (seen === EVENTS) resolve(rate(EVENTS, performance.now() - first));
+        },
+      })
+      .catch(reject);
+  });
+  await ceiling.disconnect();
+
   // Measured: the flow as a process, with its peak RSS reported at exit.
   const rssReporter = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
   // heapMiB: a V8 old-space cap (--max-old-space-size); by default V8 sizes the heap from the
@@ -129,6 +152,7 @@ try {
   console.log(`   baseline  ConsumerPerformance (default fetch settings: fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB), fetch.nMsg.sec: ${anchorRate.toLocaleString('en')} records/s, fetch.MB.sec ${anchor['fetch.MB.sec']}`);
   console.log(`   measured  schemaflow flow run end to end (kafkajs maxWaitTimeInMs ${FETCH.maxWaitTimeInMs}, maxBytes ${FETCH.maxBytes / 1_048_576} MiB, maxBytesPerPartition ${FETCH.maxBytesPerPartition / 1_048_576} MiB; flush 16 MiB): ${flowRate.toLocaleString('en')} records/s, ${(mib / (big.ms / 1000)).toFixed(1)} MiB/s; ${big.objects} objects, ${(big.bytes / 1_048_576).toFixed(1)} MiB gzip, ${(big.ms / 1000).toFixed(1)} s`);
   console.log(`   ratio ${(flowRate / anchorRate).toFixed(2)} (goal ≥ 0.5)`);
+  console.log(`   ceiling   kafkajs alone, same fetch settings, consuming and discarding: ${ceilingRate.toLocaleString('en')} records/s, ratio ${(ceilingRate / anchorRate).toFixed(2)}; the flow reaches ${(flowRate / ceilingRate).toFixed(2)} of it`);
   console.log(`\nflow peak RSS`);
   console.log(`   baseline  ${SMALL.toLocaleString('en')} events: ${small.rssMiB.toFixed(0)} MiB`);
   console.log(`   measured  ${EVENTS.toLocaleString('en')} events: ${big.rssMiB.toFixed(0)} MiB (goal ≤ 300 MB)`);
