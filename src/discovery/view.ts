@@ -12,7 +12,7 @@ export type Freshness =
   | { readonly state: 'closed'; readonly closedThrough: string }
   | { readonly state: 'none' }
   /** `reason` reads after "unknown": `lake not reachable: …`, `closure state unreadable: …`. */
-  | { readonly state: 'unknown'; readonly reason: string; readonly timedOut?: boolean };
+  | { readonly state: 'unknown'; readonly reason: string };
 
 /** `latest closed hour 2026-11-30 10:00 UTC …`, `no hour closed yet`, `unknown (lake not reachable: …)`. */
 export function describeFreshness(freshness: Freshness): string {

@@ -34,7 +34,7 @@ const FRESHNESS_CONCURRENCY = 16;
 export async function readFreshness(state: ObjectStore, subject: string, timeoutMs = FRESHNESS_TIMEOUT_MS): Promise<Freshness> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<Freshness>((resolve) => {
-    timer = setTimeout(() => resolve({ state: 'unknown', reason: `lake not reachable: ${state.location} did not answer within ${timeoutMs / 1000} s`, timedOut: true }), timeoutMs);
+    timer = setTimeout(() => resolve({ state: 'unknown', reason: `lake not reachable: ${state.location} did not answer within ${timeoutMs / 1000} s` }), timeoutMs);
   });
   const read = readClosure(state, subject).then(
     ({ closure }): Freshness => (closure.closedThrough ? { state: 'closed', closedThrough: closure.closedThrough } : { state: 'none' }),
@@ -75,7 +75,7 @@ export async function showSubject(ports: DiscoveryPorts, name: string): Promise<
  * the first read finds the lake not reachable, the others are not tried (one slow timeout,
  * not one per subject) and every subject says why.
  */
-export async function buildSite(ports: DiscoveryPorts): Promise<{ manifest: Manifest; files: SiteFile[]; lake: string; timedOut: boolean }> {
+export async function buildSite(ports: DiscoveryPorts): Promise<{ manifest: Manifest; files: SiteFile[]; lake: string }> {
   const manifest = await ports.manifest();
   const views = manifest.subjects.map((subject) => viewSubject(subject, ports.locations, fieldsByVersion(subject)));
   const freshness = new Map<string, Freshness>();
@@ -101,6 +101,5 @@ export async function buildSite(ports: DiscoveryPorts): Promise<{ manifest: Mani
       lake = `freshness read from ${ports.state.location}`;
     }
   }
-  const timedOut = [...freshness.values()].some((entry) => entry.state === 'unknown' && entry.timedOut === true);
-  return { manifest, files: renderSite({ manifest, views, freshness, readAt: ports.clock().toISOString() }), lake, timedOut };
+  return { manifest, files: renderSite({ manifest, views, freshness, readAt: ports.clock().toISOString() }), lake };
 }

@@ -15,13 +15,17 @@ const statusOf = (error: unknown): number | undefined => {
  * PRECONDITION_FAILED. The client retries 408/429/5xx with backoff (its retry options), which
  * is safe because every write carries a precondition.
  */
-export function createGcsStore(options: { bucket: string; prefix?: string; apiEndpoint?: string; projectId?: string }): ObjectStore {
+export function createGcsStore(options: { bucket: string; prefix?: string; apiEndpoint?: string; projectId?: string; deadlineMs?: number }): ObjectStore {
   let bucketClient: Promise<Bucket> | undefined;
+  // A deadline bounds each request and the retries after it, so nothing is left running once a
+  // caller has given up; without one, a job keeps retrying for up to two minutes.
+  const deadline = options.deadlineMs;
+  const patience = deadline === undefined ? { retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 2, totalTimeout: 120, idempotencyStrategy: 1 } } : { timeout: deadline, retryOptions: { autoRetry: true, maxRetries: 1, retryDelayMultiplier: 2, totalTimeout: Math.ceil(deadline / 1000), idempotencyStrategy: 1 } };
   const bucketOf = (): Promise<Bucket> =>
     (bucketClient ??= createStorage({
       ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
       ...(options.projectId ? { projectId: options.projectId } : {}),
-      retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 2, totalTimeout: 120, idempotencyStrategy: 1 },
+      ...patience,
     }).then((storage) => storage.bucket(options.bucket)));
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
   const location = `gs://${options.bucket}${prefix ? `/${prefix.slice(0, -1)}` : ''}`;

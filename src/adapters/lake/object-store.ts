@@ -7,9 +7,9 @@ import { createGcsStore, ensureGcsBucket } from './gcs-store.js';
 const GS_URL = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/;
 
 /** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute`. */
-export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string } = {}): ObjectStore {
+export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string; deadlineMs?: number } = {}): ObjectStore {
   const gs = GS_URL.exec(url);
-  if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}) });
+  if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
   if (url.startsWith('file://')) {
     const path = decodeURIComponent(url.slice('file://'.length));
     if (path === '') throw new UsageError(`${url} names no directory; use file://./lake or file:///absolute/path`, { code: 'CONFIG_INVALID' });

@@ -6,7 +6,7 @@ import type { Config } from '../../config/resolve.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
-import { buildSite, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
+import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
 import { defineCommand, oneOf, OUTPUT_FORMATS } from '../command.js';
 
 const FORMAT = { type: 'string', valueName: 'text|json', description: 'output format [default: text]' } as const;
@@ -38,20 +38,11 @@ function latestManifest(config: Pick<Config, 'manifestUrl' | 'gcsEndpoint'>): Pi
 function openDiscovery(config: Pick<Config, 'manifestUrl' | 'lakeUrl' | 'stateUrl' | 'gcsEndpoint'>): DiscoveryPorts {
   return {
     ...latestManifest(config),
-    state: openObjectStore(config.stateUrl, config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}),
+    // Requests end by themselves soon after readFreshness stops waiting: the command answers, then exits.
+    state: openObjectStore(config.stateUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), deadlineMs: FRESHNESS_TIMEOUT_MS }),
     locations: { lakeUrl: config.lakeUrl, manifestUrl: config.manifestUrl },
     clock: () => new Date(),
   };
-}
-
-/**
- * After a freshness read timed out, the GCS client goes on retrying it (its retry budget in
- * gcs-store.ts runs up to 120 s) and offers no way to cancel: once the answer is printed nothing
- * is left to wait for, so the process ends then instead of idling. The timer is unref'd, so a
- * process with nothing else pending exits on its own first.
- */
-function exitWhenAnswered(): void {
-  setTimeout(() => process.exit(), 100).unref();
 }
 
 const search = defineCommand({
@@ -96,7 +87,6 @@ const show = defineCommand({
     } else {
       for (const line of formatSubjectText(view, freshness, version)) io.out(line);
     }
-    if (freshness.state === 'unknown' && freshness.timedOut) exitWhenAnswered();
     return 0;
   },
 });
@@ -111,7 +101,7 @@ const site = defineCommand({
     if (options.out === undefined || options.out === '') throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
     const out = resolve(options.out);
     if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${options.out} is a file, not a directory`);
-    const { manifest, files, lake, timedOut } = await buildSite(openDiscovery(config));
+    const { manifest, files, lake } = await buildSite(openDiscovery(config));
     for (const file of files) {
       const target = join(out, file.path);
       mkdirSync(dirname(target), { recursive: true });
@@ -119,7 +109,6 @@ const site = defineCommand({
     }
     io.out(`wrote ${files.length} files to ${out}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}; ${lake}`);
     io.out(`open ${join(out, 'index.html')} in a browser (works from disk), or publish the directory (GitHub Pages: .github/workflows/site.yml)`);
-    if (timedOut) exitWhenAnswered();
     return 0;
   },
 });
