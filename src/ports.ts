@@ -161,10 +161,11 @@ export interface RecordSource {
   /**
    * Reads every range, calling `handle` batch by batch (sequential within a partition; `handle`
    * answers false when it wants no more of that partition). Resolves
-   * when every range is read, when `until` (epoch ms) passes, or when no record has come for a
-   * while although ranges are unfinished (transaction markers at a partition's end carry none).
+   * when every range is read, when `until` (epoch ms) passes or `stop` aborts, or when no record
+   * has come for a while although ranges are unfinished (transaction markers at a partition's
+   * end carry none). A batch being handled is finished first either way.
    */
-  read(ranges: readonly ReadRange[], handle: (batch: RecordBatch) => Promise<boolean>, options: { until: number }): Promise<void>;
+  read(ranges: readonly ReadRange[], handle: (batch: RecordBatch) => Promise<boolean>, options: { until: number; stop?: AbortSignal | undefined }): Promise<void>;
   /** Records archived positions in the stable group `schemaflow-flow`, for lag monitoring only. */
   recordPositions(positions: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly next: bigint }>): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics } from '../adapters/flow-ports.js';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
 import { resolveSettings } from '../config/resolve.js';
 import { describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const { values: config } = resolveSettings(FLOW_SETTINGS, { env: process.env, flags: flagsFromInputs(FLOW_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
   const options = flowOptionsFrom({ subjects: core.getInput('subjects'), maxDuration: core.getInput('max-duration'), flushBytes: core.getInput('flush-bytes'), maxRecordBytes: core.getInput('max-record-bytes'), allowedLateness: core.getInput('allowed-lateness'), dryRun: core.getBooleanInput('dry-run') }, 'input ');
   const started = Date.now();
-  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve() });
+  // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
+  const signals = stopOnSignals((line) => core.warning(line));
+  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     const report = await runFlow(ports, options);
     await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => core.warning(line));
@@ -31,8 +33,11 @@ async function main(): Promise<void> {
       ])
       .addList([...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)])
       .write();
-    if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
+    const received = signals.received();
+    if (received) core.setFailed(`stopped by ${received}: what was read is committed; the next run goes on from there`);
+    else if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
   } finally {
+    signals.dispose();
     await close();
   }
 }

@@ -16,11 +16,31 @@ export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
 
 
 /** The flow's ports over the configured lake, state, broker and manifest; `close` releases the Kafka client. */
-export function openFlowPorts(config: FlowSettings, options: { runId: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void> }): { ports: FlowPorts; close: () => Promise<void> } {
+export function openFlowPorts(config: FlowSettings, options: { runId: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void>; stop?: AbortSignal }): { ports: FlowPorts; close: () => Promise<void> } {
   const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
   const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.runId });
-  const ports: FlowPorts = { lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores), source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault: options.fault, log: options.log };
+  const ports: FlowPorts = { lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores), source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault: options.fault, log: options.log, ...(options.stop ? { stop: options.stop } : {}) };
   return { ports, close: () => source.close() };
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * The first SIGINT or SIGTERM during a flow run stops its reading: the run then flushes and
+ * commits what it read and ends. A second signal ends the process at once (Node's default, the
+ * handlers being gone), which the crash-safe protocol recovers from on the next run.
+ */
+export function stopOnSignals(log: (line: string) => void): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (name: NodeJS.Signals): void => {
+    received = name;
+    for (const other of STOP_SIGNALS) process.off(other, onSignal);
+    log(`schemaflow: ${name}: stopping the read; committing what was read (send it again to end at once)`);
+    controller.abort();
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  return { signal: controller.signal, received: () => received, dispose: () => STOP_SIGNALS.forEach((name) => process.off(name, onSignal)) };
 }
 
 /** Sends the run's metrics when a StatsD host is configured (off otherwise). */

@@ -46,6 +46,11 @@ export interface FlowPorts {
   readonly fault: (point: FaultPoint) => Promise<void>;
   /** Progress for people (stderr). */
   readonly log: (line: string) => void;
+  /**
+   * Aborted to end the run early (SIGINT, SIGTERM): reading stops after the batch at hand and
+   * the run flushes and commits what it read, as when `maxDurationMs` ends.
+   */
+  readonly stop?: AbortSignal;
 }
 
 export interface FlowOptions {
@@ -384,7 +389,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
 
   if (ranges.length > 0) {
     ports.log(`reading ${ranges.length} partitions (${ranges.map((range) => `${range.topic}/${range.partition} ${range.from}–${range.to - 1n}`).join(', ')})`);
-    await ports.source.read(ranges, handle, { until: started + options.maxDurationMs });
+    await ports.source.read(ranges, handle, { until: started + options.maxDurationMs, stop: ports.stop });
   }
   // The time budget ended or every range is read: flush what is buffered, quiet topics included.
   const noop = (): Promise<void> => Promise.resolve();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, exactly what `npx schemaflow` runs (the test command builds it first). */
@@ -12,8 +12,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `schemaflow ...args` as a process with the given environment (nothing inherited unless passed). */
-export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+/** Runs `schemaflow ...args` as a process with the given environment (nothing inherited unless passed); `started` gets the process, to signal it. */
+export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; started?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGTERM' as const } : {}) });
     let stdout = '';
@@ -22,5 +22,6 @@ export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.P
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr }));
+    options.started?.(child);
   });
 }

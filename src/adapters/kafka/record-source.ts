@@ -68,7 +68,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       }
     },
 
-    async read(ranges, handle, { until }) {
+    async read(ranges, handle, { until, stop }) {
       if (ranges.length === 0) return;
       const groupId = `${FLOW_GROUP}-run-${options.runId}`;
       const topics = [...new Set(ranges.map((range) => range.topic))];
@@ -77,14 +77,22 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       const consumer: Consumer = kafka.consumer({ groupId, ...FETCH, maxBytesPerPartition, maxBytes: Math.max(FETCH.maxBytes, maxBytesPerPartition), sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, retry: { retries: 5 } });
       const remaining = new Map<string, ReadRange>(ranges.map((range) => [rangeKey(range.topic, range.partition), range]));
       let failure: unknown;
-      let finish: () => void = () => undefined;
-      const finished = new Promise<void>((resolve) => (finish = resolve));
+      // Once finished (every range read, the deadline, stop, idle, a failure) no new batch is handled.
+      let ended = false;
+      let resolveFinished: () => void = () => undefined;
+      const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+      const finish = (): void => {
+        ended = true;
+        resolveFinished();
+      };
       let idleTimer: NodeJS.Timeout | undefined;
       const touch = (): void => {
         clearTimeout(idleTimer);
         idleTimer = setTimeout(finish, IDLE_MS);
       };
       const deadline = setTimeout(finish, Math.max(0, until - Date.now()));
+      if (stop?.aborted) finish();
+      stop?.addEventListener('abort', finish, { once: true });
       // Positions are ours, never the group's: seek every unfinished range on each join (a rebalance
       // would otherwise resume at the group's default, the latest offset).
       const position = new Map<string, bigint>(ranges.map((range) => [rangeKey(range.topic, range.partition), range.from]));
@@ -102,7 +110,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
         const { batch } = payload;
         const range = remaining.get(rangeKey(batch.topic, batch.partition));
-        if (!range || failure !== undefined) return;
+        if (!range || ended) return;
         touch();
         const records: KafkaRecord[] = batch.messages.map((message) => ({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key ?? null, value: message.value ?? null, headers: message.headers ?? {} }));
         const done = batch.messages.length > 0 && BigInt(batch.lastOffset()) >= range.to - 1n;
@@ -138,6 +146,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       } finally {
         clearTimeout(deadline);
         clearTimeout(idleTimer);
+        stop?.removeEventListener('abort', finish);
         // Waits for a batch in progress: nothing is handled after read() returns.
         await consumer.disconnect().catch(() => undefined);
         await connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);

@@ -1,4 +1,5 @@
-import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics } from '../../adapters/flow-ports.js';
+import { constants as osConstants } from 'node:os';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics, stopOnSignals } from '../../adapters/flow-ports.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { UsageError } from '../../domain/errors.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
@@ -65,19 +66,23 @@ const flowRun = defineCommand({
     'dry-run': { type: 'boolean', description: 'plan from the lake state and watermarks; read and write nothing' },
     format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
   },
-  details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration.',
+  details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration; 130 or 143: stopped by SIGINT or SIGTERM after committing what was read (a second signal ends it at once).',
   async run({ options, config, env, io }) {
     const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
     const started = Date.now();
-    const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT) });
+    const signals = stopOnSignals((line) => io.err(line));
+    const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
     try {
       const report = await runFlow(ports, flowOptions);
       await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
       if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
       else printFlow(report, io, ports.lake.location);
-      return report.exitCode;
+      // Stopped by a signal: the shell's convention, 128 + its number (130 for SIGINT, 143 for SIGTERM).
+      const received = signals.received();
+      return received ? 128 + osConstants.signals[received] : report.exitCode;
     } finally {
+      signals.dispose();
       await close();
     }
   },

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -39,7 +40,7 @@ export interface FlowFixture {
   createTopic(subject: string, partitions: number, configs?: Record<string, string>): Promise<void>;
   send(topic: string, messages: Message[]): Promise<void>;
   /** `schemaflow ...args` with the services' and the fixture's settings, plus `env`. */
-  cli(args: readonly string[], env?: Record<string, string>): Promise<CliRun>;
+  cli(args: readonly string[], env?: Record<string, string>, started?: (child: ChildProcess) => void): Promise<CliRun>;
   dispose(): Promise<void>;
 }
 
@@ -95,8 +96,8 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
     async send(topic, messages) {
       await producer.send({ topic, messages, acks: -1 });
     },
-    cli(args, env = {}) {
-      return runSchemaflow(args, { cwd: scratch, timeoutMs: 50_000, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env } });
+    cli(args, env = {}, started) {
+      return runSchemaflow(args, { cwd: scratch, timeoutMs: 50_000, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env }, ...(started ? { started } : {}) });
     },
     async dispose() {
       await Promise.all([admin.disconnect(), producer.disconnect()]);
