@@ -61,4 +61,8 @@ export function oneOf<T extends string>(value: string | undefined, allowed: read
 }
 
 /** The `--format` words of commands that print a report for people or as JSON. */
-export const OUTPUT_FORMATS = ['text', 'json'] as const;
+const OUTPUT_FORMATS = ['text', 'json'] as const;
+
+/** The `--format text|json` option of those commands, and the word it was given. */
+export const FORMAT_OPTION = { type: 'string', valueName: OUTPUT_FORMATS.join('|'), description: 'output format [default: text]' } as const satisfies OptionSpec;
+export const outputFormat = (value: string | undefined): (typeof OUTPUT_FORMATS)[number] => oneOf(value, OUTPUT_FORMATS, 'text', 'format');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { CompatibilityMode, CompatibilityPolicy } from '../../catalog/config-files.js';
 import { UsageError, messageOf } from '../../domain/errors.js';
 import { compareFiles, type FileInput } from '../../usecases/compare-files.js';
-import { defineCommand, oneOf, OUTPUT_FORMATS } from '../command.js';
+import { defineCommand, FORMAT_OPTION, oneOf, outputFormat } from '../command.js';
 
 const MODES: readonly CompatibilityMode[] = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'];
 const POLICIES: readonly CompatibilityPolicy[] = ['STRICT', 'DEFAULT'];
@@ -23,14 +23,14 @@ const compat = defineCommand({
   options: {
     mode: { type: 'string', valueName: 'mode', description: `${MODES.join(', ')} [default: FULL]` },
     policy: { type: 'string', valueName: 'policy', description: 'STRICT (set semantics) or DEFAULT (also: never remove a property, never change a type) [default: DEFAULT]' },
-    format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
+    format: FORMAT_OPTION,
   },
   details: 'Two files only: no catalog lint, no naming rules. Exit 0 compatible; 1 incompatible or undecided; 2 a file is unreadable, not JSON, or not a valid draft-07/2020-12 schema.',
   async run({ positionals, options, io }) {
     if (positionals.length !== 2) throw new UsageError('expected exactly two files: schemaflow compat <old.json> <new.json>');
     const mode = oneOf(options.mode, MODES, 'FULL', 'mode');
     const policy = oneOf(options.policy, POLICIES, 'DEFAULT', 'policy');
-    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
+    const format = outputFormat(options.format);
     const [oldPath = '', newPath = ''] = positionals;
     const result = compareFiles(read(oldPath), read(newPath), { mode, policy });
     if (format === 'json') {

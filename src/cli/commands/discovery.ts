@@ -7,9 +7,7 @@ import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
 import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
-import { defineCommand, oneOf, OUTPUT_FORMATS } from '../command.js';
-
-const FORMAT = { type: 'string', valueName: 'text|json', description: 'output format [default: text]' } as const;
+import { defineCommand, FORMAT_OPTION, outputFormat } from '../command.js';
 
 function parseCount(text: string | undefined, name: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -50,10 +48,10 @@ const search = defineCommand({
   summary: 'find subjects by name, field, owner or description: topic and lake path of each',
   args: '<text…>',
   settings: ['manifestUrl', 'lakeUrl', 'gcsEndpoint'],
-  options: { format: FORMAT, limit: { type: 'string', valueName: 'N', description: 'show at most N subjects [default: 20]' } },
+  options: { format: FORMAT_OPTION, limit: { type: 'string', valueName: 'N', description: 'show at most N subjects [default: 20]' } },
   details: 'Every word must match (case-insensitive). Ranked: exact subject name, then name prefix, name substring, field name, owner, description; ties by name. Reads <manifest location>/latest.json. Exit 0 (also when nothing matches); 2: bad invocation or configuration.',
   async run({ positionals, options, config, io }) {
-    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
+    const format = outputFormat(options.format);
     const limit = parseCount(options.limit, '--limit', 20);
     const query = positionals.join(' ');
     if (query.trim() === '') throw new UsageError('search needs some text, e.g. schemaflow search email');
@@ -69,10 +67,10 @@ const show = defineCommand({
   summary: 'everything about one subject: versions, fields, topic, lake, freshness, a DuckDB query, a producer snippet',
   args: '<subject>',
   settings: ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
-  options: { format: FORMAT, version: { type: 'string', valueName: 'N', description: 'list the fields of version N [default: the latest]' } },
+  options: { format: FORMAT_OPTION, version: { type: 'string', valueName: 'N', description: 'list the fields of version N [default: the latest]' } },
   details: 'Reads <manifest location>/latest.json, and the latest closed hour from <state>/_closure/<subject>.json when the lake can be reached (otherwise freshness is "unknown" with the reason; the command still succeeds). Exit 0; 2: bad invocation, configuration or an unknown subject (the closest names are suggested).',
   async run({ positionals, options, config, io }) {
-    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
+    const format = outputFormat(options.format);
     const [name, ...extra] = positionals;
     if (name === undefined) throw new UsageError('show needs a subject, e.g. schemaflow show apps-users');
     if (extra.length > 0) throw new UsageError(`show takes one subject, not ${positionals.length}: ${positionals.join(' ')}`);

@@ -4,7 +4,7 @@ import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { UsageError } from '../../domain/errors.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
 import { FAULT_POINTS, runFlow, type FaultPoint, type FlowReport } from '../../usecases/flow-run.js';
-import { defineCommand, oneOf, OUTPUT_FORMATS, type Io } from '../command.js';
+import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
 /**
  * The `SCHEMAFLOW_FAULT` test hook: `<point>` or `<point>@<n>` (the n-th time the run reaches it)
@@ -64,11 +64,11 @@ const flowRun = defineCommand({
     'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
     'max-record-bytes': { type: 'string', valueName: 'N', description: 'quarantine larger record values as TOO_LARGE [default: 1MiB]' },
     'dry-run': { type: 'boolean', description: 'plan from the lake state and watermarks; read and write nothing' },
-    format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
+    format: FORMAT_OPTION,
   },
   details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration; 130 or 143: stopped by SIGINT or SIGTERM after committing what was read (a second signal ends it at once).',
   async run({ options, config, env, io }) {
-    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
+    const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
     const started = Date.now();
     const signals = stopOnSignals((line) => io.err(line));
@@ -94,11 +94,11 @@ const lakeAudit = defineCommand({
   settings: ['lakeUrl', 'stateUrl', 'gcsEndpoint'],
   options: {
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
-    format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
+    format: FORMAT_OPTION,
   },
   details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration.',
   async run({ options, config, io }) {
-    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
+    const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
     const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, options.subject ? { subject: options.subject } : {});
     if (format === 'json') io.out(JSON.stringify(report, null, 2));

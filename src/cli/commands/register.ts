@@ -2,7 +2,7 @@ import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
 import { registerCatalog, type RegisterReport } from '../../usecases/register.js';
-import { defineCommand, oneOf, OUTPUT_FORMATS, type Io } from '../command.js';
+import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
 function print(report: RegisterReport, io: Io, location: string): void {
   io.out(`manifest serial ${report.manifest.serial} of ${report.manifest.sourceCommit.slice(0, 12)}${report.previousSerial !== undefined ? ` (last published: serial ${report.previousSerial})` : ' (first registration)'}`);
@@ -27,7 +27,7 @@ function print(report: RegisterReport, io: Io, location: string): void {
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
   return async ({ options, config, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; io: Io }): Promise<number> => {
-    const format = oneOf(options.format, OUTPUT_FORMATS, 'text', 'format');
+    const format = outputFormat(options.format);
     const repository = openRepository(process.cwd());
     const environment = options.env;
     const location = manifestUrlFor(repository.root, config, environment);
@@ -61,7 +61,7 @@ const plan = defineCommand({
   options: {
     env: { type: 'string', valueName: 'name', description: 'a catalog.yaml environment' },
     reconcile: { type: 'boolean', description: 'plan the removal of drift too' },
-    format: { type: 'string', valueName: 'text|json', description: 'output format [default: text]' },
+    format: FORMAT_OPTION,
   },
   details: 'Reads the cluster when it is reachable; otherwise the plan is provisional (every topic a creation). Changes nothing.',
   run: ({ options, config, io }) => runRegistration(true, false)({ options, config, io }),
