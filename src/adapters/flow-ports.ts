@@ -33,14 +33,17 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export function stopOnSignals(log: (line: string) => void): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
+  const dispose = (): void => {
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
+  };
   const onSignal = (name: NodeJS.Signals): void => {
     received = name;
-    for (const other of STOP_SIGNALS) process.off(other, onSignal);
+    dispose();
     log(`schemaflow: ${name}: stopping the read; committing what was read (send it again to end at once)`);
     controller.abort();
   };
   for (const name of STOP_SIGNALS) process.on(name, onSignal);
-  return { signal: controller.signal, received: () => received, dispose: () => STOP_SIGNALS.forEach((name) => process.off(name, onSignal)) };
+  return { signal: controller.signal, received: () => received, dispose };
 }
 
 /** Sends the run's metrics when a StatsD host is configured (off otherwise). */
