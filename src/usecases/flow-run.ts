@@ -1,13 +1,14 @@
-import { stateKey } from '../archive/layout.js';
 import { planPartition, type PartitionPlan } from '../archive/plan.js';
-import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
-import { routeRecord, UnitBuilder, type Routed, type SealedUnit } from '../archive/unit.js';
-import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
+import type { PartitionState } from '../archive/state.js';
+import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
+import { UsageError, messageOf } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
 import { closeHours, readClosure, type ClosureResult } from './close-hours.js';
-import { contentHashOf, describeRange, metadataOf, publishGap, publishObject } from './lake-objects.js';
+import { PartitionArchiver, halted, partitionKey, readState, stopPartition, type PartitionReport, type PartitionWork } from './flow-partition.js';
+
+export type { PartitionReport, PartitionStatus } from './flow-partition.js';
 
 /**
  * Named points where `SCHEMAFLOW_FAULT=<point>` kills the run with SIGKILL (a test hook, see the
@@ -71,33 +72,6 @@ export interface FlowOptions {
   readonly latenessMs: number;
 }
 
-export type PartitionStatus = 'idle' | 'archived' | 'planned' | 'incomplete' | 'stopped' | 'contended' | 'missing-topic';
-
-export interface PartitionReport {
-  readonly subject: string;
-  readonly topic: string;
-  readonly partition: number;
-  status: PartitionStatus;
-  /** Where this run started and where the lake's state ends now. */
-  readonly from: string;
-  next: string;
-  readonly high: string;
-  records: number;
-  /** Events archived as data, and as late data. */
-  written: number;
-  late: number;
-  /** Compressed bytes published. */
-  bytes: number;
-  /** The latest Kafka timestamp archived (epoch ms), as the partition's state ends the run. */
-  through: number | null;
-  quarantined: Record<string, number>;
-  objects: number;
-  units: number;
-  recovered: boolean;
-  gaps: Array<{ from: string; to: string }>;
-  problem?: string;
-}
-
 export interface FlowReport {
   readonly runId: string;
   readonly manifestSerial: number;
@@ -110,24 +84,6 @@ export interface FlowReport {
   /** DESIGN.md §6: 0 every partition progressed or was idle; 1 a partition stopped, a gap was recorded or closing hours failed. */
   readonly exitCode: 0 | 1;
 }
-
-/** One partition's work in a run. */
-interface Work {
-  readonly subject: ManifestSubject;
-  readonly report: PartitionReport;
-  readonly to: bigint;
-  state: PartitionState;
-  generation: string | null;
-  builder: UnitBuilder;
-  registry: SchemaRegistry;
-  /** The subject's last closed hour this unit routes with (the intent's while rebuilding it). */
-  closedThrough: Date | null;
-  /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
-  rebuilding: PendingIntent | null;
-  finished: boolean;
-}
-
-const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * `schemaflow flow run` (DESIGN.md §6, flow.md §3.4): archives every selected subject's topic
@@ -145,7 +101,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const missingTopics = subjects.filter((subject) => !offsets.some((entry) => entry.topic === subject.topic)).map((subject) => subject.subject);
   for (const subject of missingTopics) ports.log(`warning: topic ${subject} does not exist in Kafka; skipped (its lake state and data are kept)`);
 
-  const work = new Map<string, Work>();
+  const work = new Map<string, PartitionWork>();
   const reports: PartitionReport[] = [];
   const registries = new Map<number, SchemaRegistry>([[manifest.serial, registry]]);
   const registryFor = async (serial: number): Promise<SchemaRegistry> => {
@@ -176,96 +132,29 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       continue;
     }
     if (plan.action === 'stop') {
-      stop(report, plan.message);
+      stopPartition(report, plan.message);
       continue;
     }
     if (options.dryRun) {
       describePlan(report, plan);
       continue;
     }
-    const item: Work = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false };
-    work.set(keyOf(entry.topic, entry.partition), item);
+    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false };
+    work.set(partitionKey(entry.topic, entry.partition), item);
     finals.push({ subject, high: entry.high, state: () => item.state });
   }
   await ports.fault('after-plan');
 
-  const positions = new Map<string, { topic: string; partition: number; next: bigint }>();
-  const run = { runId: options.runId, now: ports.clock };
-  const stamp = (): { runId: string; now: Date } => ({ runId: run.runId, now: run.now() });
-
-  /** CAS on the state object; a lost race means another run owns the partition. */
-  const writeState = async (item: Work, next: PartitionState): Promise<boolean> => {
-    try {
-      const { generation } = await ports.state.replace(stateKey(item.report.topic, item.report.partition), serializeState(next), item.generation);
-      item.state = next;
-      item.generation = generation;
-      item.report.next = next.next;
-      item.report.through = next.through;
-      return true;
-    } catch (error) {
-      if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
-      item.report.status = 'contended';
-      item.report.problem = `another run changed the state of ${item.report.topic}/${item.report.partition} first; this run left the partition to it and published nothing more for it`;
-      ports.log(`warning: ${item.report.problem}`);
-      return false;
-    }
-  };
-
-  const publishUnit = async (item: Work, unit: SealedUnit, recovery: boolean): Promise<void> => {
-    for (const [index, object] of unit.objects.entries()) {
-      item.report.bytes += object.compressed.length;
-      const upload = publishObject(ports.lake, object, object.compressed, metadataOf(object, unit, options.runId));
-      await Promise.all([upload, index === 0 && !recovery ? ports.fault('mid-upload') : Promise.resolve()]);
-      if (index === 0 && unit.objects.length > 1 && !recovery) await ports.fault('mid-publish');
-    }
-    item.report.objects += unit.objects.length;
-  };
-
-  const commitUnit = async (item: Work, unit: SealedUnit): Promise<void> => {
-    const through = Number.isFinite(unit.maxTimestamp) ? Math.max(item.state.through ?? unit.maxTimestamp, unit.maxTimestamp) : item.state.through;
-    if (!(await writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late }, stamp())))) return;
-    item.report.units += 1;
-    for (const object of unit.objects) {
-      if (object.kind === 'data') item.report.written += object.count;
-      if (object.kind === 'late') item.report.late += object.count;
-    }
-    positions.set(keyOf(unit.topic, unit.partition), { topic: unit.topic, partition: unit.partition, next: unit.end + 1n });
-    await ports.fault('after-commit');
-  };
-
-  /** Seals the buffered records (if any) into a unit and takes it through intent, publish and commit. */
-  const flush = async (item: Work, heartbeat: () => Promise<void>): Promise<void> => {
-    if (halted(item)) return;
-    const intent = item.rebuilding;
-    const unit = await item.builder.seal(intent ? BigInt(intent.end) : undefined);
-    if (!unit) return;
-    if (intent) {
-      const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');
-      const expected = [...intent.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((object) => `${object.key} ${object.sha256}`).join('\n');
-      if (built !== expected || unit.records !== intent.records) {
-        stop(item.report, `${describeRange(unit.topic, unit.partition, intent.start, intent.end)} rebuilt from Kafka differ from the intent of run ${intent.runId} (objects or records changed); nothing was overwritten. The intent is kept in the state for inspection.`);
-        return;
-      }
-      await publishUnit(item, unit, true);
-      await ports.fault('recovery-after-publish');
-      item.rebuilding = null;
-      item.report.recovered = true;
-      item.registry = registry;
-      item.closedThrough = closedThrough.get(item.subject.subject) ?? null;
-    } else {
-      await ports.fault('before-intent');
-      const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null, maxTimestamp: unit.maxTimestamp, late: unit.late, runId: options.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
-      if (!(await writeState(item, advanceState(item.state, { pending }, stamp())))) return;
-      await ports.fault('after-intent');
-      await heartbeat();
-      await publishUnit(item, unit, false);
-      await ports.fault('after-publish');
-    }
-    await commitUnit(item, unit);
-    item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
-    if (item.report.status === 'idle') item.report.status = 'archived';
-  };
-
+  const archiver = new PartitionArchiver({
+    lake: ports.lake,
+    state: ports.state,
+    clock: ports.clock,
+    fault: ports.fault,
+    log: ports.log,
+    runId: options.runId,
+    registryFor,
+    current: (subject) => ({ registry, closedThrough: closedThrough.get(subject.subject) ?? null }),
+  });
   // Finish what crashed runs left, and record gaps, before reading anything new.
   const ranges = [];
   for (const item of work.values()) {
@@ -273,54 +162,19 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     const plan = planPartition(item.state, entry);
     if (plan.action !== 'archive') continue;
     try {
-      if (plan.pending) await finishPending(item, plan.pending, entry.low);
-      else if (plan.gap) await recordGap(item, plan.gap, entry.low);
+      if (plan.pending) await archiver.finishPending(item, plan.pending, entry.low);
+      else if (plan.gap) await archiver.recordGap(item, plan.gap, entry.low);
     } catch (error) {
-      stop(item.report, messageOf(error));
+      stopPartition(item.report, messageOf(error));
     }
     const from = BigInt(item.state.pending?.start ?? item.state.next);
     if (!halted(item) && from < item.to) ranges.push({ topic: item.report.topic, partition: item.report.partition, from, to: item.to });
     else item.finished = true;
   }
 
-  async function finishPending(item: Work, intent: PendingIntent, low: bigint): Promise<void> {
-    const missing: string[] = [];
-    for (const object of intent.objects) {
-      const found = await contentHashOf(ports.lake, object.key);
-      if (found === undefined) missing.push(object.key);
-      else if (found !== object.sha256) throw new SchemaflowError('OBJECT_CONFLICT', `${ports.lake.location}/${object.key} does not match the intent of run ${intent.runId} (SHA-256 ${found}, expected ${object.sha256}); nothing was overwritten`);
-    }
-    item.report.recovered = true;
-    if (missing.length === 0) {
-      ports.log(`${item.report.topic}/${item.report.partition}: finishing the unit ${intent.start}–${intent.end} of run ${intent.runId} (all ${intent.objects.length} objects were published)`);
-      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, maxTimestamp: intent.maxTimestamp, late: intent.late, objects: [] };
-      await commitUnit(item, unit);
-      item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
-      item.report.late += intent.late;
-      item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.end) + 1n);
-      if (item.report.status === 'idle') item.report.status = 'archived';
-      return;
-    }
-    if (BigInt(intent.start) < low) throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: ${missing.length} objects of run ${intent.runId}'s unit were never published and Kafka has deleted offsets below ${low}. Published objects are kept; see the README (operations) to record the rest as a gap.`);
-    ports.log(`${item.report.topic}/${item.report.partition}: rebuilding ${missing.length} unpublished objects of run ${intent.runId} from offsets ${intent.start}–${intent.end}`);
-    item.rebuilding = intent;
-    item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;
-    item.registry = await registryFor(intent.manifestSerial);
-    item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));
-  }
-
-  async function recordGap(item: Work, gap: { from: bigint; to: bigint }, low: bigint): Promise<void> {
-    const key = await publishGap(ports.lake, { topic: item.report.topic, partition: item.report.partition, from: gap.from.toString(), to: gap.to.toString(), reason: 'RETENTION', observedLow: low.toString(), runId: options.runId, detectedAt: ports.clock().toISOString() });
-    await ports.fault('after-gap');
-    if (!(await writeState(item, advanceState(item.state, { next: gap.to + 1n, pending: null }, stamp())))) return;
-    item.report.gaps.push({ from: gap.from.toString(), to: gap.to.toString() });
-    ports.log(`alert: ${describeRange(item.report.topic, item.report.partition, gap.from, gap.to)} were deleted by retention before the flow read them; recorded as ${key}`);
-    item.builder = new UnitBuilder(item.report.topic, item.report.partition, gap.to + 1n);
-  }
-
   // An unknown schema ID may be newer than the flow's copy of the manifest: re-read it once per run.
   let reread: Promise<void> | undefined;
-  const reroute = async (item: Work, record: KafkaRecord, routed: Routed): Promise<Routed> => {
+  const reroute = async (item: PartitionWork, record: KafkaRecord, routed: Routed): Promise<Routed> => {
     reread ??= (async () => {
       const latest = await ports.manifests.latest();
       if (latest.serial > manifest.serial) {
@@ -347,42 +201,42 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   let firstBatch = true;
   /** Handles a batch; false once the partition wants no more records (read to its end, stopped, or taken over). */
   const handle = async (batch: RecordBatch): Promise<boolean> => {
-    const item = work.get(keyOf(batch.topic, batch.partition));
+    const item = work.get(partitionKey(batch.topic, batch.partition));
     if (!item || item.finished || halted(item)) return false;
     try {
       await handleBatch(item, batch);
     } catch (error) {
       // One partition's failure (storage exhausted its retries, a conflict) stops it; the others go on.
-      stop(item.report, messageOf(error));
+      stopPartition(item.report, messageOf(error));
       ports.log(`error: ${item.report.topic}/${item.report.partition}: ${messageOf(error)}`);
     }
     return !(item.finished || halted(item));
   };
-  const handleBatch = async (item: Work, batch: RecordBatch): Promise<void> => {
+  const handleBatch = async (item: PartitionWork, batch: RecordBatch): Promise<void> => {
     for (const record of batch.records) {
       const offset = BigInt(record.offset);
       const position = item.builder.last === undefined ? item.builder.start : item.builder.last + 1n;
       if (offset < position) continue; // re-delivered after a rebalance
       if (offset >= item.to) break;
-      if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await flush(item, batch.heartbeat);
+      if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await archiver.flush(item, batch.heartbeat);
       if (halted(item)) return;
       let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
       if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
       item.builder.add(record, routed);
       item.report.records += 1;
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
-      if (!item.rebuilding && item.builder.bytes >= options.flushBytes) await flush(item, batch.heartbeat);
+      if (!item.rebuilding && item.builder.bytes >= options.flushBytes) await archiver.flush(item, batch.heartbeat);
       if (halted(item)) return;
     }
     // Backpressure: zlib compresses on the threadpool; rows handed to it wait in memory until it has.
     if (item.builder.queued >= QUEUED_LIMIT) await item.builder.settle();
-    if (!item.rebuilding && buffered() >= budget) await flush(item, batch.heartbeat);
+    if (!item.rebuilding && buffered() >= budget) await archiver.flush(item, batch.heartbeat);
     if (firstBatch) {
       firstBatch = false;
       await ports.fault('mid-read');
     }
     if (batch.done) {
-      await flush(item, batch.heartbeat);
+      await archiver.flush(item, batch.heartbeat);
       item.finished = true;
     }
   };
@@ -404,17 +258,17 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       }
     }
     try {
-      await flush(item, noop);
+      await archiver.flush(item, noop);
     } catch (error) {
-      stop(item.report, messageOf(error));
+      stopPartition(item.report, messageOf(error));
     }
     if (item.report.status === 'archived' && BigInt(item.report.next) < item.to) item.report.status = 'incomplete';
   }
   // Units of stopped partitions, or left unread, are never sealed: free their compressors.
   for (const item of work.values()) item.builder.discard();
-  if (positions.size > 0) {
+  if (archiver.positions.size > 0) {
     // Lag monitoring only, after every commit: the lake state is the truth, so a failure is a warning.
-    await ports.source.recordPositions([...positions.values()]).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));
+    await ports.source.recordPositions([...archiver.positions.values()]).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));
     await ports.fault('after-position');
   }
   const closures: ClosureResult[] = [];
@@ -438,13 +292,6 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
 /** Rows of one partition waiting for zlib before its reader waits for the compressor. */
 const QUEUED_LIMIT = 4 * 1024 * 1024;
 
-const halted = (item: Work): boolean => item.report.status === 'stopped' || item.report.status === 'contended';
-
-function stop(report: PartitionReport, message: string): void {
-  report.status = 'stopped';
-  report.problem = message;
-}
-
 function describePlan(report: PartitionReport, plan: Extract<PartitionPlan, { action: 'archive' }>): void {
   report.status = 'planned';
   const parts = [`would read offsets ${plan.from}–${plan.to - 1n} (${plan.to - plan.from} offsets)`];
@@ -454,13 +301,6 @@ function describePlan(report: PartitionReport, plan: Extract<PartitionPlan, { ac
     report.gaps.push({ from: plan.gap.from.toString(), to: plan.gap.to.toString() });
   }
   report.problem = parts.join('; ');
-}
-
-async function readState(store: ObjectStore, entry: PartitionOffsets): Promise<{ state: PartitionState; generation: string | null }> {
-  const key = stateKey(entry.topic, entry.partition);
-  const stored = await store.get(key);
-  if (!stored) return { state: initialState(entry.topic, entry.partition, entry.low), generation: null };
-  return { state: parseState(stored.bytes, `${store.location}/${key}`, entry), generation: stored.generation };
 }
 
 /** The subjects a run archives: all, or the ones `--subjects` names (each must exist). */

@@ -1,0 +1,224 @@
+import { stateKey } from '../archive/layout.js';
+import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
+import { UnitBuilder, type SealedUnit } from '../archive/unit.js';
+import { SchemaflowError } from '../domain/errors.js';
+import type { SchemaRegistry } from '../manifest/registry.js';
+import type { ManifestSubject } from '../manifest/types.js';
+import type { ObjectStore, PartitionOffsets } from '../ports.js';
+import type { FaultPoint } from './flow-run.js';
+import { contentHashOf, describeRange, metadataOf, publishGap, publishObject } from './lake-objects.js';
+
+export type PartitionStatus = 'idle' | 'archived' | 'planned' | 'incomplete' | 'stopped' | 'contended' | 'missing-topic';
+
+export interface PartitionReport {
+  readonly subject: string;
+  readonly topic: string;
+  readonly partition: number;
+  status: PartitionStatus;
+  /** Where this run started and where the lake's state ends now. */
+  readonly from: string;
+  next: string;
+  readonly high: string;
+  records: number;
+  /** Events archived as data, and as late data. */
+  written: number;
+  late: number;
+  /** Compressed bytes published. */
+  bytes: number;
+  /** The latest Kafka timestamp archived (epoch ms), as the partition's state ends the run. */
+  through: number | null;
+  quarantined: Record<string, number>;
+  objects: number;
+  units: number;
+  recovered: boolean;
+  gaps: Array<{ from: string; to: string }>;
+  problem?: string;
+}
+
+/** One partition's work in a run. */
+export interface PartitionWork {
+  readonly subject: ManifestSubject;
+  readonly report: PartitionReport;
+  readonly to: bigint;
+  state: PartitionState;
+  generation: string | null;
+  builder: UnitBuilder;
+  registry: SchemaRegistry;
+  /** The subject's last closed hour this unit routes with (the intent's while rebuilding it). */
+  closedThrough: Date | null;
+  /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
+  rebuilding: PendingIntent | null;
+  finished: boolean;
+}
+
+/** A partition's key in the run's maps. */
+export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/** A stopped or contended partition takes no more records and publishes nothing more. */
+export const halted = (item: PartitionWork): boolean => item.report.status === 'stopped' || item.report.status === 'contended';
+
+export function stopPartition(report: PartitionReport, message: string): void {
+  report.status = 'stopped';
+  report.problem = message;
+}
+
+/** A partition's lake state and its generation (for CAS), or the initial state at the topic's low watermark. */
+export async function readState(store: ObjectStore, entry: PartitionOffsets): Promise<{ state: PartitionState; generation: string | null }> {
+  const key = stateKey(entry.topic, entry.partition);
+  const stored = await store.get(key);
+  if (!stored) return { state: initialState(entry.topic, entry.partition, entry.low), generation: null };
+  return { state: parseState(stored.bytes, `${store.location}/${key}`, entry), generation: stored.generation };
+}
+
+/** What the protocol needs of the run. */
+export interface ArchiverContext {
+  readonly lake: ObjectStore;
+  readonly state: ObjectStore;
+  readonly clock: () => Date;
+  readonly fault: (point: FaultPoint) => Promise<void>;
+  readonly log: (line: string) => void;
+  readonly runId: string;
+  /** The registry of an earlier manifest serial (a crashed unit is rebuilt with the manifest it was routed with). */
+  readonly registryFor: (serial: number) => Promise<SchemaRegistry>;
+  /** What a subject routes with now: once a rebuilt unit is published, its partition goes on with these. */
+  readonly current: (subject: ManifestSubject) => { readonly registry: SchemaRegistry; readonly closedThrough: Date | null };
+}
+
+/**
+ * The per-partition protocol (flow.md §3.4): every flush unit goes through intent (CAS on the
+ * state), create-only publish and commit (CAS); a unit a crashed run left is finished from the
+ * lake or rebuilt from Kafka first; offsets deleted by retention are recorded as a gap. A lost
+ * CAS means another run owns the partition: it is marked contended and left alone.
+ */
+export class PartitionArchiver {
+  /** Where each partition's state ends after a commit of this run, for lag monitoring. */
+  readonly positions = new Map<string, { topic: string; partition: number; next: bigint }>();
+  private readonly context: ArchiverContext;
+
+  constructor(context: ArchiverContext) {
+    this.context = context;
+  }
+
+  /** Seals the buffered records (if any) into a unit and takes it through intent, publish and commit. */
+  async flush(item: PartitionWork, heartbeat: () => Promise<void>): Promise<void> {
+    if (halted(item)) return;
+    const { fault } = this.context;
+    const intent = item.rebuilding;
+    const unit = await item.builder.seal(intent ? BigInt(intent.end) : undefined);
+    if (!unit) return;
+    if (intent) {
+      const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');
+      const expected = [...intent.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((object) => `${object.key} ${object.sha256}`).join('\n');
+      if (built !== expected || unit.records !== intent.records) {
+        stopPartition(item.report, `${describeRange(unit.topic, unit.partition, intent.start, intent.end)} rebuilt from Kafka differ from the intent of run ${intent.runId} (objects or records changed); nothing was overwritten. The intent is kept in the state for inspection.`);
+        return;
+      }
+      await this.publish(item, unit, true);
+      await fault('recovery-after-publish');
+      item.rebuilding = null;
+      item.report.recovered = true;
+      const { registry, closedThrough } = this.context.current(item.subject);
+      item.registry = registry;
+      item.closedThrough = closedThrough;
+    } else {
+      await fault('before-intent');
+      const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null, maxTimestamp: unit.maxTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
+      if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
+      await fault('after-intent');
+      await heartbeat();
+      await this.publish(item, unit, false);
+      await fault('after-publish');
+    }
+    await this.commit(item, unit);
+    item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
+    if (item.report.status === 'idle') item.report.status = 'archived';
+  }
+
+  /**
+   * The unit a crashed run left pending: committed when every object is in the lake (each
+   * checked against the intent's hash), else set up to be rebuilt from Kafka with the manifest
+   * and closed hour it was routed with; unrecoverable once retention deleted its offsets.
+   */
+  async finishPending(item: PartitionWork, intent: PendingIntent, low: bigint): Promise<void> {
+    const { lake, log } = this.context;
+    const missing: string[] = [];
+    for (const object of intent.objects) {
+      const found = await contentHashOf(lake, object.key);
+      if (found === undefined) missing.push(object.key);
+      else if (found !== object.sha256) throw new SchemaflowError('OBJECT_CONFLICT', `${lake.location}/${object.key} does not match the intent of run ${intent.runId} (SHA-256 ${found}, expected ${object.sha256}); nothing was overwritten`);
+    }
+    item.report.recovered = true;
+    if (missing.length === 0) {
+      log(`${item.report.topic}/${item.report.partition}: finishing the unit ${intent.start}–${intent.end} of run ${intent.runId} (all ${intent.objects.length} objects were published)`);
+      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, maxTimestamp: intent.maxTimestamp, late: intent.late, objects: [] };
+      await this.commit(item, unit);
+      item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
+      item.report.late += intent.late;
+      item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.end) + 1n);
+      if (item.report.status === 'idle') item.report.status = 'archived';
+      return;
+    }
+    if (BigInt(intent.start) < low) throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: ${missing.length} objects of run ${intent.runId}'s unit were never published and Kafka has deleted offsets below ${low}. Published objects are kept; see the README (operations) to record the rest as a gap.`);
+    log(`${item.report.topic}/${item.report.partition}: rebuilding ${missing.length} unpublished objects of run ${intent.runId} from offsets ${intent.start}–${intent.end}`);
+    item.rebuilding = intent;
+    item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;
+    item.registry = await this.context.registryFor(intent.manifestSerial);
+    item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));
+  }
+
+  /** Offsets retention deleted before the flow read them: a gap object in the lake, then the state moves past them. */
+  async recordGap(item: PartitionWork, gap: { from: bigint; to: bigint }, low: bigint): Promise<void> {
+    const { lake, clock, fault, log, runId } = this.context;
+    const key = await publishGap(lake, { topic: item.report.topic, partition: item.report.partition, from: gap.from.toString(), to: gap.to.toString(), reason: 'RETENTION', observedLow: low.toString(), runId, detectedAt: clock().toISOString() });
+    await fault('after-gap');
+    if (!(await this.writeState(item, advanceState(item.state, { next: gap.to + 1n, pending: null }, this.stamp())))) return;
+    item.report.gaps.push({ from: gap.from.toString(), to: gap.to.toString() });
+    log(`alert: ${describeRange(item.report.topic, item.report.partition, gap.from, gap.to)} were deleted by retention before the flow read them; recorded as ${key}`);
+    item.builder = new UnitBuilder(item.report.topic, item.report.partition, gap.to + 1n);
+  }
+
+  private stamp(): { runId: string; now: Date } {
+    return { runId: this.context.runId, now: this.context.clock() };
+  }
+
+  /** CAS on the state object; a lost race means another run owns the partition. */
+  private async writeState(item: PartitionWork, next: PartitionState): Promise<boolean> {
+    try {
+      const { generation } = await this.context.state.replace(stateKey(item.report.topic, item.report.partition), serializeState(next), item.generation);
+      item.state = next;
+      item.generation = generation;
+      item.report.next = next.next;
+      item.report.through = next.through;
+      return true;
+    } catch (error) {
+      if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
+      item.report.status = 'contended';
+      item.report.problem = `another run changed the state of ${item.report.topic}/${item.report.partition} first; this run left the partition to it and published nothing more for it`;
+      this.context.log(`warning: ${item.report.problem}`);
+      return false;
+    }
+  }
+
+  private async publish(item: PartitionWork, unit: SealedUnit, recovery: boolean): Promise<void> {
+    const { lake, fault, runId } = this.context;
+    for (const [index, object] of unit.objects.entries()) {
+      item.report.bytes += object.compressed.length;
+      const upload = publishObject(lake, object, object.compressed, metadataOf(object, unit, runId));
+      await Promise.all([upload, index === 0 && !recovery ? fault('mid-upload') : Promise.resolve()]);
+      if (index === 0 && unit.objects.length > 1 && !recovery) await fault('mid-publish');
+    }
+    item.report.objects += unit.objects.length;
+  }
+
+  private async commit(item: PartitionWork, unit: SealedUnit): Promise<void> {
+    const through = Number.isFinite(unit.maxTimestamp) ? Math.max(item.state.through ?? unit.maxTimestamp, unit.maxTimestamp) : item.state.through;
+    if (!(await this.writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late }, this.stamp())))) return;
+    item.report.units += 1;
+    for (const object of unit.objects) {
+      if (object.kind === 'data') item.report.written += object.count;
+      if (object.kind === 'late') item.report.late += object.count;
+    }
+    this.positions.set(partitionKey(unit.topic, unit.partition), { topic: unit.topic, partition: unit.partition, next: unit.end + 1n });
+    await this.context.fault('after-commit');
+  }
+}
