@@ -86,12 +86,15 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
     },
     async createTopic(topic, partitions, configs = {}) {
       await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
-      for (let attempt = 0; attempt < 100; attempt += 1) {
-        const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+      // A broker busy with another file's test can take a while to elect leaders: wait by time, not tries.
+      const deadline = Date.now() + 60_000;
+      let last: unknown;
+      while (Date.now() < deadline) {
+        const offsets = await admin.fetchTopicOffsets(topic).catch((error: unknown) => ((last = error), []));
         if (offsets.length === partitions) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      throw new Error(`topic ${topic} has no leaders`);
+      throw new Error(`topic ${topic} has no leaders for its ${partitions} partitions after 60 s (${last instanceof Error ? last.message : 'metadata lists fewer partitions'})`);
     },
     async send(topic, messages) {
       await producer.send({ topic, messages, acks: -1 });
