@@ -24,8 +24,9 @@ async function main(): Promise<void> {
     core.setOutput('records-archived', String(total((row) => row.archived)));
     core.setOutput('records-quarantined', String(total((row) => row.quarantined)));
     core.setOutput('gaps', String(total((row) => row.gaps)));
+    const received = signals.received();
     await core.summary
-      .addHeading(`schemaflow flow: ${report.exitCode === 0 ? 'ok' : 'attention needed'}`, 2)
+      .addHeading(`schemaflow flow: ${received ? `stopped by ${received}` : report.exitCode === 0 ? 'ok' : 'attention needed'}`, 2)
       .addRaw(`Run \`${report.runId}\`${report.dryRun ? ' (dry run)' : ''}, manifest serial ${report.manifestSerial}, lake \`${ports.lake.location}\`.`, true)
       .addTable([
         ['subject', 'partitions', 'read', 'archived', 'late', 'quarantined', 'gaps', 'lag', 'status', 'closed through'].map((data) => ({ data, header: true })),
@@ -33,7 +34,6 @@ async function main(): Promise<void> {
       ])
       .addList([...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)])
       .write();
-    const received = signals.received();
     if (received) core.setFailed(`stopped by ${received}: what was read is committed; the next run goes on from there`);
     else if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
   } finally {

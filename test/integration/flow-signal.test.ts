@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { runAction } from '../support/action.js';
 import { BASE_TIME } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
@@ -59,6 +60,25 @@ it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s stops the read, commit
   expect(Number(partition?.next)).toBe(Number(partition?.from) + (partition?.records ?? 0));
   expect(Number(partition?.next)).toBeGreaterThan(before);
   expect(Number(partition?.next)).toBeLessThan(records);
+  const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);
+  expect(audit.code, audit.stdout).toBe(0);
+});
+
+it('actions/flow: a cancelled step (SIGTERM) commits what was read, writes its outputs and summary, and fails saying why', async () => {
+  const topic = fixture.subjects[0] ?? '';
+  const statePath = join(lake.url.slice('file://'.length), '_state', topic, '0.json');
+  const before = committed(statePath);
+  const inputs = { 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': fixture.manifestUrl, 'lake-url': lake.url, subjects: topic, 'flush-bytes': '64KiB', 'dry-run': 'false' };
+  const run = await runAction('flow', { cwd: process.cwd(), inputs, started: (child) => void commitPast(statePath, before).then(() => child.kill('SIGTERM')) });
+  expect(run.code, run.stdout).toBe(1);
+  expect(run.stdout).toContain('SIGTERM: stopping the read; committing what was read');
+  expect(run.stdout).toContain('::error::stopped by SIGTERM: what was read is committed; the next run goes on from there');
+  const read = Number(run.outputs['records-read']);
+  expect(read).toBeGreaterThan(0);
+  expect(committed(statePath)).toBe(before + read);
+  expect(committed(statePath)).toBeLessThan(records);
+  expect(run.summary).toContain('schemaflow flow: stopped by SIGTERM');
+  expect(run.summary).toContain(`<td>${topic}</td><td>1</td><td>${read}</td>`);
   const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);
   expect(audit.code, audit.stdout).toBe(0);
 });

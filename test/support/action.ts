@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,9 @@ export interface ActionRun {
  * Runs a committed action bundle (`actions/<name>/dist/index.js`) as the runner does: a Node
  * process with `INPUT_<NAME>` variables (hyphens kept, as GitHub keeps them), a GITHUB_OUTPUT
  * and a GITHUB_STEP_SUMMARY file; nothing else of this process's environment but PATH and HOME.
+ * `started` gets the process, to signal it as a runner cancelling the step does.
  */
-export function runAction(name: string, options: { cwd: string; inputs: Record<string, string>; env?: NodeJS.ProcessEnv }): Promise<ActionRun> {
+export function runAction(name: string, options: { cwd: string; inputs: Record<string, string>; env?: NodeJS.ProcessEnv; started?: (child: ChildProcess) => void }): Promise<ActionRun> {
   const files = mkdtempSync(join(tmpdir(), 'schemaflow-action-'));
   const outputs = join(files, 'outputs');
   const summary = join(files, 'summary');
@@ -29,6 +30,7 @@ export function runAction(name: string, options: { cwd: string; inputs: Record<s
   const bundle = fileURLToPath(new URL(`../../actions/${name}/dist/index.js`, import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundle], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    options.started?.(child);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.once('error', reject);
