@@ -6,8 +6,9 @@
 // gzip, object writes, intents and commits, hour closure. Baseline, same run, same topic:
 // Kafka's own consumer performance tool (org.apache.kafka.tools.ConsumerPerformance, what
 // kafka-consumer-perf-test.sh runs), its fetch.nMsg.sec; beside it, kafkajs alone reading and
-// discarding the topic (the ceiling of any flow on kafkajs). Memory: the flow's peak RSS at the
-// full size against its peak at a tenth of it (same partitions and settings).
+// discarding the topic (the ceiling of any flow on kafkajs); and two shards of the same events
+// (two subjects, a run each) side by side, the scaling the flow has today. Memory: the flow's
+// peak RSS at the full size against its peak at a tenth of it (same partitions and settings).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { buildCatalogManifest } from '../../dist/usecases/build-manifest.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Math.round(EVENTS / 10);
+const HALF = Math.floor(EVENTS / 2);
 const PARTITIONS = 4;
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const cacheDir = process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow');
@@ -50,7 +52,7 @@ try {
   mkdirSync(repo);
   git('init', '-q', '-b', 'main');
   const schema = { description: 'A page view.', type: 'object', required: ['id', 'at', 'page'], properties: { id: { description: 'Id.', type: 'string' }, at: { description: 'When.', type: 'string', format: 'date-time' }, page: { description: 'Page.', type: 'string' }, ms: { description: 'Duration.', type: 'integer', minimum: 0 } } };
-  for (const name of ['big', 'small']) {
+  for (const name of ['big', 'small', 'half-a', 'half-b']) {
     write(join(repo, `catalog/bench/${name}/subject.yaml`), 'description: Page views.\nowners: ["@acme/bench"]\neventTime:\n  field: /at\n  format: rfc3339\n');
     write(join(repo, `catalog/bench/${name}/1.json`), JSON.stringify(schema));
   }
@@ -85,6 +87,9 @@ try {
   };
   await produce('bench-big', EVENTS);
   await produce('bench-small', SMALL);
+  // The same events split over two subjects, for two shards (disjoint --subjects) run side by side.
+  await produce('bench-half-a', HALF);
+  await produce('bench-half-b', HALF);
 
   // Baseline: Kafka's consumer performance tool on the same topic.
   const classpath = await ensureKafkaClasspath(cacheDir, () => undefined);
@@ -144,7 +149,10 @@ try {
   const CAP = 192;
   const smallCapped = await flow('bench-small', CAP);
   const bigCapped = await flow('bench-big', CAP);
-  for (const [run, expected] of [[big, EVENTS], [small, SMALL], [bigCapped, EVENTS], [smallCapped, SMALL]]) if (run.records !== expected) throw new Error(`a flow run read ${run.records} records, expected ${expected}`);
+  const shardsStarted = performance.now();
+  const shards = await Promise.all([flow('bench-half-a'), flow('bench-half-b')]);
+  const shardsMs = performance.now() - shardsStarted;
+  for (const [run, expected] of [[big, EVENTS], [small, SMALL], [bigCapped, EVENTS], [smallCapped, SMALL], [shards[0], HALF], [shards[1], HALF]]) if (run.records !== expected) throw new Error(`a flow run read ${run.records} records, expected ${expected}`);
   const flowRate = rate(EVENTS, big.ms);
   const mib = valueBytes / 1_048_576;
 
@@ -157,6 +165,8 @@ try {
   const steadyRate = rate(EVENTS - SMALL, big.ms - small.ms);
   console.log(`   without start-up (the full run's time less the tenth's, for the events between): ${steadyRate.toLocaleString('en')} records/s, ratio ${(steadyRate / anchorRate).toFixed(2)}`);
   console.log(`   ceiling   kafkajs alone, same fetch settings, consuming and discarding: ${ceilingRate.toLocaleString('en')} records/s, ratio ${(ceilingRate / anchorRate).toFixed(2)}; the flow reaches ${(flowRate / ceilingRate).toFixed(2)} of it`);
+  const shardsRate = rate(2 * HALF, shardsMs);
+  console.log(`   two shards side by side (the same events over two subjects, one flow run each with its --subjects, at once on this machine): ${shardsRate.toLocaleString('en')} records/s, ${(shardsRate / flowRate).toFixed(2)}× one run, ratio ${(shardsRate / anchorRate).toFixed(2)}`);
   console.log(`\nflow peak RSS`);
   console.log(`   baseline  ${SMALL.toLocaleString('en')} events: ${small.rssMiB.toFixed(0)} MiB`);
   console.log(`   measured  ${EVENTS.toLocaleString('en')} events: ${big.rssMiB.toFixed(0)} MiB (goal ≤ 300 MB)`);
