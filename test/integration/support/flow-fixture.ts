@@ -86,15 +86,16 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
     },
     async createTopic(topic, partitions, configs = {}) {
       await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
-      // A broker busy with another file's test can take a while to elect leaders: wait by time, not tries.
-      const deadline = Date.now() + 60_000;
+      // A broker busy with another file's test can take a while to elect leaders: wait by time, not
+      // tries (30 s: a hook may create two topics within its 120 s, a test three within its 60 s).
+      const deadline = Date.now() + 30_000;
       let last: unknown;
       while (Date.now() < deadline) {
         const offsets = await admin.fetchTopicOffsets(topic).catch((error: unknown) => ((last = error), []));
         if (offsets.length === partitions) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      throw new Error(`topic ${topic} has no leaders for its ${partitions} partitions after 60 s (${last instanceof Error ? last.message : 'metadata lists fewer partitions'})`);
+      throw new Error(`topic ${topic} has no leaders for its ${partitions} partitions after 30 s (${last instanceof Error ? last.message : 'metadata lists fewer partitions'})`);
     },
     async send(topic, messages) {
       await producer.send({ topic, messages, acks: -1 });
