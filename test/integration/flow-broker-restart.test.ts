@@ -42,11 +42,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-it('survives a broker restart mid-run: the next run completes and every offset is archived exactly once', { timeout: 180_000 }, async () => {
+it('survives a broker restart mid-run: the next run completes and every offset is archived exactly once', { timeout: 240_000 }, async () => {
   const topic = fixture.subjects[0] ?? '';
   const args = ['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '512KiB'];
   let settled = false;
-  const running = fixture.cli(args).finally(() => (settled = true));
+  // Riding out the restart can take a while: the rejoin may wait for the group's old member to time out.
+  const running = fixture.cli(args, {}, { timeoutMs: 120_000 }).finally(() => (settled = true));
   // Restart as soon as the run's own consumer group exists: it is joining or fetching.
   const admin = fixture.kafka.admin();
   await admin.connect();

@@ -49,9 +49,7 @@ it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s stops the read, commit
   const statePath = join(lake.url.slice('file://'.length), '_state', topic, '0.json');
   const before = committed(statePath);
   const args = ['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '64KiB', '--format', 'json'];
-  const stopped = await fixture.cli(args, {}, (child) => {
-    void commitPast(statePath, before).then(() => child.kill(signal));
-  });
+  const stopped = await fixture.cli(args, {}, { started: (child) => void commitPast(statePath, before).then(() => child.kill(signal)) });
   expect(stopped.code, stopped.stderr).toBe(exitCode);
   expect(stopped.stderr).toContain(`schemaflow: ${signal}: stopping the read; committing what was read`);
   const report = JSON.parse(stopped.stdout) as { partitions: Array<{ status: string; from: string; next: string; records: number }> };

@@ -74,11 +74,15 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       const topics = [...new Set(ranges.map((range) => range.topic))];
       const largest = await largestMessageBytes(topics);
       const maxBytesPerPartition = Math.max(FETCH.maxBytesPerPartition, largest + BATCH_OVERHEAD);
-      const consumer: Consumer = kafka.consumer({ groupId, ...FETCH, maxBytesPerPartition, maxBytes: Math.max(FETCH.maxBytes, maxBytesPerPartition), sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, retry: { retries: 5 } });
-      const remaining = new Map<string, ReadRange>(ranges.map((range) => [rangeKey(range.topic, range.partition), range]));
-      let failure: unknown;
       // Once finished (every range read, the deadline, stop, idle, a failure) no new batch is handled.
       let ended = false;
+      // kafkajs restarts a consumer that crashed on a retriable error (a broker going away) after a
+      // delay it sets only once its crash handling is done; a restart after the read ended would
+      // reconnect the disconnected consumer and keep the process alive. Once ended, it stays down.
+      const restartOnFailure = (): Promise<boolean> => Promise.resolve(!ended);
+      const consumer: Consumer = kafka.consumer({ groupId, ...FETCH, maxBytesPerPartition, maxBytes: Math.max(FETCH.maxBytes, maxBytesPerPartition), sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, retry: { retries: 5, restartOnFailure } });
+      const remaining = new Map<string, ReadRange>(ranges.map((range) => [rangeKey(range.topic, range.partition), range]));
+      let failure: unknown;
       let resolveFinished: () => void = () => undefined;
       const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
       const finish = (): void => {

@@ -39,8 +39,11 @@ export interface FlowFixture {
   /** Creates a subject's topic with these partitions (and topic configs). */
   createTopic(subject: string, partitions: number, configs?: Record<string, string>): Promise<void>;
   send(topic: string, messages: Message[]): Promise<void>;
-  /** `schemaflow ...args` with the services' and the fixture's settings, plus `env`. */
-  cli(args: readonly string[], env?: Record<string, string>, started?: (child: ChildProcess) => void): Promise<CliRun>;
+  /**
+   * `schemaflow ...args` with the services' and the fixture's settings, plus `env`; `started`
+   * gets the process (to signal it); it is ended with SIGTERM after `timeoutMs` (default 50 s).
+   */
+  cli(args: readonly string[], env?: Record<string, string>, options?: { started?: (child: ChildProcess) => void; timeoutMs?: number }): Promise<CliRun>;
   dispose(): Promise<void>;
 }
 
@@ -100,8 +103,8 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
     async send(topic, messages) {
       await producer.send({ topic, messages, acks: -1 });
     },
-    cli(args, env = {}, started) {
-      return runSchemaflow(args, { cwd: scratch, timeoutMs: 50_000, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env }, ...(started ? { started } : {}) });
+    cli(args, env = {}, { started, timeoutMs = 50_000 } = {}) {
+      return runSchemaflow(args, { cwd: scratch, timeoutMs, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env }, ...(started ? { started } : {}) });
     },
     async dispose() {
       await Promise.all([admin.disconnect(), producer.disconnect()]);
