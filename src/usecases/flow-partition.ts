@@ -8,7 +8,7 @@ import type { ObjectStore, PartitionOffsets } from '../ports.js';
 import type { FaultPoint } from './flow-run.js';
 import { contentHashOf, describeRange, metadataOf, publishGap, publishObject } from './lake-objects.js';
 
-export type PartitionStatus = 'idle' | 'archived' | 'planned' | 'incomplete' | 'stopped' | 'contended' | 'missing-topic';
+export type PartitionStatus = 'idle' | 'archived' | 'planned' | 'incomplete' | 'stopped' | 'contended';
 
 export interface PartitionReport {
   readonly subject: string;

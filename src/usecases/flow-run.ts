@@ -262,7 +262,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     } catch (error) {
       stopPartition(item.report, messageOf(error));
     }
-    if (item.report.status === 'archived' && BigInt(item.report.next) < item.to) item.report.status = 'incomplete';
+    // Offsets left unread (the time budget, a stop, a broker that sent nothing): incomplete, even
+    // when nothing at all was read; 'idle' means there was nothing to read.
+    if ((item.report.status === 'archived' || item.report.status === 'idle') && BigInt(item.report.next) < item.to) {
+      item.report.status = 'incomplete';
+      item.report.problem ??= `offsets ${item.report.next}–${item.to - 1n} are left for the next run: the read ended before them (the time budget, a stop, or a broker that sent nothing)`;
+    }
   }
   // Units of stopped partitions, or left unread, are never sealed: free their compressors.
   for (const item of work.values()) item.builder.discard();
