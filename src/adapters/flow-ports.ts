@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseShard, type Shard } from '../archive/shard.js';
 import type { Config } from '../config/resolve.js';
 import { UsageError } from '../domain/errors.js';
 import { manifestSource } from '../sdk/manifest-source.js';
@@ -61,6 +62,12 @@ function parseDuration(text: string, name: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
+function shardOption(text: string, name: string): Shard {
+  const shard = parseShard(text);
+  if (!shard) throw new UsageError(`${name} must be i/n, shard i of n counted from 0 (0/3, 1/3 and 2/3 split the partitions in three), not ${JSON.stringify(text)}`);
+  return shard;
+}
+
 function parseBytes(text: string, name: string): number {
   const match = /^(\d+)(KiB|MiB)?$/.exec(text);
   const value = match ? Number(match[1]) * (match[2] === 'MiB' ? 1_048_576 : match[2] === 'KiB' ? 1_024 : 1) : NaN;
@@ -72,10 +79,11 @@ function parseBytes(text: string, name: string): number {
 export const newRunId = (now: Date): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 /** The flow's options from CLI flags or action inputs (`prefix` names them in errors: `--` or `input `), with their defaults. */
-export function flowOptionsFrom(raw: { subjects?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean }, prefix: string): FlowOptions {
+export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean }, prefix: string): FlowOptions {
   return {
     runId: newRunId(new Date()),
     subjects: (raw.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    shard: raw.shard ? shardOption(raw.shard, `${prefix}shard`) : null,
     maxDurationMs: parseDuration(raw.maxDuration || '15m', `${prefix}max-duration`),
     flushBytes: parseBytes(raw.flushBytes || '16MiB', `${prefix}flush-bytes`),
     maxRecordBytes: parseBytes(raw.maxRecordBytes || '1MiB', `${prefix}max-record-bytes`),

@@ -1,4 +1,5 @@
 import { planPartition, type PartitionPlan } from '../archive/plan.js';
+import { inShard, type Shard } from '../archive/shard.js';
 import type { PartitionState } from '../archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
 import { UsageError, messageOf } from '../domain/errors.js';
@@ -58,6 +59,11 @@ export interface FlowOptions {
   readonly runId: string;
   /** Subjects to archive; all of the manifest's when empty. */
   readonly subjects: readonly string[];
+  /**
+   * Only this shard's partitions of those subjects (`inShard`); the other shards' runs archive
+   * the rest. Shard 0 closes the subjects' hours, from every partition's state as it finds it.
+   */
+  readonly shard: Shard | null;
   /** Milliseconds of reading before the run flushes what it has and stops. */
   readonly maxDurationMs: number;
   /**
@@ -76,6 +82,8 @@ export interface FlowReport {
   readonly runId: string;
   readonly manifestSerial: number;
   readonly dryRun: boolean;
+  /** The shard this run archived, `i/n`; null when it took every partition. */
+  readonly shard: string | null;
   readonly partitions: readonly PartitionReport[];
   /** Subjects whose topic does not exist in Kafka (skipped with a warning; state and data kept). */
   readonly missingTopics: readonly string[];
@@ -117,12 +125,16 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     const { closure } = await readClosure(ports.state, subject.subject);
     closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
   }
-  /** Every partition's state as it ends the run, for hour closure. */
-  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
+  /** Every partition's state as it ends the run, for hour closure (another shard's as it is then). */
+  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState | Promise<PartitionState> }> = [];
 
   for (const entry of offsets) {
     const subject = subjects.find((candidate) => candidate.topic === entry.topic);
     if (!subject) continue;
+    if (options.shard && !inShard(entry.topic, entry.partition, options.shard)) {
+      finals.push({ subject, high: entry.high, state: async () => (await readState(ports.state, entry)).state });
+      continue;
+    }
     const { state, generation } = await readState(ports.state, entry);
     const plan = planPartition(state, entry);
     const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] };
@@ -277,21 +289,25 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     await ports.fault('after-position');
   }
   const closures: ClosureResult[] = [];
-  if (!options.dryRun) {
-    for (const subject of subjects.filter((candidate) => !missingTopics.includes(candidate.subject))) {
-      const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high }));
+  for (const subject of options.dryRun ? [] : subjects.filter((candidate) => !missingTopics.includes(candidate.subject))) {
+    if (options.shard && options.shard.index !== 0) {
+      // One closer per subject: late counts and markers come from one view of every partition.
+      const through = closedThrough.get(subject.subject);
+      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: `hours are closed by shard 0/${options.shard.count}` });
+      continue;
+    }
+    try {
+      const partitions = await Promise.all(finals.filter((entry) => entry.subject === subject).map(async (entry) => ({ state: await entry.state(), high: entry.high })));
       const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: BigInt(state.next) >= high, pending: state.pending !== null }));
       const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
-      try {
-        closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
-      } catch (error) {
-        ports.log(`error: closing hours of ${subject.subject}: ${messageOf(error)}`);
-        closures.push({ subject: subject.subject, closedThrough: null, hoursClosed: 0, markers: 0, held: `failed: ${messageOf(error)}`, failed: true });
-      }
+      closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
+    } catch (error) {
+      ports.log(`error: closing hours of ${subject.subject}: ${messageOf(error)}`);
+      closures.push({ subject: subject.subject, closedThrough: null, hoursClosed: 0, markers: 0, held: `failed: ${messageOf(error)}`, failed: true });
     }
   }
   const exitCode = reports.some((report) => report.status === 'stopped' || report.gaps.length > 0) || closures.some((closure) => closure.failed === true) ? 1 : 0;
-  return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, partitions: reports, missingTopics, closures, exitCode };
+  return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null, partitions: reports, missingTopics, closures, exitCode };
 }
 
 /** Rows of one partition waiting for zlib before its reader waits for the compressor. */

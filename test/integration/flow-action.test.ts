@@ -21,13 +21,14 @@ it('archives into a gs:// lake, sets its outputs and writes a summary table per 
   await fixture.createTopic(views, 1);
   const mixed = mixedRecords(fixture, clicks, 30, 3);
   await fixture.send(clicks, mixed.messages);
-  const inputs = { 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': fixture.manifestUrl, 'lake-url': lake.url, 'gcs-endpoint': inject('gcsEndpoint'), subjects: `${clicks},${views}`, 'dry-run': 'false' };
+  const inputs = { 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': fixture.manifestUrl, 'lake-url': lake.url, 'gcs-endpoint': inject('gcsEndpoint'), subjects: `${clicks},${views}`, shard: '0/1', 'dry-run': 'false' };
 
   const run = await runAction('flow', { cwd: process.cwd(), inputs });
   expect(run.code, run.stdout).toBe(0);
   expect(run.outputs).toMatchObject({ 'records-read': '30', 'records-archived': String(mixed.valid), 'records-quarantined': String(30 - mixed.valid), gaps: '0' });
   expect(run.outputs['run-id']).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   expect(run.summary).toContain('schemaflow flow: ok');
+  expect(run.summary).toContain('(shard 0/1)'); // one shard of one: every partition
   expect(run.summary).toContain(`<td>${clicks}</td><td>3</td><td>30</td><td>${mixed.valid}</td><td>0</td><td>${30 - mixed.valid}</td><td>0</td><td>0</td><td>archived 3</td>`);
   expect(run.summary).toContain(`<td>${views}</td><td>1</td><td>0</td>`);
   const contents = await readLake(lake);
@@ -36,4 +37,7 @@ it('archives into a gs:// lake, sets its outputs and writes a summary table per 
   const bad = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, 'max-duration': 'forever' } });
   expect(bad.code).toBe(1);
   expect(bad.stdout).toContain('input max-duration must be a duration');
+  const badShard = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, shard: '3/2' } });
+  expect(badShard.code).toBe(1);
+  expect(badShard.stdout).toContain('input shard must be i/n, shard i of n counted from 0');
 });

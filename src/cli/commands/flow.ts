@@ -24,7 +24,7 @@ function faultHook(spec: string | undefined): (point: FaultPoint) => Promise<voi
 }
 
 function printFlow(report: FlowReport, io: Io, lake: string): void {
-  io.out(`flow run ${report.runId}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
+  io.out(`flow run ${report.runId}${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
   for (const entry of report.partitions) {
     const where = `${entry.topic}/${entry.partition}`;
     const quarantined = Object.entries(entry.quarantined).map(([reason, count]) => `${reason} ${count}`).join(', ');
@@ -59,6 +59,7 @@ const flowRun = defineCommand({
   settings: FLOW_SETTINGS,
   options: {
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
+    shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two; run the shards side by side or in a matrix) [default: every partition]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
     'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
@@ -69,7 +70,7 @@ const flowRun = defineCommand({
   details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration; 130 or 143: stopped by SIGINT or SIGTERM after committing what was read (a second signal ends it at once).',
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
-    const flowOptions = flowOptionsFrom({ subjects: options.subjects, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
+    const flowOptions = flowOptionsFrom({ subjects: options.subjects, shard: options.shard, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
     const started = Date.now();
     const signals = stopOnSignals((line) => io.err(line));
     const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });

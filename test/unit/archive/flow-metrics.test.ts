@@ -3,7 +3,7 @@ import { flowMetrics } from '../../../src/usecases/flow-metrics.js';
 import type { FlowReport, PartitionReport } from '../../../src/usecases/flow-run.js';
 
 const partition = (changes: Partial<PartitionReport>): PartitionReport => ({ subject: 'apps-users', topic: 'apps-users', partition: 0, status: 'archived', from: '0', next: '10', high: '10', records: 10, written: 8, late: 1, bytes: 500, through: 1_000_000, quarantined: { INVALID: 1 }, objects: 3, units: 1, recovered: false, gaps: [], ...changes });
-const report = (partitions: PartitionReport[]): FlowReport => ({ runId: 'r', manifestSerial: 1, dryRun: false, partitions, missingTopics: [], closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 2, markers: 2 }], exitCode: 0 });
+const report = (partitions: PartitionReport[]): FlowReport => ({ runId: 'r', manifestSerial: 1, dryRun: false, shard: null, partitions, missingTopics: [], closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 2, markers: 2 }], exitCode: 0 });
 
 describe('flow metrics', () => {
   it('report lag and the age of the oldest unarchived record from the slowest partition', () => {

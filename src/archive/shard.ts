@@ -1,0 +1,32 @@
+/** One of `count` disjoint shards of the partitions a flow run is given (`--shard index/count`). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** FNV-1a (32-bit) of a topic's name: where its round of partitions starts. */
+function topicHash(topic: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < topic.length; index += 1) hash = Math.imul(hash ^ topic.charCodeAt(index), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * Whether a partition belongs to a shard. A topic's partitions are dealt to the shards in turn,
+ * from a shard its name picks: every partition is in exactly one of the `count` shards, each
+ * topic's partitions split evenly (the shards' shares differ by one at most), topics of one
+ * partition spread over the shards, and the assignment depends on nothing but the topic, the
+ * partition and `count`, so every shard of a run computes the same one.
+ */
+export function inShard(topic: string, partition: number, shard: Shard): boolean {
+  return (topicHash(topic) + partition) % shard.count === shard.index;
+}
+
+/** The shard `i/n` names (0 ≤ i < n), or undefined when the text is not one. */
+export function parseShard(text: string): Shard | undefined {
+  const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text.trim());
+  if (!match) return undefined;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return count >= 1 && index < count ? { index, count } : undefined;
+}

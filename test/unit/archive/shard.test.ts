@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { flowOptionsFrom } from '../../../src/adapters/flow-ports.js';
+import { inShard, parseShard } from '../../../src/archive/shard.js';
+
+const topics = ['apps-users', 'apps-sessions', 'payments-refunds', 'payments-transactions', 'a', 'b', 'c', 'd', 'e', 'f'];
+
+describe('flow shards (--shard i/n)', () => {
+  it('put every partition of every topic in exactly one shard, each topic split evenly', () => {
+    for (let count = 1; count <= 5; count += 1) {
+      for (const topic of topics) {
+        const shares = Array.from({ length: count }, () => 0);
+        for (let partition = 0; partition < 12; partition += 1) {
+          const owners = shares.map((_, index) => index).filter((index) => inShard(topic, partition, { index, count }));
+          expect(owners, `${topic}/${partition} in ${count} shards`).toHaveLength(1);
+          shares[owners[0] ?? 0] = (shares[owners[0] ?? 0] ?? 0) + 1;
+        }
+        expect(Math.max(...shares) - Math.min(...shares), `${topic} over ${count} shards: ${shares.join(', ')}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('spread topics of one partition over the shards, the same way every time', () => {
+    const owners = topics.map((topic) => [0, 1, 2].find((index) => inShard(topic, 0, { index, count: 3 })));
+    expect(new Set(owners).size).toBe(3);
+    expect(topics.map((topic) => [0, 1, 2].find((index) => inShard(topic, 0, { index, count: 3 })))).toEqual(owners);
+  });
+
+  it('are written i/n, counted from 0; anything else is a usage error naming the option', () => {
+    expect(parseShard('0/1')).toEqual({ index: 0, count: 1 });
+    expect(parseShard(' 2/3 ')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['3/3', '1/0', '-1/2', '1', '1/2/3', 'a/b', '', '0.5/2']) expect(parseShard(bad), bad).toBeUndefined();
+    expect(flowOptionsFrom({ shard: '1/2', dryRun: false }, '--').shard).toEqual({ index: 1, count: 2 });
+    expect(flowOptionsFrom({ dryRun: false }, '--').shard).toBeNull();
+    expect(() => flowOptionsFrom({ shard: '2/2', dryRun: false }, '--')).toThrow('--shard must be i/n, shard i of n counted from 0 (0/3, 1/3 and 2/3 split the partitions in three), not "2/2"');
+    expect(() => flowOptionsFrom({ shard: 'half', dryRun: false }, 'input ')).toThrow('input shard must be i/n');
+  });
+});
