@@ -47,6 +47,13 @@ it('two shards side by side archive disjoint partitions, every offset exactly on
   expect(reports[1]?.closures.map((closure) => closure.held)).toEqual(fixture.subjects.map(() => 'hours are closed by shard 0/2'));
   expect(reports[1]?.closures.every((closure) => closure.markers === 0)).toBe(true);
 
+  // Both shards record their positions in the stable group, even when they do it at the same moment.
+  const admin = fixture.kafka.admin();
+  await admin.connect();
+  const committed = await admin.fetchOffsets({ groupId: 'schemaflow-flow', topics: topics.map(({ topic }) => topic) });
+  await admin.disconnect();
+  expect(committed.flatMap((topic) => topic.partitions.map((entry) => `${topic.topic}/${entry.partition}@${entry.offset}`)).sort()).toEqual(topics.flatMap(({ topic, partitions, records }) => Array.from({ length: partitions }, (_, partition) => `${topic}/${partition}@${records / partitions}`)).sort());
+
   const contents = await readLake(lake);
   for (const { topic, partitions, records } of topics) for (let partition = 0; partition < partitions; partition += 1) expect(coverageProblems(contents, topic, partition, records / partitions)).toEqual([]);
   const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);

@@ -5,6 +5,9 @@ import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../
 /** The stable group whose committed offsets show the flow's lag; it never has members. */
 export const FLOW_GROUP = 'schemaflow-flow';
 
+/** Tries at recording the positions in the stable group while other runs record theirs. */
+const RECORD_ATTEMPTS = 4;
+
 /** With ranges unfinished and no batch for this long, the rest holds no records (transaction markers). */
 const IDLE_MS = 10_000;
 
@@ -50,6 +53,22 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       return Math.max(0, ...described.resources.flatMap((resource) => resource.configEntries.map((entry) => Number(entry.configValue) || 0)));
     } catch (error) {
       throw kafkaFailure(`cannot read max.message.bytes of ${topics.join(', ')}`, error);
+    }
+  }
+
+  /** The positions the stable group does not hold yet (`topic/partition`). */
+  async function unrecorded(positions: ReadonlyArray<{ topic: string; partition: number; next: bigint }>): Promise<string[]> {
+    try {
+      await connect();
+      const committed = await admin.fetchOffsets({ groupId: FLOW_GROUP, topics: [...new Set(positions.map((entry) => entry.topic))] });
+      const held = new Map(committed.flatMap((topic) => topic.partitions.map((entry) => [rangeKey(topic.topic, entry.partition), entry.offset] as const)));
+      const missing = (entry: { topic: string; partition: number; next: bigint }): boolean => {
+        const offset = held.get(rangeKey(entry.topic, entry.partition));
+        return offset === undefined || !/^\d+$/.test(offset) || BigInt(offset) < entry.next;
+      };
+      return positions.filter(missing).map((entry) => `${entry.topic}/${entry.partition}`);
+    } catch (error) {
+      throw kafkaFailure(`cannot read the positions of group ${FLOW_GROUP}`, error);
     }
   }
 
@@ -162,25 +181,33 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
      * The commit admin.setOffsets makes (join the group, pause, seek: kafkajs commits a seek at
      * once), but for every topic in one join with a short fetch wait. setOffsets itself joins
      * once per topic and waits out a 5 s fetch each time, and concurrent calls fight over the
-     * group's membership.
+     * group's membership. Runs recording at the same moment (shards) join the same group, so
+     * the commit is checked against the group's offsets and made again, a little later each
+     * time, until the group holds every position; a silent loss becomes a retry or a warning.
      */
     async recordPositions(positions) {
       if (positions.length === 0) return;
       const topics = [...new Set(positions.map((entry) => entry.topic))];
-      const consumer = kafka.consumer({ groupId: FLOW_GROUP, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topics, fromBeginning: true });
-        await new Promise<void>((resolve, reject) => {
-          consumer.on(consumer.events.FETCH, () => void consumer.stop().then(resolve, reject));
-          consumer.run({ eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() }).catch(reject);
-          consumer.pause(topics.map((topic) => ({ topic })));
-          for (const entry of positions) consumer.seek({ topic: entry.topic, partition: entry.partition, offset: entry.next.toString() });
-        });
-      } catch (error) {
-        throw kafkaFailure(`cannot record the flow's positions in group ${FLOW_GROUP}`, error);
-      } finally {
-        await consumer.disconnect().catch(() => undefined);
+      for (let attempt = 1; ; attempt += 1) {
+        const consumer = kafka.consumer({ groupId: FLOW_GROUP, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+        try {
+          await consumer.connect();
+          await consumer.subscribe({ topics, fromBeginning: true });
+          await new Promise<void>((resolve, reject) => {
+            consumer.on(consumer.events.FETCH, () => void consumer.stop().then(resolve, reject));
+            consumer.run({ eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() }).catch(reject);
+            consumer.pause(topics.map((topic) => ({ topic })));
+            for (const entry of positions) consumer.seek({ topic: entry.topic, partition: entry.partition, offset: entry.next.toString() });
+          });
+        } catch (error) {
+          throw kafkaFailure(`cannot record the flow's positions in group ${FLOW_GROUP}`, error);
+        } finally {
+          await consumer.disconnect().catch(() => undefined);
+        }
+        const missing = await unrecorded(positions);
+        if (missing.length === 0) return;
+        if (attempt === RECORD_ATTEMPTS) throw new SchemaflowError('KAFKA_FAILED', `group ${FLOW_GROUP} did not take the positions of ${missing.join(', ')} after ${attempt} tries (other runs were recording theirs at the same moment); the lake's state is unaffected and the next run records them`);
+        await new Promise((resolve) => setTimeout(resolve, attempt * (250 + Math.random() * 500)));
       }
     },
 
