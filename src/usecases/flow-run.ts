@@ -61,7 +61,7 @@ export interface FlowOptions {
   readonly subjects: readonly string[];
   /**
    * Only this shard's partitions of those subjects (`inShard`); the other shards' runs archive
-   * the rest. Shard 0 closes the subjects' hours, from every partition's state as it finds it.
+   * the rest. A run of one shard of several closes no hour: a run without a shard does, after the shards.
    */
   readonly shard: Shard | null;
   /** Milliseconds of reading before the run flushes what it has and stops. */
@@ -125,16 +125,13 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     const { closure } = await readClosure(ports.state, subject.subject);
     closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
   }
-  /** Every partition's state as it ends the run, for hour closure (another shard's as it is then). */
-  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState | Promise<PartitionState> }> = [];
+  /** Every partition's state as it ends the run, for hour closure. */
+  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
 
   for (const entry of offsets) {
     const subject = subjects.find((candidate) => candidate.topic === entry.topic);
     if (!subject) continue;
-    if (options.shard && !inShard(entry.topic, entry.partition, options.shard)) {
-      finals.push({ subject, high: entry.high, state: async () => (await readState(ports.state, entry)).state });
-      continue;
-    }
+    if (options.shard && !inShard(entry.topic, entry.partition, options.shard)) continue;
     const { state, generation } = await readState(ports.state, entry);
     const plan = planPartition(state, entry);
     const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] };
@@ -290,14 +287,15 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   }
   const closures: ClosureResult[] = [];
   for (const subject of options.dryRun ? [] : subjects.filter((candidate) => !missingTopics.includes(candidate.subject))) {
-    if (options.shard && options.shard.index !== 0) {
-      // One closer per subject: late counts and markers come from one view of every partition.
+    if (options.shard && options.shard.count > 1) {
+      // Other shards may still be reading, routing with the closed hour they started with: an hour
+      // closed now could still get their data. A run without --shard, once every shard is done, closes.
       const through = closedThrough.get(subject.subject);
-      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: `hours are closed by shard 0/${options.shard.count}` });
+      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: 'a sharded run does not close hours; a run without --shard does, once every shard is done' });
       continue;
     }
     try {
-      const partitions = await Promise.all(finals.filter((entry) => entry.subject === subject).map(async (entry) => ({ state: await entry.state(), high: entry.high })));
+      const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high }));
       const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: BigInt(state.next) >= high, pending: state.pending !== null }));
       const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
       closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));

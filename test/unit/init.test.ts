@@ -31,7 +31,7 @@ describe('schemaflow init', () => {
     const root = join(parent, 'acme-catalog');
     expect(actionsUsed(join(root, '.github/workflows/pr-check.yml'))).toEqual(['acme/schemaflow/actions/check@v1']);
     expect(actionsUsed(join(root, '.github/workflows/register.yml'))).toEqual(['acme/schemaflow/actions/register@v1']);
-    expect(actionsUsed(join(root, '.github/workflows/flow.yml'))).toEqual(['acme/schemaflow/actions/flow@v1']);
+    expect(actionsUsed(join(root, '.github/workflows/flow.yml'))).toEqual(['acme/schemaflow/actions/flow@v1', 'acme/schemaflow/actions/flow@v1']); // the shards, then the closing job
     expect(readFileSync(join(root, '.github/CODEOWNERS'), 'utf8')).toContain('/catalog/catalog.yaml   @acme/platform');
 
     // As the printed next steps say: commit the scaffold, add an event, check it.

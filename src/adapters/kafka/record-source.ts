@@ -124,7 +124,8 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         for (const range of remaining.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: (position.get(rangeKey(range.topic, range.partition)) ?? range.from).toString() });
       });
       consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) {
+        // A crash once the read has ended (it stays down, see restartOnFailure) loses nothing read.
+        if (!event.payload.restart && !ended) {
           failure ??= event.payload.error;
           finish();
         }

@@ -59,7 +59,7 @@ const flowRun = defineCommand({
   settings: FLOW_SETTINGS,
   options: {
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
-    shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two; run the shards side by side or in a matrix) [default: every partition]' },
+    shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run without --shard after the shards) [default: every partition]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
     'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
@@ -67,7 +67,7 @@ const flowRun = defineCommand({
     'dry-run': { type: 'boolean', description: 'plan from the lake state and watermarks; read and write nothing' },
     format: FORMAT_OPTION,
   },
-  details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed or was idle; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration; 130 or 143: stopped by SIGINT or SIGTERM after committing what was read (a second signal ends it at once).',
+  details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed, was idle or was left incomplete; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration; 130 or 143: stopped by SIGINT or SIGTERM after committing what was read (a second signal ends it at once).',
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, shard: options.shard, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
