@@ -9,7 +9,7 @@ import { flagsFromInputs } from './inputs.js';
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
 async function main(): Promise<void> {
   const { values: config } = resolveSettings(FLOW_SETTINGS, { env: process.env, flags: flagsFromInputs(FLOW_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
-  const options = flowOptionsFrom({ subjects: core.getInput('subjects'), shard: core.getInput('shard'), maxDuration: core.getInput('max-duration'), flushBytes: core.getInput('flush-bytes'), maxRecordBytes: core.getInput('max-record-bytes'), allowedLateness: core.getInput('allowed-lateness'), dryRun: core.getBooleanInput('dry-run') }, 'input ');
+  const options = flowOptionsFrom({ subjects: core.getInput('subjects'), shard: core.getInput('shard'), maxDuration: core.getInput('max-duration'), flushBytes: core.getInput('flush-bytes'), maxRecordBytes: core.getInput('max-record-bytes'), allowedLateness: core.getInput('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
   const started = Date.now();
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
   const signals = stopOnSignals((line) => core.warning(line));
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     core.setOutput('gaps', String(total((row) => row.gaps)));
     const received = signals.received();
     await core.summary
-      .addHeading(`schemaflow flow: ${received ? `stopped by ${received}` : report.exitCode === 0 ? 'ok' : 'attention needed'}`, 2)
+      .addHeading(`schemaflow flow${report.closeOnly ? ' (close only)' : ''}: ${received ? `stopped by ${received}` : report.exitCode === 0 ? 'ok' : 'attention needed'}`, 2)
       .addRaw(`Run \`${report.runId}\`${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run)' : ''}, manifest serial ${report.manifestSerial}, lake \`${ports.lake.location}\`.`, true)
       .addTable([
         ['subject', 'partitions', 'read', 'archived', 'late', 'quarantined', 'gaps', 'lag', 'status', 'closed through'].map((data) => ({ data, header: true })),

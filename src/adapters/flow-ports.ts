@@ -79,7 +79,9 @@ function parseBytes(text: string, name: string): number {
 export const newRunId = (now: Date): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 /** The flow's options from CLI flags or action inputs (`prefix` names them in errors: `--` or `input `), with their defaults. */
-export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean }, prefix: string): FlowOptions {
+export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean; closeOnly?: boolean }, prefix: string): FlowOptions {
+  const closeOnly = raw.closeOnly === true;
+  if (closeOnly && raw.shard) throw new UsageError(`${prefix}shard cannot go with ${prefix === '--' ? 'flow close' : 'input close-only'}: closing hours needs every partition's state (close after the shards, without a shard)`);
   return {
     runId: newRunId(new Date()),
     subjects: (raw.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
@@ -89,5 +91,6 @@ export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: st
     maxRecordBytes: parseBytes(raw.maxRecordBytes || '1MiB', `${prefix}max-record-bytes`),
     latenessMs: parseDuration(raw.allowedLateness || '15m', `${prefix}allowed-lateness`),
     dryRun: raw.dryRun,
+    closeOnly,
   };
 }

@@ -18,7 +18,7 @@ export const COMMAND_MODULES: ReadonlyArray<{ readonly names: readonly string[];
   { names: ['manifest build'], load: async () => (await import('./commands/manifest.js')).manifestCommands },
   { names: ['produce'], load: async () => (await import('./commands/produce.js')).produceCommands },
   { names: ['types'], load: async () => (await import('./commands/types.js')).typesCommands },
-  { names: ['flow run', 'lake audit'], load: async () => (await import('./commands/flow.js')).flowCommands },
+  { names: ['flow run', 'flow close', 'lake audit'], load: async () => (await import('./commands/flow.js')).flowCommands },
   { names: ['search', 'show', 'site'], load: async () => (await import('./commands/discovery.js')).discoveryCommands },
   { names: ['demo'], load: async () => (await import('./commands/demo.js')).demoCommands },
   { names: ['dev up', 'dev status', 'dev down'], load: async () => (await import('./commands/dev.js')).devCommands },

@@ -1,3 +1,4 @@
+import { parseShard } from '../archive/shard.js';
 import type { Metric } from '../ports.js';
 import type { FlowReport } from './flow-run.js';
 
@@ -24,7 +25,10 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     if (partition.gaps.length > 0) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
     if (partition.status === 'stopped') metrics.push({ type: 'count', name: 'errors', value: 1, tags });
   }
-  for (const [subject, age] of oldest) metrics.push({ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: age, tags: { subject } });
+  // A shard of several sees only its partitions: its gauge is tagged with the shard (alert on the
+  // largest over the shards), so the shards' values do not overwrite each other's.
+  const shard = report.shard !== null && parseShard(report.shard)?.count !== 1 ? { shard: report.shard } : {};
+  for (const [subject, age] of oldest) metrics.push({ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: age, tags: { subject, ...shard } });
   for (const closure of report.closures) {
     metrics.push({ type: 'count', name: 'hours_closed', value: closure.markers, tags: { subject: closure.subject } });
     if (closure.failed) metrics.push({ type: 'count', name: 'errors', value: 1, tags: { subject: closure.subject } });

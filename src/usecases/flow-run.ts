@@ -74,6 +74,11 @@ export interface FlowOptions {
   /** Larger record values go to quarantine as TOO_LARGE. */
   readonly maxRecordBytes: number;
   readonly dryRun: boolean;
+  /**
+   * `flow close`: read nothing, only close the hours every partition is past (after sharded runs,
+   * which close none). Partitions with offsets left to archive are reported incomplete and hold their hours open.
+   */
+  readonly closeOnly: boolean;
   /** How long after an hour ends its records may still arrive before the hour is closed. */
   readonly latenessMs: number;
 }
@@ -82,6 +87,8 @@ export interface FlowReport {
   readonly runId: string;
   readonly manifestSerial: number;
   readonly dryRun: boolean;
+  /** A `flow close` run: nothing read, hours closed. */
+  readonly closeOnly: boolean;
   /** The shard this run archived, `i/n`; null when it took every partition. */
   readonly shard: string | null;
   readonly partitions: readonly PartitionReport[];
@@ -142,6 +149,11 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
     if (plan.action === 'stop') {
       stopPartition(report, plan.message);
+      continue;
+    }
+    if (options.closeOnly) {
+      describeUnarchived(report, plan);
+      finals.push({ subject, high: entry.high, state: () => state });
       continue;
     }
     if (options.dryRun) {
@@ -289,9 +301,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   for (const subject of options.dryRun ? [] : subjects.filter((candidate) => !missingTopics.includes(candidate.subject))) {
     if (options.shard && options.shard.count > 1) {
       // Other shards may still be reading, routing with the closed hour they started with: an hour
-      // closed now could still get their data. A run without --shard, once every shard is done, closes.
+      // closed now could still get their data. flow close (or a run without --shard), once every shard is done, closes.
       const through = closedThrough.get(subject.subject);
-      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: 'a sharded run does not close hours; a run without --shard does, once every shard is done' });
+      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: 'a sharded run does not close hours; flow close does, once every shard is done' });
       continue;
     }
     try {
@@ -305,7 +317,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
   }
   const exitCode = reports.some((report) => report.status === 'stopped' || report.gaps.length > 0) || closures.some((closure) => closure.failed === true) ? 1 : 0;
-  return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null, partitions: reports, missingTopics, closures, exitCode };
+  return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, closeOnly: options.closeOnly, shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null, partitions: reports, missingTopics, closures, exitCode };
 }
 
 /** Rows of one partition waiting for zlib before its reader waits for the compressor. */
@@ -320,6 +332,15 @@ function describePlan(report: PartitionReport, plan: Extract<PartitionPlan, { ac
     report.gaps.push({ from: plan.gap.from.toString(), to: plan.gap.to.toString() });
   }
   report.problem = parts.join('; ');
+}
+
+/** A partition `flow close` leaves to `flow run`: what is not archived yet holds its hours open. */
+function describeUnarchived(report: PartitionReport, plan: Extract<PartitionPlan, { action: 'archive' }>): void {
+  report.status = 'incomplete';
+  const parts = [`offsets ${plan.from}–${plan.to - 1n} are not archived yet`];
+  if (plan.pending) parts.unshift(`the unit ${plan.pending.start}–${plan.pending.end} of run ${plan.pending.runId} is unfinished`);
+  if (plan.gap) parts.unshift(`offsets ${plan.gap.from}–${plan.gap.to} were deleted by retention and are not recorded as a gap yet`);
+  report.problem = `${parts.join('; ')}: flow close reads nothing, the next flow run archives them (their hours stay open until then)`;
 }
 
 /** The subjects a run archives: all, or the ones `--subjects` names (each must exist). */

@@ -40,4 +40,14 @@ it('archives into a gs:// lake, sets its outputs and writes a summary table per 
   const badShard = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, shard: '3/2' } });
   expect(badShard.code).toBe(1);
   expect(badShard.stdout).toContain('input shard must be i/n, shard i of n counted from 0');
+
+  // The closing job after a matrix of shards: reads nothing, closes hours, says so.
+  const closing = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, shard: '', 'close-only': 'true', 'allowed-lateness': '30h' } });
+  expect(closing.code, closing.stdout).toBe(0);
+  expect(closing.outputs['records-read']).toBe('0');
+  expect(closing.summary).toContain('schemaflow flow (close only): ok');
+  expect(closing.summary).toMatch(new RegExp(`<td>${clicks}</td><td>3</td><td>0</td><td>0</td>(<td>0</td>){4}<td>idle 3</td><td>\\d{4}-\\d\\d-\\d\\d \\d\\d:00 UTC</td>`));
+  const shardedClose = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, 'close-only': 'true' } });
+  expect(shardedClose.code).toBe(1);
+  expect(shardedClose.stdout).toContain("input shard cannot go with input close-only: closing hours needs every partition's state");
 });

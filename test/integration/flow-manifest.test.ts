@@ -43,7 +43,7 @@ it('re-reads the manifest once for an unknown schema ID, then quarantines what i
   const state = openObjectStore(`file://${scratch}/lake/_state`);
   const source = createRecordSource(fixture.kafka, { runId: 'reread' });
   const lines: string[] = [];
-  const report = await runFlow({ lake, state, source, manifests, clock: () => new Date(), fault: () => Promise.resolve(), log: (line) => lines.push(line) }, { runId: 'reread', subjects: [topic], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, latenessMs: 900_000 });
+  const report = await runFlow({ lake, state, source, manifests, clock: () => new Date(), fault: () => Promise.resolve(), log: (line) => lines.push(line) }, { runId: 'reread', subjects: [topic], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 900_000 });
   await source.close();
 
   expect(reads).toBe(2);

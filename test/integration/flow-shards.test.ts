@@ -4,7 +4,7 @@ import { coverageProblems, createFlowFixture, createTestLake, readLake, type Flo
 
 /**
  * `flow run --shard i/n`: n runs side by side, each on its share of the subjects' partitions,
- * archive every offset exactly once between them; a run without --shard closes the hours after.
+ * archive every offset exactly once between them; `flow close` closes the hours after, reading nothing.
  */
 let fixture: FlowFixture;
 let lake: TestLake;
@@ -27,11 +27,22 @@ afterAll(async () => {
 
 interface Report {
   shard: string | null;
-  partitions: Array<{ topic: string; partition: number; status: string; next: string }>;
+  closeOnly: boolean;
+  partitions: Array<{ topic: string; partition: number; status: string; next: string; records: number; problem?: string }>;
   closures: Array<{ subject: string; markers: number; held?: string }>;
 }
 
-it('two shards side by side archive disjoint partitions, every offset exactly once; a run without --shard closes the hours after', async () => {
+it('two shards side by side archive disjoint partitions, every offset exactly once; flow close closes the hours after', async () => {
+  // Before any run, flow close finds every offset unarchived: it reads nothing and closes nothing.
+  const early = await fixture.cli(['flow', 'close', '--lake', lake.url, '--subjects', fixture.subjects.join(','), '--allowed-lateness', '30h', '--format', 'json']);
+  expect(early.code, early.stdout + early.stderr).toBe(0);
+  const earlyReport = JSON.parse(early.stdout) as Report;
+  expect(earlyReport.closeOnly).toBe(true);
+  expect(earlyReport.partitions.map((entry) => [entry.status, entry.records])).toEqual(earlyReport.partitions.map(() => ['incomplete', 0]));
+  expect(earlyReport.partitions.find((entry) => entry.topic === topics[1]?.topic)?.problem).toBe('offsets 0–19 are not archived yet: flow close reads nothing, the next flow run archives them (their hours stay open until then)');
+  expect(earlyReport.closures.map((closure) => closure.markers)).toEqual([0, 0]);
+  expect((await readLake(lake)).keys.filter((key) => !key.startsWith('_state/'))).toEqual([]);
+
   const run = (shard: string): Promise<{ code: number; stdout: string; stderr: string }> => fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects.join(','), '--shard', shard, '--flush-bytes', '2KiB', '--allowed-lateness', '30h', '--format', 'json']);
   const runs = await Promise.all([run('0/2'), run('1/2')]);
   const reports = runs.map((result) => {
@@ -46,7 +57,7 @@ it('two shards side by side archive disjoint partitions, every offset exactly on
   for (const entry of reports.flatMap((report) => report.partitions)) expect(entry.status, `${entry.topic}/${entry.partition}`).toBe('archived');
   // Other shards may still be reading while one finishes: no sharded run closes an hour.
   for (const report of reports) {
-    expect(report.closures.map((closure) => closure.held)).toEqual(fixture.subjects.map(() => 'a sharded run does not close hours; a run without --shard does, once every shard is done'));
+    expect(report.closures.map((closure) => closure.held)).toEqual(fixture.subjects.map(() => 'a sharded run does not close hours; flow close does, once every shard is done'));
     expect(report.closures.every((closure) => closure.markers === 0)).toBe(true);
   }
 
@@ -63,9 +74,11 @@ it('two shards side by side archive disjoint partitions, every offset exactly on
   expect(audit.code, audit.stdout).toBe(0);
 
   expect((await readLake(lake)).keys.filter((key) => key.endsWith('/_CLOSED.json'))).toEqual([]);
-  // After the shards, a run without --shard finds nothing to read and closes every hour with data.
-  const again = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects.join(','), '--allowed-lateness', '30h']);
-  expect(again.code, again.stdout + again.stderr).toBe(0);
+  // After the shards, flow close reads nothing and closes every hour with data.
+  const closed = await fixture.cli(['flow', 'close', '--lake', lake.url, '--subjects', fixture.subjects.join(','), '--allowed-lateness', '30h']);
+  expect(closed.code, closed.stdout + closed.stderr).toBe(0);
+  expect(closed.stdout).toMatch(/^flow close \S+: manifest serial \d+, lake /);
+  expect(closed.stderr).not.toContain('reading');
   const hours = new Set((await readLake(lake)).rows.filter((row) => !row.key.startsWith('_')).map((row) => row.key.split('/').slice(0, 4).join('/')));
   const markers = (await readLake(lake)).keys.filter((key) => key.endsWith('/_CLOSED.json')).map((key) => key.slice(0, -'/_CLOSED.json'.length));
   expect(hours.size).toBeGreaterThan(2);
@@ -84,4 +97,8 @@ it('plans only its own partitions with --dry-run, and rejects a shard that is no
   const bad = await fixture.cli(['flow', 'run', '--lake', lake.url, '--shard', '2/2']);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('--shard must be i/n, shard i of n counted from 0');
+  // flow close needs every partition's state: it takes no shard.
+  const shardedClose = await fixture.cli(['flow', 'close', '--lake', lake.url, '--shard', '0/2']);
+  expect(shardedClose.code).toBe(2);
+  expect(shardedClose.stderr).toContain('--shard');
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 export interface ActionRun {
   readonly code: number;
@@ -15,7 +16,8 @@ export interface ActionRun {
 
 /**
  * Runs a committed action bundle (`actions/<name>/dist/index.js`) as the runner does: a Node
- * process with `INPUT_<NAME>` variables (hyphens kept, as GitHub keeps them), a GITHUB_OUTPUT
+ * process with `INPUT_<NAME>` variables (hyphens kept, as GitHub keeps them; an input not given
+ * gets its `default` from action.yml, as the runner gives it), a GITHUB_OUTPUT
  * and a GITHUB_STEP_SUMMARY file; nothing else of this process's environment but PATH and HOME.
  * `started` gets the process, to signal it as a runner cancelling the step does.
  */
@@ -26,7 +28,9 @@ export function runAction(name: string, options: { cwd: string; inputs: Record<s
   writeFileSync(outputs, '');
   writeFileSync(summary, '');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_WORKSPACE: options.cwd, GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: summary, ...options.env };
-  for (const [input, value] of Object.entries(options.inputs)) env[`INPUT_${input.toUpperCase()}`] = value;
+  const metadata = parse(readFileSync(fileURLToPath(new URL(`../../actions/${name}/action.yml`, import.meta.url)), 'utf8')) as { inputs?: Record<string, { default?: string }> };
+  const defaults = Object.fromEntries(Object.entries(metadata.inputs ?? {}).flatMap(([input, spec]) => (spec.default === undefined ? [] : [[input, spec.default]])));
+  for (const [input, value] of Object.entries({ ...defaults, ...options.inputs })) env[`INPUT_${input.toUpperCase()}`] = value;
   const bundle = fileURLToPath(new URL(`../../actions/${name}/dist/index.js`, import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundle], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });

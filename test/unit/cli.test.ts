@@ -65,7 +65,7 @@ describe('the schemaflow CLI', () => {
   it('checks --format the same way in every command that has it, before doing anything', async () => {
     const positionals: Record<string, string[]> = { compat: ['old.json', 'new.json'], search: ['email'], show: ['apps-users'] };
     const commands = (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat().filter((command) => command.options && 'format' in command.options);
-    expect(commands.map((command) => command.name).sort()).toEqual(['check', 'compat', 'flow run', 'lake audit', 'plan', 'search', 'show']);
+    expect(commands.map((command) => command.name).sort()).toEqual(['check', 'compat', 'flow close', 'flow run', 'lake audit', 'plan', 'search', 'show']);
     for (const command of commands) {
       const { code, stdout, stderr } = await cli([...command.name.split(' '), ...(positionals[command.name] ?? []), '--format', 'xml']);
       expect({ command: command.name, code, stdout }).toEqual({ command: command.name, code: 2, stdout: '' });

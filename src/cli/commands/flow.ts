@@ -1,9 +1,9 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics, stopOnSignals } from '../../adapters/flow-ports.js';
+import { FLOW_SETTINGS, flowOptionsFrom, type FlowSettings, openFlowPorts, sendFlowMetrics, stopOnSignals } from '../../adapters/flow-ports.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { UsageError } from '../../domain/errors.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
-import { FAULT_POINTS, runFlow, type FaultPoint, type FlowReport } from '../../usecases/flow-run.js';
+import { FAULT_POINTS, runFlow, type FaultPoint, type FlowOptions, type FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
 /**
@@ -24,7 +24,7 @@ function faultHook(spec: string | undefined): (point: FaultPoint) => Promise<voi
 }
 
 function printFlow(report: FlowReport, io: Io, lake: string): void {
-  io.out(`flow run ${report.runId}${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
+  io.out(`flow ${report.closeOnly ? 'close' : 'run'} ${report.runId}${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
   for (const entry of report.partitions) {
     const where = `${entry.topic}/${entry.partition}`;
     const quarantined = Object.entries(entry.quarantined).map(([reason, count]) => `${reason} ${count}`).join(', ');
@@ -59,7 +59,7 @@ const flowRun = defineCommand({
   settings: FLOW_SETTINGS,
   options: {
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
-    shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run without --shard after the shards) [default: every partition]' },
+    shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run flow close after the shards) [default: every partition]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
     'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
@@ -71,21 +71,45 @@ const flowRun = defineCommand({
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, shard: options.shard, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
-    const started = Date.now();
-    const signals = stopOnSignals((line) => io.err(line));
-    const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
-    try {
-      const report = await runFlow(ports, flowOptions);
-      await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
-      if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
-      else printFlow(report, io, ports.lake.location);
-      // Stopped by a signal: the shell's convention, 128 + its number (130 for SIGINT, 143 for SIGTERM).
-      const received = signals.received();
-      return received ? 128 + osConstants.signals[received] : report.exitCode;
-    } finally {
-      signals.dispose();
-      await close();
-    }
+    return runFlowCommand(flowOptions, { config, env, io, format });
+  },
+});
+
+/** `flow run` and `flow close`: one flow over the configured ports, its metrics, its report; the exit code. */
+async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowSettings; env: Readonly<Record<string, string | undefined>>; io: Io; format: 'text' | 'json' }): Promise<number> {
+  const { config, env, io, format } = context;
+  const started = Date.now();
+  const signals = stopOnSignals((line) => io.err(line));
+  const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
+  try {
+    const report = await runFlow(ports, flowOptions);
+    await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
+    if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
+    else printFlow(report, io, ports.lake.location);
+    // Stopped by a signal: the shell's convention, 128 + its number (130 for SIGINT, 143 for SIGTERM).
+    const received = signals.received();
+    return received ? 128 + osConstants.signals[received] : report.exitCode;
+  } finally {
+    signals.dispose();
+    await close();
+  }
+}
+
+const flowClose = defineCommand({
+  name: 'flow close',
+  summary: 'close the hours every partition is past, reading no record (after sharded runs)',
+  settings: FLOW_SETTINGS,
+  options: {
+    subjects: { type: 'string', valueName: 'a,b', description: 'close only these subjects’ hours (comma-separated) [default: all in the manifest]' },
+    'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
+    'dry-run': { type: 'boolean', description: 'report each partition’s progress; close nothing' },
+    format: FORMAT_OPTION,
+  },
+  details: 'Reads each partition’s lake state and the watermarks, and closes what `flow run` would close after archiving, without a consumer: the step after `flow run --shard` runs, which close no hour. A partition with offsets not archived yet is reported incomplete and holds its hours open. Exit 0: hours closed, or none complete yet; 1: closing failed or a partition stopped; 2: bad configuration.',
+  async run({ options, config, env, io }) {
+    const format = outputFormat(options.format);
+    const flowOptions = flowOptionsFrom({ subjects: options.subjects, allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true, closeOnly: true }, '--');
+    return runFlowCommand(flowOptions, { config, env, io, format });
   },
 });
 
@@ -108,5 +132,5 @@ const lakeAudit = defineCommand({
   },
 });
 
-/** `schemaflow flow run` and `schemaflow lake audit`. */
-export const flowCommands = [flowRun, lakeAudit];
+/** `schemaflow flow run`, `schemaflow flow close` and `schemaflow lake audit`. */
+export const flowCommands = [flowRun, flowClose, lakeAudit];

@@ -3,7 +3,7 @@ import { flowMetrics } from '../../../src/usecases/flow-metrics.js';
 import type { FlowReport, PartitionReport } from '../../../src/usecases/flow-run.js';
 
 const partition = (changes: Partial<PartitionReport>): PartitionReport => ({ subject: 'apps-users', topic: 'apps-users', partition: 0, status: 'archived', from: '0', next: '10', high: '10', records: 10, written: 8, late: 1, bytes: 500, through: 1_000_000, quarantined: { INVALID: 1 }, objects: 3, units: 1, recovered: false, gaps: [], ...changes });
-const report = (partitions: PartitionReport[]): FlowReport => ({ runId: 'r', manifestSerial: 1, dryRun: false, shard: null, partitions, missingTopics: [], closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 2, markers: 2 }], exitCode: 0 });
+const report = (partitions: PartitionReport[], shard: string | null = null): FlowReport => ({ runId: 'r', manifestSerial: 1, dryRun: false, closeOnly: false, shard, partitions, missingTopics: [], closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 2, markers: 2 }], exitCode: 0 });
 
 describe('flow metrics', () => {
   it('report lag and the age of the oldest unarchived record from the slowest partition', () => {
@@ -16,6 +16,14 @@ describe('flow metrics', () => {
     expect(find('hours_closed')[0]?.value).toBe(2);
     expect(find('duration')[0]).toMatchObject({ type: 'timing', value: 1234 });
     expect(find('errors')).toEqual([]);
+  });
+
+  it('tag the subject gauge with the shard of a sharded run, so shards do not overwrite each other', () => {
+    const gauge = (shard: string | null) => flowMetrics(report([partition({ next: '4', through: 940_000 })], shard), { now: 1_000_000, durationMs: 1 }).filter((metric) => metric.name === 'oldest_unarchived_age_seconds');
+    expect(gauge('1/3')).toEqual([{ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: 60, tags: { subject: 'apps-users', shard: '1/3' } }]);
+    // One shard of one is every partition: the same series as a run without --shard.
+    expect(gauge('0/1')[0]?.tags).toEqual({ subject: 'apps-users' });
+    expect(gauge(null)[0]?.tags).toEqual({ subject: 'apps-users' });
   });
 
   it('count a stopped partition and a gap as errors and gaps', () => {
