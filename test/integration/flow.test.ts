@@ -161,6 +161,29 @@ describe('flow run', () => {
     expect((await fixture.cli(['flow', 'run', '--lake', lake.url], { SCHEMAFLOW_FAULT: 'nowhere' })).code).toBe(2);
   });
 
+  it('a partition stopped ahead of Kafka holds the hours of its subject open, though the others are done', async () => {
+    const clicks = fixture.subjects[0] ?? '';
+    const lake = await lakeFor();
+    expect((await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', clicks, '--allowed-lateness', '100h'])).code).toBe(0);
+    const statePath = join(new URL(lake.url).pathname, '_state', clicks, '1.json');
+    const archived = readFileSync(statePath, 'utf8');
+    writeFileSync(statePath, JSON.stringify({ ...(JSON.parse(archived) as object), next: '1000' }));
+    // Partition 0 is read to its end; partition 1's records since "the recreation" are not archived.
+    const held = await fixture.cli(['flow', 'close', '--lake', lake.url, '--subjects', clicks, '--allowed-lateness', '1s', '--format', 'json']);
+    expect(held.code, held.stdout + held.stderr).toBe(1);
+    const report = JSON.parse(held.stdout) as { partitions: Array<{ partition: number; status: string }>; closures: Array<{ markers: number; closedThrough: string | null }> };
+    expect(report.partitions.map((entry) => [entry.partition, entry.status])).toEqual([[0, 'idle'], [1, 'stopped']]);
+    // Closed through partition 1's last archived record at most: before any hour with data.
+    expect(report.closures[0]?.markers, JSON.stringify(report.closures)).toBe(0);
+    expect(Date.parse(report.closures[0]?.closedThrough ?? '1970-01-01T00:00:00Z')).toBeLessThan(BASE_TIME);
+    expect((await readLake(lake)).keys.filter((key) => key.endsWith('/_CLOSED.json'))).toEqual([]);
+    // Once the partition archives again, the hours close.
+    writeFileSync(statePath, archived);
+    const closed = await fixture.cli(['flow', 'close', '--lake', lake.url, '--subjects', clicks, '--allowed-lateness', '1s', '--format', 'json']);
+    expect(closed.code, closed.stdout + closed.stderr).toBe(0);
+    expect((JSON.parse(closed.stdout) as { closures: Array<{ markers: number }> }).closures[0]?.markers).toBeGreaterThan(0);
+  });
+
   it('a run that ends before reading a partition reports it incomplete with the offsets left, not idle; the next run reads them', async () => {
     const views = fixture.subjects[1] ?? '';
     const lake = await lakeFor();
