@@ -329,7 +329,13 @@ async function printRows(query: string, root: string, out: (line: string) => voi
     // The query's glob is relative to where DuckDB runs, as it will be for the reader.
     process.chdir(root);
     const reader = await connection.runAndReadAll(`${query.replace(/;\s*$/, '')} LIMIT 3`);
-    const rows = reader.getRowObjectsJson();
+    // DuckDB's JSON form, whose dates and timestamps read as DuckDB prints them, but with its
+    // integers (JSON strings there, as a BIGINT may exceed a double) as numbers when they fit one.
+    const values = reader.getRowObjectsJS();
+    const rows = reader.getRowObjectsJson().map((row, index) => Object.fromEntries(Object.entries(row).map(([column, json]) => {
+      const value = values[index]?.[column];
+      return [column, typeof value === 'bigint' && Number.isSafeInteger(Number(value)) ? Number(value) : json];
+    })));
     out(`\n  the first ${rows.length} rows, read back by DuckDB just now:`);
     for (const row of rows) out(`    ${JSON.stringify(row)}`);
   } catch (error) {

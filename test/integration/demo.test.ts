@@ -85,6 +85,8 @@ describe('npm run demo', () => {
       expect(first.stdout).toMatch(new RegExp(`quarantined 1 × NOT_JSON under _quarantine/${subject}/`));
     }
     expect(first.stdout).toContain('stopped the kafka the demo started');
+    // The rows it read back print integers as numbers and dates as DuckDB prints them.
+    expect(first.stdout).toMatch(/the first 3 rows, read back by DuckDB just now:\n {4}\{"userId":"[^"]+",.*"schema_version":3,"kafka_partition":\d+,"kafka_offset":\d+,"dt":"\d{4}-\d\d-\d\d","hr":"\d\d"\}\n/);
 
     // After the demo exited: the query it printed, in DuckDB, returns every apps-users event.
     const rows = await runQuery(printedQuery(first.stdout), dir);
