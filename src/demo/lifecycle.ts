@@ -112,7 +112,8 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   const repoDir = resolve(root, '.schemaflow', 'demo', 'catalog-repo');
   step(2, `checking the example catalog (${shown(root, source)}) as a pull request would…`);
   mkdirSync(repoDir, { recursive: true });
-  initRepository(repoDir);
+  // Its own even inside the user's clone (.schemaflow/ there): the demo never commits to the clone.
+  initRepository(repoDir, { own: true });
   // The catalog as registered last (HEAD) is the base; a copy a failed run left is replaced.
   rmSync(join(repoDir, 'catalog'), { recursive: true, force: true });
   const repository = openRepository(repoDir);

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,13 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'schemaflow-demo-'));
+  // As in a clone with local edits: the demo's own catalog repository must never commit to it.
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  writeFileSync(join(dir, '.gitignore'), '.schemaflow/\nlake/\n');
+  writeFileSync(join(dir, 'notes.md'), 'committed\n');
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-q', '-m', 'the user’s commit'], { cwd: dir });
+  writeFileSync(join(dir, 'notes.md'), 'an edit the user has not committed\n');
   // Nothing of the caller's SCHEMAFLOW_* settings: the demo runs on its defaults, but for ports.
   env = { PATH: process.env.PATH, HOME: process.env.HOME, SCHEMAFLOW_CACHE_DIR: process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow'), SCHEMAFLOW_KAFKA_BROKERS: `127.0.0.1:${await findFreePort()}`, SCHEMAFLOW_DEV_CONTROLLER_PORT: String(await findFreePort()), SCHEMAFLOW_DEV_GCS_PORT: String(await findFreePort()) };
 });
@@ -85,6 +92,8 @@ describe('npm run demo', () => {
       expect(first.stdout).toMatch(new RegExp(`quarantined 1 × NOT_JSON under _quarantine/${subject}/`));
     }
     expect(first.stdout).toContain('stopped the kafka the demo started');
+    expect(execFileSync('git', ['log', '--format=%s'], { cwd: dir, encoding: 'utf8' })).toBe('the user’s commit\n');
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe(' M notes.md\n');
     // The rows it read back print integers as numbers and dates as DuckDB prints them.
     expect(first.stdout).toMatch(/the first 3 rows, read back by DuckDB just now:\n {4}\{"userId":"[^"]+",.*"schema_version":3,"kafka_partition":\d+,"kafka_offset":\d+,"dt":"\d{4}-\d\d-\d\d","hr":"\d\d"\}\n/);
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { ChangedPath, FileTree, Repository, TreeEntry } from '../../ports.js';
 import { createWorkingTree } from '../files/working-tree.js';
@@ -131,10 +132,13 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
 
 /**
  * Makes `directory` a git repository on branch `main` unless it is inside one already; returns
- * whether it created one. Never touches an existing repository.
+ * whether it created one. Never touches an existing repository. With `own`, only a repository
+ * whose top level is `directory` itself counts: one of schemaflow's own (the demo's) inside the
+ * user's clone is created nested, never committed to the clone.
  */
-export function initRepository(directory: string): boolean {
-  if (text(git(directory, ['rev-parse', '--show-toplevel'], { allowFailure: true }))) return false;
+export function initRepository(directory: string, options: { own?: boolean } = {}): boolean {
+  const top = text(git(directory, ['rev-parse', '--show-toplevel'], { allowFailure: true }));
+  if (top && (!options.own || realpathSync(top) === realpathSync(directory))) return false;
   git(directory, ['init', '-q', '-b', 'main']);
   return true;
 }
