@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
+import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
 import { resolveSettings } from '../config/resolve.js';
 import { describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
@@ -9,13 +10,15 @@ import { flagsFromInputs } from './inputs.js';
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
 async function main(): Promise<void> {
   const { values: config } = resolveSettings(FLOW_SETTINGS, { env: process.env, flags: flagsFromInputs(FLOW_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
+  const workers = parseWorkers(core.getInput('workers'), 'input workers');
   const options = flowOptionsFrom({ subjects: core.getInput('subjects'), shard: core.getInput('shard'), maxDuration: core.getInput('max-duration'), flushBytes: core.getInput('flush-bytes'), maxRecordBytes: core.getInput('max-record-bytes'), allowedLateness: core.getInput('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
   const started = Date.now();
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
   const signals = stopOnSignals((line) => core.warning(line));
   const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
   try {
-    const report = await runFlow(ports, options);
+    // This bundle is its own worker script (see the end of this file).
+    const report = workers > 1 ? await runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }) : await runFlow(ports, options);
     await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => core.warning(line));
     const rows = summarizeBySubject(report);
     const total = (pick: (row: (typeof rows)[number]) => number): number => rows.reduce((sum, row) => sum + pick(row), 0);
@@ -42,4 +45,5 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => core.setFailed(describeError(error)));
+if (isFlowWorker()) await serveFlowWorker();
+else await main().catch((error: unknown) => core.setFailed(describeError(error)));

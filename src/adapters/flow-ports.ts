@@ -4,7 +4,7 @@ import type { Config } from '../config/resolve.js';
 import { UsageError } from '../domain/errors.js';
 import { manifestSource } from '../sdk/manifest-source.js';
 import { flowMetrics } from '../usecases/flow-metrics.js';
-import type { FaultPoint, FlowOptions, FlowPorts, FlowReport } from '../usecases/flow-run.js';
+import { FAULT_POINTS, type FaultPoint, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { createKafkaClient } from './kafka/client.js';
 import { createRecordSource } from './kafka/record-source.js';
 import { openObjectStore } from './lake/object-store.js';
@@ -17,11 +17,29 @@ export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
 
 
 /** The flow's ports over the configured lake, state, broker and manifest; `close` releases the Kafka client. */
-export function openFlowPorts(config: FlowSettings, options: { runId: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void>; stop?: AbortSignal }): { ports: FlowPorts; close: () => Promise<void> } {
+export function openFlowPorts(config: FlowSettings, options: { runId: string; groupId?: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void>; stop?: AbortSignal }): { ports: FlowPorts; close: () => Promise<void> } {
   const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
-  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.runId });
+  // The read's consumer group is named after the run (a flow worker's after the run and itself).
+  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.groupId ?? options.runId });
   const ports: FlowPorts = { lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores), source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault: options.fault, log: options.log, ...(options.stop ? { stop: options.stop } : {}) };
   return { ports, close: () => source.close() };
+}
+
+/**
+ * The `SCHEMAFLOW_FAULT` test hook: `<point>` or `<point>@<n>` (the n-th time the run reaches it)
+ * kills this process with SIGKILL there, as a crash or a runner timeout would.
+ */
+export function faultHook(spec: string | undefined): (point: FaultPoint) => Promise<void> {
+  if (!spec) return () => Promise.resolve();
+  const [name, countText = '1'] = spec.split('@');
+  if (!FAULT_POINTS.includes(name as FaultPoint) || !/^[1-9]\d*$/.test(countText)) throw new UsageError(`SCHEMAFLOW_FAULT=${spec} is not <point>[@n]; points: ${FAULT_POINTS.join(', ')}`, { code: 'CONFIG_INVALID' });
+  let remaining = Number(countText);
+  return (point) => {
+    if (point !== name || (remaining -= 1) > 0) return Promise.resolve();
+    process.stderr.write(`schemaflow: SCHEMAFLOW_FAULT=${spec}: killing the run at ${point}\n`);
+    // mid-upload: let the write start, then die with its bytes in flight.
+    return new Promise<void>(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
+  };
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -73,6 +91,14 @@ function parseBytes(text: string, name: string): number {
   const value = match ? Number(match[1]) * (match[2] === 'MiB' ? 1_048_576 : match[2] === 'KiB' ? 1_024 : 1) : NaN;
   if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive size in bytes, KiB or MiB (e.g. 16MiB), not ${JSON.stringify(text)}`);
   return value;
+}
+
+/** `--workers` / input `workers`: how many threads archive a run's partitions (1: the process itself). */
+export function parseWorkers(text: string | undefined, name: string): number {
+  if (!text) return 1;
+  const workers = /^\d{1,2}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(workers >= 1 && workers <= 32)) throw new UsageError(`${name} must be a number of threads from 1 to 32 (up to the machine's cores), not ${JSON.stringify(text)}`);
+  return workers;
 }
 
 /** A run's ID: its UTC start and a random suffix, e.g. `20261201T110000Z-3fa2c1`. */

@@ -6,9 +6,8 @@
 // gzip, object writes, intents and commits, hour closure. Baseline, same run, same topic:
 // Kafka's own consumer performance tool (org.apache.kafka.tools.ConsumerPerformance, what
 // kafka-consumer-perf-test.sh runs), its fetch.nMsg.sec; beside it, kafkajs alone reading and
-// discarding the topic (the ceiling of any flow on kafkajs); and the topic archived by two
-// shards side by side (--shard 0/2 and 1/2, two partitions each), the scaling the flow has
-// today. Memory: the flow's peak RSS at the full size against its peak at a tenth of it (same
+// discarding the topic (the ceiling of any flow on kafkajs); and the topic archived by one run
+// in two threads (--workers 2, two partitions each), the scaling the flow has in one process. Memory: the flow's peak RSS at the full size against its peak at a tenth of it (same
 // partitions and settings).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,12 +123,12 @@ try {
   const rssReporter = `data:text/javascript,import{PerformanceObserver,constants}from'node:perf_hooks';import{getHeapStatistics}from'node:v8';let live=0;new PerformanceObserver((list)=>{for(const entry of list.getEntries())if(entry.detail.kind===constants.NODE_PERFORMANCE_GC_MAJOR)live=Math.max(live,getHeapStatistics().used_heap_size)}).observe({entryTypes:['gc']});process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+' live='+live+'\\n'))`;
   // heapMiB: a V8 old-space cap (--max-old-space-size); by default V8 sizes the heap from the
   // machine's memory and grows it lazily, so RSS says more about the GC than about what the flow holds.
-  const flow = (subject, heapMiB, shard) =>
+  const flow = (subject, heapMiB, workers) =>
     new Promise((resolve, reject) => {
       const started = performance.now();
-      const lake = join(work, `lake-${subject}${heapMiB ? `-capped` : ''}${shard ? '-sharded' : ''}`);
+      const lake = join(work, `lake-${subject}${heapMiB ? `-capped` : ''}${workers ? `-workers-${workers}` : ''}`);
       const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-      const child = spawn(process.execPath, [...profile, ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []), '--import', rssReporter, CLI, 'flow', 'run', '--subjects', subject, '--lake', `file://${lake}`, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', ...(shard ? ['--shard', shard] : []), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...profile, ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []), '--import', rssReporter, CLI, 'flow', 'run', '--subjects', subject, '--lake', `file://${lake}`, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', ...(workers ? ['--workers', String(workers)] : []), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -148,10 +147,9 @@ try {
   const CAP = 192;
   const smallCapped = await flow('bench-small', CAP);
   const bigCapped = await flow('bench-big', CAP);
-  const shardsStarted = performance.now();
-  const shards = await Promise.all([flow('bench-big', 0, '0/2'), flow('bench-big', 0, '1/2')]);
-  const shardsMs = performance.now() - shardsStarted;
-  for (const [run, expected] of [[big, EVENTS], [small, SMALL], [bigCapped, EVENTS], [smallCapped, SMALL], [{ records: shards[0].records + shards[1].records }, EVENTS]]) if (run.records !== expected) throw new Error(`a flow run read ${run.records} records, expected ${expected}`);
+  const threaded = await flow('bench-big', 0, 2);
+  const threadedCapped = await flow('bench-big', CAP, 2);
+  for (const [run, expected] of [[big, EVENTS], [small, SMALL], [bigCapped, EVENTS], [smallCapped, SMALL], [threaded, EVENTS], [threadedCapped, EVENTS]]) if (run.records !== expected) throw new Error(`a flow run read ${run.records} records, expected ${expected}`);
   const flowRate = rate(EVENTS, big.ms);
   const mib = valueBytes / 1_048_576;
 
@@ -164,8 +162,8 @@ try {
   const steadyRate = rate(EVENTS - SMALL, big.ms - small.ms);
   console.log(`   without start-up (the full run's time less the tenth's, for the events between): ${steadyRate.toLocaleString('en')} records/s, ratio ${(steadyRate / anchorRate).toFixed(2)}`);
   console.log(`   ceiling   kafkajs alone, same fetch settings, consuming and discarding: ${ceilingRate.toLocaleString('en')} records/s, ratio ${(ceilingRate / anchorRate).toFixed(2)}; the flow reaches ${(flowRate / ceilingRate).toFixed(2)} of it`);
-  const shardsRate = rate(EVENTS, shardsMs);
-  console.log(`   two shards side by side (flow run --shard 0/2 and --shard 1/2 of the same topic at once on this machine, ${shards[0].records.toLocaleString('en')} and ${shards[1].records.toLocaleString('en')} records): ${shardsRate.toLocaleString('en')} records/s, ${(shardsRate / flowRate).toFixed(2)}× one run, ratio ${(shardsRate / anchorRate).toFixed(2)}`);
+  const threadedRate = rate(EVENTS, threaded.ms);
+  console.log(`   two threads   schemaflow flow run --workers 2, end to end (two partitions each, hours closed once after them): ${threadedRate.toLocaleString('en')} records/s, ${(threadedRate / flowRate).toFixed(2)}× one thread, ratio ${(threadedRate / anchorRate).toFixed(2)} (goal ≥ 0.5); peak RSS ${threaded.rssMiB.toFixed(0)} MiB`);
   console.log(`\nflow peak RSS`);
   console.log(`   baseline  ${SMALL.toLocaleString('en')} events: ${small.rssMiB.toFixed(0)} MiB`);
   console.log(`   measured  ${EVENTS.toLocaleString('en')} events: ${big.rssMiB.toFixed(0)} MiB (goal ≤ 300 MB)`);
@@ -176,6 +174,7 @@ try {
   console.log(`   baseline  ${SMALL.toLocaleString('en')} events: ${smallCapped.rssMiB.toFixed(0)} MiB`);
   console.log(`   measured  ${EVENTS.toLocaleString('en')} events: ${bigCapped.rssMiB.toFixed(0)} MiB in ${(bigCapped.ms / 1000).toFixed(1)} s (goal ≤ 300 MB)`);
   console.log(`   ratio ${(bigCapped.rssMiB / smallCapped.rssMiB).toFixed(2)} (goal ≤ 1.2)`);
+  console.log(`   beside it, --workers 2 (the cap applies to each thread's heap): ${threadedCapped.rssMiB.toFixed(0)} MiB at ${EVENTS.toLocaleString('en')} events, ${rate(EVENTS, threadedCapped.ms).toLocaleString('en')} records/s`);
   const lakeFiles = readFileSync(join(work, 'lake-bench-big', '_state', 'bench-big', '0.json'), 'utf8');
   if (!lakeFiles.includes('"next"')) throw new Error('no flow state written');
 } finally {

@@ -34,6 +34,19 @@ it('archives into a gs:// lake, sets its outputs and writes a summary table per 
   const contents = await readLake(lake);
   for (const partition of [0, 1, 2]) expect(coverageProblems(contents, clicks, partition, 10)).toEqual([]);
 
+  // In two threads (the bundle is its own worker script), into a lake of its own: the same outputs.
+  const other = await createTestLake('gcs');
+  try {
+    const threaded = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, shard: '', 'lake-url': other.url, workers: '2' } });
+    expect(threaded.code, threaded.stdout).toBe(0);
+    expect(threaded.outputs).toMatchObject({ 'records-read': '30', 'records-archived': String(mixed.valid), gaps: '0' });
+    expect(threaded.stdout).toMatch(/worker 1: reading \d+ partitions/);
+    const threadedContents = await readLake(other);
+    for (const partition of [0, 1, 2]) expect(coverageProblems(threadedContents, clicks, partition, 10)).toEqual([]);
+  } finally {
+    other.dispose();
+  }
+
   const bad = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, 'max-duration': 'forever' } });
   expect(bad.code).toBe(1);
   expect(bad.stdout).toContain('input max-duration must be a duration');

@@ -44,11 +44,12 @@ async function commitPast(statePath: string, from: number): Promise<void> {
   while (committed(statePath) <= from) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s stops the read, commits what was read, and exits %i; the next run goes on', async (signal, exitCode) => {
+// SIGTERM with --workers 2: the main thread passes the stop on to the thread reading the partition.
+it.each([['SIGINT', 130, 1], ['SIGTERM', 143, 2]] as const)('%s stops the read, commits what was read, and exits %i (--workers %i); the next run goes on', async (signal, exitCode, workers) => {
   const topic = fixture.subjects[0] ?? '';
   const statePath = join(lake.url.slice('file://'.length), '_state', topic, '0.json');
   const before = committed(statePath);
-  const args = ['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '64KiB', '--format', 'json'];
+  const args = ['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '64KiB', '--workers', String(workers), '--format', 'json'];
   const stopped = await fixture.cli(args, {}, { started: (child) => void commitPast(statePath, before).then(() => child.kill(signal)) });
   expect(stopped.code, stopped.stderr).toBe(exitCode);
   expect(stopped.stderr).toContain(`schemaflow: ${signal}: stopping the read; committing what was read`);

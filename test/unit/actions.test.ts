@@ -18,7 +18,7 @@ describe('the GitHub Actions', () => {
       expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
       for (const input of Object.keys(action.inputs)) {
         const setting = SETTINGS.find((candidate) => candidate.actionInput === input);
-        expect(setting !== undefined || ['env', 'dry-run', 'reconcile', 'github-token', 'comment-author', 'subjects', 'shard', 'max-duration', 'flush-bytes', 'allowed-lateness', 'max-record-bytes', 'close-only'].includes(input), `${name}: input ${input} is neither a setting nor an action option`).toBe(true);
+        expect(setting !== undefined || ['env', 'dry-run', 'reconcile', 'github-token', 'comment-author', 'subjects', 'shard', 'max-duration', 'flush-bytes', 'allowed-lateness', 'max-record-bytes', 'close-only', 'workers'].includes(input), `${name}: input ${input} is neither a setting nor an action option`).toBe(true);
       }
     }
   });

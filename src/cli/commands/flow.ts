@@ -1,27 +1,13 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_SETTINGS, flowOptionsFrom, type FlowSettings, openFlowPorts, sendFlowMetrics, stopOnSignals } from '../../adapters/flow-ports.js';
+import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
+import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
-import { UsageError } from '../../domain/errors.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
-import { FAULT_POINTS, runFlow, type FaultPoint, type FlowOptions, type FlowReport } from '../../usecases/flow-run.js';
+import { runFlow, type FlowOptions, type FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
-/**
- * The `SCHEMAFLOW_FAULT` test hook: `<point>` or `<point>@<n>` (the n-th time the run reaches it)
- * kills this process with SIGKILL there, as a crash or a runner timeout would.
- */
-function faultHook(spec: string | undefined): (point: FaultPoint) => Promise<void> {
-  if (!spec) return () => Promise.resolve();
-  const [name, countText = '1'] = spec.split('@');
-  if (!FAULT_POINTS.includes(name as FaultPoint) || !/^[1-9]\d*$/.test(countText)) throw new UsageError(`SCHEMAFLOW_FAULT=${spec} is not <point>[@n]; points: ${FAULT_POINTS.join(', ')}`, { code: 'CONFIG_INVALID' });
-  let remaining = Number(countText);
-  return (point) => {
-    if (point !== name || (remaining -= 1) > 0) return Promise.resolve();
-    process.stderr.write(`schemaflow: SCHEMAFLOW_FAULT=${spec}: killing the run at ${point}\n`);
-    // mid-upload: let the write start, then die with its bytes in flight.
-    return new Promise<void>(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
-  };
-}
+/** The threads' script of `flow run --workers` (dist/adapters/flow-worker.js beside this module's dist/cli/commands/). */
+const WORKER_SCRIPT = new URL('../../adapters/flow-worker.js', import.meta.url);
 
 function printFlow(report: FlowReport, io: Io, lake: string): void {
   io.out(`flow ${report.closeOnly ? 'close' : 'run'} ${report.runId}${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run: nothing read or written)' : ''}: manifest serial ${report.manifestSerial}, lake ${lake}`);
@@ -60,6 +46,7 @@ const flowRun = defineCommand({
   options: {
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
     shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run flow close after the shards) [default: every partition]' },
+    workers: { type: 'string', valueName: 'N', description: 'archive the partitions in N threads, each on its share, up to the machine’s cores; then close the hours once [default: 1]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
     'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
@@ -71,18 +58,18 @@ const flowRun = defineCommand({
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, shard: options.shard, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
-    return runFlowCommand(flowOptions, { config, env, io, format });
+    return runFlowCommand(flowOptions, { config, env, io, format, workers: parseWorkers(options.workers, '--workers') });
   },
 });
 
 /** `flow run` and `flow close`: one flow over the configured ports, its metrics, its report; the exit code. */
-async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowSettings; env: Readonly<Record<string, string | undefined>>; io: Io; format: 'text' | 'json' }): Promise<number> {
-  const { config, env, io, format } = context;
+async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowSettings; env: Readonly<Record<string, string | undefined>>; io: Io; format: 'text' | 'json'; workers: number }): Promise<number> {
+  const { config, env, io, format, workers } = context;
   const started = Date.now();
   const signals = stopOnSignals((line) => io.err(line));
   const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
   try {
-    const report = await runFlow(ports, flowOptions);
+    const report = workers > 1 ? await runFlowInWorkers(ports, config, flowOptions, { workers, script: WORKER_SCRIPT, faults: true }) : await runFlow(ports, flowOptions);
     await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
     if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
     else printFlow(report, io, ports.lake.location);
@@ -109,7 +96,7 @@ const flowClose = defineCommand({
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true, closeOnly: true }, '--');
-    return runFlowCommand(flowOptions, { config, env, io, format });
+    return runFlowCommand(flowOptions, { config, env, io, format, workers: 1 });
   },
 });
 

@@ -1,0 +1,115 @@
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
+import { runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
+import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
+
+/*
+ * `flow run --workers N`: one run's partitions archived by N worker threads, each a flow of its
+ * own over a disjoint share of them (the shards of `--shard`, inside the shard the run was
+ * given), so a run uses N cores for decoding, validation and rows instead of one. The main
+ * thread then closes the hours once, as `flow close` does, and reports the run as one.
+ */
+
+/** What a worker gets: the run's settings and options (its share as a shard), and who it is. */
+interface FlowWorkerData {
+  readonly schemaflowFlowWorker: true;
+  readonly config: FlowSettings;
+  readonly options: FlowOptions;
+  readonly worker: number;
+  /** Whether SCHEMAFLOW_FAULT arms the test hook (the CLI's runs only). */
+  readonly faults: boolean;
+}
+
+type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport } | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly usage: boolean; readonly retriable: boolean };
+
+/** Whether this thread is a flow worker (a bundle that is its own worker script checks this first). */
+export const isFlowWorker = (): boolean => !isMainThread && (workerData as Partial<FlowWorkerData> | null)?.schemaflowFlowWorker === true;
+
+/** A flow worker's body: runs its share, posts its log lines and its report (or why it failed). */
+export async function serveFlowWorker(): Promise<void> {
+  const data = workerData as FlowWorkerData;
+  const port = parentPort;
+  if (!port) throw new Error('serveFlowWorker runs in a worker thread only');
+  const post = (message: FromWorker): void => port.postMessage(message);
+  const stop = new AbortController();
+  port.on('message', (message: { type: string }) => {
+    if (message.type === 'stop') stop.abort();
+  });
+  try {
+    // Its own consumer group per worker: workers of one run in one group would share out partitions.
+    const { ports, close } = openFlowPorts(data.config, { runId: data.options.runId, groupId: `${data.options.runId}-w${data.worker}`, log: (line) => post({ type: 'log', line }), fault: data.faults ? faultHook(process.env.SCHEMAFLOW_FAULT) : () => Promise.resolve(), stop: stop.signal });
+    let report: FlowReport;
+    try {
+      report = await runFlow(ports, data.options);
+    } finally {
+      await close();
+    }
+    post({ type: 'report', report });
+  } catch (error) {
+    post({ type: 'failed', code: error instanceof SchemaflowError ? error.code : 'FLOW_WORKER_FAILED', message: messageOf(error), usage: error instanceof UsageError, retriable: error instanceof SchemaflowError && error.retriable });
+  } finally {
+    port.unref();
+  }
+}
+
+/**
+ * Runs the flow in `workers` threads of `script` (a module that calls serveFlowWorker when
+ * isFlowWorker), each on shard `index + count·j` of `count·workers`: within the run's shard
+ * (or all partitions), every partition in exactly one worker. A stop reaches every worker. Then,
+ * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
+ * several, or a dry run). Returns one report for the run.
+ */
+export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+  const outer = options.shard ?? { index: 0, count: 1 };
+  const threads = Array.from({ length: context.workers }, (_, worker) => {
+    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: { index: outer.index + outer.count * worker, count: outer.count * context.workers } }, worker, faults: context.faults };
+    return new Worker(context.script, { workerData: data });
+  });
+  const stopAll = (): void => {
+    for (const thread of threads) thread.postMessage({ type: 'stop' });
+  };
+  ports.stop?.addEventListener('abort', stopAll, { once: true });
+  const results = await Promise.allSettled(
+    threads.map(
+      (thread, worker) =>
+        new Promise<FlowReport>((resolve, reject) => {
+          let settled = false;
+          const fail = (error: SchemaflowError): void => {
+            settled = true;
+            // A failed worker stops the others: they commit what they read and report.
+            stopAll();
+            reject(error);
+          };
+          thread.on('message', (message: FromWorker) => {
+            if (message.type === 'log') ports.log(`worker ${worker}: ${message.line}`);
+            else if (message.type === 'report') {
+              settled = true;
+              resolve(message.report);
+            } else fail(message.usage ? new UsageError(message.message, { code: message.code }) : new SchemaflowError(message.code, message.message, { retriable: message.retriable }));
+          });
+          thread.once('error', (error) => fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} failed: ${messageOf(error)}`, { cause: error })));
+          thread.once('exit', (code) => {
+            if (!settled) fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} exited with code ${code} before reporting`));
+          });
+        }).finally(() => void thread.terminate()),
+    ),
+  );
+  ports.stop?.removeEventListener('abort', stopAll);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const reports = results.map((result) => (result as PromiseFulfilledResult<FlowReport>).value);
+  const first = reports[0] as FlowReport;
+  const partitions = reports.flatMap((report) => report.partitions).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  const closing = options.dryRun || outer.count > 1 ? undefined : await runFlow(ports, { ...options, shard: null, closeOnly: true });
+  return {
+    runId: options.runId,
+    manifestSerial: Math.max(...reports.map((report) => report.manifestSerial)),
+    dryRun: options.dryRun,
+    closeOnly: false,
+    shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+    partitions,
+    missingTopics: first.missingTopics,
+    closures: closing ? closing.closures : first.closures,
+    exitCode: reports.some((report) => report.exitCode !== 0) || (closing !== undefined && closing.exitCode !== 0) ? 1 : 0,
+  };
+}
