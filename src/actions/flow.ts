@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     // This bundle is its own worker script (see the end of this file).
-    const report = workers > 1 ? await runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }) : await runFlow(ports, options);
+    const report = workers > 1 && !options.closeOnly ? await runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }) : await runFlow(ports, options);
     await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => core.warning(line));
     const rows = summarizeBySubject(report);
     const total = (pick: (row: (typeof rows)[number]) => number): number => rows.reduce((sum, row) => sum + pick(row), 0);

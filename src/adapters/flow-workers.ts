@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { workerShard } from '../archive/shard.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import { runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
@@ -60,14 +61,14 @@ export async function serveFlowWorker(): Promise<void> {
  * several, or a dry run). Returns one report for the run.
  */
 export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
-  const outer = options.shard ?? { index: 0, count: 1 };
   const threads = Array.from({ length: context.workers }, (_, worker) => {
-    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: { index: outer.index + outer.count * worker, count: outer.count * context.workers } }, worker, faults: context.faults };
+    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, context.workers) }, worker, faults: context.faults };
     return new Worker(context.script, { workerData: data });
   });
   const stopAll = (): void => {
     for (const thread of threads) thread.postMessage({ type: 'stop' });
   };
+  if (ports.stop?.aborted) stopAll();
   ports.stop?.addEventListener('abort', stopAll, { once: true });
   const results = await Promise.allSettled(
     threads.map(
@@ -100,7 +101,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
   const reports = results.map((result) => (result as PromiseFulfilledResult<FlowReport>).value);
   const first = reports[0] as FlowReport;
   const partitions = reports.flatMap((report) => report.partitions).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  const closing = options.dryRun || outer.count > 1 ? undefined : await runFlow(ports, { ...options, shard: null, closeOnly: true });
+  const closing = options.dryRun || (options.shard?.count ?? 1) > 1 ? undefined : await runFlow(ports, { ...options, shard: null, closeOnly: true });
   return {
     runId: options.runId,
     manifestSerial: Math.max(...reports.map((report) => report.manifestSerial)),

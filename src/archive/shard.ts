@@ -30,3 +30,13 @@ export function parseShard(text: string): Shard | undefined {
   const count = Number(match[2]);
   return count >= 1 && index < count ? { index, count } : undefined;
 }
+
+/**
+ * Thread `worker` of `workers` within a run's shard (or all partitions): shard
+ * `index + count·worker` of `count·workers`. Those shards are exactly the run's shard split in
+ * `workers`: a partition in one of them is in the run's shard, and each of the run's is in one.
+ */
+export function workerShard(shard: Shard | null, worker: number, workers: number): Shard {
+  const outer = shard ?? { index: 0, count: 1 };
+  return { index: outer.index + outer.count * worker, count: outer.count * workers };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flowOptionsFrom } from '../../../src/adapters/flow-ports.js';
-import { inShard, parseShard } from '../../../src/archive/shard.js';
+import { inShard, parseShard, workerShard } from '../../../src/archive/shard.js';
 
 const topics = ['apps-users', 'apps-sessions', 'payments-refunds', 'payments-transactions', 'a', 'b', 'c', 'd', 'e', 'f'];
 
@@ -17,6 +17,21 @@ describe('flow shards (--shard i/n)', () => {
         expect(Math.max(...shares) - Math.min(...shares), `${topic} over ${count} shards: ${shares.join(', ')}`).toBeLessThanOrEqual(1);
       }
     }
+  });
+
+  it('split a run’s shard (or every partition) among its threads: each of its partitions in exactly one thread, none of another shard', () => {
+    for (const outer of [null, { index: 0, count: 1 }, { index: 1, count: 3 }, { index: 0, count: 2 }]) {
+      for (let workers = 1; workers <= 4; workers += 1) {
+        for (const topic of topics) {
+          for (let partition = 0; partition < 12; partition += 1) {
+            const threads = Array.from({ length: workers }, (_, worker) => worker).filter((worker) => inShard(topic, partition, workerShard(outer, worker, workers)));
+            const inRun = outer === null || inShard(topic, partition, outer);
+            expect(threads, `${topic}/${partition}, shard ${JSON.stringify(outer)}, ${workers} threads`).toHaveLength(inRun ? 1 : 0);
+          }
+        }
+      }
+    }
+    expect(workerShard({ index: 1, count: 3 }, 1, 2)).toEqual({ index: 4, count: 6 });
   });
 
   it('spread topics of one partition over the shards, the same way every time', () => {
