@@ -33,7 +33,8 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     metrics.push({ type: 'count', name: 'hours_closed', value: closure.markers, tags: { subject: closure.subject } });
     if (closure.failed) metrics.push({ type: 'count', name: 'errors', value: 1, tags: { subject: closure.subject } });
   }
-  metrics.push({ type: 'timing', name: 'duration', value: options.durationMs, tags: {} });
+  // A `flow close` reads nothing: its duration is a series of its own, beside the runs'.
+  metrics.push({ type: 'timing', name: 'duration', value: options.durationMs, tags: report.closeOnly ? { mode: 'close' } : {} });
   return metrics;
 }
 

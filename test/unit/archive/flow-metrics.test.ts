@@ -26,6 +26,12 @@ describe('flow metrics', () => {
     expect(gauge(null)[0]?.tags).toEqual({ subject: 'apps-users' });
   });
 
+  it('tag the duration of a flow close, which reads nothing, apart from the runs', () => {
+    const duration = (closeOnly: boolean) => flowMetrics({ ...report([partition({})]), closeOnly }, { now: 0, durationMs: 5 }).find((metric) => metric.name === 'duration');
+    expect(duration(true)).toEqual({ type: 'timing', name: 'duration', value: 5, tags: { mode: 'close' } });
+    expect(duration(false)?.tags).toEqual({});
+  });
+
   it('count a stopped partition and a gap as errors and gaps', () => {
     const metrics = flowMetrics(report([partition({ status: 'stopped', gaps: [{ from: '0', to: '3' }] })]), { now: 0, durationMs: 1 });
     expect(metrics.filter((metric) => metric.name === 'errors' || metric.name === 'gaps').map((metric) => [metric.name, metric.value])).toEqual([['gaps', 1], ['errors', 1]]);
