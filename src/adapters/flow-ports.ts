@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { parseShard, type Shard } from '../archive/shard.js';
 import type { Config } from '../config/resolve.js';
 import { UsageError } from '../domain/errors.js';
@@ -36,7 +37,8 @@ export function faultHook(spec: string | undefined): (point: FaultPoint) => Prom
   let remaining = Number(countText);
   return (point) => {
     if (point !== name || (remaining -= 1) > 0) return Promise.resolve();
-    process.stderr.write(`schemaflow: SCHEMAFLOW_FAULT=${spec}: killing the run at ${point}\n`);
+    // Written to fd 2 directly: a worker thread's process.stderr reaches it through the main thread, too late.
+    writeSync(2, `schemaflow: SCHEMAFLOW_FAULT=${spec}: killing the run at ${point}\n`);
     // mid-upload: let the write start, then die with its bytes in flight.
     return new Promise<void>(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
   };

@@ -7,7 +7,7 @@ import { coverageProblems, createFlowFixture, createTestLake, readLake, type Flo
  * point (`SCHEMAFLOW_FAULT`), then one clean run follows. `@n` is the n-th time a point is
  * reached, so later units are hit too.
  */
-const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly faults: readonly string[] }> = [
+const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly faults: readonly string[]; readonly workers?: number }> = [
   { name: 'after planning', faults: ['after-plan'] },
   { name: 'mid-read, before any flush', faults: ['mid-read'] },
   { name: 'before the intent of the second unit', faults: ['before-intent@2'] },
@@ -20,6 +20,9 @@ const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly faults: readonl
   { name: 'after an intent, then again while finishing it', faults: ['after-intent@3', 'recovery-after-publish'] },
   { name: 'twice in a row at different points', faults: ['after-publish@2', 'mid-publish'] },
   { name: 'while writing hour markers', faults: ['mid-closure'] },
+  // --workers 2: a thread's crash point kills the process, every thread; the runs after are threaded too.
+  { name: 'in one of two threads, after the intent of its second unit', faults: ['after-intent@2'], workers: 2 },
+  { name: 'while the main thread writes hour markers after two threads', faults: ['mid-closure'], workers: 2 },
 ];
 
 /**
@@ -52,11 +55,11 @@ export function defineCrashMatrix(backend: 'file' | 'gcs'): void {
 
   describe(`crash matrix on the ${backend} lake`, () => {
     for (const scenario of SCENARIOS) {
-      it(`recovers from a crash ${scenario.name} (${scenario.faults.join(', ')})`, async () => {
+      it(`recovers from a crash ${scenario.name} (${scenario.faults.join(', ')}${scenario.workers ? `, --workers ${scenario.workers}` : ''})`, async () => {
         const topic = fixture.subjects[0] ?? '';
         const lake = await createTestLake(backend);
         lakes.push(lake);
-        const args = ['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '2KiB'];
+        const args = ['flow', 'run', '--lake', lake.url, '--subjects', topic, '--flush-bytes', '2KiB', ...(scenario.workers ? ['--workers', String(scenario.workers)] : [])];
         for (const fault of scenario.faults) {
           const crashed = await fixture.cli(args, { SCHEMAFLOW_FAULT: fault });
           expect(crashed.signal, `the run should have died at ${fault}: ${crashed.stdout}${crashed.stderr}`).toBe('SIGKILL');
