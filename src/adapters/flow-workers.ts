@@ -69,6 +69,13 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
     for (const thread of threads) thread.postMessage({ type: 'stop' });
   };
   if (ports.stop?.aborted) stopAll();
+  // What every thread says alike (a missing topic, a newer manifest) is logged once.
+  const logged = new Set<string>();
+  const log = (line: string, from: string): void => {
+    if (logged.has(line)) return;
+    logged.add(line);
+    ports.log(`${from}${line}`);
+  };
   ports.stop?.addEventListener('abort', stopAll, { once: true });
   const results = await Promise.allSettled(
     threads.map(
@@ -82,7 +89,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
             reject(error);
           };
           thread.on('message', (message: FromWorker) => {
-            if (message.type === 'log') ports.log(`worker ${worker}: ${message.line}`);
+            if (message.type === 'log') log(message.line, `worker ${worker}: `);
             else if (message.type === 'report') {
               settled = true;
               resolve(message.report);
@@ -101,7 +108,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
   const reports = results.map((result) => (result as PromiseFulfilledResult<FlowReport>).value);
   const first = reports[0] as FlowReport;
   const partitions = reports.flatMap((report) => report.partitions).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  const closing = options.dryRun || (options.shard?.count ?? 1) > 1 ? undefined : await runFlow(ports, { ...options, shard: null, closeOnly: true });
+  const closing = options.dryRun || (options.shard?.count ?? 1) > 1 ? undefined : await runFlow({ ...ports, log: (line) => log(line, '') }, { ...options, shard: null, closeOnly: true });
   return {
     runId: options.runId,
     manifestSerial: Math.max(...reports.map((report) => report.manifestSerial)),

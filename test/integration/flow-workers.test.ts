@@ -11,7 +11,8 @@ let lake: TestLake;
 const topics: Array<{ topic: string; partitions: number; records: number }> = [];
 
 beforeAll(async () => {
-  fixture = await createFlowFixture(['clicks', 'views']);
+  // 'ghost' has no topic: every thread finds it missing, the run says so once.
+  fixture = await createFlowFixture(['clicks', 'views', 'ghost']);
   lake = await createTestLake('file');
   const [clicks = '', views = ''] = fixture.subjects;
   topics.push({ topic: clicks, partitions: 4, records: 80 }, { topic: views, partitions: 1, records: 20 });
@@ -43,6 +44,9 @@ it('archives every partition in two threads, every offset exactly once, and clos
   // Both threads read (their log lines name them), each with a consumer group of its own.
   expect(run.stderr).toMatch(/^worker 0: reading \d+ partitions/m);
   expect(run.stderr).toMatch(/^worker 1: reading \d+ partitions/m);
+  const ghost = fixture.subjects[2] ?? '';
+  expect(run.stderr.split('\n').filter((line) => line.includes(`topic ${ghost} does not exist`))).toHaveLength(1);
+  expect((JSON.parse(run.stdout) as { missingTopics: string[] }).missingTopics).toEqual([ghost]);
 
   const contents = await readLake(lake);
   for (const { topic, partitions, records } of topics) for (let partition = 0; partition < partitions; partition += 1) expect(coverageProblems(contents, topic, partition, records / partitions)).toEqual([]);
