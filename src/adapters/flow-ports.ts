@@ -109,11 +109,12 @@ export const newRunId = (now: Date): string => `${now.toISOString().replace(/[-:
 /** The flow's options from CLI flags or action inputs (`prefix` names them in errors: `--` or `input `), with their defaults. */
 export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean; closeOnly?: boolean }, prefix: string): FlowOptions {
   const closeOnly = raw.closeOnly === true;
-  if (closeOnly && raw.shard) throw new UsageError(`${prefix}shard cannot go with ${prefix === '--' ? 'flow close' : 'input close-only'}: closing hours needs every partition's state (close after the shards, without a shard)`);
+  const shard = raw.shard ? shardOption(raw.shard, `${prefix}shard`) : null;
+  if (closeOnly && shard && shard.count > 1) throw new UsageError(`${prefix}shard cannot go with ${prefix === '--' ? 'flow close' : 'input close-only'}: closing hours needs every partition's state (close after the shards, without a shard)`);
   return {
     runId: newRunId(new Date()),
     subjects: (raw.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
-    shard: raw.shard ? shardOption(raw.shard, `${prefix}shard`) : null,
+    shard,
     maxDurationMs: parseDuration(raw.maxDuration || '15m', `${prefix}max-duration`),
     flushBytes: parseBytes(raw.flushBytes || '16MiB', `${prefix}flush-bytes`),
     maxRecordBytes: parseBytes(raw.maxRecordBytes || '1MiB', `${prefix}max-record-bytes`),

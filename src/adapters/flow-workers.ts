@@ -83,6 +83,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
         new Promise<FlowReport>((resolve, reject) => {
           let settled = false;
           const fail = (error: SchemaflowError): void => {
+            if (settled) return; // an error after its report (while it is terminated) loses nothing
             settled = true;
             // A failed worker stops the others: they commit what they read and report.
             stopAll();
@@ -103,12 +104,28 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
     ),
   );
   ports.stop?.removeEventListener('abort', stopAll);
-  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) throw failed.reason;
-  const reports = results.map((result) => (result as PromiseFulfilledResult<FlowReport>).value);
+  const reports = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  // No thread got through (the manifest or a setting failed them all): the run fails as one thread's would.
+  if (reports.length === 0) throw failures[0];
+  // Otherwise the others' work is committed and reported: the run reports it, and fails.
+  for (const failure of failures) ports.log(`error: ${messageOf(failure)}; the other threads committed what they read, the next run goes on`);
   const first = reports[0] as FlowReport;
   const partitions = reports.flatMap((report) => report.partitions).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  const closing = options.dryRun || (options.shard?.count ?? 1) > 1 ? undefined : await runFlow({ ...ports, log: (line) => log(line, '') }, { ...options, shard: null, closeOnly: true });
+  let closures = first.closures;
+  let closingFailed = false;
+  if (!options.dryRun && (options.shard?.count ?? 1) <= 1) {
+    try {
+      const closing = await runFlow({ ...ports, log: (line) => log(line, '') }, { ...options, shard: null, closeOnly: true });
+      closures = closing.closures;
+      closingFailed = closing.exitCode !== 0;
+    } catch (error) {
+      // What the threads archived stays reported (and counted in metrics); the hours close next run.
+      ports.log(`error: closing hours: ${messageOf(error)}`);
+      closures = first.closures.map((closure) => ({ subject: closure.subject, closedThrough: closure.closedThrough, hoursClosed: 0, markers: 0, held: `failed: ${messageOf(error)}`, failed: true }));
+      closingFailed = true;
+    }
+  }
   return {
     runId: options.runId,
     manifestSerial: Math.max(...reports.map((report) => report.manifestSerial)),
@@ -117,7 +134,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
     shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
     partitions,
     missingTopics: first.missingTopics,
-    closures: closing ? closing.closures : first.closures,
-    exitCode: reports.some((report) => report.exitCode !== 0) || (closing !== undefined && closing.exitCode !== 0) ? 1 : 0,
+    closures,
+    exitCode: failures.length > 0 || closingFailed || reports.some((report) => report.exitCode !== 0) ? 1 : 0,
   };
 }

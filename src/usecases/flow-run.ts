@@ -61,7 +61,7 @@ export interface FlowOptions {
   readonly subjects: readonly string[];
   /**
    * Only this shard's partitions of those subjects (`inShard`); the other shards' runs archive
-   * the rest. A run of one shard of several closes no hour: a run without a shard does, after the shards.
+   * the rest. A run of one shard of several closes no hour: `flow close` does, after the shards.
    */
   readonly shard: Shard | null;
   /** Milliseconds of reading before the run flushes what it has and stops. */
@@ -340,7 +340,7 @@ function describePlan(report: PartitionReport, plan: Extract<PartitionPlan, { ac
 /** A partition `flow close` leaves to `flow run`: what is not archived yet holds its hours open. */
 function describeUnarchived(report: PartitionReport, plan: Extract<PartitionPlan, { action: 'archive' }>): void {
   report.status = 'incomplete';
-  const parts = [`offsets ${plan.from}–${plan.to - 1n} are not archived yet`];
+  const parts = plan.from < plan.to ? [`offsets ${plan.from}–${plan.to - 1n} are not archived yet`] : [];
   if (plan.pending) parts.unshift(`the unit ${plan.pending.start}–${plan.pending.end} of run ${plan.pending.runId} is unfinished`);
   if (plan.gap) parts.unshift(`offsets ${plan.gap.from}–${plan.gap.to} were deleted by retention and are not recorded as a gap yet`);
   report.problem = `${parts.join('; ')}: flow close reads nothing, the next flow run archives them (their hours stay open until then)`;

@@ -60,7 +60,7 @@ it('archives into a gs:// lake, sets its outputs and writes a summary table per 
   expect(closing.outputs['records-read']).toBe('0');
   expect(closing.summary).toContain('schemaflow flow (close only): ok');
   expect(closing.summary).toMatch(new RegExp(`<td>${clicks}</td><td>3</td><td>0</td><td>0</td>(<td>0</td>){4}<td>idle 3</td><td>\\d{4}-\\d\\d-\\d\\d \\d\\d:00 UTC</td>`));
-  const shardedClose = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, 'close-only': 'true' } });
+  const shardedClose = await runAction('flow', { cwd: process.cwd(), inputs: { ...inputs, shard: '0/2', 'close-only': 'true' } });
   expect(shardedClose.code).toBe(1);
   expect(shardedClose.stdout).toContain("input shard cannot go with input close-only: closing hours needs every partition's state");
 });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowSettings } from '../../../src/adapters/flow-ports.js';
+import { runFlowInWorkers } from '../../../src/adapters/flow-workers.js';
+import { UsageError } from '../../../src/domain/errors.js';
+import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
+
+/* The orchestration of `flow run --workers`, with a stand-in worker script (no Kafka here: the integration tests run real threads). */
+const SCRIPT = new URL('./fake-flow-worker.mjs', import.meta.url);
+const options: FlowOptions = { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 900_000 };
+
+/** Ports for the closing pass: its manifest store is unreachable, so closing fails. */
+function ports(lines: string[]): FlowPorts {
+  const unreachable = (): Promise<never> => Promise.reject(new Error('the manifest store is unreachable'));
+  return { lake: {}, state: {}, source: {}, manifests: { latest: unreachable, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
+}
+const settings = (scenario: string): FlowSettings => ({ lakeUrl: scenario }) as unknown as FlowSettings;
+
+describe('flow run --workers (orchestration)', () => {
+  it('reports what the threads that got through archived when one fails, and fails the run; a failed closing pass keeps the report', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines), settings('fail-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.partitions.map((entry) => `${entry.topic}/${entry.partition}`)).toEqual(['apps-users/0']);
+    expect(report.exitCode).toBe(1);
+    expect(lines).toContain('error: the brokers went away; the other threads committed what they read, the next run goes on');
+    expect(lines).toContain('error: closing hours: the manifest store is unreachable');
+    expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: the manifest store is unreachable', failed: true }]);
+  });
+
+  it('merges the threads’ reports in partition order and logs what they say alike once', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines), settings('ok'), { ...options, dryRun: true }, { workers: 3, script: SCRIPT, faults: false });
+    expect(report.partitions.map((entry) => entry.partition)).toEqual([0, 1, 2]);
+    expect(report).toMatchObject({ runId: 'r1', shard: null, manifestSerial: 5, exitCode: 0, dryRun: true });
+    const ghost = lines.filter((line) => line.includes('topic ghost'));
+    expect(ghost).toHaveLength(1);
+    expect(ghost[0]).toMatch(/^worker [0-2]: warning: topic ghost does not exist in Kafka; skipped$/);
+    expect(lines).toContain('worker 2: reading 1 partitions (apps-users/2)');
+  });
+
+  it('fails as one thread would when none gets through (a usage error stays one), and names a thread that exits without a report', async () => {
+    await expect(runFlowInWorkers(ports([]), settings('usage'), options, { workers: 2, script: SCRIPT, faults: false })).rejects.toSatisfy((error: unknown) => error instanceof UsageError && error.code === 'CONFIG_INVALID' && error.message === 'worker 0: a bad setting');
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines), settings('exit'), { ...options, dryRun: true }, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.exitCode).toBe(1);
+    expect(lines).toContain('error: flow worker 1 exited with code 3 before reporting; the other threads committed what they read, the next run goes on');
+  });
+});
