@@ -10,7 +10,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: { allowDefaultProject: ['test/*.js', 'test/tools/*.js'] }, tsconfigRootDir: new URL('..', import.meta.url).pathname },
+      parserOptions: { projectService: { allowDefaultProject: ['test/*.js', 'test/tools/*.js', 'test/unit/adapters/*.mjs'] }, tsconfigRootDir: new URL('..', import.meta.url).pathname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
