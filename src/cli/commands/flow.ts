@@ -39,6 +39,9 @@ function printAudit(report: AuditReport, io: Io): void {
   for (const problem of report.hourProblems) io.out(`    ${problem}`);
 }
 
+/** `flow run`'s and `flow close`'s: the same closing rule. */
+const ALLOWED_LATENESS = { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' } as const;
+
 const flowRun = defineCommand({
   name: 'flow run',
   summary: 'archive every subject’s topic into the lake, exactly once per offset',
@@ -49,7 +52,7 @@ const flowRun = defineCommand({
     workers: { type: 'string', valueName: 'N', description: 'archive the partitions in N threads, each on its share, up to the machine’s cores; then close the hours once [default: 1]' },
     'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
-    'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
+    'allowed-lateness': ALLOWED_LATENESS,
     'max-record-bytes': { type: 'string', valueName: 'N', description: 'quarantine larger record values as TOO_LARGE [default: 1MiB]' },
     'dry-run': { type: 'boolean', description: 'plan from the lake state and watermarks; read and write nothing' },
     format: FORMAT_OPTION,
@@ -88,7 +91,7 @@ const flowClose = defineCommand({
   settings: FLOW_SETTINGS,
   options: {
     subjects: { type: 'string', valueName: 'a,b', description: 'close only these subjects’ hours (comma-separated) [default: all in the manifest]' },
-    'allowed-lateness': { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' },
+    'allowed-lateness': ALLOWED_LATENESS,
     'dry-run': { type: 'boolean', description: 'report each partition’s progress; close nothing' },
     format: FORMAT_OPTION,
   },
