@@ -139,7 +139,12 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   // The catalog's `dev` environment, when it has one, holds the settings of a one-broker cluster.
   const dev = readEnvironment(join(source, 'catalog.yaml'), 'catalog/catalog.yaml', 'dev');
   const environment = dev && dev !== 'missing-file' ? 'dev' : undefined;
-  const registration = await withTopicAdmin({ ...config, catalogDir: 'catalog' }, true, (topics) => registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: 'catalog', ...(environment ? { environment } : {}), dryRun: false, reconcile: false }));
+  const registration = await withTopicAdmin({ ...config, catalogDir: 'catalog' }, true, (topics) => registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: 'catalog', ...(environment ? { environment } : {}), dryRun: false, reconcile: false })).catch((error: unknown) => {
+    // The manifests came from another history: the demo's repository was removed, or a demo
+    // before 2026-12-02 registered from the clone it ran in. Its IDs cannot be reproduced here.
+    if (!(error instanceof SchemaflowError && error.code === 'HISTORY_REWRITTEN')) throw error;
+    throw new SchemaflowError('DEMO_HISTORY_CHANGED', `the demo's manifests in ${manifests.location} were registered from a history its catalog repository (${shown(root, repoDir)}) does not have: an earlier demo registered from another one (before 2026-12-02, from the git history of the clone it ran in). Start over: remove ${shown(root, resolve(root, '.schemaflow'))} and the demo's lake (they hold only what the demo made), then run the demo again`, { cause: error });
+  });
   for (const version of registration.newVersions) out(`  ${version.subject} v${version.version} → schema ID ${version.id}`);
   for (const action of registration.topics.actions) out(`  ${action.kind === 'create' ? 'created' : action.kind === 'alter-configs' ? 'altered' : 'grew'} topic ${action.topic}${action.kind === 'create' ? ` (${action.partitions ?? 'default'} partitions)` : ''}`);
   for (const warning of registration.topics.warnings) out(`  note: ${warning}`);

@@ -133,4 +133,14 @@ describe('npm run demo', () => {
     expect(existsSync(join(copy, '_state', 'apps-users', '0.json'))).toBe(true);
     expect(await runQuery(printedQuery(run.stdout), dir)).toHaveLength(40);
   });
+
+  it('says how to start over when its manifests come from a history its catalog repository lacks', { timeout: 400_000 }, async () => {
+    // As after a demo that registered from the clone's own history: a new catalog repository, new commits.
+    rmSync(join(dir, '.schemaflow', 'demo', 'catalog-repo'), { recursive: true, force: true });
+    const run = await demo(['--keep-services']);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toContain("the demo's manifests in file://");
+    expect(run.stderr).toContain('were registered from a history its catalog repository (.schemaflow/demo/catalog-repo) does not have');
+    expect(run.stderr).toContain('Start over: remove .schemaflow and the demo');
+  });
 });
