@@ -4,7 +4,6 @@ import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flo
 import { resolveSettings } from '../config/resolve.js';
 import { describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
-import { runFlow } from '../usecases/flow-run.js';
 import { flagsFromInputs } from './inputs.js';
 
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
@@ -18,7 +17,7 @@ async function main(): Promise<void> {
   const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     // This bundle is its own worker script (see the end of this file).
-    const report = workers > 1 && !options.closeOnly ? await runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }) : await runFlow(ports, options);
+    const report = await runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false });
     await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => core.warning(line));
     const rows = summarizeBySubject(report);
     const total = (pick: (row: (typeof rows)[number]) => number): number => rows.reduce((sum, row) => sum + pick(row), 0);

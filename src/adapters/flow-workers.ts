@@ -58,9 +58,11 @@ export async function serveFlowWorker(): Promise<void> {
  * isFlowWorker), each on shard `index + count·j` of `count·workers`: within the run's shard
  * (or all partitions), every partition in exactly one worker. A stop reaches every worker. Then,
  * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
- * several, or a dry run). Returns one report for the run.
+ * several, or a dry run). Returns one report for the run. One worker, or a `flow close` (which
+ * reads nothing), runs in this thread.
  */
 export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+  if (context.workers <= 1 || options.closeOnly) return runFlow(ports, options);
   const threads = Array.from({ length: context.workers }, (_, worker) => {
     const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, context.workers) }, worker, faults: context.faults };
     return new Worker(context.script, { workerData: data });

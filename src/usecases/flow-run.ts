@@ -133,7 +133,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
   }
   /** Every partition's state as it ends the run, for hour closure. */
-  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState; stuck?: true }> = [];
+  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
 
   for (const entry of offsets) {
     const subject = subjects.find((candidate) => candidate.topic === entry.topic);
@@ -150,8 +150,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (plan.action === 'stop') {
       stopPartition(report, plan.message);
       // Its records since the topic was recreated are not archived: it holds its subject's hours
-      // at its last archived record, though its state is past the high watermark.
-      finals.push({ subject, high: entry.high, state: () => state, stuck: true });
+      // at its last archived record (see `drained` below).
+      finals.push({ subject, high: entry.high, state: () => state });
       continue;
     }
     if (options.closeOnly) {
@@ -310,8 +310,10 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       continue;
     }
     try {
-      const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high, stuck: entry.stuck === true }));
-      const progress = partitions.map(({ state, high, stuck }) => ({ through: state.through, drained: !stuck && BigInt(state.next) >= high, pending: state.pending !== null }));
+      const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high }));
+      // Drained: read exactly to the high watermark. A state past it (the topic was recreated or
+      // truncated, the partition stopped) has not archived what Kafka holds now.
+      const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: BigInt(state.next) === high, pending: state.pending !== null }));
       const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
       closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
     } catch (error) {

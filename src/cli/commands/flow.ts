@@ -3,7 +3,7 @@ import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseWorkers,
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
-import { runFlow, type FlowOptions, type FlowReport } from '../../usecases/flow-run.js';
+import type { FlowOptions, FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
 /** The threads' script of `flow run --workers` (dist/adapters/flow-worker.js beside this module's dist/cli/commands/). */
@@ -72,7 +72,7 @@ async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowS
   const signals = stopOnSignals((line) => io.err(line));
   const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
   try {
-    const report = workers > 1 ? await runFlowInWorkers(ports, config, flowOptions, { workers, script: WORKER_SCRIPT, faults: true }) : await runFlow(ports, flowOptions);
+    const report = await runFlowInWorkers(ports, config, flowOptions, { workers, script: WORKER_SCRIPT, faults: true });
     await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
     if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
     else printFlow(report, io, ports.lake.location);
