@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mixedRecords } from './support/events.js';
+import { seedMixedTopics, type MixedTopic } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
 /**
@@ -8,17 +8,14 @@ import { coverageProblems, createFlowFixture, createTestLake, readLake, type Flo
  */
 let fixture: FlowFixture;
 let lake: TestLake;
-const topics: Array<{ topic: string; partitions: number; records: number }> = [];
+const topics: MixedTopic[] = [];
 
 beforeAll(async () => {
   fixture = await createFlowFixture(['clicks', 'views']);
   lake = await createTestLake('file');
   const [clicks = '', views = ''] = fixture.subjects;
   topics.push({ topic: clicks, partitions: 4, records: 80 }, { topic: views, partitions: 1, records: 20 });
-  for (const { topic, partitions, records } of topics) {
-    await fixture.createTopic(topic, partitions);
-    await fixture.send(topic, mixedRecords(fixture, topic, records, partitions).messages);
-  }
+  await seedMixedTopics(fixture, topics);
 });
 afterAll(async () => {
   lake.dispose();

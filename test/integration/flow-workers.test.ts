@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mixedRecords } from './support/events.js';
+import { seedMixedTopics, type MixedTopic } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
 /**
@@ -8,7 +8,7 @@ import { coverageProblems, createFlowFixture, createTestLake, readLake, type Flo
  */
 let fixture: FlowFixture;
 let lake: TestLake;
-const topics: Array<{ topic: string; partitions: number; records: number }> = [];
+const topics: MixedTopic[] = [];
 
 beforeAll(async () => {
   // 'ghost' has no topic: every thread finds it missing, the run says so once.
@@ -16,10 +16,7 @@ beforeAll(async () => {
   lake = await createTestLake('file');
   const [clicks = '', views = ''] = fixture.subjects;
   topics.push({ topic: clicks, partitions: 4, records: 80 }, { topic: views, partitions: 1, records: 20 });
-  for (const { topic, partitions, records } of topics) {
-    await fixture.createTopic(topic, partitions);
-    await fixture.send(topic, mixedRecords(fixture, topic, records, partitions).messages);
-  }
+  await seedMixedTopics(fixture, topics);
 });
 afterAll(async () => {
   lake.dispose();

@@ -44,3 +44,18 @@ export function mixedRecords(fixture: FlowFixture, subject: string, count: numbe
   }
   return { messages, quarantined, valid };
 }
+
+/** A topic of `partitions` filled with `records` of mixedRecords. */
+export interface MixedTopic {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly records: number;
+}
+
+/** Creates each topic and fills it with mixedRecords (the same number on every partition when `records` divides evenly). */
+export async function seedMixedTopics(fixture: FlowFixture, topics: readonly MixedTopic[]): Promise<void> {
+  for (const { topic, partitions, records } of topics) {
+    await fixture.createTopic(topic, partitions);
+    await fixture.send(topic, mixedRecords(fixture, topic, records, partitions).messages);
+  }
+}
