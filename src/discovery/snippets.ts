@@ -22,9 +22,19 @@ export function duckdbRoot(lakeUrl: string): string {
 }
 
 /**
+ * DuckDB's read of the lake objects a glob matches, Hive-partitioned with the path's types
+ * pinned: left to DuckDB, `hr` is text when a glob matches an hour 00–09 and a number otherwise,
+ * so `hr < 10` would fail on one day and not the next. Pinned, `v` and `hr` are integers (`hr =
+ * 5` and `hr = '05'` both match) and `dt` a date, whatever the glob matches. `union_by_name`:
+ * versions add fields.
+ */
+export function duckdbLakeRead(glob: string): string {
+  return `read_json(${sqlString(glob)}, format = 'newline_delimited', hive_partitioning = true, hive_types = {'v': INTEGER, 'dt': DATE, 'hr': INTEGER}, union_by_name = true)`;
+}
+
+/**
  * A ready-to-paste DuckDB query of a subject's whole history: every archived event with its
- * schema version, partition, offset and hour, read with Hive partitioning (`v`, `dt`, `hr` come
- * from the path) and `union_by_name` (versions add fields). A `gs://` lake needs DuckDB's
+ * schema version, partition, offset and hour (`duckdbLakeRead`). A `gs://` lake needs DuckDB's
  * httpfs extension and a GCS secret (an HMAC key: DuckDB reads GCS through its S3 API).
  */
 export function duckdbQuery(subject: string, lakeUrl: string, lakePath: string): string {
@@ -45,7 +55,7 @@ export function duckdbQuery(subject: string, lakeUrl: string, lakePath: string):
     `-- The history of ${subject}; add WHERE dt >= '2026-01-01' to read recent days only. Late events: _late/${subject}/.`,
     // Offsets are decimal strings in the rows (Kafka's 64-bit offsets): cast to sort them as numbers.
     'SELECT value.*, _schema.version AS schema_version, _kafka.partition AS kafka_partition, CAST(_kafka.offset AS BIGINT) AS kafka_offset, dt, hr',
-    `FROM read_json(${sqlString(glob)}, format = 'newline_delimited', hive_partitioning = true, union_by_name = true)`,
+    `FROM ${duckdbLakeRead(glob)}`,
     'ORDER BY dt, hr, kafka_partition, kafka_offset;',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { duckdbLakeRead } from '../../src/discovery/snippets.js';
 import { BASE_TIME } from './support/events.js';
 import { createFlowFixture, createTestLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 it('DuckDB reads back exactly the produced events, by subject, version and hour', async () => {
-  const produced = new Map<string, Array<{ id: string; version: number }>>();
+  const produced = new Map<string, Array<{ id: string; version: number; hr: number }>>();
   for (const subject of fixture.subjects) {
     await fixture.createTopic(subject, 3);
     const events = Array.from({ length: 90 }, (_, index) => ({ id: `${subject}-${index}`, version: (index % 2) + 1, partition: index % 3, hour: index % 4 }));
@@ -29,7 +30,7 @@ it('DuckDB reads back exactly the produced events, by subject, version and hour'
       { partition: 0, headers: { 'schema-id': String(fixture.idOf(subject, 1)) }, value: '{"broken' },
       { partition: 1, value: JSON.stringify({ id: 'no-id-header', at: new Date(BASE_TIME).toISOString() }) },
     ]);
-    produced.set(subject, events.map(({ id, version }) => ({ id, version })));
+    produced.set(subject, events.map(({ id, version, hour }) => ({ id, version, hr: new Date(BASE_TIME + hour * 3_600_000).getUTCHours() })));
   }
   const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects.join(','), '--flush-bytes', '8KiB']);
   expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -38,11 +39,11 @@ it('DuckDB reads back exactly the produced events, by subject, version and hour'
   const root = new URL(lake.url).pathname;
   const connection = await (await DuckDBInstance.create(':memory:')).connect();
   for (const subject of fixture.subjects) {
-    const reader = await connection.runAndReadAll(`SELECT value.id AS id, v, _schema.version AS version, dt, hr, _kafka.partition AS partition FROM read_json('${root}/${subject}/**/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true) ORDER BY id`);
-    const rows = reader.getRowObjectsJS() as Array<{ id: string; v: bigint; version: bigint; dt: Date; hr: string; partition: bigint }>;
+    const reader = await connection.runAndReadAll(`SELECT value.id AS id, v, _schema.version AS version, dt, hr, _kafka.partition AS partition FROM ${duckdbLakeRead(`${root}/${subject}/**/*.jsonl.gz`)} ORDER BY id`);
+    const rows = reader.getRowObjectsJS() as Array<{ id: string; v: number; version: bigint; dt: Date; hr: number; partition: bigint }>;
     const expected = [...(produced.get(subject) ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    expect(rows.map((row) => ({ id: row.id, version: Number(row.version) })), subject).toEqual(expected);
-    expect(rows.every((row) => row.v === row.version)).toBe(true);
+    expect(rows.map((row) => ({ id: row.id, version: Number(row.version), hr: row.hr })), subject).toEqual(expected);
+    expect(rows.every((row) => BigInt(row.v) === row.version)).toBe(true);
     expect(new Set(rows.map((row) => row.hr)).size).toBe(4);
     expect(new Set(rows.map((row) => Number(row.partition)))).toEqual(new Set([0, 1, 2]));
   }

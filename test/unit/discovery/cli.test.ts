@@ -69,7 +69,7 @@ describe('schemaflow show', () => {
     expect(stdout).toContain('  freshness      latest closed hour 2026-11-30 10:00 UTC');
     expect(stdout).toMatch(/ {2}v3 {2}id \d+ {2}sha256:\S+ {2}catalog\/apps\/users\/3\.json {2}registered in [0-9a-f]{12}\n {6}added \/marketingOptIn \(boolean, optional\)/);
     expect(stdout).toMatch(/\/email +string \(email\) +yes +PII +The user's e-mail address/);
-    expect(stdout).toContain(`FROM read_json('${dir.root}/lake/apps-users/**/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, union_by_name = true)`);
+    expect(stdout).toContain(`FROM read_json('${dir.root}/lake/apps-users/**/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, hive_types = {'v': INTEGER, 'dt': DATE, 'hr': INTEGER}, union_by_name = true)`);
     expect(stdout).toContain(`createProducer({ manifest: "${dir.root}/manifests/latest.json", kafka })`);
   });
 

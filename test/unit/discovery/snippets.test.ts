@@ -7,7 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataKey } from '../../../src/archive/layout.js';
 import { dataRow } from '../../../src/archive/rows.js';
-import { duckdbQuery, duckdbRoot, exampleEvent, manifestLocation, producerSnippet } from '../../../src/discovery/snippets.js';
+import { duckdbLakeRead, duckdbQuery, duckdbRoot, exampleEvent, manifestLocation, producerSnippet } from '../../../src/discovery/snippets.js';
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import { exampleManifest, testManifest, testSubject } from '../../support/discovery-fixture.js';
 
@@ -25,7 +25,7 @@ describe('the DuckDB query', () => {
 
   it('has the file lake form of the README for a file:// lake, with no extension or secret', () => {
     const query = duckdbQuery('apps-users', 'file://./lake', 'apps-users/');
-    expect(query).toContain("FROM read_json('lake/apps-users/**/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, union_by_name = true)");
+    expect(query).toContain("FROM read_json('lake/apps-users/**/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, hive_types = {'v': INTEGER, 'dt': DATE, 'hr': INTEGER}, union_by_name = true)");
     expect(query).not.toMatch(/httpfs|SECRET/);
   });
 
@@ -57,8 +57,19 @@ describe('the DuckDB query', () => {
     const rows = reader.getRowObjectsJS() as Array<Record<string, unknown>>;
     expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 13 }, (_, offset) => `o${offset}`));
     expect(rows.map((row) => Number(row.kafka_offset))).toEqual(Array.from({ length: 13 }, (_, offset) => offset));
-    expect(rows.at(-1)).toMatchObject({ note: 'gift', schema_version: 2n, hr: '10' });
-    expect(rows[0]).toMatchObject({ note: null, schema_version: 1n, hr: '09' });
+    expect(rows.at(-1)).toMatchObject({ note: 'gift', schema_version: 2n, hr: 10 });
+    expect(rows[0]).toMatchObject({ note: null, schema_version: 1n, hr: 9 });
+  });
+
+  it.each([
+    ['an hour before 10:00', 'hr=09'],
+    ['an hour from 10:00', 'hr=10'],
+    ['every hour', 'hr=*'],
+  ])('gives the path’s keys the same types whatever the glob matches: %s', async (_name, hours) => {
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const read = duckdbLakeRead(`${lake}/shop-orders/*/*/${hours}/*.jsonl.gz`);
+    const reader = await connection.runAndReadAll(`SELECT DISTINCT typeof(v) AS v, typeof(dt) AS dt, typeof(hr) AS hr FROM ${read} WHERE hr < 24 AND hr >= '00'`);
+    expect(reader.getRowObjectsJS()).toEqual([{ v: 'INTEGER', dt: 'DATE', hr: 'INTEGER' }]);
   });
 });
 
