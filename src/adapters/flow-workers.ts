@@ -21,7 +21,10 @@ interface FlowWorkerData {
   readonly faults: boolean;
 }
 
-type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport } | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly usage: boolean; readonly retriable: boolean };
+/** A partition's archived position, for the lag group. */
+type Position = Parameters<FlowPorts['source']['recordPositions']>[0][number];
+
+type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport; readonly positions: readonly Position[] } | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly usage: boolean; readonly retriable: boolean };
 
 /** Whether this thread is a flow worker (a bundle that is its own worker script checks this first). */
 export const isFlowWorker = (): boolean => !isMainThread && (workerData as Partial<FlowWorkerData> | null)?.schemaflowFlowWorker === true;
@@ -39,13 +42,17 @@ export async function serveFlowWorker(): Promise<void> {
   try {
     // Its own consumer group per worker: workers of one run in one group would share out partitions.
     const { ports, close } = openFlowPorts(data.config, { runId: data.options.runId, groupId: `${data.options.runId}-w${data.worker}`, log: (line) => post({ type: 'log', line }), fault: data.faults ? faultHook(process.env.SCHEMAFLOW_FAULT) : () => Promise.resolve(), stop: stop.signal });
+    // The positions go to the main thread, which records every thread's in one commit: threads
+    // committing to the lag group at the same moment would take it from each other.
+    const positions: Position[] = [];
+    const source = { ...ports.source, recordPositions: (list: readonly Position[]) => Promise.resolve(void positions.push(...list)) };
     let report: FlowReport;
     try {
-      report = await runFlow(ports, data.options);
+      report = await runFlow({ ...ports, source }, data.options);
     } finally {
       await close();
     }
-    post({ type: 'report', report });
+    post({ type: 'report', report, positions });
   } catch (error) {
     post({ type: 'failed', code: error instanceof SchemaflowError ? error.code : 'FLOW_WORKER_FAILED', message: messageOf(error), usage: error instanceof UsageError, retriable: error instanceof SchemaflowError && error.retriable });
   } finally {
@@ -82,7 +89,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
   const results = await Promise.allSettled(
     threads.map(
       (thread, worker) =>
-        new Promise<FlowReport>((resolve, reject) => {
+        new Promise<{ report: FlowReport; positions: readonly Position[] }>((resolve, reject) => {
           let settled = false;
           const fail = (error: SchemaflowError): void => {
             if (settled) return; // an error after its report (while it is terminated) loses nothing
@@ -95,7 +102,7 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
             if (message.type === 'log') log(message.line, `worker ${worker}: `);
             else if (message.type === 'report') {
               settled = true;
-              resolve(message.report);
+              resolve(message);
             } else fail(message.usage ? new UsageError(message.message, { code: message.code }) : new SchemaflowError(message.code, message.message, { retriable: message.retriable }));
           });
           thread.once('error', (error) => fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} failed: ${messageOf(error)}`, { cause: error })));
@@ -106,12 +113,16 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
     ),
   );
   ports.stop?.removeEventListener('abort', stopAll);
-  const reports = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const done = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const reports = done.map((result) => result.report);
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   // No thread got through (the manifest or a setting failed them all): the run fails as one thread's would.
   if (reports.length === 0) throw failures[0];
   // Otherwise the others' work is committed and reported: the run reports it, and fails.
   for (const failure of failures) ports.log(`error: ${messageOf(failure)}; the other threads committed what they read, the next run goes on`);
+  const positions = done.flatMap((result) => result.positions);
+  // Lag monitoring only, as in runFlow: a failure is a warning.
+  if (positions.length > 0) await ports.source.recordPositions(positions).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));
   const first = reports[0] as FlowReport;
   const partitions = reports.flatMap((report) => report.partitions).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   let closures = first.closures;

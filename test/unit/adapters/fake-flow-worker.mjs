@@ -21,6 +21,7 @@ else if (scenario === 'fail-one' && worker === 1) parentPort.postMessage({ type:
 else {
   parentPort.postMessage({ type: 'log', line: 'warning: topic ghost does not exist in Kafka; skipped' });
   parentPort.postMessage({ type: 'log', line: `reading 1 partitions (apps-users/${worker})` });
-  parentPort.postMessage({ type: 'report', report });
+  // A dry run records no position, as runFlow records none.
+  parentPort.postMessage({ type: 'report', report, positions: options.dryRun ? [] : [{ topic: 'apps-users', partition: worker, next: 5n }] });
 }
 parentPort.unref();

@@ -8,10 +8,11 @@ import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
 const SCRIPT = new URL('./fake-flow-worker.mjs', import.meta.url);
 const options: FlowOptions = { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 900_000 };
 
-/** Ports for the closing pass: its manifest store is unreachable, so closing fails. */
-function ports(lines: string[]): FlowPorts {
+/** Ports for the closing pass: its manifest store is unreachable, so closing fails. Positions recorded go to `recorded`. */
+function ports(lines: string[], recorded: unknown[][] = []): FlowPorts {
   const unreachable = (): Promise<never> => Promise.reject(new Error('the manifest store is unreachable'));
-  return { lake: {}, state: {}, source: {}, manifests: { latest: unreachable, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
+  const source = { recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)) };
+  return { lake: {}, state: {}, source, manifests: { latest: unreachable, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
 }
 const settings = (scenario: string): FlowSettings => ({ lakeUrl: scenario }) as unknown as FlowSettings;
 
@@ -24,6 +25,13 @@ describe('flow run --workers (orchestration)', () => {
     expect(lines).toContain('error: the brokers went away; the other threads committed what they read, the next run goes on');
     expect(lines).toContain('error: closing hours: the manifest store is unreachable');
     expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: the manifest store is unreachable', failed: true }]);
+  });
+
+  it('records every thread’s positions in the lag group in one commit from the main thread', async () => {
+    const recorded: unknown[][] = [];
+    await runFlowInWorkers(ports([], recorded), settings('ok'), options, { workers: 3, script: SCRIPT, faults: false });
+    expect(recorded).toHaveLength(1);
+    expect(new Set(recorded[0])).toEqual(new Set([0, 1, 2].map((partition) => ({ topic: 'apps-users', partition, next: 5n }))));
   });
 
   it('merges the threads’ reports in partition order and logs what they say alike once', async () => {
