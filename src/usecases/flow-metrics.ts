@@ -23,7 +23,8 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     const age = lag > 0n ? Math.max(0, Math.round((options.now - (partition.through ?? options.now)) / 1000)) : 0;
     oldest.set(partition.subject, Math.max(oldest.get(partition.subject) ?? 0, age));
     if (partition.gaps.length > 0) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
-    if (partition.status === 'stopped') metrics.push({ type: 'count', name: 'errors', value: 1, tags });
+    // The run that reads a partition counts its stop; `flow close` after it would count it again.
+    if (partition.status === 'stopped' && !report.closeOnly) metrics.push({ type: 'count', name: 'errors', value: 1, tags });
   }
   // A shard of several sees only its partitions: its gauge is tagged with the shard (alert on the
   // largest over the shards), so the shards' values do not overwrite each other's.

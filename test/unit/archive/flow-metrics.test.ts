@@ -36,4 +36,10 @@ describe('flow metrics', () => {
     const metrics = flowMetrics(report([partition({ status: 'stopped', gaps: [{ from: '0', to: '3' }] })]), { now: 0, durationMs: 1 });
     expect(metrics.filter((metric) => metric.name === 'errors' || metric.name === 'gaps').map((metric) => [metric.name, metric.value])).toEqual([['gaps', 1], ['errors', 1]]);
   });
+
+  it('leave a stopped partition to the run that owns it: flow close after it counts only its own closing failures', () => {
+    const closing: FlowReport = { ...report([partition({ status: 'stopped' })]), closeOnly: true, closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: 503', failed: true }] };
+    const errors = flowMetrics(closing, { now: 0, durationMs: 1 }).filter((metric) => metric.name === 'errors');
+    expect(errors).toEqual([{ type: 'count', name: 'errors', value: 1, tags: { subject: 'apps-users' } }]);
+  });
 });
