@@ -43,6 +43,11 @@ describe('routing a record to its hour', () => {
     }
     expect(routeHour({ occurredAt: '2024-05-01T13:00:00Z' }, null, kafkaTime).source).toBe('kafka');
     expect(eventTimeOf({ at: 1.5 }, millis)).toBeUndefined();
+    // Outside the years the layout names (1970–9999): not a usable event time.
+    expect(eventTimeOf({ at: -1 }, millis)).toBeUndefined();
+    expect(eventTimeOf({ at: 9e15 }, millis)).toBeUndefined();
+    expect(eventTimeOf({ occurredAt: '1969-12-31T23:59:59Z' }, rfc)).toBeUndefined();
+    expect(eventTimeOf({ occurredAt: '9999-12-31T23:59:59Z' }, rfc)).toEqual(new Date('9999-12-31T23:59:59Z'));
   });
 });
 

@@ -132,6 +132,27 @@ describe('routing records', () => {
     expect(route('{"id":"a"}', { 'schema-id': '2' })).toMatchObject({ reason: 'WRONG_SUBJECT' });
     expect(route(`{"id":"${'x'.repeat(200)}"}`)).toMatchObject({ reason: 'TOO_LARGE' });
   });
+
+  it('files records with hostile timestamps in real hours of the lake, never stopping the partition', async () => {
+    const builder = new UnitBuilder('apps-users', 0, 0n);
+    // Beyond a Date's range, beyond year 9999, Kafka's "no timestamp" (-1), and no number at all;
+    // an event time before the epoch falls back to the Kafka timestamp.
+    const entries = [
+      record(0, '{"id":"a"}', undefined, 9e15),
+      record(1, 'bad', undefined, 9e15),
+      record(2, '{"id":"b"}', undefined, Date.UTC(12000, 0, 1)),
+      record(3, '{"id":"c"}', undefined, -1),
+      { ...record(4, '{"id":"d","at":"1969-12-31T23:00:00Z"}'), timestamp: 'not a number' },
+    ];
+    for (const entry of entries) builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
+    const unit = await builder.seal();
+    expect(unit?.objects.map((object) => [object.key.replace(/\/apps-users\+0\+.*$/, ''), object.count])).toEqual([
+      ['_quarantine/apps-users/dt=9999-12-31/hr=23', 1],
+      ['apps-users/v=1/dt=1970-01-01/hr=00', 2],
+      ['apps-users/v=1/dt=9999-12-31/hr=23', 2],
+    ]);
+    expect(unit?.maxTimestamp).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+  });
 });
 
 describe('flush units', () => {
