@@ -6,8 +6,10 @@ const HOUR_MS = 3_600_000;
 
 /**
  * How far a subject's hours are closed, at `<state>/_closure/<subject>.json`, changed only by
- * compare-and-swap. Markers are written in ascending hour order before it moves, so a crash
- * never leaves a closed hour after an open one.
+ * compare-and-swap. It moves before the markers are written, with the hours still to mark as an
+ * intent (`marking`): from then on the flow routes those hours' records to `_late/`, so a crash
+ * while marking never lets data into an hour that has a marker, and the next closing pass
+ * writes the markers that are missing, with the late count the pass began with.
  */
 export interface ClosureState {
   readonly format: 1;
@@ -16,8 +18,27 @@ export interface ClosureState {
   readonly closedThrough: string | null;
   /** Late records already counted by markers (the sum of the partitions' `late` then). */
   readonly lateCounted: number;
+  /** A closing pass whose markers may not all be written yet. */
+  readonly marking?: MarkingIntent;
   readonly revision: number;
   readonly updatedAt: string;
+}
+
+/** The markers a closing pass writes once the closure state has moved. */
+export interface MarkingIntent {
+  /** The hours (ISO, ascending) that hold data, each marked in every version folder with data. */
+  readonly hours: readonly string[];
+  /** Late records the first marker counts. */
+  readonly late: number;
+  /** The partitions' late total the pass counted: `lateCounted` once a marker is written. */
+  readonly lateTotal: number;
+  /** The watermark the pass closed at (ISO), as the markers state it. */
+  readonly watermark: string;
+}
+
+function isMarkingIntent(value: unknown): value is MarkingIntent {
+  const intent = value as Partial<MarkingIntent> | null;
+  return typeof intent === 'object' && intent !== null && Array.isArray(intent.hours) && intent.hours.every((hour) => typeof hour === 'string' && Number.isFinite(Date.parse(hour))) && typeof intent.late === 'number' && typeof intent.lateTotal === 'number' && typeof intent.watermark === 'string';
 }
 
 export const closureKey = (subject: string): string => `_closure/${subject}.json`;
@@ -29,7 +50,7 @@ export function parseClosure(bytes: Uint8Array, key: string, subject: string): C
   } catch {
     value = undefined;
   }
-  if (value?.format !== 1 || value.subject !== subject || (value.closedThrough !== null && typeof value.closedThrough !== 'string') || typeof value.lateCounted !== 'number' || typeof value.revision !== 'number') {
+  if (value?.format !== 1 || value.subject !== subject || (value.closedThrough !== null && typeof value.closedThrough !== 'string') || typeof value.lateCounted !== 'number' || typeof value.revision !== 'number' || (value.marking !== undefined && !isMarkingIntent(value.marking))) {
     throw new SchemaflowError('STATE_CORRUPT', `closure state ${key} is not a format-1 closure state of ${subject}. Restore it from its previous generation; markers already written are kept.`);
   }
   return value as ClosureState;
@@ -48,8 +69,10 @@ export interface PartitionProgress {
 /**
  * The subject's watermark (flow.md §3.4 step 8): the minimum over its partitions of how far each
  * is complete — the snapshot time for a partition read to its high watermark, else the Kafka
- * timestamp of its last archived record. Undefined while any partition has a pending unit or has
- * archived nothing without being drained: no hour can be closed then.
+ * timestamp of its last archived record, but never later than the snapshot time (a producer may
+ * stamp a record years ahead: it must not close hours that have not happened). Undefined while
+ * any partition has a pending unit or has archived nothing without being drained: no hour can
+ * be closed then.
  */
 export function watermarkOf(partitions: readonly PartitionProgress[], snapshotAt: number): number | undefined {
   let watermark = Number.POSITIVE_INFINITY;
@@ -57,29 +80,38 @@ export function watermarkOf(partitions: readonly PartitionProgress[], snapshotAt
     if (partition.pending) return undefined;
     const complete = partition.drained ? snapshotAt : partition.through;
     if (complete === null) return undefined;
-    watermark = Math.min(watermark, complete);
+    watermark = Math.min(watermark, complete, snapshotAt);
   }
   return partitions.length === 0 || !Number.isFinite(watermark) ? undefined : watermark;
 }
 
-/**
- * The hours to close now, ascending: after `closedThrough` (or from the earliest hour with data)
- * up to the last hour whose end plus the allowed lateness the watermark has passed; at most
- * `limit` of them, so a long backlog is closed over several runs.
- */
-export function hoursToClose(options: { closedThrough: Date | null; earliest: Date | null; watermark: number; latenessMs: number; limit: number }): Date[] {
-  const last = Math.floor((options.watermark - options.latenessMs - HOUR_MS) / HOUR_MS) * HOUR_MS;
-  const first = options.closedThrough ? options.closedThrough.getTime() + HOUR_MS : options.earliest?.getTime();
-  const hours: Date[] = [];
-  if (first === undefined) return hours;
-  for (let hour = first; hour <= last && hours.length < options.limit; hour += HOUR_MS) hours.push(new Date(hour));
-  return hours;
-}
-
-/** The last hour closable at this watermark (used when a subject has no data to mark yet). */
+/** The last hour closable at this watermark: the last whose end plus the allowed lateness it has passed. */
 export function lastClosableHour(watermark: number, latenessMs: number): Date {
   return new Date(Math.floor((watermark - latenessMs - HOUR_MS) / HOUR_MS) * HOUR_MS);
 }
+
+/**
+ * What a closing pass closes: the hours after `closedThrough` through `last` (`lastClosableHour`)
+ * to mark, ascending, at most `limit` of them so a long backlog closes over several runs, and
+ * the hour the closure state moves to. Without `dataHours` every hour is a candidate (a short
+ * span: each is looked at); with them (the hours that hold data, from one listing of the
+ * subject: the first closure, or a span longer than `limit`) only those are, so hours without
+ * data between them never hold the closure back.
+ */
+export function closingPlan(options: { closedThrough: Date | null; last: Date; dataHours?: readonly Date[] | undefined; limit: number }): { hours: Date[]; target: Date } {
+  const after = options.closedThrough?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const last = options.last.getTime();
+  const hours: Date[] = [];
+  if (options.dataHours || !options.closedThrough) {
+    for (const hour of options.dataHours ?? []) if (hour.getTime() > after && hour.getTime() <= last && hours.length < options.limit) hours.push(hour);
+  } else {
+    for (let hour = after + HOUR_MS; hour <= last && hours.length < options.limit; hour += HOUR_MS) hours.push(new Date(hour));
+  }
+  return { hours, target: hours.length === options.limit ? (hours.at(-1) as Date) : options.last };
+}
+
+/** Hours between two hour starts, both included. */
+export const hoursBetween = (first: Date, last: Date): number => Math.max(0, Math.round((last.getTime() - first.getTime()) / HOUR_MS) + 1);
 
 /** The hour of a data object's key (`<subject>/v=<n>/dt=…/hr=…/…`), or undefined. */
 export function hourOfKey(key: string): Date | undefined {

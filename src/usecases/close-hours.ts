@@ -1,10 +1,10 @@
-import { closedMarker, closureKey, hourOfKey, hoursToClose, lastClosableHour, parseClosure, watermarkOf, type ClosureState, type PartitionProgress } from '../archive/closure.js';
+import { closedMarker, closingPlan, closureKey, hourOfKey, hoursBetween, lastClosableHour, parseClosure, watermarkOf, type ClosureState, type MarkingIntent, type PartitionProgress } from '../archive/closure.js';
 import { closedKey, hourPath } from '../archive/layout.js';
 import { SchemaflowError } from '../domain/errors.js';
 import type { ManifestSubject } from '../manifest/types.js';
 import type { ObjectStore } from '../ports.js';
 
-/** Hours closed per subject and run at most: a long backlog closes over several runs. */
+/** Hours marked per subject and run at most: a long backlog closes over several runs. */
 const MAX_HOURS_PER_RUN = 24 * 14;
 
 export interface ClosureResult {
@@ -26,44 +26,78 @@ export async function readClosure(state: ObjectStore, subject: string): Promise<
 
 /**
  * Closes a subject's complete hours (flow.md §3.4 step 8): every hour whose end plus the allowed
- * lateness the subject's watermark has passed gets `_CLOSED.json` in each version folder that
- * holds data, create-only and in ascending hour order; then the closure state moves (CAS). From
- * then on, records of those hours go to `_late/`: a closed hour is never written again.
+ * lateness the subject's watermark has passed. The closure state moves first (CAS), naming the
+ * hours with data as an intent; from then on records of those hours go to `_late/`, so a closed
+ * hour is never written again. Then each of them gets `_CLOSED.json` in every version folder
+ * that holds data, create-only and in ascending hour order, and the intent is cleared. A pass
+ * that crashed while marking is finished first, from its intent.
  */
-export async function closeHours(
-  ports: { lake: ObjectStore; state: ObjectStore; clock: () => Date; fault: (point: 'mid-closure') => Promise<void> },
-  input: { subject: ManifestSubject; partitions: readonly PartitionProgress[]; lateTotal: number; snapshotAt: number; latenessMs: number; runId: string },
-): Promise<ClosureResult> {
+export async function closeHours(ports: ClosingPorts, input: { subject: ManifestSubject; partitions: readonly PartitionProgress[]; lateTotal: number; snapshotAt: number; latenessMs: number; runId: string }): Promise<ClosureResult> {
   const { subject } = input;
-  const { closure, generation } = await readClosure(ports.state, subject.subject);
+  let { closure, generation } = await readClosure(ports.state, subject.subject);
+  let markers = 0;
+  if (closure.marking) {
+    const finished = await finishMarking(ports, subject, closure, generation, input);
+    if (!finished) return { subject: subject.subject, closedThrough: closure.closedThrough, hoursClosed: 0, markers: 0, held: 'another run moved the closure state first' };
+    ({ closure, generation } = finished);
+    markers = finished.markers;
+  }
   const watermark = watermarkOf(input.partitions, input.snapshotAt);
-  const unchanged = (held: string): ClosureResult => ({ subject: subject.subject, closedThrough: closure.closedThrough, hoursClosed: 0, markers: 0, held });
+  const unchanged = (held: string): ClosureResult => ({ subject: subject.subject, closedThrough: closure.closedThrough, hoursClosed: 0, markers, held });
   if (watermark === undefined) return unchanged('a partition has a pending unit or has archived nothing yet');
   const closedThrough = closure.closedThrough ? new Date(closure.closedThrough) : null;
-  let earliest: Date | null = null;
-  if (!closedThrough) {
-    for (const entry of await ports.lake.list(`${subject.subject}/v=`)) {
-      const hour = entry.key.endsWith('.jsonl.gz') ? hourOfKey(entry.key) : undefined;
-      if (hour && (!earliest || hour < earliest)) earliest = hour;
-    }
+  const last = lastClosableHour(watermark, input.latenessMs);
+  if (closedThrough && last <= closedThrough) return unchanged('no hour is complete yet');
+  // A short span is walked hour by hour; the first closure, or a long one, lists the subject once.
+  const dataHours = !closedThrough || hoursBetween(closedThrough, last) > MAX_HOURS_PER_RUN + 1 ? await hoursWithData(ports.lake, subject.subject) : undefined;
+  const { hours, target } = closingPlan({ closedThrough, last, dataHours, limit: MAX_HOURS_PER_RUN });
+  const hoursClosed = closedThrough ? hoursBetween(closedThrough, target) - 1 : hours[0] ? hoursBetween(hours[0], target) : 0;
+  const marking: MarkingIntent | undefined = hours.length > 0 ? { hours: hours.map((hour) => hour.toISOString()), late: input.lateTotal - closure.lateCounted, lateTotal: input.lateTotal, watermark: new Date(watermark).toISOString() } : undefined;
+  const moved = await replaceClosure(ports, closure, generation, { closedThrough: target.toISOString(), ...(marking ? { marking } : {}) });
+  if (!moved) return unchanged('another run moved the closure state first');
+  if (marking) {
+    const finished = await finishMarking(ports, subject, moved.closure, moved.generation, input);
+    if (!finished) return unchanged('another run moved the closure state first');
+    markers += finished.markers;
   }
-  const hours = hoursToClose({ closedThrough, earliest, watermark, latenessMs: input.latenessMs, limit: MAX_HOURS_PER_RUN });
-  const closable = lastClosableHour(watermark, input.latenessMs);
-  const target = hours.length === MAX_HOURS_PER_RUN ? (hours.at(-1) as Date) : closable;
-  if (closedThrough && target <= closedThrough) return unchanged('no hour is complete yet');
+  return { subject: subject.subject, closedThrough: target.toISOString(), hoursClosed, markers };
+}
 
+type ClosingPorts = { lake: ObjectStore; state: ObjectStore; clock: () => Date; fault: (point: 'mid-closure') => Promise<void> };
+
+/** The closure state replaced by compare-and-swap with `change`; undefined when another run moved it first. */
+async function replaceClosure(ports: ClosingPorts, closure: ClosureState, generation: string | null, change: Partial<ClosureState>): Promise<{ closure: ClosureState; generation: string } | undefined> {
+  const { marking: _done, ...rest } = closure;
+  const next: ClosureState = { ...rest, ...change, revision: closure.revision + 1, updatedAt: ports.clock().toISOString() };
+  try {
+    const written = await ports.state.replace(closureKey(closure.subject), new TextEncoder().encode(`${JSON.stringify(next, null, 2)}\n`), generation);
+    return { closure: next, generation: written.generation };
+  } catch (error) {
+    if (error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes the markers of the closure's intent (one that exists already was written by a pass
+ * that crashed, and counts as written: the late records are in the first marker either way),
+ * then clears the intent. Undefined when another run moved the closure state first.
+ */
+async function finishMarking(ports: ClosingPorts, subject: ManifestSubject, closure: ClosureState, generation: string | null, input: { latenessMs: number; runId: string }): Promise<{ closure: ClosureState; generation: string; markers: number } | undefined> {
+  const intent = closure.marking;
+  if (!intent) throw new Error('finishMarking needs a marking intent');
   let markers = 0;
-  let late = input.lateTotal - closure.lateCounted;
-  for (const hour of hours) {
+  let late = intent.late;
+  for (const hour of intent.hours.map((iso) => new Date(iso))) {
     for (const version of subject.versions) {
       const prefix = `${subject.subject}/v=${version.version}/${hourPath(hour)}/`;
       const objects = (await ports.lake.list(prefix)).filter((entry) => entry.key.endsWith('.jsonl.gz')).map((entry) => ({ key: entry.key, size: entry.size }));
       if (objects.length === 0) continue;
-      const marker = closedMarker({ subject: subject.subject, version: version.version, hour, objects, lateSincePreviousMarker: late, watermark: new Date(watermark).toISOString(), allowedLatenessSeconds: input.latenessMs / 1000, closedBy: input.runId, closedAt: ports.clock().toISOString() });
+      const marker = closedMarker({ subject: subject.subject, version: version.version, hour, objects, lateSincePreviousMarker: late, watermark: intent.watermark, allowedLatenessSeconds: input.latenessMs / 1000, closedBy: input.runId, closedAt: ports.clock().toISOString() });
       try {
         await ports.lake.create(closedKey(subject.subject, version.version, hour), new TextEncoder().encode(`${JSON.stringify(marker, null, 2)}\n`), { contentType: 'application/json', metadata: { kind: 'closed', 'run-id': input.runId } });
       } catch (error) {
-        // Written by a run that crashed before moving the closure state: the hour is closed already.
+        // Written by a pass that crashed before clearing the intent: the hour is marked already.
         if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
       }
       markers += 1;
@@ -71,12 +105,16 @@ export async function closeHours(
       if (markers === 1) await ports.fault('mid-closure');
     }
   }
-  const next: ClosureState = { ...closure, closedThrough: target.toISOString(), lateCounted: markers > 0 ? input.lateTotal : closure.lateCounted, revision: closure.revision + 1, updatedAt: ports.clock().toISOString() };
-  try {
-    await ports.state.replace(closureKey(subject.subject), new TextEncoder().encode(`${JSON.stringify(next, null, 2)}\n`), generation);
-  } catch (error) {
-    if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
-    return unchanged('another run moved the closure state first');
+  const cleared = await replaceClosure(ports, closure, generation, { lateCounted: markers > 0 ? intent.lateTotal : closure.lateCounted });
+  return cleared ? { ...cleared, markers } : undefined;
+}
+
+/** The hours that hold a data object of the subject, ascending (one listing of its folders). */
+async function hoursWithData(lake: ObjectStore, subject: string): Promise<Date[]> {
+  const hours = new Set<number>();
+  for (const entry of await lake.list(`${subject}/v=`)) {
+    const hour = entry.key.endsWith('.jsonl.gz') ? hourOfKey(entry.key) : undefined;
+    if (hour) hours.add(hour.getTime());
   }
-  return { subject: subject.subject, closedThrough: next.closedThrough, hoursClosed: hours.length, markers };
+  return [...hours].sort((a, b) => a - b).map((time) => new Date(time));
 }

@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
-import { hourOfKey, hoursToClose, watermarkOf } from '../../../src/archive/closure.js';
+import { closingPlan, hourOfKey, lastClosableHour, watermarkOf } from '../../../src/archive/closure.js';
 import { planPartition } from '../../../src/archive/plan.js';
 import { advanceState, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
 import { routeRecord, UnitBuilder } from '../../../src/archive/unit.js';
@@ -15,6 +15,7 @@ import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
 import type { KafkaRecord } from '../../../src/ports.js';
 import { auditLake } from '../../../src/usecases/audit-lake.js';
+import { closeHours, readClosure } from '../../../src/usecases/close-hours.js';
 import { metadataOf, publishObject } from '../../../src/usecases/lake-objects.js';
 
 const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, at: { type: 'string' } } };
@@ -82,11 +83,53 @@ describe('closing hours (flow.md §3.4 step 8)', () => {
   it('closes each hour whose end plus the allowed lateness the watermark has passed, in order, at most limit', () => {
     const watermark = Date.parse('2026-11-30T13:20:00Z');
     const fifteen = 15 * 60_000;
-    expect(hoursToClose({ closedThrough: hour('2026-11-30T10:00:00Z'), earliest: null, watermark, latenessMs: fifteen, limit: 10 })).toEqual([hour('2026-11-30T11:00:00Z'), hour('2026-11-30T12:00:00Z')]);
-    expect(hoursToClose({ closedThrough: null, earliest: hour('2026-11-30T12:00:00Z'), watermark, latenessMs: fifteen, limit: 10 })).toEqual([hour('2026-11-30T12:00:00Z')]);
-    expect(hoursToClose({ closedThrough: null, earliest: hour('2026-11-30T12:00:00Z'), watermark, latenessMs: 30 * 60_000, limit: 10 })).toEqual([]);
-    expect(hoursToClose({ closedThrough: hour('2026-11-29T00:00:00Z'), earliest: null, watermark, latenessMs: 0, limit: 3 })).toHaveLength(3);
+    const last = lastClosableHour(watermark, fifteen);
+    expect(last).toEqual(hour('2026-11-30T12:00:00Z'));
+    expect(lastClosableHour(watermark, 30 * 60_000)).toEqual(hour('2026-11-30T11:00:00Z'));
+    expect(closingPlan({ closedThrough: hour('2026-11-30T10:00:00Z'), last, limit: 10 })).toEqual({ hours: [hour('2026-11-30T11:00:00Z'), hour('2026-11-30T12:00:00Z')], target: last });
+    expect(closingPlan({ closedThrough: hour('2026-11-29T00:00:00Z'), last, limit: 3 })).toEqual({ hours: [hour('2026-11-29T01:00:00Z'), hour('2026-11-29T02:00:00Z'), hour('2026-11-29T03:00:00Z')], target: hour('2026-11-29T03:00:00Z') });
     expect(hourOfKey('apps-users/v=2/dt=2026-11-30/hr=07/x.jsonl.gz')).toEqual(hour('2026-11-30T07:00:00Z'));
+  });
+
+  it('closes only hours with data when it lists them: an event from 1970 does not hold 2026 back', () => {
+    const last = hour('2026-11-30T12:00:00Z');
+    const dataHours = [hour('1970-01-01T00:00:00Z'), hour('2026-11-30T09:00:00Z'), hour('2026-11-30T13:00:00Z')];
+    expect(closingPlan({ closedThrough: null, last, dataHours, limit: 336 })).toEqual({ hours: dataHours.slice(0, 2), target: last });
+    expect(closingPlan({ closedThrough: null, last, dataHours, limit: 1 })).toEqual({ hours: dataHours.slice(0, 1), target: dataHours[0] });
+    expect(closingPlan({ closedThrough: hour('2026-11-30T09:00:00Z'), last, dataHours, limit: 336 })).toEqual({ hours: [], target: last });
+    expect(closingPlan({ closedThrough: null, last, limit: 336 })).toEqual({ hours: [], target: last });
+  });
+
+  it('never closes an hour the clock has not reached, whatever timestamp a producer set', () => {
+    const snapshot = Date.parse('2026-11-30T10:30:00Z');
+    expect(watermarkOf([{ through: Date.parse('2100-01-01T00:00:00Z'), drained: false, pending: false }], snapshot)).toBe(snapshot);
+  });
+
+  it('finishes a closing pass that crashed while marking, from its intent: the hours are closed before any marker exists, every late record is counted once', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'schemaflow-closure-'));
+    try {
+      const lake = openObjectStore(`file://${root}/lake`);
+      const state = openObjectStore(`file://${root}/lake/_state`);
+      for (const hr of ['08', '09']) await lake.create(`apps-users/v=1/dt=2026-11-30/hr=${hr}/apps-users+0+0+0.jsonl.gz`, gzipSync('{}\n'));
+      const crash = (): Promise<void> => Promise.reject(new Error('killed'));
+      const ports = (fault: () => Promise<void>) => ({ lake, state, clock: () => new Date(T), fault });
+      const input = (lateTotal: number) => ({ subject: users, partitions: [{ through: T, drained: true, pending: false }], lateTotal, snapshotAt: T, latenessMs: 0, runId: 'r' });
+      await expect(closeHours(ports(crash), input(2))).rejects.toThrow('killed');
+      // Killed after the first marker: both hours are closed already (their records go to _late/).
+      const { closure } = await readClosure(state, 'apps-users');
+      expect(closure).toMatchObject({ closedThrough: '2026-11-30T09:00:00.000Z', marking: { hours: ['2026-11-30T08:00:00.000Z', '2026-11-30T09:00:00.000Z'], late: 2, lateTotal: 2 } });
+      // The next pass (3 late records by now) writes the missing marker and counts the third later.
+      const result = await closeHours(ports(() => Promise.resolve()), input(3));
+      expect(result).toMatchObject({ closedThrough: '2026-11-30T09:00:00.000Z', markers: 2 });
+      const marker = async (hr: string): Promise<unknown> => JSON.parse(Buffer.from((await lake.get(`apps-users/v=1/dt=2026-11-30/hr=${hr}/_CLOSED.json`))?.bytes ?? []).toString());
+      expect(await marker('08')).toMatchObject({ lateSincePreviousMarker: 2 });
+      expect(await marker('09')).toMatchObject({ lateSincePreviousMarker: 0 });
+      const after = (await readClosure(state, 'apps-users')).closure;
+      expect(after.marking).toBeUndefined();
+      expect(after.lateCounted).toBe(2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('routes events of a closed hour to _late/', async () => {
