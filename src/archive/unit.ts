@@ -201,6 +201,11 @@ export class UnitBuilder {
     return this.count;
   }
 
+  /** Objects the unit fills (one per kind, version and hour of its records), each with a compressor. */
+  get objects(): number {
+    return this.buckets.size;
+  }
+
   /** Uncompressed row bytes added so far (what the flush threshold compares: it sizes the objects). */
   get bytes(): number {
     return this.size;

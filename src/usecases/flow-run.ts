@@ -214,8 +214,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
   };
 
-  // Memory stays bounded however many partitions are read at once: what every unit holds
-  // (gzip output, pending rows, open compressors) stays under four flush sizes.
+  // Memory stays bounded however many partitions are read at once and however their records
+  // spread over hours: what every unit holds (gzip output, pending rows, open compressors) stays
+  // under four flush sizes.
   const budget = options.flushBytes * 4;
   const buffered = (): number => {
     let total = 0;
@@ -246,10 +247,13 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (halted(item)) return;
       let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
       if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
+      const objects = item.builder.objects;
       item.builder.add(record, routed);
       item.report.records += 1;
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
-      if (!item.rebuilding && item.builder.bytes >= options.flushBytes) await archiver.flush(item, batch.heartbeat);
+      // A record that opens an object (a new hour, version or kind) adds a compressor: the budget
+      // is checked then too, so records spread over thousands of hours in one batch stay bounded.
+      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || (item.builder.objects > objects && buffered() >= budget))) await archiver.flush(item, batch.heartbeat);
       if (halted(item)) return;
     }
     // Backpressure: zlib compresses on the threadpool; rows handed to it wait in memory until it has.
