@@ -114,6 +114,14 @@ function parseValue(setting: Setting, raw: string): Parsed {
     case 'secret':
     case 'path':
       return text === '' ? { ok: false, expected: 'expected a non-empty value' } : { ok: true, value: text };
+    case 'repo-path': {
+      // Git names paths from the repository's root without `./`: `./catalog/` must be `catalog`,
+      // or every path under it would be cut at the wrong place.
+      const segments = text.replace(/\\/g, '/').split('/').filter((segment) => segment !== '' && segment !== '.');
+      if (text.startsWith('/') || /^[A-Za-z]:/.test(text)) return { ok: false, expected: 'expected a directory relative to the root of the git repository (such as catalog), not an absolute path' };
+      if (segments.includes('..')) return { ok: false, expected: 'expected a directory inside the git repository, relative to its root (such as catalog), without ..' };
+      return segments.length === 0 ? { ok: false, expected: 'expected a directory inside the git repository (the repository root itself cannot be the catalog)' } : { ok: true, value: segments.join('/') };
+    }
     case 'boolean': {
       const lowered = text.toLowerCase();
       if (['true', '1', 'yes'].includes(lowered)) return { ok: true, value: true };

@@ -13,6 +13,8 @@ export type SettingKind =
   | { readonly type: 'brokers' }
   | { readonly type: 'host' }
   | { readonly type: 'path' }
+  /** A directory inside the git repository, relative to its root: normalized (`./catalog/` → `catalog`). */
+  | { readonly type: 'repo-path' }
   | { readonly type: 'url'; readonly schemes: readonly string[] }
   | { readonly type: 'enum'; readonly values: readonly string[] };
 
@@ -64,10 +66,10 @@ export const SETTINGS: readonly Setting[] = [
     actionInput: 'catalog-dir',
     env: 'SCHEMAFLOW_CATALOG_DIR',
     flag: 'catalog',
-    kind: { type: 'path' },
+    kind: { type: 'repo-path' },
     defaultText: '`catalog`',
     defaultValue: constant('catalog'),
-    description: 'The catalog directory, relative to the root of the git repository.',
+    description: 'The catalog directory, relative to the root of the git repository (`./catalog/` reads as `catalog`; an absolute path or `..` is refused, and `check` exits 2 when the directory is in neither the working tree nor the base branch).',
   },
   {
     key: 'kafkaBrokers',

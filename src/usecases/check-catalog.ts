@@ -88,6 +88,10 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
 
   const baseTree = repository.treeAt(base.commit, `${base.ref} (${base.commit.slice(0, 7)})`);
   const headTree = repository.workingTree();
+  if (headTree.stat(catalogDir)?.kind !== 'directory' && baseTree.stat(catalogDir)?.kind !== 'directory') {
+    // A mistyped --catalog would otherwise find nothing changed and pass.
+    throw new UsageError(`there is no directory ${catalogDir}/ in the ${headTree.label} or on ${baseTree.label}: set --catalog (SCHEMAFLOW_CATALOG_DIR, input catalog-dir) to the directory that holds catalog.yaml, relative to the repository root, or create one with 'schemaflow init'`, { code: 'CATALOG_NOT_FOUND' });
+  }
   const settings = readSettings(baseTree, catalogDir);
   const findings: Finding[] = [];
   const subjects = new Map<string, { team: string; name: string; changes: ChangedPath[] }>();

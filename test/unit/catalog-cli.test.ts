@@ -28,6 +28,21 @@ describe('schemaflow check and new', () => {
     expect(result.stdout).toMatch(/check FAILED: .* 2 errors, 0 warnings$/m);
   });
 
+  it('takes the catalog directory however it is spelled, and refuses one that is not there', async () => {
+    repo.write('catalog/apps/users/4.json', '{"type": "object",}');
+    for (const spelling of ['./catalog', 'catalog/', './catalog//']) {
+      const result = await run(['check', '--catalog', spelling]);
+      expect(result.code, spelling).toBe(1);
+      expect(result.stdout, spelling).toMatch(/catalog\/apps\/users\/4\.json:1:19 {2}error {2}INVALID_JSON/);
+    }
+    const typo = await run(['check', '--catalog', 'catalgo']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('there is no directory catalgo/ in the working tree or on main');
+    const absolute = await run(['check'], { SCHEMAFLOW_CATALOG_DIR: join(repo.root, 'catalog') });
+    expect(absolute.code).toBe(2);
+    expect(absolute.stderr).toContain('expected a directory relative to the root of the git repository (such as catalog), not an absolute path');
+  });
+
   it('prints JSON with --format json', async () => {
     repo.write('catalog/apps/users/notes.txt', 'x');
     const result = await run(['check', '--format', 'json']);
