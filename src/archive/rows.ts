@@ -25,17 +25,23 @@ function headerValueJson(entry: Buffer | string): string {
   return 'text' in decoded ? JSON.stringify(decoded.text) : `{"base64":"${decoded.base64}"}`;
 }
 
-/** Headers as a JSON object; a repeated header is an array of its values. */
+const isHeaderValue = (entry: unknown): entry is Buffer | string => typeof entry === 'string' || Buffer.isBuffer(entry);
+
+/**
+ * Headers as a JSON object; a repeated header is an array of its values. Only strings and bytes
+ * are values: kafkajs collects a header named like an Object.prototype member (`constructor`,
+ * `__proto__`) into an array that starts with the inherited member, which is not the record's.
+ */
 function headersJson(headers: KafkaRecord['headers']): string {
   let json = '';
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     let item: string;
     if (Array.isArray(value)) {
-      const values = (value as ReadonlyArray<Buffer | string | undefined>).filter((entry): entry is Buffer | string => entry !== undefined);
+      const values = (value as readonly unknown[]).filter(isHeaderValue);
       item = values.length === 1 ? headerValueJson(values[0] as Buffer | string) : `[${values.map(headerValueJson).join(',')}]`;
     } else {
-      item = value === undefined ? '[]' : headerValueJson(value as Buffer | string);
+      item = isHeaderValue(value) ? headerValueJson(value) : '[]';
     }
     json += `${json === '' ? '' : ','}${JSON.stringify(name)}:${item}`;
   }

@@ -62,6 +62,14 @@ describe('lake rows', () => {
     });
   });
 
+  it('keep only the record’s own header values when a header is named like an Object.prototype member', () => {
+    // kafkajs collects headers this way: a name already "present" (inherited) becomes an array.
+    const collect = (pairs: Array<[string, Buffer]>): KafkaRecord['headers'] =>
+      pairs.reduce<Record<string, unknown>>((headers, [name, value]) => ({ ...headers, [name]: headers[name] === undefined ? value : Array.isArray(headers[name]) ? (headers[name] as unknown[]).concat([value]) : [headers[name], value] }), {}) as KafkaRecord['headers'];
+    const headers = collect([['constructor', Buffer.from('x')], ['__proto__', Buffer.from('y')], ['toString', Buffer.from('a')], ['toString', Buffer.from('b')]]);
+    expect(JSON.parse(dataRow({ ...record, headers }, {}, { id: 4, version: 3 }))._kafka.headers).toEqual({ constructor: 'x', ['__proto__']: 'y', toString: ['a', 'b'] });
+  });
+
   it('keep the raw bytes of quarantined records, as text or base64', () => {
     expect(JSON.parse(quarantineRow({ ...record, value: Buffer.from([0xc3, 0x28]) }, 'NOT_JSON', 'not UTF-8'))).toMatchObject({ raw: 'wyg=', rawEncoding: 'base64', reason: 'NOT_JSON' });
     expect(JSON.parse(quarantineRow({ ...record, value: Buffer.from('{oops') }, 'NOT_JSON', 'x'))).toMatchObject({ raw: '{oops', rawEncoding: 'utf-8' });
