@@ -169,12 +169,14 @@ export class PartitionArchiver {
   /** Offsets retention deleted before the flow read them: a gap object in the lake, then the state moves past them. */
   async recordGap(item: PartitionWork, gap: { from: bigint; to: bigint }, low: bigint): Promise<void> {
     const { lake, clock, fault, log, runId } = this.context;
-    const key = await publishGap(lake, { topic: item.report.topic, partition: item.report.partition, from: gap.from.toString(), to: gap.to.toString(), reason: 'RETENTION', observedLow: low.toString(), runId, detectedAt: clock().toISOString() });
+    const { key, to } = await publishGap(lake, { topic: item.report.topic, partition: item.report.partition, from: gap.from.toString(), to: gap.to.toString(), reason: 'RETENTION', observedLow: low.toString(), runId, detectedAt: clock().toISOString() });
     await fault('after-gap');
-    if (!(await this.writeState(item, advanceState(item.state, { next: gap.to + 1n, pending: null }, this.stamp())))) return;
-    item.report.gaps.push({ from: gap.from.toString(), to: gap.to.toString() });
-    log(`alert: ${describeRange(item.report.topic, item.report.partition, gap.from, gap.to)} were deleted by retention before the flow read them; recorded as ${key}`);
-    item.builder = new UnitBuilder(item.report.topic, item.report.partition, gap.to + 1n);
+    if (!(await this.writeState(item, advanceState(item.state, { next: to + 1n, pending: null }, this.stamp())))) return;
+    item.report.gaps.push({ from: gap.from.toString(), to: to.toString() });
+    log(`alert: ${describeRange(item.report.topic, item.report.partition, gap.from, to)} were deleted by retention before the flow read them; recorded as ${key}`);
+    item.builder = new UnitBuilder(item.report.topic, item.report.partition, to + 1n);
+    // A crashed run's record of the first part (publishGap): what retention deleted since is the next gap.
+    if (to < gap.to) await this.recordGap(item, { from: to + 1n, to: gap.to }, low);
   }
 
   private stamp(): { runId: string; now: Date } {

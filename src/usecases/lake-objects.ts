@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { gapKey } from '../archive/layout.js';
+import { gapKey, parseGapName } from '../archive/layout.js';
 import type { IntendedObject } from '../archive/state.js';
 import type { BuiltObject, SealedUnit } from '../archive/unit.js';
 import { SchemaflowError } from '../domain/errors.js';
@@ -74,7 +74,13 @@ export interface GapRecord {
 }
 
 /** Writes `_gaps/<topic>/<partition>/<from>-<to>.json` create-only; an existing record for the same range is accepted. */
-export async function publishGap(lake: ObjectStore, gap: GapRecord): Promise<string> {
+export async function publishGap(lake: ObjectStore, gap: GapRecord): Promise<{ key: string; to: bigint }> {
+  // A run that crashed after publishing a gap from this offset, before its state moved, left
+  // it; retention may have deleted more since, so this gap reaches further. That record is
+  // the gap (the caller records the rest as the next one): an offset is never in two gaps.
+  const start = gapKey(gap.topic, gap.partition, BigInt(gap.from), 0n).replace(/[^-]*\.json$/, '');
+  const earlier = (await lake.list(start)).map((entry) => parseGapName(entry.key)).find((range) => range !== undefined && range.first === BigInt(gap.from));
+  if (earlier && earlier.last !== BigInt(gap.to)) return { key: gapKey(gap.topic, gap.partition, earlier.first, earlier.last), to: earlier.last };
   const key = gapKey(gap.topic, gap.partition, BigInt(gap.from), BigInt(gap.to));
   const bytes = new TextEncoder().encode(`${JSON.stringify(gap, null, 2)}\n`);
   try {
@@ -85,7 +91,7 @@ export async function publishGap(lake: ObjectStore, gap: GapRecord): Promise<str
     const parsed = existing ? (JSON.parse(new TextDecoder().decode(existing.bytes)) as Partial<GapRecord>) : undefined;
     if (parsed?.topic !== gap.topic || parsed.partition !== gap.partition || parsed.from !== gap.from || parsed.to !== gap.to) throw new SchemaflowError('OBJECT_CONFLICT', `${lake.location}/${key} exists but does not record the gap ${gap.topic}/${gap.partition} ${gap.from}–${gap.to}`);
   }
-  return key;
+  return { key, to: BigInt(gap.to) };
 }
 
 /** For messages: `apps-users/0 offsets 10–19`. */
