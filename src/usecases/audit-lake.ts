@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { parseGapName, parseObjectName, stateKey } from '../archive/layout.js';
 import { parseState, type PartitionState } from '../archive/state.js';
-import { messageOf } from '../domain/errors.js';
+import { closestNames } from '../discovery/search.js';
+import { messageOf, UsageError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';
 
@@ -175,6 +176,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
   }
 
+  if (partitions.size === 0 && markers.length === 0) await refuseNothing(stores, options.subject);
   const audited: AuditedPartition[] = [];
   for (const target of [...partitions.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))) {
     const key = stateKey(target.topic, target.partition);
@@ -188,6 +190,18 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     audited.push(checkPartition(target, state));
   }
   return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problems.length === 0) };
+}
+
+/**
+ * An audit that finds nothing to prove is a mistyped lake or subject far more often than a lake
+ * before its first run: it is exit 2, naming what was looked at (and the subjects the lake's
+ * state knows, for a subject), so a scheduled audit cannot pass on the wrong location.
+ */
+async function refuseNothing(stores: { lake: ObjectStore; state: ObjectStore }, subject: string | undefined): Promise<never> {
+  if (subject === undefined) throw new UsageError(`nothing is archived at ${stores.lake.location}: check --lake (SCHEMAFLOW_LAKE_URL); a lake is empty only until the flow's first run`, { code: 'LAKE_EMPTY' });
+  const known = [...new Set((await stores.state.list('')).map((entry) => entry.key.split('/')[0] ?? '').filter((name) => name !== '' && !name.startsWith('_')))];
+  const closest = closestNames(known, subject);
+  throw new UsageError(`the lake ${stores.lake.location} holds nothing of subject ${JSON.stringify(subject)}.${closest.length > 0 ? ` Did you mean ${closest.join(', ')}?` : ''} Run lake audit without --subject to audit every subject.`, { code: 'SUBJECT_NOT_IN_LAKE' });
 }
 
 /** The runs of offsets in [from, to] that `sorted` does not hold. */

@@ -111,7 +111,7 @@ const lakeAudit = defineCommand({
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
     format: FORMAT_OPTION,
   },
-  details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration.',
+  details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
   async run({ options, config, io }) {
     const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };

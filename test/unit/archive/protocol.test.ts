@@ -253,7 +253,7 @@ describe('lake audit', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
-  async function lakeWith(units: Array<[number, number]>, next: number, tamper?: (key: string) => Uint8Array | undefined, format?: string) {
+  async function lakeWith(units: Array<[number, number]>, next: number, tamper?: (key: string) => Uint8Array | undefined, format?: string, audit: { subject?: string } = {}) {
     const root = mkdtempSync(join(tmpdir(), 'schemaflow-audit-'));
     roots.push(root);
     const lake = openObjectStore(`file://${root}/lake`);
@@ -269,8 +269,14 @@ describe('lake audit', () => {
       for (const object of unit.objects) await publishObject(lake, object, tamper?.(object.key) ?? object.compressed, { ...metadataOf(object, unit, 'r'), ...(format ? { 'lake-format': format } : {}) });
     }
     await state.create(stateKey('apps-users', 0), serializeState({ ...initialState('apps-users', 0, 0n), next: String(next) }));
-    return auditLake({ lake, state });
+    return auditLake({ lake, state }, audit);
   }
+
+  it('refuses to pass when it finds nothing to prove: a mistyped lake or subject is exit 2, naming the closest subject', async () => {
+    await expect(lakeWith([], 0)).rejects.toMatchObject({ code: 'LAKE_EMPTY', exitCode: 2, message: expect.stringContaining('nothing is archived at') as string });
+    await expect(lakeWith([[0, 4]], 5, undefined, undefined, { subject: 'apps-user' })).rejects.toMatchObject({ code: 'SUBJECT_NOT_IN_LAKE', message: expect.stringContaining('holds nothing of subject "apps-user". Did you mean apps-users?') as string });
+    expect((await lakeWith([[0, 4]], 5, undefined, undefined, { subject: 'apps-users' })).ok).toBe(true);
+  });
 
   it('passes a lake holding every offset once', async () => {
     const report = await lakeWith([[0, 4], [5, 9]], 10);
