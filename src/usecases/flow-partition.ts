@@ -100,11 +100,11 @@ export class PartitionArchiver {
   }
 
   /** Seals the buffered records (if any) into a unit and takes it through intent, publish and commit. */
-  async flush(item: PartitionWork, heartbeat: () => Promise<void>): Promise<void> {
+  async flush(item: PartitionWork, heartbeat: () => Promise<void>, through?: bigint): Promise<void> {
     if (halted(item)) return;
     const { fault } = this.context;
     const intent = item.rebuilding;
-    const unit = await item.builder.seal(intent ? BigInt(intent.end) : undefined);
+    const unit = await item.builder.seal(intent ? BigInt(intent.end) : through);
     if (!unit) return;
     if (intent) {
       const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');

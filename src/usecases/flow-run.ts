@@ -214,9 +214,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
   };
 
-  // Memory stays bounded however many partitions are read at once and however their records
-  // spread over hours: what every unit holds (gzip output, pending rows, open compressors) stays
-  // under four flush sizes.
+  // Memory stays bounded however many partitions are read at once: what every unit holds (gzip
+  // output, pending rows, open compressors) stays under four flush sizes, checked after each
+  // batch, and a unit opens at most MAX_UNIT_OBJECTS compressors within one.
   const budget = options.flushBytes * 4;
   const buffered = (): number => {
     let total = 0;
@@ -247,13 +247,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (halted(item)) return;
       let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
       if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
-      const objects = item.builder.objects;
       item.builder.add(record, routed);
       item.report.records += 1;
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
-      // A record that opens an object (a new hour, version or kind) adds a compressor: the budget
-      // is checked then too, so records spread over thousands of hours in one batch stay bounded.
-      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || (item.builder.objects > objects && buffered() >= budget))) await archiver.flush(item, batch.heartbeat);
+      // Each object (kind, version and hour) holds a compressor: records spread over thousands of
+      // hours in one batch would hold thousands before the batch's end checks the budget.
+      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || item.builder.objects >= MAX_UNIT_OBJECTS)) await archiver.flush(item, batch.heartbeat);
       if (halted(item)) return;
     }
     // Backpressure: zlib compresses on the threadpool; rows handed to it wait in memory until it has.
@@ -264,7 +263,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       await ports.fault('mid-read');
     }
     if (batch.done) {
-      await archiver.flush(item, batch.heartbeat);
+      // Read to the snapshot: the unit ends there, not at its last record. Offsets after it that
+      // carry no record (transaction markers, aborted transactions) are read, never delivered.
+      await archiver.flush(item, batch.heartbeat, item.to - 1n);
       item.finished = true;
     }
   };
@@ -328,6 +329,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const exitCode = reports.some((report) => report.status === 'stopped' || report.gaps.length > 0) || closures.some((closure) => closure.failed === true) ? 1 : 0;
   return { runId: options.runId, manifestSerial: manifest.serial, dryRun: options.dryRun, closeOnly: options.closeOnly, shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null, partitions: reports, missingTopics, closures, exitCode };
 }
+
+/** Objects of one unit at most (about 20 MB of compressors); a unit spans a few hours normally. */
+const MAX_UNIT_OBJECTS = 64;
 
 /** Rows of one partition waiting for zlib before its reader waits for the compressor. */
 const QUEUED_LIMIT = 4 * 1024 * 1024;
