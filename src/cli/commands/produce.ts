@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createKafkaClient } from '../../adapters/kafka/client.js';
-import { UsageError } from '../../domain/errors.js';
-import { EventValidationError } from '../../sdk/errors.js';
+import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
+import type { RegisteredSchema } from '../../manifest/registry.js';
+import { EventValidationError, UnknownSchemaError } from '../../sdk/errors.js';
 import { createProducer } from '../../sdk/producer.js';
 import { defineCommand } from '../command.js';
 
@@ -19,7 +20,7 @@ const produce = defineCommand({
     'on-invalid': { type: 'string', valueName: 'skip|abort', description: 'skip invalid lines and go on, or stop at the first [default: skip]' },
     'confluent-framing': { type: 'boolean', description: 'also frame values the Confluent way (magic byte + 4-byte ID)' },
   },
-  details: 'One JSON event per line, from a file or standard input (-). Events are validated against the manifest at <manifest location>/latest.json and sent in batches; invalid lines are reported with their line numbers. Exit 0 when every line was sent, 1 when a line was invalid.',
+  details: 'One JSON event per line, from a file or standard input (-). Events are validated against the manifest at <manifest location>/latest.json and sent in batches; invalid lines are reported with their line numbers. Exit 0 when every line was sent, 1 when a line was invalid or the brokers could not be reached, 2 for an unreadable file or a subject or version the manifest lacks.',
   async run({ positionals, options, config, io }) {
     const [subject, file = '-', ...extra] = positionals;
     if (!subject || extra.length > 0) throw new UsageError('expected: schemaflow produce <subject> [file|-]');
@@ -28,14 +29,32 @@ const produce = defineCommand({
     const version = options.version !== undefined ? Number(options.version) : undefined;
     if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new UsageError('--version must be a positive integer');
 
+    if (file !== '-') {
+      try {
+        accessSync(file, constants.R_OK);
+      } catch (error) {
+        throw new UsageError(`cannot read the events file ${file}: ${messageOf(error)}`, { code: 'FILE_UNREADABLE' });
+      }
+    }
     const producer = await createProducer({
       manifest: `${config.manifestUrl.replace(/\/+$/, '')}/latest.json`,
       kafka: createKafkaClient(config, 'schemaflow-produce'),
       confluentFraming: options['confluent-framing'] === true,
       ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}),
     });
-    const schema = producer.schemaFor(subject, version);
-    await producer.connect();
+    let schema: RegisteredSchema;
+    try {
+      schema = producer.schemaFor(subject, version);
+    } catch (error) {
+      // A subject or version the manifest does not have is a mistake in the command line: exit 2.
+      if (!(error instanceof UnknownSchemaError)) throw error;
+      throw new UsageError(messageOf(error), { code: 'SUBJECT_UNKNOWN' });
+    }
+    try {
+      await producer.connect();
+    } catch (error) {
+      throw new SchemaflowError('KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${config.kafkaBrokers.join(',')}: ${messageOf(error)}. Nothing was sent.`, { cause: error, retriable: true });
+    }
     let line = 0;
     let sent = 0;
     let invalid = 0;

@@ -165,3 +165,17 @@ describe('schemaflow site', () => {
     for (const name of ['search', 'show', 'site']) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   });
 });
+
+describe('schemaflow produce, bad input (refused before any broker is reached)', () => {
+  it('names a missing events file, and a subject the manifest lacks, as usage errors', async () => {
+    const missing = await cli(['produce', 'apps-users', join(dir.root, 'nope.ndjson')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`cannot read the events file ${join(dir.root, 'nope.ndjson')}: ENOENT`);
+    const events = join(dir.root, 'events.ndjson');
+    writeFileSync(events, '{}\n');
+    const unknown = await cli(['produce', 'apps-user', events]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('apps-user is not in manifest serial');
+    expect(unknown.stderr).toContain('known subjects: ');
+  });
+});
