@@ -12,8 +12,37 @@ export interface SchemaVisit {
   readonly instanceTokens?: readonly string[];
 }
 
-/** Keywords whose value is one subschema. */
-const SINGLE = ['additionalProperties', 'additionalItems', 'unevaluatedProperties', 'unevaluatedItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'contentSchema'];
+/**
+ * How the value a subschema applies to relates to its parent's value: the same value (combinators,
+ * then/else, dependentSchemas), a property, the properties a pattern or additional/unevaluated
+ * keyword governs, an item (`index` for a tuple position), or none (definitions, `if` conditions,
+ * `not`, property names, content).
+ */
+export type InstanceStep =
+  | { readonly kind: 'same' }
+  | { readonly kind: 'property'; readonly name: string }
+  | { readonly kind: 'pattern'; readonly pattern: string }
+  | { readonly kind: 'additional' }
+  | { readonly kind: 'item'; readonly index?: number }
+  | { readonly kind: 'none' };
+
+/** One subschema position of a schema object: where it is (tokens below the object) and what it applies to. */
+export interface SubschemaEntry {
+  readonly tokens: readonly string[];
+  readonly value: unknown;
+  readonly step: InstanceStep;
+}
+
+const SAME: InstanceStep = { kind: 'same' };
+const NONE: InstanceStep = { kind: 'none' };
+const ITEM: InstanceStep = { kind: 'item' };
+const ADDITIONAL: InstanceStep = { kind: 'additional' };
+
+/** Keywords whose value is one subschema, with what it applies to. */
+const SINGLE: ReadonlyArray<readonly [string, InstanceStep]> = [
+  ['additionalProperties', ADDITIONAL], ['additionalItems', ITEM], ['unevaluatedProperties', ADDITIONAL], ['unevaluatedItems', ITEM],
+  ['contains', ITEM], ['propertyNames', NONE], ['not', NONE], ['if', NONE], ['then', SAME], ['else', SAME], ['contentSchema', NONE],
+];
 /** Keywords whose value is an array of subschemas. */
 const ARRAYS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
 /** Keywords whose value maps names to subschemas. */
@@ -27,6 +56,41 @@ export function isSchemaObject(value: unknown): value is Record<string, unknown>
 
 const own = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
+/**
+ * Every subschema position directly below a schema object (draft-07 and 2020-12 keywords), in
+ * keyword order. The one list of positions: walkSchema and the compatibility policy's parallel
+ * walk both use it. Values are returned as found (booleans included); callers pick objects.
+ */
+export function subschemasOf(schema: Readonly<Record<string, unknown>>): SubschemaEntry[] {
+  const entries: SubschemaEntry[] = [];
+  for (const [keyword, step] of SINGLE) if (own(schema, keyword)) entries.push({ tokens: [keyword], value: schema[keyword], step });
+  for (const keyword of ARRAYS) {
+    const value = schema[keyword];
+    if (!own(schema, keyword) || !Array.isArray(value)) continue;
+    value.forEach((item, index) => entries.push({ tokens: [keyword, String(index)], value: item, step: keyword === 'prefixItems' ? { kind: 'item', index } : SAME }));
+  }
+  for (const keyword of MAPS) {
+    const value = schema[keyword];
+    if (!own(schema, keyword) || !isSchemaObject(value)) continue;
+    for (const name of Object.keys(value)) {
+      const step: InstanceStep = keyword === 'properties' ? { kind: 'property', name } : keyword === 'patternProperties' ? { kind: 'pattern', pattern: name } : keyword === 'dependentSchemas' ? SAME : NONE;
+      entries.push({ tokens: [keyword, name], value: value[name], step });
+    }
+  }
+  // `items`: one schema (both dialects) or, in draft-07, an array of schemas (tuple positions).
+  const items = schema.items;
+  if (own(schema, 'items')) {
+    if (Array.isArray(items)) items.forEach((item, index) => entries.push({ tokens: ['items', String(index)], value: item, step: { kind: 'item', index } }));
+    else entries.push({ tokens: ['items'], value: items, step: ITEM });
+  }
+  // draft-07 `dependencies`: values are schemas (applied to the same object) or arrays of names.
+  const dependencies = schema.dependencies;
+  if (own(schema, 'dependencies') && isSchemaObject(dependencies)) {
+    for (const name of Object.keys(dependencies)) if (!Array.isArray(dependencies[name])) entries.push({ tokens: ['dependencies', name], value: dependencies[name], step: SAME });
+  }
+  return entries;
+}
+
 /** Calls `visit` for the root and every nested schema object, depth-first. */
 export function walkSchema(root: unknown, visit: (entry: SchemaVisit) => void): void {
   if (!isSchemaObject(root)) return;
@@ -36,37 +100,17 @@ export function walkSchema(root: unknown, visit: (entry: SchemaVisit) => void): 
     if (!entry) break;
     visit(entry);
     const { schema, tokens } = entry;
-    const push = (value: unknown, path: string[], extra: Partial<SchemaVisit> = {}): void => {
-      if (isSchemaObject(value)) stack.push({ schema: value, tokens: [...tokens, ...path], ...extra });
-    };
     // Combinators and conditionals apply to the same instance: its path carries through them.
-    const same: Partial<SchemaVisit> = entry.instanceTokens ? { instanceTokens: entry.instanceTokens } : {};
-    for (const keyword of SINGLE) if (own(schema, keyword)) push(schema[keyword], [keyword], SAME_INSTANCE.has(keyword) ? same : {});
-    for (const keyword of ARRAYS) {
-      const value = schema[keyword];
-      if (own(schema, keyword) && Array.isArray(value)) value.forEach((item, index) => push(item, [keyword, String(index)], SAME_INSTANCE.has(keyword) ? same : {}));
-    }
-    for (const keyword of MAPS) {
-      const value = schema[keyword];
-      if (!own(schema, keyword) || !isSchemaObject(value)) continue;
-      for (const name of Object.keys(value)) {
-        const extra: Partial<SchemaVisit> =
-          keyword === 'properties'
-            ? { propertyName: name, ...(entry.instanceTokens ? { instanceTokens: [...entry.instanceTokens, name] } : {}) }
+    for (const { tokens: below, value, step } of subschemasOf(schema)) {
+      if (!isSchemaObject(value)) continue;
+      const [keyword = ''] = below;
+      const extra: Partial<SchemaVisit> =
+        step.kind === 'property'
+          ? { propertyName: step.name, ...(entry.instanceTokens ? { instanceTokens: [...entry.instanceTokens, step.name] } : {}) }
+          : SAME_INSTANCE.has(keyword) && entry.instanceTokens
+            ? { instanceTokens: entry.instanceTokens }
             : {};
-        push(value[name], [keyword, name], extra);
-      }
-    }
-    // `items`: one schema (both dialects) or, in draft-07, an array of schemas.
-    const items = schema.items;
-    if (own(schema, 'items')) {
-      if (Array.isArray(items)) items.forEach((item, index) => push(item, ['items', String(index)]));
-      else push(items, ['items']);
-    }
-    // draft-07 `dependencies`: values are schemas or arrays of names.
-    const dependencies = schema.dependencies;
-    if (own(schema, 'dependencies') && isSchemaObject(dependencies)) {
-      for (const name of Object.keys(dependencies)) push(dependencies[name], ['dependencies', name]);
+      stack.push({ schema: value, tokens: [...tokens, ...below], ...extra });
     }
   }
 }

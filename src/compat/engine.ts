@@ -105,8 +105,10 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
           // Removals and type changes are reported once, above, for every mode.
           if (structuralPaths.has(reason.dataPath.join('\u0000')) && /^(TYPE_|PROPERTY_)/.test(reason.code)) continue;
           // A property added as `false` forbids a name; that is not an addition the policy lets through.
-          if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader)) {
-            if (direction === 'FORWARD') continue; // the property was removed in the new version: PROPERTY_REMOVED covers it
+          // FORWARD (reader = old), this reason is a property the new version removed: when the
+          // structural walk reported it, the `continue` above dropped it; otherwise it is kept,
+          // so a removal the walk did not see still fails (STRICT's finding).
+          if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader) && direction === 'BACKWARD') {
             const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots);
             if (reason.property.optional && !tombstone) continue;
             if (tombstone) {

@@ -237,6 +237,15 @@ export function embedValue(root: SchemaNode, dataPath: readonly string[], leaf: 
   return result;
 }
 
+/**
+ * A property name a pattern matches, used in data paths and examples (`^x-` → `x-`); UNLISTED
+ * when none is found.
+ */
+export function patternExample(pattern: string): string {
+  const candidates = [pattern.replace(/^\^/, '').replace(/\$$/, '').replace(/[\\.*+?()[\]{}|]/g, ''), 'a', 'x', 'key', '0'];
+  return candidates.find((candidate) => candidate !== '' && new RegExp(pattern, 'u').test(candidate)) ?? UNLISTED;
+}
+
 /** A property name that neither schema lists: where "any other property" examples go. */
 export function unlistedName(...nodes: SchemaNode[]): string {
   const taken = new Set(nodes.flatMap((node) => Object.keys((keyword(node, 'properties') as object | undefined) ?? {})));

@@ -1,8 +1,8 @@
-import { isSchemaObject } from '../catalog/schema-walk.js';
+import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/schema-walk.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
 import { child, constraintKeys, jsonEqual, keyword, syntheticNode, typesOf, type JsonType, type SchemaNode } from './model.js';
-import { ANY_ITEM } from './generate.js';
+import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
 
 /**
  * The DEFAULT policy's structural rules (DESIGN.md §3), decided on the pair (old, new) walked in
@@ -60,16 +60,47 @@ const listed = (node: SchemaNode): string[] => {
 
 const typeText = (node: SchemaNode): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node).size === 7 ? 'any' : [...effectiveTypes(node)]));
 
-/** Every removed property and type change between two versions, at any depth. */
+/** The data path token a subschema position adds (see walk.ts: the same tokens the rule walk uses). */
+function stepToken(step: InstanceStep): string | undefined {
+  switch (step.kind) {
+    case 'property':
+      return step.name;
+    case 'pattern':
+      return patternExample(step.pattern);
+    case 'additional':
+      return UNLISTED;
+    case 'item':
+      return step.index === undefined ? ANY_ITEM : `[${step.index}]`;
+    default:
+      return undefined;
+  }
+}
+
+/** Branches matched against every branch of the other side; past this, by position only. */
+const MAX_BRANCH_MATCHING = 16;
+
+/**
+ * Every removed property and type change between two versions, at any depth: the two versions
+ * are walked in parallel through every subschema position (schema-walk.ts `subschemasOf`) that
+ * applies to a value of the event — properties, pattern and additional properties, items and
+ * tuple positions, contains, combinator branches, then/else, dependentSchemas — with local
+ * `$ref`s followed and `allOf` folded.
+ */
 export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode): StructuralChange[] {
+  return collectChanges(oldRoot, newRoot, [], new Set(), false);
+}
+
+function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: readonly string[], seen: Set<string>, sameInstance: boolean): StructuralChange[] {
   const changes: StructuralChange[] = [];
-  const seen = new Set<string>();
-  const walk = (oldInput: SchemaNode, newInput: SchemaNode, dataPath: readonly string[]): void => {
-    const oldNode = follow(oldInput);
-    const newNode = follow(newInput);
-    const key = `${oldNode.pointer}|${newNode.pointer}`;
-    if (seen.has(key) || oldNode.schema === false || newNode.schema === false) return;
-    seen.add(key);
+  const oldNode = follow(oldInput);
+  const newNode = follow(newInput);
+  // Keyed by place only, so a recursive $ref ends; a definition used twice is walked once.
+  const key = `${oldNode.pointer}|${newNode.pointer}`;
+  if (seen.has(key) || oldNode.schema === false || newNode.schema === false) return changes;
+  seen.add(key);
+  // A branch (anyOf, then …) applies to the value its parent does: the parent's types already
+  // include the branches', so only the parent's are compared.
+  if (!sameInstance) {
     const oldTypes = effectiveTypes(oldNode);
     const newTypes = effectiveTypes(newNode);
     const same = oldTypes.size === newTypes.size && [...oldTypes].every((type) => newTypes.has(type));
@@ -84,24 +115,58 @@ export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode): Str
         detail: `the type changed from ${typeText(oldNode)} in {old} to ${typeText(newNode)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
       });
     }
-    const newNames = new Set(listed(newNode));
-    for (const name of listed(oldNode)) {
-      if (!newNames.has(name)) {
+  }
+  if (typeof oldNode.schema === 'boolean' || typeof newNode.schema === 'boolean') return changes;
+  const newNames = new Set(listed(newNode));
+  for (const entry of subschemasOf(oldNode.schema)) {
+    const { step, tokens } = entry;
+    if (step.kind === 'none') continue;
+    if (step.kind === 'property') {
+      if (newNames.has(step.name)) changes.push(...collectChanges(child(oldNode, ...tokens), child(newNode, ...tokens), [...dataPath, step.name], seen, false));
+      else {
         changes.push({
           code: 'PROPERTY_REMOVED',
-          oldNode: child(oldNode, 'properties', name),
-          newNode: newNode,
-          dataPath: [...dataPath, name],
-          detail: `"${name}" (${JSON.stringify(keyword(child(oldNode, 'properties', name), 'type') ?? 'any')}) is in {old} but not in {new}; the DEFAULT policy never removes a property, because readers and the lake's history still use it. Keep it (it may become optional or deprecated in its description)`,
+          oldNode: child(oldNode, ...tokens),
+          newNode,
+          dataPath: [...dataPath, step.name],
+          detail: `"${step.name}" (${JSON.stringify(keyword(child(oldNode, ...tokens), 'type') ?? 'any')}) is in {old} but not in {new}; the DEFAULT policy never removes a property, because readers and the lake's history still use it. Keep it (it may become optional or deprecated in its description)`,
         });
-      } else walk(child(oldNode, 'properties', name), child(newNode, 'properties', name), [...dataPath, name]);
+      }
+      continue;
     }
-    if (!Array.isArray(keyword(oldNode, 'items')) && !Array.isArray(keyword(newNode, 'items')) && keyword(oldNode, 'items') !== undefined && keyword(newNode, 'items') !== undefined) {
-      walk(child(oldNode, 'items'), child(newNode, 'items'), [...dataPath, ANY_ITEM]);
+    const [name = '', index] = tokens;
+    const path = [...dataPath, ...[stepToken(step)].filter((token): token is string => token !== undefined)];
+    if (step.kind === 'same' && ['allOf', 'anyOf', 'oneOf'].includes(name) && index !== undefined) {
+      changes.push(...matchBranch(oldNode, newNode, name, Number(index), path, seen));
+      continue;
     }
-  };
-  walk(oldRoot, newRoot, []);
+    if (valueAt(newNode.schema, tokens) === undefined) continue; // the position is gone: the rule walk compares what governs it now
+    changes.push(...collectChanges(child(oldNode, ...tokens), child(newNode, ...tokens), path, seen, step.kind === 'same'));
+  }
   return changes;
+}
+
+/**
+ * An old combinator branch against the new side's branches: branches may be reordered, so the
+ * one that keeps the old branch's structure (no change) is its counterpart; when none does, the
+ * branch at the same position is, and its changes are reported.
+ */
+function matchBranch(oldNode: SchemaNode, newNode: SchemaNode, name: string, index: number, dataPath: readonly string[], seen: Set<string>): StructuralChange[] {
+  const oldBranch = child(oldNode, name, String(index));
+  const branches = keyword(newNode, name);
+  const count = Array.isArray(branches) ? branches.length : 0;
+  if (count <= MAX_BRANCH_MATCHING) {
+    for (let other = 0; other < count; other += 1) {
+      if (collectChanges(oldBranch, child(newNode, name, String(other)), dataPath, new Set(seen), true).length === 0) return [];
+    }
+  }
+  return index < count ? collectChanges(oldBranch, child(newNode, name, String(index)), dataPath, seen, true) : [];
+}
+
+function valueAt(schema: unknown, tokens: readonly string[]): unknown {
+  let value = schema;
+  for (const token of tokens) value = isSchemaObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[token] : undefined;
+  return value;
 }
 
 /**

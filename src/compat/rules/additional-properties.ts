@@ -1,14 +1,8 @@
 import { isSchemaObject } from '../../catalog/schema-walk.js';
 import { acceptsNothing, child, jsonEqual, keyword } from '../model.js';
-import { UNLISTED, additionalNode, generateValue } from '../generate.js';
+import { UNLISTED, additionalNode, generateValue, patternExample } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 import { admits, hasEnum } from './shared.js';
-
-/** A property name a pattern matches, for examples (`^x-` → `x-`); UNLISTED when none is found. */
-function patternExample(pattern: string): string {
-  const candidates = [pattern.replace(/^\^/, '').replace(/\$$/, '').replace(/[\\.*+?()[\]{}|]/g, ''), 'a', 'x', 'key', '0'];
-  return candidates.find((candidate) => candidate !== '' && new RegExp(pattern, 'u').test(candidate)) ?? UNLISTED;
-}
 
 /** additionalProperties for names neither side lists: closing or narrowing the model. */
 export const additionalPropertiesRule: CompatRule = {
