@@ -6,6 +6,13 @@ import { isSchemaObject } from './schema-walk.js';
  * items …). Returns `false` when the conjunction accepts nothing, and undefined when a keyword
  * cannot be folded (two different patterns, patternProperties, tuples, nested combinators):
  * callers then fall back to weaker reasoning.
+ *
+ * Some keywords read their siblings in the same schema object: `items` (2020-12) applies after
+ * `prefixItems`, `additionalItems` after array-form `items`, and `unevaluatedProperties`/
+ * `unevaluatedItems` after whatever that object and its applicators evaluated. Put next to
+ * another branch's keywords they would change meaning (and widen the schema), so a fold in which
+ * they meet keywords of another schema is refused. A parent's own unevaluated* does see its
+ * allOf branches (their annotations reach it), so it is kept on the folded parent.
  */
 export type Resolve = (ref: string) => unknown;
 
@@ -57,7 +64,7 @@ export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, dept
     let own: Schema = schema;
     const allOf: unknown = schema.allOf;
     if (Array.isArray(allOf)) {
-      const inner = mergeSchemas([Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'allOf')), ...(allOf as unknown[])], resolve, depth + 1);
+      const inner = mergeWithBranches(Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'allOf')), allOf as unknown[], resolve, depth + 1);
       if (inner === false || inner === undefined) return inner;
       own = inner;
     }
@@ -111,7 +118,52 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, depth: number): Schema
       continue; // folded below, together
     } else return undefined;
   }
-  return foldObjects(a, b, result, resolve, depth);
+  const folded = foldObjects(a, b, result, resolve, depth);
+  // An empty conjunction stays decided: the keywords that proved it do not read siblings.
+  if (folded === false || folded === undefined) return folded;
+  return readsSiblings(a, b) || readsSiblings(b, a) ? undefined : folded;
+}
+
+// `not` is left out: it never passes annotations on.
+const APPLICATORS = ['allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'dependentSchemas', 'dependencies', '$ref', '$dynamicRef'];
+/** Keywords that evaluate properties / items (or may, through an applicator), per 2020-12 annotations. */
+const EVALUATES = {
+  unevaluatedProperties: ['properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties', ...APPLICATORS],
+  unevaluatedItems: ['prefixItems', 'items', 'additionalItems', 'contains', 'unevaluatedItems', ...APPLICATORS],
+} as const;
+const ITEM_KEYWORDS = ['prefixItems', 'items', 'additionalItems'];
+
+/** Whether a schema evaluates properties (`unevaluatedProperties`) or items (`unevaluatedItems`) that a sibling unevaluated* keyword would then skip. */
+export function evaluatesFor(schema: unknown, unevaluated: 'unevaluatedProperties' | 'unevaluatedItems'): boolean {
+  return isSchemaObject(schema) && EVALUATES[unevaluated].some((name) => name in schema);
+}
+
+/**
+ * Whether a keyword of `a` that reads its siblings would, in one folded object, read keywords
+ * of `b` that it cannot see in the real schema (or lose ones it can).
+ */
+function readsSiblings(a: Schema, b: Schema): boolean {
+  for (const [keyword, evaluating] of Object.entries(EVALUATES)) {
+    if (keyword in a && evaluating.some((name) => name in b)) return true;
+  }
+  const tuple = 'prefixItems' in a || Array.isArray(a.items) || 'additionalItems' in a;
+  return tuple && ITEM_KEYWORDS.some((name) => name in b) && !ITEM_KEYWORDS.every((name) => jsonEqual(a[name], b[name]));
+}
+
+/**
+ * A schema object with its allOf branches (or any branch applied together with it, such as one
+ * anyOf branch) folded in. The parent's unevaluatedProperties/Items see what the branches
+ * evaluate, so they are set aside while the branches are folded as siblings and put back after.
+ */
+export function mergeWithBranches(parent: Readonly<Record<string, unknown>>, branches: readonly unknown[], resolve: Resolve, depth = 0): Schema | false | undefined {
+  const unevaluated = Object.keys(EVALUATES).filter((name) => name in parent);
+  const merged = mergeSchemas([Object.fromEntries(Object.entries(parent).filter(([key]) => !unevaluated.includes(key))), ...branches], resolve, depth);
+  if (merged === false || merged === undefined) return merged;
+  for (const name of unevaluated) {
+    if (name in merged && !jsonEqual(merged[name], parent[name])) return undefined;
+    merged[name] = parent[name];
+  }
+  return merged;
 }
 
 /**

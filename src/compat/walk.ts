@@ -1,6 +1,8 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { CompatCode } from './codes.js';
-import { mergeSchemas } from '../catalog/merge-all-of.js';
+import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
+
+const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
 import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, jsonEqual, keyword, syntheticNode, without, type SchemaNode } from './model.js';
 import { generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
@@ -145,9 +147,12 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
       for (const union of ['anyOf', 'oneOf']) {
         const branches = keyword(w, union);
         if (!Array.isArray(branches)) continue;
-        const rest = without(w, union);
+        // The writer's unevaluated* see the branch a value matched. Under anyOf a value may match
+        // several branches, which evaluate more: the keyword is then dropped (a superset).
+        const loose = union === 'anyOf' && branches.length > 1 ? UNEVALUATED.filter((name) => branches.some((branch) => evaluatesFor(branch, name))) : [];
+        const rest = without(w, union, ...loose);
         branches.forEach((branch, index) => {
-          const merged = mergeSchemas([rest.schema, branch], resolveFrom(w));
+          const merged = typeof rest.schema === 'object' ? mergeWithBranches(rest.schema, [branch], resolveFrom(w)) : mergeSchemas([rest.schema, branch], resolveFrom(w));
           if (merged === false) return;
           if (merged === undefined) {
             reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: child(w, union, String(index)), dataPath, detail: `branch ${index} of the ${union} of {writer} cannot be combined with its sibling keywords, so it cannot be compared`, undecided: true });

@@ -70,6 +70,8 @@ function checkOverlaps(pair: Pair, context: RuleContext, branches: readonly Sche
     for (let second = first + 1; second < branches.length; second += 1) {
       const left = branches[first] as SchemaNode;
       const right = branches[second] as SchemaNode;
+      // Branches that exclude each other (different tags) never overlap, whatever the writer.
+      if (mergeSchemas([left.schema, right.schema], context.resolveFrom(pair.reader)) === false) continue;
       // Only writer values can break: the overlap that matters is writer ∩ left ∩ right.
       const merged = mergeSchemas([pair.writer.schema, left.schema, right.schema], context.resolveFrom(pair.reader));
       if (merged === false) continue;

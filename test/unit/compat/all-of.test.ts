@@ -1,0 +1,52 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { mergeSchemas } from '../../../src/catalog/merge-all-of.js';
+import { checkCompatibility, type VersionInput } from '../../../src/compat/engine.js';
+
+/**
+ * Folding allOf into one schema must not widen it. Regression: keywords that read their
+ * siblings (items after prefixItems, unevaluatedProperties after what its object evaluated)
+ * changed meaning once put next to another branch's keywords, so the new (reader) version
+ * looked wider than it is and a break passed.
+ */
+const version = (name: string, root: unknown): VersionInput => ({ name, file: `catalog/apps/orders/${name}.json`, document: { label: name, root, locate: () => ({ line: 1, col: 1 }) } });
+const valid = (schema: object, value: unknown): boolean => new Ajv2020({ strict: false }).compile(schema)(value) === true;
+const noRefs = (): unknown => undefined;
+
+const tuple = { type: 'array', prefixItems: [{ type: ['string', 'integer'] }], minItems: 1, maxItems: 1 };
+const tupleOfStrings = { allOf: [tuple, { items: { type: 'string' } }] };
+const closed = { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false };
+const closedByBranch = { type: 'object', allOf: [{ properties: { a: { type: 'string' } } }, { unevaluatedProperties: false }] };
+
+describe('allOf folding', () => {
+  it('refuses to put one branch’s items after another branch’s prefixItems', () => {
+    expect(valid(tupleOfStrings, [1])).toBe(false);
+    expect(mergeSchemas([tupleOfStrings], noRefs)).toBeUndefined();
+    const result = checkCompatibility(version('2', tupleOfStrings), [version('1', tuple)], { mode: 'BACKWARD', policy: 'STRICT' });
+    expect(result.verdict, result.findings.map((finding) => finding.message).join('\n')).toBe('incompatible');
+    const example = result.findings[0]?.params.example;
+    expect(result.findings[0]).toMatchObject({ code: 'TYPE_NARROWED', file: 'catalog/apps/orders/2.json', params: { dataPath: '/[0]' } });
+    expect([valid(tuple, example), valid(tupleOfStrings, example)]).toEqual([true, false]);
+  });
+
+  it('refuses to let a branch’s unevaluatedProperties see another branch’s properties', () => {
+    expect(valid(closedByBranch, { a: 'x' })).toBe(false);
+    expect(mergeSchemas([closedByBranch], noRefs)).toBeUndefined();
+    const result = checkCompatibility(version('2', closedByBranch), [version('1', closed)], { mode: 'BACKWARD', policy: 'STRICT' });
+    expect(result.verdict, result.findings.map((finding) => finding.message).join('\n')).toBe('incompatible');
+    const finding = result.findings.find((entry) => entry.code === 'PROPERTY_NOT_ALLOWED');
+    expect(finding).toMatchObject({ file: 'catalog/apps/orders/2.json', params: { dataPath: '/a' } });
+    expect([valid(closed, finding?.params.example), valid(closedByBranch, finding?.params.example)]).toEqual([true, false]);
+  });
+
+  it('still folds a parent’s unevaluatedProperties over its branches (it sees what they evaluate)', () => {
+    const parent = { type: 'object', allOf: [{ properties: { a: { type: 'string' } } }], unevaluatedProperties: false };
+    expect(mergeSchemas([parent], noRefs)).toEqual({ type: 'object', properties: { a: { type: 'string' } }, unevaluatedProperties: false });
+    expect(checkCompatibility(version('2', parent), [version('1', closed)], { mode: 'FULL', policy: 'STRICT' }).verdict).toBe('compatible');
+  });
+
+  it('still proves a closed object split across allOf accepts nothing', () => {
+    const split = { type: 'object', required: ['a'], allOf: [{ properties: { a: { type: 'string' } } }, { additionalProperties: false }] };
+    expect(mergeSchemas([split], noRefs)).toBe(false);
+  });
+});
