@@ -1,3 +1,4 @@
+import { evaluatesFor } from '../catalog/merge-all-of.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import { acceptsNothing, child, enumValues, has, keyword, typesOf, type JsonType, type SchemaNode } from './model.js';
 import type { NodeValidators } from './validators.js';
@@ -139,18 +140,33 @@ function* candidatesOfType(node: SchemaNode, type: JsonType, validators: NodeVal
   }
 }
 
-/** Whether a node has combinators or conditionals that could evaluate properties or items. */
-function hasApplicators(node: SchemaNode): boolean {
-  return ['allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'not', 'dependentSchemas', '$ref'].some((name) => has(node, name));
+/** Applicators whose subschemas pass annotations to the node (`not` never does). */
+const APPLICATORS = ['allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'dependentSchemas', '$ref', '$dynamicRef'];
+
+/**
+ * The applicators of a node that may evaluate properties (for unevaluatedProperties) or items
+ * (for unevaluatedItems): then which of them the node's unevaluated* keyword governs depends
+ * on the event. An applicator whose subschemas evaluate nothing (`anyOf: [{required: …}]`,
+ * `if: {required: …}`) leaves unevaluated* meaning what additionalProperties/items would.
+ */
+export function evaluatingApplicators(node: SchemaNode, unevaluated: 'unevaluatedProperties' | 'unevaluatedItems'): string[] {
+  return APPLICATORS.filter((name) => {
+    const value = keyword(node, name);
+    if (value === undefined) return false;
+    if (name === '$ref' || name === '$dynamicRef') return true;
+    const subschemas = Array.isArray(value) ? value : name === 'dependentSchemas' && isSchemaObject(value) ? Object.values(value) : [value];
+    return subschemas.some((subschema) => evaluatesFor(subschema, unevaluated));
+  });
 }
 
 /**
  * The subschema for properties that `properties` and `patternProperties` do not cover:
- * additionalProperties, else (with no combinators around) unevaluatedProperties, else anything.
+ * additionalProperties, else unevaluatedProperties when no applicator next to it evaluates
+ * properties, else anything (the union rule and walk.ts decide the rest, or fail closed).
  */
 export function additionalNode(node: SchemaNode): SchemaNode {
   if (has(node, 'additionalProperties')) return child(node, 'additionalProperties');
-  if (has(node, 'unevaluatedProperties') && !hasApplicators(node)) return child(node, 'unevaluatedProperties');
+  if (has(node, 'unevaluatedProperties') && evaluatingApplicators(node, 'unevaluatedProperties').length === 0) return child(node, 'unevaluatedProperties');
   return { document: node.document, pointer: `${node.pointer}/additionalProperties`, schema: true };
 }
 
@@ -193,7 +209,7 @@ export function restItemsNode(node: SchemaNode): SchemaNode {
   if (Array.isArray(items)) {
     if (has(node, 'additionalItems')) return child(node, 'additionalItems');
   } else if (items !== undefined) return child(node, 'items');
-  if (has(node, 'unevaluatedItems') && !hasApplicators(node)) return child(node, 'unevaluatedItems');
+  if (has(node, 'unevaluatedItems') && evaluatingApplicators(node, 'unevaluatedItems').length === 0) return child(node, 'unevaluatedItems');
   return { document: node.document, pointer: `${node.pointer}/items`, schema: true };
 }
 

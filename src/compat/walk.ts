@@ -3,8 +3,8 @@ import type { CompatCode } from './codes.js';
 import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, jsonEqual, keyword, syntheticNode, without, type SchemaNode } from './model.js';
-import { generateValue } from './generate.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, syntheticNode, typesOf, without, type SchemaNode } from './model.js';
+import { evaluatingApplicators, generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
 
@@ -120,6 +120,9 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
       if (seen.has(key)) return;
       seen.add(key);
       if (acceptsNothing(w) || acceptsAnything(r)) return;
+      // The same subschema on both sides accepts the same values (references aside: they may
+      // point at different definitions in the two files).
+      if (typeof r.schema === 'object' && jsonEqual(r.schema, w.schema) && !JSON.stringify(r.schema).includes('"$ref"')) return;
 
       // allOf: folded into one schema on either side when its keywords allow it (DESIGN: the
       // engine covers every keyword); a reader's allOf that cannot be folded is checked branch
@@ -176,10 +179,39 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
         if (writerValue !== undefined && jsonEqual(readerValue, writerValue) && !JSON.stringify(readerValue).includes('"$ref"')) continue;
         reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: w, dataPath, detail: `{reader} has "${name}": ${truncate(readerValue)} ${writerValue === undefined ? 'which {writer} lacks' : `where {writer} has ${truncate(writerValue)}`}; this keyword is not decided yet, so the change fails closed`, undecided: true });
       }
+      for (const reason of unevaluatedUndecided(pair)) reasons.push(reason);
       for (const rule of RULES) rule.check(pair, context);
     },
   };
   context.compare(reader, writer, []);
+  return reasons;
+}
+
+/**
+ * The reader's unevaluatedProperties/Items govern what its applicators did not evaluate. When
+ * only anyOf/oneOf branches evaluate, the union rule compares each branch with the reader's
+ * own keywords folded in (so unevaluated* sees that branch); when if/then/else,
+ * dependentSchemas, an unfolded allOf or a $ref (or, for items, the node's own contains) may
+ * evaluate, which values it governs depends on the event: undecided, failing closed.
+ */
+function unevaluatedUndecided(pair: Pair): Reason[] {
+  const reasons: Reason[] = [];
+  const { reader, writer } = pair;
+  const spec = [
+    { name: 'unevaluatedProperties', type: 'object', shadowed: has(reader, 'additionalProperties'), own: [] as string[] },
+    { name: 'unevaluatedItems', type: 'array', shadowed: keyword(reader, 'items') !== undefined && (!Array.isArray(keyword(reader, 'items')) || has(reader, 'additionalItems')), own: has(reader, 'contains') ? ['contains'] : [] },
+  ] as const;
+  for (const { name, type, shadowed, own } of spec) {
+    if (!has(reader, name) || shadowed || acceptsAnything(child(reader, name)) || !typesOf(writer).has(type)) continue;
+    const undecidable = [...own, ...evaluatingApplicators(reader, name).filter((applicator) => applicator !== 'anyOf' && applicator !== 'oneOf')];
+    if (undecidable.length === 0) continue;
+    reasons.push({
+      code: 'COMPAT_UNDECIDED',
+      ...pair,
+      detail: `{reader} has "${name}": ${truncate(keyword(reader, name))} next to ${undecidable.map((key) => `"${key}"`).join(', ')}, which may evaluate ${type === 'object' ? 'properties' : 'items'} depending on the event, so which ones "${name}" governs cannot be decided`,
+      undecided: true,
+    });
+  }
   return reasons;
 }
 

@@ -1,7 +1,7 @@
-import { mergeSchemas } from '../../catalog/merge-all-of.js';
+import { mergeSchemas, mergeWithBranches } from '../../catalog/merge-all-of.js';
 import { isSchemaObject } from '../../catalog/schema-walk.js';
-import { child, enumValues, jsonEqual, keyword, syntheticNode, typesOf, type SchemaNode } from '../model.js';
-import { generateValue } from '../generate.js';
+import { child, enumValues, has, jsonEqual, keyword, syntheticNode, typesOf, without, type SchemaNode } from '../model.js';
+import { evaluatingApplicators, generateValue } from '../generate.js';
 import type { CompatRule, Pair, RuleContext } from '../walk.js';
 import { searchWitness } from './witness.js';
 
@@ -44,7 +44,11 @@ export const unionRule: CompatRule = {
     for (const union of ['anyOf', 'oneOf'] as const) {
       const raw = keyword(pair.reader, union);
       if (!Array.isArray(raw)) continue;
-      const branches = raw.map((_, index) => child(pair.reader, union, String(index)));
+      const branches = readerBranches(pair, union, context);
+      if (branches === undefined) {
+        context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: `the branches of the ${union} of {reader} cannot be combined with its unevaluatedProperties/Items and other keywords, so which properties or items those govern cannot be decided`, undecided: true });
+        continue;
+      }
       // A writer of several types (`type: [string, integer]`) may be covered type by type.
       const types = [...typesOf(pair.writer)].filter((type) => !(type === 'integer' && typesOf(pair.writer).has('number')));
       const writerSchema = pair.writer.schema;
@@ -64,6 +68,27 @@ export const unionRule: CompatRule = {
     }
   },
 };
+
+/**
+ * The reader's branches as a value matching them is read. When the reader's own
+ * unevaluatedProperties/Items depend on what a branch evaluates, each branch is compared with
+ * the reader's other keywords folded in (mergeWithBranches: unevaluated* then sees that branch),
+ * which is exact for a value that matches the branch. Undefined when a branch cannot be folded.
+ */
+function readerBranches(pair: Pair, union: 'anyOf' | 'oneOf', context: RuleContext): SchemaNode[] | undefined {
+  const raw = keyword(pair.reader, union) as unknown[];
+  const plain = raw.map((_, index) => child(pair.reader, union, String(index)));
+  const depends = (['unevaluatedProperties', 'unevaluatedItems'] as const).some((name) => has(pair.reader, name) && evaluatingApplicators(pair.reader, name).includes(union));
+  const rest = without(pair.reader, union).schema;
+  if (!depends || typeof rest !== 'object') return plain;
+  const folded: SchemaNode[] = [];
+  for (const [index, branch] of raw.entries()) {
+    const merged = mergeWithBranches(rest, [branch], context.resolveFrom(pair.reader));
+    if (merged === undefined) return undefined;
+    folded.push(syntheticNode(pair.reader, merged, `/${union}/${index}`));
+  }
+  return folded;
+}
 
 function checkOverlaps(pair: Pair, context: RuleContext, branches: readonly SchemaNode[]): void {
   for (let first = 0; first < branches.length; first += 1) {
