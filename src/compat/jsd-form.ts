@@ -5,6 +5,11 @@ import { isSchemaObject } from '../catalog/schema-walk.js';
  * inlined (it would otherwise resolve them against the working directory or the network),
  * no `$schema`, at most 4 object branches per union (its cost explodes past that).
  * Undefined-with-reason when a schema is outside that subset.
+ *
+ * Its ref-parser resolves every object with a `$ref` key wherever it sits, data included
+ * (`enum: [{"$ref": "http://…"}]` was fetched): enum and const values are encoded (see
+ * encodeJsdData) and a form that still holds a `$ref` key anywhere is refused, so the
+ * ref-parser never sees one (DESIGN.md §2: nothing is ever fetched).
  */
 export type JsdForm = { readonly ok: true; readonly schema: unknown } | { readonly ok: false; readonly reason: string };
 
@@ -16,7 +21,9 @@ class Outside extends Error {}
 
 export function toJsdForm(root: unknown, resolve: (ref: string, from: unknown) => unknown): JsdForm {
   try {
-    return { ok: true, schema: inline(root, resolve, [], root) };
+    const schema = inline(root, resolve, [], root);
+    if (holdsRefKey(schema)) throw new Outside('it holds a $ref key where json-schema-diff would resolve it (a property named $ref, or a keyword value that is not a schema)');
+    return { ok: true, schema };
   } catch (error) {
     if (error instanceof Outside) return { ok: false, reason: error.message };
     throw error;
@@ -41,8 +48,46 @@ function inline(value: unknown, resolve: (ref: string, from: unknown) => unknown
     if ((key === 'anyOf' || key === 'oneOf') && Array.isArray(entry) && entry.filter((branch) => isSchemaObject(branch) && (branch.type === 'object' || 'properties' in branch)).length > MAX_OBJECT_BRANCHES) {
       throw new Outside(`its ${key} has more than ${MAX_OBJECT_BRANCHES} object branches`);
     }
-    // Property names are data, not keywords: keep them all, schemas inlined.
-    result[key] = key === 'properties' || key === 'patternProperties' ? (isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, document)])) : entry) : ['enum', 'const', 'required'].includes(key) ? entry : inline(entry, resolve, trail, document);
+    if (key === 'properties' || key === 'patternProperties') {
+      // Property names are data, not keywords: keep them all, schemas inlined.
+      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, document)])) : entry;
+    } else if (key === 'enum') result[key] = Array.isArray(entry) ? entry.map(encodeJsdData) : entry;
+    else if (key === 'const') result[key] = encodeJsdData(entry);
+    else result[key] = key === 'required' ? entry : inline(entry, resolve, trail, document);
   }
   return result;
+}
+
+/** `$ref`, `~$ref`, `~~$ref`, …: the keys the data encoding shifts by one `~`. */
+const REF_LIKE = /^~*\$ref$/;
+
+/**
+ * A data value (an enum member, a const) with every `$ref`-like key given one more leading `~`:
+ * injective, so equal values stay equal and different ones different (all enum and const
+ * compare), and no `$ref` key is left for the ref-parser to resolve. decodeJsdData undoes it.
+ */
+export function encodeJsdData(value: unknown): unknown {
+  return mapKeys(value, (key) => (REF_LIKE.test(key) ? `~${key}` : key));
+}
+
+/** The enum and const values of a json-schema-diff result, decoded (see encodeJsdData). */
+export function decodeJsdData(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(decodeJsdData);
+  if (!isSchemaObject(schema)) return schema;
+  const decode = (value: unknown): unknown => mapKeys(value, (key) => (REF_LIKE.test(key) && key.startsWith('~') ? key.slice(1) : key));
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, entry]) => [key, key === 'enum' && Array.isArray(entry) ? entry.map(decode) : key === 'const' ? decode(entry) : decodeJsdData(entry)]),
+  );
+}
+
+function mapKeys(value: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapKeys(item, rename));
+  if (!isSchemaObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [rename(key), mapKeys(entry, rename)]));
+}
+
+function holdsRefKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsRefKey);
+  if (!isSchemaObject(value)) return false;
+  return Object.entries(value).some(([key, entry]) => key === '$ref' || holdsRefKey(entry));
 }

@@ -5,7 +5,7 @@ import type { createVersionReader } from '../catalog/versions.js';
 import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult, type Direction, type VersionInput } from '../compat/engine.js';
 import { generateValue } from '../compat/generate.js';
-import { toJsdForm, type JsdForm } from '../compat/jsd-form.js';
+import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import type { SchemaDocument, SchemaNode } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
 import type { Finding } from '../domain/finding.js';
@@ -111,7 +111,11 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
       directions,
       forms,
       strict: { BACKWARD: directions.includes('BACKWARD') ? strictVerdict('BACKWARD') : 'compatible', FORWARD: directions.includes('FORWARD') ? strictVerdict('FORWARD') : 'compatible' },
-      example: (schema) => (isSchemaObject(schema) || typeof schema === 'boolean' ? generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, input.validators) : undefined),
+      example: (difference) => {
+        // Its enum and const values come back encoded, as they were sent (toJsdForm).
+        const schema = decodeJsdData(difference);
+        return isSchemaObject(schema) || typeof schema === 'boolean' ? generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, input.validators) : undefined;
+      },
       proves: (direction, value) => {
         const [writer, reader] = direction === 'BACKWARD' ? [roots.old, roots.new] : [roots.new, roots.old];
         return input.validators.valid(writer, value) && !input.validators.valid(reader, value);

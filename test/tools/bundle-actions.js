@@ -17,8 +17,19 @@ const names = existsSync(actionsDir)
   ? readdirSync(actionsDir).filter((name) => existsSync(join(actionsDir, name, 'action.yml'))).sort()
   : [];
 
-/** Files an action loads beside its bundle: json-schema-diff runs in worker threads, which need a file. */
-const EXTRA = { check: [{ entry: 'json-schema-diff', file: 'json-schema-diff.cjs' }] };
+/**
+ * Files an action loads beside its bundle: json-schema-diff runs in worker threads, which need a
+ * file. It also exports its ref-parser's defaults, the very object json-schema-diff's copy reads,
+ * so the worker can switch off external, HTTP and file resolution (src/adapters/jsd/differ.ts).
+ */
+const EXTRA = {
+  check: [
+    {
+      contents: "module.exports = { ...require('json-schema-diff'), refParserOptions: require('@apidevtools/json-schema-ref-parser/lib/options.js') };",
+      file: 'json-schema-diff.cjs',
+    },
+  ],
+};
 
 if (names.length === 0) console.log('bundle: no actions/*/action.yml yet; nothing to bundle');
 for (const name of names) {
@@ -47,7 +58,7 @@ for (const name of names) {
   });
   console.log(`bundle: actions/${name}/dist/index.js`);
   for (const extra of EXTRA[name] ?? []) {
-    await build({ entryPoints: [extra.entry], outfile: join(outRoot, 'actions', name, 'dist', extra.file), bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error', minify: true, absWorkingDir: root });
+    await build({ stdin: { contents: extra.contents, resolveDir: root, sourcefile: extra.file, loader: 'js' }, outfile: join(outRoot, 'actions', name, 'dist', extra.file), bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'error', minify: true, absWorkingDir: root });
     console.log(`bundle: actions/${name}/dist/${extra.file}`);
   }
 }

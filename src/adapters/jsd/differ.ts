@@ -8,10 +8,30 @@ const require = createRequire(import.meta.url);
 /**
  * The worker's code: json-schema-diff (CommonJS) answering one pair per message. Inline, so it
  * runs the same from the build and from sources under test.
+ *
+ * json-schema-diff hands each schema to @apidevtools/json-schema-ref-parser with no way to pass
+ * options, and that parser reads any external \`$ref\` over HTTP or from a file. Nothing is ever
+ * fetched (DESIGN.md §2), so before the first pair the parser's defaults are set to resolve no
+ * external reference and to have neither resolver. The defaults object comes from the module
+ * itself when bundled (the action's json-schema-diff.cjs exports it as refParserOptions), else
+ * from the ref-parser json-schema-diff loaded from node_modules; a worker that finds neither
+ * fails every pair (skipped), never diffs with the resolvers on.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { diffSchemas } = require(workerData.module);
+const { dirname } = require('node:path');
+const jsd = require(workerData.module);
+const { diffSchemas } = jsd;
+const refParserOptions = jsd.refParserOptions || installedOptions();
+function installedOptions() {
+  const file = require.resolve('@apidevtools/json-schema-ref-parser/lib/options.js', { paths: [dirname(require.resolve('json-schema-ref-parser', { paths: [dirname(workerData.module)] }))] });
+  // Only the copy json-schema-diff has loaded counts (a bundle carries its own).
+  if (!require.cache[file]) throw new Error('json-schema-diff at ' + workerData.module + ' does not use ' + file + ', so its ref-parser cannot be kept offline; bundle it with refParserOptions (npm run bundle)');
+  return require(file);
+}
+refParserOptions.defaults.resolve.external = false;
+refParserOptions.defaults.resolve.file = false;
+refParserOptions.defaults.resolve.http = false;
 const queue = [];
 let busy = false;
 async function drain() {

@@ -1,5 +1,12 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsdDiffer } from '../../../src/adapters/jsd/differ.js';
+import { decodeJsdData, toJsdForm } from '../../../src/compat/jsd-form.js';
+import type { CheckReport } from '../../../src/usecases/check-catalog.js';
 import { crossCheckCatalog } from '../../../src/usecases/cross-check.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { SUBJECT_YAML, check, codes } from './helpers.js';
@@ -49,3 +56,116 @@ describe('the json-schema-diff cross-check', () => {
     }
   });
 });
+
+/**
+ * A `$ref` inside data (enum, const) is a value, not a reference, yet json-schema-diff's
+ * ref-parser resolves every `$ref` it meets: nothing may be fetched or opened (DESIGN.md §2, §10).
+ * Regression (found by a review): `enum: ["a", {"$ref": "http://…"}]` made the check GET it.
+ */
+describe('json-schema-diff never fetches or opens a $ref', () => {
+  const repo = createTestRepo();
+  const fifo = join(mkdtempSync(join(tmpdir(), 'schemaflow-fifo-')), 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const kinds = (values: unknown[], key: 'enum' | 'const' = 'enum'): string =>
+    JSON.stringify({ description: 'Kinds.', type: 'object', properties: { kind: { description: 'Kind.', [key]: key === 'enum' ? values : values[0] } } });
+  repo.write('catalog/apps/kinds/subject.yaml', `${SUBJECT_YAML}compatibility:\n  mode: FULL\n  policy: STRICT\n`);
+  repo.write('catalog/apps/kinds/1.json', kinds(['a']));
+  repo.commit('kinds v1');
+  let server: Server;
+  let remote = '';
+  const requests: string[] = [];
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+      response.setHeader('content-type', 'application/json');
+      response.end('{"type": "string"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    remote = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    // A reader stuck on the FIFO (the bug) is released before the process ends.
+    releaseFifo(fifo);
+    rmSync(dirname(fifo), { recursive: true, force: true });
+    repo.dispose();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  beforeEach(() => {
+    repo.reset();
+    requests.length = 0;
+  });
+
+  const crossCheck = async (): Promise<CheckReport> => {
+    const report = check(repo, 'HEAD');
+    expect(codes(report).filter((code) => code.startsWith('REMOTE') || code.startsWith('REF_'))).toEqual([]);
+    const differ = createJsdDiffer();
+    try {
+      return await crossCheckCatalog(report, differ);
+    } finally {
+      await differ.close();
+    }
+  };
+
+  it('an enum value with a $ref to a URL is compared, not fetched', async () => {
+    repo.write('catalog/apps/kinds/2.json', kinds(['a', { $ref: `${remote}/pwn.json` }]));
+    const report = await crossCheck();
+    expect(requests).toEqual([]);
+    expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
+  });
+
+  it('a const value with a $ref to a URL is compared, not fetched', async () => {
+    repo.write('catalog/apps/kinds/2.json', kinds([{ $ref: `${remote}/const.json` }], 'const'));
+    const report = await crossCheck();
+    expect(requests).toEqual([]);
+    expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
+  });
+
+  it('a const value with a $ref to a local FIFO is never opened', async () => {
+    repo.write('catalog/apps/kinds/2.json', kinds([{ $ref: fifo }], 'const'));
+    const report = await crossCheck();
+    expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
+    expect(releaseFifo(fifo)).toBe(false);
+  });
+
+  it('the differ itself resolves no external $ref, even when handed one', async () => {
+    const differ = createJsdDiffer();
+    try {
+      const outcome = await differ.diff({ type: 'object', properties: { a: { $ref: `${remote}/direct.json` } } }, { type: 'object' });
+      expect(requests).toEqual([]);
+      expect(outcome.status).not.toBe('timeout');
+    } finally {
+      await differ.close();
+    }
+  });
+});
+
+describe('the form handed to json-schema-diff', () => {
+  const noRefs = (): undefined => undefined;
+  it('encodes $ref keys in enum and const values injectively, and decodes its results', () => {
+    const values = ['a', { $ref: 'http://x/1' }, { '~$ref': 'http://x/1' }, { nested: [{ $ref: '/tmp/f' }] }];
+    const form = toJsdForm({ type: 'object', properties: { kind: { enum: values }, fixed: { const: { $ref: '#/x' } } } }, noRefs);
+    expect(form.ok).toBe(true);
+    const text = JSON.stringify(form.ok ? form.schema : undefined);
+    expect(text).not.toContain('"$ref"');
+    const schema = (form.ok ? form.schema : {}) as { properties: { kind: { enum: unknown[] }; fixed: { const: unknown } } };
+    expect(new Set(schema.properties.kind.enum.map((value) => JSON.stringify(value))).size).toBe(values.length);
+    expect(decodeJsdData(schema)).toEqual({ type: 'object', properties: { kind: { enum: values }, fixed: { const: { $ref: '#/x' } } } });
+  });
+
+  it('is refused (the pair is skipped) when a $ref key is left where the ref-parser would see it', () => {
+    expect(toJsdForm({ type: 'object', properties: { $ref: { type: 'string' } } }, noRefs)).toMatchObject({ ok: false });
+    expect(toJsdForm({ type: 'object', properties: [{ $ref: 'http://x/1' }] }, noRefs)).toMatchObject({ ok: false });
+  });
+});
+
+/** Whether a reader was waiting on the FIFO (then it is handed end-of-file). */
+function releaseFifo(path: string): boolean {
+  try {
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    return true;
+  } catch {
+    // ENXIO: nobody has it open for reading.
+    return false;
+  }
+}
