@@ -8,7 +8,8 @@ export interface TreeEntry {
   readonly name: string;
   /** Repository-relative path with `/` separators. */
   readonly path: string;
-  readonly kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** `submodule`: a gitlink (mode 160000) in a commit; the working tree shows it as a directory. */
+  readonly kind: 'file' | 'directory' | 'symlink' | 'submodule' | 'other';
   /** Bytes for files; 0 otherwise. */
   readonly size: number;
 }

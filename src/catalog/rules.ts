@@ -20,6 +20,7 @@ export const RULES = {
   INVALID_YAML: { severity: 'error', configurable: false, summary: 'catalog.yaml or subject.yaml is not valid YAML.' },
   DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'An object has the same key twice.' },
   SYMLINK_NOT_ALLOWED: { severity: 'error', configurable: false, summary: 'A symbolic link in the catalog; links are never followed.' },
+  NOT_REGULAR_FILE: { severity: 'error', configurable: false, summary: 'A catalog entry that is not a regular file (a git submodule, a nested repository, a FIFO); it is never read.' },
   // Layout and names (DESIGN.md §2).
   INVALID_TEAM_NAME: { severity: 'error', configurable: false, summary: 'A team directory name does not match [a-z][a-z0-9]*.' },
   INVALID_SUBJECT_NAME: { severity: 'error', configurable: false, summary: 'A subject directory name does not match [a-z][a-z0-9-]*[a-z0-9].' },

@@ -1,12 +1,13 @@
 import { readCatalogSettings, readSubjectSettings, type CatalogSettings, type SubjectSettings } from '../catalog/config-files.js';
 import { parseJsonDocument, parseYamlDocument } from '../catalog/documents.js';
+import { describeEntry } from '../catalog/entries.js';
 import { SchemaflowError, UsageError } from '../domain/errors.js';
 import { bundleSchema } from '../manifest/bundle.js';
 import { buildManifest, serializeManifest, type SubjectInput } from '../manifest/build.js';
 import { assignIds, type Registration } from '../manifest/ids.js';
 import { fingerprint } from '../manifest/jcs.js';
 import type { Manifest, ManifestVersion } from '../manifest/types.js';
-import type { FileTree, Repository } from '../ports.js';
+import type { FileTree, Repository, TreeEntry } from '../ports.js';
 
 export interface BuildManifestOptions {
   readonly catalogDir: string;
@@ -22,6 +23,10 @@ const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0.'
 
 function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<typeof readCatalogSettings>[0]) => { settings?: T; findings: Array<{ message: string }> }): T | undefined {
   const bytes = tree.read(file);
+  // A submodule or link in its place is not "no file" (built-in defaults): it is refused.
+  const entry = bytes ? undefined : tree.stat(file);
+  const what = entry ? describeEntry(entry) : undefined;
+  if (what !== undefined) throw new SchemaflowError('CATALOG_INVALID', `${file} is ${what} at ${tree.label}, not a regular file; replace it with the YAML file itself.`);
   if (!bytes) return undefined;
   const parsed = parseYamlDocument(file, bytes);
   if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.finding.message);
@@ -61,7 +66,7 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
     if (parsedFiles.has(catalogPath)) return parsedFiles.get(catalogPath);
     const file = `${catalogDir}/${catalogPath}`;
     const bytes = tree.read(file);
-    if (!bytes) throw new SchemaflowError('CATALOG_INVALID', `${file} is referenced but missing at ${commit.slice(0, 12)}`);
+    if (!bytes) throw new SchemaflowError('CATALOG_INVALID', unreadableVersion(file, tree.stat(file), commit, registrations));
     const parsed = parseJsonDocument(file, bytes);
     if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.finding.message);
     parsedFiles.set(catalogPath, parsed.document.value);
@@ -86,6 +91,23 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
   const manifest = buildManifest({ sourceCommit: commit, serial: history.length, environment: options.environment, catalog, subjects });
   if (options.previous) verifyAgainst(manifest, options.previous);
   return { manifest, bytes: serializeManifest(manifest), registrations };
+}
+
+/**
+ * Why a version file cannot be read at `commit`. One that is there but not a regular file (a
+ * submodule the check did not refuse before it knew to) can be neither replaced nor deleted
+ * later, since IDs come from the history and a registered path never changes: the only way out
+ * is to drop the commit that added it from the default branch.
+ */
+function unreadableVersion(file: string, entry: TreeEntry | undefined, commit: string, registrations: readonly Registration[]): string {
+  if (entry === undefined) return `${file} is referenced but missing at ${commit.slice(0, 12)}`;
+  const what = describeEntry(entry) ?? 'unreadable';
+  const added = registrations.find((registration) => registration.path === file)?.commit;
+  return (
+    `${file} is ${what} at ${commit.slice(0, 12)}, not a regular file, so it cannot be registered${added ? ` (added in ${added.slice(0, 12)})` : ''}. ` +
+    `A version file on the default branch can never be replaced or deleted (IDs come from its history), so remove the commit that added it from the default branch ` +
+    `(the commit of the last published manifest must stay in its history) and add the version again as a regular JSON file; the pull-request check reports such entries as NOT_REGULAR_FILE.`
+  );
 }
 
 /** Every version of the previous manifest keeps its ID and fingerprint; otherwise history was rewritten. */

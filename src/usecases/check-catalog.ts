@@ -10,6 +10,7 @@ import {
   type SubjectSettings,
 } from '../catalog/config-files.js';
 import { parseYamlDocument } from '../catalog/documents.js';
+import { notRegularFileFinding } from '../catalog/entries.js';
 import { findingOnFile } from '../catalog/finding-builder.js';
 import { nameProblems, roleOf } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
@@ -98,9 +99,11 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
 
   for (const change of changes) {
     const relative = change.path.slice(catalogDir.length + 1);
-    const entry = change.status === 'deleted' ? undefined : headTree.stat(change.path);
-    if (entry?.kind === 'symlink') {
-      findings.push(findingOnFile(change.path, 'SYMLINK_NOT_ALLOWED', `${change.path} is a symbolic link; the catalog holds regular files only and never follows links. Replace it with the file itself.`));
+    // Git lists files, symlinks and submodules (a nested repository as `path/`): anything but a
+    // regular file is reported here, before a reader would see it as nothing and skip it.
+    const notFile = change.status === 'deleted' ? undefined : notRegularFileFinding(change.path, headTree.stat(change.path), headTree.label);
+    if (notFile) {
+      findings.push(notFile);
       continue;
     }
     const role = roleOf(relative);

@@ -85,7 +85,7 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
         // <mode> SP <type> SP <object> SP+ <size> TAB <path>
         const [meta = '', path = ''] = line.split('\t');
         const [mode = '', , , size = '-'] = meta.split(/ +/);
-        const kind: TreeEntry['kind'] = mode === '040000' ? 'directory' : mode === '120000' ? 'symlink' : mode.startsWith('100') ? 'file' : 'other';
+        const kind: TreeEntry['kind'] = mode === '040000' ? 'directory' : mode === '120000' ? 'symlink' : mode === '160000' ? 'submodule' : mode.startsWith('100') ? 'file' : 'other';
         return { name: path.slice(path.lastIndexOf('/') + 1), path, kind, size: size === '-' ? 0 : Number(size) };
       })
       .sort((a, b) => a.name.localeCompare(b.name));

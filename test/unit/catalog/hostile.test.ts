@@ -70,6 +70,7 @@ const CASES: HostileCase[] = [
   { name: 'symlinked version file', apply: (r) => { r.write(`${NEW}/subject.yaml`, SUBJECT_YAML); r.symlink('/etc/passwd', `${NEW}/1.json`); }, expect: ['SYMLINK_NOT_ALLOWED'] },
   { name: 'symlinked subject directory', apply: (r) => r.symlink('../payments', 'catalog/apps/mirror'), expect: ['SYMLINK_NOT_ALLOWED'] },
   { name: 'symlinked catalog.yaml', apply: (r) => { r.remove('catalog/catalog.yaml'); r.symlink('/etc/hostname', 'catalog/catalog.yaml'); }, expect: ['SYMLINK_NOT_ALLOWED'] },
+  { name: 'git submodule named like a version file', apply: (r) => { r.git('update-index', '--add', '--cacheinfo', `160000,${r.git('rev-parse', 'HEAD').trim()},${NEW}/1.json`); r.write(`${NEW}/subject.yaml`, SUBJECT_YAML); r.write(`${NEW}/1.json/.keep`, ''); r.remove(`${NEW}/1.json/.keep`); }, expect: ['NOT_REGULAR_FILE'] },
   { name: '$ref path traversal', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '../../../../../../etc/passwd' })), expect: ['REF_OUTSIDE_CATALOG'] },
   { name: '$ref percent-encoded traversal', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '%2e%2e/%2e%2e/%2e%2e/x/y/1.json' })), expect: ['REF_OUTSIDE_CATALOG'] },
   { name: '$ref absolute path', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '/etc/passwd' })), expect: ['REF_OUTSIDE_CATALOG'] },
