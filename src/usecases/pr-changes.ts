@@ -1,5 +1,6 @@
 import { readSubjectSettings } from '../catalog/config-files.js';
 import { parseJsonDocument, parseYamlDocument } from '../catalog/documents.js';
+import { isSchemaObject } from '../catalog/schema-walk.js';
 import { summarizeChange } from '../compat/summary.js';
 import type { SchemaNode } from '../compat/model.js';
 import { topicSettingsFor } from '../manifest/build.js';
@@ -17,12 +18,15 @@ import type { ProvisionalPlan } from './review.js';
  */
 export function prChanges(repository: Repository, report: CheckReport): { changes: Map<string, string[]>; plan?: ProvisionalPlan } {
   const tree = repository.workingTree();
-  const nodeOf = (path: string): SchemaNode | undefined => {
+  // Valid JSON that is no schema (null, 5, "x", []) is a finding (SCHEMA_INVALID), not a node:
+  // the summary must not walk it.
+  const nodeOf = (path: string): SchemaNode | 'not-a-schema' | undefined => {
     const bytes = tree.read(path);
     const parsed = bytes ? parseJsonDocument(path, bytes) : undefined;
     if (!parsed?.ok) return undefined;
     const value = parsed.document.value;
-    return { document: { label: path, root: value, locate: (pointer) => parsed.document.locate(pointer) }, pointer: '', schema: typeof value === 'boolean' ? value : (value as Record<string, unknown>) };
+    if (typeof value !== 'boolean' && !isSchemaObject(value)) return 'not-a-schema';
+    return { document: { label: path, root: value, locate: (pointer) => parsed.document.locate(pointer) }, pointer: '', schema: value };
   };
   const changes = new Map<string, string[]>();
   for (const subject of report.subjects) {
@@ -32,7 +36,9 @@ export function prChanges(repository: Repository, report: CheckReport): { change
       const next = nodeOf(`${dir}/${version}.json`);
       const previous = version > 1 ? nodeOf(`${dir}/${version - 1}.json`) : undefined;
       if (!next) continue;
-      if (!previous) lines.push(`version ${version}: first version`);
+      if (next === 'not-a-schema') lines.push(`version ${version}: not a JSON Schema (see the findings); no change summary`);
+      else if (previous === 'not-a-schema') lines.push(`version ${version}: no change summary (version ${version - 1} is not a JSON Schema)`);
+      else if (!previous) lines.push(`version ${version}: first version`);
       else lines.push(...summarizeChange(previous, next).map((line) => `version ${version}: ${line}`));
     }
     changes.set(subject.subject, lines);

@@ -111,6 +111,20 @@ describe('actions/check', () => {
     }
   });
 
+  it('reports a new version that is JSON null instead of crashing on the change summary', async () => {
+    repo.write('catalog/apps/users/4.json', 'null');
+    repo.commit('a null version');
+    try {
+      const result = await runCheck();
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^::error title=SCHEMA_INVALID,file=catalog\/apps\/users\/4\.json,line=1,col=1::/m);
+      expect(result.summary).toContain('SCHEMA_INVALID');
+      expect(ours()[0]?.body).toContain('version 4: not a JSON Schema');
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
   it('shows topics to create and to change in the provisional plan', async () => {
     repo.write('catalog/apps/users/subject.yaml', repo.git('show', 'main:catalog/apps/users/subject.yaml').replace('partitions: 6', 'partitions: 6\n  retentionMs: 1000'));
     repo.write('catalog/apps/extra/subject.yaml', 'description: Extra.\nowners: ["@acme/x"]\n');
