@@ -146,6 +146,7 @@ function toFinding(
   const newNode = reason.reader.document === next.document ? reason.reader : reason.writer;
   const oldNode = reason.reader.document === next.document ? reason.writer : reason.reader;
   const pointer = newNode.document === next.document ? newNode.pointer : '';
+  const at = newNode.document !== next.document ? undefined : newNode === reason.reader ? reason.at?.reader : reason.at?.writer;
   let example: unknown;
   const leaf = options.examples === false ? undefined : leafOf(reason);
   if (leaf !== undefined) {
@@ -165,7 +166,7 @@ function toFinding(
     code,
     severity: 'error',
     file: next.file,
-    ...next.document.locate(pointer),
+    ...next.document.locate(`${pointer}${at ?? ''}`),
     pointer,
     message: `At ${describeDataPath(reason.dataPath)}, ${reason.detail.replaceAll('{writer}', writerName).replaceAll('{reader}', readerName)}. ${consequence}${proof}.`,
     params: {

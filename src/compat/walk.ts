@@ -25,6 +25,12 @@ export interface Reason {
   readonly undecided?: boolean;
   /** For property additions: the policy layer needs the name and whether it is optional. */
   readonly property?: { readonly name: string; readonly optional: boolean };
+  /**
+   * Where below the reader and writer nodes the reason lies (e.g. `/required/1`), for file:line:col
+   * only: the finding is placed there in whichever of the two is the new version (or at the
+   * node, if that keyword is absent); its pointer stays the node's, which overrides name.
+   */
+  readonly at?: { readonly reader?: string; readonly writer?: string };
 }
 
 /** The pair a rule looks at: can `reader` read every value `writer` accepts here? */

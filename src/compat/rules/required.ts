@@ -11,7 +11,8 @@ export const requiredRule: CompatRule = {
   check(pair, context) {
     if (hasEnum(pair.writer) || !admits(pair.writer, 'object')) return;
     const writerRequired = new Set(names(keyword(pair.writer, 'required')));
-    for (const name of names(keyword(pair.reader, 'required'))) {
+    const readerRequired = keyword(pair.reader, 'required');
+    for (const name of names(readerRequired)) {
       if (writerRequired.has(name)) continue;
       const witness = (): unknown => {
         const base = generateValue(pair.writer, context.validators, 'object');
@@ -24,6 +25,8 @@ export const requiredRule: CompatRule = {
         detail: `{reader} requires "${name}" but {writer} lets it be omitted`,
         witness,
         property: { name, optional: false },
+        // Placed at the name in the reader's required, or at the writer's required that lacks it.
+        at: { reader: `/required/${(readerRequired as unknown[]).indexOf(name)}`, writer: '/required' },
       });
     }
   },

@@ -86,3 +86,20 @@ describe('findings', () => {
     expect(result.findings[0]?.message).toContain('fails closed');
   });
 });
+
+/** Regression (found by a review): REQUIRED_ADDED was placed at 1:1, the object, not its `required`. */
+describe('where a required change is placed', () => {
+  const lineOf = (text: string, needle: string, from = 0): number => text.slice(0, text.indexOf(needle, from)).split('\n').length;
+
+  it('BACKWARD: at the new version\'s required entry; FORWARD: at its required array; pointers unchanged', () => {
+    const old = version(1, object({ a: { type: 'string' }, b: { type: 'string' } }, { required: ['a'] }));
+    const added = version(2, object({ a: { type: 'string' }, b: { type: 'string' } }, { required: ['a', 'b'] }));
+    const text = JSON.stringify(object({ a: { type: 'string' }, b: { type: 'string' } }, { required: ['a', 'b'] }), null, 2);
+    const backward = checkCompatibility(added, [old], { mode: 'BACKWARD', policy: 'STRICT' }).findings.find((finding) => finding.code === 'REQUIRED_ADDED');
+    expect(backward).toMatchObject({ pointer: '', line: lineOf(text, '"b"', text.indexOf('"required"')), col: 5, params: { newPointer: '' } });
+
+    const forward = checkCompatibility(old, [added], { mode: 'FORWARD', policy: 'STRICT' }).findings.find((finding) => finding.code === 'REQUIRED_ADDED');
+    const oldText = JSON.stringify(object({ a: { type: 'string' }, b: { type: 'string' } }, { required: ['a'] }), null, 2);
+    expect(forward).toMatchObject({ pointer: '', line: lineOf(oldText, '"required"'), params: { newPointer: '' } });
+  });
+});
