@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { startSchemaServer, type SchemaServer } from '../../support/schema-server.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -71,29 +71,20 @@ describe('json-schema-diff never fetches or opens a $ref', () => {
   repo.write('catalog/apps/kinds/subject.yaml', `${SUBJECT_YAML}compatibility:\n  mode: FULL\n  policy: STRICT\n`);
   repo.write('catalog/apps/kinds/1.json', kinds(['a']));
   repo.commit('kinds v1');
-  let server: Server;
-  let remote = '';
-  const requests: string[] = [];
+  let server: SchemaServer;
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
-      response.setHeader('content-type', 'application/json');
-      response.end('{"type": "string"}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    remote = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await startSchemaServer();
   });
   afterAll(async () => {
     // A reader stuck on the FIFO (the bug) is released before the process ends.
     releaseFifo(fifo);
     rmSync(dirname(fifo), { recursive: true, force: true });
     repo.dispose();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   });
   beforeEach(() => {
     repo.reset();
-    requests.length = 0;
+    server.requests.length = 0;
   });
 
   const crossCheck = async (): Promise<CheckReport> => {
@@ -108,16 +99,16 @@ describe('json-schema-diff never fetches or opens a $ref', () => {
   };
 
   it('an enum value with a $ref to a URL is compared, not fetched', async () => {
-    repo.write('catalog/apps/kinds/2.json', kinds(['a', { $ref: `${remote}/pwn.json` }]));
+    repo.write('catalog/apps/kinds/2.json', kinds(['a', { $ref: `${server.url}/pwn.json` }]));
     const report = await crossCheck();
-    expect(requests).toEqual([]);
+    expect(server.requests).toEqual([]);
     expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
   });
 
   it('a const value with a $ref to a URL is compared, not fetched', async () => {
-    repo.write('catalog/apps/kinds/2.json', kinds([{ $ref: `${remote}/const.json` }], 'const'));
+    repo.write('catalog/apps/kinds/2.json', kinds([{ $ref: `${server.url}/const.json` }], 'const'));
     const report = await crossCheck();
-    expect(requests).toEqual([]);
+    expect(server.requests).toEqual([]);
     expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
   });
 
@@ -131,8 +122,8 @@ describe('json-schema-diff never fetches or opens a $ref', () => {
   it('the differ itself resolves no external $ref, even when handed one', async () => {
     const differ = createJsdDiffer();
     try {
-      const outcome = await differ.diff({ type: 'object', properties: { a: { $ref: `${remote}/direct.json` } } }, { type: 'object' });
-      expect(requests).toEqual([]);
+      const outcome = await differ.diff({ type: 'object', properties: { a: { $ref: `${server.url}/direct.json` } } }, { type: 'object' });
+      expect(server.requests).toEqual([]);
       expect(outcome.status).not.toBe('timeout');
     } finally {
       await differ.close();

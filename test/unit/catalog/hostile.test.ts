@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { startSchemaServer, type SchemaServer } from '../../support/schema-server.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestRepo, type TestRepo } from '../../support/git-repo.js';
 import { SUBJECT_YAML, check, codes, schema } from './helpers.js';
@@ -109,23 +109,14 @@ const SUBJECT_COUNT = 5_000;
 
 describe('hostile pull-request content', () => {
   const repo = createTestRepo();
-  let server: Server;
-  let remote = '';
-  let requests = 0;
+  let server: SchemaServer;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      requests += 1;
-      response.setHeader('content-type', 'application/json');
-      response.end('{"type": "string"}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    remote = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await startSchemaServer();
   });
   afterAll(async () => {
     repo.dispose();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   });
   beforeEach(() => repo.reset());
 
@@ -134,12 +125,12 @@ describe('hostile pull-request content', () => {
   });
 
   it.each(CASES)('$name → a finding, no crash, no fetch', (testCase) => {
-    testCase.apply(repo, remote);
+    testCase.apply(repo, server.url);
     const report = check(repo);
     const found = codes(report);
     for (const code of testCase.expect) expect(found).toContain(code);
     if (testCase.expect.length === 0) expect(codes(report, 'error')).toEqual([]);
-    expect(requests).toBe(0);
+    expect(server.requests).toHaveLength(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     for (const finding of report.findings) {
       expect(finding.line).toBeGreaterThanOrEqual(1);

@@ -1,0 +1,25 @@
+import { createServer } from 'node:http';
+
+/** A loopback HTTP server that answers every request with a schema and records it (`METHOD url`): a fetched remote `$ref` shows up in `requests`. */
+export interface SchemaServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startSchemaServer(): Promise<SchemaServer> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+    response.setHeader('content-type', 'application/json');
+    response.end('{"type": "string"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
