@@ -53,7 +53,12 @@ export function eventTimeOf(value: unknown, spec: EventTimeSpec | null | undefin
  * timestamp files its record in a real hour instead of stopping the partition.
  */
 export function kafkaTime(timestampMs: number): Date {
-  return new Date(Number.isNaN(timestampMs) ? LAKE_TIME_MIN : Math.min(Math.max(timestampMs, LAKE_TIME_MIN), LAKE_TIME_MAX));
+  return new Date(kafkaTimeMs(timestampMs));
+}
+
+/** `kafkaTime` as epoch milliseconds, for the flow's per-record bookkeeping. */
+export function kafkaTimeMs(timestampMs: number): number {
+  return Number.isNaN(timestampMs) ? LAKE_TIME_MIN : Math.min(Math.max(timestampMs, LAKE_TIME_MIN), LAKE_TIME_MAX);
 }
 
 /**

@@ -18,14 +18,43 @@ function text(bytes: Buffer): { text: string } | { base64: string } {
   }
 }
 
+/**
+ * Printable ASCII that JSON.stringify leaves as it is (no control character, quote or
+ * backslash) as a JSON string, else undefined. Most header values (schema IDs, trace IDs,
+ * content types) are such bytes: their text needs neither the UTF-8 decoder nor an escaper.
+ */
+function plainAsciiJson(bytes: Buffer): string | undefined {
+  for (let index = 0; index < bytes.length; index += 1) {
+    const byte = bytes[index] as number;
+    if (byte < 0x20 || byte > 0x7f || byte === 0x22 || byte === 0x5c) return undefined;
+  }
+  return `"${bytes.toString('latin1')}"`;
+}
+
 /** One header value as JSON: a UTF-8 string, or `{"base64": …}` for bytes that are not UTF-8. */
 function headerValueJson(entry: Buffer | string): string {
   if (typeof entry === 'string') return JSON.stringify(entry);
+  const plain = plainAsciiJson(entry);
+  if (plain !== undefined) return plain;
   const decoded = text(entry);
   return 'text' in decoded ? JSON.stringify(decoded.text) : `{"base64":"${decoded.base64}"}`;
 }
 
 const isHeaderValue = (entry: unknown): entry is Buffer | string => typeof entry === 'string' || Buffer.isBuffer(entry);
+
+/** Header names as JSON: every record of a topic repeats the same few. Bounded: names are the producer's to choose. */
+const headerNames = new Map<string, string>();
+const HEADER_NAMES_KEPT = 1024;
+
+function nameJson(name: string): string {
+  let json = headerNames.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (headerNames.size >= HEADER_NAMES_KEPT) headerNames.clear();
+    headerNames.set(name, json);
+  }
+  return json;
+}
 
 /**
  * Headers as a JSON object; a repeated header is an array of its values. Only strings and bytes
@@ -43,15 +72,25 @@ function headersJson(headers: KafkaRecord['headers']): string {
     } else {
       item = isHeaderValue(value) ? headerValueJson(value) : '[]';
     }
-    json += `${json === '' ? '' : ','}${JSON.stringify(name)}:${item}`;
+    json += `${json === '' ? '' : ','}${nameJson(name)}:${item}`;
   }
   return `{${json}}`;
 }
 
+/** The start of `"_kafka"` up to the offset, for the partition of the last record (consecutive records share it). */
+let lastTopic: string | undefined;
+let lastPartition: number | undefined;
+let lastLead = '';
+
 /** The `"_kafka": {topic, partition, offset, timestamp, key, headers}` member of a row. */
 function coordinatesJson(record: KafkaRecord): string {
+  if (record.topic !== lastTopic || record.partition !== lastPartition) {
+    lastTopic = record.topic;
+    lastPartition = record.partition;
+    lastLead = `"_kafka":{"topic":${JSON.stringify(record.topic)},"partition":${JSON.stringify(record.partition)},"offset":`;
+  }
   const key = record.key === null ? 'null' : `"${record.key.toString('base64')}"`;
-  return `"_kafka":{"topic":${JSON.stringify(record.topic)},"partition":${JSON.stringify(record.partition)},"offset":${JSON.stringify(record.offset)},"timestamp":${JSON.stringify(record.timestamp)},"key":${key},"headers":${headersJson(record.headers)}}`;
+  return `${lastLead}${JSON.stringify(record.offset)},"timestamp":${JSON.stringify(record.timestamp)},"key":${key},"headers":${headersJson(record.headers)}}`;
 }
 
 /** A lake row (DESIGN.md §6): `{"value", "_kafka": {…}, "_schema": {"id", "version"}}`. */

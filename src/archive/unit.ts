@@ -4,7 +4,7 @@ import { decodeRecord, type RejectReason } from '../manifest/decode.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
 import type { ManifestSubject } from '../manifest/types.js';
 import { dataKey, lateKey, quarantineKey, type Range } from './layout.js';
-import { kafkaTime, routeHour } from './routing.js';
+import { kafkaTimeMs, routeHour } from './routing.js';
 import { dataRow, quarantineRow, type KafkaRecord } from './rows.js';
 import type { IntendedObject, ObjectKind } from './state.js';
 
@@ -240,7 +240,7 @@ export class UnitBuilder {
     if (offset < this.start || (this.lastOffset !== undefined && offset <= this.lastOffset)) throw new RangeError(`offset ${offset} of ${this.topic}/${this.partition} is out of order (unit starts at ${this.start}, last added ${String(this.lastOffset)})`);
     const bucket = this.bucketFor(routed, offset);
     const line = routed.kind === 'quarantine' ? quarantineRow(record, routed.reason, routed.detail) : dataRow(record, routed.value, { id: routed.id, version: routed.version });
-    const timestamp = kafkaTime(Number(record.timestamp)).getTime();
+    const timestamp = kafkaTimeMs(Number(record.timestamp));
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     if (routed.kind === 'late') this.lateCount += 1;
     bucket.add(line, offset);
