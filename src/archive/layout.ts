@@ -74,3 +74,14 @@ export function parseGapName(key: string): Range | undefined {
   if (!match) return undefined;
   return { topic: match[1] ?? '', partition: Number(match[2]), first: BigInt(match[3] ?? '0'), last: BigInt(match[4] ?? '0') };
 }
+
+/**
+ * The partition a flow state key names: `<topic>/<partition>.json` under the state location.
+ * Undefined for other keys: `_closure/<subject>.json`, and the lake's own objects when the state
+ * location is the lake itself (a subject, and so a topic, never starts with `_`).
+ */
+export function parseStateKey(key: string): { topic: string; partition: number } | undefined {
+  const match = /^([^/_][^/]*)\/(0|[1-9]\d{0,9})\.json$/.exec(key);
+  if (!match) return undefined;
+  return { topic: match[1] ?? '', partition: Number(match[2]) };
+}

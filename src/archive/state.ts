@@ -46,6 +46,11 @@ export interface PartitionState {
   readonly format: 1;
   readonly topic: string;
   readonly partition: number;
+  /**
+   * Where the flow started the partition: Kafka's earliest offset on its first run. The lake
+   * holds every offset in [start, next); null in a state written before it was recorded.
+   */
+  readonly start: string | null;
   readonly next: string;
   readonly pending: PendingIntent | null;
   /** The largest Kafka timestamp archived so far (epoch ms): how far the partition's hours are complete. */
@@ -90,8 +95,9 @@ export function parseState(bytes: Uint8Array, key: string, expected: { topic: st
   if (!isObject(value) || value.format !== 1) throw corrupt(key, 'is not a format-1 state object');
   if (value.topic !== expected.topic || value.partition !== expected.partition) throw corrupt(key, `describes ${String(value.topic)}/${String(value.partition)}, not ${expected.topic}/${expected.partition}`);
   if (typeof value.next !== 'string' || !OFFSET.test(value.next)) throw corrupt(key, 'has no valid "next" offset');
+  if (value.start !== undefined && value.start !== null && (typeof value.start !== 'string' || !OFFSET.test(value.start))) throw corrupt(key, 'has an invalid "start" offset');
   if (typeof value.revision !== 'number') throw corrupt(key, 'has no revision');
-  return { ...(value as unknown as PartitionState), through: typeof value.through === 'number' ? value.through : null, late: typeof value.late === 'number' ? value.late : 0, pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
+  return { ...(value as unknown as PartitionState), start: typeof value.start === 'string' ? value.start : null, through: typeof value.through === 'number' ? value.through : null, late: typeof value.late === 'number' ? value.late : 0, pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
 }
 
 export function serializeState(state: PartitionState): Uint8Array {
@@ -100,7 +106,20 @@ export function serializeState(state: PartitionState): Uint8Array {
 
 /** The state of a partition the flow has never archived: it starts at Kafka's earliest offset. */
 export function initialState(topic: string, partition: number, low: bigint): PartitionState {
-  return { format: 1, topic, partition, next: low.toString(), pending: null, through: null, late: 0, revision: 0, lastRunId: '', updatedAt: '' };
+  return { format: 1, topic, partition, start: low.toString(), next: low.toString(), pending: null, through: null, late: 0, revision: 0, lastRunId: '', updatedAt: '' };
+}
+
+/**
+ * The offsets a stored state says the lake holds, `[first, next)`; undefined when it claims none
+ * (the flow has not committed a unit or recorded a gap yet). `first` is null for a state written
+ * before `start` was recorded: such a state claims offsets when it has been written more often
+ * than its pending intent accounts for, since every write bumps the revision and a partition's
+ * first write is either a unit's intent (which leaves `next` where it was) or a gap record.
+ */
+export function claimedOffsets(state: PartitionState): { first: bigint | null; next: bigint } | undefined {
+  const next = BigInt(state.next);
+  if (state.start !== null) return next > BigInt(state.start) ? { first: BigInt(state.start), next } : undefined;
+  return state.revision > (state.pending ? 1 : 0) && next > 0n ? { first: null, next } : undefined;
 }
 
 /** The next state: fields changed, revision bumped, stamped with the run and its clock. */

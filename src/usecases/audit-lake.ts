@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { parseGapName, parseObjectName, stateKey } from '../archive/layout.js';
-import { parseState, type PartitionState } from '../archive/state.js';
+import { parseGapName, parseObjectName, parseStateKey, stateKey } from '../archive/layout.js';
+import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../discovery/search.js';
 import { messageOf, UsageError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports.js';
@@ -54,11 +54,16 @@ const MAX_PROBLEMS = 50;
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
 
+/** A partition's key in the audit's map. */
+const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 /**
  * `schemaflow lake audit` (DESIGN.md §6): proves from the lake alone that every offset of every
  * partition in [first archived, state.next) is in exactly one data, quarantine or late object or
  * in one gap record, that every object's content matches the SHA-256 in its metadata, and that
- * every closed hour holds exactly the objects its `_CLOSED.json` lists. Each
+ * every closed hour holds exactly the objects its `_CLOSED.json` lists. Partitions come from the
+ * objects and from the flow states: a partition the lake holds nothing of, whose state says
+ * offsets were archived, has every one of them missing (from where the state started it). Each
  * problem names the partition and the exact offsets or object.
  */
 export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore }, options: { subject?: string } = {}): Promise<AuditReport> {
@@ -66,7 +71,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
   const listing = (await Promise.all(prefixes.map((prefix) => stores.lake.list(prefix)))).flat();
   const partitions = new Map<string, Partition>();
   const partitionOf = (topic: string, partition: number): Partition => {
-    const key = `${topic}\u0000${partition}`;
+    const key = partitionId(topic, partition);
     let found = partitions.get(key);
     if (!found) {
       found = { topic, partition, offsets: new BigInt64Array(1024), size: 0, objects: [], units: new Map(), gaps: [], problems: [], records: 0 };
@@ -176,9 +181,10 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
   }
 
-  if (partitions.size === 0 && markers.length === 0) await refuseNothing(stores, options.subject);
-  const audited: AuditedPartition[] = [];
-  for (const target of [...partitions.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))) {
+  const stateOnly = await auditStateOnly(stores.state, partitions, options.subject);
+  if (partitions.size === 0 && markers.length === 0 && stateOnly.length === 0) await refuseNothing(stores, options.subject);
+  const audited: AuditedPartition[] = [...stateOnly];
+  for (const target of partitions.values()) {
     const key = stateKey(target.topic, target.partition);
     let state: PartitionState | undefined;
     try {
@@ -189,7 +195,44 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     }
     audited.push(checkPartition(target, state));
   }
+  audited.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problems.length === 0) };
+}
+
+/**
+ * The partitions the lake holds no object or gap record of, though their flow state exists: the
+ * lake must then hold what the state says was archived, and holds none of it. A state that claims
+ * nothing (at most its first unit's intent: a crashed unit is the next run's to finish, not a
+ * fault) is left out, as the flow has archived nothing there yet. States are listed where the
+ * flow keeps them (`--state`, which need not be inside the lake), with `--subject` as the topic.
+ */
+async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Partition>, subject: string | undefined): Promise<AuditedPartition[]> {
+  const audited: AuditedPartition[] = [];
+  for (const entry of await state.list(subject === undefined ? '' : `${subject}/`)) {
+    const named = parseStateKey(entry.key);
+    if (!named || known.has(partitionId(named.topic, named.partition))) continue;
+    const where = `${named.topic}/${named.partition}`;
+    const location = `${state.location}/${entry.key}`;
+    const nothing = { ...named, first: null, next: null, objects: 0, records: 0, gaps: 0, pending: null };
+    let parsed: PartitionState;
+    try {
+      const stored = await state.get(entry.key);
+      if (!stored) continue; // deleted since it was listed
+      parsed = parseState(stored.bytes, location, named);
+    } catch (error) {
+      audited.push({ ...nothing, problems: [messageOf(error)] });
+      continue;
+    }
+    const claimed = claimedOffsets(parsed);
+    if (!claimed) continue;
+    const last = claimed.next - 1n;
+    const problem =
+      claimed.first === null
+        ? `${where}: offsets up to ${last} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset below ${claimed.next} was archived (the state predates recording where the partition started, so the first missing offset is not known)`
+        : `${where}: ${range(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
+    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [problem] });
+  }
+  return audited;
 }
 
 /**
@@ -200,6 +243,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
 async function refuseNothing(stores: { lake: ObjectStore; state: ObjectStore }, subject: string | undefined): Promise<never> {
   if (subject === undefined) throw new UsageError(`nothing is archived at ${stores.lake.location}: check --lake (SCHEMAFLOW_LAKE_URL); a lake is empty only until the flow's first run`, { code: 'LAKE_EMPTY' });
   const known = [...new Set((await stores.state.list('')).map((entry) => entry.key.split('/')[0] ?? '').filter((name) => name !== '' && !name.startsWith('_')))];
+  if (known.includes(subject)) throw new UsageError(`the lake ${stores.lake.location} holds nothing of subject ${JSON.stringify(subject)} yet: its flow state claims no archived offset (the flow has not committed a unit of it); audit it after a flow run has`, { code: 'SUBJECT_NOT_IN_LAKE' });
   const closest = closestNames(known, subject);
   throw new UsageError(`the lake ${stores.lake.location} holds nothing of subject ${JSON.stringify(subject)}.${closest.length > 0 ? ` Did you mean ${closest.join(', ')}?` : ''} Run lake audit without --subject to audit every subject.`, { code: 'SUBJECT_NOT_IN_LAKE' });
 }

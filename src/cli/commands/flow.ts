@@ -30,7 +30,7 @@ function printFlow(report: FlowReport, io: Io, lake: string): void {
 function printAudit(report: AuditReport, io: Io): void {
   io.out(`lake audit of ${report.location}: ${report.ok ? 'every offset exactly once' : 'PROBLEMS FOUND'}`);
   for (const entry of report.partitions) {
-    const span = entry.first === null ? 'nothing archived' : `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}`;
+    const span = entry.first !== null ? `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}` : entry.next !== null && entry.next !== '0' ? `offsets below ${entry.next}` : 'nothing archived';
     io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${entry.records} records in ${entry.objects} objects, ${entry.gaps} gap records${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}`);
     for (const problem of entry.problems) io.out(`    ${problem}`);
   }
@@ -111,7 +111,7 @@ const lakeAudit = defineCommand({
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
     format: FORMAT_OPTION,
   },
-  details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
+  details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Partitions come from the lake’s objects and from the flow states (--state): a partition whose objects are all gone fails, naming the offsets its state says were archived. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
   async run({ options, config, io }) {
     const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedKey, dataKey, gapKey, hourOf, padOffset, quarantineKey, stateKey } from '../../../src/archive/layout.js';
+import { closedKey, dataKey, gapKey, hourOf, padOffset, parseStateKey, quarantineKey, stateKey } from '../../../src/archive/layout.js';
 import { eventTimeOf, routeHour } from '../../../src/archive/routing.js';
 import { dataRow, quarantineRow, type KafkaRecord } from '../../../src/archive/rows.js';
 
@@ -13,6 +13,15 @@ describe('lake layout (DESIGN.md §6)', () => {
     expect(gapKey('apps-users', 2, 100n, 199n)).toBe('_gaps/apps-users/2/00000000000000000100-00000000000000000199.json');
     expect(closedKey('apps-users', 3, hour)).toBe('apps-users/v=3/dt=2024-05-01/hr=13/_CLOSED.json');
     expect(stateKey('apps-users', 2)).toBe('apps-users/2.json');
+  });
+
+  it('reads the partition back from a state key, and nothing from the closure state or lake objects', () => {
+    expect(parseStateKey(stateKey('apps-users', 12))).toEqual({ topic: 'apps-users', partition: 12 });
+    expect(parseStateKey('_closure/apps-users.json')).toBeUndefined();
+    expect(parseStateKey('_closure/0.json')).toBeUndefined();
+    expect(parseStateKey('_gaps/apps-users/2/00000000000000000100-00000000000000000199.json')).toBeUndefined();
+    expect(parseStateKey('apps-users/v=3/dt=2024-05-01/hr=13/_CLOSED.json')).toBeUndefined();
+    expect(parseStateKey('apps-users/02.json')).toBeUndefined();
   });
 
   it('pads offsets so lexical order is numeric order, up to the largest Kafka offset', () => {

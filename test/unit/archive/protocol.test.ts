@@ -8,7 +8,7 @@ import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
 import { closingPlan, hourOfKey, lastClosableHour, watermarkOf } from '../../../src/archive/closure.js';
 import { planPartition } from '../../../src/archive/plan.js';
-import { advanceState, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
+import { advanceState, claimedOffsets, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
 import { routeRecord, UnitBuilder } from '../../../src/archive/unit.js';
 import { frame } from '../../../src/manifest/framing.js';
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
@@ -147,6 +147,28 @@ describe('partition state', () => {
     const state = advanceState(initialState('apps-users', 0, 0n), { next: 10n, pending: null }, { runId: 'r1', now: new Date(T) });
     expect(parseState(serializeState(state), 'k', { topic: 'apps-users', partition: 0 })).toEqual(state);
     expect(state).toMatchObject({ next: '10', revision: 1, lastRunId: 'r1' });
+  });
+
+  it('records where the partition started, so the offsets it claims the lake holds are known exactly', () => {
+    const run = { runId: 'r1', now: new Date(T) };
+    const started = initialState('apps-users', 0, 5n);
+    expect(claimedOffsets(started)).toBeUndefined();
+    const pending: PendingIntent = { start: '5', end: '9', records: 5, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r1', objects: [] };
+    const intent = advanceState(started, { pending }, run);
+    expect(claimedOffsets(intent)).toBeUndefined();
+    const committed = advanceState(intent, { next: 10n, pending: null }, run);
+    expect(committed.start).toBe('5');
+    expect(claimedOffsets(parseState(serializeState(committed), 'k', { topic: 'apps-users', partition: 0 }))).toEqual({ first: 5n, next: 10n });
+    // A state written before start was recorded: its writes beyond the pending intent say what it claims.
+    const legacy = (state: object): ReturnType<typeof parseState> => {
+      const { start: _start, ...rest } = state as { start: unknown };
+      return parseState(new TextEncoder().encode(JSON.stringify(rest)), 'k', { topic: 'apps-users', partition: 0 });
+    };
+    expect(legacy(committed).start).toBeNull();
+    expect(claimedOffsets(legacy(committed))).toEqual({ first: null, next: 10n });
+    expect(claimedOffsets(legacy(intent))).toBeUndefined();
+    expect(claimedOffsets(legacy(advanceState(committed, { pending: { ...pending, start: '10', end: '12' } }, run)))).toEqual({ first: null, next: 10n });
+    expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, start: '-1' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "start" offset/);
   });
 
   it('refuses corrupt or foreign state, naming the object', () => {
