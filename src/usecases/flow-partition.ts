@@ -1,7 +1,7 @@
 import { stateKey } from '../archive/layout.js';
 import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
 import { UnitBuilder, type SealedUnit } from '../archive/unit.js';
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, messageOf } from '../domain/errors.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
 import type { ManifestSubject } from '../manifest/types.js';
 import type { ObjectStore, PartitionOffsets } from '../ports.js';
@@ -49,6 +49,17 @@ export interface PartitionWork {
   /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
   rebuilding: PendingIntent | null;
   finished: boolean;
+  /**
+   * The unit sealed off and still on its way through intent, publish and commit while reading
+   * goes on into `builder` (at most one per partition: each state change builds on the last).
+   */
+  inflight: Inflight | null;
+}
+
+/** A unit in flight: settled when committed or its partition stopped; what it holds meanwhile (gzip output). */
+export interface Inflight {
+  done: Promise<void>;
+  readonly memory: () => number;
 }
 
 /** A partition's key in the run's maps. */
@@ -68,6 +79,12 @@ export async function readState(store: ObjectStore, entry: PartitionOffsets): Pr
   const stored = await store.get(key);
   if (!stored) return { state: initialState(entry.topic, entry.partition, entry.low), generation: null };
   return { state: parseState(stored.bytes, `${store.location}/${key}`, entry), generation: stored.generation };
+}
+
+/** The manifest serial and closed hour a unit's records were routed with. */
+interface RoutedWith {
+  readonly manifestSerial: number;
+  readonly closedThrough: string | null;
 }
 
 /** What the protocol needs of the run. */
@@ -99,38 +116,80 @@ export class PartitionArchiver {
     this.context = context;
   }
 
-  /** Seals the buffered records (if any) into a unit and takes it through intent, publish and commit. */
-  async flush(item: PartitionWork, heartbeat: () => Promise<void>, through?: bigint): Promise<void> {
+  /**
+   * Seals the buffered records (if any) into a unit and takes it through intent, publish and
+   * commit. With `background`, it returns once the unit is sealed off: gzip's last blocks, the
+   * intent, the uploads and the commit then run while the partition reads on into a new unit,
+   * so storage round trips and fsyncs no longer hold up the reader (and with it every partition
+   * of the fetch). The next flush of the partition first waits for this one. A failure stops
+   * the partition as a failed flush always did; its later records are never published.
+   */
+  async flush(item: PartitionWork, heartbeat: () => Promise<void>, through?: bigint, mode: 'wait' | 'background' = 'wait'): Promise<void> {
+    await item.inflight?.done;
     if (halted(item)) return;
-    const { fault } = this.context;
-    const intent = item.rebuilding;
-    const unit = await item.builder.seal(intent ? BigInt(intent.end) : through);
-    if (!unit) return;
-    if (intent) {
-      const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');
-      const expected = [...intent.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((object) => `${object.key} ${object.sha256}`).join('\n');
-      if (built !== expected || unit.records !== intent.records) {
-        stopPartition(item.report, `${describeRange(unit.topic, unit.partition, intent.start, intent.end)} rebuilt from Kafka differ from the intent of run ${intent.runId} (objects or records changed); nothing was overwritten. The intent is kept in the state for inspection.`);
-        return;
+    if (item.rebuilding) return this.finishRebuilt(item, item.rebuilding);
+    const builder = item.builder;
+    const end = through ?? builder.last;
+    if (end === undefined || builder.last === undefined) return;
+    item.builder = new UnitBuilder(builder.topic, builder.partition, end + 1n);
+    // What its records were routed with, as the intent records it (a rebuild routes the same way).
+    const routedWith: RoutedWith = { manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null };
+    let sealed: SealedUnit | undefined;
+    const inflight: Inflight = { done: Promise.resolve(), memory: () => (sealed ? sealed.objects.reduce((sum, object) => sum + object.compressed.length, 0) : builder.memory) };
+    item.inflight = inflight;
+    inflight.done = (async () => {
+      try {
+        sealed = await builder.seal(end);
+        if (sealed) await this.archive(item, sealed, routedWith, heartbeat);
+      } catch (error) {
+        stopPartition(item.report, messageOf(error));
+        this.context.log(`error: ${item.report.topic}/${item.report.partition}: ${messageOf(error)}`);
+      } finally {
+        // The unit's bytes are free once it is committed (or its partition stopped).
+        if (item.inflight === inflight) item.inflight = null;
       }
-      await this.publish(item, unit, true);
-      await fault('recovery-after-publish');
-      item.rebuilding = null;
-      item.report.recovered = true;
-      const { registry, closedThrough } = this.context.current(item.subject);
-      item.registry = registry;
-      item.closedThrough = closedThrough;
-    } else {
-      await fault('before-intent');
-      const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null, maxTimestamp: unit.maxTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
-      if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
-      await fault('after-intent');
-      await heartbeat();
-      await this.publish(item, unit, false);
-      await fault('after-publish');
+    })();
+    if (mode === 'wait') await inflight.done;
+  }
+
+  /** Waits until no partition has a unit in flight (before the run reports, records positions or closes hours). */
+  async settled(items: Iterable<PartitionWork>): Promise<void> {
+    for (const item of items) await item.inflight?.done;
+  }
+
+  /** The unit of a crashed run's intent, rebuilt from Kafka: published when it matches the intent, then committed. */
+  private async finishRebuilt(item: PartitionWork, intent: PendingIntent): Promise<void> {
+    const unit = await item.builder.seal(BigInt(intent.end));
+    if (!unit) return;
+    const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');
+    const expected = [...intent.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((object) => `${object.key} ${object.sha256}`).join('\n');
+    if (built !== expected || unit.records !== intent.records) {
+      stopPartition(item.report, `${describeRange(unit.topic, unit.partition, intent.start, intent.end)} rebuilt from Kafka differ from the intent of run ${intent.runId} (objects or records changed); nothing was overwritten. The intent is kept in the state for inspection.`);
+      return;
     }
+    await this.publish(item, unit, true);
+    await this.context.fault('recovery-after-publish');
+    item.rebuilding = null;
+    item.report.recovered = true;
+    const { registry, closedThrough } = this.context.current(item.subject);
+    item.registry = registry;
+    item.closedThrough = closedThrough;
     await this.commit(item, unit);
     item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
+    if (item.report.status === 'idle') item.report.status = 'archived';
+  }
+
+  /** A new unit, routed with `routedWith`: intent (CAS), create-only publish, commit (CAS). */
+  private async archive(item: PartitionWork, unit: SealedUnit, routedWith: RoutedWith, heartbeat: () => Promise<void>): Promise<void> {
+    const { fault } = this.context;
+    await fault('before-intent');
+    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, maxTimestamp: unit.maxTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
+    if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
+    await fault('after-intent');
+    await heartbeat();
+    await this.publish(item, unit, false);
+    await fault('after-publish');
+    await this.commit(item, unit);
     if (item.report.status === 'idle') item.report.status = 'archived';
   }
 

@@ -163,7 +163,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       describePlan(report, plan);
       continue;
     }
-    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false };
+    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false, inflight: null };
     work.set(partitionKey(entry.topic, entry.partition), item);
     finals.push({ subject, high: entry.high, state: () => item.state });
   }
@@ -220,9 +220,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const budget = options.flushBytes * 4;
   const buffered = (): number => {
     let total = 0;
-    for (const item of work.values()) total += item.builder.memory;
+    for (const item of work.values()) total += item.builder.memory + (item.inflight?.memory() ?? 0);
     return total;
   };
+  // A unit flushed in the background may heartbeat after its batch (even its read) is over: a
+  // failed heartbeat costs the session at worst, never the unit.
+  const lenient = (heartbeat: () => Promise<void>) => (): Promise<void> => heartbeat().catch(() => undefined);
   let firstBatch = true;
   /** Handles a batch; false once the partition wants no more records (read to its end, stopped, or taken over). */
   const handle = async (batch: RecordBatch): Promise<boolean> => {
@@ -252,11 +255,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
       // Each object (kind, version and hour) holds a compressor: records spread over thousands of
       // hours in one batch would hold thousands before the batch's end checks the budget.
-      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || item.builder.objects >= MAX_UNIT_OBJECTS)) await archiver.flush(item, batch.heartbeat);
+      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || item.builder.objects >= MAX_UNIT_OBJECTS)) await archiver.flush(item, lenient(batch.heartbeat), undefined, 'background');
       if (halted(item)) return;
     }
     // Backpressure: zlib compresses on the threadpool; rows handed to it wait in memory until it has.
     if (item.builder.queued >= QUEUED_LIMIT) await item.builder.settle();
+    // Over the budget, the partition at hand waits for its units to be committed.
     if (!item.rebuilding && buffered() >= budget) await archiver.flush(item, batch.heartbeat);
     if (firstBatch) {
       firstBatch = false;
@@ -265,7 +269,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (batch.done) {
       // Read to the snapshot: the unit ends there, not at its last record. Offsets after it that
       // carry no record (transaction markers, aborted transactions) are read, never delivered.
-      await archiver.flush(item, batch.heartbeat, item.to - 1n);
+      await archiver.flush(item, lenient(batch.heartbeat), item.to - 1n, 'background');
       item.finished = true;
     }
   };
@@ -274,6 +278,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     ports.log(`reading ${ranges.length} partitions (${ranges.map((range) => `${range.topic}/${range.partition} ${range.from}–${range.to - 1n}`).join(', ')})`);
     await ports.source.read(ranges, handle, { until: started + options.maxDurationMs, stop: ports.stop });
   }
+  await archiver.settled(work.values());
   // The time budget ended or every range is read: flush what is buffered, quiet topics included.
   const noop = (): Promise<void> => Promise.resolve();
   for (const item of work.values()) {

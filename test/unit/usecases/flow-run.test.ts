@@ -69,3 +69,68 @@ it('cuts one batch of records spread over hundreds of hours into units of at mos
   expect(archived?.units).toBe(Math.ceil(400 / 64));
   expect((await auditLake(stores)).ok).toBe(true);
 });
+
+/** Partition 0 of apps-users handed over in two batches; `onFirst` once the first is handled. */
+function twoBatches(first: readonly KafkaRecord[], second: readonly KafkaRecord[], onFirst: () => void): RecordSource {
+  return {
+    ...partition([...first, ...second]),
+    read: async (_ranges, handle) => {
+      const heartbeat = () => Promise.resolve();
+      const more = await handle({ topic: 'apps-users', partition: 0, records: first, done: false, heartbeat });
+      onFirst();
+      if (more) await handle({ topic: 'apps-users', partition: 0, records: second, done: true, heartbeat });
+    },
+  };
+}
+
+const filler = (offset: number): KafkaRecord => ({ ...event(offset), value: Buffer.from(JSON.stringify({ pad: 'x'.repeat(2_000) })) });
+
+it('reads on while a full unit is published: its uploads hold up neither the partition nor the fetch', async () => {
+  const stores = testLake();
+  // The first unit's uploads wait until the reader is done with the first batch (or 5 s, so a regression fails instead of hanging).
+  let firstHandled = false;
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+    setTimeout(resolve, 5_000);
+  });
+  const lake: ObjectStore = { ...stores.lake, location: stores.lake.location, get: (key) => stores.lake.get(key), list: (prefix) => stores.lake.list(prefix), replace: (...args) => stores.lake.replace(...args), create: async (...args) => {
+    await gate;
+    return stores.lake.create(...args);
+  } };
+  const uploadedBeforeReaderWentOn: boolean[] = [];
+  const first = Array.from({ length: 600 }, (_, offset) => filler(offset));
+  const second = Array.from({ length: 10 }, (_, offset) => filler(600 + offset));
+  const source = twoBatches(first, second, () => {
+    firstHandled = true;
+    openGate();
+  });
+  const watched: ObjectStore = { ...lake, create: async (...args) => {
+    const result = await lake.create(...args);
+    uploadedBeforeReaderWentOn.push(!firstHandled);
+    return result;
+  } };
+  // 600 rows of 2 KB pass a 1 MiB flush size (the run's memory budget is four of them): a unit is flushed mid-batch.
+  const report = await run({ lake: watched, state: stores.state }, source, { flushBytes: 1 << 20 });
+  expect(report.partitions[0]).toMatchObject({ status: 'archived', records: 610, written: 610, next: '610' });
+  expect(report.partitions[0]?.units).toBeGreaterThanOrEqual(2);
+  // The reader was done with the batch (and free for the next fetch) while the unit it filled was still uploading.
+  expect(uploadedBeforeReaderWentOn[0]).toBe(false);
+  expect((await auditLake(stores)).ok).toBe(true);
+});
+
+it('stops a partition whose unit fails while the partition reads on: nothing read after it is published, the state stays before it', async () => {
+  const stores = testLake();
+  const failing: ObjectStore = { ...stores.lake, location: stores.lake.location, get: (key) => stores.lake.get(key), list: (prefix) => stores.lake.list(prefix), replace: (...args) => stores.lake.replace(...args), create: () => Promise.reject(new Error('storage refused the upload')) };
+  const first = Array.from({ length: 600 }, (_, offset) => filler(offset));
+  const second = Array.from({ length: 10 }, (_, offset) => filler(600 + offset));
+  const logs: string[] = [];
+  const report = await runFlow(
+    { lake: failing, state: stores.state, source: twoBatches(first, second, () => undefined), manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date('2026-11-30T10:30:00Z'), log: (line) => logs.push(line), fault: () => Promise.resolve() },
+    { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 0 },
+  );
+  expect(report.exitCode).toBe(1);
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', objects: 0, problem: expect.stringContaining('storage refused the upload') });
+  expect(logs.filter((line) => line.startsWith('error: apps-users/0: '))).toHaveLength(1);
+  expect(await stores.lake.list('apps-users/')).toEqual([]);
+});
