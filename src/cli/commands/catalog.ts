@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { initRepository, openRepository } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { nameProblems } from '../../catalog/layout.js';
-import { scaffoldSubject } from '../../catalog/scaffold.js';
+import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { subjectOf } from '../../domain/names.js';
 import { createJsdDiffer } from '../../adapters/jsd/differ.js';
@@ -70,13 +70,15 @@ const create = defineCommand({
     const [, team = '', name = ''] = match;
     const problems = nameProblems(team, name);
     if (problems.length > 0) throw new UsageError(problems.map((problem) => problem.message).join('\n'));
+    const owners = options.owners?.split(',').map((owner) => owner.trim()).filter(Boolean);
+    const subjectOptions = { ...(options.description !== undefined ? { description: options.description } : {}), ...(owners ? { owners } : {}) };
+    const optionProblems = scaffoldOptionProblems(team, name, subjectOptions);
+    if (optionProblems.length > 0) throw new UsageError(`${optionProblems.join('\n')}\nNothing was written.`);
     const repository = openRepository(process.cwd());
     const dir = join(repository.root, config.catalogDir, team, name);
     if (existsSync(dir)) throw new SchemaflowError('SUBJECT_EXISTS', `${config.catalogDir}/${team}/${name} already exists; add a version file there instead.`);
     mkdirSync(dir, { recursive: true });
-    const owners = options.owners !== undefined ? options.owners.split(',').map((owner) => owner.trim()).filter(Boolean) : undefined;
-    const description = options.description;
-    for (const file of scaffoldSubject(team, name, { ...(description ? { description } : {}), ...(owners ? { owners } : {}) })) {
+    for (const file of scaffoldSubject(team, name, subjectOptions)) {
       writeFileSync(join(dir, file.file), file.content, { flag: 'wx' });
       io.out(`created ${config.catalogDir}/${team}/${name}/${file.file}`);
     }
