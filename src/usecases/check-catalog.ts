@@ -21,6 +21,7 @@ import { COMPAT_CODES } from '../compat/codes.js';
 import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
 import type { ChangedPath, FileTree, Repository, SchemaDiffer } from '../ports.js';
 import { subjectCompatibility, type CrossCheckPair } from './subject-compatibility.js';
+import { refuseShallowClone } from './full-history.js';
 
 export interface CheckOptions {
   /** The catalog directory, relative to the repository root. */
@@ -72,9 +73,7 @@ const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0; 
  * is read, so the cost follows the change, not the size of the catalog.
  */
 export function checkCatalog(repository: Repository, options: CheckOptions): CheckReport {
-  if (repository.isShallow()) {
-    throw new UsageError(`this is a shallow clone, so registered versions cannot be compared. ${FETCH_HINT}`, { code: 'SHALLOW_CLONE' });
-  }
+  refuseShallowClone(repository, 'so registered versions cannot be compared with the base branch');
   const base = options.base ?? resolveBase(repository, options.baseCandidates);
   const head = repository.resolveCommit('HEAD');
   const fork = head && base.commit !== EMPTY_TREE ? repository.mergeBase(base.commit, head) : base.commit;

@@ -75,7 +75,7 @@ describe('schemaflow check and new', () => {
     }
   });
 
-  it('uses origin/$GITHUB_BASE_REF in Actions, and refuses a shallow clone with a fetch-depth hint', async () => {
+  it('uses origin/$GITHUB_BASE_REF in Actions, and refuses a shallow clone with the fetch-depth and --unshallow fixes', async () => {
     const clones = mkdtempSync(join(tmpdir(), 'schemaflow-clones-'));
     try {
       const full = join(clones, 'full');
@@ -90,6 +90,7 @@ describe('schemaflow check and new', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('shallow clone');
       expect(result.stderr).toContain('fetch-depth: 0');
+      expect(result.stderr).toContain('git fetch --unshallow');
     } finally {
       rmSync(clones, { recursive: true, force: true });
     }

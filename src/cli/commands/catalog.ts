@@ -33,7 +33,7 @@ const check = defineCommand({
   details: [
     'Compares the working tree with the base branch and reports every problem in what changed,',
     "judged by the base branch's catalog.yaml. Exit 0: no errors; 1: errors found; 2: bad invocation,",
-    'base branch missing or shallow clone (fetch with fetch-depth: 0).',
+    'base branch missing, or a shallow clone (check out with fetch-depth: 0, or run git fetch --unshallow).',
   ].join('\n'),
   async run({ options, config, env, io }) {
     const format = oneOf(options.format, FORMATS, 'text', 'format');
