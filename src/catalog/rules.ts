@@ -33,6 +33,9 @@ export const RULES = {
   SUBJECT_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'subject.yaml does not match its JSON Schema.' },
   OVERRIDES_INVALID: { severity: 'error', configurable: false, summary: 'overrides.yaml does not match its JSON Schema.' },
   LINT_UNKNOWN_RULE: { severity: 'warning', configurable: false, summary: 'catalog.yaml sets a level for a rule that does not exist or cannot be configured.' },
+  OVERRIDE_UNKNOWN_RULE: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a rule that is not a compatibility finding code, so it would never match.' },
+  OVERRIDE_UNKNOWN_SUBJECT: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a subject that is not in the catalog.' },
+  OVERRIDE_UNKNOWN_VERSION: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a version past the next version of its subject.' },
   // Immutability and lifecycle (DESIGN.md §3).
   VERSION_MODIFIED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was changed.' },
   VERSION_DELETED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was deleted.' },
