@@ -64,9 +64,8 @@ const create = defineCommand({
     owners: { type: 'string', valueName: '@org/team,…', description: 'comma-separated GitHub owners [default: @<team>]' },
   },
   async run({ positionals, options, config, io }) {
-    const [target, ...extra] = positionals;
-    const match = /^([^/]+)\/([^/]+)$/.exec(target ?? '');
-    if (!match || extra.length > 0) throw new UsageError('expected exactly one <team>/<name>, e.g. `schemaflow new payments/order-placed`');
+    const match = /^([^/]+)\/([^/]+)$/.exec(positionals[0] ?? '');
+    if (!match) throw new UsageError('expected one <team>/<name>, e.g. `schemaflow new payments/order-placed`');
     const [, team = '', name = ''] = match;
     const problems = nameProblems(team, name);
     if (problems.length > 0) throw new UsageError(problems.map((problem) => problem.message).join('\n'));
@@ -105,7 +104,6 @@ const init = defineCommand({
     'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
   ].join('\n'),
   run({ positionals, options, io }) {
-    if (positionals.length > 1) throw new UsageError('expected at most one directory, e.g. `schemaflow init acme-catalog`');
     const org = options.org ?? 'your-org';
     if (!OWNER.test(org)) throw new UsageError(`--org must be a GitHub user or organization name, not ${JSON.stringify(org)}`);
     const ref = options.ref ?? 'v1';
