@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { initRepository, openRepository } from '../../adapters/git/repository.js';
+import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { nameProblems } from '../../catalog/layout.js';
 import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.js';
@@ -88,6 +88,20 @@ const create = defineCommand({
 
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 
+/**
+ * GitHub reads `.github/workflows/` and `.github/CODEOWNERS` only at the top of a repository: a
+ * scaffold in a subdirectory of one would never run its checks. Exit 2, nothing written.
+ */
+function refuseBelowRepositoryTop(root: string): void {
+  const top = workTreeTopLevel(root);
+  if (top === undefined || (existsSync(root) && realpathSync(root) === top)) return;
+  throw new UsageError(
+    `${root} is inside the git repository ${top}, and GitHub reads workflows and CODEOWNERS only at the top of a repository: ${join(root, '.github')} would never run, ${join(top, '.github')} would. ` +
+      `Run schemaflow init in ${top} to keep the catalog in that repository, or make ${root} a repository of its own first (git init ${root}). Nothing was written.`,
+    { code: 'NOT_REPOSITORY_TOP' },
+  );
+}
+
 const init = defineCommand({
   name: 'init',
   summary: 'scaffold a company catalog repository: catalog/, CODEOWNERS and the three workflows',
@@ -102,6 +116,7 @@ const init = defineCommand({
     'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow}.yml calling',
     '<org>/schemaflow/actions/<name>@<ref>, a README and a .gitignore into dir (default: the current directory),',
     'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
+    'dir must be the top of its repository, where GitHub reads .github/: inside a repository, anywhere else is exit 2.',
   ].join('\n'),
   run({ positionals, options, io }) {
     const org = options.org ?? 'your-org';
@@ -111,6 +126,7 @@ const init = defineCommand({
     const platformTeam = options['platform-team'] ?? `@${org}/platform`;
     if (!/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team, not ${JSON.stringify(platformTeam)}`);
     const root = resolve(positionals[0] ?? '.');
+    refuseBelowRepositoryTop(root);
     // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
     const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<ScaffoldWorkflow, string>;
     const files = scaffoldRepository({ org, ref, platformTeam, workflows });
