@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar, visit, type Document } from 'yaml';
 import type { Finding } from '../domain/finding.js';
 import { fromPointer } from '../domain/finding.js';
 import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
@@ -152,7 +152,15 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
   let value: unknown;
   try {
     document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
-    const problem = document.errors[0];
+    // A syntax error says more than a duplicate key it may have caused: it is reported first.
+    const problem = document.errors.find((error) => error.code !== 'DUPLICATE_KEY') ?? document.errors[0];
+    if (problem?.code === 'DUPLICATE_KEY') {
+      const duplicate = duplicateKeyAt(document, problem.pos[0], text);
+      const at = lineCounter.linePos(problem.pos[0]);
+      const first = duplicate?.firstOffset === undefined ? undefined : lineCounter.linePos(duplicate.firstOffset);
+      const key = duplicate?.key ?? text.slice(problem.pos[0], problem.pos[1]);
+      return failure(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(key)} twice in one mapping: at ${first ? `${first.line}:${first.col} and again at ` : ''}${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`, { key, ...(first ? { first: { line: first.line, col: first.col } } : {}) });
+    }
     if (problem) {
       const at = problem.linePos?.[0] ?? START;
       return failure(file, 'INVALID_YAML', at, `${file} is not valid YAML: ${problem.message.split('\n')[0] ?? problem.message} (${problem.code}).`, { reason: problem.code });
@@ -183,4 +191,30 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
       },
     },
   };
+}
+
+/**
+ * The repeated key whose node starts at `offset` (where the yaml library reports DUPLICATE_KEY)
+ * and where the same key first appears in that mapping; keys compare as their source text
+ * unless they are scalars.
+ */
+function duplicateKeyAt(document: Document, offset: number, text: string): { key: string; firstOffset?: number } | undefined {
+  let found: { key: string; firstOffset?: number } | undefined;
+  const keyOf = (key: unknown): string | undefined => {
+    if (isScalar(key)) return String(key.value);
+    return isNode(key) && key.range ? text.slice(key.range[0], key.range[1]).trim() : undefined;
+  };
+  visit(document, {
+    Map(_, map) {
+      const index = map.items.findIndex((pair) => isNode(pair.key) && pair.key.range?.[0] === offset);
+      const duplicate = map.items[index];
+      if (index < 0 || !duplicate) return undefined;
+      const key = keyOf(duplicate.key) ?? '';
+      const first = map.items.slice(0, index).find((pair) => keyOf(pair.key) === key);
+      const firstOffset = isNode(first?.key) ? first.key.range?.[0] : undefined;
+      found = { key, ...(firstOffset === undefined ? {} : { firstOffset }) };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }

@@ -1,8 +1,10 @@
 import type { ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { closestNames } from '../domain/closest-names.js';
 import type { Finding } from '../domain/finding.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
+import { RULES } from './rules.js';
 import overridesSchema from './schemas/overrides.schema.json' with { type: 'json' };
 
 /** One reviewed exception from overrides.yaml. */
@@ -26,6 +28,47 @@ export function readOverrides(document: ParsedDocument): { overrides: Override[]
     };
   }
   return { overrides: (document.value as { overrides: Override[] }).overrides, findings: [] };
+}
+
+/** What an override may name: the catalog it is checked in, and the codes an override can let through. */
+export interface OverrideTargets {
+  /** The highest version of a subject in the catalog, or undefined when there is no such subject. */
+  latestVersion(subject: string): number | undefined;
+  /** Every subject of the catalog, for suggestions (called only when one is unknown). */
+  subjects(): readonly string[];
+  /** The finding codes an override can let through. */
+  readonly rules: readonly string[];
+}
+
+/**
+ * Overrides that can never match a finding, one error each: a rule that is not an overridable
+ * code (with the closest codes), a subject that is not in the catalog (with the closest
+ * subjects), or a version past the next one. An override is merged before the pull request
+ * that adds its version, so the next version (latest + 1) is a valid target.
+ */
+export function checkOverrideTargets(document: ParsedDocument, overrides: readonly Override[], targets: OverrideTargets): Finding[] {
+  const findings: Finding[] = [];
+  const didYouMean = (names: readonly string[], given: string): string => {
+    const [closest] = closestNames(names, given, 1);
+    return closest === undefined ? '' : ` Did you mean ${closest}?`;
+  };
+  overrides.forEach((override, index) => {
+    const at = `/overrides/${index}`;
+    const where = `${document.file} overrides[${index}]`;
+    if (!targets.rules.includes(override.rule)) {
+      const message = override.rule in RULES
+        ? `${where} names rule ${override.rule}, a catalog rule that no override can let through: only compatibility findings (the codes in the README's Compatibility table) can be overridden. Remove this override and fix what ${override.rule} reports instead.`
+        : `${where} names rule ${override.rule}, which is not a compatibility finding code, so it would never match.${didYouMean(targets.rules, override.rule)} The codes are listed in the README (Compatibility).`;
+      findings.push(findingAt(document, 'OVERRIDE_UNKNOWN_RULE', `${at}/rule`, message, { rule: override.rule }));
+    }
+    const latest = targets.latestVersion(override.subject);
+    if (latest === undefined) {
+      findings.push(findingAt(document, 'OVERRIDE_UNKNOWN_SUBJECT', `${at}/subject`, `${where} names subject ${override.subject}, which is not in the catalog, so it would never match.${didYouMean(targets.subjects(), override.subject)} Subjects are <team>-<name>, from catalog/<team>/<name>/.`, { subject: override.subject }));
+    } else if (override.version > latest + 1) {
+      findings.push(findingAt(document, 'OVERRIDE_UNKNOWN_VERSION', `${at}/version`, `${where} names version ${override.version} of ${override.subject}, which has versions 1 to ${latest}; an override is for an existing version or the next one (${latest + 1}). Correct the number, or add this override once version ${override.version - 1} is merged.`, { subject: override.subject, version: override.version, latest }));
+    }
+  });
+  return findings;
 }
 
 /**

@@ -18,7 +18,7 @@ export const RULES = {
   NESTING_TOO_DEEP: { severity: 'error', configurable: false, summary: 'A file nests deeper than the limit; checked before parsing.' },
   INVALID_JSON: { severity: 'error', configurable: false, summary: 'A version file is not valid JSON (RFC 8259).' },
   INVALID_YAML: { severity: 'error', configurable: false, summary: 'catalog.yaml or subject.yaml is not valid YAML.' },
-  DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'An object has the same key twice.' },
+  DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'A JSON object or a YAML mapping (catalog.yaml, subject.yaml) has the same key twice.' },
   SYMLINK_NOT_ALLOWED: { severity: 'error', configurable: false, summary: 'A symbolic link in the catalog; links are never followed.' },
   NOT_REGULAR_FILE: { severity: 'error', configurable: false, summary: 'A catalog entry that is not a regular file (a git submodule, a nested repository, a FIFO); it is never read.' },
   // Layout and names (DESIGN.md §2).
@@ -33,6 +33,9 @@ export const RULES = {
   SUBJECT_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'subject.yaml does not match its JSON Schema.' },
   OVERRIDES_INVALID: { severity: 'error', configurable: false, summary: 'overrides.yaml does not match its JSON Schema.' },
   LINT_UNKNOWN_RULE: { severity: 'warning', configurable: false, summary: 'catalog.yaml sets a level for a rule that does not exist or cannot be configured.' },
+  OVERRIDE_UNKNOWN_RULE: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a rule that is not a compatibility finding code, so it would never match.' },
+  OVERRIDE_UNKNOWN_SUBJECT: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a subject that is not in the catalog.' },
+  OVERRIDE_UNKNOWN_VERSION: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a version past the next version of its subject.' },
   // Immutability and lifecycle (DESIGN.md §3).
   VERSION_MODIFIED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was changed.' },
   VERSION_DELETED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was deleted.' },

@@ -34,7 +34,10 @@ export interface Command<K extends SettingKey = SettingKey, O extends OptionSpec
   /** Words after `schemaflow`, e.g. `dev up`. */
   readonly name: string;
   readonly summary: string;
-  /** Positional arguments as shown in usage, e.g. `<subject> [file|-]`. */
+  /**
+   * Positional arguments as shown in usage, e.g. `<subject> [file|-]`; also how many the command
+   * takes (one per word, any number after a word ending in `…`). Without it, none.
+   */
   readonly args?: string;
   /** Settings the command reads; each brings its flag. */
   readonly settings: readonly K[];
@@ -66,3 +69,9 @@ const OUTPUT_FORMATS = ['text', 'json'] as const;
 /** The `--format text|json` option of those commands, and the word it was given. */
 export const FORMAT_OPTION = { type: 'string', valueName: OUTPUT_FORMATS.join('|'), description: 'output format [default: text]' } as const satisfies OptionSpec;
 export const outputFormat = (value: string | undefined): (typeof OUTPUT_FORMATS)[number] => oneOf(value, OUTPUT_FORMATS, 'text', 'format');
+
+/** The most positional arguments a command's usage (`args`) allows: one per word, unlimited after `…`. */
+export function positionalLimit(args: string | undefined): number {
+  const words = args?.split(/\s+/).filter(Boolean) ?? [];
+  return words.some((word) => /(…|\.\.\.)[\]>]?$/.test(word)) ? Number.POSITIVE_INFINITY : words.length;
+}

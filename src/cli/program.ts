@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolveSettings } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
-import type { Command, Io } from './command.js';
+import { positionalLimit, type Command, type Io } from './command.js';
 
 /**
  * The command modules, in the order `--help` lists them, each with the names of the commands it
@@ -131,7 +131,17 @@ function parseCommandArgs(command: Command, args: readonly string[]) {
     if (setting && typeof value === 'string') flags[setting] = value;
     else if (typeof value === 'string' || typeof value === 'boolean') options[name] = value;
   }
+  refuseExtraPositionals(command, parsed.positionals);
   return { positionals: parsed.positionals, options, flags };
+}
+
+/** One check for every command: arguments beyond what its usage shows are a mistake, never ignored. */
+function refuseExtraPositionals(command: Command, positionals: readonly string[]): void {
+  const extra = positionals.slice(positionalLimit(command.args));
+  if (extra.length === 0) return;
+  const takes = command.args ? `takes only ${command.args}` : 'takes no arguments, only options';
+  const listed = extra.map((word) => JSON.stringify(word)).join(', ');
+  throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${listed}: schemaflow ${command.name} ${takes}`);
 }
 
 function reportError(error: unknown, command: Command | undefined, io: Io): number {

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { parseGapName, parseObjectName, parseStateKey, stateKey } from '../archive/layout.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
-import { closestNames } from '../discovery/search.js';
+import { closestNames } from '../domain/closest-names.js';
 import { messageOf, UsageError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';

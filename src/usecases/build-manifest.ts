@@ -8,6 +8,7 @@ import { assignIds, type Registration } from '../manifest/ids.js';
 import { fingerprint } from '../manifest/jcs.js';
 import type { Manifest, ManifestVersion } from '../manifest/types.js';
 import type { FileTree, Repository, TreeEntry } from '../ports.js';
+import { refuseShallowClone } from './full-history.js';
 
 export interface BuildManifestOptions {
   readonly catalogDir: string;
@@ -18,8 +19,6 @@ export interface BuildManifestOptions {
   /** The last published manifest: every ID and fingerprint in it must be reproduced. */
   readonly previous?: Manifest;
 }
-
-const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0.';
 
 function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<typeof readCatalogSettings>[0]) => { settings?: T; findings: Array<{ message: string }> }): T | undefined {
   const bytes = tree.read(file);
@@ -42,7 +41,7 @@ function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<t
  * same bytes. Refuses shallow clones and histories in which a registered version changed.
  */
 export function buildCatalogManifest(repository: Repository, options: BuildManifestOptions): { manifest: Manifest; bytes: Uint8Array; registrations: Registration[] } {
-  if (repository.isShallow()) throw new UsageError(`this is a shallow clone: IDs come from the whole first-parent history. ${FETCH_HINT}`, { code: 'SHALLOW_CLONE' });
+  refuseShallowClone(repository, 'and IDs come from the whole first-parent history');
   const ref = options.commit ?? 'HEAD';
   const commit = repository.resolveCommit(ref);
   if (!commit) throw new UsageError(`${ref} does not name a commit`, { code: 'COMMIT_NOT_FOUND' });

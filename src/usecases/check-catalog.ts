@@ -15,12 +15,13 @@ import { findingOnFile } from '../catalog/finding-builder.js';
 import { nameProblems, roleOf } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
-import { applyOverrides, readOverrides, type Override } from '../catalog/overrides.js';
+import { applyOverrides, checkOverrideTargets, readOverrides, type Override, type OverrideTargets } from '../catalog/overrides.js';
 import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
 import type { ChangedPath, FileTree, Repository, SchemaDiffer } from '../ports.js';
 import { subjectCompatibility, type CrossCheckPair } from './subject-compatibility.js';
+import { refuseShallowClone } from './full-history.js';
 
 export interface CheckOptions {
   /** The catalog directory, relative to the repository root. */
@@ -72,9 +73,7 @@ const FETCH_HINT = 'In GitHub Actions use actions/checkout with fetch-depth: 0; 
  * is read, so the cost follows the change, not the size of the catalog.
  */
 export function checkCatalog(repository: Repository, options: CheckOptions): CheckReport {
-  if (repository.isShallow()) {
-    throw new UsageError(`this is a shallow clone, so registered versions cannot be compared. ${FETCH_HINT}`, { code: 'SHALLOW_CLONE' });
-  }
+  refuseShallowClone(repository, 'so registered versions cannot be compared with the base branch');
   const base = options.base ?? resolveBase(repository, options.baseCandidates);
   const head = repository.resolveCommit('HEAD');
   const fork = head && base.commit !== EMPTY_TREE ? repository.mergeBase(base.commit, head) : base.commit;
@@ -112,7 +111,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
         findings.push(...checkCatalogConfig(baseTree, headTree, change));
         break;
       case 'overrides':
-        findings.push(...checkOverridesChange(headTree, change));
+        findings.push(...checkOverridesChange(headTree, change, catalogDir));
         break;
       case 'readme':
         break;
@@ -175,15 +174,30 @@ function readBaseOverrides(baseTree: FileTree, catalogDir: string): Override[] {
   return parsed?.ok ? readOverrides(parsed.document).overrides : [];
 }
 
-function checkOverridesChange(headTree: FileTree, change: ChangedPath): Finding[] {
+function checkOverridesChange(headTree: FileTree, change: ChangedPath, catalogDir: string): Finding[] {
   if (change.status === 'deleted') return [];
   const bytes = headTree.read(change.path);
   const parsed = bytes ? parseYamlDocument(change.path, bytes) : undefined;
   if (!parsed) return [];
   if (!parsed.ok) return [parsed.finding];
-  const { findings } = readOverrides(parsed.document);
+  const { overrides, findings } = readOverrides(parsed.document);
+  findings.push(...checkOverrideTargets(parsed.document, overrides, overrideTargetsIn(headTree, catalogDir)));
   findings.push(findingOnFile(change.path, 'CONFIG_CHANGED', `${change.path} changes the reviewed exceptions; they apply to pull requests after this one is merged (this one is judged by the base branch's overrides).`));
   return findings;
+}
+
+/** The subjects and versions of a tree, as overrides.yaml may name them (a subject is <team>-<name>; teams have no dash). */
+function overrideTargetsIn(tree: FileTree, catalogDir: string): OverrideTargets {
+  const directories = (dir: string): string[] => tree.list(dir).filter((entry) => entry.kind === 'directory').map((entry) => entry.name);
+  return {
+    rules: Object.keys(COMPAT_CODES),
+    latestVersion(subject) {
+      const dash = subject.indexOf('-');
+      const versions = [...versionsIn(tree, `${catalogDir}/${subject.slice(0, dash)}/${subject.slice(dash + 1)}`).keys()];
+      return dash > 0 && versions.length > 0 ? Math.max(...versions) : undefined;
+    },
+    subjects: () => directories(catalogDir).flatMap((team) => directories(`${catalogDir}/${team}`).map((name) => subjectOf(team, name))),
+  };
 }
 
 function checkCatalogConfig(baseTree: FileTree, headTree: FileTree, change: ChangedPath): Finding[] {

@@ -1,7 +1,8 @@
 import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore } from '../ports.js';
-import { closestNames, searchDocuments, type SearchHit } from '../discovery/search.js';
+import { closestNames } from '../domain/closest-names.js';
+import { searchDocuments, type SearchHit } from '../discovery/search.js';
 import { renderSite, type SiteFile } from '../discovery/site.js';
 import { fieldsByVersion, searchDocumentsOf, viewSubject, type Freshness, type Locations, type SubjectView } from '../discovery/view.js';
 import { readClosure } from './close-hours.js';

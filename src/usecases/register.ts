@@ -7,6 +7,7 @@ import type { ObjectStore, Repository } from '../ports.js';
 import { planTopics, type TopicAdmin, type TopicPlan } from '../topics/plan.js';
 import { buildCatalogManifest } from './build-manifest.js';
 import { EMPTY_TREE, checkCatalog } from './check-catalog.js';
+import { refuseShallowClone } from './full-history.js';
 import { publishManifest, type PublishOutcome } from './publish-manifest.js';
 
 export interface RegisterOptions {
@@ -49,13 +50,16 @@ const LATEST = 'latest.json';
  */
 export async function registerCatalog(ports: { repository: Repository; manifests: ObjectStore; topics?: TopicAdmin }, options: RegisterOptions): Promise<RegisterReport> {
   const { repository, manifests } = ports;
+  // Before the last manifest is read: its commit would not resolve in a shallow clone, which
+  // would otherwise be reported as a rewritten history.
+  refuseShallowClone(repository, 'and registration re-verifies the whole first-parent history since the last manifest');
   const latest = await manifests.get(LATEST);
   const previous = latest ? parseManifest(latest.bytes, `${manifests.location}/${LATEST}`) : undefined;
 
   // Re-verify against what was registered last, as the pull-request check did against its base.
   const base = previous ? { ref: `manifest serial ${previous.serial}`, commit: previous.sourceCommit } : { ref: 'an empty catalog', commit: EMPTY_TREE };
   if (previous && !repository.resolveCommit(previous.sourceCommit)) {
-    throw new SchemaflowError('HISTORY_REWRITTEN', `${manifests.location}/${LATEST} was built from ${previous.sourceCommit.slice(0, 12)}, which is not in this repository's history; fetch with fetch-depth: 0, or the default branch was rewritten`);
+    throw new SchemaflowError('HISTORY_REWRITTEN', `${manifests.location}/${LATEST} was built from ${previous.sourceCommit.slice(0, 12)}, which is not in this repository's history: the default branch was rewritten, or that commit was not fetched (run git fetch origin)`);
   }
   const head = repository.resolveCommit('HEAD');
   if (previous && head && previous.sourceCommit !== head && !repository.isAncestor(previous.sourceCommit, head)) {

@@ -75,7 +75,7 @@ describe('schemaflow check and new', () => {
     }
   });
 
-  it('uses origin/$GITHUB_BASE_REF in Actions, and refuses a shallow clone with a fetch-depth hint', async () => {
+  it('uses origin/$GITHUB_BASE_REF in Actions, and refuses a shallow clone with the fetch-depth and --unshallow fixes', async () => {
     const clones = mkdtempSync(join(tmpdir(), 'schemaflow-clones-'));
     try {
       const full = join(clones, 'full');
@@ -90,6 +90,7 @@ describe('schemaflow check and new', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('shallow clone');
       expect(result.stderr).toContain('fetch-depth: 0');
+      expect(result.stderr).toContain('git fetch --unshallow');
     } finally {
       rmSync(clones, { recursive: true, force: true });
     }
@@ -110,5 +111,22 @@ describe('schemaflow check and new', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not a valid team name');
     expect((await run(['new'])).code).toBe(2);
+  });
+
+  it('new refuses owners or a description that check would refuse, naming the flag, and writes nothing', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--owners', 'acme'], '--owners: "acme" is not a GitHub user or team; expected @user or @org/team'],
+      [['--owners', '@ok,acme/payments'], '--owners: "acme/payments" is not a GitHub user or team'],
+      [['--owners', '@acme/shop,@acme/shop'], '--owners lists "@acme/shop" more than once'],
+      [['--owners', ' , '], '--owners names no owner'],
+      [['--description', ''], '--description is empty'],
+    ];
+    for (const [options, message] of cases) {
+      const result = await run(['new', 'apps/order-placed', ...options]);
+      expect(result.code, options.join(' ')).toBe(2);
+      expect(result.stderr, options.join(' ')).toContain(message);
+      expect(result.stderr, options.join(' ')).toContain('Nothing was written.');
+      expect(existsSync(join(repo.root, 'catalog/apps/order-placed')), options.join(' ')).toBe(false);
+    }
   });
 });

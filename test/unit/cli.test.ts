@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { positionalLimit } from '../../src/cli/command.js';
 import { COMMAND_MODULES, runCli } from '../../src/cli/program.js';
 import { runSchemaflow } from '../support/cli.js';
 
@@ -60,6 +61,31 @@ describe('the schemaflow CLI', () => {
     expect(stdout).toBe('');
     expect(stderr.startsWith(message)).toBe(true);
     expect(stderr).toMatch(/run 'schemaflow .*--help' for (usage|the commands)$/);
+  });
+
+  it('refuses an argument beyond its usage in every command, naming it, before doing anything', async () => {
+    const commands = (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat();
+    const unlimited = commands.filter((command) => positionalLimit(command.args) === Number.POSITIVE_INFINITY).map((command) => command.name);
+    expect(unlimited).toEqual(['search']);
+    for (const command of commands.filter((candidate) => !unlimited.includes(candidate.name))) {
+      const filled = Array.from({ length: positionalLimit(command.args) }, (_, index) => `arg${index + 1}`);
+      const { code, stdout, stderr } = await cli([...command.name.split(' '), ...filled, 'extra-arg']);
+      expect({ command: command.name, code, stdout }).toEqual({ command: command.name, code: 2, stdout: '' });
+      expect(stderr).toMatch(new RegExp(`^schemaflow: error: unexpected argument "extra-arg": schemaflow ${command.name} takes ${command.args ? 'only ' : 'no arguments'}`));
+    }
+    const { stderr } = await cli(['check', 'main', 'origin/main']);
+    expect(stderr).toContain('unexpected arguments "main", "origin/main": schemaflow check takes no arguments, only options');
+  });
+
+  it.each([
+    [undefined, 0],
+    ['[dir]', 1],
+    ['<old.json> <new.json>', 2],
+    ['<subject> [file|-]', 2],
+    ['<text…>', Number.POSITIVE_INFINITY],
+    ['[files...]', Number.POSITIVE_INFINITY],
+  ])('reads how many arguments %j allows: %d', (args, limit) => {
+    expect(positionalLimit(args)).toBe(limit);
   });
 
   it('checks --format the same way in every command that has it, before doing anything', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,26 @@ describe('schemaflow init', () => {
       const bad = await runSchemaflow(['init', ...args], { cwd: root, env });
       expect(bad.code, args.join(' ')).toBe(2);
     }
+  });
+
+  // Regression: init in a subdirectory of a repository wrote .github/ there, where GitHub never reads it.
+  it('refuses a directory below the top of a repository (exit 2, naming both), and scaffolds at the top', { timeout: 60_000 }, async () => {
+    const top = realpathSync(scratch());
+    git(top, 'init', '-q', '-b', 'main');
+    mkdirSync(join(top, 'services'));
+    for (const [cwd, args, target] of [[join(top, 'services'), [], join(top, 'services')], [top, ['acme-catalog'], join(top, 'acme-catalog')]] as const) {
+      const refused = await runSchemaflow(['init', ...args, '--org', 'acme'], { cwd, env });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(`${target} is inside the git repository ${top}, and GitHub reads workflows and CODEOWNERS only at the top of a repository: ${join(target, '.github')} would never run, ${join(top, '.github')} would.`);
+      expect(refused.stderr).toContain(`Run schemaflow init in ${top}`);
+      expect(refused.stderr).toContain(`(git init ${target})`);
+    }
+    expect(readdirSync(top).sort()).toEqual(['.git', 'services']);
+    expect(readdirSync(join(top, 'services'))).toEqual([]);
+    const atTop = await runSchemaflow(['init', '--org', 'acme'], { cwd: top, env });
+    expect(atTop.code, atTop.stderr).toBe(0);
+    expect(readFileSync(join(top, '.github/workflows/pr-check.yml'), 'utf8')).toContain('acme/schemaflow/actions/check@v1');
   });
 
   it('pins only local action steps and keeps every other line of the workflow', () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { ChangedPath, FileTree, Repository, TreeEntry } from '../../ports.js';
 import { createWorkingTree } from '../files/working-tree.js';
@@ -128,6 +129,18 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
       return result;
     },
   };
+}
+
+/**
+ * The top level of the git work tree that holds `directory`, or would hold it once created (it
+ * is looked up from the nearest directory that exists); undefined outside any repository.
+ * Symbolic links are resolved, so the result compares with `realpathSync` of a path.
+ */
+export function workTreeTopLevel(directory: string): string | undefined {
+  let existing = resolve(directory);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const top = text(git(existing, ['rev-parse', '--show-toplevel'], { allowFailure: true }));
+  return top ? realpathSync(top) : undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { initRepository, openRepository } from '../../adapters/git/repository.js';
+import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { nameProblems } from '../../catalog/layout.js';
-import { scaffoldSubject } from '../../catalog/scaffold.js';
+import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { subjectOf } from '../../domain/names.js';
 import { createJsdDiffer } from '../../adapters/jsd/differ.js';
@@ -33,7 +33,7 @@ const check = defineCommand({
   details: [
     'Compares the working tree with the base branch and reports every problem in what changed,',
     "judged by the base branch's catalog.yaml. Exit 0: no errors; 1: errors found; 2: bad invocation,",
-    'base branch missing or shallow clone (fetch with fetch-depth: 0).',
+    'base branch missing, or a shallow clone (check out with fetch-depth: 0, or run git fetch --unshallow).',
   ].join('\n'),
   async run({ options, config, env, io }) {
     const format = oneOf(options.format, FORMATS, 'text', 'format');
@@ -64,19 +64,20 @@ const create = defineCommand({
     owners: { type: 'string', valueName: '@org/team,…', description: 'comma-separated GitHub owners [default: @<team>]' },
   },
   async run({ positionals, options, config, io }) {
-    const [target, ...extra] = positionals;
-    const match = /^([^/]+)\/([^/]+)$/.exec(target ?? '');
-    if (!match || extra.length > 0) throw new UsageError('expected exactly one <team>/<name>, e.g. `schemaflow new payments/order-placed`');
+    const match = /^([^/]+)\/([^/]+)$/.exec(positionals[0] ?? '');
+    if (!match) throw new UsageError('expected one <team>/<name>, e.g. `schemaflow new payments/order-placed`');
     const [, team = '', name = ''] = match;
     const problems = nameProblems(team, name);
     if (problems.length > 0) throw new UsageError(problems.map((problem) => problem.message).join('\n'));
+    const owners = options.owners?.split(',').map((owner) => owner.trim()).filter(Boolean);
+    const subjectOptions = { ...(options.description !== undefined ? { description: options.description } : {}), ...(owners ? { owners } : {}) };
+    const optionProblems = scaffoldOptionProblems(team, name, subjectOptions);
+    if (optionProblems.length > 0) throw new UsageError(`${optionProblems.join('\n')}\nNothing was written.`);
     const repository = openRepository(process.cwd());
     const dir = join(repository.root, config.catalogDir, team, name);
     if (existsSync(dir)) throw new SchemaflowError('SUBJECT_EXISTS', `${config.catalogDir}/${team}/${name} already exists; add a version file there instead.`);
     mkdirSync(dir, { recursive: true });
-    const owners = options.owners !== undefined ? options.owners.split(',').map((owner) => owner.trim()).filter(Boolean) : undefined;
-    const description = options.description;
-    for (const file of scaffoldSubject(team, name, { ...(description ? { description } : {}), ...(owners ? { owners } : {}) })) {
+    for (const file of scaffoldSubject(team, name, subjectOptions)) {
       writeFileSync(join(dir, file.file), file.content, { flag: 'wx' });
       io.out(`created ${config.catalogDir}/${team}/${name}/${file.file}`);
     }
@@ -86,6 +87,20 @@ const create = defineCommand({
 });
 
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
+/**
+ * GitHub reads `.github/workflows/` and `.github/CODEOWNERS` only at the top of a repository: a
+ * scaffold in a subdirectory of one would never run its checks. Exit 2, nothing written.
+ */
+function refuseBelowRepositoryTop(root: string): void {
+  const top = workTreeTopLevel(root);
+  if (top === undefined || (existsSync(root) && realpathSync(root) === top)) return;
+  throw new UsageError(
+    `${root} is inside the git repository ${top}, and GitHub reads workflows and CODEOWNERS only at the top of a repository: ${join(root, '.github')} would never run, ${join(top, '.github')} would. ` +
+      `Run schemaflow init in ${top} to keep the catalog in that repository, or make ${root} a repository of its own first (git init ${root}). Nothing was written.`,
+    { code: 'NOT_REPOSITORY_TOP' },
+  );
+}
 
 const init = defineCommand({
   name: 'init',
@@ -101,9 +116,9 @@ const init = defineCommand({
     'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow}.yml calling',
     '<org>/schemaflow/actions/<name>@<ref>, a README and a .gitignore into dir (default: the current directory),',
     'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
+    'dir must be the top of its repository, where GitHub reads .github/: inside a repository, anywhere else is exit 2.',
   ].join('\n'),
   run({ positionals, options, io }) {
-    if (positionals.length > 1) throw new UsageError('expected at most one directory, e.g. `schemaflow init acme-catalog`');
     const org = options.org ?? 'your-org';
     if (!OWNER.test(org)) throw new UsageError(`--org must be a GitHub user or organization name, not ${JSON.stringify(org)}`);
     const ref = options.ref ?? 'v1';
@@ -111,6 +126,7 @@ const init = defineCommand({
     const platformTeam = options['platform-team'] ?? `@${org}/platform`;
     if (!/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team, not ${JSON.stringify(platformTeam)}`);
     const root = resolve(positionals[0] ?? '.');
+    refuseBelowRepositoryTop(root);
     // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
     const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<ScaffoldWorkflow, string>;
     const files = scaffoldRepository({ org, ref, platformTeam, workflows });

@@ -27,7 +27,7 @@ const compat = defineCommand({
   },
   details: 'Two files only: no catalog lint, no naming rules. Exit 0 compatible; 1 incompatible or undecided; 2 a file is unreadable, not JSON, or not a valid draft-07/2020-12 schema.',
   async run({ positionals, options, io }) {
-    if (positionals.length !== 2) throw new UsageError('expected exactly two files: schemaflow compat <old.json> <new.json>');
+    if (positionals.length < 2) throw new UsageError('expected exactly two files: schemaflow compat <old.json> <new.json>');
     const mode = oneOf(options.mode, MODES, 'FULL', 'mode');
     const policy = oneOf(options.policy, POLICIES, 'DEFAULT', 'policy');
     const format = outputFormat(options.format);

@@ -71,9 +71,8 @@ const show = defineCommand({
   details: 'Reads <manifest location>/latest.json, and the latest closed hour from <state>/_closure/<subject>.json when the lake can be reached (otherwise freshness is "unknown" with the reason; the command still succeeds). Exit 0; 2: bad invocation, configuration or an unknown subject (the closest names are suggested).',
   async run({ positionals, options, config, io }) {
     const format = outputFormat(options.format);
-    const [name, ...extra] = positionals;
+    const [name] = positionals;
     if (name === undefined) throw new UsageError('show needs a subject, e.g. schemaflow show apps-users');
-    if (extra.length > 0) throw new UsageError(`show takes one subject, not ${positionals.length}: ${positionals.join(' ')}`);
     const { view, freshness } = await showSubject(openDiscovery(config), name);
     const version = options.version === undefined ? undefined : parseCount(options.version, '--version', 1);
     if (version !== undefined && !view.versions.some((entry) => entry.version === version)) {

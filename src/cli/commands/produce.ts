@@ -22,8 +22,8 @@ const produce = defineCommand({
   },
   details: 'One JSON event per line, from a file or standard input (-). Events are validated against the manifest at <manifest location>/latest.json and sent in batches; invalid lines are reported with their line numbers. Exit 0 when every line was sent, 1 when a line was invalid or the brokers could not be reached, 2 for an unreadable file or a subject or version the manifest lacks.',
   async run({ positionals, options, config, io }) {
-    const [subject, file = '-', ...extra] = positionals;
-    if (!subject || extra.length > 0) throw new UsageError('expected: schemaflow produce <subject> [file|-]');
+    const [subject, file = '-'] = positionals;
+    if (!subject) throw new UsageError('expected: schemaflow produce <subject> [file|-]');
     const onInvalid = options['on-invalid'] ?? 'skip';
     if (onInvalid !== 'skip' && onInvalid !== 'abort') throw new UsageError(`--on-invalid must be skip or abort, not ${JSON.stringify(onInvalid)}`);
     const version = options.version !== undefined ? Number(options.version) : undefined;

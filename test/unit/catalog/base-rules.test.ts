@@ -107,6 +107,22 @@ describe('rules come from the base branch', () => {
     }
   });
 
+  it('reports an override that could never match: unknown rule, subject or version, with the closest names', () => {
+    const entry = (subject: string, version: number, rule: string) => `  - subject: ${subject}\n    version: ${version}\n    rule: ${rule}\n    reason: Reviewed with all consumers in DATA-123.\n`;
+    repo.write('catalog/overrides.yaml', `overrides:\n${entry('apps-users', 4, 'PROPERTY_REMOVED')}${entry('apps-users', 4, 'PROPERTY_REMOVE')}${entry('apps-user', 1, 'TYPE_CHANGED')}${entry('apps-users', 9, 'ENUM_VALUE_REMOVED')}${entry('apps-users', 3, 'VERSION_MODIFIED')}`);
+    const findings = check(repo).findings.filter((finding) => finding.code.startsWith('OVERRIDE_'));
+    expect(findings.map((finding) => [finding.code, finding.severity, finding.file, finding.line, finding.col])).toEqual([
+      ['OVERRIDE_UNKNOWN_RULE', 'error', 'catalog/overrides.yaml', 8, 11],
+      ['OVERRIDE_UNKNOWN_SUBJECT', 'error', 'catalog/overrides.yaml', 10, 14],
+      ['OVERRIDE_UNKNOWN_VERSION', 'error', 'catalog/overrides.yaml', 15, 14],
+      ['OVERRIDE_UNKNOWN_RULE', 'error', 'catalog/overrides.yaml', 20, 11],
+    ]);
+    expect(findings[0]?.message).toBe('catalog/overrides.yaml overrides[1] names rule PROPERTY_REMOVE, which is not a compatibility finding code, so it would never match. Did you mean PROPERTY_REMOVED? The codes are listed in the README (Compatibility).');
+    expect(findings[1]?.message).toContain('names subject apps-user, which is not in the catalog, so it would never match. Did you mean apps-users?');
+    expect(findings[2]?.message).toContain('names version 9 of apps-users, which has versions 1 to 3; an override is for an existing version or the next one (4).');
+    expect(findings[3]?.message).toContain('names rule VERSION_MODIFIED, a catalog rule that no override can let through');
+  });
+
   it('reports an invalid overrides.yaml in the change', () => {
     repo.write('catalog/overrides.yaml', 'overrides:\n  - subject: apps-users\n    rule: X\n');
     expect(codes(check(repo))).toEqual(expect.arrayContaining(['OVERRIDES_INVALID', 'CONFIG_CHANGED']));

@@ -54,7 +54,7 @@ const CASES: HostileCase[] = [
     expect: ['INVALID_YAML'],
   },
   { name: 'invalid YAML', apply: (r) => { r.write(`${NEW}/subject.yaml`, 'description: [unclosed\n'); r.write(`${NEW}/1.json`, schema()); }, expect: ['INVALID_YAML'] },
-  { name: 'duplicate YAML keys', apply: (r) => { r.write(`${NEW}/subject.yaml`, `${SUBJECT_YAML}description: again\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['INVALID_YAML'] },
+  { name: 'duplicate YAML keys', apply: (r) => { r.write(`${NEW}/subject.yaml`, `${SUBJECT_YAML}description: again\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['DUPLICATE_KEY'] },
   { name: '__proto__ key in subject.yaml', apply: (r) => { r.write(`${NEW}/subject.yaml`, `${SUBJECT_YAML}__proto__:\n  polluted: true\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['SUBJECT_CONFIG_INVALID'] },
   { name: '__proto__ and constructor as property names', apply: (r) => newSubject(r, schema({ __proto__: { description: 'p', type: 'object', properties: { polluted: { description: 'x', type: 'boolean' } } }, constructor: { description: 'c', type: 'string' } })), expect: [] },
   { name: '__proto__ in catalog.yaml lint', apply: (r) => r.write('catalog/catalog.yaml', 'lint:\n  __proto__: off\n'), expect: ['CATALOG_CONFIG_INVALID'] },

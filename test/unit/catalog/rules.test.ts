@@ -36,6 +36,8 @@ const CASES: readonly RuleCase[] = [
   { name: 'INVALID_TEAM_NAME and INVALID_SUBJECT_NAME', files: { 'catalog/Team/x-/subject.yaml': SUBJECT_YAML, 'catalog/Team/x-/1.json': schema() }, expect: ['INVALID_SUBJECT_NAME', 'INVALID_TEAM_NAME'] },
   { name: 'MISSING_SUBJECT_FILE', files: { 'catalog/apps/orders/1.json': schema() }, expect: ['MISSING_SUBJECT_FILE'] },
   { name: 'NO_VERSIONS', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML }, expect: ['NO_VERSIONS'] },
+  { name: 'DUPLICATE_KEY: a key twice in subject.yaml, at the second one', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}topic:\n  partitions: 3\n  partitions: 6\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['DUPLICATE_KEY'], at: { file: 'catalog/apps/orders/subject.yaml', line: 5, col: 3, pointer: '' } },
+  { name: 'DUPLICATE_KEY: a key twice in catalog.yaml', files: { 'catalog/catalog.yaml': 'lint:\n  STRAY_FILE: off\nlint: {}\n' }, expect: ['DUPLICATE_KEY'], at: { file: 'catalog/catalog.yaml', line: 3, col: 1, pointer: '' } },
   { name: 'SUBJECT_CONFIG_INVALID: unknown key and bad status', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}status: gone\ncolour: red\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID', 'SUBJECT_CONFIG_INVALID'] },
   { name: 'ROOT_NOT_OBJECT', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': JSON.stringify({ description: 'd', type: 'array' }) }, expect: ['ROOT_NOT_OBJECT'] },
   {

@@ -115,7 +115,7 @@ describe('schemaflow show', () => {
 
   it.each([
     [['show'], 'show needs a subject'],
-    [['show', 'a', 'b'], 'show takes one subject, not 2'],
+    [['show', 'a', 'b'], 'unexpected argument "b": schemaflow show takes only <subject>'],
     [['show', 'apps-users', '--version', '9'], 'apps-users has no version 9; its versions are 1, 2, 3'],
     [['show', 'apps-users', '--version', 'x'], '--version must be a positive whole number'],
     [['show', 'apps-users', '--format', 'yaml'], '--format must be one of text, json, not'],

@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { closestNames, describeMatch, searchDocuments, type SearchDocument } from '../../../src/discovery/search.js';
+import { closestNames } from '../../../src/domain/closest-names.js';
+import { describeMatch, searchDocuments, type SearchDocument } from '../../../src/discovery/search.js';
 
 const doc = (subject: string, extra: Partial<SearchDocument> = {}): SearchDocument => ({
   subject,

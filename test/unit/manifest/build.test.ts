@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../../../src/adapters/git/repository.js';
+import { createFileStore } from '../../../src/adapters/lake/file-store.js';
 import { canonicalize, fingerprint } from '../../../src/manifest/jcs.js';
 import { parseManifest } from '../../../src/manifest/parse.js';
 import manifestSchema from '../../../src/manifest/manifest.schema.json' with { type: 'json' };
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
+import { registerCatalog } from '../../../src/usecases/register.js';
 import { runSchemaflow } from '../../support/cli.js';
 import { createTestRepo } from '../../support/git-repo.js';
 
@@ -102,17 +104,40 @@ describe('the manifest', () => {
     expect(() => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: tampered })).toThrow(/would move from ID 101 to 1/);
   });
 
-  it('refuses a shallow clone with a fetch-depth hint (exit 2), and writes --out', async () => {
+  it('refuses a shallow clone with the fetch-depth and --unshallow fixes (exit 2), and writes --out', async () => {
     const clones = mkdtempSync(join(tmpdir(), 'schemaflow-manifest-'));
     try {
       execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.root}`, join(clones, 'shallow')]);
       const shallow = await runSchemaflow(['manifest', 'build'], { cwd: join(clones, 'shallow') });
       expect(shallow.code).toBe(2);
       expect(shallow.stderr).toContain('fetch-depth: 0');
+      expect(shallow.stderr).toContain('git fetch --unshallow');
       const out = join(clones, 'manifest.json');
       const built = await runSchemaflow(['manifest', 'build', '--out', out], { cwd: repo.root });
       expect(built.code).toBe(0);
       expect(parseManifest(readFileSync(out), out).subjects).toHaveLength(4);
+    } finally {
+      rmSync(clones, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('registration in a shallow clone', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+
+  // Regression: the last manifest's commit is missing from a shallow clone, which was reported
+  // as a rewritten history (HISTORY_REWRITTEN) instead of as a shallow clone and its fix.
+  it('is refused as a shallow clone with both fixes, before the last manifest is compared', async () => {
+    const clones = mkdtempSync(join(tmpdir(), 'schemaflow-register-'));
+    try {
+      const manifests = createFileStore(join(clones, 'manifests'));
+      await manifests.create('latest.json', buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog' }).bytes);
+      repo.write('catalog/apps/users/subject.yaml', `${readFileSync(join(repo.root, 'catalog/apps/users/subject.yaml'), 'utf8')}# edited\n`);
+      repo.commit('a later commit');
+      execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.root}`, join(clones, 'shallow')]);
+      const registering = registerCatalog({ repository: openRepository(join(clones, 'shallow')), manifests }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
+      await expect(registering).rejects.toMatchObject({ code: 'SHALLOW_CLONE', message: expect.stringMatching(/shallow clone.*fetch-depth: 0.*git fetch --unshallow/s) as unknown });
     } finally {
       rmSync(clones, { recursive: true, force: true });
     }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseYamlDocument } from '../../../src/catalog/documents.js';
+
+const parse = (text: string) => parseYamlDocument('catalog/apps/orders/subject.yaml', new TextEncoder().encode(text));
+
+// Regression: a key given twice in a YAML file was reported as INVALID_YAML ("Map keys must be unique"), naming neither the key nor the first one.
+describe('a duplicate key in a YAML file', () => {
+  it.each([
+    ['description: a\nowners: ["@a"]\ndescription: b\n', 'description', { line: 3, col: 1 }, { line: 1, col: 1 }],
+    ['topic:\n  partitions: 1\n  "partitions": 2\n', 'partitions', { line: 3, col: 3 }, { line: 2, col: 3 }],
+    ['eventTime: {field: /a, field: /b}\n', 'field', { line: 1, col: 24 }, { line: 1, col: 13 }],
+  ])('%j is DUPLICATE_KEY naming %j where it repeats', (text, key, at, first) => {
+    const result = parse(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.finding).toMatchObject({ code: 'DUPLICATE_KEY', severity: 'error', file: 'catalog/apps/orders/subject.yaml', ...at, params: { key, first } });
+    expect(result.finding.message).toBe(`catalog/apps/orders/subject.yaml has the key "${key}" twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`);
+  });
+
+  it('leaves a syntax error in the same file to INVALID_YAML, which is reported first', () => {
+    const result = parse('description: a\ndescription: b\nowners: [\n');
+    expect(result.ok ? undefined : result.finding.code).toBe('INVALID_YAML');
+  });
+});
