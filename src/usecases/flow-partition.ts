@@ -1,6 +1,6 @@
 import { stateKey } from '../archive/layout.js';
 import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
-import { UnitBuilder, type SealedUnit } from '../archive/unit.js';
+import { UnitBuilder, type BuiltObject, type SealedUnit } from '../archive/unit.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
 import type { ManifestSubject } from '../manifest/types.js';
@@ -80,6 +80,9 @@ export async function readState(store: ObjectStore, entry: PartitionOffsets): Pr
   if (!stored) return { state: initialState(entry.topic, entry.partition, entry.low), generation: null };
   return { state: parseState(stored.bytes, `${store.location}/${key}`, entry), generation: stored.generation };
 }
+
+/** Objects of one unit uploaded at the same time. */
+const UPLOADS_AT_ONCE = 8;
 
 /** The manifest serial and closed hour a unit's records were routed with. */
 interface RoutedWith {
@@ -260,14 +263,28 @@ export class PartitionArchiver {
     }
   }
 
+  /**
+   * Publishes a unit's objects, create-only. The first goes alone (the crash points mid-upload
+   * and mid-publish name a unit with some objects published); the rest UPLOADS_AT_ONCE at a
+   * time: a unit spans a few hours and a GCS round trip costs tens of milliseconds, so one by
+   * one the uploads, not the reading, would set the pace. Objects are independent until the
+   * commit names them all.
+   */
   private async publish(item: PartitionWork, unit: SealedUnit, recovery: boolean): Promise<void> {
     const { lake, fault, runId } = this.context;
-    for (const [index, object] of unit.objects.entries()) {
+    const upload = async (object: BuiltObject): Promise<void> => {
+      await publishObject(lake, object, object.compressed, metadataOf(object, unit, runId));
       item.report.bytes += object.compressed.length;
-      const upload = publishObject(lake, object, object.compressed, metadataOf(object, unit, runId));
-      await Promise.all([upload, index === 0 && !recovery ? fault('mid-upload') : Promise.resolve()]);
-      if (index === 0 && unit.objects.length > 1 && !recovery) await fault('mid-publish');
-    }
+    };
+    const [first, ...rest] = unit.objects;
+    if (!first) return;
+    await Promise.all([upload(first), recovery ? Promise.resolve() : fault('mid-upload')]);
+    if (rest.length > 0 && !recovery) await fault('mid-publish');
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < rest.length) await upload(rest[next++] as BuiltObject);
+    };
+    await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, rest.length) }, lane));
     item.report.objects += unit.objects.length;
   }
 
