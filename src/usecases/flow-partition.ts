@@ -56,10 +56,11 @@ export interface PartitionWork {
   inflight: Inflight | null;
 }
 
-/** A unit in flight: settled when committed or its partition stopped; what it holds meanwhile (gzip output). */
+/** A sealed unit on its way to the lake: settled when committed or its partition stopped. */
 export interface Inflight {
   done: Promise<void>;
-  readonly memory: () => number;
+  /** Its gzip bytes, held until published. */
+  readonly bytes: number;
 }
 
 /** A partition's key in the run's maps. */
@@ -121,29 +122,28 @@ export class PartitionArchiver {
 
   /**
    * Seals the buffered records (if any) into a unit and takes it through intent, publish and
-   * commit. With `background`, it returns once the unit is sealed off: gzip's last blocks, the
-   * intent, the uploads and the commit then run while the partition reads on into a new unit,
-   * so storage round trips and fsyncs no longer hold up the reader (and with it every partition
-   * of the fetch). The next flush of the partition first waits for this one. A failure stops
-   * the partition as a failed flush always did; its later records are never published.
+   * commit. With `background`, it returns once the unit is sealed: the intent, the uploads and
+   * the commit then run while the partition reads on into a new unit, so storage round trips
+   * and fsyncs no longer hold up the reader (and with it every partition of the fetch). Sealing
+   * itself is waited for: it is zlib's work either way, and it frees the unit's compressors, so
+   * a unit in flight holds only its gzip bytes. The next flush of the partition first waits for
+   * this one. A failure stops the partition as a failed flush always did; nothing read after it
+   * is published.
    */
   async flush(item: PartitionWork, heartbeat: () => Promise<void>, through?: bigint, mode: 'wait' | 'background' = 'wait'): Promise<void> {
     await item.inflight?.done;
     if (halted(item)) return;
     if (item.rebuilding) return this.finishRebuilt(item, item.rebuilding);
-    const builder = item.builder;
-    const end = through ?? builder.last;
-    if (end === undefined || builder.last === undefined) return;
-    item.builder = new UnitBuilder(builder.topic, builder.partition, end + 1n);
     // What its records were routed with, as the intent records it (a rebuild routes the same way).
     const routedWith: RoutedWith = { manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null };
-    let sealed: SealedUnit | undefined;
-    const inflight: Inflight = { done: Promise.resolve(), memory: () => (sealed ? sealed.objects.reduce((sum, object) => sum + object.compressed.length, 0) : builder.memory) };
+    const unit = await item.builder.seal(through);
+    if (!unit) return;
+    item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
+    const inflight: Inflight = { done: Promise.resolve(), bytes: unit.objects.reduce((sum, object) => sum + object.compressed.length, 0) };
     item.inflight = inflight;
     inflight.done = (async () => {
       try {
-        sealed = await builder.seal(end);
-        if (sealed) await this.archive(item, sealed, routedWith, heartbeat);
+        await this.archive(item, unit, routedWith, heartbeat);
       } catch (error) {
         stopPartition(item.report, messageOf(error));
         this.context.log(`error: ${item.report.topic}/${item.report.partition}: ${messageOf(error)}`);

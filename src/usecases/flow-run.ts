@@ -220,7 +220,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const budget = options.flushBytes * 4;
   const buffered = (): number => {
     let total = 0;
-    for (const item of work.values()) total += item.builder.memory + (item.inflight?.memory() ?? 0);
+    for (const item of work.values()) total += item.builder.memory + (item.inflight?.bytes ?? 0);
     return total;
   };
   // A unit flushed in the background may heartbeat after its batch (even its read) is over: a

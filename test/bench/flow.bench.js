@@ -7,9 +7,13 @@
 // Kafka's own consumer performance tool (org.apache.kafka.tools.ConsumerPerformance, what
 // kafka-consumer-perf-test.sh runs), its fetch.nMsg.sec; beside it, kafkajs alone reading and
 // discarding the topic (the ceiling of any flow on kafkajs); and the topic archived by one run
-// in two threads (--workers 2, two partitions each), the scaling the flow has in one process. Memory: the flow's peak RSS at the full size against its peak at a tenth of it (same
-// partitions and settings).
+// in two threads (--workers 2, two partitions each), the scaling the flow has in one process;
+// the flow's own work on the same events handed over in memory (no Kafka, no storage: the floor
+// under any Kafka client); and the flow into the GCS emulator behind a loopback proxy that adds a
+// GCS-like round trip to every request. Memory: the flow's peak RSS at the full size against its
+// peak at a tenth of it (same partitions and settings).
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { openRepository } from '../../dist/adapters/git/repository.js';
 import { FETCH } from '../../dist/adapters/kafka/record-source.js';
+import { routeRecord, UnitBuilder } from '../../dist/archive/unit.js';
+import { createSchemaRegistry } from '../../dist/manifest/registry.js';
 import { devDown, devUp } from '../../dist/dev/environment.js';
 import { findFreePort } from '../../dist/dev/processes.js';
 import { ensureKafkaClasspath, javaExecutable } from '../../dist/dev/toolchain.js';
@@ -63,6 +69,10 @@ try {
 
   // Events spread over 24 hours, 1% of them invalid (the flow quarantines those).
   const base = Date.parse('2026-11-29T00:00:00Z');
+  const eventAt = (index) => {
+    const at = new Date(base + (index % 86_400) * 1_000).toISOString();
+    return index % 100 === 99 ? JSON.stringify({ id: `e${index}`, at }) : JSON.stringify({ id: `e${index}`, at, page: `/products/${index % 977}`, ms: index % 5_000 });
+  };
   let valueBytes = 0;
   const produce = async (topic, count) => {
     await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
@@ -73,8 +83,7 @@ try {
     for (let start = 0; start < count; start += 5_000) {
       const messages = [];
       for (let index = start; index < Math.min(count, start + 5_000); index += 1) {
-        const at = new Date(base + (index % 86_400) * 1_000).toISOString();
-        const value = index % 100 === 99 ? JSON.stringify({ id: `e${index}`, at }) : JSON.stringify({ id: `e${index}`, at, page: `/products/${index % 977}`, ms: index % 5_000 });
+        const value = eventAt(index);
         if (topic === 'bench-big') valueBytes += Buffer.byteLength(value);
         messages.push({ partition: index % PARTITIONS, value, headers: { 'schema-id': id } });
       }
@@ -123,12 +132,12 @@ try {
   const rssReporter = `data:text/javascript,import{PerformanceObserver,constants}from'node:perf_hooks';import{getHeapStatistics}from'node:v8';let live=0;new PerformanceObserver((list)=>{for(const entry of list.getEntries())if(entry.detail.kind===constants.NODE_PERFORMANCE_GC_MAJOR)live=Math.max(live,getHeapStatistics().used_heap_size)}).observe({entryTypes:['gc']});process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+' live='+live+'\\n'))`;
   // heapMiB: a V8 old-space cap (--max-old-space-size); by default V8 sizes the heap from the
   // machine's memory and grows it lazily, so RSS says more about the GC than about what the flow holds.
-  const flow = (subject, heapMiB, workers) =>
+  const flow = (subject, heapMiB, workers, gcs) =>
     new Promise((resolve, reject) => {
       const started = performance.now();
-      const lake = join(work, `lake-${subject}${heapMiB ? `-capped` : ''}${workers ? `-workers-${workers}` : ''}`);
+      const lake = gcs ? gcs.lake : `file://${join(work, `lake-${subject}${heapMiB ? `-capped` : ''}${workers ? `-workers-${workers}` : ''}`)}`;
       const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-      const child = spawn(process.execPath, [...profile, ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []), '--import', rssReporter, CLI, 'flow', 'run', '--subjects', subject, '--lake', `file://${lake}`, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', ...(workers ? ['--workers', String(workers)] : []), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...profile, ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []), '--import', rssReporter, CLI, 'flow', 'run', '--subjects', subject, '--lake', lake, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', ...(workers ? ['--workers', String(workers)] : []), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: gcs ? { ...process.env, SCHEMAFLOW_GCS_ENDPOINT: gcs.endpoint } : process.env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -149,7 +158,51 @@ try {
   const bigCapped = await flow('bench-big', CAP);
   const threaded = await flow('bench-big', 0, 2);
   const threadedCapped = await flow('bench-big', CAP, 2);
-  for (const [run, expected] of [[big, EVENTS], [small, SMALL], [bigCapped, EVENTS], [smallCapped, SMALL], [threaded, EVENTS], [threadedCapped, EVENTS]]) if (run.records !== expected) throw new Error(`a flow run read ${run.records} records, expected ${expected}`);
+
+  // GCS: the emulator answers on loopback in well under a millisecond; GCS itself takes tens of
+  // milliseconds a request. A proxy in front of it holds every request ROUND_TRIP_MS first.
+  const ROUND_TRIP_MS = 30;
+  const gcsEndpoint = new URL(services.find((service) => service.name === 'gcs').endpoint);
+  const proxy = createServer((incoming, outgoing) => {
+    const chunks = [];
+    incoming.on('data', (chunk) => chunks.push(chunk));
+    incoming.on('end', () =>
+      setTimeout(() => {
+        const forward = request({ host: gcsEndpoint.hostname, port: gcsEndpoint.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: gcsEndpoint.host } }, (response) => {
+          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(outgoing);
+        });
+        forward.on('error', () => outgoing.destroy());
+        forward.end(Buffer.concat(chunks));
+      }, ROUND_TRIP_MS),
+    );
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  await fetch(`${gcsEndpoint.origin}/storage/v1/b?project=bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-lake' }) });
+  const onGcs = await flow('bench-big', 0, 0, { lake: 'gs://bench-lake/events', endpoint: `http://127.0.0.1:${proxy.address().port}` });
+  proxy.close();
+
+  // Floor: the flow's own work (decode, validate, route, rows, gzip, hashes; no Kafka, no storage)
+  // on the same events handed over in memory in batches, in this process, as one partition.
+  const registry = createSchemaRegistry(manifest);
+  const benchSubject = manifest.subjects.find((subject) => subject.subject === 'bench-big');
+  const schemaId = Buffer.from(String(benchSubject.versions[0].id));
+  const floorStarted = performance.now();
+  let builder = new UnitBuilder('bench-big', 0, 0n);
+  for (let start = 0; start < EVENTS; start += 5_000) {
+    const records = [];
+    for (let index = start; index < Math.min(EVENTS, start + 5_000); index += 1) records.push({ topic: 'bench-big', partition: 0, offset: String(index), timestamp: String(base + index), key: null, value: Buffer.from(eventAt(index)), headers: { 'schema-id': schemaId } });
+    for (const record of records) builder.add(record, routeRecord(record, registry, benchSubject, { maxRecordBytes: 1 << 20, closedThrough: null }));
+    if (builder.queued >= 4 * 1_048_576) await builder.settle();
+    if (builder.bytes >= 16 * 1_048_576) {
+      await builder.seal();
+      builder = new UnitBuilder('bench-big', 0, BigInt(start + 5_000));
+    }
+  }
+  await builder.seal();
+  const floorRate = rate(EVENTS, performance.now() - floorStarted);
+
+  for (const [run, expected] of [[big, EVENTS], [small, SMALL], [bigCapped, EVENTS], [smallCapped, SMALL], [threaded, EVENTS], [threadedCapped, EVENTS], [onGcs, EVENTS]]) if (run.records !== expected) throw new Error(`a flow run read ${run.records} records, expected ${expected}`);
   const flowRate = rate(EVENTS, big.ms);
   const mib = valueBytes / 1_048_576;
 
@@ -164,6 +217,9 @@ try {
   console.log(`   ceiling   kafkajs alone, same fetch settings, consuming and discarding: ${ceilingRate.toLocaleString('en')} records/s, ratio ${(ceilingRate / anchorRate).toFixed(2)}; the flow reaches ${(flowRate / ceilingRate).toFixed(2)} of it`);
   const threadedRate = rate(EVENTS, threaded.ms);
   console.log(`   two threads   schemaflow flow run --workers 2, end to end (two partitions each, hours closed once after them): ${threadedRate.toLocaleString('en')} records/s, ${(threadedRate / flowRate).toFixed(2)}× one thread, ratio ${(threadedRate / anchorRate).toFixed(2)} (goal ≥ 0.5); peak RSS ${threaded.rssMiB.toFixed(0)} MiB`);
+  console.log(`   floor     the flow's own work on the same events in memory (decode, validate, route, rows, gzip; one partition, no Kafka, no storage): ${floorRate.toLocaleString('en')} records/s, ratio ${(floorRate / anchorRate).toFixed(2)}: no Kafka client can lift the flow above this on this machine`);
+  const gcsRate = rate(EVENTS, onGcs.ms);
+  console.log(`   GCS       schemaflow flow run into the GCS emulator behind ${ROUND_TRIP_MS} ms a request (gs://, state in the bucket): ${gcsRate.toLocaleString('en')} records/s, ${(gcsRate / flowRate).toFixed(2)}× the file lake; peak RSS ${onGcs.rssMiB.toFixed(0)} MiB`);
   console.log(`\nflow peak RSS`);
   console.log(`   baseline  ${SMALL.toLocaleString('en')} events: ${small.rssMiB.toFixed(0)} MiB`);
   console.log(`   measured  ${EVENTS.toLocaleString('en')} events: ${big.rssMiB.toFixed(0)} MiB (goal ≤ 300 MB)`);
