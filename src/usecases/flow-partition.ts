@@ -82,8 +82,30 @@ export async function readState(store: ObjectStore, entry: PartitionOffsets): Pr
   return { state: parseState(stored.bytes, `${store.location}/${key}`, entry), generation: stored.generation };
 }
 
-/** Objects of one unit uploaded at the same time. */
-const UPLOADS_AT_ONCE = 8;
+/** Uploads under way at once in a run, across its partitions' units (GCS answers a flood with 429s). */
+const UPLOADS_AT_ONCE = 16;
+
+/** At most `size` tasks at a time; the others wait their turn in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run(task: () => Promise<void>): Promise<void> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    }
+  }
+}
 
 /** The manifest serial and closed hour a unit's records were routed with. */
 interface RoutedWith {
@@ -115,6 +137,7 @@ export class PartitionArchiver {
   /** Where each partition's state ends after a commit of this run, for lag monitoring. */
   readonly positions = new Map<string, { topic: string; partition: number; next: bigint }>();
   private readonly context: ArchiverContext;
+  private readonly uploads = new Slots(UPLOADS_AT_ONCE);
 
   constructor(context: ArchiverContext) {
     this.context = context;
@@ -265,10 +288,11 @@ export class PartitionArchiver {
 
   /**
    * Publishes a unit's objects, create-only. The first goes alone (the crash points mid-upload
-   * and mid-publish name a unit with some objects published); the rest UPLOADS_AT_ONCE at a
-   * time: a unit spans a few hours and a GCS round trip costs tens of milliseconds, so one by
-   * one the uploads, not the reading, would set the pace. Objects are independent until the
-   * commit names them all.
+   * and mid-publish name a unit with some objects published); the rest at the same time, within
+   * the run's UPLOADS_AT_ONCE: a unit spans a few hours and a GCS round trip costs tens of
+   * milliseconds, so one by one the uploads, not the reading, would set the pace. Objects are
+   * independent until the commit names them all. After a failure no further upload starts, and
+   * the publish ends only once every started upload has.
    */
   private async publish(item: PartitionWork, unit: SealedUnit, recovery: boolean): Promise<void> {
     const { lake, fault, runId } = this.context;
@@ -278,13 +302,12 @@ export class PartitionArchiver {
     };
     const [first, ...rest] = unit.objects;
     if (!first) return;
-    await Promise.all([upload(first), recovery ? Promise.resolve() : fault('mid-upload')]);
+    await Promise.all([this.uploads.run(() => upload(first)), recovery ? Promise.resolve() : fault('mid-upload')]);
     if (rest.length > 0 && !recovery) await fault('mid-publish');
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < rest.length) await upload(rest[next++] as BuiltObject);
-    };
-    await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, rest.length) }, lane));
+    let failure: { error: unknown } | undefined;
+    const attempt = (object: BuiltObject) => (): Promise<void> => (failure ? Promise.resolve() : upload(object).catch((error: unknown) => void (failure ??= { error })));
+    await Promise.all(rest.map((object) => this.uploads.run(attempt(object))));
+    if (failure) throw failure.error;
     item.report.objects += unit.objects.length;
   }
 

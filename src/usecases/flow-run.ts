@@ -223,8 +223,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     for (const item of work.values()) total += item.builder.memory + (item.inflight?.bytes ?? 0);
     return total;
   };
-  // A unit flushed in the background may heartbeat after its batch (even its read) is over: a
-  // failed heartbeat costs the session at worst, never the unit.
+  // A heartbeat only keeps the read's session alive while units are written: one that fails (a
+  // rebalance, or a unit in the background whose read is over) costs the session at worst, never the unit.
   const lenient = (heartbeat: () => Promise<void>) => (): Promise<void> => heartbeat().catch(() => undefined);
   let firstBatch = true;
   /** Handles a batch; false once the partition wants no more records (read to its end, stopped, or taken over). */
@@ -241,12 +241,13 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     return !(item.finished || halted(item));
   };
   const handleBatch = async (item: PartitionWork, batch: RecordBatch): Promise<void> => {
+    const heartbeat = lenient(batch.heartbeat);
     for (const record of batch.records) {
       const offset = BigInt(record.offset);
       const position = item.builder.last === undefined ? item.builder.start : item.builder.last + 1n;
       if (offset < position) continue; // re-delivered after a rebalance
       if (offset >= item.to) break;
-      if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await archiver.flush(item, batch.heartbeat);
+      if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await archiver.flush(item, heartbeat);
       if (halted(item)) return;
       let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
       if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
@@ -255,13 +256,17 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
       // Each object (kind, version and hour) holds a compressor: records spread over thousands of
       // hours in one batch would hold thousands before the batch's end checks the budget.
-      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || item.builder.objects >= MAX_UNIT_OBJECTS)) await archiver.flush(item, lenient(batch.heartbeat), undefined, 'background');
+      if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || item.builder.objects >= MAX_UNIT_OBJECTS)) await archiver.flush(item, heartbeat, undefined, 'background');
       if (halted(item)) return;
     }
     // Backpressure: zlib compresses on the threadpool; rows handed to it wait in memory until it has.
     if (item.builder.queued >= QUEUED_LIMIT) await item.builder.settle();
-    // Over the budget, the partition at hand waits for its units to be committed.
-    if (!item.rebuilding && buffered() >= budget) await archiver.flush(item, batch.heartbeat);
+    // Over the budget: units in flight free their bytes once committed, so wait for them first;
+    // still over, the partition at hand flushes its unit (and waits for it).
+    if (!item.rebuilding && buffered() >= budget) {
+      await archiver.settled(work.values());
+      if (buffered() >= budget) await archiver.flush(item, heartbeat);
+    }
     if (firstBatch) {
       firstBatch = false;
       await ports.fault('mid-read');
@@ -269,16 +274,20 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (batch.done) {
       // Read to the snapshot: the unit ends there, not at its last record. Offsets after it that
       // carry no record (transaction markers, aborted transactions) are read, never delivered.
-      await archiver.flush(item, lenient(batch.heartbeat), item.to - 1n, 'background');
+      await archiver.flush(item, heartbeat, item.to - 1n, 'background');
       item.finished = true;
     }
   };
 
   if (ranges.length > 0) {
     ports.log(`reading ${ranges.length} partitions (${ranges.map((range) => `${range.topic}/${range.partition} ${range.from}–${range.to - 1n}`).join(', ')})`);
-    await ports.source.read(ranges, handle, { until: started + options.maxDurationMs, stop: ports.stop });
+    try {
+      await ports.source.read(ranges, handle, { until: started + options.maxDurationMs, stop: ports.stop });
+    } finally {
+      // A failed read too: no unit is left half-written behind the run's back (or a thread's end).
+      await archiver.settled(work.values());
+    }
   }
-  await archiver.settled(work.values());
   // The time budget ended or every range is read: flush what is buffered, quiet topics included.
   const noop = (): Promise<void> => Promise.resolve();
   for (const item of work.values()) {

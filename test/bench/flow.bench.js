@@ -178,9 +178,13 @@ try {
     );
   });
   await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  await fetch(`${gcsEndpoint.origin}/storage/v1/b?project=bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-lake' }) });
-  const onGcs = await flow('bench-big', 0, 0, { lake: 'gs://bench-lake/events', endpoint: `http://127.0.0.1:${proxy.address().port}` });
-  proxy.close();
+  let onGcs;
+  try {
+    await fetch(`${gcsEndpoint.origin}/storage/v1/b?project=bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-lake' }) });
+    onGcs = await flow('bench-big', 0, 0, { lake: 'gs://bench-lake/events', endpoint: `http://127.0.0.1:${proxy.address().port}` });
+  } finally {
+    proxy.close();
+  }
 
   // Floor: the flow's own work (decode, validate, route, rows, gzip, hashes; no Kafka, no storage)
   // on the same events handed over in memory in batches, in this process, as one partition.
@@ -217,7 +221,7 @@ try {
   console.log(`   ceiling   kafkajs alone, same fetch settings, consuming and discarding: ${ceilingRate.toLocaleString('en')} records/s, ratio ${(ceilingRate / anchorRate).toFixed(2)}; the flow reaches ${(flowRate / ceilingRate).toFixed(2)} of it`);
   const threadedRate = rate(EVENTS, threaded.ms);
   console.log(`   two threads   schemaflow flow run --workers 2, end to end (two partitions each, hours closed once after them): ${threadedRate.toLocaleString('en')} records/s, ${(threadedRate / flowRate).toFixed(2)}× one thread, ratio ${(threadedRate / anchorRate).toFixed(2)} (goal ≥ 0.5); peak RSS ${threaded.rssMiB.toFixed(0)} MiB`);
-  console.log(`   floor     the flow's own work on the same events in memory (decode, validate, route, rows, gzip; one partition, no Kafka, no storage): ${floorRate.toLocaleString('en')} records/s, ratio ${(floorRate / anchorRate).toFixed(2)}: no Kafka client can lift the flow above this on this machine`);
+  console.log(`   floor     the flow's own work on the same events in memory (decode, validate, route, rows, gzip; one partition, no Kafka, no storage): ${floorRate.toLocaleString('en')} records/s, ratio ${(floorRate / anchorRate).toFixed(2)}: no Kafka client can lift one thread of the flow above this on this machine`);
   const gcsRate = rate(EVENTS, onGcs.ms);
   console.log(`   GCS       schemaflow flow run into the GCS emulator behind ${ROUND_TRIP_MS} ms a request (gs://, state in the bucket): ${gcsRate.toLocaleString('en')} records/s, ${(gcsRate / flowRate).toFixed(2)}× the file lake; peak RSS ${onGcs.rssMiB.toFixed(0)} MiB`);
   console.log(`\nflow peak RSS`);

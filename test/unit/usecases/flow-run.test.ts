@@ -134,3 +134,48 @@ it('stops a partition whose unit fails while the partition reads on: nothing rea
   expect(logs.filter((line) => line.startsWith('error: apps-users/0: '))).toHaveLength(1);
   expect(await stores.lake.list('apps-users/')).toEqual([]);
 });
+
+it('settles the unit in flight when the read fails: the run ends only after its commit', async () => {
+  const stores = testLake();
+  const slow: ObjectStore = { ...stores.lake, location: stores.lake.location, get: (key) => stores.lake.get(key), list: (prefix) => stores.lake.list(prefix), replace: (...args) => stores.lake.replace(...args), create: async (...args) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return stores.lake.create(...args);
+  } };
+  const records = Array.from({ length: 600 }, (_, offset) => filler(offset));
+  const source: RecordSource = {
+    ...partition(records),
+    read: async (_ranges, handle) => {
+      await handle({ topic: 'apps-users', partition: 0, records, done: false, heartbeat: () => Promise.resolve() });
+      throw new Error('the broker went away');
+    },
+  };
+  await expect(run({ lake: slow, state: stores.state }, source)).rejects.toThrow('the broker went away');
+  // The unit flushed mid-batch was committed before the run gave up, not after.
+  const state = await stores.state.get('apps-users/0.json');
+  expect(JSON.parse(Buffer.from(state?.bytes ?? []).toString())).toMatchObject({ pending: null, next: expect.not.stringMatching(/^0$/) });
+});
+
+it('starts no upload of a unit after one of its uploads failed, and ends the publish only when the started ones have', async () => {
+  const stores = testLake();
+  // One record an hour: a unit of 40 objects.
+  const records = Array.from({ length: 40 }, (_, offset) => event(offset, Date.UTC(2026, 0, 1) + offset * 3_600_000));
+  const attempts: string[] = [];
+  let returned = false;
+  let afterReturn = 0;
+  const failing: ObjectStore = { ...stores.lake, location: stores.lake.location, get: (key) => stores.lake.get(key), list: (prefix) => stores.lake.list(prefix), replace: (...args) => stores.lake.replace(...args), create: async (key, ...rest) => {
+    attempts.push(key);
+    if (attempts.length === 2) throw new Error('storage refused the upload');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (returned) afterReturn += 1;
+    return stores.lake.create(key, ...rest);
+  } };
+  const report = await run({ lake: failing, state: stores.state }, partition(records));
+  returned = true;
+  const bytes = report.partitions[0]?.bytes;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringContaining('storage refused the upload') });
+  // The first object alone, then at most the run's 16 upload slots were under way when the second failed.
+  expect(attempts.length).toBeLessThanOrEqual(17);
+  expect(afterReturn).toBe(0);
+  expect(report.partitions[0]?.bytes).toBe(bytes);
+});
