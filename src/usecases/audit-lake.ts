@@ -17,6 +17,11 @@ export interface AuditedPartition {
   readonly gaps: number;
   /** Offsets published by a crashed run's unit that the next run will commit (not a fault). */
   readonly pending: string | null;
+  /**
+   * With `retention`: offsets the state says were archived that are missing from the front of
+   * the partition (before its first object, or all of them), as a retention rule deletes them.
+   */
+  readonly expired: string | null;
   readonly problems: readonly string[];
 }
 
@@ -57,16 +62,27 @@ const range = (from: bigint, to: bigint): string => (from === to ? `offset ${fro
 /** A partition's key in the audit's map. */
 const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+export interface AuditOptions {
+  /** Audit one subject (its topic) only. */
+  readonly subject?: string;
+  /**
+   * Accept offsets missing from the front of a partition, before its first object (all of them
+   * when it has none): a retention rule (a GCS lifecycle rule) deletes the oldest objects first.
+   * They are reported as expired; a hole after the first object still fails.
+   */
+  readonly retention?: boolean;
+}
+
 /**
  * `schemaflow lake audit` (DESIGN.md §6): proves from the lake alone that every offset of every
- * partition in [first archived, state.next) is in exactly one data, quarantine or late object or
- * in one gap record, that every object's content matches the SHA-256 in its metadata, and that
+ * partition in [state.start, state.next) is in exactly one data, quarantine or late object or in
+ * one gap record, that every object's content matches the SHA-256 in its metadata, and that
  * every closed hour holds exactly the objects its `_CLOSED.json` lists. Partitions come from the
- * objects and from the flow states: a partition the lake holds nothing of, whose state says
- * offsets were archived, has every one of them missing (from where the state started it). Each
- * problem names the partition and the exact offsets or object.
+ * objects and from the flow states, which record where the flow started each partition (a state
+ * from before that was recorded is audited from its first object). Each problem names the
+ * partition and the exact offsets or object.
  */
-export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore }, options: { subject?: string } = {}): Promise<AuditReport> {
+export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore }, options: AuditOptions = {}): Promise<AuditReport> {
   const prefixes = options.subject ? [`${options.subject}/`, `_quarantine/${options.subject}/`, `_late/${options.subject}/`, `_gaps/${options.subject}/`] : [''];
   const listing = (await Promise.all(prefixes.map((prefix) => stores.lake.list(prefix)))).flat();
   const partitions = new Map<string, Partition>();
@@ -181,7 +197,8 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
   }
 
-  const stateOnly = await auditStateOnly(stores.state, partitions, options.subject);
+  const retention = options.retention === true;
+  const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
   if (partitions.size === 0 && markers.length === 0 && stateOnly.length === 0) await refuseNothing(stores, options.subject);
   const audited: AuditedPartition[] = [...stateOnly];
   for (const target of partitions.values()) {
@@ -193,7 +210,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     } catch (error) {
       target.problems.push(messageOf(error));
     }
-    audited.push(checkPartition(target, state));
+    audited.push(checkPartition(target, state, retention));
   }
   audited.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problems.length === 0) };
@@ -206,14 +223,14 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
  * fault) is left out, as the flow has archived nothing there yet. States are listed where the
  * flow keeps them (`--state`, which need not be inside the lake), with `--subject` as the topic.
  */
-async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Partition>, subject: string | undefined): Promise<AuditedPartition[]> {
+async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Partition>, subject: string | undefined, retention: boolean): Promise<AuditedPartition[]> {
   const audited: AuditedPartition[] = [];
   for (const entry of await state.list(subject === undefined ? '' : `${subject}/`)) {
     const named = parseStateKey(entry.key);
     if (!named || known.has(partitionId(named.topic, named.partition))) continue;
     const where = `${named.topic}/${named.partition}`;
     const location = `${state.location}/${entry.key}`;
-    const nothing = { ...named, first: null, next: null, objects: 0, records: 0, gaps: 0, pending: null };
+    const nothing = { ...named, first: null, next: null, objects: 0, records: 0, gaps: 0, pending: null, expired: null };
     let parsed: PartitionState;
     try {
       const stored = await state.get(entry.key);
@@ -226,11 +243,16 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
     const claimed = claimedOffsets(parsed);
     if (!claimed) continue;
     const last = claimed.next - 1n;
+    if (retention) {
+      audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, expired: claimed.first === null ? `offsets below ${claimed.next}` : range(claimed.first, last), problems: [] });
+      continue;
+    }
     const problem =
       claimed.first === null
         ? `${where}: offsets up to ${last} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset below ${claimed.next} was archived (the state predates recording where the partition started, so the first missing offset is not known)`
         : `${where}: ${range(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
-    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [problem] });
+    // The same words for a partition emptied and one trimmed from the front: both may be a retention rule's work.
+    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [`${problem}${RETENTION_HINT}`] });
   }
   return audited;
 }
@@ -269,7 +291,10 @@ function absentRanges(sorted: BigInt64Array, from: bigint, to: bigint): Array<[b
   return result;
 }
 
-function checkPartition(target: Partition, state: PartitionState | undefined): AuditedPartition {
+/** Appended to a problem of offsets missing from a partition's front. */
+const RETENTION_HINT = ' (if a retention rule deleted them, audit with --retention)';
+
+function checkPartition(target: Partition, state: PartitionState | undefined, retention: boolean): AuditedPartition {
   const where = `${target.topic}/${target.partition}`;
   const problems = target.problems;
   const next = state ? BigInt(state.next) : undefined;
@@ -296,6 +321,14 @@ function checkPartition(target: Partition, state: PartitionState | undefined): A
       const absent = absentRanges(offsets, unit.start, unit.end).map(([from, to]) => range(from, to));
       problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}; in no object: ${absent.slice(0, 20).join(', ')}${absent.length > 20 ? ', …' : ''} (the unit's objects: ${unit.keys.join(', ')})`);
     }
+  }
+  // From where the flow started the partition (a state that predates recording it: from the first object).
+  let expired: string | null = null;
+  const start = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : undefined;
+  const front = intervals[0]?.from;
+  if (start !== undefined && front !== undefined && front > start) {
+    if (retention) expired = range(start, front - 1n);
+    else problems.push(`${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and its first object begins at ${front}${RETENTION_HINT}`);
   }
   let cursor: bigint | undefined;
   for (const interval of intervals) {
@@ -325,6 +358,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined): A
     records: target.records,
     gaps: target.gaps.length,
     pending: pendingRange,
+    expired,
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `${where}: … and ${problems.length - MAX_PROBLEMS} more problems`] : problems,
   };
 }

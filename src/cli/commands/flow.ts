@@ -31,7 +31,7 @@ function printAudit(report: AuditReport, io: Io): void {
   io.out(`lake audit of ${report.location}: ${report.ok ? 'every offset exactly once' : 'PROBLEMS FOUND'}`);
   for (const entry of report.partitions) {
     const span = entry.first !== null ? `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}` : entry.next !== null && entry.next !== '0' ? `offsets below ${entry.next}` : 'nothing archived';
-    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${entry.records} records in ${entry.objects} objects, ${entry.gaps} gap records${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}`);
+    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${entry.records} records in ${entry.objects} objects, ${entry.gaps} gap records${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}${entry.expired ? `; ${entry.expired} expired (deleted from the front, as retention does)` : ''}`);
     for (const problem of entry.problems) io.out(`    ${problem}`);
   }
   if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');
@@ -109,13 +109,14 @@ const lakeAudit = defineCommand({
   settings: ['lakeUrl', 'stateUrl', 'gcsEndpoint'],
   options: {
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
+    retention: { type: 'boolean', description: 'accept offsets missing before a partition’s first object (all, when it has none), as a retention rule deletes them; report them as expired' },
     format: FORMAT_OPTION,
   },
-  details: 'Per partition: offsets from the first archived to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Partitions come from the lake’s objects and from the flow states (--state): a partition whose objects are all gone fails, naming the offsets its state says were archived. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
+  details: 'Per partition: offsets from where the flow started it to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Partitions come from the lake’s objects and from the flow states (--state): a partition whose objects are gone, or whose oldest are, fails, naming the offsets its state says were archived, unless --retention accepts them. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
   async run({ options, config, io }) {
     const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
-    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, options.subject ? { subject: options.subject } : {});
+    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject ? { subject: options.subject } : {}), retention: options.retention === true });
     if (format === 'json') io.out(JSON.stringify(report, null, 2));
     else printAudit(report, io);
     return report.ok ? 0 : 1;

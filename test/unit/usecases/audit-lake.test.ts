@@ -80,7 +80,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
 
     const report = await auditLake(stores);
     expect(report.ok).toBe(false);
-    const missing = `apps-users/1: offsets 0–6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset from 0 (where the flow started it) below 7 was archived`;
+    const missing = `apps-users/1: offsets 0–6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset from 0 (where the flow started it) below 7 was archived (if a retention rule deleted them, audit with --retention)`;
     expect(problemsOf(report)).toEqual({ 'apps-other/0': [], 'apps-users/0': [], 'apps-users/1': [missing] });
     expect(report.partitions.find((entry) => entry.partition === 1)).toMatchObject({ first: '0', next: '7', objects: 0, records: 0, gaps: 0, pending: null });
 
@@ -96,7 +96,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
     // Retention had deleted 0–2 before the first run: the flow starts at 3 and records no gap.
     await archive(stores, [users(0, 0n, 5n), users(1, 3n, 9n)], { subjects: ['apps-users'] });
     await deleteObjectsOf(stores, 'apps-users', 1);
-    expect(problemsOf(await auditLake(stores))['apps-users/1']).toEqual([expect.stringMatching(/^apps-users\/1: offsets 3–8 are in no object and no gap record: .* every offset from 3 \(where the flow started it\) below 9 was archived$/)]);
+    expect(problemsOf(await auditLake(stores))['apps-users/1']).toEqual([expect.stringMatching(/^apps-users\/1: offsets 3–8 are in no object and no gap record: .* every offset from 3 \(where the flow started it\) below 9 was archived \(if a retention rule deleted them, audit with --retention\)$/)]);
   });
 
   it('fails when the lake holds nothing but states that claim offsets: exit 1 naming them, not "nothing is archived" (exit 2)', async () => {
@@ -139,7 +139,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
     await archive(stores, [other(0n, 9n)], { subjects: ['apps-other'], crashAt: 'after-intent' });
     await deleteObjectsOf(stores, 'apps-other', 0);
     const report = await auditLake(stores);
-    expect(problemsOf(report)['apps-other/0']).toEqual([expect.stringMatching(/^apps-other\/0: offsets 0–4 are in no object and no gap record: .* below 5 was archived$/)]);
+    expect(problemsOf(report)['apps-other/0']).toEqual([expect.stringMatching(/^apps-other\/0: offsets 0–4 are in no object and no gap record: .* below 5 was archived \(if a retention rule deleted them, audit with --retention\)$/)]);
     expect(report.partitions.find((entry) => entry.topic === 'apps-other')).toMatchObject({ first: '0', next: '5', pending: null });
   });
 
@@ -152,7 +152,37 @@ describe('lake audit of partitions whose objects are gone but whose state remain
     await stores.state.create(stateKey('apps-users', 1), new TextEncoder().encode(JSON.stringify(legacy)));
     await stores.state.create(stateKey('apps-users', 2), new TextEncoder().encode('{'));
     const problems = problemsOf(await auditLake(stores));
-    expect(problems['apps-users/1']).toEqual([`apps-users/1: offsets up to 6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset below 7 was archived (the state predates recording where the partition started, so the first missing offset is not known)`]);
+    expect(problems['apps-users/1']).toEqual([`apps-users/1: offsets up to 6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset below 7 was archived (the state predates recording where the partition started, so the first missing offset is not known) (if a retention rule deleted them, audit with --retention)`]);
     expect(problems['apps-users/2']).toEqual([expect.stringContaining(`flow state ${stores.state.location}/apps-users/2.json is not JSON`)]);
+  });
+});
+
+describe('lake audit of partitions trimmed from the front', () => {
+  /** Two runs, two units of apps-users/0 (0–4 and 5–9); then the objects of the first are deleted. */
+  async function trimmed(): Promise<Stores> {
+    const stores = testLake();
+    await archive(stores, [users(0, 0n, 5n)]);
+    await archive(stores, [users(0, 0n, 10n)]);
+    expect((await auditLake(stores)).ok).toBe(true);
+    const oldest = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.includes('+00000000000000000000+'));
+    expect(oldest).toHaveLength(1);
+    for (const key of oldest) rmSync(join(stores.lakePath, key));
+    return stores;
+  }
+
+  it('fails when the oldest objects are gone: the state says where the flow started the partition', async () => {
+    const report = await auditLake(await trimmed());
+    expect(report.ok).toBe(false);
+    expect(problemsOf(report)['apps-users/0']).toEqual(['apps-users/0: offsets 0–4 are in no object and no gap record: the flow started the partition at 0, and its first object begins at 5 (if a retention rule deleted them, audit with --retention)']);
+  });
+
+  it('with --retention, reports them as expired and passes; a hole after the first object still fails', async () => {
+    const stores = await trimmed();
+    const report = await auditLake(stores, { retention: true });
+    expect(report.ok).toBe(true);
+    expect(report.partitions.find((entry) => entry.partition === 0)).toMatchObject({ first: '5', next: '10', expired: 'offsets 0–4', problems: [] });
+    // A partition emptied by the rule is expired as a whole.
+    await deleteObjectsOf(stores, 'apps-users', 0);
+    expect((await auditLake(stores, { retention: true })).partitions).toEqual([expect.objectContaining({ topic: 'apps-users', partition: 0, expired: 'offsets 0–9', problems: [] })]);
   });
 });
