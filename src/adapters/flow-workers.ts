@@ -61,15 +61,39 @@ export async function serveFlowWorker(): Promise<void> {
 }
 
 /**
+ * A flow run, `flow run` or `flow close`, in this thread or in `workers` threads (see
+ * runInThreads). A run that reads then removes the read groups runs killed before their end
+ * left behind. Returns one report for the run.
+ */
+export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+  // One worker, or a `flow close` (which reads nothing), runs in this thread.
+  const report = context.workers <= 1 || options.closeOnly ? await runFlow(ports, options) : await runInThreads(ports, config, options, context);
+  if (!options.dryRun && !options.closeOnly) await removeLeftoverGroups(ports);
+  return report;
+}
+
+/**
+ * Deletes the empty read groups of runs killed before their end (a SIGKILL skips a run's own
+ * deletion). Housekeeping only: a failure is a warning.
+ */
+async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
+  try {
+    const { removed, problems } = await ports.source.removeLeftoverGroups();
+    if (removed.length > 0) ports.log(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
+    for (const problem of problems) ports.log(`warning: ${problem}`);
+  } catch (error) {
+    ports.log(`warning: ${messageOf(error)}`);
+  }
+}
+
+/**
  * Runs the flow in `workers` threads of `script` (a module that calls serveFlowWorker when
  * isFlowWorker), each on shard `index + count·j` of `count·workers`: within the run's shard
  * (or all partitions), every partition in exactly one worker. A stop reaches every worker. Then,
  * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
- * several, or a dry run). Returns one report for the run. One worker, or a `flow close` (which
- * reads nothing), runs in this thread.
+ * several, or a dry run).
  */
-export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
-  if (context.workers <= 1 || options.closeOnly) return runFlow(ports, options);
+async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
   const threads = Array.from({ length: context.workers }, (_, worker) => {
     const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, context.workers) }, worker, faults: context.faults };
     return new Worker(context.script, { workerData: data });

@@ -8,10 +8,15 @@ import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
 const SCRIPT = new URL('./fake-flow-worker.mjs', import.meta.url);
 const options: FlowOptions = { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 900_000 };
 
+/** What the source's removeLeftoverGroups answers (and how often it was asked, in `asked`). */
+type Leftovers = { asked: number; answer: () => Promise<{ removed: string[]; problems: string[] }> };
+const noLeftovers = (): Leftovers => ({ asked: 0, answer: () => Promise.resolve({ removed: [], problems: [] }) });
+
 /** Ports for the closing pass: its manifest store is unreachable, so closing fails. Positions recorded go to `recorded`. */
-function ports(lines: string[], recorded: unknown[][] = []): FlowPorts {
+function ports(lines: string[], recorded: unknown[][] = [], leftovers: Leftovers = noLeftovers()): FlowPorts {
   const unreachable = (): Promise<never> => Promise.reject(new Error('the manifest store is unreachable'));
-  const source = { recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)) };
+  const removeLeftoverGroups = (): Promise<{ removed: string[]; problems: string[] }> => ((leftovers.asked += 1), leftovers.answer());
+  const source = { recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)), removeLeftoverGroups };
   return { lake: {}, state: {}, source, manifests: { latest: unreachable, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
 }
 const settings = (scenario: string): FlowSettings => ({ lakeUrl: scenario }) as unknown as FlowSettings;
@@ -43,6 +48,24 @@ describe('flow run --workers (orchestration)', () => {
     expect(ghost).toHaveLength(1);
     expect(ghost[0]).toMatch(/^worker [0-2]: warning: topic ghost does not exist in Kafka; skipped$/);
     expect(lines).toContain('worker 2: reading 1 partitions (apps-users/2)');
+  });
+
+  it('removes the read groups crashed runs left after a run that reads, saying how many; a failure is a warning, and a dry run removes none', async () => {
+    const lines: string[] = [];
+    const leftovers: Leftovers = { asked: 0, answer: () => Promise.resolve({ removed: ['schemaflow-flow-run-a', 'schemaflow-flow-run-b-w0'], problems: ['cannot delete consumer group schemaflow-flow-run-c: Not authorized to access group'] }) };
+    const report = await runFlowInWorkers(ports(lines, [], leftovers), settings('ok'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.partitions).toHaveLength(2);
+    expect(lines).toContain('removed 2 consumer groups left by runs that did not finish');
+    expect(lines).toContain('warning: cannot delete consumer group schemaflow-flow-run-c: Not authorized to access group');
+
+    const failing: Leftovers = { asked: 0, answer: () => Promise.reject(new Error('cannot remove the read groups of crashed runs: the brokers went away')) };
+    const after: string[] = [];
+    await expect(runFlowInWorkers(ports(after, [], failing), settings('ok'), options, { workers: 2, script: SCRIPT, faults: false })).resolves.toMatchObject({ runId: 'r1' });
+    expect(after).toContain('warning: cannot remove the read groups of crashed runs: the brokers went away');
+
+    const untouched = noLeftovers();
+    await runFlowInWorkers(ports([], [], untouched), settings('ok'), { ...options, dryRun: true }, { workers: 2, script: SCRIPT, faults: false });
+    expect(untouched.asked).toBe(0);
   });
 
   it('fails as one thread would when none gets through (a usage error stays one), and names a thread that exits without a report', async () => {
