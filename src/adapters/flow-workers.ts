@@ -1,7 +1,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { workerShard } from '../archive/shard.js';
+import { threadShares, workerShard } from '../archive/shard.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
-import { runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
+import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
 
 /*
@@ -86,20 +86,35 @@ async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
   }
 }
 
+/** Why a run uses fewer threads than asked (logged once). */
+function fewerThreads(asked: number, used: number, partitions: number, shares: number): string {
+  const dealt = used < Math.min(asked, partitions) ? `, which fall in the shares of ${used} threads of ${shares} (topics are dealt by name)` : '';
+  return `using ${used} thread${used === 1 ? '' : 's'} of the ${asked} asked: the run takes ${partitions} partition${partitions === 1 ? '' : 's'}${dealt}`;
+}
+
 /**
- * Runs the flow in `workers` threads of `script` (a module that calls serveFlowWorker when
- * isFlowWorker), each on shard `index + count·j` of `count·workers`: within the run's shard
- * (or all partitions), every partition in exactly one worker. A stop reaches every worker. Then,
+ * Runs the flow in up to `workers` threads of `script` (a module that calls serveFlowWorker when
+ * isFlowWorker), no more than the run has partitions: with `n` threads, thread `j` takes shard
+ * `index + count·j` of `count·n` (threadShares), so within the run's shard (or all partitions)
+ * every partition is in exactly one thread, and a thread whose share holds none is not started
+ * (one thread left runs in this thread). A stop reaches every worker. Then,
  * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
  * several, or a dry run).
  */
 async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
-  const threads = Array.from({ length: context.workers }, (_, worker) => {
-    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, context.workers) }, worker, faults: context.faults };
-    return new Worker(context.script, { workerData: data });
+  // A thread without a partition would start, join nothing and exit: size the threads by the run's
+  // partitions now. One added to a topic before the threads list theirs may fall in a share no
+  // thread has; the next run reads it.
+  const share = await partitionsOfRun(ports, options);
+  const { count, threads: chosen } = threadShares(share, options.shard, context.workers);
+  if (chosen.length < context.workers) ports.log(fewerThreads(context.workers, Math.max(1, chosen.length), share.length, count));
+  if (chosen.length <= 1) return runFlow(ports, options);
+  const threads = chosen.map((worker) => {
+    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, count) }, worker, faults: context.faults };
+    return { worker, thread: new Worker(context.script, { workerData: data }) };
   });
   const stopAll = (): void => {
-    for (const thread of threads) thread.postMessage({ type: 'stop' });
+    for (const { thread } of threads) thread.postMessage({ type: 'stop' });
   };
   if (ports.stop?.aborted) stopAll();
   // What every thread says alike (a missing topic, a newer manifest) is logged once.
@@ -112,7 +127,7 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
   ports.stop?.addEventListener('abort', stopAll, { once: true });
   const results = await Promise.allSettled(
     threads.map(
-      (thread, worker) =>
+      ({ worker, thread }) =>
         new Promise<{ report: FlowReport; positions: readonly Position[] }>((resolve, reject) => {
           let settled = false;
           const fail = (error: SchemaflowError): void => {

@@ -12,12 +12,22 @@ const options: FlowOptions = { runId: 'r1', subjects: [], shard: null, maxDurati
 type Leftovers = { asked: number; answer: () => Promise<{ removed: string[]; problems: string[] }> };
 const noLeftovers = (): Leftovers => ({ asked: 0, answer: () => Promise.resolve({ removed: [], problems: [] }) });
 
-/** Ports for the closing pass: its manifest store is unreachable, so closing fails. Positions recorded go to `recorded`. */
-function ports(lines: string[], recorded: unknown[][] = [], leftovers: Leftovers = noLeftovers()): FlowPorts {
+/**
+ * Ports of the main thread. Its manifest store answers once (sizing the threads: subject
+ * apps-users over `partitions` partitions), then is unreachable, so the closing pass fails.
+ * Positions recorded go to `recorded`.
+ */
+function ports(lines: string[], recorded: unknown[][] = [], leftovers: Leftovers = noLeftovers(), partitions = 3): FlowPorts {
   const unreachable = (): Promise<never> => Promise.reject(new Error('the manifest store is unreachable'));
-  const removeLeftoverGroups = (): Promise<{ removed: string[]; problems: string[] }> => ((leftovers.asked += 1), leftovers.answer());
-  const source = { recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)), removeLeftoverGroups };
-  return { lake: {}, state: {}, source, manifests: { latest: unreachable, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
+  let reads = 0;
+  const latest = (): Promise<unknown> => (reads++ === 0 ? Promise.resolve({ serial: 5, subjects: [{ subject: 'apps-users', topic: 'apps-users' }] }) : unreachable());
+  const offsets = (): Promise<unknown[]> => Promise.resolve(Array.from({ length: partitions }, (_, partition) => ({ topic: 'apps-users', partition, low: 0n, high: 5n })));
+  const removeLeftoverGroups = (): Promise<{ removed: string[]; problems: string[] }> => {
+    leftovers.asked += 1;
+    return leftovers.answer();
+  };
+  const source = { offsets, recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)), removeLeftoverGroups };
+  return { lake: {}, state: {}, source, manifests: { latest, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
 }
 const settings = (scenario: string): FlowSettings => ({ lakeUrl: scenario }) as unknown as FlowSettings;
 
@@ -66,6 +76,16 @@ describe('flow run --workers (orchestration)', () => {
     const untouched = noLeftovers();
     await runFlowInWorkers(ports([], [], untouched), settings('ok'), { ...options, dryRun: true }, { workers: 2, script: SCRIPT, faults: false });
     expect(untouched.asked).toBe(0);
+  });
+
+  it('starts no more threads than the run has partitions, and says so once', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines, [], noLeftovers(), 2), settings('ok'), { ...options, dryRun: true }, { workers: 4, script: SCRIPT, faults: false });
+    // The stand-in reports partition <its worker number>: two threads, the shares of two.
+    expect(report.partitions.map((entry) => `${entry.partition} ${entry.status}`)).toEqual(['0 archived', '1 archived']);
+    expect(lines.filter((line) => line.startsWith('using '))).toEqual(['using 2 threads of the 4 asked: the run takes 2 partitions']);
+    expect(lines.filter((line) => line.startsWith('worker ')).map((line) => line.split(':')[0])).toEqual(expect.arrayContaining(['worker 0', 'worker 1']));
+    expect(lines.some((line) => /^worker [2-9]/.test(line))).toBe(false);
   });
 
   it('fails as one thread would when none gets through (a usage error stays one), and names a thread that exits without a report', async () => {
