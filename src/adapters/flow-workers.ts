@@ -1,8 +1,9 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { threadShares, workerShard } from '../archive/shard.js';
-import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
+import { messageOf, SchemaflowError } from '../domain/errors.js';
 import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
+import { fromPortableError, toPortableError, type PortableError } from './thread-errors.js';
 
 /*
  * `flow run --workers N`: one run's partitions archived by N worker threads, each a flow of its
@@ -24,7 +25,7 @@ interface FlowWorkerData {
 /** A partition's archived position, for the lag group. */
 type Position = Parameters<FlowPorts['source']['recordPositions']>[0][number];
 
-type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport; readonly positions: readonly Position[] } | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly usage: boolean; readonly retriable: boolean };
+type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport; readonly positions: readonly Position[] } | { readonly type: 'failed'; readonly error: PortableError };
 
 /** Whether this thread is a flow worker (a bundle that is its own worker script checks this first). */
 export const isFlowWorker = (): boolean => !isMainThread && (workerData as Partial<FlowWorkerData> | null)?.schemaflowFlowWorker === true;
@@ -54,7 +55,8 @@ export async function serveFlowWorker(): Promise<void> {
     }
     post({ type: 'report', report, positions });
   } catch (error) {
-    post({ type: 'failed', code: error instanceof SchemaflowError ? error.code : 'FLOW_WORKER_FAILED', message: messageOf(error), usage: error instanceof UsageError, retriable: error instanceof SchemaflowError && error.retriable });
+    // Its class, code, causes and stack: the main thread reports it as it would have in one thread.
+    post({ type: 'failed', error: toPortableError(error) });
   } finally {
     port.unref();
   }
@@ -84,6 +86,17 @@ async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
   } catch (error) {
     ports.log(`warning: ${messageOf(error)}`);
   }
+}
+
+/**
+ * A failed thread's line when the others got through. A SchemaflowError's message says what
+ * went wrong (as the CLI prints it, without a stack); anything else is a bug, logged with the
+ * thread's stack as the CLI logs an unexpected error.
+ */
+function failureLine(worker: number, failure: unknown): string {
+  const others = 'the other threads committed what they read, the next run goes on';
+  if (failure instanceof SchemaflowError) return `error: ${failure.message}; ${others}`;
+  return `error: flow worker ${worker} failed unexpectedly; ${others}\n${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`;
 }
 
 /** Why a run uses fewer threads than asked (logged once). */
@@ -130,7 +143,7 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
       ({ worker, thread }) =>
         new Promise<{ report: FlowReport; positions: readonly Position[] }>((resolve, reject) => {
           let settled = false;
-          const fail = (error: SchemaflowError): void => {
+          const fail = (error: Error): void => {
             if (settled) return; // an error after its report (while it is terminated) loses nothing
             settled = true;
             // A failed worker stops the others: they commit what they read and report.
@@ -142,9 +155,10 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
             else if (message.type === 'report') {
               settled = true;
               resolve(message);
-            } else fail(message.usage ? new UsageError(message.message, { code: message.code }) : new SchemaflowError(message.code, message.message, { retriable: message.retriable }));
+            } else fail(fromPortableError(message.error));
           });
-          thread.once('error', (error) => fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} failed: ${messageOf(error)}`, { cause: error })));
+          // An error the thread did not catch: a bug, reported with its stack (Node clones it from the thread).
+          thread.once('error', (error) => fail(fromPortableError(toPortableError(error))));
           thread.once('exit', (code) => {
             if (!settled) fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} exited with code ${code} before reporting`));
           });
@@ -158,7 +172,9 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
   // No thread got through (the manifest or a setting failed them all): the run fails as one thread's would.
   if (reports.length === 0) throw failures[0];
   // Otherwise the others' work is committed and reported: the run reports it, and fails.
-  for (const failure of failures) ports.log(`error: ${messageOf(failure)}; the other threads committed what they read, the next run goes on`);
+  results.forEach((result, index) => {
+    if (result.status === 'rejected') ports.log(failureLine(threads[index]?.worker ?? index, result.reason));
+  });
   const positions = done.flatMap((result) => result.positions);
   // Lag monitoring only, as in runFlow: a failure is a warning.
   if (positions.length > 0) await ports.source.recordPositions(positions).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));

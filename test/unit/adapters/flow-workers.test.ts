@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowSettings } from '../../../src/adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../../src/adapters/flow-workers.js';
-import { UsageError } from '../../../src/domain/errors.js';
+import { SchemaflowError, UsageError, describeError } from '../../../src/domain/errors.js';
 import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
 
 /* The orchestration of `flow run --workers`, with a stand-in worker script (no Kafka here: the integration tests run real threads). */
@@ -86,6 +86,35 @@ describe('flow run --workers (orchestration)', () => {
     expect(lines.filter((line) => line.startsWith('using '))).toEqual(['using 2 threads of the 4 asked: the run takes 2 partitions']);
     expect(lines.filter((line) => line.startsWith('worker ')).map((line) => line.split(':')[0])).toEqual(expect.arrayContaining(['worker 0', 'worker 1']));
     expect(lines.some((line) => /^worker [2-9]/.test(line))).toBe(false);
+  });
+
+  it('logs a thread’s unexpected error with the thread’s stack, naming the thread; an expected error keeps its one-line message', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines), settings('bug-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.exitCode).toBe(1);
+    const failure = lines.find((line) => line.startsWith('error: flow worker 1'));
+    expect(failure?.split('\n').slice(0, 2)).toEqual(['error: flow worker 1 failed unexpectedly; the other threads committed what they read, the next run goes on', "TypeError: Cannot read properties of undefined (reading 'next')"]);
+    expect(failure).toMatch(/\n {4}at .*fake-flow-worker\.mjs:\d+:\d+/);
+    // An error the thread did not catch at all carries its stack too.
+    const thrown: string[] = [];
+    await runFlowInWorkers(ports(thrown), settings('throw-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(thrown.find((line) => line.startsWith('error: flow worker 1'))).toMatch(/^error: flow worker 1 failed unexpectedly; .*\nRangeError: an offset out of range, uncaught\n {4}at .*fake-flow-worker\.mjs/);
+    // fail-one's thread fails with a SchemaflowError: its message alone, no stack.
+    const expected: string[] = [];
+    await runFlowInWorkers(ports(expected), settings('fail-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(expected.filter((line) => line.includes('\n'))).toEqual([]);
+  });
+
+  it('rethrows what failed every thread as it was thrown there: a bug with its stack, a SchemaflowError with its code, retriable and causes', async () => {
+    const bug = await runFlowInWorkers(ports([]), settings('bug-all'), options, { workers: 2, script: SCRIPT, faults: false }).catch((error: unknown) => error);
+    expect(bug).toBeInstanceOf(Error);
+    expect(bug).not.toBeInstanceOf(SchemaflowError);
+    expect((bug as Error).name).toBe('TypeError');
+    expect((bug as Error).stack).toMatch(/^TypeError: Cannot read properties of undefined \(reading 'next'\)\n {4}at .*fake-flow-worker\.mjs/);
+    const known = await runFlowInWorkers(ports([]), settings('fail-all'), options, { workers: 2, script: SCRIPT, faults: false }).catch((error: unknown) => error);
+    expect(known).toBeInstanceOf(SchemaflowError);
+    expect(known).toMatchObject({ code: 'KAFKA_FAILED', retriable: true, message: 'reading records failed: the brokers went away' });
+    expect(describeError(known)).toBe('reading records failed: the brokers went away\n  caused by: Connection error: the brokers went away');
   });
 
   it('fails as one thread would when none gets through (a usage error stays one), and names a thread that exits without a report', async () => {
