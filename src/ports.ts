@@ -169,6 +169,12 @@ export interface RecordSource {
   read(ranges: readonly ReadRange[], handle: (batch: RecordBatch) => Promise<boolean>, options: { until: number; stop?: AbortSignal | undefined }): Promise<void>;
   /** Records archived positions in the stable group `schemaflow-flow`, for lag monitoring only. */
   recordPositions(positions: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly next: bigint }>): Promise<void>;
+  /**
+   * Deletes the per-run read groups that runs killed before their end left behind, only those
+   * without members (a run reading has some). Resolves with the groups removed and the ones that
+   * could not be (problems, for warnings); rejects when the groups cannot be listed.
+   */
+  removeLeftoverGroups(): Promise<{ readonly removed: readonly string[]; readonly problems: readonly string[] }>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { workerShard } from '../archive/shard.js';
-import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
-import { runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
+import { threadShares, workerShard } from '../archive/shard.js';
+import { messageOf, SchemaflowError } from '../domain/errors.js';
+import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
+import { fromPortableError, toPortableError, type PortableError } from './thread-errors.js';
 
 /*
  * `flow run --workers N`: one run's partitions archived by N worker threads, each a flow of its
@@ -24,7 +25,7 @@ interface FlowWorkerData {
 /** A partition's archived position, for the lag group. */
 type Position = Parameters<FlowPorts['source']['recordPositions']>[0][number];
 
-type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport; readonly positions: readonly Position[] } | { readonly type: 'failed'; readonly code: string; readonly message: string; readonly usage: boolean; readonly retriable: boolean };
+type FromWorker = { readonly type: 'log'; readonly line: string } | { readonly type: 'report'; readonly report: FlowReport; readonly positions: readonly Position[] } | { readonly type: 'failed'; readonly error: PortableError };
 
 /** Whether this thread is a flow worker (a bundle that is its own worker script checks this first). */
 export const isFlowWorker = (): boolean => !isMainThread && (workerData as Partial<FlowWorkerData> | null)?.schemaflowFlowWorker === true;
@@ -54,28 +55,79 @@ export async function serveFlowWorker(): Promise<void> {
     }
     post({ type: 'report', report, positions });
   } catch (error) {
-    post({ type: 'failed', code: error instanceof SchemaflowError ? error.code : 'FLOW_WORKER_FAILED', message: messageOf(error), usage: error instanceof UsageError, retriable: error instanceof SchemaflowError && error.retriable });
+    // Its class, code, causes and stack: the main thread reports it as it would have in one thread.
+    post({ type: 'failed', error: toPortableError(error) });
   } finally {
     port.unref();
   }
 }
 
 /**
- * Runs the flow in `workers` threads of `script` (a module that calls serveFlowWorker when
- * isFlowWorker), each on shard `index + count·j` of `count·workers`: within the run's shard
- * (or all partitions), every partition in exactly one worker. A stop reaches every worker. Then,
- * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
- * several, or a dry run). Returns one report for the run. One worker, or a `flow close` (which
- * reads nothing), runs in this thread.
+ * A flow run, `flow run` or `flow close`, in this thread or in `workers` threads (see
+ * runInThreads). A run that reads then removes the read groups runs killed before their end
+ * left behind. Returns one report for the run.
  */
 export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
-  if (context.workers <= 1 || options.closeOnly) return runFlow(ports, options);
-  const threads = Array.from({ length: context.workers }, (_, worker) => {
-    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, context.workers) }, worker, faults: context.faults };
-    return new Worker(context.script, { workerData: data });
+  // One worker, or a `flow close` (which reads nothing), runs in this thread.
+  const report = context.workers <= 1 || options.closeOnly ? await runFlow(ports, options) : await runInThreads(ports, config, options, context);
+  if (!options.dryRun && !options.closeOnly) await removeLeftoverGroups(ports);
+  return report;
+}
+
+/**
+ * Deletes the empty read groups of runs killed before their end (a SIGKILL skips a run's own
+ * deletion). Housekeeping only: a failure is a warning.
+ */
+async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
+  try {
+    const { removed, problems } = await ports.source.removeLeftoverGroups();
+    if (removed.length > 0) ports.log(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
+    for (const problem of problems) ports.log(`warning: ${problem}`);
+  } catch (error) {
+    ports.log(`warning: ${messageOf(error)}`);
+  }
+}
+
+/**
+ * A failed thread's line when the others got through. A SchemaflowError's message says what
+ * went wrong (as the CLI prints it, without a stack); anything else is a bug, logged with the
+ * thread's stack as the CLI logs an unexpected error.
+ */
+function failureLine(worker: number, failure: unknown): string {
+  const others = 'the other threads committed what they read, the next run goes on';
+  if (failure instanceof SchemaflowError) return `error: ${failure.message}; ${others}`;
+  return `error: flow worker ${worker} failed unexpectedly; ${others}\n${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`;
+}
+
+/** Why a run uses fewer threads than asked (logged once). */
+function fewerThreads(asked: number, used: number, partitions: number, shares: number): string {
+  const dealt = used < Math.min(asked, partitions) ? `, which fall in the shares of ${used} threads of ${shares} (topics are dealt by name)` : '';
+  return `using ${used} thread${used === 1 ? '' : 's'} of the ${asked} asked: the run takes ${partitions} partition${partitions === 1 ? '' : 's'}${dealt}`;
+}
+
+/**
+ * Runs the flow in up to `workers` threads of `script` (a module that calls serveFlowWorker when
+ * isFlowWorker), no more than the run has partitions: with `n` threads, thread `j` takes shard
+ * `index + count·j` of `count·n` (threadShares), so within the run's shard (or all partitions)
+ * every partition is in exactly one thread, and a thread whose share holds none is not started
+ * (one thread left runs in this thread). A stop reaches every worker. Then,
+ * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
+ * several, or a dry run).
+ */
+async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+  // A thread without a partition would start, join nothing and exit: size the threads by the run's
+  // partitions now. One added to a topic before the threads list theirs may fall in a share no
+  // thread has; the next run reads it.
+  const share = await partitionsOfRun(ports, options);
+  const { count, threads: chosen } = threadShares(share, options.shard, context.workers);
+  if (chosen.length < context.workers) ports.log(fewerThreads(context.workers, Math.max(1, chosen.length), share.length, count));
+  if (chosen.length <= 1) return runFlow(ports, options);
+  const threads = chosen.map((worker) => {
+    const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, count) }, worker, faults: context.faults };
+    return { worker, thread: new Worker(context.script, { workerData: data }) };
   });
   const stopAll = (): void => {
-    for (const thread of threads) thread.postMessage({ type: 'stop' });
+    for (const { thread } of threads) thread.postMessage({ type: 'stop' });
   };
   if (ports.stop?.aborted) stopAll();
   // What every thread says alike (a missing topic, a newer manifest) is logged once.
@@ -88,10 +140,10 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
   ports.stop?.addEventListener('abort', stopAll, { once: true });
   const results = await Promise.allSettled(
     threads.map(
-      (thread, worker) =>
+      ({ worker, thread }) =>
         new Promise<{ report: FlowReport; positions: readonly Position[] }>((resolve, reject) => {
           let settled = false;
-          const fail = (error: SchemaflowError): void => {
+          const fail = (error: Error): void => {
             if (settled) return; // an error after its report (while it is terminated) loses nothing
             settled = true;
             // A failed worker stops the others: they commit what they read and report.
@@ -103,9 +155,10 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
             else if (message.type === 'report') {
               settled = true;
               resolve(message);
-            } else fail(message.usage ? new UsageError(message.message, { code: message.code }) : new SchemaflowError(message.code, message.message, { retriable: message.retriable }));
+            } else fail(fromPortableError(message.error));
           });
-          thread.once('error', (error) => fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} failed: ${messageOf(error)}`, { cause: error })));
+          // An error the thread did not catch: a bug, reported with its stack (Node clones it from the thread).
+          thread.once('error', (error) => fail(fromPortableError(toPortableError(error))));
           thread.once('exit', (code) => {
             if (!settled) fail(new SchemaflowError('FLOW_WORKER_FAILED', `flow worker ${worker} exited with code ${code} before reporting`));
           });
@@ -119,7 +172,9 @@ export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, o
   // No thread got through (the manifest or a setting failed them all): the run fails as one thread's would.
   if (reports.length === 0) throw failures[0];
   // Otherwise the others' work is committed and reported: the run reports it, and fails.
-  for (const failure of failures) ports.log(`error: ${messageOf(failure)}; the other threads committed what they read, the next run goes on`);
+  results.forEach((result, index) => {
+    if (result.status === 'rejected') ports.log(failureLine(threads[index]?.worker ?? index, result.reason));
+  });
   const positions = done.flatMap((result) => result.positions);
   // Lag monitoring only, as in runFlow: a failure is a warning.
   if (positions.length > 0) await ports.source.recordPositions(positions).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));

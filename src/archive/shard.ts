@@ -40,3 +40,22 @@ export function workerShard(shard: Shard | null, worker: number, workers: number
   const outer = shard ?? { index: 0, count: 1 };
   return { index: outer.index + outer.count * worker, count: outer.count * workers };
 }
+
+/** The threads of a run worth starting: each gets shard `workerShard(shard, thread, count)`. */
+export interface ThreadShares {
+  /** How many shares the run's shard is dealt in: the threads asked, at most one per partition. */
+  readonly count: number;
+  /** The threads whose share holds a partition, ascending (fewer than `count` when a share gets none). */
+  readonly threads: readonly number[];
+}
+
+/**
+ * The threads for `workers` asked over `partitions`, the run's share (its shard's partitions of
+ * its subjects): no more shares than partitions, and no thread for a share that holds none (the
+ * deal goes by topic name, so topics of one partition can meet in one share).
+ */
+export function threadShares(partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>, shard: Shard | null, workers: number): ThreadShares {
+  const count = Math.max(1, Math.min(workers, partitions.length));
+  const threads = Array.from({ length: count }, (_, thread) => thread).filter((thread) => partitions.some((entry) => inShard(entry.topic, entry.partition, workerShard(shard, thread, count))));
+  return { count, threads };
+}

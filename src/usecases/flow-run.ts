@@ -370,6 +370,16 @@ function describeUnarchived(report: PartitionReport, plan: Extract<PartitionPlan
   report.problem = `${parts.join('; ')}: flow close reads nothing, the next flow run archives them (their hours stay open until then)`;
 }
 
+/**
+ * The partitions a run with these options takes: its subjects' topics' partitions as Kafka lists
+ * them now, in its shard. What `--workers` sizes its threads by.
+ */
+export async function partitionsOfRun(ports: Pick<FlowPorts, 'manifests' | 'source'>, options: Pick<FlowOptions, 'subjects' | 'shard'>): Promise<Array<{ topic: string; partition: number }>> {
+  const subjects = selectSubjects(await ports.manifests.latest(), options.subjects);
+  const offsets = await ports.source.offsets(subjects.map((subject) => subject.topic));
+  return offsets.filter((entry) => !options.shard || inShard(entry.topic, entry.partition, options.shard)).map((entry) => ({ topic: entry.topic, partition: entry.partition }));
+}
+
 /** The subjects a run archives: all, or the ones `--subjects` names (each must exist). */
 export function selectSubjects(manifest: Manifest, names: readonly string[]): ManifestSubject[] {
   if (names.length === 0) return [...manifest.subjects];

@@ -82,6 +82,16 @@ it('splits a shard among its threads, and rejects a number of threads out of ran
     const owned = (result: { stdout: string }): string[] => (JSON.parse(result.stdout) as Report).partitions.map((entry) => `${entry.topic}/${entry.partition} ${entry.status}`);
     expect(owned(threaded)).toEqual(owned(alone));
     expect((JSON.parse(threaded.stdout) as Report).shard).toBe('1/2');
+    // More threads than the shard has partitions: one per partition at most, said once.
+    const crowded = await plan(['--shard', '1/2', '--workers', '8']);
+    expect(crowded.code, crowded.stderr).toBe(0);
+    expect(owned(crowded)).toEqual(owned(alone));
+    const sizing = crowded.stderr.split('\n').filter((line) => line.startsWith('using '));
+    expect(sizing).toHaveLength(1);
+    const [, used = '', taken = ''] = /^using (\d+) threads? of the 8 asked: the run takes (\d+) partitions?/.exec(sizing[0] ?? '') ?? [];
+    expect(Number(taken)).toBe(owned(alone).length);
+    expect(Number(used)).toBeGreaterThanOrEqual(1);
+    expect(Number(used)).toBeLessThanOrEqual(Number(taken));
   } finally {
     empty.dispose();
   }

@@ -1,6 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
+import { removeLeftoverGroups, RUN_GROUP_PREFIX } from './leftover-groups.js';
 
 /** The stable group whose committed offsets show the flow's lag; it never has members. */
 export const FLOW_GROUP = 'schemaflow-flow';
@@ -89,7 +90,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
 
     async read(ranges, handle, { until, stop }) {
       if (ranges.length === 0) return;
-      const groupId = `${FLOW_GROUP}-run-${options.runId}`;
+      const groupId = `${RUN_GROUP_PREFIX}${options.runId}`;
       const topics = [...new Set(ranges.map((range) => range.topic))];
       const largest = await largestMessageBytes(topics);
       const maxBytesPerPartition = Math.max(FETCH.maxBytesPerPartition, largest + BATCH_OVERHEAD);
@@ -209,6 +210,15 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         if (missing.length === 0) return;
         if (attempt === RECORD_ATTEMPTS) throw new SchemaflowError('KAFKA_FAILED', `group ${FLOW_GROUP} did not take the positions of ${missing.join(', ')} after ${attempt} tries (other runs were recording theirs at the same moment); the lake's state is unaffected and the next run records them`);
         await new Promise((resolve) => setTimeout(resolve, attempt * (250 + Math.random() * 500)));
+      }
+    },
+
+    async removeLeftoverGroups() {
+      try {
+        await connect();
+        return await removeLeftoverGroups(admin);
+      } catch (error) {
+        throw kafkaFailure('cannot remove the read groups of crashed runs', error);
       }
     },
 

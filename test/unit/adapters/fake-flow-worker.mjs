@@ -15,10 +15,24 @@ const report = {
   closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'a sharded run does not close hours; flow close does, once every shard is done' }],
   exitCode: 0,
 };
+/** A bug in the thread: a TypeError with this script in its stack, as toPortableError posts it. */
+function bug() {
+  const error = new TypeError("Cannot read properties of undefined (reading 'next')");
+  return { name: error.name, message: error.message, stack: error.stack };
+}
+const brokersGone = { name: 'SchemaflowError', message: 'reading records failed: the brokers went away', stack: 'SchemaflowError: reading records failed…\n    at read (record-source.js:1:1)', schemaflow: { code: 'KAFKA_FAILED', retriable: true, usage: false }, cause: { name: 'KafkaJSConnectionError', message: 'Connection error: the brokers went away', stack: 'KafkaJSConnectionError: Connection error…' } };
+
 if (scenario === 'exit' && worker === 1) process.exit(3);
-if (scenario === 'usage') parentPort.postMessage({ type: 'failed', code: 'CONFIG_INVALID', message: `worker ${worker}: a bad setting`, usage: true, retriable: false });
-else if (scenario === 'fail-one' && worker === 1) parentPort.postMessage({ type: 'failed', code: 'KAFKA_FAILED', message: 'the brokers went away', usage: false, retriable: true });
-else {
+if (scenario === 'usage') parentPort.postMessage({ type: 'failed', error: { name: 'UsageError', message: `worker ${worker}: a bad setting`, schemaflow: { code: 'CONFIG_INVALID', retriable: false, usage: true } } });
+else if (scenario === 'fail-one' && worker === 1) parentPort.postMessage({ type: 'failed', error: { name: 'SchemaflowError', message: 'the brokers went away', schemaflow: { code: 'KAFKA_FAILED', retriable: true, usage: false } } });
+else if (scenario === 'fail-all') parentPort.postMessage({ type: 'failed', error: brokersGone });
+else if ((scenario === 'bug-one' && worker === 1) || scenario === 'bug-all') parentPort.postMessage({ type: 'failed', error: bug() });
+else if (scenario === 'throw-one' && worker === 1) {
+  // Uncaught: the main thread hears of it through the thread's 'error' event.
+  setImmediate(() => {
+    throw new RangeError('an offset out of range, uncaught');
+  });
+} else {
   parentPort.postMessage({ type: 'log', line: 'warning: topic ghost does not exist in Kafka; skipped' });
   parentPort.postMessage({ type: 'log', line: `reading 1 partitions (apps-users/${worker})` });
   // A dry run records no position, as runFlow records none.

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowSettings } from '../../../src/adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../../src/adapters/flow-workers.js';
-import { UsageError } from '../../../src/domain/errors.js';
+import { SchemaflowError, UsageError, describeError } from '../../../src/domain/errors.js';
 import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
 
 /* The orchestration of `flow run --workers`, with a stand-in worker script (no Kafka here: the integration tests run real threads). */
 const SCRIPT = new URL('./fake-flow-worker.mjs', import.meta.url);
 const options: FlowOptions = { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 900_000 };
 
-/** Ports for the closing pass: its manifest store is unreachable, so closing fails. Positions recorded go to `recorded`. */
-function ports(lines: string[], recorded: unknown[][] = []): FlowPorts {
+/** What the source's removeLeftoverGroups answers (and how often it was asked, in `asked`). */
+type Leftovers = { asked: number; answer: () => Promise<{ removed: string[]; problems: string[] }> };
+const noLeftovers = (): Leftovers => ({ asked: 0, answer: () => Promise.resolve({ removed: [], problems: [] }) });
+
+/**
+ * Ports of the main thread. Its manifest store answers once (sizing the threads: subject
+ * apps-users over `partitions` partitions), then is unreachable, so the closing pass fails.
+ * Positions recorded go to `recorded`.
+ */
+function ports(lines: string[], recorded: unknown[][] = [], leftovers: Leftovers = noLeftovers(), partitions = 3): FlowPorts {
   const unreachable = (): Promise<never> => Promise.reject(new Error('the manifest store is unreachable'));
-  const source = { recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)) };
-  return { lake: {}, state: {}, source, manifests: { latest: unreachable, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
+  let reads = 0;
+  const latest = (): Promise<unknown> => (reads++ === 0 ? Promise.resolve({ serial: 5, subjects: [{ subject: 'apps-users', topic: 'apps-users' }] }) : unreachable());
+  const offsets = (): Promise<unknown[]> => Promise.resolve(Array.from({ length: partitions }, (_, partition) => ({ topic: 'apps-users', partition, low: 0n, high: 5n })));
+  const removeLeftoverGroups = (): Promise<{ removed: string[]; problems: string[] }> => {
+    leftovers.asked += 1;
+    return leftovers.answer();
+  };
+  const source = { offsets, recordPositions: (positions: unknown[]) => Promise.resolve(void recorded.push(positions)), removeLeftoverGroups };
+  return { lake: {}, state: {}, source, manifests: { latest, bySerial: unreachable }, clock: () => new Date(0), fault: () => Promise.resolve(), log: (line: string) => lines.push(line) } as unknown as FlowPorts;
 }
 const settings = (scenario: string): FlowSettings => ({ lakeUrl: scenario }) as unknown as FlowSettings;
 
@@ -43,6 +58,63 @@ describe('flow run --workers (orchestration)', () => {
     expect(ghost).toHaveLength(1);
     expect(ghost[0]).toMatch(/^worker [0-2]: warning: topic ghost does not exist in Kafka; skipped$/);
     expect(lines).toContain('worker 2: reading 1 partitions (apps-users/2)');
+  });
+
+  it('removes the read groups crashed runs left after a run that reads, saying how many; a failure is a warning, and a dry run removes none', async () => {
+    const lines: string[] = [];
+    const leftovers: Leftovers = { asked: 0, answer: () => Promise.resolve({ removed: ['schemaflow-flow-run-a', 'schemaflow-flow-run-b-w0'], problems: ['cannot delete consumer group schemaflow-flow-run-c: Not authorized to access group'] }) };
+    const report = await runFlowInWorkers(ports(lines, [], leftovers), settings('ok'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.partitions).toHaveLength(2);
+    expect(lines).toContain('removed 2 consumer groups left by runs that did not finish');
+    expect(lines).toContain('warning: cannot delete consumer group schemaflow-flow-run-c: Not authorized to access group');
+
+    const failing: Leftovers = { asked: 0, answer: () => Promise.reject(new Error('cannot remove the read groups of crashed runs: the brokers went away')) };
+    const after: string[] = [];
+    await expect(runFlowInWorkers(ports(after, [], failing), settings('ok'), options, { workers: 2, script: SCRIPT, faults: false })).resolves.toMatchObject({ runId: 'r1' });
+    expect(after).toContain('warning: cannot remove the read groups of crashed runs: the brokers went away');
+
+    const untouched = noLeftovers();
+    await runFlowInWorkers(ports([], [], untouched), settings('ok'), { ...options, dryRun: true }, { workers: 2, script: SCRIPT, faults: false });
+    expect(untouched.asked).toBe(0);
+  });
+
+  it('starts no more threads than the run has partitions, and says so once', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines, [], noLeftovers(), 2), settings('ok'), { ...options, dryRun: true }, { workers: 4, script: SCRIPT, faults: false });
+    // The stand-in reports partition <its worker number>: two threads, the shares of two.
+    expect(report.partitions.map((entry) => `${entry.partition} ${entry.status}`)).toEqual(['0 archived', '1 archived']);
+    expect(lines.filter((line) => line.startsWith('using '))).toEqual(['using 2 threads of the 4 asked: the run takes 2 partitions']);
+    expect(lines.filter((line) => line.startsWith('worker ')).map((line) => line.split(':')[0])).toEqual(expect.arrayContaining(['worker 0', 'worker 1']));
+    expect(lines.some((line) => /^worker [2-9]/.test(line))).toBe(false);
+  });
+
+  it('logs a thread’s unexpected error with the thread’s stack, naming the thread; an expected error keeps its one-line message', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines), settings('bug-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.exitCode).toBe(1);
+    const failure = lines.find((line) => line.startsWith('error: flow worker 1'));
+    expect(failure?.split('\n').slice(0, 2)).toEqual(['error: flow worker 1 failed unexpectedly; the other threads committed what they read, the next run goes on', "TypeError: Cannot read properties of undefined (reading 'next')"]);
+    expect(failure).toMatch(/\n {4}at .*fake-flow-worker\.mjs:\d+:\d+/);
+    // An error the thread did not catch at all carries its stack too.
+    const thrown: string[] = [];
+    await runFlowInWorkers(ports(thrown), settings('throw-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(thrown.find((line) => line.startsWith('error: flow worker 1'))).toMatch(/^error: flow worker 1 failed unexpectedly; .*\nRangeError: an offset out of range, uncaught\n {4}at .*fake-flow-worker\.mjs/);
+    // fail-one's thread fails with a SchemaflowError: its message alone, no stack.
+    const expected: string[] = [];
+    await runFlowInWorkers(ports(expected), settings('fail-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(expected.filter((line) => line.includes('\n'))).toEqual([]);
+  });
+
+  it('rethrows what failed every thread as it was thrown there: a bug with its stack, a SchemaflowError with its code, retriable and causes', async () => {
+    const bug = await runFlowInWorkers(ports([]), settings('bug-all'), options, { workers: 2, script: SCRIPT, faults: false }).catch((error: unknown) => error);
+    expect(bug).toBeInstanceOf(Error);
+    expect(bug).not.toBeInstanceOf(SchemaflowError);
+    expect((bug as Error).name).toBe('TypeError');
+    expect((bug as Error).stack).toMatch(/^TypeError: Cannot read properties of undefined \(reading 'next'\)\n {4}at .*fake-flow-worker\.mjs/);
+    const known = await runFlowInWorkers(ports([]), settings('fail-all'), options, { workers: 2, script: SCRIPT, faults: false }).catch((error: unknown) => error);
+    expect(known).toBeInstanceOf(SchemaflowError);
+    expect(known).toMatchObject({ code: 'KAFKA_FAILED', retriable: true, message: 'reading records failed: the brokers went away' });
+    expect(describeError(known)).toBe('reading records failed: the brokers went away\n  caused by: Connection error: the brokers went away');
   });
 
   it('fails as one thread would when none gets through (a usage error stays one), and names a thread that exits without a report', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flowOptionsFrom } from '../../../src/adapters/flow-ports.js';
-import { inShard, parseShard, workerShard } from '../../../src/archive/shard.js';
+import { inShard, parseShard, threadShares, workerShard } from '../../../src/archive/shard.js';
 
 const topics = ['apps-users', 'apps-sessions', 'payments-refunds', 'payments-transactions', 'a', 'b', 'c', 'd', 'e', 'f'];
 
@@ -38,6 +38,26 @@ describe('flow shards (--shard i/n)', () => {
     const owners = topics.map((topic) => [0, 1, 2].find((index) => inShard(topic, 0, { index, count: 3 })));
     expect(new Set(owners).size).toBe(3);
     expect(topics.map((topic) => [0, 1, 2].find((index) => inShard(topic, 0, { index, count: 3 })))).toEqual(owners);
+  });
+
+  it('size a run’s threads by its partitions: one per partition at most, none without a partition, every partition in a started thread', () => {
+    const of = (topic: string, count: number): Array<{ topic: string; partition: number }> => Array.from({ length: count }, (_, partition) => ({ topic, partition }));
+    expect(threadShares(of('apps-users', 2), null, 4)).toEqual({ count: 2, threads: [0, 1] });
+    expect(threadShares(of('apps-users', 12), null, 4)).toEqual({ count: 4, threads: [0, 1, 2, 3] });
+    expect(threadShares(of('apps-users', 1), { index: 1, count: 3 }, 8)).toEqual({ count: 1, threads: [0] });
+    expect(threadShares([], null, 4)).toEqual({ count: 1, threads: [] });
+    // Topics of one partition are dealt by name: two of them may fall in one thread's share.
+    const pair = topics.flatMap((a) => topics.filter((b) => b !== a && [0, 1].find((index) => inShard(a, 0, { index, count: 2 })) === [0, 1].find((index) => inShard(b, 0, { index, count: 2 }))).map((b) => [a, b]))[0] ?? [];
+    expect(threadShares(pair.map((topic) => ({ topic, partition: 0 })), null, 2).threads).toHaveLength(1);
+    for (const outer of [null, { index: 1, count: 3 }]) {
+      for (let workers = 1; workers <= 6; workers += 1) {
+        const run = [...of('apps-users', 5), ...of('a', 1), ...of('b', 1), ...of('payments-refunds', 3)].filter((entry) => outer === null || inShard(entry.topic, entry.partition, outer));
+        const { count, threads } = threadShares(run, outer, workers);
+        expect(threads.length).toBeLessThanOrEqual(Math.min(workers, run.length));
+        for (const entry of run) expect(threads.filter((thread) => inShard(entry.topic, entry.partition, workerShard(outer, thread, count))), `${entry.topic}/${entry.partition}`).toHaveLength(1);
+        for (const thread of threads) expect(run.some((entry) => inShard(entry.topic, entry.partition, workerShard(outer, thread, count)))).toBe(true);
+      }
+    }
   });
 
   it('are written i/n, counted from 0; anything else is a usage error naming the option', () => {

@@ -35,6 +35,7 @@ function kafka(partitions: readonly PartitionOffsets[]): RecordSource {
       }
     },
     recordPositions: () => Promise.resolve(),
+    removeLeftoverGroups: () => Promise.resolve({ removed: [], problems: [] }),
     close: () => Promise.resolve(),
   };
 }

@@ -26,6 +26,7 @@ function partition(records: readonly KafkaRecord[], low = 0n): RecordSource {
       if (batch.length > 0) await handle({ topic: 'apps-users', partition: 0, records: batch, done: true, heartbeat: () => Promise.resolve() });
     },
     recordPositions: () => Promise.resolve(),
+    removeLeftoverGroups: () => Promise.resolve({ removed: [], problems: [] }),
     close: () => Promise.resolve(),
   };
 }
