@@ -73,12 +73,13 @@ export async function sendFlowMetrics(config: FlowSettings, report: FlowReport, 
   await createStatsdSink(config.statsdHost, warn).send(flowMetrics(report, { now: timing.now, durationMs: timing.now - timing.started }));
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-function parseDuration(text: string, name: string): number {
+/** `90s`, `10m`, `1h`, `90d` (and `ms`) in milliseconds; anything else is a usage error naming the option. */
+export function parseDuration(text: string, name: string): number {
   const match = DURATION.exec(text);
-  if (!match) throw new UsageError(`${name} must be a duration such as 90s, 10m or 1h, not ${JSON.stringify(text)}`);
+  if (!match) throw new UsageError(`${name} must be a duration such as 90s, 10m, 1h or 90d, not ${JSON.stringify(text)}`);
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 

@@ -66,11 +66,21 @@ export interface AuditOptions {
   /** Audit one subject (its topic) only. */
   readonly subject?: string;
   /**
-   * Accept offsets missing from the front of a partition, before its first object (all of them
-   * when it has none): a retention rule (a GCS lifecycle rule) deletes the oldest objects first.
-   * They are reported as expired; a hole after the first object still fails.
+   * The age (ms) after which a retention rule (a GCS lifecycle rule) deletes objects. Offsets
+   * missing from the front of a partition, before its first complete unit (units the rule has
+   * deleted part of included), are then reported as expired instead of failing; a partition with
+   * nothing left is expired only when its state was last committed longer ago than this (a rule
+   * cannot have deleted younger objects). A hole after the front still fails.
    */
-  readonly retention?: boolean;
+  readonly retentionMs?: number;
+  /** The audit's clock, for `retentionMs`. */
+  readonly now?: Date;
+}
+
+/** How retention is judged: a missing front is expired; an emptied partition only when its last commit is older than `before`. */
+interface Retention {
+  readonly label: string;
+  readonly before: number;
 }
 
 /**
@@ -194,12 +204,14 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     }
     const folder = key.slice(0, key.lastIndexOf('/') + 1);
     for (const object of folders.get(folder) ?? []) if (!listed.includes(object)) hourProblems.push(`${object} was written after its hour was closed (${key} does not list it)`);
-    for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
+    // A retention rule deletes an hour's objects before its marker (created once the hour closed).
+    if (options.retentionMs === undefined) for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
   }
 
-  const retention = options.retention === true;
+  const retention: Retention | undefined = options.retentionMs === undefined ? undefined : { label: describeAge(options.retentionMs), before: (options.now ?? new Date()).getTime() - options.retentionMs };
   const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
-  if (partitions.size === 0 && markers.length === 0 && stateOnly.length === 0) await refuseNothing(stores, options.subject);
+  // With retention an emptied lake is no pass: a mistyped --lake looks the same.
+  if (partitions.size === 0 && markers.length === 0 && (stateOnly.length === 0 || retention)) await refuseNothing(stores, options.subject);
   const audited: AuditedPartition[] = [...stateOnly];
   for (const target of partitions.values()) {
     const key = stateKey(target.topic, target.partition);
@@ -223,7 +235,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
  * fault) is left out, as the flow has archived nothing there yet. States are listed where the
  * flow keeps them (`--state`, which need not be inside the lake), with `--subject` as the topic.
  */
-async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Partition>, subject: string | undefined, retention: boolean): Promise<AuditedPartition[]> {
+async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Partition>, subject: string | undefined, retention: Retention | undefined): Promise<AuditedPartition[]> {
   const audited: AuditedPartition[] = [];
   for (const entry of await state.list(subject === undefined ? '' : `${subject}/`)) {
     const named = parseStateKey(entry.key);
@@ -243,7 +255,8 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
     const claimed = claimedOffsets(parsed);
     if (!claimed) continue;
     const last = claimed.next - 1n;
-    if (retention) {
+    const committed = Date.parse(parsed.updatedAt);
+    if (retention && committed <= retention.before) {
       audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, expired: claimed.first === null ? `offsets below ${claimed.next}` : range(claimed.first, last), problems: [] });
       continue;
     }
@@ -252,7 +265,8 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
         ? `${where}: offsets up to ${last} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset below ${claimed.next} was archived (the state predates recording where the partition started, so the first missing offset is not known)`
         : `${where}: ${range(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
     // The same words for a partition emptied and one trimmed from the front: both may be a retention rule's work.
-    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [`${problem}${RETENTION_HINT}`] });
+    const why = retention ? ` (its state was last committed at ${parsed.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted them all)` : RETENTION_HINT;
+    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [`${problem}${why}`] });
   }
   return audited;
 }
@@ -292,9 +306,15 @@ function absentRanges(sorted: BigInt64Array, from: bigint, to: bigint): Array<[b
 }
 
 /** Appended to a problem of offsets missing from a partition's front. */
-const RETENTION_HINT = ' (if a retention rule deleted them, audit with --retention)';
+const RETENTION_HINT = ' (if a retention rule deleted them, audit with --retention and the age of the rule)';
 
-function checkPartition(target: Partition, state: PartitionState | undefined, retention: boolean): AuditedPartition {
+/** An age in the largest unit that divides it: 90d, 36h, 15m, 90s. */
+function describeAge(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms % size === 0 && ms >= size) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+function checkPartition(target: Partition, state: PartitionState | undefined, retention: Retention | undefined): AuditedPartition {
   const where = `${target.topic}/${target.partition}`;
   const problems = target.problems;
   const next = state ? BigInt(state.next) : undefined;
@@ -312,26 +332,30 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   }
 
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
-  const intervals = [...target.units.values()].map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}` }));
-  for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}` });
+  const whole = (unit: Unit): boolean => unit.counted === unit.records || (pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end);
+  const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = [...target.units.values()].map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}`, unit }));
+  for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}`, unit: undefined });
   intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  for (const unit of target.units.values()) {
-    const isPending = pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end;
-    if (unit.counted !== unit.records && !isPending) {
+  // With retention, the front is expired up to the first whole unit: the rule deletes a unit's
+  // objects a day apart when they were written either side of midnight, and gap records by their own age.
+  const frontEnd = retention ? intervals.findIndex((interval) => interval.unit !== undefined && whole(interval.unit)) : 0;
+  const audited = frontEnd === -1 ? [] : intervals.slice(frontEnd);
+  for (const { unit } of audited) {
+    if (unit && !whole(unit)) {
       const absent = absentRanges(offsets, unit.start, unit.end).map(([from, to]) => range(from, to));
       problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}; in no object: ${absent.slice(0, 20).join(', ')}${absent.length > 20 ? ', …' : ''} (the unit's objects: ${unit.keys.join(', ')})`);
     }
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;
-  const start = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : undefined;
-  const front = intervals[0]?.from;
+  const start = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : intervals[0]?.from;
+  const front = audited[0]?.from ?? (next !== undefined ? next : undefined);
   if (start !== undefined && front !== undefined && front > start) {
     if (retention) expired = range(start, front - 1n);
-    else problems.push(`${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and its first object begins at ${front}${RETENTION_HINT}`);
+    else problems.push(`${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`);
   }
-  let cursor: bigint | undefined;
-  for (const interval of intervals) {
+  let cursor: bigint | undefined = audited.length === 0 ? front : undefined;
+  for (const interval of audited) {
     if (cursor !== undefined && interval.from < cursor) problems.push(`${where}: ${range(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`);
     else if (cursor !== undefined && interval.from > cursor) problems.push(`${where}: ${range(cursor, interval.from - 1n)} are in no object and no gap record`);
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;

@@ -82,7 +82,7 @@ export async function readState(store: ObjectStore, entry: PartitionOffsets): Pr
   return { state: parseState(stored.bytes, `${store.location}/${key}`, entry), generation: stored.generation };
 }
 
-/** Uploads under way at once in a run, across its partitions' units (GCS answers a flood with 429s). */
+/** Uploads under way at once in a run (in each thread with --workers), across its partitions' units (GCS answers a flood with 429s). */
 const UPLOADS_AT_ONCE = 16;
 
 /** At most `size` tasks at a time; the others wait their turn in order. */
@@ -302,7 +302,8 @@ export class PartitionArchiver {
     };
     const [first, ...rest] = unit.objects;
     if (!first) return;
-    await Promise.all([this.uploads.run(() => upload(first)), recovery ? Promise.resolve() : fault('mid-upload')]);
+    // The slot first: mid-upload must find the object's bytes in flight, not waiting for a slot.
+    await this.uploads.run(async () => void (await Promise.all([upload(first), recovery ? Promise.resolve() : fault('mid-upload')])));
     if (rest.length > 0 && !recovery) await fault('mid-publish');
     let failure: { error: unknown } | undefined;
     const attempt = (object: BuiltObject) => (): Promise<void> => (failure ? Promise.resolve() : upload(object).catch((error: unknown) => void (failure ??= { error })));

@@ -283,6 +283,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     ports.log(`reading ${ranges.length} partitions (${ranges.map((range) => `${range.topic}/${range.partition} ${range.from}–${range.to - 1n}`).join(', ')})`);
     try {
       await ports.source.read(ranges, handle, { until: started + options.maxDurationMs, stop: ports.stop });
+    } catch (error) {
+      for (const item of work.values()) item.builder.discard();
+      throw error;
     } finally {
       // A failed read too: no unit is left half-written behind the run's back (or a thread's end).
       await archiver.settled(work.values());

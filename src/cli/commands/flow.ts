@@ -1,5 +1,5 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
+import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseDuration, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
@@ -109,14 +109,14 @@ const lakeAudit = defineCommand({
   settings: ['lakeUrl', 'stateUrl', 'gcsEndpoint'],
   options: {
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
-    retention: { type: 'boolean', description: 'accept offsets missing before a partition’s first object (all, when it has none), as a retention rule deletes them; report them as expired' },
+    retention: { type: 'string', valueName: 'D', description: 'the age after which a retention rule deletes objects (90d, 36h): offsets missing from a partition’s front are then reported as expired, not failed; an emptied partition passes only if last committed over D ago [default: no retention]' },
     format: FORMAT_OPTION,
   },
-  details: 'Per partition: offsets from where the flow started it to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Partitions come from the lake’s objects and from the flow states (--state): a partition whose objects are gone, or whose oldest are, fails, naming the offsets its state says were archived, unless --retention accepts them. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
+  details: 'Per partition: offsets from where the flow started it to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Partitions come from the lake’s objects and from the flow states (--state): a partition whose objects are gone, or whose oldest are, fails, naming the offsets its state says were archived, unless --retention D accepts them as a retention rule’s work. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
   async run({ options, config, io }) {
     const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
-    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject ? { subject: options.subject } : {}), retention: options.retention === true });
+    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject ? { subject: options.subject } : {}), ...(options.retention !== undefined ? { retentionMs: parseDuration(options.retention, '--retention'), now: new Date() } : {}) });
     if (format === 'json') io.out(JSON.stringify(report, null, 2));
     else printAudit(report, io);
     return report.ok ? 0 : 1;

@@ -81,7 +81,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
 
     const report = await auditLake(stores);
     expect(report.ok).toBe(false);
-    const missing = `apps-users/1: offsets 0–6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset from 0 (where the flow started it) below 7 was archived (if a retention rule deleted them, audit with --retention)`;
+    const missing = `apps-users/1: offsets 0–6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset from 0 (where the flow started it) below 7 was archived (if a retention rule deleted them, audit with --retention and the age of the rule)`;
     expect(problemsOf(report)).toEqual({ 'apps-other/0': [], 'apps-users/0': [], 'apps-users/1': [missing] });
     expect(report.partitions.find((entry) => entry.partition === 1)).toMatchObject({ first: '0', next: '7', objects: 0, records: 0, gaps: 0, pending: null });
 
@@ -97,7 +97,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
     // Retention had deleted 0–2 before the first run: the flow starts at 3 and records no gap.
     await archive(stores, [users(0, 0n, 5n), users(1, 3n, 9n)], { subjects: ['apps-users'] });
     await deleteObjectsOf(stores, 'apps-users', 1);
-    expect(problemsOf(await auditLake(stores))['apps-users/1']).toEqual([expect.stringMatching(/^apps-users\/1: offsets 3–8 are in no object and no gap record: .* every offset from 3 \(where the flow started it\) below 9 was archived \(if a retention rule deleted them, audit with --retention\)$/)]);
+    expect(problemsOf(await auditLake(stores))['apps-users/1']).toEqual([expect.stringMatching(/^apps-users\/1: offsets 3–8 are in no object and no gap record: .* every offset from 3 \(where the flow started it\) below 9 was archived \(if a retention rule deleted them, audit with --retention and the age of the rule\)$/)]);
   });
 
   it('fails when the lake holds nothing but states that claim offsets: exit 1 naming them, not "nothing is archived" (exit 2)', async () => {
@@ -140,7 +140,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
     await archive(stores, [other(0n, 9n)], { subjects: ['apps-other'], crashAt: 'after-intent' });
     await deleteObjectsOf(stores, 'apps-other', 0);
     const report = await auditLake(stores);
-    expect(problemsOf(report)['apps-other/0']).toEqual([expect.stringMatching(/^apps-other\/0: offsets 0–4 are in no object and no gap record: .* below 5 was archived \(if a retention rule deleted them, audit with --retention\)$/)]);
+    expect(problemsOf(report)['apps-other/0']).toEqual([expect.stringMatching(/^apps-other\/0: offsets 0–4 are in no object and no gap record: .* below 5 was archived \(if a retention rule deleted them, audit with --retention and the age of the rule\)$/)]);
     expect(report.partitions.find((entry) => entry.topic === 'apps-other')).toMatchObject({ first: '0', next: '5', pending: null });
   });
 
@@ -153,7 +153,7 @@ describe('lake audit of partitions whose objects are gone but whose state remain
     await stores.state.create(stateKey('apps-users', 1), new TextEncoder().encode(JSON.stringify(legacy)));
     await stores.state.create(stateKey('apps-users', 2), new TextEncoder().encode('{'));
     const problems = problemsOf(await auditLake(stores));
-    expect(problems['apps-users/1']).toEqual([`apps-users/1: offsets up to 6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset below 7 was archived (the state predates recording where the partition started, so the first missing offset is not known) (if a retention rule deleted them, audit with --retention)`]);
+    expect(problems['apps-users/1']).toEqual([`apps-users/1: offsets up to 6 are in no object and no gap record: the lake holds nothing of this partition, but its state ${stores.state.location}/apps-users/1.json says every offset below 7 was archived (the state predates recording where the partition started, so the first missing offset is not known) (if a retention rule deleted them, audit with --retention and the age of the rule)`]);
     expect(problems['apps-users/2']).toEqual([expect.stringContaining(`flow state ${stores.state.location}/apps-users/2.json is not JSON`)]);
   });
 });
@@ -174,16 +174,60 @@ describe('lake audit of partitions trimmed from the front', () => {
   it('fails when the oldest objects are gone: the state says where the flow started the partition', async () => {
     const report = await auditLake(await trimmed());
     expect(report.ok).toBe(false);
-    expect(problemsOf(report)['apps-users/0']).toEqual(['apps-users/0: offsets 0–4 are in no object and no gap record: the flow started the partition at 0, and its first object begins at 5 (if a retention rule deleted them, audit with --retention)']);
+    expect(problemsOf(report)['apps-users/0']).toEqual(['apps-users/0: offsets 0–4 are in no object and no gap record: the flow started the partition at 0, and its first object begins at 5 (if a retention rule deleted them, audit with --retention and the age of the rule)']);
   });
 
-  it('with --retention, reports them as expired and passes; a hole after the first object still fails', async () => {
+  const DAY = 86_400_000;
+  // runFlow's clock (the states' updatedAt) is 2026-11-30T10:30Z.
+  const later = (days: number): Date => new Date(Date.parse('2026-11-30T10:30:00Z') + days * DAY);
+
+  it('with a retention age, reports the missing front as expired and passes', async () => {
     const stores = await trimmed();
-    const report = await auditLake(stores, { retention: true });
+    const report = await auditLake(stores, { retentionMs: 7 * DAY, now: later(1) });
     expect(report.ok).toBe(true);
     expect(report.partitions.find((entry) => entry.partition === 0)).toMatchObject({ first: '5', next: '10', expired: 'offsets 0–4', problems: [] });
-    // A partition emptied by the rule is expired as a whole.
+  });
+
+  it('with a retention age, expires an emptied partition only when its state was committed longer ago than the age', async () => {
+    const stores = await trimmed();
+    await archive(stores, [users(0, 0n, 10n), users(1, 0n, 3n)]);
     await deleteObjectsOf(stores, 'apps-users', 0);
-    expect((await auditLake(stores, { retention: true })).partitions).toEqual([expect.objectContaining({ topic: 'apps-users', partition: 0, expired: 'offsets 0–9', problems: [] })]);
+    // Too young for the rule to have deleted everything: a problem naming the last commit.
+    const young = await auditLake(stores, { retentionMs: 7 * DAY, now: later(1) });
+    expect(problemsOf(young)['apps-users/0']).toEqual([expect.stringContaining('offsets 0–9 are in no object and no gap record: the lake holds nothing of this partition')]);
+    expect(problemsOf(young)['apps-users/0']?.[0]).toContain('less than the retention of 7d ago: a retention rule cannot have deleted them all');
+    const old = await auditLake(stores, { retentionMs: 7 * DAY, now: later(30) });
+    expect(old.ok).toBe(true);
+    expect(old.partitions.find((entry) => entry.partition === 0)).toMatchObject({ expired: 'offsets 0–9', problems: [] });
+  });
+
+  it('with a retention age, still refuses a lake with no object at all (a mistyped --lake looks the same): exit 2', async () => {
+    const stores = await trimmed();
+    await deleteObjectsOf(stores, 'apps-users', 0);
+    await expect(auditLake(stores, { retentionMs: 7 * DAY, now: later(30) })).rejects.toMatchObject({ code: 'LAKE_EMPTY' });
+  });
+
+  it('with a retention age, expires a front unit the rule deleted part of; without, names its missing records', async () => {
+    const stores = testLake();
+    // One unit of two hours (0–4 at 09:00, 5–9 at 10:00), then a unit 10–14.
+    const hours: RecordSource = {
+      ...kafka([users(0, 0n, 10n)]),
+      read: async ([range], handle) => {
+        if (!range) return;
+        const records: KafkaRecord[] = [];
+        for (let offset = range.from; offset < range.to; offset += 1n) records.push({ ...event('apps-users', 0, offset), timestamp: String(Date.UTC(2026, 10, 30, offset < 5n ? 9 : 10)) });
+        await handle({ topic: 'apps-users', partition: 0, records, done: true, heartbeat: () => Promise.resolve() });
+      },
+    };
+    const run = (source: RecordSource) => runFlow({ lake: stores.lake, state: stores.state, source, manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date('2026-11-30T10:30:00Z'), log: () => undefined, fault: () => Promise.resolve() }, { runId: 'r1', subjects: ['apps-users'], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 1_000 * 3_600_000 });
+    await run(hours);
+    await run(kafka([users(0, 0n, 15n)]));
+    const nine = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.includes('/hr=09/') && key.includes('+00000000000000000000+'));
+    expect(nine).toHaveLength(1);
+    for (const key of nine) rmSync(join(stores.lakePath, key));
+    expect(problemsOf(await auditLake(stores))['apps-users/0']?.[0]).toMatch(/^apps-users\/0: the unit offsets 0–9 consumed 10 records but its objects hold 5; in no object: offsets 0–4/);
+    const report = await auditLake(stores, { retentionMs: DAY, now: later(2) });
+    expect(report.ok).toBe(true);
+    expect(report.partitions[0]).toMatchObject({ expired: 'offsets 0–9', first: '0', next: '15', problems: [] });
   });
 });
