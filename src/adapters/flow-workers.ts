@@ -100,8 +100,8 @@ function failureLine(worker: number, failure: unknown): string {
 }
 
 /** Why a run uses fewer threads than asked (logged once). */
-function fewerThreads(asked: number, used: number, partitions: number, shares: number): string {
-  const dealt = used < Math.min(asked, partitions) ? `, which fall in the shares of ${used} threads of ${shares} (topics are dealt by name)` : '';
+function fewerThreads(asked: number, used: number, partitions: number): string {
+  const dealt = used < Math.min(asked, partitions) ? `, and more threads would leave a share without one (topics are dealt by name)` : '';
   return `using ${used} thread${used === 1 ? '' : 's'} of the ${asked} asked: the run takes ${partitions} partition${partitions === 1 ? '' : 's'}${dealt}`;
 }
 
@@ -109,18 +109,18 @@ function fewerThreads(asked: number, used: number, partitions: number, shares: n
  * Runs the flow in up to `workers` threads of `script` (a module that calls serveFlowWorker when
  * isFlowWorker), no more than the run has partitions: with `n` threads, thread `j` takes shard
  * `index + count·j` of `count·n` (threadShares), so within the run's shard (or all partitions)
- * every partition is in exactly one thread, and a thread whose share holds none is not started
- * (one thread left runs in this thread). A stop reaches every worker. Then,
+ * every partition is in exactly one thread, and `n` is lowered until no share is empty (one
+ * thread left runs in this thread). A stop reaches every worker. Then,
  * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
  * several, or a dry run).
  */
 async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
   // A thread without a partition would start, join nothing and exit: size the threads by the run's
-  // partitions now. One added to a topic before the threads list theirs may fall in a share no
-  // thread has; the next run reads it.
+  // partitions now, with no share empty. Every share then has a thread, so a partition or subject
+  // added before the threads list theirs is read by the thread whose share it falls in.
   const share = await partitionsOfRun(ports, options);
-  const { count, threads: chosen } = threadShares(share, options.shard, context.workers);
-  if (chosen.length < context.workers) ports.log(fewerThreads(context.workers, Math.max(1, chosen.length), share.length, count));
+  const { threads: chosen, count } = threadShares(share, options.shard, context.workers);
+  if (chosen.length < context.workers) ports.log(fewerThreads(context.workers, Math.max(1, chosen.length), share.length));
   if (chosen.length <= 1) return runFlow(ports, options);
   const threads = chosen.map((worker) => {
     const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, count) }, worker, faults: context.faults };
