@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { threadShares, workerShard } from '../archive/shard.js';
-import { messageOf, SchemaflowError } from '../domain/errors.js';
+import { describeError, messageOf, SchemaflowError } from '../domain/errors.js';
 import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
 import { fromPortableError, toPortableError, type PortableError } from './thread-errors.js';
@@ -89,13 +89,14 @@ async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
 }
 
 /**
- * A failed thread's line when the others got through. A SchemaflowError's message says what
- * went wrong (as the CLI prints it, without a stack); anything else is a bug, logged with the
- * thread's stack as the CLI logs an unexpected error.
+ * A failed thread's line when the others got through. A SchemaflowError is logged as the CLI
+ * reports one: its code and message, then its causes (describeError), without a stack; anything
+ * else is a bug, logged with the thread's stack as the CLI logs an unexpected error.
  */
 function failureLine(worker: number, failure: unknown): string {
   const others = 'the other threads committed what they read, the next run goes on';
-  if (failure instanceof SchemaflowError) return `error: ${failure.message}; ${others}`;
+  // describeError starts with the message itself; what follows it is the causes, a line each.
+  if (failure instanceof SchemaflowError) return `error: ${failure.code}: ${failure.message}; ${others}${describeError(failure).slice(failure.message.length)}`;
   return `error: flow worker ${worker} failed unexpectedly; ${others}\n${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`;
 }
 
