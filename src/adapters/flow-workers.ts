@@ -62,30 +62,67 @@ export async function serveFlowWorker(): Promise<void> {
   }
 }
 
+/** How long the removal of leftover read groups may take before it is abandoned (milliseconds). */
+export const LEFTOVER_GROUPS_TIMEOUT_MS = 5_000;
+
+/** How a flow run is run: its threads, their script, and the removal's time bound. */
+export interface FlowRunContext {
+  readonly workers: number;
+  /** A module that calls serveFlowWorker when isFlowWorker. */
+  readonly script: URL;
+  /** Whether SCHEMAFLOW_FAULT arms the test hook in the threads. */
+  readonly faults: boolean;
+  /** How long removing leftover read groups may take [default: LEFTOVER_GROUPS_TIMEOUT_MS]. */
+  readonly leftoverGroupsTimeoutMs?: number;
+}
+
 /**
  * A flow run, `flow run` or `flow close`, in this thread or in `workers` threads (see
  * runInThreads). A run that reads then removes the read groups runs killed before their end
- * left behind. Returns one report for the run.
+ * left behind, unless a signal stopped it. Returns one report for the run.
  */
-export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: FlowRunContext): Promise<FlowReport> {
   // One worker, or a `flow close` (which reads nothing), runs in this thread.
   const report = context.workers <= 1 || options.closeOnly ? await runFlow(ports, options) : await runInThreads(ports, config, options, context);
-  if (!options.dryRun && !options.closeOnly) await removeLeftoverGroups(ports);
+  // A run stopped by a signal goes straight to its report: a cancelled job's grace period is
+  // short, and a slow broker's admin retries could outlast it. The groups wait for the next run.
+  if (!options.dryRun && !options.closeOnly && ports.stop?.aborted !== true) await removeLeftoverGroups(ports, context.leftoverGroupsTimeoutMs ?? LEFTOVER_GROUPS_TIMEOUT_MS);
   return report;
 }
 
 /**
  * Deletes the empty read groups of runs killed before their end (a SIGKILL skips a run's own
- * deletion). Housekeeping only: a failure is a warning.
+ * deletion). Housekeeping only: a failure is a warning, and so is taking longer than
+ * `timeoutMs` or a stop signal meanwhile, after which it is abandoned (what it says later is
+ * dropped; closing the ports ends its retries) so the report, metrics and summary come first.
  */
-async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
-  try {
-    const { removed, problems } = await ports.source.removeLeftoverGroups();
-    if (removed.length > 0) ports.log(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
-    for (const problem of problems) ports.log(`warning: ${problem}`);
-  } catch (error) {
-    ports.log(`warning: ${messageOf(error)}`);
-  }
+async function removeLeftoverGroups(ports: FlowPorts, timeoutMs: number): Promise<void> {
+  let abandoned = false;
+  const say = (line: string): void => {
+    if (!abandoned) ports.log(line);
+  };
+  const removal = ports.source.removeLeftoverGroups().then(
+    ({ removed, problems }) => {
+      if (removed.length > 0) say(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
+      for (const problem of problems) say(`warning: ${problem}`);
+    },
+    (error: unknown) => say(`warning: ${messageOf(error)}`),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
+  const bound = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`took over ${timeoutMs / 1000} s`), timeoutMs);
+    onStop = () => resolve('was interrupted by a stop');
+    // A stop may come while the removal starts, before this listens.
+    if (ports.stop?.aborted) onStop();
+    else ports.stop?.addEventListener('abort', onStop, { once: true });
+  });
+  const late = await Promise.race([removal.then(() => undefined), bound]);
+  clearTimeout(timer);
+  if (onStop) ports.stop?.removeEventListener('abort', onStop);
+  if (late === undefined) return;
+  abandoned = true;
+  ports.log(`warning: removing the consumer groups left by runs that did not finish ${late}; abandoned, the next run tries again`);
 }
 
 /**
@@ -115,7 +152,7 @@ function fewerThreads(asked: number, used: number, partitions: number): string {
  * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
  * several, or a dry run).
  */
-async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: FlowRunContext): Promise<FlowReport> {
   // A thread without a partition would start, join nothing and exit: size the threads by the run's
   // partitions now, with no share empty. Every share then has a thread, so a partition or subject
   // added before the threads list theirs is read by the thread whose share it falls in.

@@ -78,6 +78,36 @@ describe('flow run --workers (orchestration)', () => {
     expect(untouched.asked).toBe(0);
   });
 
+  it('removes no read group after a run a signal stopped: the report comes first, the groups wait for the next run', async () => {
+    const leftovers = noLeftovers();
+    const lines: string[] = [];
+    const report = await runFlowInWorkers({ ...ports(lines, [], leftovers), stop: AbortSignal.abort() }, settings('ok'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.partitions).toHaveLength(2);
+    expect(leftovers.asked).toBe(0);
+  });
+
+  it('abandons removing read groups that takes too long (a slow broker’s retries) with a warning, never failing the run or logging after', async () => {
+    let finish: () => void = () => undefined;
+    const slow: Leftovers = { asked: 0, answer: () => new Promise((resolve) => (finish = () => resolve({ removed: ['schemaflow-flow-run-a'], problems: ['a late problem'] }))) };
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines, [], slow), settings('ok'), options, { workers: 2, script: SCRIPT, faults: false, leftoverGroupsTimeoutMs: 50 });
+    expect(slow.asked).toBe(1);
+    expect(report.partitions).toHaveLength(2);
+    expect(lines).toContain('warning: removing the consumer groups left by runs that did not finish took over 0.05 s; abandoned, the next run tries again');
+    // What the abandoned removal says once it ends is dropped: the report has been printed by then.
+    const before = lines.length;
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lines).toHaveLength(before);
+
+    // A stop while it runs abandons it at once.
+    const stop = new AbortController();
+    const stalled: Leftovers = { asked: 0, answer: () => (stop.abort(), new Promise(() => undefined)) };
+    const stopped: string[] = [];
+    await runFlowInWorkers({ ...ports(stopped, [], stalled), stop: stop.signal }, settings('ok'), options, { workers: 2, script: SCRIPT, faults: false, leftoverGroupsTimeoutMs: 60_000 });
+    expect(stopped).toContain('warning: removing the consumer groups left by runs that did not finish was interrupted by a stop; abandoned, the next run tries again');
+  });
+
   it('starts no more threads than the run has partitions, and says so once', async () => {
     const lines: string[] = [];
     const report = await runFlowInWorkers(ports(lines, [], noLeftovers(), 2), settings('ok'), { ...options, dryRun: true }, { workers: 4, script: SCRIPT, faults: false });
