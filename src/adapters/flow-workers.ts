@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { threadShares, workerShard } from '../archive/shard.js';
-import { messageOf, SchemaflowError } from '../domain/errors.js';
+import { describeError, messageOf, SchemaflowError } from '../domain/errors.js';
 import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
 import { fromPortableError, toPortableError, type PortableError } from './thread-errors.js';
@@ -62,46 +62,84 @@ export async function serveFlowWorker(): Promise<void> {
   }
 }
 
+/** How long the removal of leftover read groups may take before it is abandoned (milliseconds). */
+export const LEFTOVER_GROUPS_TIMEOUT_MS = 5_000;
+
+/** How a flow run is run: its threads, their script, and the removal's time bound. */
+export interface FlowRunContext {
+  readonly workers: number;
+  /** A module that calls serveFlowWorker when isFlowWorker. */
+  readonly script: URL;
+  /** Whether SCHEMAFLOW_FAULT arms the test hook in the threads. */
+  readonly faults: boolean;
+  /** How long removing leftover read groups may take [default: LEFTOVER_GROUPS_TIMEOUT_MS]. */
+  readonly leftoverGroupsTimeoutMs?: number;
+}
+
 /**
  * A flow run, `flow run` or `flow close`, in this thread or in `workers` threads (see
  * runInThreads). A run that reads then removes the read groups runs killed before their end
- * left behind. Returns one report for the run.
+ * left behind, unless a signal stopped it. Returns one report for the run.
  */
-export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: FlowRunContext): Promise<FlowReport> {
   // One worker, or a `flow close` (which reads nothing), runs in this thread.
   const report = context.workers <= 1 || options.closeOnly ? await runFlow(ports, options) : await runInThreads(ports, config, options, context);
-  if (!options.dryRun && !options.closeOnly) await removeLeftoverGroups(ports);
+  // A run stopped by a signal goes straight to its report: a cancelled job's grace period is
+  // short, and a slow broker's admin retries could outlast it. The groups wait for the next run.
+  if (!options.dryRun && !options.closeOnly && ports.stop?.aborted !== true) await removeLeftoverGroups(ports, context.leftoverGroupsTimeoutMs ?? LEFTOVER_GROUPS_TIMEOUT_MS);
   return report;
 }
 
 /**
  * Deletes the empty read groups of runs killed before their end (a SIGKILL skips a run's own
- * deletion). Housekeeping only: a failure is a warning.
+ * deletion). Housekeeping only: a failure is a warning, and so is taking longer than
+ * `timeoutMs` or a stop signal meanwhile, after which it is abandoned (what it says later is
+ * dropped; closing the ports ends its retries) so the report, metrics and summary come first.
  */
-async function removeLeftoverGroups(ports: FlowPorts): Promise<void> {
-  try {
-    const { removed, problems } = await ports.source.removeLeftoverGroups();
-    if (removed.length > 0) ports.log(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
-    for (const problem of problems) ports.log(`warning: ${problem}`);
-  } catch (error) {
-    ports.log(`warning: ${messageOf(error)}`);
-  }
+async function removeLeftoverGroups(ports: FlowPorts, timeoutMs: number): Promise<void> {
+  let abandoned = false;
+  const say = (line: string): void => {
+    if (!abandoned) ports.log(line);
+  };
+  const removal = ports.source.removeLeftoverGroups().then(
+    ({ removed, problems }) => {
+      if (removed.length > 0) say(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
+      for (const problem of problems) say(`warning: ${problem}`);
+    },
+    (error: unknown) => say(`warning: ${messageOf(error)}`),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
+  const bound = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`took over ${timeoutMs / 1000} s`), timeoutMs);
+    onStop = () => resolve('was interrupted by a stop');
+    // A stop may come while the removal starts, before this listens.
+    if (ports.stop?.aborted) onStop();
+    else ports.stop?.addEventListener('abort', onStop, { once: true });
+  });
+  const late = await Promise.race([removal.then(() => undefined), bound]);
+  clearTimeout(timer);
+  if (onStop) ports.stop?.removeEventListener('abort', onStop);
+  if (late === undefined) return;
+  abandoned = true;
+  ports.log(`warning: removing the consumer groups left by runs that did not finish ${late}; abandoned, the next run tries again`);
 }
 
 /**
- * A failed thread's line when the others got through. A SchemaflowError's message says what
- * went wrong (as the CLI prints it, without a stack); anything else is a bug, logged with the
- * thread's stack as the CLI logs an unexpected error.
+ * A failed thread's line when the others got through. A SchemaflowError is logged as the CLI
+ * reports one: its code and message, then its causes (describeError), without a stack; anything
+ * else is a bug, logged with the thread's stack as the CLI logs an unexpected error.
  */
 function failureLine(worker: number, failure: unknown): string {
   const others = 'the other threads committed what they read, the next run goes on';
-  if (failure instanceof SchemaflowError) return `error: ${failure.message}; ${others}`;
+  // describeError starts with the message itself; what follows it is the causes, a line each.
+  if (failure instanceof SchemaflowError) return `error: ${failure.code}: ${failure.message}; ${others}${describeError(failure).slice(failure.message.length)}`;
   return `error: flow worker ${worker} failed unexpectedly; ${others}\n${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`;
 }
 
 /** Why a run uses fewer threads than asked (logged once). */
-function fewerThreads(asked: number, used: number, partitions: number, shares: number): string {
-  const dealt = used < Math.min(asked, partitions) ? `, which fall in the shares of ${used} threads of ${shares} (topics are dealt by name)` : '';
+function fewerThreads(asked: number, used: number, partitions: number): string {
+  const dealt = used < Math.min(asked, partitions) ? `, and more threads would leave a share without one (topics are dealt by name)` : '';
   return `using ${used} thread${used === 1 ? '' : 's'} of the ${asked} asked: the run takes ${partitions} partition${partitions === 1 ? '' : 's'}${dealt}`;
 }
 
@@ -109,18 +147,18 @@ function fewerThreads(asked: number, used: number, partitions: number, shares: n
  * Runs the flow in up to `workers` threads of `script` (a module that calls serveFlowWorker when
  * isFlowWorker), no more than the run has partitions: with `n` threads, thread `j` takes shard
  * `index + count·j` of `count·n` (threadShares), so within the run's shard (or all partitions)
- * every partition is in exactly one thread, and a thread whose share holds none is not started
- * (one thread left runs in this thread). A stop reaches every worker. Then,
+ * every partition is in exactly one thread, and `n` is lowered until no share is empty (one
+ * thread left runs in this thread). A stop reaches every worker. Then,
  * on `ports`, the hours are closed as `flow close` closes them (unless the run is a shard of
  * several, or a dry run).
  */
-async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: { workers: number; script: URL; faults: boolean }): Promise<FlowReport> {
+async function runInThreads(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: FlowRunContext): Promise<FlowReport> {
   // A thread without a partition would start, join nothing and exit: size the threads by the run's
-  // partitions now. One added to a topic before the threads list theirs may fall in a share no
-  // thread has; the next run reads it.
+  // partitions now, with no share empty. Every share then has a thread, so a partition or subject
+  // added before the threads list theirs is read by the thread whose share it falls in.
   const share = await partitionsOfRun(ports, options);
-  const { count, threads: chosen } = threadShares(share, options.shard, context.workers);
-  if (chosen.length < context.workers) ports.log(fewerThreads(context.workers, Math.max(1, chosen.length), share.length, count));
+  const { threads: chosen, count } = threadShares(share, options.shard, context.workers);
+  if (chosen.length < context.workers) ports.log(fewerThreads(context.workers, Math.max(1, chosen.length), share.length));
   if (chosen.length <= 1) return runFlow(ports, options);
   const threads = chosen.map((worker) => {
     const data: FlowWorkerData = { schemaflowFlowWorker: true, config, options: { ...options, shard: workerShard(options.shard, worker, count) }, worker, faults: context.faults };

@@ -41,21 +41,27 @@ export function workerShard(shard: Shard | null, worker: number, workers: number
   return { index: outer.index + outer.count * worker, count: outer.count * workers };
 }
 
-/** The threads of a run worth starting: each gets shard `workerShard(shard, thread, count)`. */
+/** The threads of a run: each gets shard `workerShard(shard, thread, count)`. */
 export interface ThreadShares {
-  /** How many shares the run's shard is dealt in: the threads asked, at most one per partition. */
+  /** How many shares the run's shard is dealt in: the threads asked at most, one per partition at most, and no share empty. */
   readonly count: number;
-  /** The threads whose share holds a partition, ascending (fewer than `count` when a share gets none). */
+  /** The threads to start, ascending: every share (0 to count − 1), or none when the run takes no partition. */
   readonly threads: readonly number[];
 }
 
 /**
  * The threads for `workers` asked over `partitions`, the run's share (its shard's partitions of
- * its subjects): no more shares than partitions, and no thread for a share that holds none (the
- * deal goes by topic name, so topics of one partition can meet in one share).
+ * its subjects). The deal goes by topic name, so topics of one partition can meet in one share
+ * and leave another empty; the count is lowered from min(workers, partitions) until every share
+ * holds a partition (1 always does). Every share then has a thread: a thread lists the
+ * partitions again itself, and a partition or subject added in between lands in a share some
+ * thread reads, never in one no thread has.
  */
 export function threadShares(partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>, shard: Shard | null, workers: number): ThreadShares {
-  const count = Math.max(1, Math.min(workers, partitions.length));
-  const threads = Array.from({ length: count }, (_, thread) => thread).filter((thread) => partitions.some((entry) => inShard(entry.topic, entry.partition, workerShard(shard, thread, count))));
-  return { count, threads };
+  if (partitions.length === 0) return { count: 1, threads: [] };
+  const shares = (count: number): number[] => Array.from({ length: count }, (_, thread) => thread);
+  const filled = (count: number): boolean => shares(count).every((thread) => partitions.some((entry) => inShard(entry.topic, entry.partition, workerShard(shard, thread, count))));
+  let count = Math.max(1, Math.min(workers, partitions.length));
+  while (count > 1 && !filled(count)) count -= 1;
+  return { count, threads: shares(count) };
 }

@@ -25,7 +25,7 @@ const brokersGone = { name: 'SchemaflowError', message: 'reading records failed:
 if (scenario === 'exit' && worker === 1) process.exit(3);
 if (scenario === 'usage') parentPort.postMessage({ type: 'failed', error: { name: 'UsageError', message: `worker ${worker}: a bad setting`, schemaflow: { code: 'CONFIG_INVALID', retriable: false, usage: true } } });
 else if (scenario === 'fail-one' && worker === 1) parentPort.postMessage({ type: 'failed', error: { name: 'SchemaflowError', message: 'the brokers went away', schemaflow: { code: 'KAFKA_FAILED', retriable: true, usage: false } } });
-else if (scenario === 'fail-all') parentPort.postMessage({ type: 'failed', error: brokersGone });
+else if (scenario === 'fail-all' || (scenario === 'fail-one-caused' && worker === 1)) parentPort.postMessage({ type: 'failed', error: brokersGone });
 else if ((scenario === 'bug-one' && worker === 1) || scenario === 'bug-all') parentPort.postMessage({ type: 'failed', error: bug() });
 else if (scenario === 'throw-one' && worker === 1) {
   // Uncaught: the main thread hears of it through the thread's 'error' event.

@@ -37,7 +37,7 @@ describe('flow run --workers (orchestration)', () => {
     const report = await runFlowInWorkers(ports(lines), settings('fail-one'), options, { workers: 2, script: SCRIPT, faults: false });
     expect(report.partitions.map((entry) => `${entry.topic}/${entry.partition}`)).toEqual(['apps-users/0']);
     expect(report.exitCode).toBe(1);
-    expect(lines).toContain('error: the brokers went away; the other threads committed what they read, the next run goes on');
+    expect(lines).toContain('error: KAFKA_FAILED: the brokers went away; the other threads committed what they read, the next run goes on');
     expect(lines).toContain('error: closing hours: the manifest store is unreachable');
     expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: the manifest store is unreachable', failed: true }]);
   });
@@ -78,6 +78,36 @@ describe('flow run --workers (orchestration)', () => {
     expect(untouched.asked).toBe(0);
   });
 
+  it('removes no read group after a run a signal stopped: the report comes first, the groups wait for the next run', async () => {
+    const leftovers = noLeftovers();
+    const lines: string[] = [];
+    const report = await runFlowInWorkers({ ...ports(lines, [], leftovers), stop: AbortSignal.abort() }, settings('ok'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.partitions).toHaveLength(2);
+    expect(leftovers.asked).toBe(0);
+  });
+
+  it('abandons removing read groups that takes too long (a slow broker’s retries) with a warning, never failing the run or logging after', async () => {
+    let finish: () => void = () => undefined;
+    const slow: Leftovers = { asked: 0, answer: () => new Promise((resolve) => (finish = () => resolve({ removed: ['schemaflow-flow-run-a'], problems: ['a late problem'] }))) };
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines, [], slow), settings('ok'), options, { workers: 2, script: SCRIPT, faults: false, leftoverGroupsTimeoutMs: 50 });
+    expect(slow.asked).toBe(1);
+    expect(report.partitions).toHaveLength(2);
+    expect(lines).toContain('warning: removing the consumer groups left by runs that did not finish took over 0.05 s; abandoned, the next run tries again');
+    // What the abandoned removal says once it ends is dropped: the report has been printed by then.
+    const before = lines.length;
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lines).toHaveLength(before);
+
+    // A stop while it runs abandons it at once.
+    const stop = new AbortController();
+    const stalled: Leftovers = { asked: 0, answer: () => (stop.abort(), new Promise(() => undefined)) };
+    const stopped: string[] = [];
+    await runFlowInWorkers({ ...ports(stopped, [], stalled), stop: stop.signal }, settings('ok'), options, { workers: 2, script: SCRIPT, faults: false, leftoverGroupsTimeoutMs: 60_000 });
+    expect(stopped).toContain('warning: removing the consumer groups left by runs that did not finish was interrupted by a stop; abandoned, the next run tries again');
+  });
+
   it('starts no more threads than the run has partitions, and says so once', async () => {
     const lines: string[] = [];
     const report = await runFlowInWorkers(ports(lines, [], noLeftovers(), 2), settings('ok'), { ...options, dryRun: true }, { workers: 4, script: SCRIPT, faults: false });
@@ -88,7 +118,7 @@ describe('flow run --workers (orchestration)', () => {
     expect(lines.some((line) => /^worker [2-9]/.test(line))).toBe(false);
   });
 
-  it('logs a thread’s unexpected error with the thread’s stack, naming the thread; an expected error keeps its one-line message', async () => {
+  it('logs a thread’s unexpected error with the thread’s stack, naming the thread; an expected error without causes keeps to one line', async () => {
     const lines: string[] = [];
     const report = await runFlowInWorkers(ports(lines), settings('bug-one'), options, { workers: 2, script: SCRIPT, faults: false });
     expect(report.exitCode).toBe(1);
@@ -99,10 +129,17 @@ describe('flow run --workers (orchestration)', () => {
     const thrown: string[] = [];
     await runFlowInWorkers(ports(thrown), settings('throw-one'), options, { workers: 2, script: SCRIPT, faults: false });
     expect(thrown.find((line) => line.startsWith('error: flow worker 1'))).toMatch(/^error: flow worker 1 failed unexpectedly; .*\nRangeError: an offset out of range, uncaught\n {4}at .*fake-flow-worker\.mjs/);
-    // fail-one's thread fails with a SchemaflowError: its message alone, no stack.
+    // fail-one's thread fails with a SchemaflowError: its code and message, no stack.
     const expected: string[] = [];
     await runFlowInWorkers(ports(expected), settings('fail-one'), options, { workers: 2, script: SCRIPT, faults: false });
     expect(expected.filter((line) => line.includes('\n'))).toEqual([]);
+  });
+
+  it('logs a thread’s SchemaflowError as the CLI reports one: its code and message, then its causes', async () => {
+    const lines: string[] = [];
+    const report = await runFlowInWorkers(ports(lines), settings('fail-one-caused'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.exitCode).toBe(1);
+    expect(lines.filter((line) => line.startsWith('error: KAFKA_FAILED'))).toEqual(['error: KAFKA_FAILED: reading records failed: the brokers went away; the other threads committed what they read, the next run goes on\n  caused by: Connection error: the brokers went away']);
   });
 
   it('rethrows what failed every thread as it was thrown there: a bug with its stack, a SchemaflowError with its code, retriable and causes', async () => {
@@ -122,6 +159,6 @@ describe('flow run --workers (orchestration)', () => {
     const lines: string[] = [];
     const report = await runFlowInWorkers(ports(lines), settings('exit'), { ...options, dryRun: true }, { workers: 2, script: SCRIPT, faults: false });
     expect(report.exitCode).toBe(1);
-    expect(lines).toContain('error: flow worker 1 exited with code 3 before reporting; the other threads committed what they read, the next run goes on');
+    expect(lines).toContain('error: FLOW_WORKER_FAILED: flow worker 1 exited with code 3 before reporting; the other threads committed what they read, the next run goes on');
   });
 });

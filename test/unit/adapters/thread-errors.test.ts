@@ -27,4 +27,29 @@ describe('errors across a thread boundary', () => {
     expect(rebuilt).toMatchObject({ name: 'TypeError', message: original.message, stack: original.stack });
     expect(across('a string thrown')).toMatchObject({ name: 'Error', message: 'a string thrown' });
   });
+
+  it('keep the code of any other error (a system error’s ECONNREFUSED, a Kafka protocol error’s number)', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { code: 'ECONNREFUSED', errno: -111 });
+    expect(across(refused)).toMatchObject({ name: 'Error', message: refused.message, code: 'ECONNREFUSED' });
+    const protocol = Object.assign(new Error('Not authorized to access group'), { name: 'KafkaJSProtocolError', code: 30 });
+    expect(across(protocol)).toMatchObject({ name: 'KafkaJSProtocolError', code: 30 });
+    // Within a SchemaflowError's causes too.
+    const wrapped = across(new SchemaflowError('KAFKA_FAILED', 'cannot connect', { cause: refused }));
+    expect((wrapped.cause as { code?: unknown }).code).toBe('ECONNREFUSED');
+    expect(across(new Error('no code'))).not.toHaveProperty('code');
+  });
+
+  it('keep an AggregateError one, with its members and their codes and causes (Node’s connect fails with one per address)', () => {
+    const member = (address: string): Error => Object.assign(new Error(`connect ECONNREFUSED ${address}`, { cause: new Error(`${address} refused`) }), { code: 'ECONNREFUSED' });
+    const aggregate = Object.assign(new AggregateError([member('::1:9092'), member('127.0.0.1:9092')], ''), { code: 'ECONNREFUSED' });
+    const rebuilt = across(new SchemaflowError('KAFKA_FAILED', 'reading records failed', { retriable: true, cause: aggregate }));
+    const cause = rebuilt.cause;
+    expect(cause).toBeInstanceOf(AggregateError);
+    expect(cause).toMatchObject({ name: 'AggregateError', code: 'ECONNREFUSED', stack: aggregate.stack });
+    const members = (cause as AggregateError).errors as Error[];
+    expect(members.map((error) => [error.message, (error as { code?: unknown }).code, (error.cause as Error).message])).toEqual([
+      ['connect ECONNREFUSED ::1:9092', 'ECONNREFUSED', '::1:9092 refused'],
+      ['connect ECONNREFUSED 127.0.0.1:9092', 'ECONNREFUSED', '127.0.0.1:9092 refused'],
+    ]);
+  });
 });

@@ -54,10 +54,25 @@ describe('flow shards (--shard i/n)', () => {
         const run = [...of('apps-users', 5), ...of('a', 1), ...of('b', 1), ...of('payments-refunds', 3)].filter((entry) => outer === null || inShard(entry.topic, entry.partition, outer));
         const { count, threads } = threadShares(run, outer, workers);
         expect(threads.length).toBeLessThanOrEqual(Math.min(workers, run.length));
+        // Every share has a thread: a partition added before the threads list theirs is read by one.
+        expect(threads).toEqual(run.length === 0 ? [] : Array.from({ length: count }, (_, thread) => thread));
         for (const entry of run) expect(threads.filter((thread) => inShard(entry.topic, entry.partition, workerShard(outer, thread, count))), `${entry.topic}/${entry.partition}`).toHaveLength(1);
         for (const thread of threads) expect(run.some((entry) => inShard(entry.topic, entry.partition, workerShard(outer, thread, count)))).toBe(true);
       }
     }
+  });
+
+  it('lower the thread count until no share is empty, so a partition added meanwhile never falls in a share no thread reads', () => {
+    // Dealt in 3, these topics of one partition take shares 1, 0 and 1: share 2 would be empty,
+    // and a partition added to any topic before the threads listed theirs could land in it,
+    // read by no thread. Dealt in 2, each share holds one.
+    const one = (...names: string[]): Array<{ topic: string; partition: number }> => names.map((topic) => ({ topic, partition: 0 }));
+    const run = one('apps-users', 'apps-sessions', 'b');
+    expect([0, 1, 2].map((share) => run.filter((entry) => inShard(entry.topic, 0, workerShard(null, share, 3))).length)).toEqual([1, 2, 0]);
+    expect(threadShares(run, null, 3)).toEqual({ count: 2, threads: [0, 1] });
+    expect(threadShares(run, null, 8)).toEqual({ count: 2, threads: [0, 1] });
+    // In 3 they all take share 2, in 2 all share 0: one share, the run stays in its process.
+    expect(threadShares(one('payments-refunds', 'payments-transactions', 'c'), null, 3)).toEqual({ count: 1, threads: [0] });
   });
 
   it('are written i/n, counted from 0; anything else is a usage error naming the option', () => {
