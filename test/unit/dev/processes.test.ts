@@ -19,8 +19,9 @@ const stateOf = (pid: number): string => {
 // parent is a zombie with an empty /proc cmdline; `ensureService` took it for the running broker
 // and failed with "kafka exited while starting" instead of starting a new one.
 it('does not take an unreaped zombie for a live process of ours', async () => {
-  // `sleep 0` is a child of the shell, which then becomes `sleep 30` and never reaps it.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30 # marker-schemaflow-test'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // `sleep 1` is a child of the shell, which then becomes `sleep 30` and never reaps it. The child
+  // outlives the exec: one that ended before it (`sleep 0` on a busy machine) could be reaped by the shell.
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30 # marker-schemaflow-test'], { stdio: ['ignore', 'pipe', 'ignore'] });
   if (parent.pid !== undefined) children.push(parent.pid);
   const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()))));
   for (let waited = 0; stateOf(zombie) !== 'Z' && waited < 5_000; waited += 20) await sleep(20);
