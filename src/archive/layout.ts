@@ -21,6 +21,9 @@ export function hourOf(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / 3_600_000) * 3_600_000);
 }
 
+/** A partition's key in maps of partitions (topic names cannot hold a NUL). */
+export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 export interface Range {
   readonly topic: string;
   readonly partition: number;

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { parseGapName, parseObjectName, parseStateKey, stateKey } from '../archive/layout.js';
+import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey } from '../archive/layout.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, UsageError } from '../domain/errors.js';
@@ -59,8 +59,6 @@ const MAX_PROBLEMS = 50;
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
 
-/** A partition's key in the audit's map. */
-const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export interface AuditOptions {
   /** Audit one subject (its topic) only. */
@@ -97,7 +95,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
   const listing = (await Promise.all(prefixes.map((prefix) => stores.lake.list(prefix)))).flat();
   const partitions = new Map<string, Partition>();
   const partitionOf = (topic: string, partition: number): Partition => {
-    const key = partitionId(topic, partition);
+    const key = partitionKey(topic, partition);
     let found = partitions.get(key);
     if (!found) {
       found = { topic, partition, offsets: new BigInt64Array(1024), size: 0, objects: [], units: new Map(), gaps: [], problems: [], records: 0 };
@@ -239,7 +237,7 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
   const audited: AuditedPartition[] = [];
   for (const entry of await state.list(subject === undefined ? '' : `${subject}/`)) {
     const named = parseStateKey(entry.key);
-    if (!named || known.has(partitionId(named.topic, named.partition))) continue;
+    if (!named || known.has(partitionKey(named.topic, named.partition))) continue;
     const where = `${named.topic}/${named.partition}`;
     const location = `${state.location}/${entry.key}`;
     const nothing = { ...named, first: null, next: null, objects: 0, records: 0, gaps: 0, pending: null, expired: null };
@@ -349,7 +347,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;
   const start = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : intervals[0]?.from;
-  const front = audited[0]?.from ?? (next !== undefined ? next : undefined);
+  const front = audited[0]?.from ?? next;
   if (start !== undefined && front !== undefined && front > start) {
     if (retention) expired = range(start, front - 1n);
     else problems.push(`${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`);

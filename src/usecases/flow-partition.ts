@@ -1,4 +1,4 @@
-import { stateKey } from '../archive/layout.js';
+import { partitionKey, stateKey } from '../archive/layout.js';
 import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
 import { UnitBuilder, type BuiltObject, type SealedUnit } from '../archive/unit.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
@@ -63,8 +63,6 @@ export interface Inflight {
   readonly bytes: number;
 }
 
-/** A partition's key in the run's maps. */
-export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** A stopped or contended partition takes no more records and publishes nothing more. */
 export const halted = (item: PartitionWork): boolean => item.report.status === 'stopped' || item.report.status === 'contended';
@@ -202,7 +200,6 @@ export class PartitionArchiver {
     item.closedThrough = closedThrough;
     await this.commit(item, unit);
     item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
-    if (item.report.status === 'idle') item.report.status = 'archived';
   }
 
   /** A new unit, routed with `routedWith`: intent (CAS), create-only publish, commit (CAS). */
@@ -216,7 +213,6 @@ export class PartitionArchiver {
     await this.publish(item, unit, false);
     await fault('after-publish');
     await this.commit(item, unit);
-    if (item.report.status === 'idle') item.report.status = 'archived';
   }
 
   /**
@@ -240,7 +236,6 @@ export class PartitionArchiver {
       item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
       item.report.late += intent.late;
       item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.end) + 1n);
-      if (item.report.status === 'idle') item.report.status = 'archived';
       return;
     }
     if (BigInt(intent.start) < low) throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: ${missing.length} objects of run ${intent.runId}'s unit were never published and Kafka has deleted offsets below ${low}. Published objects are kept; see the README (operations) to record the rest as a gap.`);
@@ -316,6 +311,7 @@ export class PartitionArchiver {
     const through = Number.isFinite(unit.maxTimestamp) ? Math.max(item.state.through ?? unit.maxTimestamp, unit.maxTimestamp) : item.state.through;
     if (!(await this.writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late }, this.stamp())))) return;
     item.report.units += 1;
+    if (item.report.status === 'idle') item.report.status = 'archived';
     for (const object of unit.objects) {
       if (object.kind === 'data') item.report.written += object.count;
       if (object.kind === 'late') item.report.late += object.count;

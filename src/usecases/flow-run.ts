@@ -1,3 +1,4 @@
+import { partitionKey } from '../archive/layout.js';
 import { planPartition, type PartitionPlan } from '../archive/plan.js';
 import { inShard, type Shard } from '../archive/shard.js';
 import type { PartitionState } from '../archive/state.js';
@@ -7,7 +8,7 @@ import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
 import { closeHours, readClosure, type ClosureResult } from './close-hours.js';
-import { PartitionArchiver, halted, partitionKey, readState, stopPartition, type PartitionReport, type PartitionWork } from './flow-partition.js';
+import { PartitionArchiver, halted, readState, stopPartition, type PartitionReport, type PartitionWork } from './flow-partition.js';
 
 export type { PartitionReport, PartitionStatus } from './flow-partition.js';
 

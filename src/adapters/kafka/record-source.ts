@@ -1,5 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
+import { partitionKey } from '../../archive/layout.js';
 import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
 import { removeLeftoverGroups, RUN_GROUP_PREFIX } from './leftover-groups.js';
 
@@ -34,7 +35,6 @@ function kafkaFailure(what: string, error: unknown): SchemaflowError {
   return new SchemaflowError('KAFKA_FAILED', `${what}: ${messageOf(error)}`, { cause: error, retriable: (error as { retriable?: boolean }).retriable === true });
 }
 
-const rangeKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * Kafka as the flow's record source. kafkajs has no manual partition assignment, so each read
@@ -62,9 +62,9 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
     try {
       await connect();
       const committed = await admin.fetchOffsets({ groupId: FLOW_GROUP, topics: [...new Set(positions.map((entry) => entry.topic))] });
-      const held = new Map(committed.flatMap((topic) => topic.partitions.map((entry) => [rangeKey(topic.topic, entry.partition), entry.offset] as const)));
+      const held = new Map(committed.flatMap((topic) => topic.partitions.map((entry) => [partitionKey(topic.topic, entry.partition), entry.offset] as const)));
       const missing = (entry: { topic: string; partition: number; next: bigint }): boolean => {
-        const offset = held.get(rangeKey(entry.topic, entry.partition));
+        const offset = held.get(partitionKey(entry.topic, entry.partition));
         return offset === undefined || !/^\d+$/.test(offset) || BigInt(offset) < entry.next;
       };
       return positions.filter(missing).map((entry) => `${entry.topic}/${entry.partition}`);
@@ -101,7 +101,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       // reconnect the disconnected consumer and keep the process alive. Once ended, it stays down.
       const restartOnFailure = (): Promise<boolean> => Promise.resolve(!ended);
       const consumer: Consumer = kafka.consumer({ groupId, ...FETCH, maxBytesPerPartition, maxBytes: Math.max(FETCH.maxBytes, maxBytesPerPartition), sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, retry: { retries: 5, restartOnFailure } });
-      const remaining = new Map<string, ReadRange>(ranges.map((range) => [rangeKey(range.topic, range.partition), range]));
+      const remaining = new Map<string, ReadRange>(ranges.map((range) => [partitionKey(range.topic, range.partition), range]));
       let failure: unknown;
       let resolveFinished: () => void = () => undefined;
       const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
@@ -119,10 +119,10 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       stop?.addEventListener('abort', finish, { once: true });
       // Positions are ours, never the group's: seek every unfinished range on each join (a rebalance
       // would otherwise resume at the group's default, the latest offset).
-      const position = new Map<string, bigint>(ranges.map((range) => [rangeKey(range.topic, range.partition), range.from]));
+      const position = new Map<string, bigint>(ranges.map((range) => [partitionKey(range.topic, range.partition), range.from]));
       consumer.on(consumer.events.GROUP_JOIN, () => {
         touch();
-        for (const range of remaining.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: (position.get(rangeKey(range.topic, range.partition)) ?? range.from).toString() });
+        for (const range of remaining.values()) consumer.seek({ topic: range.topic, partition: range.partition, offset: (position.get(partitionKey(range.topic, range.partition)) ?? range.from).toString() });
       });
       consumer.on(consumer.events.CRASH, (event) => {
         // A crash once the read has ended (it stays down, see restartOnFailure) loses nothing read.
@@ -134,7 +134,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
 
       const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
         const { batch } = payload;
-        const range = remaining.get(rangeKey(batch.topic, batch.partition));
+        const range = remaining.get(partitionKey(batch.topic, batch.partition));
         if (!range || ended) return;
         touch();
         const records: KafkaRecord[] = batch.messages.map((message) => ({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key ?? null, value: message.value ?? null, headers: message.headers ?? {} }));
@@ -148,7 +148,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
           return;
         }
         if (batch.messages.length > 0) {
-          position.set(rangeKey(batch.topic, batch.partition), BigInt(batch.lastOffset()) + 1n);
+          position.set(partitionKey(batch.topic, batch.partition), BigInt(batch.lastOffset()) + 1n);
           // Without auto-resolve, kafkajs fetches from the last *resolved* offset: a partition larger
           // than one fetch would get its first batch again forever. Resolving is in memory only
           // (autoCommit is off): the group never holds a position.
@@ -156,7 +156,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         }
         if (done || !wanted) {
           payload.pause();
-          remaining.delete(rangeKey(batch.topic, batch.partition));
+          remaining.delete(partitionKey(batch.topic, batch.partition));
           if (remaining.size === 0) finish();
         }
       };
