@@ -15,15 +15,18 @@ const IDLE_MS = 10_000;
 
 /**
  * Fetch settings for a drain-and-exit job (flow.md §5.3): a short wait so quiet partitions do
- * not hold a fetch for 5 s. Sizes as Kafka's own consumer default per partition (1 MiB): kafkajs
- * keeps a whole fetch decoded as JavaScript objects (several times its bytes) while the batches
- * are handled, and a 16 MiB fetch read no faster (npm run bench:flow) with 200 MB more RSS.
+ * not hold a fetch for 5 s. Sizes as Kafka's own consumer default per partition (1 MiB), and
+ * 1 MiB a fetch: kafkajs keeps a whole fetch decoded as JavaScript objects (several times its
+ * bytes) while the batches are handled. A 4 MiB fetch read no faster on loopback (npm run
+ * bench:flow) with about 100 MB more peak RSS at 1M events, a 16 MiB one with 200 MB more; a
+ * broker 10 ms away costs a 1 MiB fetch about a tenth of the time the flow takes to handle it.
+ * kafkajs shuffles the partitions of every fetch, so each gets its turn (KIP-74).
  * The broker returns an oversized batch whole only for the first partition of a fetch (KIP-74);
  * any other partition gets a truncated batch that kafkajs drops and fetches again, forever. So
  * the per-partition limit is raised to the largest `max.message.bytes` of the topics read
  * (flow.md §4 row 24).
  */
-export const FETCH = { maxWaitTimeInMs: 250, minBytes: 1, maxBytes: 4 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 } as const;
+export const FETCH = { maxWaitTimeInMs: 250, minBytes: 1, maxBytes: 1024 * 1024, maxBytesPerPartition: 1024 * 1024 } as const;
 
 /** TOPIC resource type of DescribeConfigs (kafkajs's named export is not visible from ESM). */
 const TOPIC_RESOURCE = 2;
