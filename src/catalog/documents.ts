@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { LineCounter, parseDocument, isNode, isScalar, visit, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar, visit, type Document, type ParsedNode } from 'yaml';
 import type { Finding } from '../domain/finding.js';
 import { fromPointer } from '../domain/finding.js';
 import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
@@ -151,7 +151,7 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
   let document: Document;
   let value: unknown;
   try {
-    document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
+    document = parseDocument(text, { lineCounter, uniqueKeys: sameProperty, prettyErrors: true, strict: true });
     // A syntax error says more than a duplicate key it may have caused: it is reported first.
     const problem = document.errors.find((error) => error.code !== 'DUPLICATE_KEY') ?? document.errors[0];
     if (problem?.code === 'DUPLICATE_KEY') {
@@ -194,16 +194,34 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
 }
 
 /**
+ * The property name a scalar YAML key becomes in the file's value (as the yaml library's toJS
+ * names it): `1`, `1.0` and `"1"` are all "1", `~` and `""` are both "". Undefined for a
+ * collection used as a key.
+ */
+function propertyName(key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined;
+  const value: unknown = key.value;
+  if (value === null) return '';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : undefined;
+}
+
+/**
+ * Whether two keys of one mapping name the same property: keys that differ in YAML but not in
+ * the value read from it (`1:` and `"1":`) would otherwise collapse silently, the last one winning.
+ */
+function sameProperty(a: ParsedNode, b: ParsedNode): boolean {
+  const name = propertyName(a);
+  return a === b || (name !== undefined && name === propertyName(b));
+}
+
+/**
  * The repeated key whose node starts at `offset` (where the yaml library reports DUPLICATE_KEY)
- * and where the same key first appears in that mapping; keys compare as their source text
- * unless they are scalars.
+ * and where the same key first appears in that mapping; keys compare as their property names
+ * (propertyName), or as their source text when they are not scalars.
  */
 function duplicateKeyAt(document: Document, offset: number, text: string): { key: string; firstOffset?: number } | undefined {
   let found: { key: string; firstOffset?: number } | undefined;
-  const keyOf = (key: unknown): string | undefined => {
-    if (isScalar(key)) return String(key.value);
-    return isNode(key) && key.range ? text.slice(key.range[0], key.range[1]).trim() : undefined;
-  };
+  const keyOf = (key: unknown): string | undefined => propertyName(key) ?? (isNode(key) && key.range ? text.slice(key.range[0], key.range[1]).trim() : undefined);
   visit(document, {
     Map(_, map) {
       const index = map.items.findIndex((pair) => isNode(pair.key) && pair.key.range?.[0] === offset);

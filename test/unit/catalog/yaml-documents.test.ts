@@ -9,12 +9,21 @@ describe('a duplicate key in a YAML file', () => {
     ['description: a\nowners: ["@a"]\ndescription: b\n', 'description', { line: 3, col: 1 }, { line: 1, col: 1 }],
     ['topic:\n  partitions: 1\n  "partitions": 2\n', 'partitions', { line: 3, col: 3 }, { line: 2, col: 3 }],
     ['eventTime: {field: /a, field: /b}\n', 'field', { line: 1, col: 24 }, { line: 1, col: 13 }],
+    // Keys that differ in YAML but name the same property of the value read from it.
+    ['lint:\n  1: a\n  "1": b\n', '1', { line: 3, col: 3 }, { line: 2, col: 3 }],
+    ['lint:\n  ~: a\n  "": b\n', '', { line: 3, col: 3 }, { line: 2, col: 3 }],
+    ['lint:\n  true: a\n  "true": b\n', 'true', { line: 3, col: 3 }, { line: 2, col: 3 }],
   ])('%j is DUPLICATE_KEY naming %j where it repeats', (text, key, at, first) => {
     const result = parse(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.finding).toMatchObject({ code: 'DUPLICATE_KEY', severity: 'error', file: 'catalog/apps/orders/subject.yaml', ...at, params: { key, first } });
     expect(result.finding.message).toBe(`catalog/apps/orders/subject.yaml has the key "${key}" twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`);
+  });
+
+  it('keeps keys that name different properties: null is "", not "null"', () => {
+    const result = parse('lint:\n  null: a\n  "null": b\n');
+    expect(result.ok ? result.document.value : result.finding).toEqual({ lint: { '': 'a', null: 'b' } });
   });
 
   it('leaves a syntax error in the same file to INVALID_YAML, which is reported first', () => {
