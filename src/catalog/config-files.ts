@@ -7,6 +7,9 @@ import { RULES, type Level, type RuleCode } from './rules.js';
 import catalogSchema from './schemas/catalog.schema.json' with { type: 'json' };
 import subjectSchema from './schemas/subject.schema.json' with { type: 'json' };
 
+/** An owner as subject.yaml accepts it (subject.schema.json `owners.items.pattern`): `@user` or `@org/team`. */
+export const OWNER_PATTERN = new RegExp(subjectSchema.properties.owners.items.pattern, 'u');
+
 export type CompatibilityMode = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 export type CompatibilityPolicy = 'STRICT' | 'DEFAULT';
 

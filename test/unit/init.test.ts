@@ -56,7 +56,8 @@ describe('schemaflow init', () => {
     expect(refused.stderr).toContain('already has README.md; nothing was written');
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('ours\n');
     expect(() => readFileSync(join(root, 'catalog/catalog.yaml'))).toThrow();
-    for (const args of [['--org', 'bad org'], ['--ref', '-x'], ['--platform-team', 'platform'], ['a', 'b']]) {
+    // Regression: --platform-team took owners that subject.yaml refuses (@-x), and --org names ending in a hyphen.
+    for (const args of [['--org', 'bad org'], ['--org', 'acme-'], ['--ref', '-x'], ['--platform-team', 'platform'], ['--platform-team', '@-x'], ['--platform-team', '@acme-/platform'], ['a', 'b']]) {
       const bad = await runSchemaflow(['init', ...args], { cwd: root, env });
       expect(bad.code, args.join(' ')).toBe(2);
     }

@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { nameProblems } from '../../catalog/layout.js';
+import { OWNER_PATTERN } from '../../catalog/config-files.js';
 import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { subjectOf } from '../../domain/names.js';
@@ -86,7 +87,8 @@ const create = defineCommand({
   },
 });
 
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+/** A GitHub user or organization name: up to 39 letters, digits and hyphens, starting and ending with a letter or digit. */
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 
 /**
  * GitHub reads `.github/workflows/` and `.github/CODEOWNERS` only at the top of a repository: a
@@ -124,7 +126,8 @@ const init = defineCommand({
     const ref = options.ref ?? 'v1';
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref)) throw new UsageError(`--ref must be a tag or branch name, not ${JSON.stringify(ref)}`);
     const platformTeam = options['platform-team'] ?? `@${org}/platform`;
-    if (!/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team, not ${JSON.stringify(platformTeam)}`);
+    // CODEOWNERS names the same owners as subject.yaml: the rule `check` holds owners to.
+    if (!OWNER_PATTERN.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team (letters, digits and single hyphens inside a name), not ${JSON.stringify(platformTeam)}`);
     const root = resolve(positionals[0] ?? '.');
     refuseBelowRepositoryTop(root);
     // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
