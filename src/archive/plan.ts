@@ -1,4 +1,4 @@
-import type { PendingIntent, PartitionState } from './state.js';
+import { drainedOffset, type PendingIntent, type PartitionState } from './state.js';
 
 /** What one run does with one partition (flow.md §3.4 step 1), decided before anything is written. */
 export type PartitionPlan =
@@ -37,6 +37,7 @@ export function planPartition(state: PartitionState, offsets: { low: bigint; hig
     return { action: 'archive', gap: null, pending: state.pending, from: next, to: end < low ? end : high };
   }
   if (next < low) return { action: 'archive', gap: { from: next, to: low - 1n }, pending: null, from: low, to: high };
-  if (next === high) return { action: 'idle', next };
+  // Read to the high watermark, or to it through offsets found to carry no record (drainedTo).
+  if (next === high || (next >= low && drainedOffset(state) === high)) return { action: 'idle', next };
   return { action: 'archive', gap: null, pending: null, from: next, to: high };
 }

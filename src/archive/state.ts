@@ -60,6 +60,13 @@ export interface PartitionState {
   readonly revision: number;
   readonly lastRunId: string;
   readonly updatedAt: string;
+  /**
+   * Set when a run read the partition to this offset and found no record from `next` on: only
+   * transaction markers and aborted records, which carry nothing to archive. The partition is
+   * drained up to it (for hour closure and lag) though the lake holds only [start, next): those
+   * offsets go into the next unit, with the records after them. Gone once `next` moves.
+   */
+  readonly drainedTo?: string;
 }
 
 const OFFSET = /^(0|[1-9]\d{0,19})$/;
@@ -97,6 +104,7 @@ export function parseState(bytes: Uint8Array, key: string, expected: { topic: st
   if (typeof value.next !== 'string' || !OFFSET.test(value.next)) throw corrupt(key, 'has no valid "next" offset');
   if (value.start !== undefined && value.start !== null && (typeof value.start !== 'string' || !OFFSET.test(value.start))) throw corrupt(key, 'has an invalid "start" offset');
   if (typeof value.revision !== 'number') throw corrupt(key, 'has no revision');
+  if (value.drainedTo !== undefined && (typeof value.drainedTo !== 'string' || !OFFSET.test(value.drainedTo) || BigInt(value.drainedTo) < BigInt(value.next))) throw corrupt(key, 'has an invalid "drainedTo" offset (an offset at or after "next")');
   return { ...(value as unknown as PartitionState), start: typeof value.start === 'string' ? value.start : null, through: typeof value.through === 'number' ? value.through : null, late: typeof value.late === 'number' ? value.late : 0, pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
 }
 
@@ -122,7 +130,18 @@ export function claimedOffsets(state: PartitionState): { first: bigint | null; n
   return state.revision > (state.pending ? 1 : 0) && next > 0n ? { first: null, next } : undefined;
 }
 
-/** The next state: fields changed, revision bumped, stamped with the run and its clock. */
-export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null; through?: number | null; late?: number }, run: { runId: string; now: Date }): PartitionState {
-  return { ...state, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, through: change.through ?? state.through, late: change.late ?? state.late, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString() };
+/**
+ * The next state: fields changed, revision bumped, stamped with the run and its clock. A
+ * `drainedTo` stays until `next` moves (the unit that moves it covers those offsets).
+ */
+export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null; through?: number | null; late?: number; drainedTo?: bigint }, run: { runId: string; now: Date }): PartitionState {
+  const { drainedTo, ...rest } = state;
+  const kept = change.drainedTo?.toString() ?? (change.next === undefined ? drainedTo : undefined);
+  return { ...rest, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, through: change.through ?? state.through, late: change.late ?? state.late, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString(), ...(kept === undefined ? {} : { drainedTo: kept }) };
+}
+
+/** How far the partition is read: `next`, or beyond it the offsets found to carry no record (drainedTo). */
+export function drainedOffset(state: Pick<PartitionState, 'next' | 'drainedTo'>): bigint {
+  const next = BigInt(state.next);
+  return state.drainedTo !== undefined && BigInt(state.drainedTo) > next ? BigInt(state.drainedTo) : next;
 }

@@ -1,6 +1,12 @@
 import { parseShard } from '../archive/shard.js';
+import { drainedOffset } from '../archive/state.js';
 import type { Metric } from '../ports.js';
 import type { FlowReport } from './flow-run.js';
+
+/** Offsets of a partition not archived yet; offsets found to carry no record (drainedTo) are not waiting. */
+function unread(partition: FlowReport['partitions'][number]): bigint {
+  return BigInt(partition.high) - drainedOffset(partition);
+}
 
 /**
  * The flow's metrics (DESIGN.md §6), from a run's report: counters per subject and partition,
@@ -17,7 +23,7 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     metrics.push({ type: 'count', name: 'records_late', value: partition.late, tags });
     metrics.push({ type: 'count', name: 'bytes_written', value: partition.bytes, tags });
     for (const [reason, count] of Object.entries(partition.quarantined)) metrics.push({ type: 'count', name: 'records_quarantined', value: count, tags: { ...tags, reason } });
-    const lag = BigInt(partition.high) - BigInt(partition.next);
+    const lag = unread(partition);
     metrics.push({ type: 'gauge', name: 'lag', value: Number(lag > 0n ? lag : 0n), tags });
     // Unarchived records are newer than the last archived one: its age bounds theirs from above.
     const age = lag > 0n ? Math.max(0, Math.round((options.now - (partition.through ?? options.now)) / 1000)) : 0;
@@ -69,7 +75,7 @@ export function summarizeBySubject(report: FlowReport): SubjectSummary[] {
       late: sum((partition) => partition.late),
       quarantined: sum((partition) => Object.values(partition.quarantined).reduce((total, count) => total + count, 0)),
       gaps: sum((partition) => partition.gaps.length),
-      lag: partitions.reduce((total, partition) => total + BigInt(partition.high) - BigInt(partition.next), 0n).toString(),
+      lag: partitions.reduce((total, partition) => total + unread(partition), 0n).toString(),
       status: [...statuses].map(([status, count]) => `${status} ${count}`).join(', '),
       closedThrough: report.closures.find((closure) => closure.subject === subject)?.closedThrough ?? null,
     };

@@ -1,5 +1,5 @@
 import { partitionKey, stateKey } from '../archive/layout.js';
-import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
+import { advanceState, drainedOffset, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
 import { UnitBuilder, type BuiltObject, type SealedUnit } from '../archive/unit.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
@@ -32,6 +32,8 @@ export interface PartitionReport {
   units: number;
   recovered: boolean;
   gaps: Array<{ from: string; to: string }>;
+  /** The state's drainedTo: offsets from `next` below it carry no record (transaction markers, aborted records). */
+  drainedTo?: string;
   problem?: string;
 }
 
@@ -271,6 +273,8 @@ export class PartitionArchiver {
       item.generation = generation;
       item.report.next = next.next;
       item.report.through = next.through;
+      if (next.drainedTo === undefined) delete item.report.drainedTo;
+      else item.report.drainedTo = next.drainedTo;
       return true;
     } catch (error) {
       if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
@@ -305,6 +309,18 @@ export class PartitionArchiver {
     await Promise.all(rest.map((object) => this.uploads.run(attempt(object))));
     if (failure) throw failure.error;
     item.report.objects += unit.objects.length;
+  }
+
+  /**
+   * The partition was read to the run's snapshot and nothing after `next` carried a record (only
+   * transaction markers or aborted records, which kafkajs never delivers): the state records it
+   * as drained to the snapshot, so the partition holds no hour and shows no lag, and the next
+   * run with records starts its unit at `next`, covering those offsets.
+   */
+  async markDrained(item: PartitionWork): Promise<void> {
+    if (BigInt(item.state.next) >= item.to || drainedOffset(item.state) >= item.to) return;
+    if (!(await this.writeState(item, advanceState(item.state, { pending: null, drainedTo: item.to }, this.stamp())))) return;
+    this.positions.set(partitionKey(item.report.topic, item.report.partition), { topic: item.report.topic, partition: item.report.partition, next: item.to });
   }
 
   private async commit(item: PartitionWork, unit: SealedUnit): Promise<void> {

@@ -1,7 +1,7 @@
 import { partitionKey } from '../archive/layout.js';
 import { planPartition, type PartitionPlan } from '../archive/plan.js';
 import { inShard, type Shard } from '../archive/shard.js';
-import type { PartitionState } from '../archive/state.js';
+import { drainedOffset, type PartitionState } from '../archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
 import { UsageError, messageOf } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
@@ -142,7 +142,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (options.shard && !inShard(entry.topic, entry.partition, options.shard)) continue;
     const { state, generation } = await readState(ports.state, entry);
     const plan = planPartition(state, entry);
-    const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] };
+    const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [], ...(state.drainedTo === undefined ? {} : { drainedTo: state.drainedTo }) };
     reports.push(report);
     if (plan.action === 'idle') {
       finals.push({ subject, high: entry.high, state: () => state });
@@ -306,12 +306,14 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
     try {
       await archiver.flush(item, noop);
+      // Read to the snapshot, and the offsets after the last unit carried no record.
+      if (item.finished && !halted(item)) await archiver.markDrained(item);
     } catch (error) {
       stopPartition(item.report, messageOf(error));
     }
     // Offsets left unread (the time budget, a stop, a broker that sent nothing): incomplete, even
     // when nothing at all was read; 'idle' means there was nothing to read.
-    if ((item.report.status === 'archived' || item.report.status === 'idle') && BigInt(item.report.next) < item.to) {
+    if ((item.report.status === 'archived' || item.report.status === 'idle') && drainedOffset(item.state) < item.to) {
       item.report.status = 'incomplete';
       item.report.problem ??= `offsets ${item.report.next}–${item.to - 1n} are left for the next run: the read ended before them (the time budget, a stop, or a broker that sent nothing)`;
     }
@@ -334,9 +336,10 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
     try {
       const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high }));
-      // Drained: read exactly to the high watermark. A state past it (the topic was recreated or
-      // truncated, the partition stopped) has not archived what Kafka holds now.
-      const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: BigInt(state.next) === high, pending: state.pending !== null }));
+      // Drained: read exactly to the high watermark (through offsets that carry no record, drainedTo).
+      // A state past it (the topic was recreated or truncated, the partition stopped) has not
+      // archived what Kafka holds now.
+      const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: drainedOffset(state) === high, pending: state.pending !== null }));
       const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
       closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
     } catch (error) {

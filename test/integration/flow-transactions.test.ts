@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BASE_TIME } from './support/events.js';
 import { createFlowFixture, createTestLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
@@ -11,7 +13,7 @@ import { createFlowFixture, createTestLake, type FlowFixture, type TestLake } fr
 let fixture: FlowFixture;
 let lake: TestLake;
 beforeAll(async () => {
-  fixture = await createFlowFixture(['views']);
+  fixture = await createFlowFixture(['views', 'clicks']);
   lake = await createTestLake('file');
 });
 afterAll(async () => {
@@ -20,7 +22,7 @@ afterAll(async () => {
 });
 
 it('archives the committed records of a transactional topic, reads it to its end and closes its hours', async () => {
-  const [topic] = fixture.subjects as [string];
+  const [topic] = fixture.subjects as [string, string];
   await fixture.createTopic(topic, 1);
   const producer = fixture.kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
@@ -39,4 +41,57 @@ it('archives the committed records of a transactional topic, reads it to its end
   expect(report.partitions[0]?.next).toBe(report.partitions[0]?.high);
   expect(report.closures[0]?.closedThrough).not.toBeNull();
   expect((await fixture.cli(['lake', 'audit', '--lake', lake.url])).code).toBe(0);
+});
+
+// Regression: when the only offsets left after the lake's last unit were a transaction's markers
+// or aborted records, kafkajs delivered no batch for them: the read waited 10 s, the partition
+// was reported incomplete and held its subject's hours, run after run, until a committed record came.
+it('reads a partition whose last offsets carry no record to its end at once, records it drained, and covers them with the next unit', async () => {
+  const [, topic] = fixture.subjects as [string, string];
+  await fixture.createTopic(topic, 1);
+  const producer = fixture.kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const event = (id: string) => ({ timestamp: String(BASE_TIME), headers: { 'schema-id': String(fixture.idOf(topic, 1)) }, value: JSON.stringify({ id, at: new Date(BASE_TIME).toISOString() }) });
+  const transact = async (ids: string[], outcome: 'commit' | 'abort'): Promise<void> => {
+    const transaction = await producer.transaction();
+    await transaction.send({ topic, messages: ids.map(event), acks: -1 });
+    await (outcome === 'commit' ? transaction.commit() : transaction.abort());
+  };
+  type Report = { partitions: Array<{ status: string; records: number; next: string; high: string; drainedTo?: string }>; closures: Array<{ closedThrough: string | null; held?: string }> };
+  const run = async (): Promise<Report> => {
+    const result = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', topic, '--format', 'json']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as Report;
+  };
+  const state = () => JSON.parse(readFileSync(join(lake.url.slice('file://'.length), '_state', topic, '0.json'), 'utf8')) as { next: string; drainedTo?: string };
+  try {
+    await transact(['a', 'b'], 'commit');
+    const first = await run();
+    expect(first.partitions[0]).toMatchObject({ status: 'archived', records: 2 });
+    expect(first.partitions[0]?.next).toBe(first.partitions[0]?.high);
+
+    // Only an aborted record and its abort marker after the lake's last unit.
+    await transact(['x'], 'abort');
+    const quiet = await run();
+    expect(quiet.partitions[0]).toMatchObject({ status: 'idle', records: 0, next: first.partitions[0]?.next, drainedTo: quiet.partitions[0]?.high });
+    expect(quiet.closures[0]?.closedThrough).not.toBeNull();
+    expect(state()).toMatchObject({ next: first.partitions[0]?.next, drainedTo: quiet.partitions[0]?.high });
+    expect((await fixture.cli(['lake', 'audit', '--lake', lake.url])).code).toBe(0);
+
+    // Nothing new: the partition is drained, so the run does not read it at all.
+    const again = await run();
+    expect(again.partitions[0]).toMatchObject({ status: 'idle', records: 0 });
+    expect(again.partitions[0]?.drainedTo).toBe(quiet.partitions[0]?.high);
+
+    // A committed record after them: the unit starts at next, so the markers are covered.
+    await transact(['c'], 'commit');
+    const last = await run();
+    expect(last.partitions[0]).toMatchObject({ status: 'archived', records: 1 });
+    expect(last.partitions[0]?.next).toBe(last.partitions[0]?.high);
+    expect(state().drainedTo).toBeUndefined();
+    const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url, '--format', 'json']);
+    expect(audit.code, audit.stdout).toBe(0);
+  } finally {
+    await producer.disconnect();
+  }
 });

@@ -164,6 +164,34 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         }
       };
 
+      // kafkajs hands eachBatch no batch whose records are all transaction markers or aborted
+      // records: it only reports such a batch in this event, after moving past it. The one that
+      // reaches a range's end ends the range, handed over as a batch without records; otherwise a
+      // partition whose last offsets are markers would wait out IDLE_MS and read as incomplete.
+      const endings = new Set<Promise<void>>();
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+        const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
+        const key = partitionKey(topic, partition);
+        const range = remaining.get(key);
+        // firstOffset is null when the batch had no offset at or after the one fetched (it then
+        // names the fetched offset as its last): that batch read nothing of the range.
+        if (ended || !range || batchSize !== 0 || firstOffset === null || !/^\d+$/.test(lastOffset) || BigInt(lastOffset) < range.to - 1n) return;
+        // Taken off first: a batch of the partition that comes after this is not handled.
+        remaining.delete(key);
+        consumer.pause([{ topic, partitions: [partition] }]);
+        position.set(key, range.to);
+        const ending = handle({ topic, partition, records: [], done: true, heartbeat: () => Promise.resolve() })
+          .then(
+            () => undefined,
+            (error: unknown) => void (failure ??= error),
+          )
+          .finally(() => {
+            endings.delete(ending);
+            if (failure !== undefined || remaining.size === 0) finish();
+          });
+        endings.add(ending);
+      });
+
       try {
         await consumer.connect();
         await consumer.subscribe({ topics, fromBeginning: false });
@@ -175,8 +203,9 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         clearTimeout(deadline);
         clearTimeout(idleTimer);
         stop?.removeEventListener('abort', finish);
-        // Waits for a batch in progress: nothing is handled after read() returns.
+        // Waits for a batch in progress and the ranges ended by markers: nothing is handled after read() returns.
         await consumer.disconnect().catch(() => undefined);
+        await Promise.all([...endings]);
         await connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
       }
       if (failure !== undefined) throw kafkaFailure('reading records failed', failure);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flowMetrics } from '../../../src/usecases/flow-metrics.js';
+import { flowMetrics, summarizeBySubject } from '../../../src/usecases/flow-metrics.js';
 import type { FlowReport, PartitionReport } from '../../../src/usecases/flow-run.js';
 
 const partition = (changes: Partial<PartitionReport>): PartitionReport => ({ subject: 'apps-users', topic: 'apps-users', partition: 0, status: 'archived', from: '0', next: '10', high: '10', records: 10, written: 8, late: 1, bytes: 500, through: 1_000_000, quarantined: { INVALID: 1 }, objects: 3, units: 1, recovered: false, gaps: [], ...changes });
@@ -16,6 +16,13 @@ describe('flow metrics', () => {
     expect(find('hours_closed')[0]?.value).toBe(2);
     expect(find('duration')[0]).toMatchObject({ type: 'timing', value: 1234 });
     expect(find('errors')).toEqual([]);
+  });
+
+  it('count no lag for offsets found to carry no record (transaction markers after the last record)', () => {
+    const drained = report([partition({ next: '8', high: '10', drainedTo: '10', through: 940_000, status: 'idle' }), partition({ partition: 1, next: '8', high: '12', drainedTo: '10', through: 940_000 })]);
+    const metrics = flowMetrics(drained, { now: 1_000_000, durationMs: 1 });
+    expect(metrics.filter((metric) => metric.name === 'lag').map((metric) => metric.value)).toEqual([0, 2]);
+    expect(summarizeBySubject(drained)[0]?.lag).toBe('2');
   });
 
   it('tag the subject gauge with the shard of a sharded run, so shards do not overwrite each other', () => {

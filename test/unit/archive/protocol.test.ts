@@ -8,7 +8,7 @@ import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
 import { closingPlan, hourOfKey, lastClosableHour, watermarkOf } from '../../../src/archive/closure.js';
 import { planPartition } from '../../../src/archive/plan.js';
-import { advanceState, claimedOffsets, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
+import { advanceState, claimedOffsets, drainedOffset, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
 import { routeRecord, UnitBuilder } from '../../../src/archive/unit.js';
 import { frame } from '../../../src/manifest/framing.js';
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
@@ -61,6 +61,13 @@ describe('planning a partition (flow.md §3.4 step 1)', () => {
   it('records offsets retention deleted as a gap and stops when the lake is ahead of Kafka', () => {
     expect(planPartition(at('3'), { low: 5n, high: 9n })).toMatchObject({ action: 'archive', gap: { from: 3n, to: 4n }, from: 5n });
     expect(planPartition(at('12'), { low: 0n, high: 9n })).toMatchObject({ action: 'stop', code: 'OFFSET_AHEAD_OF_KAFKA' });
+  });
+
+  it('idles a partition read to its high watermark through offsets that carry no record (drainedTo)', () => {
+    const drained = { ...at('7'), drainedTo: '9' };
+    expect(planPartition(drained, { low: 5n, high: 9n })).toEqual({ action: 'idle', next: 7n });
+    // New offsets since: the next unit starts at next, covering the markers before them.
+    expect(planPartition(drained, { low: 5n, high: 12n })).toEqual({ action: 'archive', gap: null, pending: null, from: 7n, to: 12n });
   });
 
   it('finishes a pending intent first, reading no further when retention passed its end', () => {
@@ -169,6 +176,22 @@ describe('partition state', () => {
     expect(claimedOffsets(legacy(intent))).toBeUndefined();
     expect(claimedOffsets(legacy(advanceState(committed, { pending: { ...pending, start: '10', end: '12' } }, run)))).toEqual({ first: null, next: 10n });
     expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, start: '-1' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "start" offset/);
+  });
+
+  it('keeps drainedTo until next moves, and refuses one before next', () => {
+    const run = { runId: 'r1', now: new Date(T) };
+    const committed = advanceState(initialState('apps-users', 0, 0n), { next: 10n, pending: null }, run);
+    const drained = advanceState(committed, { pending: null, drainedTo: 12n }, run);
+    expect(drained).toMatchObject({ next: '10', drainedTo: '12', revision: 2 });
+    expect(drainedOffset(drained)).toBe(12n);
+    expect(parseState(serializeState(drained), 'k', { topic: 'apps-users', partition: 0 })).toEqual(drained);
+    const pending: PendingIntent = { start: '10', end: '14', records: 3, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r1', objects: [] };
+    const intent = advanceState(drained, { pending }, run);
+    expect(intent.drainedTo).toBe('12');
+    const moved = advanceState(intent, { next: 15n, pending: null }, run);
+    expect(moved.drainedTo).toBeUndefined();
+    expect(drainedOffset(moved)).toBe(15n);
+    expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, drainedTo: '9' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "drainedTo" offset/);
   });
 
   it('refuses corrupt or foreign state, naming the object', () => {
