@@ -6,8 +6,11 @@ export type PartitionPlan =
   | { readonly action: 'stop'; readonly code: 'OFFSET_AHEAD_OF_KAFKA'; readonly message: string }
   | {
       readonly action: 'archive';
-      /** Offsets retention deleted before the flow read them: recorded as a gap first. */
-      readonly gap: { readonly from: bigint; readonly to: bigint } | null;
+      /**
+       * Offsets retention deleted before the flow read them: recorded as a gap first. `empty`
+       * when an earlier run had read them and found no record (drainedTo): nothing was lost.
+       */
+      readonly gap: { readonly from: bigint; readonly to: bigint; readonly empty?: true } | null;
       /** An intent a crashed run left: finished before any new unit. */
       readonly pending: PendingIntent | null;
       readonly from: bigint;
@@ -36,8 +39,13 @@ export function planPartition(state: PartitionState, offsets: { low: bigint; hig
     const end = BigInt(state.pending.end) + 1n;
     return { action: 'archive', gap: null, pending: state.pending, from: next, to: end < low ? end : high };
   }
-  if (next < low) return { action: 'archive', gap: { from: next, to: low - 1n }, pending: null, from: low, to: high };
+  if (next < low) {
+    // Offsets an earlier run read and found without a record (drainedTo) lose nothing: a gap
+    // within them is recorded without an alert.
+    const empty = drainedOffset(state, high) >= low ? ({ empty: true } as const) : {};
+    return { action: 'archive', gap: { from: next, to: low - 1n, ...empty }, pending: null, from: low, to: high };
+  }
   // Read to the high watermark, or to it through offsets found to carry no record (drainedTo).
-  if (next === high || (next >= low && drainedOffset(state) === high)) return { action: 'idle', next };
+  if (drainedOffset(state, high) === high) return { action: 'idle', next };
   return { action: 'archive', gap: null, pending: null, from: next, to: high };
 }

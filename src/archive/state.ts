@@ -104,8 +104,11 @@ export function parseState(bytes: Uint8Array, key: string, expected: { topic: st
   if (typeof value.next !== 'string' || !OFFSET.test(value.next)) throw corrupt(key, 'has no valid "next" offset');
   if (value.start !== undefined && value.start !== null && (typeof value.start !== 'string' || !OFFSET.test(value.start))) throw corrupt(key, 'has an invalid "start" offset');
   if (typeof value.revision !== 'number') throw corrupt(key, 'has no revision');
-  if (value.drainedTo !== undefined && (typeof value.drainedTo !== 'string' || !OFFSET.test(value.drainedTo) || BigInt(value.drainedTo) < BigInt(value.next))) throw corrupt(key, 'has an invalid "drainedTo" offset (an offset at or after "next")');
-  return { ...(value as unknown as PartitionState), start: typeof value.start === 'string' ? value.start : null, through: typeof value.through === 'number' ? value.through : null, late: typeof value.late === 'number' ? value.late : 0, pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
+  if (value.drainedTo !== undefined && (typeof value.drainedTo !== 'string' || !OFFSET.test(value.drainedTo))) throw corrupt(key, 'has an invalid "drainedTo" offset');
+  // One at or below next says nothing (a release before drainedTo kept it while next moved past).
+  const { drainedTo, ...fields } = value;
+  const drained = typeof drainedTo === 'string' && BigInt(drainedTo) > BigInt(value.next) ? { drainedTo } : {};
+  return { ...(fields as unknown as PartitionState), ...drained, start: typeof value.start === 'string' ? value.start : null, through: typeof value.through === 'number' ? value.through : null, late: typeof value.late === 'number' ? value.late : 0, pending: value.pending === null || value.pending === undefined ? null : checkIntent(value.pending, key) };
 }
 
 export function serializeState(state: PartitionState): Uint8Array {
@@ -140,8 +143,14 @@ export function advanceState(state: PartitionState, change: { next?: bigint; pen
   return { ...rest, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, through: change.through ?? state.through, late: change.late ?? state.late, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString(), ...(kept === undefined ? {} : { drainedTo: kept }) };
 }
 
-/** How far the partition is read: `next`, or beyond it the offsets found to carry no record (drainedTo). */
-export function drainedOffset(state: Pick<PartitionState, 'next' | 'drainedTo'>): bigint {
+/**
+ * How far the partition is read, against Kafka's high watermark `high`: `next`, or beyond it up to
+ * `drainedTo`, the offsets found to carry no record. A drainedTo past `high` (the topic was
+ * truncated or recreated since) says nothing about what Kafka holds now: then `next`.
+ */
+export function drainedOffset(state: Pick<PartitionState, 'next' | 'drainedTo'>, high: bigint): bigint {
   const next = BigInt(state.next);
-  return state.drainedTo !== undefined && BigInt(state.drainedTo) > next ? BigInt(state.drainedTo) : next;
+  if (state.drainedTo === undefined) return next;
+  const drained = BigInt(state.drainedTo);
+  return drained > next && drained <= high ? drained : next;
 }

@@ -5,7 +5,8 @@ import type { FlowReport } from './flow-run.js';
 
 /** Offsets of a partition not archived yet; offsets found to carry no record (drainedTo) are not waiting. */
 function unread(partition: FlowReport['partitions'][number]): bigint {
-  return BigInt(partition.high) - drainedOffset(partition);
+  const high = BigInt(partition.high);
+  return high - drainedOffset(partition, high);
 }
 
 /**

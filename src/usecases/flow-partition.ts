@@ -1,5 +1,5 @@
 import { partitionKey, stateKey } from '../archive/layout.js';
-import { advanceState, drainedOffset, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
+import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
 import { UnitBuilder, type BuiltObject, type SealedUnit } from '../archive/unit.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
@@ -248,17 +248,24 @@ export class PartitionArchiver {
     item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));
   }
 
-  /** Offsets retention deleted before the flow read them: a gap object in the lake, then the state moves past them. */
-  async recordGap(item: PartitionWork, gap: { from: bigint; to: bigint }, low: bigint): Promise<void> {
+  /**
+   * Offsets retention deleted before the flow read them: a gap object in the lake, then the state
+   * moves past them. An alert, unless an earlier run had read them and found no record (`empty`).
+   */
+  async recordGap(item: PartitionWork, gap: { from: bigint; to: bigint; empty?: true }, low: bigint): Promise<void> {
     const { lake, clock, fault, log, runId } = this.context;
-    const { key, to } = await publishGap(lake, { topic: item.report.topic, partition: item.report.partition, from: gap.from.toString(), to: gap.to.toString(), reason: 'RETENTION', observedLow: low.toString(), runId, detectedAt: clock().toISOString() });
+    const { key, to } = await publishGap(lake, { topic: item.report.topic, partition: item.report.partition, from: gap.from.toString(), to: gap.to.toString(), reason: 'RETENTION', ...(gap.empty ? { noRecords: true } : {}), observedLow: low.toString(), runId, detectedAt: clock().toISOString() });
     await fault('after-gap');
     if (!(await this.writeState(item, advanceState(item.state, { next: to + 1n, pending: null }, this.stamp())))) return;
-    item.report.gaps.push({ from: gap.from.toString(), to: to.toString() });
-    log(`alert: ${describeRange(item.report.topic, item.report.partition, gap.from, to)} were deleted by retention before the flow read them; recorded as ${key}`);
+    const where = describeRange(item.report.topic, item.report.partition, gap.from, to);
+    if (gap.empty) log(`${where} were deleted by retention; they held no record (transaction markers or aborted records, read by an earlier run), recorded as ${key}`);
+    else {
+      item.report.gaps.push({ from: gap.from.toString(), to: to.toString() });
+      log(`alert: ${where} were deleted by retention before the flow read them; recorded as ${key}`);
+    }
     item.builder = new UnitBuilder(item.report.topic, item.report.partition, to + 1n);
     // A crashed run's record of the first part (publishGap): what retention deleted since is the next gap.
-    if (to < gap.to) await this.recordGap(item, { from: to + 1n, to: gap.to }, low);
+    if (to < gap.to) await this.recordGap(item, { ...gap, from: to + 1n }, low);
   }
 
   private stamp(): { runId: string; now: Date } {
@@ -318,7 +325,8 @@ export class PartitionArchiver {
    * run with records starts its unit at `next`, covering those offsets.
    */
   async markDrained(item: PartitionWork): Promise<void> {
-    if (BigInt(item.state.next) >= item.to || drainedOffset(item.state) >= item.to) return;
+    // A pending intent is never left behind by a run's end; drainedTo is only ever about no unit at all.
+    if (item.state.pending !== null || BigInt(item.state.next) >= item.to || item.state.drainedTo === item.to.toString()) return;
     if (!(await this.writeState(item, advanceState(item.state, { pending: null, drainedTo: item.to }, this.stamp())))) return;
     this.positions.set(partitionKey(item.report.topic, item.report.partition), { topic: item.report.topic, partition: item.report.partition, next: item.to });
   }

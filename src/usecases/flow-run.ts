@@ -313,7 +313,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
     // Offsets left unread (the time budget, a stop, a broker that sent nothing): incomplete, even
     // when nothing at all was read; 'idle' means there was nothing to read.
-    if ((item.report.status === 'archived' || item.report.status === 'idle') && drainedOffset(item.state) < item.to) {
+    if ((item.report.status === 'archived' || item.report.status === 'idle') && drainedOffset(item.state, item.to) < item.to) {
       item.report.status = 'incomplete';
       item.report.problem ??= `offsets ${item.report.next}–${item.to - 1n} are left for the next run: the read ended before them (the time budget, a stop, or a broker that sent nothing)`;
     }
@@ -339,7 +339,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       // Drained: read exactly to the high watermark (through offsets that carry no record, drainedTo).
       // A state past it (the topic was recreated or truncated, the partition stopped) has not
       // archived what Kafka holds now.
-      const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: drainedOffset(state) === high, pending: state.pending !== null }));
+      const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: drainedOffset(state, high) === high, pending: state.pending !== null }));
       const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
       closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
     } catch (error) {

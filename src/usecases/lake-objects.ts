@@ -68,6 +68,8 @@ export interface GapRecord {
   readonly from: string;
   readonly to: string;
   readonly reason: 'RETENTION';
+  /** An earlier run had read these offsets and found no record (transaction markers, aborted records): nothing was lost. */
+  readonly noRecords?: true;
   readonly observedLow: string;
   readonly runId: string;
   readonly detectedAt: string;

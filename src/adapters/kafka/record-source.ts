@@ -10,7 +10,10 @@ export const FLOW_GROUP = 'schemaflow-flow';
 /** Tries at recording the positions in the stable group while other runs record theirs. */
 const RECORD_ATTEMPTS = 4;
 
-/** With ranges unfinished and no batch for this long, the rest holds no records (transaction markers). */
+/**
+ * With ranges unfinished and no batch for this long, the read ends: a broker that sends nothing
+ * (its ranges are then incomplete). Markers and aborted records count as batches (see END_BATCH_PROCESS below).
+ */
 const IDLE_MS = 10_000;
 
 /**
@@ -173,9 +176,12 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
         const key = partitionKey(topic, partition);
         const range = remaining.get(key);
-        // firstOffset is null when the batch had no offset at or after the one fetched (it then
-        // names the fetched offset as its last): that batch read nothing of the range.
-        if (ended || !range || batchSize !== 0 || firstOffset === null || !/^\d+$/.test(lastOffset) || BigInt(lastOffset) < range.to - 1n) return;
+        if (ended || !range || batchSize !== 0) return;
+        // Reading through markers and aborted records is progress too: the read is not idle.
+        touch();
+        // firstOffset is null (kafkajs types it as a string) when the batch had no offset at or
+        // after the one fetched, and then names the fetched offset as its last: it read nothing.
+        if ((firstOffset as string | null) === null || !/^\d+$/.test(lastOffset) || BigInt(lastOffset) < range.to - 1n) return;
         // Taken off first: a batch of the partition that comes after this is not handled.
         remaining.delete(key);
         consumer.pause([{ topic, partitions: [partition] }]);

@@ -68,6 +68,14 @@ describe('planning a partition (flow.md §3.4 step 1)', () => {
     expect(planPartition(drained, { low: 5n, high: 9n })).toEqual({ action: 'idle', next: 7n });
     // New offsets since: the next unit starts at next, covering the markers before them.
     expect(planPartition(drained, { low: 5n, high: 12n })).toEqual({ action: 'archive', gap: null, pending: null, from: 7n, to: 12n });
+    // The topic truncated below drainedTo since: it says nothing about what Kafka holds now.
+    expect(planPartition({ ...at('7'), drainedTo: '12' }, { low: 5n, high: 9n })).toEqual({ action: 'archive', gap: null, pending: null, from: 7n, to: 9n });
+  });
+
+  it('records offsets retention deleted without an alert when an earlier run found them without a record', () => {
+    expect(planPartition({ ...at('3'), drainedTo: '9' }, { low: 5n, high: 9n })).toMatchObject({ action: 'archive', gap: { from: 3n, to: 4n, empty: true }, from: 5n });
+    // Retention deleted more than the offsets known to be empty: a gap like any other.
+    expect(planPartition({ ...at('3'), drainedTo: '4' }, { low: 6n, high: 9n })).toEqual({ action: 'archive', gap: { from: 3n, to: 5n }, pending: null, from: 6n, to: 9n });
   });
 
   it('finishes a pending intent first, reading no further when retention passed its end', () => {
@@ -178,20 +186,23 @@ describe('partition state', () => {
     expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, start: '-1' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "start" offset/);
   });
 
-  it('keeps drainedTo until next moves, and refuses one before next', () => {
+  it('keeps drainedTo until next moves, and drops one at or before next', () => {
     const run = { runId: 'r1', now: new Date(T) };
     const committed = advanceState(initialState('apps-users', 0, 0n), { next: 10n, pending: null }, run);
     const drained = advanceState(committed, { pending: null, drainedTo: 12n }, run);
     expect(drained).toMatchObject({ next: '10', drainedTo: '12', revision: 2 });
-    expect(drainedOffset(drained)).toBe(12n);
+    expect(drainedOffset(drained, 12n)).toBe(12n);
+    expect(drainedOffset(drained, 11n)).toBe(10n);
     expect(parseState(serializeState(drained), 'k', { topic: 'apps-users', partition: 0 })).toEqual(drained);
     const pending: PendingIntent = { start: '10', end: '14', records: 3, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r1', objects: [] };
     const intent = advanceState(drained, { pending }, run);
     expect(intent.drainedTo).toBe('12');
     const moved = advanceState(intent, { next: 15n, pending: null }, run);
     expect(moved.drainedTo).toBeUndefined();
-    expect(drainedOffset(moved)).toBe(15n);
-    expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, drainedTo: '9' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "drainedTo" offset/);
+    expect(drainedOffset(moved, 20n)).toBe(15n);
+    // A release before drainedTo kept it while next moved past: it says nothing, and is dropped.
+    expect(parseState(new TextEncoder().encode(JSON.stringify({ ...committed, drainedTo: '9' })), 'k', { topic: 'apps-users', partition: 0 })).toEqual(committed);
+    expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, drainedTo: 'x' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "drainedTo" offset/);
   });
 
   it('refuses corrupt or foreign state, naming the object', () => {

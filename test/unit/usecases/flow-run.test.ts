@@ -180,3 +180,40 @@ it('starts no upload of a unit after one of its uploads failed, and ends the pub
   expect(afterReturn).toBe(0);
   expect(report.partitions[0]?.bytes).toBe(bytes);
 });
+
+/** Partition 0 of apps-users with `high` offsets, of which `records` carry records and the rest (markers, aborted records) none: the source hands a batch without records at the end, as the Kafka source does. */
+function withMarkers(records: readonly KafkaRecord[], high: bigint, low = 0n): RecordSource {
+  return {
+    ...partition(records, low),
+    offsets: () => Promise.resolve([{ topic: 'apps-users', partition: 0, low, high }]),
+    read: async ([range], handle) => {
+      const batch = records.filter((record) => BigInt(record.offset) >= (range?.from ?? 0n) && BigInt(record.offset) >= low);
+      if (batch.length > 0) await handle({ topic: 'apps-users', partition: 0, records: batch, done: false, heartbeat: () => Promise.resolve() });
+      await handle({ topic: 'apps-users', partition: 0, records: [], done: true, heartbeat: () => Promise.resolve() });
+    },
+  };
+}
+
+it('records a partition whose last offsets carry no record drained, covers them with the unit read before them, and records their expiry without an alert', async () => {
+  const stores = testLake();
+  const records = Array.from({ length: 5 }, (_, offset) => event(offset));
+  // Records held when the end comes: the unit ends at the snapshot, covering the markers after them.
+  const held = await run(testLake(), withMarkers(records, 7n));
+  expect(held.partitions[0]).toMatchObject({ status: 'archived', next: '7' });
+  expect(held.partitions[0]?.drainedTo).toBeUndefined();
+
+  expect((await run(stores, partition(records))).partitions[0]).toMatchObject({ status: 'archived', next: '5' });
+  // Two markers since, and nothing else: drained to the snapshot, no lag, the hour closed.
+  const quiet = await run(stores, withMarkers(records, 7n));
+  expect(quiet.partitions[0]).toMatchObject({ status: 'idle', next: '5', drainedTo: '7' });
+  expect(quiet.closures[0]?.closedThrough).toBe('2026-11-30T09:00:00.000Z');
+  expect(quiet.exitCode).toBe(0);
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+  // Retention deletes the markers: a gap record that says they held no record, and no alert.
+  const expired = await run(stores, withMarkers(records, 7n, 7n));
+  expect(expired.partitions[0]).toMatchObject({ status: 'idle', next: '7', gaps: [] });
+  expect(expired.exitCode).toBe(0);
+  const [gap] = await stores.lake.list('_gaps/');
+  expect(JSON.parse(new TextDecoder().decode((await stores.lake.get(gap?.key ?? ''))?.bytes))).toMatchObject({ from: '5', to: '6', reason: 'RETENTION', noRecords: true });
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
