@@ -206,8 +206,9 @@ function propertyName(key: unknown): string | undefined {
 }
 
 /**
- * Whether two keys of one mapping name the same property: keys that differ in YAML but not in
- * the value read from it (`1:` and `"1":`) would otherwise collapse silently, the last one winning.
+ * Whether two keys of one mapping name the same property: scalar keys that differ in YAML but
+ * not in the value read from it (`1:` and `"1":`) would otherwise collapse silently, the last
+ * one winning. Alias and collection keys compare as the yaml library compares them (by identity).
  */
 function sameProperty(a: ParsedNode, b: ParsedNode): boolean {
   const name = propertyName(a);

@@ -127,7 +127,7 @@ const init = defineCommand({
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(ref)) throw new UsageError(`--ref must be a tag or branch name, not ${JSON.stringify(ref)}`);
     const platformTeam = options['platform-team'] ?? `@${org}/platform`;
     // CODEOWNERS names the same owners as subject.yaml: the rule `check` holds owners to.
-    if (!OWNER_PATTERN.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team (letters, digits and single hyphens inside a name), not ${JSON.stringify(platformTeam)}`);
+    if (!OWNER_PATTERN.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team as subject.yaml owners are (the user or org starts and ends with a letter or digit), not ${JSON.stringify(platformTeam)}`);
     const root = resolve(positionals[0] ?? '.');
     refuseBelowRepositoryTop(root);
     // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
