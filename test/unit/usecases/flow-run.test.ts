@@ -37,10 +37,10 @@ function testLake(): { lake: ObjectStore; state: ObjectStore } {
   return { lake: openObjectStore(`file://${root}/lake${lakes}`), state: openObjectStore(`file://${root}/lake${lakes}/_state`) };
 }
 
-const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint } = {}) =>
+const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint; now?: string; closeOnly?: boolean } = {}) =>
   runFlow(
-    { ...stores, source, manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date('2026-11-30T10:30:00Z'), log: () => undefined, fault: (point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve()) },
-    { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 0 },
+    { ...stores, source, manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: (point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve()) },
+    { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, latenessMs: 0 },
   );
 
 it('records what retention deleted after a crash left a gap record: the earlier record stays, the rest is the next gap, no offset in two', async () => {
@@ -216,4 +216,17 @@ it('records a partition whose last offsets carry no record drained, covers them 
   const [gap] = await stores.lake.list('_gaps/');
   expect(JSON.parse(new TextDecoder().decode((await stores.lake.get(gap?.key ?? ''))?.bytes))).toMatchObject({ from: '5', to: '6', reason: 'RETENTION', noRecords: true });
   expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
+
+it('closes the hours of a drained partition in flow close too, which reads only the states', async () => {
+  const stores = testLake();
+  const records = Array.from({ length: 5 }, (_, offset) => event(offset));
+  expect((await run(stores, partition(records), { now: '2026-11-30T09:30:00Z' })).partitions[0]).toMatchObject({ next: '5' });
+  // Markers since; at 09:30 hour 09 has not ended, so nothing closes yet.
+  const quiet = await run(stores, withMarkers(records, 7n), { now: '2026-11-30T09:40:00Z' });
+  expect(quiet.partitions[0]).toMatchObject({ next: '5', drainedTo: '7' });
+  expect(quiet.closures[0]?.hoursClosed).toBe(0);
+  // flow close after the hour: the partition counts as drained though next is short of high.
+  const closed = await run(stores, withMarkers(records, 7n), { now: '2026-11-30T10:30:00Z', closeOnly: true });
+  expect(closed.closures[0]).toMatchObject({ closedThrough: '2026-11-30T09:00:00.000Z', hoursClosed: 1 });
 });
