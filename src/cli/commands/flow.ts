@@ -18,6 +18,7 @@ function printFlow(report: FlowReport, io: Io, lake: string): void {
     const moved = entry.from === entry.next ? `at offset ${entry.next}` : `offsets ${entry.from}–${BigInt(entry.next) - 1n}, next ${entry.next}`;
     io.out(`  ${entry.status.padEnd(10)} ${where} ${moved}${counts}${entry.recovered ? ' (finished a crashed unit)' : ''}`);
     for (const gap of entry.gaps) io.out(`    gap: offsets ${gap.from}–${gap.to} were deleted by retention before they were read`);
+    if (entry.drainedTo !== undefined && BigInt(entry.drainedTo) > BigInt(entry.next) && BigInt(entry.drainedTo) <= BigInt(entry.high)) io.out(`    offsets ${entry.next}–${BigInt(entry.drainedTo) - 1n} carry no record (transaction markers or aborted records): read to ${entry.drainedTo}, and the next unit covers them`);
     if (entry.problem) io.out(`    ${entry.problem}`);
   }
   for (const subject of report.missingTopics) io.out(`  skipped    ${subject}: no such topic in Kafka`);
