@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { LineCounter, parseDocument, isNode, isScalar, visit, type Document, type ParsedNode } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isNode, isScalar, visit, type Document, type ParsedNode } from 'yaml';
 import type { Finding } from '../domain/finding.js';
 import { fromPointer } from '../domain/finding.js';
 import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
@@ -165,6 +165,17 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
       const at = problem.linePos?.[0] ?? START;
       return failure(file, 'INVALID_YAML', at, `${file} is not valid YAML: ${problem.message.split('\n')[0] ?? problem.message} (${problem.code}).`, { reason: problem.code });
     }
+    // Alias and collection keys, which the yaml library compares by identity only.
+    const keyProblem = aliasOrCollectionKeyProblem(document);
+    if (keyProblem?.kind === 'collection') {
+      const at = lineCounter.linePos(keyProblem.offset);
+      return failure(file, 'INVALID_YAML', at, `${file} uses a collection as a mapping key at ${at.line}:${at.col}; a key becomes a property name, so use a plain string.`, { reason: 'COLLECTION_KEY' });
+    }
+    if (keyProblem?.kind === 'duplicate') {
+      const at = lineCounter.linePos(keyProblem.offset);
+      const first = lineCounter.linePos(keyProblem.firstOffset);
+      return failure(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(keyProblem.key)} twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col} (through an alias). YAML readers disagree on which one wins, so keep exactly one.`, { key: keyProblem.key, first: { line: first.line, col: first.col } });
+    }
     value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
     const reason = error instanceof RangeError ? 'too deeply nested' : messageOf(error);
@@ -208,11 +219,38 @@ function propertyName(key: unknown): string | undefined {
 /**
  * Whether two keys of one mapping name the same property: scalar keys that differ in YAML but
  * not in the value read from it (`1:` and `"1":`) would otherwise collapse silently, the last
- * one winning. Alias and collection keys compare as the yaml library compares them (by identity).
+ * one winning. Alias and collection keys are checked after parsing (aliasOrCollectionKeyProblem).
  */
 function sameProperty(a: ParsedNode, b: ParsedNode): boolean {
   const name = propertyName(a);
   return a === b || (name !== undefined && name === propertyName(b));
+}
+
+/**
+ * What the yaml library's unique-key check leaves: a collection as a key (a property name only as
+ * the library stringifies it, with a warning), directly or through an alias; and an alias key
+ * naming a property an earlier key of its mapping names (`*k: 2` after `foo: 1` where `&k foo`).
+ * The first in the file's order.
+ */
+function aliasOrCollectionKeyProblem(document: Document): { kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number } | undefined {
+  let found: { kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number } | undefined;
+  visit(document, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        const key: unknown = pair.key;
+        const offset = isNode(key) ? key.range?.[0] : undefined;
+        if (offset === undefined || (found && found.offset < offset)) continue;
+        const name = propertyName(isAlias(key) ? key.resolve(document) : key);
+        const first = name === undefined ? undefined : seen.get(name);
+        if (name === undefined) found = { kind: 'collection', offset };
+        else if (first === undefined) seen.set(name, offset);
+        else found = { kind: 'duplicate', key: name, offset, firstOffset: first };
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**

@@ -18,7 +18,7 @@ export const RULES = {
   NESTING_TOO_DEEP: { severity: 'error', configurable: false, summary: 'A file nests deeper than the limit; checked before parsing.' },
   INVALID_JSON: { severity: 'error', configurable: false, summary: 'A version file is not valid JSON (RFC 8259).' },
   INVALID_YAML: { severity: 'error', configurable: false, summary: 'catalog.yaml or subject.yaml is not valid YAML.' },
-  DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'A JSON object or a YAML mapping (catalog.yaml, subject.yaml) has the same key twice; in YAML, keys written differently that read as the same name (`1` and `"1"`, `~` and `""`) count as the same key.' },
+  DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'A JSON object or a YAML mapping (catalog.yaml, subject.yaml) has the same key twice; in YAML, keys written differently that read as the same name (`1` and `"1"`, `~` and `""`, an alias of an earlier key) count as the same key.' },
   SYMLINK_NOT_ALLOWED: { severity: 'error', configurable: false, summary: 'A symbolic link in the catalog; links are never followed.' },
   NOT_REGULAR_FILE: { severity: 'error', configurable: false, summary: 'A catalog entry that is not a regular file (a git submodule, a nested repository, a FIFO); it is never read.' },
   // Layout and names (DESIGN.md §2).

@@ -21,6 +21,16 @@ describe('a duplicate key in a YAML file', () => {
     expect(result.finding.message).toBe(`catalog/apps/orders/subject.yaml has the key "${key}" twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`);
   });
 
+  it('is DUPLICATE_KEY when an alias key names a property again', () => {
+    const result = parse('name: &k STRAY_FILE\nlint:\n  STRAY_FILE: off\n  *k : warning\n');
+    expect(result.ok ? result.document.value : result.finding).toMatchObject({ code: 'DUPLICATE_KEY', line: 4, col: 3, params: { key: 'STRAY_FILE', first: { line: 3, col: 3 } } });
+  });
+
+  it.each([['lint:\n  "[ a ]": 1\n  ? [a]\n  : 2\n'], ['list: &k [a]\nlint:\n  *k : 1\n']])('refuses a collection as a key, directly or through an alias: %j', (text) => {
+    const result = parse(text);
+    expect(result.ok ? result.document.value : result.finding).toMatchObject({ code: 'INVALID_YAML', params: { reason: 'COLLECTION_KEY' } });
+  });
+
   it('keeps keys that name different properties: null is "", not "null"', () => {
     const result = parse('lint:\n  null: a\n  "null": b\n');
     expect(result.ok ? result.document.value : result.finding).toEqual({ lint: { '': 'a', null: 'b' } });
