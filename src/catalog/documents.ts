@@ -31,10 +31,21 @@ export interface ParsedDocument {
   locate(pointer: string): Position;
 }
 
-export type ParseResult = { readonly ok: true; readonly document: ParsedDocument } | { readonly ok: false; readonly finding: Finding };
+/** A file that cannot be read: why, one finding per problem (every repeated key, say), in the file's order. */
+export type ParseResult = { readonly ok: true; readonly document: ParsedDocument } | { readonly ok: false; readonly findings: readonly [Finding, ...Finding[]] };
+
+function problemAt(file: string, code: string, position: Position, message: string, params: Record<string, unknown> = {}): Finding {
+  return { code, severity: 'error', file, line: position.line, col: position.col, pointer: '', message, params };
+}
 
 function failure(file: string, code: string, position: Position, message: string, params: Record<string, unknown> = {}): ParseResult {
-  return { ok: false, finding: { code, severity: 'error', file, line: position.line, col: position.col, pointer: '', message, params } };
+  return { ok: false, findings: [problemAt(file, code, position, message, params)] };
+}
+
+/** Several problems of one file as one result, in the file's order (none: undefined). */
+function failures(findings: Finding[]): ParseResult | undefined {
+  const [first, ...rest] = [...findings].sort((a, b) => a.line - b.line || a.col - b.col);
+  return first ? { ok: false, findings: [first, ...rest] } : undefined;
 }
 
 const START: Position = { line: 1, col: 1 };
@@ -88,10 +99,8 @@ export function parseJsonDocument(file: string, bytes: Uint8Array, limits: Limit
     const reason = firstError ? describeParseError(firstError) : 'empty document';
     return failure(file, 'INVALID_JSON', lineOf(offset), `${file} is not valid JSON: ${reason} at ${lineOf(offset).line}:${lineOf(offset).col}.`, { reason });
   }
-  const duplicate = findDuplicateKey(tree);
-  if (duplicate) {
-    return failure(file, 'DUPLICATE_KEY', lineOf(duplicate.offset), `${file} has the key "${duplicate.key}" twice in one object; JSON parsers disagree on which one wins, so keep exactly one.`, { key: duplicate.key });
-  }
+  const duplicates = failures(findDuplicateKeys(tree).map((duplicate) => problemAt(file, 'DUPLICATE_KEY', lineOf(duplicate.offset), `${file} has the key "${duplicate.key}" twice in one object; JSON parsers disagree on which one wins, so keep exactly one.`, { key: duplicate.key })));
+  if (duplicates) return duplicates;
   return {
     ok: true,
     document: {
@@ -107,7 +116,9 @@ function describeParseError(error: ParseError): string {
   return printParseErrorCode(error.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-function findDuplicateKey(root: JsonNode): { key: string; offset: number } | undefined {
+/** Every key given again in its object (each repetition after the first). */
+function findDuplicateKeys(root: JsonNode): Array<{ key: string; offset: number }> {
+  const found: Array<{ key: string; offset: number }> = [];
   const stack: JsonNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -117,13 +128,13 @@ function findDuplicateKey(root: JsonNode): { key: string; offset: number } | und
       for (const property of node.children) {
         const keyNode = property.children?.[0];
         const key = typeof keyNode?.value === 'string' ? keyNode.value : '';
-        if (seen.has(key)) return { key, offset: keyNode?.offset ?? property.offset };
+        if (seen.has(key)) found.push({ key, offset: keyNode?.offset ?? property.offset });
         seen.add(key);
       }
     }
     stack.push(...node.children);
   }
-  return undefined;
+  return found;
 }
 
 function jsonOffsetOf(root: JsonNode, pointer: string): number {
@@ -152,30 +163,28 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
   let value: unknown;
   try {
     document = parseDocument(text, { lineCounter, uniqueKeys: sameProperty, prettyErrors: true, strict: true });
-    // A syntax error says more than a duplicate key it may have caused: it is reported first.
-    const problem = document.errors.find((error) => error.code !== 'DUPLICATE_KEY') ?? document.errors[0];
-    if (problem?.code === 'DUPLICATE_KEY') {
-      const duplicate = duplicateKeyAt(document, problem.pos[0], text);
-      const at = lineCounter.linePos(problem.pos[0]);
-      const first = duplicate?.firstOffset === undefined ? undefined : lineCounter.linePos(duplicate.firstOffset);
-      const key = duplicate?.key ?? text.slice(problem.pos[0], problem.pos[1]);
-      return failure(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(key)} twice in one mapping: at ${first ? `${first.line}:${first.col} and again at ` : ''}${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`, { key, ...(first ? { first: { line: first.line, col: first.col } } : {}) });
-    }
+    // A syntax error says more than a duplicate key it may have caused: it alone is reported.
+    const problem = document.errors.find((error) => error.code !== 'DUPLICATE_KEY');
     if (problem) {
       const at = problem.linePos?.[0] ?? START;
       return failure(file, 'INVALID_YAML', at, `${file} is not valid YAML: ${problem.message.split('\n')[0] ?? problem.message} (${problem.code}).`, { reason: problem.code });
     }
+    const repeated = (key: string, offset: number, firstOffset: number | undefined, how = ''): Finding => {
+      const at = lineCounter.linePos(offset);
+      const first = firstOffset === undefined ? undefined : lineCounter.linePos(firstOffset);
+      return problemAt(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(key)} twice in one mapping: at ${first ? `${first.line}:${first.col} and again at ` : ''}${at.line}:${at.col}${how}. YAML readers disagree on which one wins, so keep exactly one.`, { key, ...(first ? { first: { line: first.line, col: first.col } } : {}) });
+    };
+    const keyProblems = document.errors.map((error) => {
+      const duplicate = duplicateKeyAt(document, error.pos[0], text);
+      return repeated(duplicate?.key ?? text.slice(error.pos[0], error.pos[1]), error.pos[0], duplicate?.firstOffset);
+    });
     // Alias and collection keys, which the yaml library compares by identity only.
-    const keyProblem = aliasOrCollectionKeyProblem(document);
-    if (keyProblem?.kind === 'collection') {
-      const at = lineCounter.linePos(keyProblem.offset);
-      return failure(file, 'INVALID_YAML', at, `${file} uses a collection as a mapping key at ${at.line}:${at.col}; a key becomes a property name, so use a plain string.`, { reason: 'COLLECTION_KEY' });
+    for (const found of aliasOrCollectionKeyProblems(document)) {
+      const at = lineCounter.linePos(found.offset);
+      keyProblems.push(found.kind === 'collection' ? problemAt(file, 'INVALID_YAML', at, `${file} uses a collection as a mapping key at ${at.line}:${at.col}; a key becomes a property name, so use a plain string.`, { reason: 'COLLECTION_KEY' }) : repeated(found.key, found.offset, found.firstOffset, ' (through an alias)'));
     }
-    if (keyProblem?.kind === 'duplicate') {
-      const at = lineCounter.linePos(keyProblem.offset);
-      const first = lineCounter.linePos(keyProblem.firstOffset);
-      return failure(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(keyProblem.key)} twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col} (through an alias). YAML readers disagree on which one wins, so keep exactly one.`, { key: keyProblem.key, first: { line: first.line, col: first.col } });
-    }
+    const keyFailure = failures(keyProblems);
+    if (keyFailure) return keyFailure;
     value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
     const reason = error instanceof RangeError ? 'too deeply nested' : messageOf(error);
@@ -219,7 +228,7 @@ function propertyName(key: unknown): string | undefined {
 /**
  * Whether two keys of one mapping name the same property: scalar keys that differ in YAML but
  * not in the value read from it (`1:` and `"1":`) would otherwise collapse silently, the last
- * one winning. Alias and collection keys are checked after parsing (aliasOrCollectionKeyProblem).
+ * one winning. Alias and collection keys are checked after parsing (aliasOrCollectionKeyProblems).
  */
 function sameProperty(a: ParsedNode, b: ParsedNode): boolean {
   const name = propertyName(a);
@@ -230,22 +239,26 @@ function sameProperty(a: ParsedNode, b: ParsedNode): boolean {
  * What the yaml library's unique-key check leaves: a collection as a key (a property name only as
  * the library stringifies it, with a warning), directly or through an alias; and an alias key
  * naming a property an earlier key of its mapping names (`*k: 2` after `foo: 1` where `&k foo`).
- * The first in the file's order.
  */
-function aliasOrCollectionKeyProblem(document: Document): { kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number } | undefined {
-  let found: { kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number } | undefined;
+function aliasOrCollectionKeyProblems(document: Document): Array<{ kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number }> {
+  const found: Array<{ kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number }> = [];
   visit(document, {
     Map(_, map) {
-      const seen = new Map<string, number>();
+      const seen = new Map<string, { offset: number; alias: boolean }>();
       for (const pair of map.items) {
         const key: unknown = pair.key;
         const offset = isNode(key) ? key.range?.[0] : undefined;
-        if (offset === undefined || (found && found.offset < offset)) continue;
-        const name = propertyName(isAlias(key) ? key.resolve(document) : key);
-        const first = name === undefined ? undefined : seen.get(name);
-        if (name === undefined) found = { kind: 'collection', offset };
-        else if (first === undefined) seen.set(name, offset);
-        else found = { kind: 'duplicate', key: name, offset, firstOffset: first };
+        if (offset === undefined) continue;
+        const alias = isAlias(key);
+        const name = propertyName(alias ? key.resolve(document) : key);
+        if (name === undefined) {
+          found.push({ kind: 'collection', offset });
+          continue;
+        }
+        const first = seen.get(name);
+        // Two plain keys alike are the yaml library's finding already.
+        if (first && (alias || first.alias)) found.push({ kind: 'duplicate', key: name, offset, firstOffset: first.offset });
+        else if (!first) seen.set(name, { offset, alias });
       }
       return undefined;
     },

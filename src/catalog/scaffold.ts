@@ -57,7 +57,7 @@ const OWNER_FORM = 'expected @user or @org/team, comma-separated (e.g. --owners 
 export function scaffoldOptionProblems(team: string, name: string, options: ScaffoldOptions): string[] {
   const file = scaffoldSubject(team, name, options).find((candidate) => candidate.file === 'subject.yaml');
   const parsed = parseYamlDocument('subject.yaml', new TextEncoder().encode(file?.content ?? ''));
-  const findings = parsed.ok ? readSubjectSettings(parsed.document).findings : [parsed.finding];
+  const findings = parsed.ok ? readSubjectSettings(parsed.document).findings : parsed.findings;
   return [...new Set(findings.map((finding) => describeOptionProblem(finding, options)))];
 }
 

@@ -7,7 +7,7 @@ import { dialectOf, type Dialect, type SchemaCompiler } from './schema-compiler.
 import { isSchemaObject } from './schema-walk.js';
 
 /** A version file read from a tree, parsed once per check run. */
-export type LoadedVersion = { readonly ok: true; readonly document: ParsedDocument; readonly dialect: Dialect | undefined } | { readonly ok: false; readonly finding: Finding };
+export type LoadedVersion = { readonly ok: true; readonly document: ParsedDocument; readonly dialect: Dialect | undefined } | { readonly ok: false; readonly findings: readonly [Finding, ...Finding[]] };
 
 /**
  * Reads and parses version files of one tree on demand, each at most once. `catalogDir` is the
@@ -22,7 +22,7 @@ export function createVersionReader(tree: FileTree, catalogDir: string): (catalo
     let loaded: LoadedVersion | undefined;
     if (entry?.kind === 'file' && entry.size > SCHEMA_LIMITS.maxBytes) {
       // Refused from the size alone: a 50 MB file is never read into memory.
-      loaded = { ok: false, finding: findingOnFile(file, 'FILE_TOO_LARGE', `${file} is ${entry.size} bytes; JSON files may be at most ${SCHEMA_LIMITS.maxBytes} bytes. Split the schema with $ref to another version file or remove unused parts.`, { size: entry.size, limit: SCHEMA_LIMITS.maxBytes }) };
+      loaded = { ok: false, findings: [findingOnFile(file, 'FILE_TOO_LARGE', `${file} is ${entry.size} bytes; JSON files may be at most ${SCHEMA_LIMITS.maxBytes} bytes. Split the schema with $ref to another version file or remove unused parts.`, { size: entry.size, limit: SCHEMA_LIMITS.maxBytes })] };
     } else if (entry?.kind === 'file') {
       const bytes = tree.read(file);
       const parsed = bytes ? parseJsonDocument(file, bytes) : undefined;
@@ -31,7 +31,7 @@ export function createVersionReader(tree: FileTree, catalogDir: string): (catalo
         const dialect = isSchemaObject(value) ? dialectOf(value) : undefined;
         loaded = { ok: true, document: parsed.document, dialect: dialect?.ok ? dialect.dialect : undefined };
       } else if (parsed) {
-        loaded = { ok: false, finding: parsed.finding };
+        loaded = { ok: false, findings: parsed.findings };
       }
     }
     cache.set(catalogPath, loaded);
@@ -83,7 +83,7 @@ export function compileVersion(
         continue;
       }
       if (!target.ok) {
-        at('REF_NOT_FOUND', `${doc.file} references ${ref.target}, which cannot be read: ${target.finding.message}`, { ref: ref.ref, target: ref.target });
+        at('REF_NOT_FOUND', `${doc.file} references ${ref.target}, which cannot be read: ${target.findings[0].message}`, { ref: ref.ref, target: ref.target });
         continue;
       }
       if (target.dialect !== dialect) {

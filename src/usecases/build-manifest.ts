@@ -28,7 +28,7 @@ function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<t
   if (what !== undefined) throw new SchemaflowError('CATALOG_INVALID', `${file} is ${what} at ${tree.label}, not a regular file; replace it with the YAML file itself.`);
   if (!bytes) return undefined;
   const parsed = parseYamlDocument(file, bytes);
-  if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.finding.message);
+  if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.findings.map((finding) => finding.message).join(' '));
   const { settings, findings } = read(parsed.document);
   if (!settings) throw new SchemaflowError('CATALOG_INVALID', findings.map((finding) => finding.message).join('\n'));
   return settings;
@@ -67,7 +67,7 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
     const bytes = tree.read(file);
     if (!bytes) throw new SchemaflowError('CATALOG_INVALID', unreadableVersion(file, tree.stat(file), commit, registrations));
     const parsed = parseJsonDocument(file, bytes);
-    if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.finding.message);
+    if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.findings.map((finding) => finding.message).join(' '));
     parsedFiles.set(catalogPath, parsed.document.value);
     return parsed.document.value;
   };

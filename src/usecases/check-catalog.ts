@@ -179,7 +179,7 @@ function checkOverridesChange(headTree: FileTree, change: ChangedPath, catalogDi
   const bytes = headTree.read(change.path);
   const parsed = bytes ? parseYamlDocument(change.path, bytes) : undefined;
   if (!parsed) return [];
-  if (!parsed.ok) return [parsed.finding];
+  if (!parsed.ok) return [...parsed.findings];
   const { overrides, findings } = readOverrides(parsed.document);
   findings.push(...checkOverrideTargets(parsed.document, overrides, overrideTargetsIn(headTree, catalogDir)));
   findings.push(findingOnFile(change.path, 'CONFIG_CHANGED', `${change.path} changes the reviewed exceptions; they apply to pull requests after this one is merged (this one is judged by the base branch's overrides).`));
@@ -207,7 +207,7 @@ function checkCatalogConfig(baseTree: FileTree, headTree: FileTree, change: Chan
   const bytes = headTree.read(change.path);
   if (!bytes) return [];
   const parsed = parseYamlDocument(change.path, bytes);
-  if (!parsed.ok) return [parsed.finding];
+  if (!parsed.ok) return [...parsed.findings];
   const { findings } = readCatalogSettings(parsed.document);
   const baseBytes = baseTree.read(change.path);
   const baseParsed = baseBytes ? parseYamlDocument(change.path, baseBytes) : undefined;
@@ -265,7 +265,7 @@ function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings
   const bytes = tree.read(file);
   const parsed = bytes ? parseYamlDocument(file, bytes) : undefined;
   if (!parsed) return { findings: [], exists: true };
-  if (!parsed.ok) return { findings: [parsed.finding], exists: true };
+  if (!parsed.ok) return { findings: [...parsed.findings], exists: true };
   return { ...readSubjectSettings(parsed.document), exists: true };
 }
 
@@ -349,7 +349,7 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
     const loaded = input.readHeadVersion(catalogPath);
     if (!loaded) continue;
     if (!loaded.ok) {
-      findings.push(loaded.finding);
+      findings.push(...loaded.findings);
       continue;
     }
     const lint = lintVersion(loaded.document, catalogPath, hints);

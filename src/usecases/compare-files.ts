@@ -19,7 +19,7 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
   const compiler = createSchemaCompiler();
   const load = (input: FileInput) => {
     const parsed = parseJsonDocument(input.path, input.bytes);
-    if (!parsed.ok) throw new UsageError(parsed.finding.message, { code: 'UNREADABLE_SCHEMA' });
+    if (!parsed.ok) throw new UsageError(parsed.findings.map((finding) => finding.message).join(' '), { code: 'UNREADABLE_SCHEMA' });
     const value = parsed.document.value;
     if (!isSchemaObject(value) && typeof value !== 'boolean') throw new UsageError(`${input.path} is not a JSON Schema: its root must be an object or a boolean.`, { code: 'UNREADABLE_SCHEMA' });
     const dialect = isSchemaObject(value) ? dialectOf(value) : ({ ok: true, dialect: '2020-12' } as const);

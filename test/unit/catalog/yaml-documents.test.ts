@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseYamlDocument } from '../../../src/catalog/documents.js';
+import { parseJsonDocument, parseYamlDocument } from '../../../src/catalog/documents.js';
 
 const parse = (text: string) => parseYamlDocument('catalog/apps/orders/subject.yaml', new TextEncoder().encode(text));
 
@@ -17,27 +17,48 @@ describe('a duplicate key in a YAML file', () => {
     const result = parse(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.finding).toMatchObject({ code: 'DUPLICATE_KEY', severity: 'error', file: 'catalog/apps/orders/subject.yaml', ...at, params: { key, first } });
-    expect(result.finding.message).toBe(`catalog/apps/orders/subject.yaml has the key "${key}" twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`);
+    expect(result.findings[0]).toMatchObject({ code: 'DUPLICATE_KEY', severity: 'error', file: 'catalog/apps/orders/subject.yaml', ...at, params: { key, first } });
+    expect(result.findings[0].message).toBe(`catalog/apps/orders/subject.yaml has the key "${key}" twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col}. YAML readers disagree on which one wins, so keep exactly one.`);
   });
 
   it('is DUPLICATE_KEY when an alias key names a property again', () => {
     const result = parse('name: &k STRAY_FILE\nlint:\n  STRAY_FILE: off\n  *k : warning\n');
-    expect(result.ok ? result.document.value : result.finding).toMatchObject({ code: 'DUPLICATE_KEY', line: 4, col: 3, params: { key: 'STRAY_FILE', first: { line: 3, col: 3 } } });
+    expect(result.ok ? result.document.value : result.findings[0]).toMatchObject({ code: 'DUPLICATE_KEY', line: 4, col: 3, params: { key: 'STRAY_FILE', first: { line: 3, col: 3 } } });
   });
 
   it.each([['lint:\n  "[ a ]": 1\n  ? [a]\n  : 2\n'], ['list: &k [a]\nlint:\n  *k : 1\n']])('refuses a collection as a key, directly or through an alias: %j', (text) => {
     const result = parse(text);
-    expect(result.ok ? result.document.value : result.finding).toMatchObject({ code: 'INVALID_YAML', params: { reason: 'COLLECTION_KEY' } });
+    expect(result.ok ? result.document.value : result.findings[0]).toMatchObject({ code: 'INVALID_YAML', params: { reason: 'COLLECTION_KEY' } });
   });
 
   it('keeps keys that name different properties: null is "", not "null"', () => {
     const result = parse('lint:\n  null: a\n  "null": b\n');
-    expect(result.ok ? result.document.value : result.finding).toEqual({ lint: { '': 'a', null: 'b' } });
+    expect(result.ok ? result.document.value : result.findings[0]).toEqual({ lint: { '': 'a', null: 'b' } });
   });
 
-  it('leaves a syntax error in the same file to INVALID_YAML, which is reported first', () => {
+  it('leaves a syntax error in the same file to INVALID_YAML, which alone is reported', () => {
     const result = parse('description: a\ndescription: b\nowners: [\n');
-    expect(result.ok ? undefined : result.finding.code).toBe('INVALID_YAML');
+    expect(result.ok ? undefined : result.findings.map((finding) => finding.code)).toEqual(['INVALID_YAML']);
+  });
+
+  // Regression: only the first repeated key of a file was reported, so a file with three took three pushes.
+  it('reports every repeated key of a file at once, in file order, plain and through an alias', () => {
+    const result = parse('name: &k b\ntopic:\n  partitions: 1\n  partitions: 2\nlint:\n  b: x\n  *k : y\n  "1": z\n  1: w\ndescription: a\ndescription: b\n');
+    expect(result.ok ? [] : result.findings.map((finding) => [finding.code, finding.line, finding.params.key])).toEqual([
+      ['DUPLICATE_KEY', 4, 'partitions'],
+      ['DUPLICATE_KEY', 7, 'b'],
+      ['DUPLICATE_KEY', 9, '1'],
+      ['DUPLICATE_KEY', 11, 'description'],
+    ]);
+  });
+});
+
+describe('a duplicate key in a JSON file', () => {
+  it('is reported for every repetition at once, in file order', () => {
+    const result = parseJsonDocument('catalog/apps/orders/1.json', new TextEncoder().encode('{\n  "type": "object",\n  "properties": {\n    "a": {},\n    "a": {}\n  },\n  "type": "string"\n}\n'));
+    expect(result.ok ? [] : result.findings.map((finding) => [finding.code, finding.line, finding.params.key])).toEqual([
+      ['DUPLICATE_KEY', 5, 'a'],
+      ['DUPLICATE_KEY', 7, 'type'],
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import { checkCompatibility, type VersionInput } from '../../../src/compat/engin
 function version(number: number, schema: unknown): VersionInput {
   const file = `catalog/apps/orders/${number}.json`;
   const parsed = parseJsonDocument(file, new TextEncoder().encode(JSON.stringify(schema, null, 2)));
-  if (!parsed.ok) throw new Error(parsed.finding.message);
+  if (!parsed.ok) throw new Error(parsed.findings[0].message);
   return { name: `version ${number}`, file, document: schemaDocumentOf(parsed.document, `apps/orders/${number}.json`) };
 }
 
