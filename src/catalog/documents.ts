@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { LineCounter, parseDocument, isAlias, isNode, isScalar, visit, type Document, type ParsedNode } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isNode, isScalar, visit, type Document } from 'yaml';
 import type { Finding } from '../domain/finding.js';
 import { fromPointer } from '../domain/finding.js';
 import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
@@ -40,6 +40,11 @@ function problemAt(file: string, code: string, position: Position, message: stri
 
 function failure(file: string, code: string, position: Position, message: string, params: Record<string, unknown> = {}): ParseResult {
   return { ok: false, findings: [problemAt(file, code, position, message, params)] };
+}
+
+/** What a file that cannot be read has wrong, in one message (for errors that carry no findings). */
+export function unreadableMessage(result: Extract<ParseResult, { ok: false }>): string {
+  return result.findings.map((finding) => finding.message).join(' ');
 }
 
 /** Several problems of one file as one result, in the file's order (none: undefined). */
@@ -162,27 +167,20 @@ export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limit
   let document: Document;
   let value: unknown;
   try {
-    document = parseDocument(text, { lineCounter, uniqueKeys: sameProperty, prettyErrors: true, strict: true });
-    // A syntax error says more than a duplicate key it may have caused: it alone is reported.
-    const problem = document.errors.find((error) => error.code !== 'DUPLICATE_KEY');
+    // Keys are compared below, as the property names they become: the yaml library compares
+    // plain scalars by value (`1` and `"1"` differ) and aliases or collections by identity.
+    document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, strict: true });
+    const [problem] = document.errors;
     if (problem) {
       const at = problem.linePos?.[0] ?? START;
       return failure(file, 'INVALID_YAML', at, `${file} is not valid YAML: ${problem.message.split('\n')[0] ?? problem.message} (${problem.code}).`, { reason: problem.code });
     }
-    const repeated = (key: string, offset: number, firstOffset: number | undefined, how = ''): Finding => {
-      const at = lineCounter.linePos(offset);
-      const first = firstOffset === undefined ? undefined : lineCounter.linePos(firstOffset);
-      return problemAt(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(key)} twice in one mapping: at ${first ? `${first.line}:${first.col} and again at ` : ''}${at.line}:${at.col}${how}. YAML readers disagree on which one wins, so keep exactly one.`, { key, ...(first ? { first: { line: first.line, col: first.col } } : {}) });
-    };
-    const keyProblems = document.errors.map((error) => {
-      const duplicate = duplicateKeyAt(document, error.pos[0], text);
-      return repeated(duplicate?.key ?? text.slice(error.pos[0], error.pos[1]), error.pos[0], duplicate?.firstOffset);
-    });
-    // Alias and collection keys, which the yaml library compares by identity only.
-    for (const found of aliasOrCollectionKeyProblems(document)) {
+    const keyProblems = mappingKeyProblems(document).map((found): Finding => {
       const at = lineCounter.linePos(found.offset);
-      keyProblems.push(found.kind === 'collection' ? problemAt(file, 'INVALID_YAML', at, `${file} uses a collection as a mapping key at ${at.line}:${at.col}; a key becomes a property name, so use a plain string.`, { reason: 'COLLECTION_KEY' }) : repeated(found.key, found.offset, found.firstOffset, ' (through an alias)'));
-    }
+      if (found.kind === 'collection') return problemAt(file, 'INVALID_YAML', at, `${file} uses a collection as a mapping key at ${at.line}:${at.col}; a key becomes a property name, so use a plain string.`, { reason: 'COLLECTION_KEY' });
+      const first = lineCounter.linePos(found.firstOffset);
+      return problemAt(file, 'DUPLICATE_KEY', at, `${file} has the key ${JSON.stringify(found.key)} twice in one mapping: at ${first.line}:${first.col} and again at ${at.line}:${at.col}${found.alias ? ' (through an alias)' : ''}. YAML readers disagree on which one wins, so keep exactly one.`, { key: found.key, first: { line: first.line, col: first.col } });
+    });
     const keyFailure = failures(keyProblems);
     if (keyFailure) return keyFailure;
     value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
@@ -226,22 +224,13 @@ function propertyName(key: unknown): string | undefined {
 }
 
 /**
- * Whether two keys of one mapping name the same property: scalar keys that differ in YAML but
- * not in the value read from it (`1:` and `"1":`) would otherwise collapse silently, the last
- * one winning. Alias and collection keys are checked after parsing (aliasOrCollectionKeyProblems).
+ * The keys of every mapping that do not become a property of their own: a key naming a property
+ * an earlier key of its mapping names (`1:` after `"1":`, or `*k:` after `foo:` where `&k foo`;
+ * the yaml library would keep the last silently), and a collection as a key, directly or through
+ * an alias (a property name only as the library stringifies it, with a warning).
  */
-function sameProperty(a: ParsedNode, b: ParsedNode): boolean {
-  const name = propertyName(a);
-  return a === b || (name !== undefined && name === propertyName(b));
-}
-
-/**
- * What the yaml library's unique-key check leaves: a collection as a key (a property name only as
- * the library stringifies it, with a warning), directly or through an alias; and an alias key
- * naming a property an earlier key of its mapping names (`*k: 2` after `foo: 1` where `&k foo`).
- */
-function aliasOrCollectionKeyProblems(document: Document): Array<{ kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number }> {
-  const found: Array<{ kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number }> = [];
+function mappingKeyProblems(document: Document): Array<{ kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number; alias: boolean }> {
+  const found: Array<{ kind: 'collection'; offset: number } | { kind: 'duplicate'; key: string; offset: number; firstOffset: number; alias: boolean }> = [];
   visit(document, {
     Map(_, map) {
       const seen = new Map<string, { offset: number; alias: boolean }>();
@@ -251,39 +240,12 @@ function aliasOrCollectionKeyProblems(document: Document): Array<{ kind: 'collec
         if (offset === undefined) continue;
         const alias = isAlias(key);
         const name = propertyName(alias ? key.resolve(document) : key);
-        if (name === undefined) {
-          found.push({ kind: 'collection', offset });
-          continue;
-        }
-        const first = seen.get(name);
-        // Two plain keys alike are the yaml library's finding already.
-        if (first && (alias || first.alias)) found.push({ kind: 'duplicate', key: name, offset, firstOffset: first.offset });
-        else if (!first) seen.set(name, { offset, alias });
+        const first = name === undefined ? undefined : seen.get(name);
+        if (name === undefined) found.push({ kind: 'collection', offset });
+        else if (first) found.push({ kind: 'duplicate', key: name, offset, firstOffset: first.offset, alias: alias || first.alias });
+        else seen.set(name, { offset, alias });
       }
       return undefined;
-    },
-  });
-  return found;
-}
-
-/**
- * The repeated key whose node starts at `offset` (where the yaml library reports DUPLICATE_KEY)
- * and where the same key first appears in that mapping; keys compare as their property names
- * (propertyName), or as their source text when they are not scalars.
- */
-function duplicateKeyAt(document: Document, offset: number, text: string): { key: string; firstOffset?: number } | undefined {
-  let found: { key: string; firstOffset?: number } | undefined;
-  const keyOf = (key: unknown): string | undefined => propertyName(key) ?? (isNode(key) && key.range ? text.slice(key.range[0], key.range[1]).trim() : undefined);
-  visit(document, {
-    Map(_, map) {
-      const index = map.items.findIndex((pair) => isNode(pair.key) && pair.key.range?.[0] === offset);
-      const duplicate = map.items[index];
-      if (index < 0 || !duplicate) return undefined;
-      const key = keyOf(duplicate.key) ?? '';
-      const first = map.items.slice(0, index).find((pair) => keyOf(pair.key) === key);
-      const firstOffset = isNode(first?.key) ? first.key.range?.[0] : undefined;
-      found = { key, ...(firstOffset === undefined ? {} : { firstOffset }) };
-      return visit.BREAK;
     },
   });
   return found;
