@@ -1,5 +1,5 @@
 import { readCatalogSettings, readSubjectSettings, type CatalogSettings, type SubjectSettings } from '../catalog/config-files.js';
-import { parseJsonDocument, parseYamlDocument } from '../catalog/documents.js';
+import { parseJsonDocument, parseYamlDocument, unreadableMessage } from '../catalog/documents.js';
 import { describeEntry } from '../catalog/entries.js';
 import { SchemaflowError, UsageError } from '../domain/errors.js';
 import { bundleSchema } from '../manifest/bundle.js';
@@ -28,7 +28,7 @@ function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<t
   if (what !== undefined) throw new SchemaflowError('CATALOG_INVALID', `${file} is ${what} at ${tree.label}, not a regular file; replace it with the YAML file itself.`);
   if (!bytes) return undefined;
   const parsed = parseYamlDocument(file, bytes);
-  if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.findings.map((finding) => finding.message).join(' '));
+  if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', unreadableMessage(parsed));
   const { settings, findings } = read(parsed.document);
   if (!settings) throw new SchemaflowError('CATALOG_INVALID', findings.map((finding) => finding.message).join('\n'));
   return settings;
@@ -67,7 +67,7 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
     const bytes = tree.read(file);
     if (!bytes) throw new SchemaflowError('CATALOG_INVALID', unreadableVersion(file, tree.stat(file), commit, registrations));
     const parsed = parseJsonDocument(file, bytes);
-    if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', parsed.findings.map((finding) => finding.message).join(' '));
+    if (!parsed.ok) throw new SchemaflowError('CATALOG_INVALID', unreadableMessage(parsed));
     parsedFiles.set(catalogPath, parsed.document.value);
     return parsed.document.value;
   };

@@ -1,5 +1,5 @@
 import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
-import { parseJsonDocument } from '../catalog/documents.js';
+import { parseJsonDocument, unreadableMessage } from '../catalog/documents.js';
 import { createSchemaCompiler, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import { schemaDocumentOf } from '../compat/documents.js';
@@ -19,7 +19,7 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
   const compiler = createSchemaCompiler();
   const load = (input: FileInput) => {
     const parsed = parseJsonDocument(input.path, input.bytes);
-    if (!parsed.ok) throw new UsageError(parsed.findings.map((finding) => finding.message).join(' '), { code: 'UNREADABLE_SCHEMA' });
+    if (!parsed.ok) throw new UsageError(unreadableMessage(parsed), { code: 'UNREADABLE_SCHEMA' });
     const value = parsed.document.value;
     if (!isSchemaObject(value) && typeof value !== 'boolean') throw new UsageError(`${input.path} is not a JSON Schema: its root must be an object or a boolean.`, { code: 'UNREADABLE_SCHEMA' });
     const dialect = isSchemaObject(value) ? dialectOf(value) : ({ ok: true, dialect: '2020-12' } as const);

@@ -2,6 +2,7 @@ import { constants as osConstants } from 'node:os';
 import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseDuration, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
+import { drainedOffset } from '../../archive/state.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
 import type { FlowOptions, FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
@@ -18,7 +19,8 @@ function printFlow(report: FlowReport, io: Io, lake: string): void {
     const moved = entry.from === entry.next ? `at offset ${entry.next}` : `offsets ${entry.from}–${BigInt(entry.next) - 1n}, next ${entry.next}`;
     io.out(`  ${entry.status.padEnd(10)} ${where} ${moved}${counts}${entry.recovered ? ' (finished a crashed unit)' : ''}`);
     for (const gap of entry.gaps) io.out(`    gap: offsets ${gap.from}–${gap.to} were deleted by retention before they were read`);
-    if (entry.drainedTo !== undefined && BigInt(entry.drainedTo) > BigInt(entry.next) && BigInt(entry.drainedTo) <= BigInt(entry.high)) io.out(`    offsets ${entry.next}–${BigInt(entry.drainedTo) - 1n} carry no record (transaction markers or aborted records): read to ${entry.drainedTo}, and the next unit covers them`);
+    const drained = drainedOffset(entry, BigInt(entry.high));
+    if (drained > BigInt(entry.next)) io.out(`    offsets ${entry.next}–${drained - 1n} carry no record (transaction markers or aborted records): read to ${drained}, and the next unit covers them`);
     if (entry.problem) io.out(`    ${entry.problem}`);
   }
   for (const subject of report.missingTopics) io.out(`  skipped    ${subject}: no such topic in Kafka`);
