@@ -1,4 +1,5 @@
 import { fromPointer } from '../domain/finding.js';
+import { isoInstantMs } from '../domain/instant.js';
 import { hourOf } from './layout.js';
 
 /** Where a subject's events carry their own time (subject.yaml `eventTime`). */
@@ -39,8 +40,8 @@ export function eventTimeOf(value: unknown, spec: EventTimeSpec | null | undefin
     current = typeof current === 'object' && current !== null && !Array.isArray(current) && Object.prototype.hasOwnProperty.call(current, token) ? (current as Record<string, unknown>)[token] : undefined;
   }
   if (spec.format === 'rfc3339') {
-    if (typeof current !== 'string' || !RFC3339.test(current)) return undefined;
-    const time = Date.parse(current);
+    if (typeof current !== 'string') return undefined;
+    const time = isoInstantMs(current) ?? (RFC3339.test(current) ? Date.parse(current) : Number.NaN);
     return inLakeTime(time) ? new Date(time) : undefined;
   }
   return typeof current === 'number' && Number.isInteger(current) && inLakeTime(current) ? new Date(current) : undefined;

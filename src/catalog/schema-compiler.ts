@@ -1,9 +1,22 @@
-import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type AnySchema, type ErrorObject, type FormatDefinition, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { isoInstantMs } from '../domain/instant.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the plugin function itself.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/**
+ * The formats every validator of schemaflow asserts: ajv-formats' (full mode), with `date-time`
+ * answering its commonest shape (`toISOString()`'s) first: the SDK and the flow check it on
+ * every event, and ajv-formats' regular expressions cost several times that. Anything else goes
+ * to ajv-formats' own check, so every string gets the same verdict (a unit test holds the two equal).
+ */
+export function addSchemaFormats(ajv: Ajv): void {
+  addFormats(ajv);
+  const general = ajv.formats['date-time'] as FormatDefinition<string> & { validate: (text: string) => boolean };
+  ajv.addFormat('date-time', { ...general, validate: (text: string) => isoInstantMs(text) !== undefined || general.validate(text) });
+}
 
 /** The JSON Schema dialects a version file may use (DESIGN.md §2). */
 export type Dialect = 'draft-07' | '2020-12';
@@ -54,7 +67,7 @@ export interface SchemaCompiler {
 function createAjv(dialect: Dialect): Ajv {
   const options = { strict: true, allowUnionTypes: true, allErrors: true, validateFormats: true } as const;
   const ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
-  addFormats(ajv);
+  addSchemaFormats(ajv);
   for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean', metaSchema: { type: 'boolean' } });
   return ajv;
 }

@@ -1,11 +1,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import { CATALOG_URI, VOCABULARY, dialectOf } from '../catalog/schema-compiler.js';
+import { CATALOG_URI, VOCABULARY, addSchemaFormats, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { SchemaDocument, SchemaNode } from './model.js';
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /**
  * Exact membership: is a value valid under a subschema, as ajv (formats asserted) decides? Each
@@ -35,7 +32,7 @@ export function createNodeValidators(): NodeValidators {
     if (!ajv) {
       const options = { strict: false, allowUnionTypes: true, validateFormats: true } as const;
       ajv = name === '2020-12' ? new Ajv2020(options) : new Ajv(options);
-      addFormats(ajv);
+      addSchemaFormats(ajv);
       for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean' });
       instances.set(name, ajv);
     }

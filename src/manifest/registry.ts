@@ -1,7 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import { VOCABULARY } from '../catalog/schema-compiler.js';
+import { VOCABULARY, addSchemaFormats } from '../catalog/schema-compiler.js';
 import { SchemaflowError } from '../domain/errors.js';
 import type { Manifest, ManifestSubject, ManifestVersion } from './types.js';
 
@@ -18,8 +17,6 @@ export class UnknownSchemaError extends SchemaflowError {
     super('UNKNOWN_SCHEMA', message);
   }
 }
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /** A registered schema as producers and decoders use it. */
 export interface RegisteredSchema {
@@ -40,7 +37,7 @@ export interface SchemaRegistry {
 function createAjvFor(dialect: 'draft-07' | '2020-12'): Ajv {
   const options = { strict: true, allErrors: true, allowUnionTypes: true, validateFormats: true } as const;
   const ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
-  addFormats(ajv);
+  addSchemaFormats(ajv);
   for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean' });
   return ajv;
 }
