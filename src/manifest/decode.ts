@@ -1,3 +1,4 @@
+import { scanNesting } from '../catalog/source-text.js';
 import { messageOf } from '../domain/errors.js';
 import { HEADERS, unframe } from './framing.js';
 import type { SchemaRegistry, Violation } from './registry.js';
@@ -7,7 +8,23 @@ import { decodeUtf8 } from '../domain/utf8.js';
 export type RecordHeaders = Readonly<Record<string, Buffer | string | undefined | ReadonlyArray<Buffer | string>>>;
 
 /** Why a record is not an event of a registered schema; the flow files it under `_quarantine/` with this reason. */
-export type RejectReason = 'NOT_JSON' | 'NO_SCHEMA_ID' | 'UNKNOWN_SCHEMA_ID' | 'INVALID' | 'TOO_LARGE';
+export type RejectReason = 'NOT_JSON' | 'NO_SCHEMA_ID' | 'UNKNOWN_SCHEMA_ID' | 'INVALID' | 'TOO_LARGE' | 'TOO_DEEP';
+
+/**
+ * The deepest `{`/`[` nesting an event may have (Jackson's default too). JSON.parse is iterative,
+ * but validators and JSON.stringify recurse: a 12 KB record nested 6,000 deep exhausts the stack
+ * of the flow's main thread, and not of a worker thread, whose stack is larger. A fixed limit far
+ * below both keeps the verdict the same wherever a record is read.
+ */
+export const MAX_EVENT_DEPTH = 1000;
+
+/**
+ * Whether JSON text nests deeper than MAX_EVENT_DEPTH. Valid JSON needs two characters per level,
+ * so text of up to 2 × MAX_EVENT_DEPTH + 1 characters (nearly every event) is not scanned.
+ */
+export function nestsTooDeep(json: string): boolean {
+  return json.length > 2 * MAX_EVENT_DEPTH + 1 && scanNesting(json, MAX_EVENT_DEPTH) !== undefined;
+}
 
 export type DecodeResult =
   | { readonly ok: true; readonly subject: string; readonly version: number; readonly id: number; readonly value: unknown }
@@ -40,11 +57,14 @@ export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer 
   if (message.value === null) return { ok: false, reason: 'NOT_JSON', detail: 'the value is null (a tombstone)', ...withId };
   const payload = unframe(bytes)?.payload ?? bytes;
   let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(decodeUtf8(payload));
+    text = decodeUtf8(payload);
+    value = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: 'NOT_JSON', detail: `the value is not UTF-8 JSON: ${messageOf(error)}`, ...withId };
   }
+  if (nestsTooDeep(text)) return { ok: false, reason: 'TOO_DEEP', detail: `the value nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays`, ...withId };
   if (id === undefined) return { ok: false, reason: 'NO_SCHEMA_ID', detail: `no ${HEADERS.id} header and no Confluent framing` };
   const schema = registry.byId(id);
   if (!schema) return { ok: false, reason: 'UNKNOWN_SCHEMA_ID', detail: `schema ID ${id} is not in manifest serial ${registry.manifest.serial}`, id };

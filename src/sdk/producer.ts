@@ -1,6 +1,7 @@
 import type { IHeaders, Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { Manifest } from '../manifest/types.js';
 import { EventValidationError } from './errors.js';
+import { MAX_EVENT_DEPTH, nestsTooDeep } from '../manifest/decode.js';
 import { HEADERS, frame } from '../manifest/framing.js';
 import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
 import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry } from '../manifest/registry.js';
@@ -66,8 +67,11 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   let registry: SchemaRegistry = createSchemaRegistry(await loadManifest(options.manifest, loader));
   const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
 
-  const encode = (schema: RegisteredSchema, event: unknown, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }): Message => {
-    const json = Buffer.from(JSON.stringify(event), 'utf8');
+  const encode = (schema: RegisteredSchema, event: unknown, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }, path = ''): Message => {
+    const text = JSON.stringify(event);
+    // What the flow would quarantine as TOO_DEEP is not sent.
+    if (nestsTooDeep(text)) throw new EventValidationError(schema.subject, schema.version, [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }]);
+    const json = Buffer.from(text, 'utf8');
     return {
       value: options.confluentFraming ? frame(schema.id, json) : json,
       ...(extra.key !== undefined ? { key: extra.key } : {}),
@@ -90,7 +94,7 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
       const schema = registry.resolve(subject, batchOptions.version);
       const violations = events.flatMap((event, index) => schema.validate(event.value).map((violation) => ({ ...violation, path: `/${index}${violation.path}` })));
       if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-      return producer.send({ topic: subject, messages: events.map((event) => encode(schema, event.value, event)) });
+      return producer.send({ topic: subject, messages: events.map((event, index) => encode(schema, event.value, event, `/${index}`)) });
     },
     async refresh() {
       if (typeof options.manifest !== 'string') return;

@@ -9,7 +9,7 @@ import { stateKey } from '../../../src/archive/layout.js';
 import { closingPlan, hourOfKey, lastClosableHour, watermarkOf } from '../../../src/archive/closure.js';
 import { planPartition } from '../../../src/archive/plan.js';
 import { advanceState, claimedOffsets, drainedOffset, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
-import { routeRecord, UnitBuilder } from '../../../src/archive/unit.js';
+import { routeRecord, UnitBuilder, type Routed } from '../../../src/archive/unit.js';
 import { frame } from '../../../src/manifest/framing.js';
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
@@ -251,6 +251,23 @@ describe('routing records', () => {
       ['apps-users/v=1/dt=9999-12-31/hr=23', 2],
     ]);
     expect(unit?.maxTimestamp).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+  });
+
+  it('quarantines an event nested over 1,000 levels as TOO_DEEP, small as it is: its row could not be written', async () => {
+    // The object is one level, so `levels` arrays inside it make levels + 1.
+    const nested = (levels: number): string => `{"id":"a","tags":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    const builder = new UnitBuilder('apps-users', 0, 0n);
+    // 6,000 levels in 12 KB: JSON.stringify of it overflowed the stack and stopped the partition.
+    const entries = [record(0, nested(999)), record(1, nested(1000)), record(2, nested(6000))];
+    const routes = entries.map((entry) => routeRecord(entry, registry, users, { maxRecordBytes: 1_000_000 }));
+    expect(routes.map((routed) => (routed.kind === 'quarantine' ? routed.reason : routed.kind))).toEqual(['data', 'TOO_DEEP', 'TOO_DEEP']);
+    expect(routes[1]).toMatchObject({ detail: 'the value nests deeper than 1000 levels of objects and arrays' });
+    entries.forEach((entry, index) => builder.add(entry, routes[index] as Routed));
+    const unit = await builder.seal();
+    expect(unit?.objects.map((object) => [object.kind, object.count])).toEqual([
+      ['quarantine', 2],
+      ['data', 1],
+    ]);
   });
 });
 
