@@ -1,9 +1,11 @@
 import { gunzipSync } from 'node:zlib';
+import { hourOfKey } from '../archive/closure.js';
 import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey } from '../archive/layout.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, UsageError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports.js';
+import { readClosure } from './close-hours.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';
 
 export interface AuditedPartition {
@@ -206,6 +208,8 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     if (options.retentionMs === undefined) for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
   }
 
+  hourProblems.push(...(await unmarkedClosedHours(stores.state, folders, new Set(markers))));
+
   const retention: Retention | undefined = options.retentionMs === undefined ? undefined : { label: describeAge(options.retentionMs), before: (options.now ?? new Date()).getTime() - options.retentionMs };
   const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
   // With retention an emptied lake is no pass: a mistyped --lake looks the same.
@@ -383,4 +387,33 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     expired,
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `${where}: … and ${problems.length - MAX_PROBLEMS} more problems`] : problems,
   };
+}
+
+/**
+ * Data folders of closed hours without their `_CLOSED.json`: closing marks every version folder
+ * holding data (a missing one would leave readers waiting for the hour for good). The hours of a
+ * closing pass still marking (the closure state's intent) are not reported: the next run marks them.
+ */
+async function unmarkedClosedHours(state: ObjectStore, folders: ReadonlyMap<string, readonly string[]>, markers: ReadonlySet<string>): Promise<string[]> {
+  const problems: string[] = [];
+  const closures = new Map<string, { closedThrough: number; marking: ReadonlySet<number> } | string>();
+  for (const [folder, keys] of folders) {
+    const hour = hourOfKey(folder);
+    if (folder.startsWith('_') || !hour || markers.has(`${folder}_CLOSED.json`) || !keys.some((key) => key.endsWith('.jsonl.gz'))) continue;
+    const subject = folder.slice(0, folder.indexOf('/'));
+    let closure = closures.get(subject);
+    if (closure === undefined) {
+      try {
+        const stored = (await readClosure(state, subject)).closure;
+        closure = { closedThrough: stored.closedThrough ? Date.parse(stored.closedThrough) : Number.NEGATIVE_INFINITY, marking: new Set(stored.marking?.hours.map((iso) => Date.parse(iso))) };
+      } catch (error) {
+        closure = messageOf(error);
+        problems.push(closure);
+      }
+      closures.set(subject, closure);
+    }
+    if (typeof closure === 'string' || hour.getTime() > closure.closedThrough || closure.marking.has(hour.getTime())) continue;
+    problems.push(`${folder} holds data of an hour ${subject} closed (through ${new Date(closure.closedThrough).toISOString()}) but has no _CLOSED.json`);
+  }
+  return problems;
 }

@@ -341,7 +341,10 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       // archived what Kafka holds now.
       const progress = partitions.map(({ state, high }) => ({ through: state.through, drained: drainedOffset(state, high) === high, pending: state.pending !== null }));
       const lateTotal = partitions.reduce((sum, entry) => sum + entry.state.late, 0);
-      closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
+      // The subject as the run knows it last: a version learned by re-reading the manifest has
+      // data in the hours it closes, and its folders need their markers too.
+      const current = manifest.subjects.find((candidate) => candidate.subject === subject.subject) ?? subject;
+      closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject: current, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
     } catch (error) {
       ports.log(`error: closing hours of ${subject.subject}: ${messageOf(error)}`);
       closures.push({ subject: subject.subject, closedThrough: null, hoursClosed: 0, markers: 0, held: `failed: ${messageOf(error)}`, failed: true });

@@ -6,7 +6,7 @@ import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
 import type { KafkaRecord, ObjectStore, RecordSource } from '../../../src/ports.js';
 import { auditLake } from '../../../src/usecases/audit-lake.js';
-import { runFlow, type FaultPoint } from '../../../src/usecases/flow-run.js';
+import { runFlow, type FaultPoint, type FlowPorts } from '../../../src/usecases/flow-run.js';
 
 /* runFlow on the file lake with one partition's records handed over in memory (the integration tests read a real broker). */
 const subject = { subject: 'apps-users', team: 'apps', name: 'users', topic: 'apps-users', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-users/', versions: [{ version: 1, id: 1, fingerprint: 'sha256:x', path: 'p', registeredIn: 'c', schema: { type: 'object' } }] } as unknown as ManifestSubject;
@@ -37,9 +37,9 @@ function testLake(): { lake: ObjectStore; state: ObjectStore } {
   return { lake: openObjectStore(`file://${root}/lake${lakes}`), state: openObjectStore(`file://${root}/lake${lakes}/_state`) };
 }
 
-const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint; now?: string; closeOnly?: boolean } = {}) =>
+const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint; now?: string; closeOnly?: boolean; manifests?: FlowPorts['manifests'] } = {}) =>
   runFlow(
-    { ...stores, source, manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: (point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve()) },
+    { ...stores, source, manifests: options.manifests ?? { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: (point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve()) },
     { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, latenessMs: 0 },
   );
 
@@ -229,4 +229,18 @@ it('closes the hours of a drained partition in flow close too, which reads only 
   // flow close after the hour: the partition counts as drained though next is short of high.
   const closed = await run(stores, withMarkers(records, 7n), { now: '2026-11-30T10:30:00Z', closeOnly: true });
   expect(closed.closures[0]).toMatchObject({ closedThrough: '2026-11-30T09:00:00.000Z', hoursClosed: 1 });
+});
+
+it('marks the hours it closes in the folder of a version it learned by re-reading the manifest', async () => {
+  const v2 = { ...subject.versions[0], version: 2, id: 2, fingerprint: 'sha256:y' } as ManifestSubject['versions'][number];
+  const newer: Manifest = { ...manifest, serial: 2, subjects: [{ ...subject, versions: [...subject.versions, v2] }] };
+  // The run starts on serial 1; serial 2 is published before the record of version 2 is read.
+  let reads = 0;
+  const manifests = { latest: () => Promise.resolve((reads += 1) === 1 ? manifest : newer), bySerial: (serial: number) => Promise.resolve(serial === 1 ? manifest : newer) };
+  const stores = testLake();
+  const report = await run(stores, partition([event(0, Date.UTC(2026, 10, 30, 8)), { ...event(1, Date.UTC(2026, 10, 30, 8, 30)), headers: { 'schema-id': '2' } }]), { manifests });
+  expect(report.closures).toMatchObject([{ subject: 'apps-users', closedThrough: '2026-11-30T09:00:00.000Z', markers: 2 }]);
+  const markers = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.endsWith('_CLOSED.json'));
+  expect(markers).toEqual(['apps-users/v=1/dt=2026-11-30/hr=08/_CLOSED.json', 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json']);
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
