@@ -72,7 +72,7 @@ export interface PartitionState {
 const OFFSET = /^(0|[1-9]\d{0,19})$/;
 
 function corrupt(key: string, what: string): SchemaflowError {
-  return new SchemaflowError('STATE_CORRUPT', `flow state ${key} ${what}. The lake is untouched; restore the object from its previous generation or delete it to re-archive the partition from the earliest offset Kafka still has.`);
+  return new SchemaflowError('STATE_CORRUPT', `flow state ${key} ${what}. The lake is untouched and the partition stops until the state is readable; its subject's hours stay open. Restore the object from its previous generation (GCS object versioning), or write a state whose "next" is the offset after the partition's last archived object (lake audit lists them). Do not delete it: the flow would archive the partition again from the earliest offset Kafka still has, and every record already in the lake twice.`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

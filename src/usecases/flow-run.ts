@@ -3,7 +3,7 @@ import { planPartition, type PartitionPlan } from '../archive/plan.js';
 import { inShard, type Shard } from '../archive/shard.js';
 import { drainedOffset, type PartitionState } from '../archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
-import { UsageError, messageOf } from '../domain/errors.js';
+import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
@@ -135,12 +135,26 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   }
   /** Every partition's state as it ends the run, for hour closure. */
   const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
+  /** Subjects with a partition whose state cannot be read, and why their hours are held. */
+  const unreadable = new Map<string, string>();
 
   for (const entry of offsets) {
     const subject = subjects.find((candidate) => candidate.topic === entry.topic);
     if (!subject) continue;
     if (options.shard && !inShard(entry.topic, entry.partition, options.shard)) continue;
-    const { state, generation } = await readState(ports.state, entry);
+    let read: Awaited<ReturnType<typeof readState>>;
+    try {
+      read = await readState(ports.state, entry);
+    } catch (error) {
+      if (!(error instanceof SchemaflowError && error.code === 'STATE_CORRUPT')) throw error;
+      // One unreadable state stops its partition, not the run; its subject's hours stay open, as
+      // nothing says how far the partition was archived.
+      const from = entry.low.toString();
+      reports.push({ subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'stopped', problem: error.message, from, next: from, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: null, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] });
+      unreadable.set(subject.subject, `the flow state of ${entry.topic}/${entry.partition} is unreadable`);
+      continue;
+    }
+    const { state, generation } = read;
     const plan = planPartition(state, entry);
     const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [], ...(state.drainedTo === undefined ? {} : { drainedTo: state.drainedTo }) };
     reports.push(report);
@@ -332,6 +346,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       // closed now could still get their data. flow close (or a run without --shard), once every shard is done, closes.
       const through = closedThrough.get(subject.subject);
       closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: 'a sharded run does not close hours; flow close does, once every shard is done' });
+      continue;
+    }
+    const held = unreadable.get(subject.subject);
+    if (held) {
+      const through = closedThrough.get(subject.subject);
+      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held });
       continue;
     }
     try {

@@ -244,3 +244,24 @@ it('marks the hours it closes in the folder of a version it learned by re-readin
   expect(markers).toEqual(['apps-users/v=1/dt=2026-11-30/hr=08/_CLOSED.json', 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json']);
   expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
+
+it('stops only the partition whose state is unreadable: the others archive, and its subject keeps its hours open', async () => {
+  const stores = testLake();
+  const records = (partition: number): KafkaRecord[] => [0, 1].map((offset) => ({ ...event(offset, Date.UTC(2026, 10, 30, 8)), partition }));
+  const source: RecordSource = {
+    ...partition([]),
+    offsets: () => Promise.resolve([0, 1].map((index) => ({ topic: 'apps-users', partition: index, low: 0n, high: 2n }))),
+    read: async (ranges, handle) => {
+      for (const range of ranges) await handle({ topic: 'apps-users', partition: range.partition, records: records(range.partition), done: true, heartbeat: () => Promise.resolve() });
+    },
+  };
+  await stores.state.create('apps-users/0.json', new TextEncoder().encode('{"format": 1, "topic": "apps-us'));
+  const report = await run(stores, source);
+  expect(report.partitions.map((entry) => [entry.partition, entry.status, entry.next])).toEqual([
+    [0, 'stopped', '0'],
+    [1, 'archived', '2'],
+  ]);
+  expect(report.partitions[0]?.problem).toMatch(/^flow state file:\/\/.*\/apps-users\/0\.json is not JSON\. .*Do not delete it/);
+  expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'the flow state of apps-users/0 is unreadable' }]);
+  expect(report.exitCode).toBe(1);
+});
