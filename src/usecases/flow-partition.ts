@@ -46,6 +46,8 @@ export interface PartitionWork {
   generation: string | null;
   builder: UnitBuilder;
   registry: SchemaRegistry;
+  /** The subject as the registry's manifest defines it (its event time): what the unit routes with. */
+  definition: ManifestSubject;
   /** The subject's last closed hour this unit routes with (the intent's while rebuilding it). */
   closedThrough: Date | null;
   /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
@@ -65,6 +67,11 @@ export interface Inflight {
   readonly bytes: number;
 }
 
+
+/** A subject as a manifest serial defines it (a later serial may change its event time). */
+export function definitionIn(registry: SchemaRegistry, subject: ManifestSubject): ManifestSubject {
+  return registry.manifest.subjects.find((entry) => entry.subject === subject.subject) ?? subject;
+}
 
 /** A stopped or contended partition takes no more records and publishes nothing more. */
 export const halted = (item: PartitionWork): boolean => item.report.status === 'stopped' || item.report.status === 'contended';
@@ -199,6 +206,7 @@ export class PartitionArchiver {
     item.report.recovered = true;
     const { registry, closedThrough } = this.context.current(item.subject);
     item.registry = registry;
+    item.definition = definitionIn(registry, item.subject);
     item.closedThrough = closedThrough;
     await this.commit(item, unit);
     item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
@@ -245,6 +253,7 @@ export class PartitionArchiver {
     item.rebuilding = intent;
     item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;
     item.registry = await this.context.registryFor(intent.manifestSerial);
+    item.definition = definitionIn(item.registry, item.subject);
     item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));
   }
 

@@ -8,7 +8,7 @@ import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
 import { closeHours, readClosure, type ClosureResult } from './close-hours.js';
-import { PartitionArchiver, halted, readState, stopPartition, type PartitionReport, type PartitionWork } from './flow-partition.js';
+import { PartitionArchiver, definitionIn, halted, readState, stopPartition, type PartitionReport, type PartitionWork } from './flow-partition.js';
 
 export type { PartitionReport, PartitionStatus } from './flow-partition.js';
 
@@ -178,7 +178,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       describePlan(report, plan);
       continue;
     }
-    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false, inflight: null };
+    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, definition: subject, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false, inflight: null };
     work.set(partitionKey(entry.topic, entry.partition), item);
     finals.push({ subject, high: entry.high, state: () => item.state });
   }
@@ -213,7 +213,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
 
   // An unknown schema ID may be newer than the flow's copy of the manifest: re-read it once per run.
   let reread: Promise<void> | undefined;
-  const reroute = async (item: PartitionWork, record: KafkaRecord, routed: Routed): Promise<Routed> => {
+  const reroute = async (item: PartitionWork, record: KafkaRecord, routed: Routed, heartbeat: () => Promise<void>): Promise<Routed> => {
     reread ??= (async () => {
       const latest = await ports.manifests.latest();
       if (latest.serial > manifest.serial) {
@@ -225,8 +225,13 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     })();
     await reread;
     if (item.registry === registry) return routed;
+    // A unit is routed with one manifest serial, the one its intent names, so a rebuild routes it
+    // as it was (the new serial may define the subject's event time anew): the records before
+    // this one go in a unit of their own.
+    if (item.builder.last !== undefined) await archiver.flush(item, heartbeat, undefined, 'background');
     item.registry = registry;
-    return routeRecord(record, registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
+    item.definition = definitionIn(registry, item.subject);
+    return routeRecord(record, registry, item.definition, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
   };
 
   // Memory stays bounded however many partitions are read at once: what every unit holds (gzip
@@ -264,8 +269,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (offset >= item.to) break;
       if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await archiver.flush(item, heartbeat);
       if (halted(item)) return;
-      let routed = routeRecord(record, item.registry, item.subject, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
-      if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed);
+      let routed = routeRecord(record, item.registry, item.definition, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
+      if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed, heartbeat);
+      if (halted(item)) return;
       item.builder.add(record, routed);
       item.report.records += 1;
       if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;

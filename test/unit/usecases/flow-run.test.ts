@@ -240,6 +240,8 @@ it('marks the hours it closes in the folder of a version it learned by re-readin
   const stores = testLake();
   const report = await run(stores, partition([event(0, Date.UTC(2026, 10, 30, 8)), { ...event(1, Date.UTC(2026, 10, 30, 8, 30)), headers: { 'schema-id': '2' } }]), { manifests });
   expect(report.closures).toMatchObject([{ subject: 'apps-users', closedThrough: '2026-11-30T09:00:00.000Z', markers: 2 }]);
+  // A unit is routed with one serial: the record before the switch went in a unit of its own.
+  expect(report.partitions[0]).toMatchObject({ status: 'archived', units: 2 });
   const markers = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.endsWith('_CLOSED.json'));
   expect(markers).toEqual(['apps-users/v=1/dt=2026-11-30/hr=08/_CLOSED.json', 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json']);
   expect(await auditLake(stores)).toMatchObject({ ok: true });
@@ -264,4 +266,21 @@ it('stops only the partition whose state is unreadable: the others archive, and 
   expect(report.partitions[0]?.problem).toMatch(/^flow state file:\/\/.*\/apps-users\/0\.json is not JSON\. .*Do not delete it/);
   expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'the flow state of apps-users/0 is unreadable' }]);
   expect(report.exitCode).toBe(1);
+});
+
+it('rebuilds a crashed unit with the subject as its intent’s manifest serial defined it, event time included', async () => {
+  const stores = testLake();
+  // Kafka time 07:00 and 08:00; the events say 01:00 and 02:00 of the day before.
+  const records = [0, 1].map((offset) => ({ ...event(offset, Date.UTC(2026, 10, 30, 7 + offset)), value: Buffer.from(JSON.stringify({ at: `2026-11-29T0${1 + offset}:00:00Z` })) }));
+  const withEventTime: Manifest = { ...manifest, serial: 2, subjects: [{ ...subject, eventTime: { field: '/at', format: 'rfc3339' } }] };
+  const manifests = (latest: Manifest) => ({ latest: () => Promise.resolve(latest), bySerial: (serial: number) => Promise.resolve(serial === 1 ? manifest : withEventTime) });
+  const crashed = await run(stores, partition(records), { crashAt: 'mid-publish', manifests: manifests(manifest) });
+  expect(crashed.partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+  // Serial 2 gives the subject an event time before the next run: the unit of serial 1 is rebuilt
+  // by Kafka time, as it was built, and matches its intent (it stopped the partition for good).
+  const next = await run(stores, partition(records), { manifests: manifests(withEventTime) });
+  expect(next.partitions[0]).toMatchObject({ status: 'archived', recovered: true, next: '2' });
+  const objects = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.endsWith('.jsonl.gz'));
+  expect(objects.map((key) => key.replace(/\/apps-users\+.*$/, ''))).toEqual(['apps-users/v=1/dt=2026-11-30/hr=07', 'apps-users/v=1/dt=2026-11-30/hr=08']);
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
