@@ -58,7 +58,7 @@ export function parseClosure(bytes: Uint8Array, key: string, subject: string): C
 
 /** A partition as closure sees it at the end of a run. */
 export interface PartitionProgress {
-  /** The largest Kafka timestamp archived (epoch ms), or null when nothing was. */
+  /** The Kafka timestamp of the last record archived (epoch ms), or null when nothing was. */
   readonly through: number | null;
   /** Read up to the high watermark snapshotted at `snapshotAt`: every record older than that is archived. */
   readonly drained: boolean;

@@ -28,8 +28,8 @@ export interface PendingIntent {
   readonly manifestSerial: number;
   /** The subject's last closed hour when the unit was routed: later records of it went to `_late/`. */
   readonly closedThrough: string | null;
-  /** The largest Kafka timestamp among the unit's records (epoch ms). */
-  readonly maxTimestamp: number;
+  /** The Kafka timestamp of the unit's last record (epoch ms). */
+  readonly lastTimestamp: number;
   /** How many of its records went to `_late/`. */
   readonly late: number;
   readonly runId: string;
@@ -53,7 +53,7 @@ export interface PartitionState {
   readonly start: string | null;
   readonly next: string;
   readonly pending: PendingIntent | null;
-  /** The largest Kafka timestamp archived so far (epoch ms): how far the partition's hours are complete. */
+  /** The Kafka timestamp of the last record archived (epoch ms): how far the partition's hours are complete. */
   readonly through: number | null;
   /** Records archived under `_late/` so far, in total; hour markers count the new ones. */
   readonly late: number;
@@ -87,6 +87,11 @@ function checkIntent(value: unknown, key: string): PendingIntent {
   if (value.closedThrough !== null && typeof value.closedThrough !== 'string') throw corrupt(key, 'has a pending intent without closedThrough');
   for (const object of objects as unknown[]) {
     if (!isObject(object) || typeof object.key !== 'string' || typeof object.sha256 !== 'string' || typeof object.count !== 'number' || typeof object.first !== 'string' || typeof object.last !== 'string' || !['data', 'quarantine', 'late'].includes(String(object.kind))) throw corrupt(key, 'lists an intended object with missing fields');
+  }
+  // Intents written before lastTimestamp recorded the unit's largest timestamp instead.
+  if (typeof value.lastTimestamp !== 'number' && typeof value.maxTimestamp === 'number') {
+    const { maxTimestamp, ...rest } = value;
+    return { ...rest, lastTimestamp: maxTimestamp } as unknown as PendingIntent;
   }
   return value as unknown as PendingIntent;
 }

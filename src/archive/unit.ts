@@ -60,8 +60,8 @@ export interface SealedUnit {
   readonly start: bigint;
   readonly end: bigint;
   readonly records: number;
-  /** The largest Kafka timestamp among the records (epoch ms). */
-  readonly maxTimestamp: number;
+  /** The Kafka timestamp of its last record (epoch ms): how far in time the partition is archived. */
+  readonly lastTimestamp: number;
   /** Records that went to `_late/`. */
   readonly late: number;
   readonly objects: readonly BuiltObject[];
@@ -191,7 +191,7 @@ export class UnitBuilder {
   private count = 0;
   private size = 0;
   private lastOffset: bigint | undefined;
-  private maxTimestamp = Number.NEGATIVE_INFINITY;
+  private lastTimestamp = Number.NEGATIVE_INFINITY;
   private lateCount = 0;
   private recent: Bucket | undefined;
 
@@ -245,8 +245,7 @@ export class UnitBuilder {
     if (offset < this.start || (this.lastOffset !== undefined && offset <= this.lastOffset)) throw new RangeError(`offset ${offset} of ${this.topic}/${this.partition} is out of order (unit starts at ${this.start}, last added ${String(this.lastOffset)})`);
     const bucket = this.bucketFor(routed, offset);
     const line = routed.kind === 'quarantine' ? quarantineRow(record, routed.reason, routed.detail) : dataRow(record, routed.value, { id: routed.id, version: routed.version });
-    const timestamp = kafkaTimeMs(Number(record.timestamp));
-    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    this.lastTimestamp = kafkaTimeMs(Number(record.timestamp));
     if (routed.kind === 'late') this.lateCount += 1;
     bucket.add(line, offset);
     this.size += line.length + 1;
@@ -292,7 +291,7 @@ export class UnitBuilder {
     this.buckets.clear();
     this.recent = undefined;
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, maxTimestamp: this.maxTimestamp, late: this.lateCount, objects };
+    return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, lastTimestamp: this.lastTimestamp, late: this.lateCount, objects };
   }
 
   /** Frees what an unsealed unit holds (its partition stopped, or the run ends without it). */

@@ -25,7 +25,7 @@ export interface PartitionReport {
   late: number;
   /** Compressed bytes published. */
   bytes: number;
-  /** The latest Kafka timestamp archived (epoch ms), as the partition's state ends the run. */
+  /** The Kafka timestamp of the last record archived (epoch ms), as the partition's state ends the run. */
   through: number | null;
   quarantined: Record<string, number>;
   objects: number;
@@ -216,7 +216,7 @@ export class PartitionArchiver {
   private async archive(item: PartitionWork, unit: SealedUnit, routedWith: RoutedWith, heartbeat: () => Promise<void>): Promise<void> {
     const { fault } = this.context;
     await fault('before-intent');
-    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, maxTimestamp: unit.maxTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
+    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, lastTimestamp: unit.lastTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
     if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
     await fault('after-intent');
     await heartbeat();
@@ -241,7 +241,7 @@ export class PartitionArchiver {
     item.report.recovered = true;
     if (missing.length === 0) {
       log(`${item.report.topic}/${item.report.partition}: finishing the unit ${intent.start}–${intent.end} of run ${intent.runId} (all ${intent.objects.length} objects were published)`);
-      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, maxTimestamp: intent.maxTimestamp, late: intent.late, objects: [] };
+      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, lastTimestamp: intent.lastTimestamp, late: intent.late, objects: [] };
       await this.commit(item, unit);
       item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
       item.report.late += intent.late;
@@ -341,7 +341,9 @@ export class PartitionArchiver {
   }
 
   private async commit(item: PartitionWork, unit: SealedUnit): Promise<void> {
-    const through = Number.isFinite(unit.maxTimestamp) ? Math.max(item.state.through ?? unit.maxTimestamp, unit.maxTimestamp) : item.state.through;
+    // The Kafka timestamp of the last record archived (flow.md §3.4 step 8), not the largest: one
+    // record stamped ahead must not carry a partition with a backlog past hours it has not read.
+    const through = Number.isFinite(unit.lastTimestamp) ? unit.lastTimestamp : item.state.through;
     if (!(await this.writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late }, this.stamp())))) return;
     item.report.units += 1;
     if (item.report.status === 'idle') item.report.status = 'archived';

@@ -79,7 +79,7 @@ describe('planning a partition (flow.md §3.4 step 1)', () => {
   });
 
   it('finishes a pending intent first, reading no further when retention passed its end', () => {
-    const pending: PendingIntent = { start: '3', end: '6', records: 4, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r', objects: [] };
+    const pending: PendingIntent = { start: '3', end: '6', records: 4, manifestSerial: 7, closedThrough: null, lastTimestamp: T, late: 0, runId: 'r', objects: [] };
     expect(planPartition(at('3', pending), { low: 0n, high: 20n })).toMatchObject({ action: 'archive', pending, from: 3n, to: 20n, gap: null });
     expect(planPartition(at('3', pending), { low: 10n, high: 20n })).toMatchObject({ action: 'archive', pending, from: 3n, to: 7n });
   });
@@ -153,7 +153,7 @@ describe('closing hours (flow.md §3.4 step 8)', () => {
     expect(routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T07:00:00Z') })).toMatchObject({ kind: 'data' });
     const builder = new UnitBuilder('apps-users', 0, 3n);
     builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000, closedThrough: hour('2026-11-30T09:00:00Z') }));
-    expect(await builder.seal()).toMatchObject({ late: 1, maxTimestamp: T, objects: [{ key: '_late/apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000003+00000000000000000003.jsonl.gz', kind: 'late' }] });
+    expect(await builder.seal()).toMatchObject({ late: 1, lastTimestamp: T, objects: [{ key: '_late/apps-users/v=1/dt=2026-11-30/hr=08/apps-users+0+00000000000000000003+00000000000000000003.jsonl.gz', kind: 'late' }] });
   });
 });
 
@@ -168,7 +168,7 @@ describe('partition state', () => {
     const run = { runId: 'r1', now: new Date(T) };
     const started = initialState('apps-users', 0, 5n);
     expect(claimedOffsets(started)).toBeUndefined();
-    const pending: PendingIntent = { start: '5', end: '9', records: 5, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r1', objects: [] };
+    const pending: PendingIntent = { start: '5', end: '9', records: 5, manifestSerial: 7, closedThrough: null, lastTimestamp: T, late: 0, runId: 'r1', objects: [] };
     const intent = advanceState(started, { pending }, run);
     expect(claimedOffsets(intent)).toBeUndefined();
     const committed = advanceState(intent, { next: 10n, pending: null }, run);
@@ -194,7 +194,7 @@ describe('partition state', () => {
     expect(drainedOffset(drained, 12n)).toBe(12n);
     expect(drainedOffset(drained, 11n)).toBe(10n);
     expect(parseState(serializeState(drained), 'k', { topic: 'apps-users', partition: 0 })).toEqual(drained);
-    const pending: PendingIntent = { start: '10', end: '14', records: 3, manifestSerial: 7, closedThrough: null, maxTimestamp: T, late: 0, runId: 'r1', objects: [] };
+    const pending: PendingIntent = { start: '10', end: '14', records: 3, manifestSerial: 7, closedThrough: null, lastTimestamp: T, late: 0, runId: 'r1', objects: [] };
     const intent = advanceState(drained, { pending }, run);
     expect(intent.drainedTo).toBe('12');
     const moved = advanceState(intent, { next: 15n, pending: null }, run);
@@ -250,7 +250,7 @@ describe('routing records', () => {
       ['apps-users/v=1/dt=1970-01-01/hr=00', 2],
       ['apps-users/v=1/dt=9999-12-31/hr=23', 2],
     ]);
-    expect(unit?.maxTimestamp).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+    expect(unit?.lastTimestamp).toBe(Date.UTC(1970, 0, 1));
   });
 
   it('quarantines an event nested over 1,000 levels as TOO_DEEP, small as it is: its row could not be written', async () => {

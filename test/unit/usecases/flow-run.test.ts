@@ -284,3 +284,20 @@ it('rebuilds a crashed unit with the subject as its intent’s manifest serial d
   expect(objects.map((key) => key.replace(/\/apps-users\+.*$/, ''))).toEqual(['apps-users/v=1/dt=2026-11-30/hr=07', 'apps-users/v=1/dt=2026-11-30/hr=08']);
   expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
+
+it('holds the hours of a partition left incomplete at its last archived record, however far ahead an earlier one was stamped', async () => {
+  const stores = testLake();
+  // Offset 0 stamped in 2100, offset 1 at 01:00; Kafka has 10 offsets, the read ends after two.
+  const records = [event(0, Date.UTC(2100, 0, 1)), event(1, Date.UTC(2026, 10, 30, 1))];
+  const source: RecordSource = {
+    ...partition(records),
+    offsets: () => Promise.resolve([{ topic: 'apps-users', partition: 0, low: 0n, high: 10n }]),
+    read: async (_ranges, handle) => {
+      await handle({ topic: 'apps-users', partition: 0, records, done: false, heartbeat: () => Promise.resolve() });
+    },
+  };
+  const report = await run(stores, source);
+  expect(report.partitions[0]).toMatchObject({ status: 'incomplete', next: '2', through: Date.UTC(2026, 10, 30, 1) });
+  // Hours close through 00:00 (its end at the watermark, 01:00), not through 09:00 by the run's start.
+  expect(report.closures).toMatchObject([{ subject: 'apps-users', closedThrough: '2026-11-30T00:00:00.000Z' }]);
+});
