@@ -1,3 +1,4 @@
+import { hourOfKey } from '../archive/closure.js';
 import { partitionKey, stateKey } from '../archive/layout.js';
 import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
 import { UnitBuilder, type BuiltObject, type SealedUnit } from '../archive/unit.js';
@@ -5,6 +6,7 @@ import { SchemaflowError, messageOf } from '../domain/errors.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
 import type { ManifestSubject } from '../manifest/types.js';
 import type { ObjectStore, PartitionOffsets } from '../ports.js';
+import { readClosure } from './close-hours.js';
 import type { FaultPoint } from './flow-run.js';
 import { contentHashOf, describeRange, metadataOf, publishGap, publishObject } from './lake-objects.js';
 
@@ -216,6 +218,7 @@ export class PartitionArchiver {
   private async archive(item: PartitionWork, unit: SealedUnit, routedWith: RoutedWith, heartbeat: () => Promise<void>): Promise<void> {
     const { fault } = this.context;
     await fault('before-intent');
+    if (await this.closedMeanwhile(item, unit, routedWith)) return;
     const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, lastTimestamp: unit.lastTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
     if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
     await fault('after-intent');
@@ -223,6 +226,25 @@ export class PartitionArchiver {
     await this.publish(item, unit, false);
     await fault('after-publish');
     await this.commit(item, unit);
+  }
+
+  /**
+   * Whether a closing pass of another run (`flow close`, or a run without `--shard`, overlapping
+   * this one) closed an hour this unit has data in since the unit was routed: published, its
+   * objects would land after their hour's marker. Then nothing of it is written and the partition
+   * is left for this run (contended); the next run reads the offsets again and files those
+   * records under `_late/`. A closing pass sees a written intent as pending and holds the hours.
+   */
+  private async closedMeanwhile(item: PartitionWork, unit: SealedUnit, routedWith: RoutedWith): Promise<boolean> {
+    const { closure } = await readClosure(this.context.state, item.subject.subject);
+    if (closure.closedThrough === null || closure.closedThrough === routedWith.closedThrough) return false;
+    const closedThrough = Date.parse(closure.closedThrough);
+    const closed = unit.objects.filter((object) => object.kind === 'data' && (hourOfKey(object.key)?.getTime() ?? Number.POSITIVE_INFINITY) <= closedThrough);
+    if (closed.length === 0) return false;
+    item.report.status = 'contended';
+    item.report.problem = `another run closed the hours of ${item.subject.subject} through ${closure.closedThrough} while this run read ${describeRange(unit.topic, unit.partition, unit.start, unit.end)}, which hold data of them (${closed[0]?.key ?? ''}); nothing of them was published, and the next run files those records under _late/`;
+    this.context.log(`warning: ${item.report.problem}`);
+    return true;
   }
 
   /**

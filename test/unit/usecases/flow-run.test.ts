@@ -301,3 +301,23 @@ it('holds the hours of a partition left incomplete at its last archived record, 
   // Hours close through 00:00 (its end at the watermark, 01:00), not through 09:00 by the run's start.
   expect(report.closures).toMatchObject([{ subject: 'apps-users', closedThrough: '2026-11-30T00:00:00.000Z' }]);
 });
+
+it('publishes nothing of a unit with data in hours another run closed while it read them; the next run files them as late', async () => {
+  const stores = testLake();
+  const records = [event(0, Date.UTC(2026, 10, 30, 8, 10))];
+  // A closing pass of another run (flow close while a shard still reads) closes 08:00 mid-read.
+  const closure = { format: 1, subject: 'apps-users', closedThrough: '2026-11-30T08:00:00.000Z', lateCounted: 0, revision: 1, updatedAt: '2026-11-30T10:29:00.000Z' };
+  const source: RecordSource = {
+    ...partition(records),
+    read: async (_ranges, handle) => {
+      await stores.state.replace('_closure/apps-users.json', new TextEncoder().encode(JSON.stringify(closure)), null);
+      await handle({ topic: 'apps-users', partition: 0, records, done: true, heartbeat: () => Promise.resolve() });
+    },
+  };
+  const overlapped = await run(stores, source);
+  expect(overlapped.partitions[0]).toMatchObject({ status: 'contended', next: '0', problem: expect.stringMatching(/^another run closed the hours of apps-users through 2026-11-30T08:00:00.000Z while this run read apps-users\/0 offsets 0–0/) as string });
+  expect(await stores.lake.list('apps-users/')).toEqual([]);
+  const next = await run(stores, partition(records));
+  expect(next.partitions[0]).toMatchObject({ status: 'archived', next: '1', late: 1 });
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
