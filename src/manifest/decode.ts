@@ -56,13 +56,19 @@ export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer 
   if (options.maxBytes !== undefined && bytes.length > options.maxBytes) return { ok: false, reason: 'TOO_LARGE', detail: `the value is ${bytes.length} bytes, over the limit of ${options.maxBytes}`, ...withId };
   if (message.value === null) return { ok: false, reason: 'NOT_JSON', detail: 'the value is null (a tombstone)', ...withId };
   const payload = unframe(bytes)?.payload ?? bytes;
-  let value: unknown;
+  // The detail is the flow's own words, not the runtime's: a quarantine row must come out the
+  // same when a crashed unit is rebuilt under another Node.js version (JSON.parse's messages change).
   let text: string;
   try {
     text = decodeUtf8(payload);
+  } catch {
+    return { ok: false, reason: 'NOT_JSON', detail: 'the value is not UTF-8', ...withId };
+  }
+  let value: unknown;
+  try {
     value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: 'NOT_JSON', detail: `the value is not UTF-8 JSON: ${messageOf(error)}`, ...withId };
+  } catch {
+    return { ok: false, reason: 'NOT_JSON', detail: 'the value is not JSON', ...withId };
   }
   if (nestsTooDeep(text)) return { ok: false, reason: 'TOO_DEEP', detail: `the value nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays`, ...withId };
   if (id === undefined) return { ok: false, reason: 'NO_SCHEMA_ID', detail: `no ${HEADERS.id} header and no Confluent framing` };
