@@ -52,7 +52,7 @@ export async function closeHours(ports: ClosingPorts, input: { subject: Manifest
   const dataHours = !closedThrough || hoursBetween(closedThrough, last) > MAX_HOURS_PER_RUN + 1 ? await hoursWithData(ports.lake, subject.subject) : undefined;
   const { hours, target } = closingPlan({ closedThrough, last, dataHours, limit: MAX_HOURS_PER_RUN });
   const hoursClosed = closedThrough ? hoursBetween(closedThrough, target) - 1 : hours[0] ? hoursBetween(hours[0], target) : 0;
-  const marking: MarkingIntent | undefined = hours.length > 0 ? { hours: hours.map((hour) => hour.toISOString()), late: input.lateTotal - closure.lateCounted, lateTotal: input.lateTotal, watermark: new Date(watermark).toISOString() } : undefined;
+  const marking: MarkingIntent | undefined = hours.length > 0 ? { hours: hours.map((hour) => hour.toISOString()), late: Math.max(0, input.lateTotal - closure.lateCounted), lateTotal: input.lateTotal, watermark: new Date(watermark).toISOString() } : undefined;
   const moved = await replaceClosure(ports, closure, generation, { closedThrough: target.toISOString(), ...(marking ? { marking } : {}) });
   if (!moved) return unchanged('another run moved the closure state first');
   if (marking) {
@@ -105,7 +105,9 @@ async function finishMarking(ports: ClosingPorts, subject: ManifestSubject, clos
       if (markers === 1) await ports.fault('mid-closure');
     }
   }
-  const cleared = await replaceClosure(ports, closure, generation, { lateCounted: markers > 0 ? intent.lateTotal : closure.lateCounted });
+  // The partitions' total can fall (a state written anew, a contended partition's older copy):
+  // what was counted stays counted, so no late record is counted twice or below zero.
+  const cleared = await replaceClosure(ports, closure, generation, { lateCounted: markers > 0 ? Math.max(intent.lateTotal, closure.lateCounted) : closure.lateCounted });
   return cleared ? { ...cleared, markers } : undefined;
 }
 

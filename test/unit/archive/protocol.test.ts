@@ -142,6 +142,12 @@ describe('closing hours (flow.md §3.4 step 8)', () => {
       const after = (await readClosure(state, 'apps-users')).closure;
       expect(after.marking).toBeUndefined();
       expect(after.lateCounted).toBe(2);
+      // The partitions' total falls to 1 (a state written anew): the next marker counts none, not -1.
+      await lake.create('apps-users/v=1/dt=2026-11-30/hr=10/apps-users+0+1+1.jsonl.gz', gzipSync('{}\n'));
+      const later = T + 3_600_000;
+      expect(await closeHours({ lake, state, clock: () => new Date(later), fault: () => Promise.resolve() }, { ...input(1), partitions: [{ through: later, drained: true, pending: false }], snapshotAt: later })).toMatchObject({ markers: 1 });
+      expect(await marker('10')).toMatchObject({ lateSincePreviousMarker: 0 });
+      expect((await readClosure(state, 'apps-users')).closure.lateCounted).toBe(2);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
