@@ -135,8 +135,31 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   }
   /** Every partition's state as it ends the run, for hour closure. */
   const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
-  /** Subjects with a partition whose state cannot be read, and why their hours are held. */
-  const unreadable = new Map<string, string>();
+  /** Subjects whose hours this run must not close, and why: a partition of theirs could not be planned. */
+  const held = new Map<string, string>();
+  /** A partition that cannot be planned stops, and holds its subject's hours: nothing says how far it was archived. */
+  const refuse = (subject: ManifestSubject, entry: PartitionOffsets, problem: string, why: string): void => {
+    const from = entry.low.toString();
+    reports.push({ subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'stopped', problem, from, next: from, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: null, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] });
+    held.set(subject.subject, why);
+  };
+  // A partition without a state starts at Kafka's earliest offset. If the lake already holds its
+  // subject while the state store has no state of its topic at all, the store is not the one the
+  // lake was archived with (a mistyped --state): starting would archive every record twice.
+  const foreignStates = new Map<string, Promise<string | undefined>>();
+  const foreignState = (subject: ManifestSubject): Promise<string | undefined> => {
+    let answer = foreignStates.get(subject.subject);
+    if (!answer) {
+      answer = (async () => {
+        if ((await ports.state.list(`${subject.topic}/`)).length > 0) return undefined;
+        const [found] = [...(await ports.lake.list(`${subject.subject}/`)), ...(await ports.lake.list(`_quarantine/${subject.subject}/`))];
+        if (!found) return undefined;
+        return `the lake ${ports.lake.location} holds objects of ${subject.subject} (${found.key}), but the state store ${ports.state.location} has no flow state of topic ${subject.topic}: it is not the state store this lake was archived with (check --state). Nothing was read: archiving from Kafka's earliest offset would put every record already in the lake there twice.`;
+      })();
+      foreignStates.set(subject.subject, answer);
+    }
+    return answer;
+  };
 
   for (const entry of offsets) {
     const subject = subjects.find((candidate) => candidate.topic === entry.topic);
@@ -146,12 +169,14 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     try {
       read = await readState(ports.state, entry);
     } catch (error) {
+      // One unreadable state stops its partition, not the run.
       if (!(error instanceof SchemaflowError && error.code === 'STATE_CORRUPT')) throw error;
-      // One unreadable state stops its partition, not the run; its subject's hours stay open, as
-      // nothing says how far the partition was archived.
-      const from = entry.low.toString();
-      reports.push({ subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'stopped', problem: error.message, from, next: from, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: null, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [] });
-      unreadable.set(subject.subject, `the flow state of ${entry.topic}/${entry.partition} is unreadable`);
+      refuse(subject, entry, error.message, `the flow state of ${entry.topic}/${entry.partition} is unreadable`);
+      continue;
+    }
+    const foreign = read.generation === null ? await foreignState(subject) : undefined;
+    if (foreign) {
+      refuse(subject, entry, foreign, `the state store has no flow state of ${entry.topic}, whose data the lake holds`);
       continue;
     }
     const { state, generation } = read;
@@ -354,10 +379,10 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: 'a sharded run does not close hours; flow close does, once every shard is done' });
       continue;
     }
-    const held = unreadable.get(subject.subject);
-    if (held) {
+    const holding = held.get(subject.subject);
+    if (holding) {
       const through = closedThrough.get(subject.subject);
-      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held });
+      closures.push({ subject: subject.subject, closedThrough: through ? through.toISOString() : null, hoursClosed: 0, markers: 0, held: holding });
       continue;
     }
     try {

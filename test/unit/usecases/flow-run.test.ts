@@ -321,3 +321,16 @@ it('publishes nothing of a unit with data in hours another run closed while it r
   expect(next.partitions[0]).toMatchObject({ status: 'archived', next: '1', late: 1 });
   expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
+
+it('reads nothing into a lake that holds the subject with a state store that has no state of its topic (a mistyped --state)', async () => {
+  const stores = testLake();
+  const records = [event(0), event(1)];
+  expect((await run(stores, partition(records))).partitions[0]).toMatchObject({ status: 'archived', next: '2' });
+  const before = (await stores.lake.list('')).map((entry) => entry.key);
+  const elsewhere = { lake: stores.lake, state: openObjectStore(`file://${root}/elsewhere${lakes}`) };
+  const report = await run(elsewhere, partition(records));
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringContaining(`but the state store ${elsewhere.state.location} has no flow state of topic apps-users: it is not the state store this lake was archived with (check --state)`) as string });
+  expect(report.closures).toMatchObject([{ held: 'the state store has no flow state of apps-users, whose data the lake holds' }]);
+  expect(report.exitCode).toBe(1);
+  expect((await stores.lake.list('')).map((entry) => entry.key)).toEqual(before);
+});
