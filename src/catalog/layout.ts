@@ -5,17 +5,25 @@ export type CatalogPathRole =
   | { readonly role: 'catalog-config' }
   | { readonly role: 'overrides' }
   | { readonly role: 'readme' }
+  | { readonly role: 'subject-readme'; readonly team: string; readonly name: string }
   | { readonly role: 'subject-config'; readonly team: string; readonly name: string }
   | { readonly role: 'version'; readonly team: string; readonly name: string; readonly version: number }
   | { readonly role: 'bad-version-name'; readonly team: string; readonly name: string }
   | { readonly role: 'subject-entry'; readonly team: string; readonly name: string }
   | { readonly role: 'stray' };
 
-/** Classifies a path relative to the catalog directory (`apps/users/2.json`). */
+/**
+ * Classifies a path relative to the catalog directory (`apps/users/2.json`). A README.md is part
+ * of the layout at the catalog root, in a team and in a subject, and nowhere deeper. One in a
+ * subject belongs to that subject, so its directory names are checked like any subject file's:
+ * otherwise a README could put a badly named directory on the base branch unchecked, and the
+ * directory's later first version would no longer look new.
+ */
 export function roleOf(relative: string): CatalogPathRole {
   const parts = relative.split('/');
   const file = parts.at(-1) ?? '';
-  if (file === 'README.md') return { role: 'readme' };
+  if (file === 'README.md' && parts.length <= 2) return { role: 'readme' };
+  if (file === 'README.md' && parts.length === 3) return { role: 'subject-readme', team: parts[0] ?? '', name: parts[1] ?? '' };
   if (parts.length === 1) return file === 'catalog.yaml' ? { role: 'catalog-config' } : file === 'overrides.yaml' ? { role: 'overrides' } : { role: 'stray' };
   if (parts.length !== 3) return parts.length > 3 ? { role: 'subject-entry', team: parts[0] ?? '', name: parts[1] ?? '' } : { role: 'stray' };
   const [team = '', name = ''] = parts;

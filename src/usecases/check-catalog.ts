@@ -275,9 +275,13 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
   const findings: Finding[] = [];
   const baseVersions = versionsIn(baseTree, dir);
   const headVersions = versionsIn(headTree, dir);
-  const isNew = baseTree.stat(dir) === undefined;
+  // New means nothing registered yet: the directory may already exist on the base branch with
+  // a README.md, a stray file or a subject.yaml alone.
+  const isNew = baseVersions.size === 0;
 
-  if (isNew) {
+  // Names are checked whenever the change writes into the subject, not only when its directory
+  // is new: a file merged earlier must not let a later first version skip the check.
+  if (changes.some((change) => change.status !== 'deleted')) {
     for (const problem of nameProblems(team, name)) findings.push(findingOnFile(`${dir}/`, problem.code, problem.message, { team, name }));
   }
 

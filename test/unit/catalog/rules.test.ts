@@ -32,7 +32,7 @@ const CASES: readonly RuleCase[] = [
   { name: 'VERSION_GAP: the next version is skipped', files: { [`${USERS}/5.json`]: 'USERS4' }, expect: ['VERSION_GAP'] },
   { name: 'INVALID_VERSION_FILE: leading zero', files: { [`${USERS}/04.json`]: 'USERS4' }, expect: ['INVALID_VERSION_FILE'] },
   { name: 'STRAY_FILE: a note in a subject', files: { [`${USERS}/notes.txt`]: 'hello' }, expect: ['STRAY_FILE'] },
-  { name: 'README.md is allowed anywhere', files: { 'catalog/README.md': '# catalog', [`${USERS}/README.md`]: '# users' }, expect: [] },
+  { name: 'README.md is allowed at the catalog root, in a team and in a subject', files: { 'catalog/README.md': '# catalog', 'catalog/apps/README.md': '# apps', [`${USERS}/README.md`]: '# users' }, expect: [] },
   { name: 'INVALID_TEAM_NAME and INVALID_SUBJECT_NAME', files: { 'catalog/Team/x-/subject.yaml': SUBJECT_YAML, 'catalog/Team/x-/1.json': schema() }, expect: ['INVALID_SUBJECT_NAME', 'INVALID_TEAM_NAME'] },
   { name: 'MISSING_SUBJECT_FILE', files: { 'catalog/apps/orders/1.json': schema() }, expect: ['MISSING_SUBJECT_FILE'] },
   { name: 'NO_VERSIONS', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML }, expect: ['NO_VERSIONS'] },
