@@ -1,3 +1,5 @@
+import { compareText } from './text-order.js';
+
 /**
  * A problem found in user input: data, never an exception (STYLE.md habit 1). A pull request
  * with five problems shows all five.
@@ -27,10 +29,10 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     RANK[a.severity] - RANK[b.severity] ||
-    a.file.localeCompare(b.file) ||
+    compareText(a.file, b.file) ||
     a.line - b.line ||
     a.col - b.col ||
-    a.code.localeCompare(b.code)
+    compareText(a.code, b.code)
   );
 }
 

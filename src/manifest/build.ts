@@ -1,5 +1,6 @@
 import type { CatalogSettings, SubjectSettings, TopicSettings } from '../catalog/config-files.js';
 import { toPointer } from '../domain/finding.js';
+import { compareText } from '../domain/text-order.js';
 import { walkSchema } from '../catalog/schema-walk.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestSubject, type ManifestVersion } from './types.js';
 
@@ -42,7 +43,7 @@ function markedPii(schema: unknown): string[] {
  */
 export function buildManifest(input: { sourceCommit: string; serial: number; environment: string | undefined; catalog: CatalogSettings; subjects: readonly SubjectInput[] }): Manifest {
   const subjects: ManifestSubject[] = [...input.subjects]
-    .sort((a, b) => `${a.team}-${a.name}`.localeCompare(`${b.team}-${b.name}`))
+    .sort((a, b) => compareText(`${a.team}-${a.name}`, `${b.team}-${b.name}`))
     .map((subject) => {
       const name = `${subject.team}-${subject.name}`;
       const versions = [...subject.versions].sort((a, b) => a.version - b.version);

@@ -1,5 +1,6 @@
 import { roleOf } from '../catalog/layout.js';
 import { subjectOf } from '../domain/names.js';
+import { compareText } from '../domain/text-order.js';
 import type { ChangedPath } from '../ports.js';
 
 /** A version as registration sees it: who, which number, which ID, since when. */
@@ -15,8 +16,9 @@ export interface Registration {
 
 /**
  * IDs from the first-parent history of the default branch alone (DESIGN.md §4): versions in
- * landing order, within a commit by subject name then numeric version. A history in which a
- * registered version file was modified, deleted or added twice is refused: IDs must never move.
+ * landing order, within a commit by subject name (by code unit, the same in every locale: see
+ * compareText) then numeric version. A history in which a registered version file was modified,
+ * deleted or added twice is refused: IDs must never move.
  */
 export function assignIds(history: ReadonlyArray<{ commit: string; changes: readonly ChangedPath[] }>, catalogDir: string): { registrations: Registration[]; problems: string[] } {
   const registrations: Registration[] = [];
@@ -32,7 +34,7 @@ export function assignIds(history: ReadonlyArray<{ commit: string; changes: read
       if (change.status === 'added' && !byKey.has(key)) added.push({ team: role.team, name: role.name, version: role.version, path: change.path });
       else problems.push(`${change.path} was ${change.status === 'added' ? 'added again' : change.status} in commit ${commit.slice(0, 12)} after it was registered in ${byKey.get(key)?.commit.slice(0, 12) ?? 'an earlier commit'}; registered versions are immutable, so this history cannot be registered`);
     }
-    added.sort((a, b) => subjectOf(a.team, a.name).localeCompare(subjectOf(b.team, b.name)) || a.version - b.version);
+    added.sort((a, b) => compareText(subjectOf(a.team, a.name), subjectOf(b.team, b.name)) || a.version - b.version);
     for (const entry of added) {
       const registration: Registration = { subject: subjectOf(entry.team, entry.name), ...entry, id: next, commit };
       next += 1;

@@ -1,4 +1,5 @@
 import type { TopicSettings } from '../catalog/config-files.js';
+import { compareText } from '../domain/text-order.js';
 
 /** A topic as the catalog wants it. */
 export interface DesiredTopic {
@@ -47,7 +48,7 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
   const actions: TopicAction[] = [];
   const warnings: string[] = [];
   const drift: Array<{ topic: string; key: string; value: string }> = [];
-  for (const topic of [...desired].sort((a, b) => a.topic.localeCompare(b.topic))) {
+  for (const topic of [...desired].sort((a, b) => compareText(a.topic, b.topic))) {
     const current = existing?.get(topic.topic);
     const wanted = configsOf(topic.settings);
     if (topic.status === 'retired') {

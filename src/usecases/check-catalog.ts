@@ -1,6 +1,7 @@
 import { compareFindings, type Finding } from '../domain/finding.js';
 import { UsageError } from '../domain/errors.js';
 import { subjectOf } from '../domain/names.js';
+import { compareText } from '../domain/text-order.js';
 import {
   DEFAULT_CATALOG_SETTINGS,
   applyLevels,
@@ -132,7 +133,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const readHeadVersion = createVersionReader(headTree, catalogDir);
   const summaries: SubjectChange[] = [];
   const crossCheck: CrossCheckPair[] = [];
-  for (const [subject, group] of [...subjects].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [subject, group] of [...subjects].sort(([a], [b]) => compareText(a, b))) {
     const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);

@@ -1,6 +1,7 @@
 import { readSubjectSettings } from '../catalog/config-files.js';
 import { parseJsonDocument, parseYamlDocument } from '../catalog/documents.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
+import { compareText } from '../domain/text-order.js';
 import { summarizeChange } from '../compat/summary.js';
 import type { SchemaNode } from '../compat/model.js';
 import { topicSettingsFor } from '../manifest/build.js';
@@ -55,7 +56,7 @@ export function prChanges(repository: Repository, report: CheckReport): { change
     } catch {
       next = 1; // the base branch has no registrable catalog yet
     }
-    const versions = report.subjects.flatMap((subject) => subject.newVersions.map((version) => ({ subject: subject.subject, version }))).sort((a, b) => a.subject.localeCompare(b.subject) || a.version - b.version);
+    const versions = report.subjects.flatMap((subject) => subject.newVersions.map((version) => ({ subject: subject.subject, version }))).sort((a, b) => compareText(a.subject, b.subject) || a.version - b.version);
     plan = {
       newVersions: versions.map((entry, index) => ({ ...entry, id: next + index })),
       topics: topicChanges(tree, report, baseManifest),

@@ -94,6 +94,11 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('orders text by code unit, never by the process locale (use compareText)', () => {
+    const violations = files.filter((file) => /\.localeCompare\(|\bIntl\.Collator\b/.test(withoutComments(readFileSync(file, 'utf8')))).map((file) => relative(SRC, file));
+    expect(violations).toEqual([]);
+  });
+
   it('would catch a violation (the checks themselves work)', () => {
     expect(importsOf("import { Kafka } from 'kafkajs';\nexport { x } from '../cli/program.js';\nconst m = await import('node:fs');")).toEqual([
       'kafkajs',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
+import { compareText } from '../../domain/text-order.js';
 import type { ChangedPath, FileTree, Repository, TreeEntry } from '../../ports.js';
 import { createWorkingTree } from '../files/working-tree.js';
 
@@ -45,7 +46,7 @@ export function openRepository(directory: string): Repository {
       }
       const untracked = (git(root, ['ls-files', '--others', '--exclude-standard', '-z', '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0');
       for (const path of untracked) if (path) changes.set(path, { path, status: 'added' });
-      return [...changes.values()].sort((a, b) => a.path.localeCompare(b.path));
+      return [...changes.values()].sort((a, b) => compareText(a.path, b.path));
     },
     treeAt: (commit, label) => createCommitTree(root, commit, label),
     firstParentHistory(commit, prefix) {
@@ -89,7 +90,7 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
         const kind: TreeEntry['kind'] = mode === '040000' ? 'directory' : mode === '120000' ? 'symlink' : mode === '160000' ? 'submodule' : mode.startsWith('100') ? 'file' : 'other';
         return { name: path.slice(path.lastIndexOf('/') + 1), path, kind, size: size === '-' ? 0 : Number(size) };
       })
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => compareText(a.name, b.name));
     listings.set(dir, entries);
     return entries;
   };
