@@ -1,5 +1,5 @@
 import type { Finding } from '../domain/finding.js';
-import { fromPointer, toPointer } from '../domain/finding.js';
+import { decodeRefPart, fromPointer, toPointer } from '../domain/finding.js';
 import { mergeSchemas } from './merge-all-of.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
@@ -103,7 +103,9 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   const localResolve = (ref: string): unknown => {
     if (!ref.startsWith('#')) return undefined;
     let value: unknown = schema;
-    for (const token of (fromPointer(decodeURIComponent(ref.slice(1))) ?? [])) value = isSchemaObject(value) ? value[token] : undefined;
+    const pointer = decodeRefPart(ref.slice(1));
+    if (pointer === undefined) return undefined; // reported below with the other references
+    for (const token of fromPointer(pointer) ?? []) value = isSchemaObject(value) ? value[token] : undefined;
     return value;
   };
   if (mergeSchemas([schema], localResolve) === false) {
@@ -114,6 +116,8 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   for (const ref of refs) {
     if (ref.kind === 'remote') {
       findings.push(findingAt(document, 'REMOTE_REF', ref.pointer, `${document.file} references ${JSON.stringify(ref.ref)} at ${ref.pointer}; schemaflow never fetches schemas, so copy what you need into $defs or reference another version file by relative path (../../<team>/<name>/<version>.json#/$defs/X).`, { ref: ref.ref }));
+    } else if (ref.kind === 'malformed') {
+      findings.push(findingAt(document, 'SCHEMA_INVALID', ref.pointer, `${document.file} references ${JSON.stringify(ref.ref)} at ${ref.pointer}, which is not a valid URI reference: a % must start an escape of two hexadecimal digits that decodes to UTF-8 (write %25 for a literal %).`, { ref: ref.ref }));
     } else if (ref.kind === 'outside') {
       findings.push(findingAt(document, 'REF_OUTSIDE_CATALOG', ref.pointer, `${document.file} references ${JSON.stringify(ref.ref)} at ${ref.pointer}, which resolves to ${JSON.stringify(ref.resolved)}: not a version file inside the catalog. Use ../../<team>/<name>/<version>.json#/... .`, { ref: ref.ref, resolved: ref.resolved }));
     }

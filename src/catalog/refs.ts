@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { toPointer } from '../domain/finding.js';
+import { decodeRefPart, toPointer } from '../domain/finding.js';
 import { VERSION_FILE_PATTERN } from '../domain/names.js';
 import { walkSchema } from './schema-walk.js';
 
@@ -8,7 +8,9 @@ export type SchemaRef =
   | { readonly kind: 'local'; readonly pointer: string; readonly ref: string }
   | { readonly kind: 'file'; readonly pointer: string; readonly ref: string; readonly target: string }
   | { readonly kind: 'remote'; readonly pointer: string; readonly ref: string }
-  | { readonly kind: 'outside'; readonly pointer: string; readonly ref: string; readonly resolved: string };
+  | { readonly kind: 'outside'; readonly pointer: string; readonly ref: string; readonly resolved: string }
+  /** A path or fragment with a malformed percent escape: it names nothing, here or anywhere. */
+  | { readonly kind: 'malformed'; readonly pointer: string; readonly ref: string };
 
 const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'];
 const TARGET = new RegExp(`^[^/]+/[^/]+/${VERSION_FILE_PATTERN.source.slice(1, -1)}$`);
@@ -30,16 +32,12 @@ export function collectRefs(schema: unknown, catalogPath: string): SchemaRef[] {
 }
 
 function classify(ref: string, pointer: string, catalogPath: string): SchemaRef {
-  if (ref.startsWith('#')) return { kind: 'local', pointer, ref };
   // A scheme (https:, file:, urn:, data:) or a network-path reference (//host/...) leaves the catalog.
   if (/^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return { kind: 'remote', pointer, ref };
-  const path = ref.split('#')[0] ?? '';
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    return { kind: 'outside', pointer, ref, resolved: path };
-  }
+  const hash = ref.indexOf('#');
+  const decoded = decodeRefPart(hash < 0 ? ref : ref.slice(0, hash));
+  if (decoded === undefined || (hash >= 0 && decodeRefPart(ref.slice(hash + 1)) === undefined)) return { kind: 'malformed', pointer, ref };
+  if (ref.startsWith('#')) return { kind: 'local', pointer, ref };
   if (decoded.startsWith('/') || decoded.includes('\\') || decoded.includes('\0')) return { kind: 'outside', pointer, ref, resolved: decoded };
   const resolved = posix.normalize(posix.join(posix.dirname(catalogPath), decoded));
   if (resolved === catalogPath) return { kind: 'local', pointer, ref };

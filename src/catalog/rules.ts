@@ -46,7 +46,7 @@ export const RULES = {
   CONFIG_CHANGED: { severity: 'warning', configurable: false, summary: 'Rules changed in this pull request; they apply from the next one.' },
   // Schema content.
   SCHEMA_DIALECT_UNSUPPORTED: { severity: 'error', configurable: false, summary: '$schema is neither draft-07 nor 2020-12.' },
-  SCHEMA_INVALID: { severity: 'error', configurable: false, summary: 'The schema does not compile with ajv in strict mode.' },
+  SCHEMA_INVALID: { severity: 'error', configurable: false, summary: 'The schema does not compile with ajv in strict mode, or a $ref has a malformed % escape.' },
   SCHEMA_ID_NOT_ALLOWED: { severity: 'error', configurable: false, summary: '$id in a version file; the catalog path is its identity.' },
   SCHEMA_ACCEPTS_NOTHING: { severity: 'error', configurable: false, summary: 'The schema accepts no event (e.g. additionalProperties: false that cannot see properties in another allOf branch).' },
   ROOT_NOT_OBJECT: { severity: 'error', configurable: true, summary: 'The root schema is not type: object.' },

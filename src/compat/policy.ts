@@ -1,4 +1,5 @@
 import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/schema-walk.js';
+import { decodeRefPart } from '../domain/finding.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
 import { child, constraintKeys, jsonEqual, keyword, syntheticNode, typesOf, type JsonType, type SchemaNode } from './model.js';
@@ -43,7 +44,8 @@ function followRefs(node: SchemaNode): SchemaNode {
     const ref = keyword(current, '$ref');
     if (typeof ref !== 'string' || !ref.startsWith('#')) return current;
     let value: unknown = current.document.root;
-    const pointer = decodeURIComponent(ref.slice(1));
+    const pointer = decodeRefPart(ref.slice(1));
+    if (pointer === undefined) return current;
     for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
       value = isSchemaObject(value) ? value[token] : undefined;
     }

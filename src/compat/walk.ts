@@ -1,4 +1,5 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
+import { decodeRefPart } from '../domain/finding.js';
 import type { CompatCode } from './codes.js';
 import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
 
@@ -66,8 +67,8 @@ const MAX_REF_HOPS = 32;
 
 function localResolver(from: SchemaNode, ref: string): SchemaNode | undefined {
   if (!ref.startsWith('#')) return undefined;
-  const pointer = decodeURIComponent(ref.slice(1));
-  if (pointer !== '' && !pointer.startsWith('/')) return undefined;
+  const pointer = decodeRefPart(ref.slice(1));
+  if (pointer === undefined || (pointer !== '' && !pointer.startsWith('/'))) return undefined;
   let value: unknown = from.document.root;
   for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     value = isSchemaObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[token] : undefined;

@@ -1,5 +1,5 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
-import { fromPointer } from '../domain/finding.js';
+import { decodeRefPart, fromPointer } from '../domain/finding.js';
 
 /**
  * The fields of an event as a person reads them: one row per property at any depth, with an
@@ -50,7 +50,8 @@ const NONE: ReadonlySet<string> = new Set();
 /** The value a local `$ref` (`#`, `#/$defs/X`, with `~0`/`~1` escapes) points at in `root`. */
 function resolvePointer(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) return undefined;
-  const tokens = fromPointer(decodeURIComponentSafe(ref.slice(1)));
+  const pointer = decodeRefPart(ref.slice(1));
+  const tokens = pointer === undefined ? undefined : fromPointer(pointer);
   if (!tokens) return undefined;
   let node: unknown = root;
   for (const token of tokens) {
@@ -61,13 +62,6 @@ function resolvePointer(root: unknown, ref: string): unknown {
   return node;
 }
 
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * A schema with its `$ref` chain followed: the target's keywords, overridden by the keywords

@@ -50,3 +50,17 @@ export function fromPointer(pointer: string): string[] | undefined {
     .split('/')
     .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
+
+/**
+ * RFC 3986 percent-decoding of one part of a `$ref` (its path or its fragment); undefined when
+ * an escape is malformed (`%`, `%zz`, `%E0%A4%A`, an encoded lone surrogate). The text comes
+ * from pull requests, and decodeURIComponent throws a URIError on those, which would end the
+ * whole check instead of giving one finding.
+ */
+export function decodeRefPart(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

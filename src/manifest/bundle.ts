@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { isSchemaObject } from '../catalog/schema-walk.js';
+import { decodeRefPart } from '../domain/finding.js';
 
 /**
  * A version file with every cross-file `$ref` inlined, so the schema in the manifest stands on
@@ -20,9 +21,12 @@ export function bundleSchema(catalogPath: string, root: unknown, read: (catalogP
     for (const [name, entry] of Object.entries(value)) {
       if (name === '$ref' && typeof entry === 'string') {
         const [path = '', fragment = ''] = entry.split('#');
+        const decodedPath = decodeRefPart(path);
         if (path === '') result.$ref = `#${prefix}${fragment}`;
+        // A malformed escape names no file (check refuses it as SCHEMA_INVALID): kept as written.
+        else if (decodedPath === undefined) result.$ref = entry;
         else {
-          const target = posix.normalize(posix.join(posix.dirname(from), decodeURIComponent(path)));
+          const target = posix.normalize(posix.join(posix.dirname(from), decodedPath));
           if (target === catalogPath) result.$ref = `#${fragment}`;
           else {
             embed(target);

@@ -1,3 +1,4 @@
+import { decodeRefPart } from '../domain/finding.js';
 import type { Manifest } from '../manifest/types.js';
 
 /**
@@ -32,7 +33,7 @@ function description(schema: unknown): string {
 function resolveRef(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) return undefined;
   let value: unknown = root;
-  for (const token of decodeURIComponent(ref.slice(1)).split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const token of (decodeRefPart(ref.slice(1)) ?? '').split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[token] : undefined;
   }
   return value;

@@ -8,7 +8,7 @@ import { generateValue } from '../compat/generate.js';
 import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import type { SchemaDocument, SchemaNode } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
-import type { Finding } from '../domain/finding.js';
+import { decodeRefPart, type Finding } from '../domain/finding.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 
@@ -66,10 +66,13 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
   };
   const resolve = (from: SchemaNode, ref: string): SchemaNode | undefined => {
     const [path = '', fragment = ''] = ref.split('#');
-    const target = documentFor(posix.normalize(posix.join(posix.dirname(from.document.label), decodeURIComponent(path))));
+    // check reports a malformed escape (SCHEMA_INVALID); here it simply resolves to nothing.
+    const decodedPath = decodeRefPart(path);
+    const pointer = decodeRefPart(fragment);
+    if (decodedPath === undefined || pointer === undefined) return undefined;
+    const target = documentFor(posix.normalize(posix.join(posix.dirname(from.document.label), decodedPath)));
     if (!target) return undefined;
     let value: unknown = target.root;
-    const pointer = decodeURIComponent(fragment);
     for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
       value = isSchemaObject(value) ? value[token] : undefined;
     }

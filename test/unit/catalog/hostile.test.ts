@@ -73,6 +73,13 @@ const CASES: HostileCase[] = [
   { name: 'git submodule named like a version file', apply: (r) => { r.git('update-index', '--add', '--cacheinfo', `160000,${r.git('rev-parse', 'HEAD').trim()},${NEW}/1.json`); r.write(`${NEW}/subject.yaml`, SUBJECT_YAML); r.write(`${NEW}/1.json/.keep`, ''); r.remove(`${NEW}/1.json/.keep`); }, expect: ['NOT_REGULAR_FILE'] },
   { name: '$ref path traversal', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '../../../../../../etc/passwd' })), expect: ['REF_OUTSIDE_CATALOG'] },
   { name: '$ref percent-encoded traversal', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '%2e%2e/%2e%2e/%2e%2e/x/y/1.json' })), expect: ['REF_OUTSIDE_CATALOG'] },
+  // Regression: decodeURIComponent threw URIError on a malformed % escape and the whole check
+  // died ("unexpected error: URIError: URI malformed", no findings, no comment).
+  { name: '$ref with a malformed % escape (local, in allOf)', apply: (r) => newSubject(r, JSON.stringify({ type: 'object', description: 'u', allOf: [{ $ref: '#/%' }] })), expect: ['SCHEMA_INVALID'] },
+  { name: '$ref with a malformed % escape in an unused $defs entry', apply: (r) => newSubject(r, schema({}, { $defs: { x: { $ref: '#/$defs/%zz' } } })), expect: ['SCHEMA_INVALID'] },
+  { name: '$ref with a malformed % escape after a file path', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '../../payments/transactions/1.json#/$defs/%E0%A4%A' })), expect: ['SCHEMA_INVALID'] },
+  { name: '$ref with a malformed % escape in a file path', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '../../payments/%/1.json' })), expect: ['SCHEMA_INVALID'] },
+  { name: '$ref with a malformed % escape in a new version of a registered subject', apply: (r) => r.write('catalog/apps/users/4.json', JSON.stringify({ ...JSON.parse(r.git('show', 'HEAD:catalog/apps/users/3.json')) as object, $defs: { x: { $ref: '#/%' } } })), expect: ['SCHEMA_INVALID'] },
   { name: '$ref absolute path', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: '/etc/passwd' })), expect: ['REF_OUTSIDE_CATALOG'] },
   { name: 'remote $ref to a loopback server', apply: (r, remote) => newSubject(r, withProperty({ description: 'x', $ref: `${remote}/schema.json` })), expect: ['REMOTE_REF'] },
   { name: 'remote $ref at the root', apply: (r, remote) => newSubject(r, schema({}, { $ref: `${remote}/root.json` })), expect: ['REMOTE_REF'] },
