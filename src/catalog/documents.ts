@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { LineCounter, parseDocument, isAlias, isNode, isScalar, visit, type Document } from 'yaml';
+import { LineCounter, Parser, parseDocument, isAlias, isNode, isScalar, visit, type CST, type Document } from 'yaml';
 import type { Finding } from '../domain/finding.js';
 import { fromPointer } from '../domain/finding.js';
 import { createLineIndex, decodeUtf8, scanNesting, type Position } from './source-text.js';
@@ -12,7 +12,7 @@ import { messageOf } from '../domain/errors.js';
 export interface Limits {
   /** Largest file accepted, in bytes. */
   readonly maxBytes: number;
-  /** Deepest `{`/`[` nesting accepted. */
+  /** Deepest nesting accepted: `{`/`[` in JSON, collections (block or flow) in YAML. */
   readonly maxDepth: number;
 }
 
@@ -55,8 +55,11 @@ function failures(findings: Finding[]): ParseResult | undefined {
 
 const START: Position = { line: 1, col: 1 };
 
-/** The checks shared by both formats: size, then UTF-8, then nesting. */
-function guard(file: string, bytes: Uint8Array, limits: Limits, kind: string): { ok: true; text: string } | { ok: false; result: ParseResult } {
+/** Where a text first nests deeper than `limit` (an offset), or undefined; never recursive. */
+type NestingScan = (text: string, limit: number) => { readonly offset: number } | undefined;
+
+/** The checks shared by both formats: size, then UTF-8, then nesting (measured by `scan`). */
+function guard(file: string, bytes: Uint8Array, limits: Limits, kind: string, scan: NestingScan, advice: string): { ok: true; text: string } | { ok: false; result: ParseResult } {
   if (bytes.length > limits.maxBytes) {
     return {
       ok: false,
@@ -72,11 +75,11 @@ function guard(file: string, bytes: Uint8Array, limits: Limits, kind: string): {
     };
   }
   const text = decoded.text;
-  const deep = scanNesting(text, limits.maxDepth);
+  const deep = scan(text, limits.maxDepth);
   if (deep) {
     return {
       ok: false,
-      result: failure(file, 'NESTING_TOO_DEEP', createLineIndex(text)(deep.offset), `${file} nests deeper than ${limits.maxDepth} levels; flatten it or move parts into $defs.`, { limit: limits.maxDepth }),
+      result: failure(file, 'NESTING_TOO_DEEP', createLineIndex(text)(deep.offset), `${file} nests deeper than ${limits.maxDepth} levels; ${advice}.`, { limit: limits.maxDepth }),
     };
   }
   return { ok: true, text };
@@ -84,7 +87,7 @@ function guard(file: string, bytes: Uint8Array, limits: Limits, kind: string): {
 
 /** Parses a JSON file strictly (RFC 8259: no comments, no trailing commas, no duplicate keys). */
 export function parseJsonDocument(file: string, bytes: Uint8Array, limits: Limits = SCHEMA_LIMITS): ParseResult {
-  const guarded = guard(file, bytes, limits, 'JSON');
+  const guarded = guard(file, bytes, limits, 'JSON', scanNesting, 'flatten it or move parts into $defs');
   if (!guarded.ok) return guarded.result;
   const text = guarded.text.replace(/^\uFEFF/, '');
   const lineOf = createLineIndex(text);
@@ -158,9 +161,45 @@ function jsonOffsetOf(root: JsonNode, pointer: string): number {
   return node.offset;
 }
 
+/**
+ * Where a YAML text first nests deeper than `limit` collections (block mappings and sequences,
+ * compact `- - -` and `? ? ?` included, and flow `[`/`{`), measured on yaml's concrete syntax
+ * tree. Counting brackets on the raw text misses block nesting, which is how a few KiB of
+ * `- - - …` reached parseDocument's recursive composer and ran it out of stack. yaml's lexer
+ * and CST parser keep their own stacks (yaml 2.9 parsed 256 KiB files of block, compact and flow
+ * nesting, 120,000 levels, with `node --stack-size=150`; a unit test parses one), and this walk
+ * keeps an explicit one, so nothing recursive has seen the text before its depth is known.
+ * Brackets inside scalars and comments do not count.
+ */
+function scanYamlNesting(text: string, limit: number): { offset: number } | undefined {
+  // Depth first in file order (children pushed last to first), so the first collection found
+  // past the limit is the first in the file.
+  let tokens: CST.Token[];
+  try {
+    tokens = [...new Parser().parse(text)];
+  } catch (error) {
+    // Should a future yaml recurse after all, running out of stack is still this finding.
+    if (error instanceof RangeError) return { offset: 0 };
+    throw error;
+  }
+  const stack = tokens.reverse().map((token): { token: CST.Token | undefined; depth: number } => ({ token, depth: 0 }));
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop() ?? { token: undefined, depth: 0 };
+    if (token?.type === 'document') stack.push({ token: token.value, depth });
+    else if (token?.type === 'block-map' || token?.type === 'block-seq' || token?.type === 'flow-collection') {
+      if (depth + 1 > limit) return { offset: token.offset };
+      for (const item of [...token.items].reverse()) {
+        stack.push({ token: item.value, depth: depth + 1 });
+        if ('key' in item) stack.push({ token: item.key ?? undefined, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Parses a YAML file with unique keys, few aliases, and positions for every value. */
 export function parseYamlDocument(file: string, bytes: Uint8Array, limits: Limits = YAML_LIMITS): ParseResult {
-  const guarded = guard(file, bytes, limits, 'YAML');
+  const guarded = guard(file, bytes, limits, 'YAML', scanYamlNesting, 'flatten it');
   if (!guarded.ok) return guarded.result;
   const text = guarded.text;
   const lineCounter = new LineCounter();

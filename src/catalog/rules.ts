@@ -15,7 +15,7 @@ export const RULES = {
   // Files and parsing (DESIGN.md §10): hostile input becomes a finding, never a crash.
   FILE_TOO_LARGE: { severity: 'error', configurable: false, summary: 'A file is larger than the limit; checked before parsing.' },
   NOT_UTF8: { severity: 'error', configurable: false, summary: 'A file is not valid UTF-8.' },
-  NESTING_TOO_DEEP: { severity: 'error', configurable: false, summary: 'A file nests deeper than the limit; checked before parsing.' },
+  NESTING_TOO_DEEP: { severity: 'error', configurable: false, summary: 'A file nests deeper than the limit (JSON 64 levels of `{`/`[`, YAML 32 levels of block or flow collections); checked before the file is read into a value.' },
   INVALID_JSON: { severity: 'error', configurable: false, summary: 'A version file is not valid JSON (RFC 8259).' },
   INVALID_YAML: { severity: 'error', configurable: false, summary: 'catalog.yaml or subject.yaml is not valid YAML.' },
   DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'A JSON object or a YAML mapping (catalog.yaml, subject.yaml) has the same key twice; in YAML, keys written differently that read as the same name (`1` and `"1"`, `~` and `""`, an alias of an earlier key) count as the same key.' },

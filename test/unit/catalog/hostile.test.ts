@@ -42,7 +42,8 @@ const CASES: HostileCase[] = [
   { name: '10,000-deep JSON arrays', apply: (r) => newSubject(r, `${'['.repeat(10_000)}${']'.repeat(10_000)}`), expect: ['NESTING_TOO_DEEP'] },
   { name: '10,000-deep JSON objects', apply: (r) => newSubject(r, `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`), expect: ['NESTING_TOO_DEEP'] },
   { name: '10,000-deep YAML flow sequence', apply: (r) => { r.write(`${NEW}/subject.yaml`, `description: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['NESTING_TOO_DEEP'] },
-  { name: '5,000-deep YAML block sequence', apply: (r) => { r.write(`${NEW}/subject.yaml`, `description:\n  ${'- '.repeat(5_000)}x\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['INVALID_YAML'] },
+  { name: '5,000-deep YAML block sequence', apply: (r) => { r.write(`${NEW}/subject.yaml`, `description:\n  ${'- '.repeat(5_000)}x\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['NESTING_TOO_DEEP'] },
+  { name: '40-deep YAML block sequence in pii', apply: (r) => { r.write(`${NEW}/subject.yaml`, `${SUBJECT_YAML}pii:\n  ${'- '.repeat(40)}/x\n`); r.write(`${NEW}/1.json`, schema()); }, expect: ['NESTING_TOO_DEEP'] },
   {
     name: 'YAML alias bomb (billion laughs)',
     apply: (r) => {

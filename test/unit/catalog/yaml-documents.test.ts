@@ -62,3 +62,44 @@ describe('a duplicate key in a JSON file', () => {
     ]);
   });
 });
+
+// Regression: YAML nesting was measured by counting `{` and `[` only, so block nesting (`- - -`,
+// indented mappings) passed the README's 32 levels, and at ~5,000 levels the parser ran out of
+// stack and the file was reported as INVALID_YAML ("Maximum call stack size exceeded").
+describe('the nesting limit of a YAML file (32 levels)', () => {
+  const nested = (depth: number): string => `pii:\n  ${'- '.repeat(depth - 1)}x\n`; // the root mapping is level 1
+  const mappings = (depth: number): string => `${Array.from({ length: depth }, (_, level) => `${'  '.repeat(level)}k${level}:`).join('\n')} 1\n`;
+  const refusal = (text: string) => {
+    const result = parse(text);
+    return result.ok ? 'accepted' : result.findings.map((finding) => ({ code: finding.code, line: finding.line, col: finding.col }));
+  };
+
+  it('accepts 32 levels of block nesting', () => {
+    expect(refusal(nested(32))).toBe('accepted');
+    expect(refusal(mappings(32))).toBe('accepted');
+  });
+
+  it.each([33, 40, 200, 5_000])('refuses %i levels of compact block sequences as NESTING_TOO_DEEP at the sequence that passes the limit', (depth) => {
+    expect(refusal(nested(depth))).toEqual([{ code: 'NESTING_TOO_DEEP', line: 2, col: 3 + 2 * 31 }]);
+  });
+
+  it('refuses 33 levels of indented mappings at the line of the 33rd', () => {
+    expect(refusal(mappings(33))).toEqual([{ code: 'NESTING_TOO_DEEP', line: 33, col: 65 }]);
+  });
+
+  it('counts block and flow nesting together', () => {
+    expect(refusal(`a:\n  b: ${'['.repeat(30)}${']'.repeat(30)}\n`)).toBe('accepted');
+    expect(refusal(`a:\n  b: ${'['.repeat(31)}${']'.repeat(31)}\n`)).toEqual([{ code: 'NESTING_TOO_DEEP', line: 2, col: 36 }]);
+  });
+
+  it('refuses a 256 KiB file of nesting without running out of stack', () => {
+    const text = `description:\n  ${'- '.repeat(131_000)}x\n`;
+    expect(text.length).toBeLessThan(262_144);
+    expect(refusal(text)).toEqual([{ code: 'NESTING_TOO_DEEP', line: 2, col: 3 + 2 * 31 }]);
+    expect(refusal(`${'? '.repeat(131_000)}x\n`)).toMatchObject([{ code: 'NESTING_TOO_DEEP', line: 1 }]);
+  });
+
+  it('does not count brackets in scalars or comments', () => {
+    expect(refusal(`description: '${'['.repeat(40)}'\nowners: ["${'{'.repeat(40)}"]\n# ${'['.repeat(40)}\n`)).toBe('accepted');
+  });
+});
