@@ -34,11 +34,25 @@ export interface Review {
 
 const size = (text: string): number => Math.max(text.length, Buffer.byteLength(text, 'utf8'));
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
-const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Keeps `@org/team` from notifying anyone: a zero-width space after the `@` breaks the mention.
+ * An `@` inside a word (an e-mail address in an example event) mentions no one and is left as is.
+ */
+const unmention = (text: string): string => text.replace(/(^|[^\w])@(?=[\w-])/g, '$1@\u200b');
+/**
+ * Text quoted from the pull request (file paths, property names, descriptions) as inert markdown
+ * in a comment the bot posts: no link, image, HTML tag, code span or @-mention comes out of it,
+ * and a table cell stays one cell (emphasis is left alone: it changes looks, not meaning).
+ */
+const escape = (text: string): string => unmention(text.replace(/\r?\n/g, ' ').replace(/[\\`[\]<>|]/g, '\\$&'));
+/** The same inside an HTML element, where markdown escapes would show. */
+const escapeHtml = (text: string): string => unmention(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+/** A code span of a name as the pull request spells it (a backtick would end the span). */
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
 function link(context: ReviewContext, finding: Finding): string {
-  const url = `${context.serverUrl}/${context.repository}/blob/${context.headSha}/${finding.file}#L${finding.line}`;
-  return `[${finding.file}:${finding.line}:${finding.col}](${url})`;
+  const url = `${context.serverUrl}/${context.repository}/blob/${context.headSha}/${finding.file.split('/').map(encodeURIComponent).join('/')}#L${finding.line}`;
+  return `[${escape(finding.file)}:${finding.line}:${finding.col}](${url})`;
 }
 
 /**
@@ -64,7 +78,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     const change = subject.isNew ? 'new subject' : subject.newVersions.length > 0 ? `new version ${subject.newVersions.join(', ')}` : 'settings';
     const topicLines = (input.plan?.topics ?? []).filter((line) => line.split(' ').includes(subject.subject) || line.includes(` ${subject.subject}:`));
     const onMerge = [...(planned.get(subject.subject) ?? []), ...topicLines].join('; ') || '—';
-    return `| \`${subject.subject}\` | ${change} | ${state} | ${escape(onMerge)} |`;
+    return `| ${code(subject.subject)} | ${change} | ${state} | ${escape(onMerge)} |`;
   });
   const table = report.subjects.length > 0 ? ['| subject | change | verdict | on merge (provisional: computed from git, not from the cluster) |', '|---|---|---|---|', ...rows] : [];
 
@@ -73,7 +87,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     const own = report.findings.filter((finding) => finding.file.startsWith(prefix) || finding.file === prefix);
     const changes = input.changes.get(subject.subject) ?? [];
     const lines = [
-      `<details><summary><b>${subject.subject}</b>: ${own.length === 0 ? 'no findings' : plural(own.length, 'finding')}</summary>`,
+      `<details><summary><b>${escapeHtml(subject.subject)}</b>: ${own.length === 0 ? 'no findings' : plural(own.length, 'finding')}</summary>`,
       '',
       ...own.map((finding) => `- ${finding.severity === 'error' ? '❌' : finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`),
       ...(changes.length > 0 ? ['', '**What changed**', ...changes.map((line) => `- ${escape(line)}`)] : []),

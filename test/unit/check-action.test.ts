@@ -67,7 +67,8 @@ describe('actions/check', () => {
     expect(comment?.body.split('\n')[1]).toMatch(/^### ❌ schemaflow check: \d+ errors in 1 changed subject$/);
     expect(comment?.body).toContain(`https://github.com/acme/catalog/blob/${'a'.repeat(40)}/catalog/apps/users/4.json#L`);
     expect(comment?.body).toContain('version 4: added /nickname (string, optional)');
-    expect(comment?.body).toContain('values of /kind: ["signed_up","profile_changed"] → ["signed_up"]');
+    // Quoted schema content is escaped: brackets cannot open a link.
+    expect(comment?.body).toContain('values of /kind: \\["signed_up","profile_changed"\\] → \\["signed_up"\\]');
     expect(result.summary).toContain('| `apps-users` |');
     expect(result.summary).toContain('json-schema-diff cross-checked 1 pair (0 skipped, 0 timed out)');
   });
