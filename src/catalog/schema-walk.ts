@@ -91,6 +91,43 @@ export function subschemasOf(schema: Readonly<Record<string, unknown>>): Subsche
   return entries;
 }
 
+/**
+ * A copy of a schema object in which the value at every subschema position (subschemasOf) is
+ * replaced by `map(value)`; everything else — data keywords (`const`, `enum`, `default`,
+ * `examples`), unknown keywords — is kept as found. Positions come from the keyword that holds
+ * them, so a property named `default` is a subschema like any other, and a `$ref`-shaped value
+ * under `const` is data. Names are set as own properties (a property may be named `__proto__`).
+ */
+export function mapSubschemas(schema: Readonly<Record<string, unknown>>, map: (value: unknown) => unknown): Record<string, unknown> {
+  const result = copyOwn(schema);
+  const copied = new Set<string>();
+  for (const { tokens, value } of subschemasOf(schema)) {
+    const [keyword = '', below] = tokens;
+    if (below === undefined) {
+      setOwn(result, keyword, map(value));
+      continue;
+    }
+    // An array or map of subschemas: copied once, then its entries replaced one by one.
+    if (!copied.has(keyword)) {
+      const container = schema[keyword];
+      setOwn(result, keyword, Array.isArray(container) ? [...(container as unknown[])] : copyOwn(container as Record<string, unknown>));
+      copied.add(keyword);
+    }
+    setOwn(result[keyword] as Record<string, unknown>, below, map(value));
+  }
+  return result;
+}
+
+function copyOwn(object: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(object)) setOwn(copy, name, value);
+  return copy;
+}
+
+function setOwn(object: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Calls `visit` for the root and every nested schema object, depth-first. */
 export function walkSchema(root: unknown, visit: (entry: SchemaVisit) => void): void {
   if (!isSchemaObject(root)) return;

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { isSchemaObject } from '../catalog/schema-walk.js';
+import { isSchemaObject, mapSubschemas } from '../catalog/schema-walk.js';
 import { decodeRefPart } from '../domain/finding.js';
 
 /**
@@ -14,27 +14,26 @@ export function bundleSchema(catalogPath: string, root: unknown, read: (catalogP
   const embedded = new Map<string, { key: string; schema: unknown }>();
   const keyOf = (path: string): string => path.replace(/\.json$/, '').replace(/^([^/]+)\/([^/]+)\/(\d+)$/, '$1.$2.v$3');
 
+  // Only subschema positions are rewritten (mapSubschemas): a `$ref` inside a data keyword
+  // (`const`, `default` …) is a value, while one below a property that happens to be named
+  // `default` is a reference ajv resolves, and must point into the bundle.
   const rewrite = (value: unknown, from: string, prefix: string): unknown => {
-    if (Array.isArray(value)) return value.map((item) => rewrite(item, from, prefix));
     if (!isSchemaObject(value)) return value;
-    const result: Record<string, unknown> = {};
-    for (const [name, entry] of Object.entries(value)) {
-      if (name === '$ref' && typeof entry === 'string') {
-        const [path = '', fragment = ''] = entry.split('#');
-        const decodedPath = decodeRefPart(path);
-        if (path === '') result.$ref = `#${prefix}${fragment}`;
-        // A malformed escape names no file (check refuses it as SCHEMA_INVALID): kept as written.
-        else if (decodedPath === undefined) result.$ref = entry;
+    const result = mapSubschemas(value, (below) => rewrite(below, from, prefix));
+    const ref = value.$ref;
+    if (typeof ref === 'string') {
+      const [path = '', fragment = ''] = ref.split('#');
+      const decodedPath = decodeRefPart(path);
+      if (path === '') result.$ref = `#${prefix}${fragment}`;
+      // A malformed escape names no file (check refuses it as SCHEMA_INVALID): kept as written.
+      else if (decodedPath === undefined) result.$ref = ref;
+      else {
+        const target = posix.normalize(posix.join(posix.dirname(from), decodedPath));
+        if (target === catalogPath) result.$ref = `#${fragment}`;
         else {
-          const target = posix.normalize(posix.join(posix.dirname(from), decodedPath));
-          if (target === catalogPath) result.$ref = `#${fragment}`;
-          else {
-            embed(target);
-            result.$ref = `#/${container}/${keyOf(target)}${fragment}`;
-          }
+          embed(target);
+          result.$ref = `#/${container}/${keyOf(target)}${fragment}`;
         }
-      } else {
-        Object.defineProperty(result, name, { value: name === 'enum' || name === 'const' || name === 'examples' || name === 'default' ? entry : rewrite(entry, from, prefix), enumerable: true, writable: true, configurable: true });
       }
     }
     return result;
