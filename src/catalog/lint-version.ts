@@ -1,12 +1,12 @@
 import type { Finding } from '../domain/finding.js';
-import { decodeRefPart, fromPointer, toPointer } from '../domain/finding.js';
+import { toPointer } from '../domain/finding.js';
 import { mergeSchemas } from './merge-all-of.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
 import { analysePattern } from './patterns.js';
 import { collectRefs, type SchemaRef } from './refs.js';
 import { dialectOf, type Dialect } from './schema-compiler.js';
-import { isSchemaObject, walkSchema } from './schema-walk.js';
+import { isSchemaObject, schemaAtFragment, walkSchema } from './schema-walk.js';
 
 /** What subject.yaml says about a subject's events, as the version lint needs it. */
 export interface SubjectHints {
@@ -100,14 +100,8 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   }
 
   // additionalProperties cannot see into allOf: a closed object split across branches accepts nothing.
-  const localResolve = (ref: string): unknown => {
-    if (!ref.startsWith('#')) return undefined;
-    let value: unknown = schema;
-    const pointer = decodeRefPart(ref.slice(1));
-    if (pointer === undefined) return undefined; // reported below with the other references
-    for (const token of fromPointer(pointer) ?? []) value = isSchemaObject(value) ? value[token] : undefined;
-    return value;
-  };
+  // References to other files are not read here: such a branch is unknown, which proves nothing.
+  const localResolve = (ref: string): unknown => (ref.startsWith('#') ? schemaAtFragment(schema, ref.slice(1)) : undefined);
   if (mergeSchemas([schema], localResolve) === false) {
     findings.push(findingAt(document, 'SCHEMA_ACCEPTS_NOTHING', Array.isArray(schema.allOf) ? '/allOf' : '', `${document.file} accepts no event at all: its keywords contradict each other. A common cause is "additionalProperties": false in one allOf branch, which cannot see the properties another branch requires; move the properties into one schema or use "unevaluatedProperties": false.`));
   }

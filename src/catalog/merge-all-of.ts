@@ -40,24 +40,37 @@ function typesOf(schema: Schema): Set<string> | undefined {
   return types;
 }
 
-/** Follows a chain of local `$ref`s with no sibling constraints. */
+/** What deref gives for a `$ref` the resolver cannot follow: nothing is known of that branch. */
+const UNRESOLVED = Symbol('unresolved');
+
+/** Follows a chain of `$ref`s with no sibling constraints. */
 function deref(value: unknown, resolve: Resolve): unknown {
   let current = value;
   for (let hop = 0; hop < 32 && isSchemaObject(current) && typeof current.$ref === 'string'; hop += 1) {
     const constraints = Object.keys(current).filter((key) => !ANNOTATION.has(key) && key !== '$ref');
     if (constraints.length > 0) return current;
     current = resolve(current.$ref);
+    if (current === undefined) return UNRESOLVED;
   }
   return current;
 }
 
-/** The conjunction of schemas, or false (accepts nothing), or undefined (cannot fold). */
+/**
+ * The conjunction of schemas, or false (accepts nothing), or undefined (cannot fold). A branch
+ * whose `$ref` cannot be resolved is unknown, never `true`: the conjunction is then undefined
+ * (callers fail closed), unless the other branches already accept nothing.
+ */
 export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, depth = 0): Schema | false | undefined {
   if (depth > 16) return undefined;
   let merged: Schema = {};
+  let unresolved = false;
   for (const raw of schemas) {
     const schema = deref(raw, resolve);
-    if (schema === true || schema === undefined) continue;
+    if (schema === UNRESOLVED) {
+      unresolved = true;
+      continue;
+    }
+    if (schema === true) continue;
     if (schema === false) return false;
     if (!isSchemaObject(schema)) return undefined;
     if (typeof schema.$ref === 'string') return undefined;
@@ -72,7 +85,7 @@ export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, dept
     if (next === false || next === undefined) return next;
     merged = next;
   }
-  return merged;
+  return unresolved ? undefined : merged;
 }
 
 function mergeTwo(a: Schema, b: Schema, resolve: Resolve, depth: number): Schema | false | undefined {

@@ -1,3 +1,5 @@
+import { decodeRefPart, fromPointer } from '../domain/finding.js';
+
 /**
  * Visits every subschema of a JSON Schema (draft-07 and 2020-12 keywords), iteratively, with
  * its location. Pure; the basis of the lint rules and the $ref walk.
@@ -89,6 +91,24 @@ export function subschemasOf(schema: Readonly<Record<string, unknown>>): Subsche
     for (const name of Object.keys(dependencies)) if (!Array.isArray(dependencies[name])) entries.push({ tokens: ['dependencies', name], value: dependencies[name], step: SAME });
   }
   return entries;
+}
+
+/**
+ * What a `$ref` fragment (the part after `#`: percent-encoded, RFC 6901 escapes) points at in a
+ * document: through objects and arrays alike (`/$defs/L/allOf/0`), as ajv resolves it, own
+ * properties only. Undefined when the fragment is malformed or what it reaches is not a schema
+ * (an object or a boolean). The one pointer lookup of every `$ref` resolver.
+ */
+export function schemaAtFragment(root: unknown, fragment: string): Record<string, unknown> | boolean | undefined {
+  const decoded = decodeRefPart(fragment); // undefined for a malformed percent-encoding
+  const tokens = decoded === undefined ? undefined : fromPointer(decoded);
+  if (!tokens) return undefined;
+  let value: unknown = root;
+  for (const token of tokens) {
+    if (!(isSchemaObject(value) || Array.isArray(value)) || !own(value, token)) return undefined;
+    value = (value as Record<string, unknown>)[token];
+  }
+  return typeof value === 'boolean' || isSchemaObject(value) ? value : undefined;
 }
 
 /**

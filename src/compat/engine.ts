@@ -2,10 +2,10 @@ import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-f
 import type { Finding } from '../domain/finding.js';
 import type { CompatCode } from './codes.js';
 import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
-import { acceptsNothing, type SchemaDocument, type SchemaNode } from './model.js';
+import { acceptsNothing, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { structuralChanges, tombstoneOf } from './policy.js';
 import { createNodeValidators, type NodeValidators } from './validators.js';
-import { canRead, leafOf, truncate, type Reason, type RefResolver } from './walk.js';
+import { canRead, leafOf, truncate, type Reason } from './walk.js';
 
 /** One version of a subject as the engine compares it. */
 export interface VersionInput {

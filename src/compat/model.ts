@@ -1,4 +1,5 @@
-import { isSchemaObject } from '../catalog/schema-walk.js';
+import { isSchemaObject, schemaAtFragment } from '../catalog/schema-walk.js';
+import { decodeRefPart } from '../domain/finding.js';
 
 /**
  * JSON Schema compatibility, set semantics (DESIGN.md §3): a schema is the set of values it
@@ -29,6 +30,23 @@ export interface SchemaNode {
    * in the document, so it is validated from `schema` itself.
    */
   readonly synthetic?: boolean;
+}
+
+/** Resolves a `$ref` to another file (through the catalog) to its target node; undefined when it cannot. */
+export type RefResolver = (from: SchemaNode, ref: string) => SchemaNode | undefined;
+
+/**
+ * Where a `$ref` at `from` leads: a fragment-only reference into `from`'s own document, any
+ * other through `external` (a version file the catalog resolves; none for two files compared on
+ * their own). Undefined when it leads to no schema. The one resolver of the rule walk, the
+ * DEFAULT policy's walk and the catalog's file references, so all three follow a reference
+ * exactly where ajv does: into arrays (`#/$defs/L/allOf/0`) as into objects, across files.
+ */
+export function resolveRef(from: SchemaNode, ref: string, external?: RefResolver): SchemaNode | undefined {
+  if (!ref.startsWith('#')) return external?.(from, ref);
+  const pointer = decodeRefPart(ref.slice(1));
+  const schema = pointer === undefined ? undefined : schemaAtFragment(from.document.root, ref.slice(1));
+  return schema === undefined || pointer === undefined ? undefined : { document: from.document, pointer, schema };
 }
 
 /** Keywords that never change which values are valid (annotations and our vocabulary). */

@@ -1,10 +1,8 @@
-import { isSchemaObject } from '../catalog/schema-walk.js';
-import { decodeRefPart } from '../domain/finding.js';
 import type { CompatCode } from './codes.js';
 import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, syntheticNode, typesOf, without, type SchemaNode } from './model.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, resolveRef, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
 import { evaluatingApplicators, generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
@@ -60,23 +58,7 @@ export interface CompatRule {
   check(pair: Pair, context: RuleContext): void;
 }
 
-/** Resolves a `$ref` (local `#/…` or, through `resolve`, another file) to its target node. */
-export type RefResolver = (from: SchemaNode, ref: string) => SchemaNode | undefined;
-
 const MAX_REF_HOPS = 32;
-
-function localResolver(from: SchemaNode, ref: string): SchemaNode | undefined {
-  if (!ref.startsWith('#')) return undefined;
-  const pointer = decodeRefPart(ref.slice(1));
-  if (pointer === undefined || (pointer !== '' && !pointer.startsWith('/'))) return undefined;
-  let value: unknown = from.document.root;
-  for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
-    value = isSchemaObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[token] : undefined;
-    if (value === undefined) return undefined;
-  }
-  if (typeof value !== 'boolean' && !isSchemaObject(value)) return undefined;
-  return { document: from.document, pointer, schema: value };
-}
 
 /**
  * Follows `$ref`s; a `$ref` with constraining siblings cannot be inlined by this walk and is
@@ -88,7 +70,7 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
     const ref = keyword(current, '$ref');
     if (typeof ref !== 'string') return current;
     if (constraintKeys(current).some((key) => key !== '$ref')) return { undecided: `a $ref with sibling keywords at ${current.pointer}` };
-    const target = localResolver(current, ref) ?? resolve(current, ref);
+    const target = resolveRef(current, ref, resolve);
     if (!target) return { undecided: `the reference ${JSON.stringify(ref)} at ${current.pointer}, which cannot be resolved here` };
     current = target;
   }
@@ -103,7 +85,7 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
 export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, resolve: RefResolver = () => undefined, depth = 0): Reason[] {
   const reasons: Reason[] = [];
   const seen = new Set<string>();
-  const resolveFrom = (node: SchemaNode) => (ref: string): unknown => (localResolver(node, ref) ?? resolve(node, ref))?.schema;
+  const resolveFrom = (node: SchemaNode) => (ref: string): unknown => resolveRef(node, ref, resolve)?.schema;
   const context: RuleContext = {
     validators,
     resolveFrom,

@@ -6,7 +6,7 @@ import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult, type Direction, type VersionInput } from '../compat/engine.js';
 import { generateValue } from '../compat/generate.js';
 import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
-import type { SchemaDocument, SchemaNode } from '../compat/model.js';
+import { resolveRef, type RefResolver, type SchemaDocument } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
 import { decodeRefPart, type Finding } from '../domain/finding.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
@@ -64,20 +64,17 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
     }
     return document;
   };
-  const resolve = (from: SchemaNode, ref: string): SchemaNode | undefined => {
+  // Another version file, by path relative to the referring one; the fragment is looked up as
+  // every reference's is (schemaAtFragment: through arrays too), so a pointer such as
+  // `../money/1.json#/$defs/L/allOf/0` reaches the branch ajv validates with.
+  const resolve: RefResolver = (from, ref) => {
     const [path = '', fragment = ''] = ref.split('#');
     // check reports a malformed escape (SCHEMA_INVALID); here it simply resolves to nothing.
     const decodedPath = decodeRefPart(path);
-    const pointer = decodeRefPart(fragment);
-    if (decodedPath === undefined || pointer === undefined) return undefined;
+    if (decodedPath === undefined) return undefined;
     const target = documentFor(posix.normalize(posix.join(posix.dirname(from.document.label), decodedPath)));
     if (!target) return undefined;
-    let value: unknown = target.root;
-    for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
-      value = isSchemaObject(value) ? value[token] : undefined;
-    }
-    if (typeof value !== 'boolean' && !isSchemaObject(value)) return undefined;
-    return { document: target, pointer, schema: value };
+    return resolveRef({ document: target, pointer: '', schema: true }, `#${fragment}`);
   };
   const versionInput = (version: number): VersionInput | undefined => {
     const catalogPath = `${input.subjectPath}/${version}.json`;

@@ -49,4 +49,14 @@ describe('allOf folding', () => {
     const split = { type: 'object', required: ['a'], allOf: [{ properties: { a: { type: 'string' } } }, { additionalProperties: false }] };
     expect(mergeSchemas([split], noRefs)).toBe(false);
   });
+  // Regression: a branch whose $ref the resolver could not follow came back undefined and was
+  // skipped like `true`, so the fold (and the comparison) went on without it.
+  it('never takes a branch it cannot resolve for `true`: the fold is refused, unless the rest accepts nothing', () => {
+    expect(mergeSchemas([{ type: 'integer', allOf: [{ $ref: 'other.json#/$defs/X' }] }], noRefs)).toBeUndefined();
+    expect(mergeSchemas([{ type: 'integer', allOf: [{ $ref: 'other.json#/$defs/X' }, { type: 'string' }] }], noRefs)).toBe(false);
+    const counts = (n: object) => ({ type: 'object', properties: { n } });
+    const result = checkCompatibility(version('2', counts({ type: 'integer', allOf: [{ $ref: 'other.json#/$defs/X' }] })), [version('1', counts({ type: 'integer' }))], { mode: 'BACKWARD', policy: 'STRICT' });
+    expect(result.verdict, result.findings.map((finding) => finding.message).join('\n')).toBe('undecided');
+    expect(result.findings.map((finding) => [finding.code, finding.params.dataPath])).toEqual([['COMPAT_UNDECIDED', '/n']]);
+  });
 });

@@ -1,0 +1,35 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestRepo } from '../../support/git-repo.js';
+import { SUBJECT_YAML, check, codes } from './helpers.js';
+
+/**
+ * `schemaflow check` follows a `$ref` to another version file wherever ajv does: into arrays
+ * (`#/$defs/L/allOf/0`) as into objects.
+ * The subjects use the catalog default (FULL_TRANSITIVE, DEFAULT).
+ */
+describe('references to other version files', () => {
+  const repo = createTestRepo();
+  const object = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'object', description: 'An event.', properties, ...extra }, null, 2);
+  repo.write('catalog/apps/money/subject.yaml', SUBJECT_YAML);
+  repo.write(
+    'catalog/apps/money/1.json',
+    object({ x: { type: 'string', description: 'x' } }, { $defs: { L: { allOf: [{ type: 'integer', minimum: 0 }] }, Amount: { type: 'integer' }, Line: { type: 'object', properties: { sku: { type: 'string', description: 's' }, quantity: { type: 'integer', description: 'q' } } } } }),
+  );
+  repo.write('catalog/apps/ledger/subject.yaml', SUBJECT_YAML);
+  repo.write('catalog/apps/ledger/1.json', object({ n: { type: 'integer', description: 'n' }, amount: { description: 'a', $ref: '../money/1.json#/$defs/Amount' }, line: { description: 'l', $ref: '../money/1.json#/$defs/Line' } }));
+  repo.commit('money and ledger');
+  afterAll(() => repo.dispose());
+  beforeEach(() => repo.reset());
+
+  const ledger2 = (change: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    object({ n: { type: 'integer', description: 'n' }, amount: { description: 'a', $ref: '../money/1.json#/$defs/Amount' }, line: { description: 'l', $ref: '../money/1.json#/$defs/Line' }, ...change }, extra);
+
+  // Regression: the pointer stopped at the array, the branch came back undefined and the allOf
+  // fold dropped it as if it were `true`, so the narrowed range passed.
+  it('an allOf branch reached through an array index of another file narrows the range, as a local copy does', () => {
+    repo.write('catalog/apps/ledger/2.json', ledger2({ n: { type: 'integer', description: 'n', allOf: [{ $ref: '../money/1.json#/$defs/L/allOf/0' }] } }));
+    expect(codes(check(repo))).toEqual(['RANGE_NARROWED']);
+    repo.write('catalog/apps/ledger/2.json', ledger2({ n: { type: 'integer', description: 'n', allOf: [{ $ref: '#/$defs/L/allOf/0' }] } }, { $defs: { L: { allOf: [{ type: 'integer', minimum: 0 }] } } }));
+    expect(codes(check(repo))).toEqual(['RANGE_NARROWED']);
+  });
+});
