@@ -82,10 +82,10 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
 
   for (const old of againstFor(options.mode, earlier)) {
     const oldRoot = root(old.document);
-    const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot) : [];
+    const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot, options.resolve) : [];
     const structuralPaths = new Set(structural.map((change) => change.dataPath.join('\u0000')));
     for (const change of structural) {
-      const pointer = change.newNode.pointer;
+      const pointer = change.newPointer;
       push({
         code: change.code === 'TYPE_NARROWED' ? 'TYPE_CHANGED' : change.code,
         severity: 'error',
@@ -93,7 +93,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
         ...next.document.locate(pointer),
         pointer,
         message: `At ${describeDataPath(change.dataPath)}, ${change.detail.replaceAll('{old}', `${old.name} (old)`).replaceAll('{new}', `${next.name} (new)`)}. This fails in every mode (${options.mode}, policy DEFAULT).`,
-        params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, oldPointer: change.oldNode.pointer, newPointer: pointer, dataPath: describeDataPath(change.dataPath) },
+        params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, oldPointer: change.oldPointer, newPointer: pointer, dataPath: describeDataPath(change.dataPath) },
       });
     }
 
@@ -109,7 +109,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
           // structural walk reported it, the `continue` above dropped it; otherwise it is kept,
           // so a removal the walk did not see still fails (STRICT's finding).
           if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader) && direction === 'BACKWARD') {
-            const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots);
+            const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots, options.resolve);
             if (reason.property.optional && !tombstone) continue;
             if (tombstone) {
               push(toFinding({ ...reason, detail: `${reason.detail}; "${reason.property.name}" was ${truncate(tombstone.schema)} in ${tombstone.label}, so events of that version may carry it with another type (a tombstoned name)` }, direction, reader, writer, next, readerRoot, writerRoot, validators, options));

@@ -1,8 +1,7 @@
 import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/schema-walk.js';
-import { decodeRefPart } from '../domain/finding.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
-import { child, constraintKeys, jsonEqual, keyword, syntheticNode, typesOf, type JsonType, type SchemaNode } from './model.js';
+import { child, constraintKeys, jsonEqual, keyword, resolveRef, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
 
 /**
@@ -14,53 +13,81 @@ export interface StructuralChange {
   readonly code: Extract<CompatCode, 'PROPERTY_REMOVED' | 'TYPE_WIDENED' | 'TYPE_NARROWED' | 'TYPE_CHANGED'>;
   readonly oldNode: SchemaNode;
   readonly newNode: SchemaNode;
+  /**
+   * Where the change is in each version's own file: the node's pointer, or, when the walk went
+   * through a reference to another file, the place of that reference (findings name the file of
+   * the version, so a pointer into the other file would name a wrong line).
+   */
+  readonly oldPointer: string;
+  readonly newPointer: string;
   readonly dataPath: readonly string[];
   readonly detail: string;
 }
 
-/** Follows local refs and folds allOf, so structure is compared as validation sees it. */
-function follow(node: SchemaNode): SchemaNode {
-  const target = followRefs(node);
+/** What stays the same along one structural walk. */
+interface Walk {
+  readonly resolve: RefResolver | undefined;
+  /** Pairs of places already compared. */
+  readonly seen: Set<string>;
+  readonly files: { readonly old: SchemaDocument; readonly new: SchemaDocument };
+}
+
+/** Pointers into the two versions' own files where the walk is (see StructuralChange). */
+interface Places {
+  readonly old: string;
+  readonly new: string;
+}
+
+/** The place in `file` of a node reached from `input` (before its refs were followed), or `outer` when both are in another file. */
+function placeIn(file: SchemaDocument, input: SchemaNode, node: SchemaNode, outer: string): string {
+  return node.document === file ? node.pointer : input.document === file ? input.pointer : outer;
+}
+
+/**
+ * Follows refs and folds allOf, so structure is compared as validation sees it. Refs go through
+ * the rule walk's resolver (resolveRef with the engine's `resolve`): local ones into arrays as
+ * into objects, and those to other version files.
+ */
+function follow(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
+  const target = followRefs(node, resolve);
   if (!Array.isArray(keyword(target, 'allOf'))) return target;
-  const merged = mergeSchemas([target.schema], (ref) => followRefs({ ...target, schema: { $ref: ref } }).schema);
+  const merged = mergeSchemas([target.schema], (ref) => resolveRef(target, ref, resolve)?.schema);
   return merged === undefined ? target : syntheticNode(target, merged, '');
 }
 
 /** Types a node admits, unions included (the types of its anyOf/oneOf branches). */
-function effectiveTypes(node: SchemaNode): Set<JsonType> {
+function effectiveTypes(node: SchemaNode, resolve: RefResolver | undefined): Set<JsonType> {
   const own = typesOf(node);
   for (const union of ['anyOf', 'oneOf']) {
     const branches = keyword(node, union);
     if (!Array.isArray(branches)) continue;
-    const fromBranches = new Set<JsonType>(branches.flatMap((_, index) => [...effectiveTypes(follow(child(node, union, String(index))))]));
+    const fromBranches = new Set<JsonType>(branches.flatMap((_, index) => [...effectiveTypes(follow(child(node, union, String(index)), resolve), resolve)]));
     for (const type of [...own]) if (!fromBranches.has(type)) own.delete(type);
   }
   return own;
 }
 
-function followRefs(node: SchemaNode): SchemaNode {
+/** The node a chain of refs ends at; a ref that cannot be followed is left in place (unresolved). */
+function followRefs(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
   let current = node;
   for (let hop = 0; hop < 32; hop += 1) {
     const ref = keyword(current, '$ref');
-    if (typeof ref !== 'string' || !ref.startsWith('#')) return current;
-    let value: unknown = current.document.root;
-    const pointer = decodeRefPart(ref.slice(1));
-    if (pointer === undefined) return current;
-    for (const token of pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
-      value = isSchemaObject(value) ? value[token] : undefined;
-    }
-    if (typeof value !== 'boolean' && !isSchemaObject(value)) return current;
-    current = { document: current.document, pointer, schema: value };
+    const target = typeof ref === 'string' ? resolveRef(current, ref, resolve) : undefined;
+    if (!target) return current;
+    current = target;
   }
   return current;
 }
+
+/** Still a `$ref` after following: one that cannot be resolved, or too long a chain. */
+const unresolved = (node: SchemaNode): boolean => typeof keyword(node, '$ref') === 'string';
 
 const listed = (node: SchemaNode): string[] => {
   const properties = keyword(node, 'properties');
   return isSchemaObject(properties) ? Object.keys(properties) : [];
 };
 
-const typeText = (node: SchemaNode): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node).size === 7 ? 'any' : [...effectiveTypes(node)]));
+const typeText = (node: SchemaNode, resolve: RefResolver | undefined): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node, resolve).size === 7 ? 'any' : [...effectiveTypes(node, resolve)]));
 
 /** The data path token a subschema position adds (see walk.ts: the same tokens the rule walk uses). */
 function stepToken(step: InstanceStep): string | undefined {
@@ -85,26 +112,32 @@ const MAX_BRANCH_MATCHING = 16;
  * Every removed property and type change between two versions, at any depth: the two versions
  * are walked in parallel through every subschema position (schema-walk.ts `subschemasOf`) that
  * applies to a value of the event — properties, pattern and additional properties, items and
- * tuple positions, contains, combinator branches, then/else, dependentSchemas — with local
- * `$ref`s followed and `allOf` folded.
+ * tuple positions, contains, combinator branches, then/else, dependentSchemas — with `$ref`s
+ * followed (local ones and, through `resolve`, those to other version files: the same the rule
+ * walk follows) and `allOf` folded. Where a ref cannot be followed nothing is compared: the rule
+ * walk reports that reference as undecided, failing closed.
  */
-export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode): StructuralChange[] {
-  return collectChanges(oldRoot, newRoot, [], new Set(), false);
+export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode, resolve?: RefResolver): StructuralChange[] {
+  const walk: Walk = { resolve, seen: new Set(), files: { old: oldRoot.document, new: newRoot.document } };
+  return collectChanges(oldRoot, newRoot, [], false, { old: oldRoot.pointer, new: newRoot.pointer }, walk);
 }
 
-function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: readonly string[], seen: Set<string>, sameInstance: boolean): StructuralChange[] {
+function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: readonly string[], sameInstance: boolean, outer: Places, walk: Walk): StructuralChange[] {
+  const { resolve, seen } = walk;
   const changes: StructuralChange[] = [];
-  const oldNode = follow(oldInput);
-  const newNode = follow(newInput);
-  // Keyed by place only, so a recursive $ref ends; a definition used twice is walked once.
-  const key = `${oldNode.pointer}|${newNode.pointer}`;
+  const oldNode = follow(oldInput, resolve);
+  const newNode = follow(newInput, resolve);
+  if (unresolved(oldNode) || unresolved(newNode)) return changes;
+  const at: Places = { old: placeIn(walk.files.old, oldInput, oldNode, outer.old), new: placeIn(walk.files.new, newInput, newNode, outer.new) };
+  // Keyed by place only (file and pointer), so a recursive $ref ends; a definition used twice is walked once.
+  const key = `${oldNode.document.label}#${oldNode.pointer}|${newNode.document.label}#${newNode.pointer}`;
   if (seen.has(key) || oldNode.schema === false || newNode.schema === false) return changes;
   seen.add(key);
   // A branch (anyOf, then …) applies to the value its parent does: the parent's types already
   // include the branches', so only the parent's are compared.
   if (!sameInstance) {
-    const oldTypes = effectiveTypes(oldNode);
-    const newTypes = effectiveTypes(newNode);
+    const oldTypes = effectiveTypes(oldNode, resolve);
+    const newTypes = effectiveTypes(newNode, resolve);
     const same = oldTypes.size === newTypes.size && [...oldTypes].every((type) => newTypes.has(type));
     if (!same && oldTypes.size > 0 && newTypes.size > 0) {
       const widened = [...oldTypes].every((type) => newTypes.has(type));
@@ -113,8 +146,10 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
         code: widened ? 'TYPE_WIDENED' : narrowed ? 'TYPE_NARROWED' : 'TYPE_CHANGED',
         oldNode,
         newNode,
+        oldPointer: at.old,
+        newPointer: at.new,
         dataPath,
-        detail: `the type changed from ${typeText(oldNode)} in {old} to ${typeText(newNode)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
+        detail: `the type changed from ${typeText(oldNode, resolve)} in {old} to ${typeText(newNode, resolve)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
       });
     }
   }
@@ -124,12 +159,15 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
     const { step, tokens } = entry;
     if (step.kind === 'none') continue;
     if (step.kind === 'property') {
-      if (newNames.has(step.name)) changes.push(...collectChanges(child(oldNode, ...tokens), child(newNode, ...tokens), [...dataPath, step.name], seen, false));
+      if (newNames.has(step.name)) changes.push(...collectChanges(child(oldNode, ...tokens), child(newNode, ...tokens), [...dataPath, step.name], false, at, walk));
       else {
+        const removed = child(oldNode, ...tokens);
         changes.push({
           code: 'PROPERTY_REMOVED',
-          oldNode: child(oldNode, ...tokens),
+          oldNode: removed,
           newNode,
+          oldPointer: placeIn(walk.files.old, removed, removed, at.old),
+          newPointer: at.new,
           dataPath: [...dataPath, step.name],
           detail: `"${step.name}" (${JSON.stringify(keyword(child(oldNode, ...tokens), 'type') ?? 'any')}) is in {old} but not in {new}; the DEFAULT policy never removes a property, because readers and the lake's history still use it. Keep it (it may become optional or deprecated in its description)`,
         });
@@ -139,11 +177,11 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
     const [name = '', index] = tokens;
     const path = [...dataPath, ...[stepToken(step)].filter((token): token is string => token !== undefined)];
     if (step.kind === 'same' && ['allOf', 'anyOf', 'oneOf'].includes(name) && index !== undefined) {
-      changes.push(...matchBranch(oldNode, newNode, name, Number(index), path, seen));
+      changes.push(...matchBranch(oldNode, newNode, name, Number(index), path, at, walk));
       continue;
     }
     if (valueAt(newNode.schema, tokens) === undefined) continue; // the position is gone: the rule walk compares what governs it now
-    changes.push(...collectChanges(child(oldNode, ...tokens), child(newNode, ...tokens), path, seen, step.kind === 'same'));
+    changes.push(...collectChanges(child(oldNode, ...tokens), child(newNode, ...tokens), path, step.kind === 'same', at, walk));
   }
   return changes;
 }
@@ -153,16 +191,16 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
  * one that keeps the old branch's structure (no change) is its counterpart; when none does, the
  * branch at the same position is, and its changes are reported.
  */
-function matchBranch(oldNode: SchemaNode, newNode: SchemaNode, name: string, index: number, dataPath: readonly string[], seen: Set<string>): StructuralChange[] {
+function matchBranch(oldNode: SchemaNode, newNode: SchemaNode, name: string, index: number, dataPath: readonly string[], at: Places, walk: Walk): StructuralChange[] {
   const oldBranch = child(oldNode, name, String(index));
   const branches = keyword(newNode, name);
   const count = Array.isArray(branches) ? branches.length : 0;
   if (count <= MAX_BRANCH_MATCHING) {
     for (let other = 0; other < count; other += 1) {
-      if (collectChanges(oldBranch, child(newNode, name, String(other)), dataPath, new Set(seen), true).length === 0) return [];
+      if (collectChanges(oldBranch, child(newNode, name, String(other)), dataPath, true, at, { ...walk, seen: new Set(walk.seen) }).length === 0) return [];
     }
   }
-  return index < count ? collectChanges(oldBranch, child(newNode, name, String(index)), dataPath, seen, true) : [];
+  return index < count ? collectChanges(oldBranch, child(newNode, name, String(index)), dataPath, true, at, walk) : [];
 }
 
 function valueAt(schema: unknown, tokens: readonly string[]): unknown {
@@ -175,15 +213,15 @@ function valueAt(schema: unknown, tokens: readonly string[]): unknown {
  * Whether property `name` under the object at `dataPath` was used in an earlier version with a
  * different schema (a tombstone): re-adding it with another schema would make old data invalid.
  */
-export function tombstoneOf(name: string, dataPath: readonly string[], newSchema: unknown, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>): { label: string; schema: unknown } | undefined {
+export function tombstoneOf(name: string, dataPath: readonly string[], newSchema: unknown, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>, resolve?: RefResolver): { label: string; schema: unknown } | undefined {
   for (const version of [...earlier].reverse()) {
-    let node: SchemaNode | undefined = follow(version.root);
+    let node: SchemaNode | undefined = follow(version.root, resolve);
     for (const token of dataPath) {
       if (!node) break;
-      node = token === ANY_ITEM ? follow(child(node, 'items')) : listed(node).includes(token) ? follow(child(node, 'properties', token)) : undefined;
+      node = token === ANY_ITEM ? follow(child(node, 'items'), resolve) : listed(node).includes(token) ? follow(child(node, 'properties', token), resolve) : undefined;
     }
     if (!node || !listed(node).includes(name)) continue;
-    const before = follow(child(node, 'properties', name)).schema;
+    const before = follow(child(node, 'properties', name), resolve).schema;
     if (!jsonEqual(withoutAnnotations(before), withoutAnnotations(newSchema))) return { label: version.label, schema: before };
   }
   return undefined;

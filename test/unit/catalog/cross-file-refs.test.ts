@@ -4,7 +4,7 @@ import { SUBJECT_YAML, check, codes } from './helpers.js';
 
 /**
  * `schemaflow check` follows a `$ref` to another version file wherever ajv does: into arrays
- * (`#/$defs/L/allOf/0`) as into objects.
+ * (`#/$defs/L/allOf/0`) as into objects, in the rule walk and in the DEFAULT policy's walk alike.
  * The subjects use the catalog default (FULL_TRANSITIVE, DEFAULT).
  */
 describe('references to other version files', () => {
@@ -31,5 +31,36 @@ describe('references to other version files', () => {
     expect(codes(check(repo))).toEqual(['RANGE_NARROWED']);
     repo.write('catalog/apps/ledger/2.json', ledger2({ n: { type: 'integer', description: 'n', allOf: [{ $ref: '#/$defs/L/allOf/0' }] } }, { $defs: { L: { allOf: [{ type: 'integer', minimum: 0 }] } } }));
     expect(codes(check(repo))).toEqual(['RANGE_NARROWED']);
+  });
+
+  // Regression: the DEFAULT policy's walk followed only local refs, through objects only.
+  it('DEFAULT sees a type widened and a property removed behind a reference to another file', () => {
+    // The base branch's rules judge a change: BACKWARD is committed first.
+    repo.write('catalog/apps/ledger/subject.yaml', `${SUBJECT_YAML}compatibility:\n  mode: BACKWARD\n  policy: DEFAULT\n`);
+    repo.commit('ledger is BACKWARD');
+    try {
+      repo.write('catalog/apps/money/2.json', object({ x: { type: 'string', description: 'x' } }, { $defs: { Amount: { type: 'number' }, Line: { type: 'object', properties: { sku: { type: 'string', description: 's' } } } } }));
+      repo.write('catalog/apps/ledger/2.json', ledger2({ amount: { description: 'a', $ref: '../money/2.json#/$defs/Amount' }, line: { description: 'l', $ref: '../money/2.json#/$defs/Line' } }));
+      const report = check(repo, 'HEAD');
+      const ledger = report.findings.filter((finding) => finding.file === 'catalog/apps/ledger/2.json');
+      expect(ledger.map((finding) => [finding.code, finding.params.dataPath]).sort(), report.findings.map((finding) => finding.message).join('\n')).toEqual([
+        ['PROPERTY_REMOVED', '/line/quantity'],
+        ['TYPE_WIDENED', '/amount'],
+      ]);
+      // The pointers name the new file's own places: the references that lead elsewhere.
+      expect(ledger.map((finding) => finding.pointer).sort()).toEqual(['/properties/amount', '/properties/line']);
+    } finally {
+      repo.reset();
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('replacing a reference to another file with an identical copy in the file’s own $defs changes nothing', () => {
+    repo.write(
+      'catalog/apps/ledger/2.json',
+      ledger2({ amount: { description: 'a', $ref: '#/$defs/Amount' }, line: { description: 'l', $ref: '#/$defs/Line' } }, { $defs: { Amount: { type: 'integer' }, Line: { type: 'object', properties: { sku: { type: 'string', description: 's' }, quantity: { type: 'integer', description: 'q' } } } } }),
+    );
+    const report = check(repo);
+    expect(codes(report), report.findings.map((finding) => finding.message).join('\n')).toEqual([]);
   });
 });

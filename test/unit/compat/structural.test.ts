@@ -64,6 +64,17 @@ describe('DEFAULT: a removed property is reported wherever it sits', () => {
     expect(result.findings.filter((finding) => finding.code === 'PROPERTY_REMOVED')).toEqual([]);
   });
 
+  // Regression: DEFAULT's walk read a local pointer through objects only, so a definition
+  // reached through an array index was never compared and both changes below passed BACKWARD.
+  it('follows a local $ref into an array (#/$defs/L/anyOf/0), as ajv does', () => {
+    const shape = (line: object) => ({ type: 'object', properties: { line: { $ref: '#/$defs/L/anyOf/0' } }, $defs: { L: { anyOf: [line] } } });
+    const widened = { type: 'object', properties: { quantity: { type: 'number' }, sku: { type: 'string' } } };
+    for (const [changed, code, dataPath] of [[withoutQuantity, 'PROPERTY_REMOVED', '/line/quantity'], [widened, 'TYPE_WIDENED', '/line/quantity']] as const) {
+      const result = checkCompatibility(version(2, shape(changed)), [version(1, shape(quantity))], { mode: 'BACKWARD', policy: 'DEFAULT' });
+      expect(result.findings.map((finding) => [finding.code, finding.params.dataPath]), result.findings.map((finding) => finding.message).join('\n')).toEqual([[code, dataPath]]);
+    }
+  });
+
   it('a removal the structural walk leaves out (the whole additionalProperties schema dropped) still fails: the FORWARD finding is kept', () => {
     const old = version(1, { type: 'object', additionalProperties: { properties: { quantity: { type: 'integer' } } } });
     const result = checkCompatibility(version(2, { type: 'object' }), [old], { mode: 'FULL_TRANSITIVE', policy: 'DEFAULT' });
