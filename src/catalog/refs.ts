@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { decodeRefPart, toPointer } from '../domain/finding.js';
 import { VERSION_FILE_PATTERN } from '../domain/names.js';
-import { walkSchema } from './schema-walk.js';
+import { isSchemaObject, mapSubschemas, walkSchema } from './schema-walk.js';
 
 /** A `$ref` (or `$dynamicRef`) found in a version file, classified without resolving anything remote. */
 export type SchemaRef =
@@ -43,4 +43,28 @@ function classify(ref: string, pointer: string, catalogPath: string): SchemaRef 
   if (resolved === catalogPath) return { kind: 'local', pointer, ref };
   if (resolved.startsWith('../') || resolved === '..' || !TARGET.test(resolved)) return { kind: 'outside', pointer, ref, resolved };
   return { kind: 'file', pointer, ref, target: resolved };
+}
+
+/**
+ * A subschema of the version file `file`, with its references rewritten so that they mean the
+ * same from the version file `base`: a local one becomes a reference into `file`, one to another
+ * file is made relative to `base`, one into `base` becomes local. A fold (allOf) copies a
+ * definition of another file into a schema of the referring one; without this, its
+ * `#/$defs/X` would name the referring file's X. Only subschema positions are rewritten
+ * (mapSubschemas); a reference that cannot be read as a path is kept as found.
+ */
+export function rebaseRefs(schema: Readonly<Record<string, unknown>>, file: string, base: string): Record<string, unknown> {
+  const result = mapSubschemas(schema, (below) => (isSchemaObject(below) ? rebaseRefs(below, file, base) : below));
+  const ref = schema.$ref;
+  if (typeof ref !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return result;
+  const hash = ref.indexOf('#');
+  const [path, fragment] = hash === -1 ? [ref, ''] : [ref.slice(0, hash), ref.slice(hash)];
+  let target: string;
+  try {
+    target = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), decodeURIComponent(path)));
+  } catch {
+    return result; // a malformed percent-encoding: ajv refused the file before it got here
+  }
+  result.$ref = target === base ? fragment || '#' : `${posix.relative(posix.dirname(base), target)}${fragment}`;
+  return result;
 }

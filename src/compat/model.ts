@@ -1,3 +1,4 @@
+import { rebaseRefs } from '../catalog/refs.js';
 import { isSchemaObject, schemaAtFragment } from '../catalog/schema-walk.js';
 import { decodeRefPart } from '../domain/finding.js';
 
@@ -47,6 +48,29 @@ export function resolveRef(from: SchemaNode, ref: string, external?: RefResolver
   const pointer = decodeRefPart(ref.slice(1));
   const schema = pointer === undefined ? undefined : schemaAtFragment(from.document.root, ref.slice(1));
   return schema === undefined || pointer === undefined ? undefined : { document: from.document, pointer, schema };
+}
+
+const rebased = new WeakMap<object, Map<string, Record<string, unknown>>>();
+
+/**
+ * The schema a `$ref` at `from` leads to (resolveRef), as a value that can stand in `from`'s
+ * document: from another file, its own references are rewritten relative to `from`'s
+ * (rebaseRefs), because an allOf fold (mergeSchemas) copies it into a schema of `from`'s
+ * document, where they would otherwise resolve. Memoised, so a definition keeps one identity
+ * per referring file (the walk's memo keys use it).
+ */
+export function schemaFrom(from: SchemaNode, ref: string, external?: RefResolver): SchemaNode['schema'] | undefined {
+  const target = resolveRef(from, ref, external);
+  if (!target || typeof target.schema === 'boolean' || target.document === from.document) return target?.schema;
+  const byBase = rebased.get(target.schema) ?? new Map<string, Record<string, unknown>>();
+  rebased.set(target.schema, byBase);
+  const key = `${target.document.label}\u0000${from.document.label}`;
+  let schema = byBase.get(key);
+  if (!schema) {
+    schema = rebaseRefs(target.schema, target.document.label, from.document.label);
+    byBase.set(key, schema);
+  }
+  return schema;
 }
 
 /** Keywords that never change which values are valid (annotations and our vocabulary). */

@@ -1,7 +1,7 @@
 import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/schema-walk.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
-import { child, constraintKeys, jsonEqual, keyword, resolveRef, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { child, constraintKeys, jsonEqual, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
 
 /**
@@ -51,7 +51,7 @@ function placeIn(file: SchemaDocument, input: SchemaNode, node: SchemaNode, oute
 function follow(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
   const target = followRefs(node, resolve);
   if (!Array.isArray(keyword(target, 'allOf'))) return target;
-  const merged = mergeSchemas([target.schema], (ref) => resolveRef(target, ref, resolve)?.schema);
+  const merged = mergeSchemas([target.schema], (ref) => schemaFrom(target, ref, resolve));
   return merged === undefined ? target : syntheticNode(target, merged, '');
 }
 

@@ -2,7 +2,7 @@ import type { CompatCode } from './codes.js';
 import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, resolveRef, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
 import { evaluatingApplicators, generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
@@ -85,7 +85,7 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
 export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, resolve: RefResolver = () => undefined, depth = 0): Reason[] {
   const reasons: Reason[] = [];
   const seen = new Set<string>();
-  const resolveFrom = (node: SchemaNode) => (ref: string): unknown => resolveRef(node, ref, resolve)?.schema;
+  const resolveFrom = (node: SchemaNode) => (ref: string): unknown => schemaFrom(node, ref, resolve);
   const context: RuleContext = {
     validators,
     resolveFrom,

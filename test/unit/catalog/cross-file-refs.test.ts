@@ -13,11 +13,13 @@ describe('references to other version files', () => {
   repo.write('catalog/apps/money/subject.yaml', SUBJECT_YAML);
   repo.write(
     'catalog/apps/money/1.json',
-    object({ x: { type: 'string', description: 'x' } }, { $defs: { L: { allOf: [{ type: 'integer', minimum: 0 }] }, Amount: { type: 'integer' }, Line: { type: 'object', properties: { sku: { type: 'string', description: 's' }, quantity: { type: 'integer', description: 'q' } } } } }),
+    object({ x: { type: 'string', description: 'x' } }, { $defs: { L: { allOf: [{ type: 'integer', minimum: 0 }] }, Amount: { type: 'integer' }, Line: { type: 'object', properties: { sku: { type: 'string', description: 's' }, quantity: { type: 'integer', description: 'q' } } }, Natural: { type: 'integer', minimum: 0 }, Wrapper: { type: 'object', properties: { v: { description: 'v', $ref: '#/$defs/Natural' } } } } }),
   );
   repo.write('catalog/apps/ledger/subject.yaml', SUBJECT_YAML);
   repo.write('catalog/apps/ledger/1.json', object({ n: { type: 'integer', description: 'n' }, amount: { description: 'a', $ref: '../money/1.json#/$defs/Amount' }, line: { description: 'l', $ref: '../money/1.json#/$defs/Line' } }));
-  repo.commit('money and ledger');
+  repo.write('catalog/apps/wallet/subject.yaml', SUBJECT_YAML);
+  repo.write('catalog/apps/wallet/1.json', object({ w: { description: 'w', type: 'object', properties: { v: { description: 'v', type: 'integer' } } } }));
+  repo.commit('money, ledger and wallet');
   afterAll(() => repo.dispose());
   beforeEach(() => repo.reset());
 
@@ -31,6 +33,16 @@ describe('references to other version files', () => {
     expect(codes(check(repo))).toEqual(['RANGE_NARROWED']);
     repo.write('catalog/apps/ledger/2.json', ledger2({ n: { type: 'integer', description: 'n', allOf: [{ $ref: '#/$defs/L/allOf/0' }] } }, { $defs: { L: { allOf: [{ type: 'integer', minimum: 0 }] } } }));
     expect(codes(check(repo))).toEqual(['RANGE_NARROWED']);
+  });
+
+  // Regression: folding another file's definition into an allOf copied its local `$ref`s into
+  // the referring file, where `#/$defs/Natural` named that file's own, wider, definition.
+  it('a definition of another file folded into an allOf resolves its own references in that file', () => {
+    repo.write('catalog/apps/wallet/2.json', object({ w: { description: 'w', type: 'object', allOf: [{ $ref: '../money/1.json#/$defs/Wrapper' }] } }, { $defs: { Natural: { type: 'integer' } } }));
+    const report = check(repo);
+    expect(codes(report)).toEqual(['RANGE_NARROWED']);
+    // Proven by an event ajv checked against both versions, the reference resolved in money/1.json.
+    expect(report.findings[0]?.params).toMatchObject({ dataPath: '/w/v', example: { w: { v: -1 } } });
   });
 
   // Regression: the DEFAULT policy's walk followed only local refs, through objects only.
