@@ -73,6 +73,19 @@ export function schemaFrom(from: SchemaNode, ref: string, external?: RefResolver
   return schema;
 }
 
+/**
+ * A node's schema as it reads from `document`, for a merge with that document's schemas
+ * (mergeSchemas resolves every reference with one resolver): a writer's `#/$defs/A` must keep
+ * naming the writer's A, not the reader's. Its references are rebased (rebaseRefs), so a merge
+ * follows them into the writer's file through the catalog, or, with no catalog to resolve them
+ * (two files compared on their own), cannot fold them and is undecided. Undefined when two
+ * documents share a label, which nothing can then tell apart.
+ */
+export function schemaIn(node: SchemaNode, document: SchemaDocument): SchemaNode['schema'] | undefined {
+  if (node.document === document || typeof node.schema === 'boolean') return node.schema;
+  return node.document.label === document.label ? undefined : rebaseRefs(node.schema, node.document.label, document.label);
+}
+
 /** Keywords that never change which values are valid (annotations and our vocabulary). */
 export const ANNOTATIONS = new Set([
   '$schema', '$comment', '$id', '$anchor', 'title', 'description', 'default', 'examples', 'deprecated',

@@ -1,6 +1,6 @@
 import { mergeSchemas } from '../../catalog/merge-all-of.js';
 import { isSchemaObject } from '../../catalog/schema-walk.js';
-import { child, jsonEqual, keyword, syntheticNode } from '../model.js';
+import { child, jsonEqual, keyword, schemaIn, syntheticNode } from '../model.js';
 import { generateValue } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 import { searchWitness } from './witness.js';
@@ -19,8 +19,9 @@ export const conditionalRule: CompatRule = {
     const trials = [...context.trial(child(pair.reader, 'then'), pair.writer), ...context.trial(child(pair.reader, 'else'), pair.writer)];
     if (trials.length === 0) return;
     // Values that take the reader's `if` branch are the likely counterexamples.
-    const taking = mergeSchemas([pair.writer.schema, keyword(pair.reader, 'if')], context.resolveFrom(pair.reader));
-    const extra = isSchemaObject(taking) ? [generateValue(syntheticNode(pair.writer, taking, '/if'), context.validators)] : [];
+    const writer = schemaIn(pair.writer, pair.reader.document);
+    const taking = writer === undefined ? undefined : mergeSchemas([writer, keyword(pair.reader, 'if')], context.resolveFrom(pair.reader));
+    const extra = isSchemaObject(taking) ? [generateValue(syntheticNode(pair.reader, taking, '/if'), context.validators)] : [];
     const leaf = searchWitness(pair, context, trials, extra);
     context.report(
       leaf !== undefined

@@ -1,5 +1,5 @@
 import { mergeSchemas } from '../../catalog/merge-all-of.js';
-import { child, jsonEqual, keyword, syntheticNode } from '../model.js';
+import { child, jsonEqual, keyword, schemaIn, syntheticNode } from '../model.js';
 import { generateValue } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 
@@ -13,9 +13,10 @@ export const notRule: CompatRule = {
   check(pair, context) {
     const excluded = keyword(pair.reader, 'not');
     if (excluded === undefined || jsonEqual(excluded, keyword(pair.writer, 'not'))) return;
-    const both = mergeSchemas([pair.writer.schema, excluded], context.resolveFrom(pair.reader));
+    const writer = schemaIn(pair.writer, pair.reader.document);
+    const both = writer === undefined ? undefined : mergeSchemas([writer, excluded], context.resolveFrom(pair.reader));
     if (both === false) return;
-    const candidate = both === undefined ? undefined : generateValue(syntheticNode(pair.writer, both, '/not'), context.validators);
+    const candidate = both === undefined ? undefined : generateValue(syntheticNode(pair.reader, both, '/not'), context.validators);
     const leaf = candidate !== undefined && context.validators.valid(child(pair.reader, 'not'), candidate) ? context.findLeaf(pair, [candidate]) : undefined;
     context.report(
       leaf !== undefined

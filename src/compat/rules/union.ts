@@ -1,6 +1,6 @@
 import { mergeSchemas, mergeWithBranches } from '../../catalog/merge-all-of.js';
 import { isSchemaObject } from '../../catalog/schema-walk.js';
-import { child, enumValues, has, jsonEqual, keyword, syntheticNode, typesOf, without, type SchemaNode } from '../model.js';
+import { child, enumValues, has, jsonEqual, keyword, schemaIn, syntheticNode, typesOf, without, type SchemaNode } from '../model.js';
 import { evaluatingApplicators, generateValue } from '../generate.js';
 import type { CompatRule, Pair, RuleContext } from '../walk.js';
 import { searchWitness } from './witness.js';
@@ -98,7 +98,8 @@ function checkOverlaps(pair: Pair, context: RuleContext, branches: readonly Sche
       // Branches that exclude each other (different tags) never overlap, whatever the writer.
       if (mergeSchemas([left.schema, right.schema], context.resolveFrom(pair.reader)) === false) continue;
       // Only writer values can break: the overlap that matters is writer ∩ left ∩ right.
-      const merged = mergeSchemas([pair.writer.schema, left.schema, right.schema], context.resolveFrom(pair.reader));
+      const writer = schemaIn(pair.writer, pair.reader.document);
+      const merged = writer === undefined ? undefined : mergeSchemas([writer, left.schema, right.schema], context.resolveFrom(pair.reader));
       if (merged === false) continue;
       const both = merged === undefined ? undefined : syntheticNode(pair.reader, merged, `/oneOf/${first}+${second}`);
       const candidate = both ? generateValue(both, context.validators) : undefined;

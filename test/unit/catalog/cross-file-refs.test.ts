@@ -75,4 +75,20 @@ describe('references to other version files', () => {
     const report = check(repo);
     expect(codes(report), report.findings.map((finding) => finding.message).join('\n')).toEqual([]);
   });
+  // Regression: the `not` rule merged the writer with the reader's excluded schema and resolved
+  // the writer's `#/$defs/A` in the reader's file (an integer there, a string in the writer's), so
+  // the merge looked empty and the change passed although {"p": ""} breaks it.
+  it('a writer’s local reference keeps naming its own file when the not rule merges it with the reader', () => {
+    repo.write('catalog/apps/notes/subject.yaml', `${SUBJECT_YAML}compatibility:\n  mode: BACKWARD\n  policy: STRICT\n`);
+    repo.write('catalog/apps/notes/1.json', object({ p: { description: 'p', $ref: '#/$defs/A' } }, { $defs: { A: { type: 'string' } } }));
+    repo.commit('notes v1');
+    try {
+      repo.write('catalog/apps/notes/2.json', object({ p: { description: 'p' } }, { not: { required: ['p'], properties: { p: { type: 'string', description: 'p' } } }, $defs: { A: { type: 'integer' } } }));
+      const report = check(repo, 'HEAD');
+      expect(codes(report), report.findings.map((finding) => `${finding.code} ${finding.message}`).join('\n')).toEqual(['NOT_EXCLUDED']);
+      expect(report.findings[0]?.params).toMatchObject({ example: { p: '' } });
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
 });
