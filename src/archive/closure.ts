@@ -121,6 +121,17 @@ export function hourOfKey(key: string): Date | undefined {
   return Number.isFinite(time) ? new Date(time) : undefined;
 }
 
+/**
+ * Whether a folder of a subject's data (`<subject>/v=<n>/dt=…/hr=…/`, holding `keys`) lacks the
+ * marker its closed hour should have: closing marks every version folder holding data, except
+ * the hours a closing pass is still marking (the next run writes those).
+ */
+export function lacksMarker(folder: string, keys: readonly string[], closure: ClosureState, markers: ReadonlySet<string>): boolean {
+  const hour = hourOfKey(folder);
+  if (!hour || closure.closedThrough === null || !/^[^/_][^/]*\/v=\d+\//.test(folder) || markers.has(`${folder}_CLOSED.json`) || !keys.some((key) => key.endsWith('.jsonl.gz'))) return false;
+  return hour.getTime() <= Date.parse(closure.closedThrough) && !(closure.marking?.hours ?? []).some((iso) => Date.parse(iso) === hour.getTime());
+}
+
 /** The content of `<subject>/v=<n>/dt=…/hr=…/_CLOSED.json`. */
 export interface ClosedMarker {
   readonly format: 1;

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { hourOfKey } from '../archive/closure.js';
+import { hourOfKey, lacksMarker, type ClosureState } from '../archive/closure.js';
 import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey } from '../archive/layout.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
@@ -390,30 +390,25 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
 }
 
 /**
- * Data folders of closed hours without their `_CLOSED.json`: closing marks every version folder
- * holding data (a missing one would leave readers waiting for the hour for good). The hours of a
- * closing pass still marking (the closure state's intent) are not reported: the next run marks them.
+ * Data folders of closed hours without their `_CLOSED.json` (lacksMarker): a missing one leaves
+ * readers waiting for the hour for good. `flow close --repair-markers` writes them.
  */
 async function unmarkedClosedHours(state: ObjectStore, folders: ReadonlyMap<string, readonly string[]>, markers: ReadonlySet<string>): Promise<string[]> {
   const problems: string[] = [];
-  const closures = new Map<string, { closedThrough: number; marking: ReadonlySet<number> } | string>();
+  const closures = new Map<string, ClosureState | undefined>();
   for (const [folder, keys] of folders) {
-    const hour = hourOfKey(folder);
-    if (folder.startsWith('_') || !hour || markers.has(`${folder}_CLOSED.json`) || !keys.some((key) => key.endsWith('.jsonl.gz'))) continue;
+    if (!hourOfKey(folder) || folder.startsWith('_')) continue;
     const subject = folder.slice(0, folder.indexOf('/'));
-    let closure = closures.get(subject);
-    if (closure === undefined) {
+    if (!closures.has(subject)) {
       try {
-        const stored = (await readClosure(state, subject)).closure;
-        closure = { closedThrough: stored.closedThrough ? Date.parse(stored.closedThrough) : Number.NEGATIVE_INFINITY, marking: new Set(stored.marking?.hours.map((iso) => Date.parse(iso))) };
+        closures.set(subject, (await readClosure(state, subject)).closure);
       } catch (error) {
-        closure = messageOf(error);
-        problems.push(closure);
+        closures.set(subject, undefined);
+        problems.push(messageOf(error));
       }
-      closures.set(subject, closure);
     }
-    if (typeof closure === 'string' || hour.getTime() > closure.closedThrough || closure.marking.has(hour.getTime())) continue;
-    problems.push(`${folder} holds data of an hour ${subject} closed (through ${new Date(closure.closedThrough).toISOString()}) but has no _CLOSED.json`);
+    const closure = closures.get(subject);
+    if (closure && lacksMarker(folder, keys, closure, markers)) problems.push(`${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`);
   }
   return problems;
 }

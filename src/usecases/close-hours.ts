@@ -1,4 +1,4 @@
-import { closedMarker, closingPlan, closureKey, hourOfKey, hoursBetween, lastClosableHour, parseClosure, watermarkOf, type ClosureState, type MarkingIntent, type PartitionProgress } from '../archive/closure.js';
+import { closedMarker, closingPlan, closureKey, hourOfKey, hoursBetween, lacksMarker, lastClosableHour, parseClosure, watermarkOf, type ClosureState, type MarkingIntent, type PartitionProgress } from '../archive/closure.js';
 import { closedKey, hourPath } from '../archive/layout.js';
 import { SchemaflowError } from '../domain/errors.js';
 import type { ManifestSubject } from '../manifest/types.js';
@@ -12,6 +12,8 @@ export interface ClosureResult {
   readonly closedThrough: string | null;
   readonly hoursClosed: number;
   readonly markers: number;
+  /** Markers `flow close --repair-markers` wrote for hours closed before (repairMarkers). */
+  readonly repaired?: number;
   /** Why nothing could be closed, when so. */
   readonly held?: string;
   readonly failed?: boolean;
@@ -106,8 +108,9 @@ async function finishMarking(ports: ClosingPorts, subject: ManifestSubject, clos
     }
   }
   // The partitions' total can fall (a state written anew, a contended partition's older copy):
-  // what was counted stays counted, so no late record is counted twice or below zero.
-  const cleared = await replaceClosure(ports, closure, generation, { lateCounted: markers > 0 ? Math.max(intent.lateTotal, closure.lateCounted) : closure.lateCounted });
+  // the count starts again from it, so later late records are counted (a marker may then count
+  // some twice, which costs a reader a second look at _late/; never counting them would not).
+  const cleared = await replaceClosure(ports, closure, generation, { lateCounted: markers > 0 ? intent.lateTotal : closure.lateCounted });
   return cleared ? { ...cleared, markers } : undefined;
 }
 
@@ -119,4 +122,42 @@ async function hoursWithData(lake: ObjectStore, subject: string): Promise<Date[]
     if (hour) hours.add(hour.getTime());
   }
   return [...hours].sort((a, b) => a - b).map((time) => new Date(time));
+}
+
+/**
+ * Writes the `_CLOSED.json` each closed hour's version folder lacks (lacksMarker): before
+ * 2026-12-07 closing marked only the versions of the manifest a run started with, so a version
+ * it learned by re-reading the manifest went unmarked. A closed hour is never written again, so
+ * its folder holds what the marker would have listed; the marker counts no late records (those
+ * were counted by the hour's other markers) and names the closure state's closed-through hour
+ * as its watermark. Create-only: one another pass wrote first counts as written. The keys written.
+ */
+export async function repairMarkers(ports: ClosingPorts, input: { subject: string; latenessMs: number; runId: string }): Promise<string[]> {
+  const { closure } = await readClosure(ports.state, input.subject);
+  if (closure.closedThrough === null) return [];
+  const folders = new Map<string, string[]>();
+  const objects = new Map<string, Array<{ key: string; size: number }>>();
+  const markers = new Set<string>();
+  for (const entry of await ports.lake.list(`${input.subject}/v=`)) {
+    if (entry.key.endsWith('/_CLOSED.json')) markers.add(entry.key);
+    if (!entry.key.endsWith('.jsonl.gz')) continue;
+    const folder = entry.key.slice(0, entry.key.lastIndexOf('/') + 1);
+    folders.set(folder, [...(folders.get(folder) ?? []), entry.key]);
+    objects.set(folder, [...(objects.get(folder) ?? []), { key: entry.key, size: entry.size }]);
+  }
+  const written: string[] = [];
+  for (const [folder, keys] of folders) {
+    const hour = hourOfKey(folder);
+    const version = Number(/\/v=(\d+)\//.exec(folder)?.[1]);
+    if (!hour || !Number.isInteger(version) || !lacksMarker(folder, keys, closure, markers)) continue;
+    const marker = closedMarker({ subject: input.subject, version, hour, objects: objects.get(folder) ?? [], lateSincePreviousMarker: 0, watermark: closure.closedThrough, allowedLatenessSeconds: input.latenessMs / 1000, closedBy: input.runId, closedAt: ports.clock().toISOString() });
+    const key = closedKey(input.subject, version, hour);
+    try {
+      await ports.lake.create(key, new TextEncoder().encode(`${JSON.stringify(marker, null, 2)}\n`), { contentType: 'application/json', metadata: { kind: 'closed', 'run-id': input.runId } });
+      written.push(key);
+    } catch (error) {
+      if (!(error instanceof SchemaflowError && error.code === 'PRECONDITION_FAILED')) throw error;
+    }
+  }
+  return written;
 }

@@ -7,7 +7,7 @@ import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
-import { closeHours, readClosure, type ClosureResult } from './close-hours.js';
+import { closeHours, readClosure, repairMarkers, type ClosureResult } from './close-hours.js';
 import { PartitionArchiver, definitionIn, halted, readState, stopPartition, type PartitionReport, type PartitionWork } from './flow-partition.js';
 
 export type { PartitionReport, PartitionStatus } from './flow-partition.js';
@@ -80,6 +80,8 @@ export interface FlowOptions {
    * which close none). Partitions with offsets left to archive are reported incomplete and hold their hours open.
    */
   readonly closeOnly: boolean;
+  /** With closeOnly: also write the `_CLOSED.json` closed hours' version folders lack (repairMarkers). */
+  readonly repairMarkers?: boolean;
   /** How long after an hour ends its records may still arrive before the hour is closed. */
   readonly latenessMs: number;
 }
@@ -129,9 +131,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   };
 
   const closedThrough = new Map<string, Date | null>();
+  /** Subjects whose closure state this state store holds (a run closed their hours here before). */
+  const closedHere = new Set<string>();
   for (const subject of subjects) {
-    const { closure } = await readClosure(ports.state, subject.subject);
+    const { closure, generation } = await readClosure(ports.state, subject.subject);
     closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
+    if (generation !== null) closedHere.add(subject.subject);
   }
   /** Every partition's state as it ends the run, for hour closure. */
   const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
@@ -144,17 +149,20 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     held.set(subject.subject, why);
   };
   // A partition without a state starts at Kafka's earliest offset. If the lake already holds its
-  // subject while the state store has no state of its topic at all, the store is not the one the
-  // lake was archived with (a mistyped --state): starting would archive every record twice.
+  // subject while the state store has neither a state of its topic nor the subject's closure
+  // state, the store is not the one the lake was archived with (a mistyped --state): starting
+  // would archive every record twice. (A state moved aside after the topic was recreated leaves
+  // the closure state.) The lake is listed first: an object there was preceded by its unit's
+  // intent in the state store, so another shard's first units cannot slip between the two.
   const foreignStates = new Map<string, Promise<string | undefined>>();
   const foreignState = (subject: ManifestSubject): Promise<string | undefined> => {
     let answer = foreignStates.get(subject.subject);
     if (!answer) {
       answer = (async () => {
-        if ((await ports.state.list(`${subject.topic}/`)).length > 0) return undefined;
+        if (closedHere.has(subject.subject)) return undefined;
         const [found] = [...(await ports.lake.list(`${subject.subject}/`)), ...(await ports.lake.list(`_quarantine/${subject.subject}/`))];
-        if (!found) return undefined;
-        return `the lake ${ports.lake.location} holds objects of ${subject.subject} (${found.key}), but the state store ${ports.state.location} has no flow state of topic ${subject.topic}: it is not the state store this lake was archived with (check --state). Nothing was read: archiving from Kafka's earliest offset would put every record already in the lake there twice.`;
+        if (!found || (await ports.state.list(`${subject.topic}/`)).length > 0) return undefined;
+        return `the lake ${ports.lake.location} holds objects of ${subject.subject} (${found.key}), but the state store ${ports.state.location} has no flow state of topic ${subject.topic} nor ${subject.subject}'s closure state: it is not the state store this lake was archived with (check --state). Nothing was read: archiving from Kafka's earliest offset would put every record already in the lake there twice.`;
       })();
       foreignStates.set(subject.subject, answer);
     }
@@ -395,7 +403,11 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       // The subject as the run knows it last: a version learned by re-reading the manifest has
       // data in the hours it closes, and its folders need their markers too.
       const current = manifest.subjects.find((candidate) => candidate.subject === subject.subject) ?? subject;
-      closures.push(await closeHours({ lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault }, { subject: current, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId }));
+      const closing = { lake: ports.lake, state: ports.state, clock: ports.clock, fault: ports.fault };
+      const closure = await closeHours(closing, { subject: current, partitions: progress, lateTotal, snapshotAt: started, latenessMs: options.latenessMs, runId: options.runId });
+      const repaired = options.closeOnly && options.repairMarkers === true ? await repairMarkers(closing, { subject: subject.subject, latenessMs: options.latenessMs, runId: options.runId }) : [];
+      for (const key of repaired) ports.log(`wrote the missing ${key}`);
+      closures.push(repaired.length > 0 ? { ...closure, repaired: repaired.length } : closure);
     } catch (error) {
       ports.log(`error: closing hours of ${subject.subject}: ${messageOf(error)}`);
       closures.push({ subject: subject.subject, closedThrough: null, hoursClosed: 0, markers: 0, held: `failed: ${messageOf(error)}`, failed: true });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
@@ -37,10 +38,10 @@ function testLake(): { lake: ObjectStore; state: ObjectStore } {
   return { lake: openObjectStore(`file://${root}/lake${lakes}`), state: openObjectStore(`file://${root}/lake${lakes}/_state`) };
 }
 
-const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint; now?: string; closeOnly?: boolean; manifests?: FlowPorts['manifests'] } = {}) =>
+const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint; now?: string; closeOnly?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests'] } = {}) =>
   runFlow(
     { ...stores, source, manifests: options.manifests ?? { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: (point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve()) },
-    { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, latenessMs: 0 },
+    { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
   );
 
 it('records what retention deleted after a crash left a gap record: the earlier record stays, the rest is the next gap, no offset in two', async () => {
@@ -245,6 +246,23 @@ it('marks the hours it closes in the folder of a version it learned by re-readin
   const markers = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.endsWith('_CLOSED.json'));
   expect(markers).toEqual(['apps-users/v=1/dt=2026-11-30/hr=08/_CLOSED.json', 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json']);
   expect(await auditLake(stores)).toMatchObject({ ok: true });
+
+  // lake audit finds a closed hour's data folder without its marker (as runs before left v=2)…
+  rmSync(join(fileURLToPath(stores.lake.location), 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json'));
+  expect(await auditLake(stores)).toMatchObject({ ok: false, hourProblems: ['apps-users/v=2/dt=2026-11-30/hr=08/ holds data of an hour apps-users closed (through 2026-11-30T09:00:00.000Z) but has no _CLOSED.json; flow close --repair-markers writes it'] });
+  // …unless a closing pass is still marking that hour: the next run writes the marker.
+  const closure = await stores.state.get('_closure/apps-users.json');
+  const marking = { hours: ['2026-11-30T08:00:00.000Z'], late: 0, lateTotal: 0, watermark: '2026-11-30T10:30:00.000Z' };
+  const marked = await stores.state.replace('_closure/apps-users.json', new TextEncoder().encode(JSON.stringify({ ...(JSON.parse(new TextDecoder().decode(closure?.bytes)) as object), marking })), closure?.generation ?? null);
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+  await stores.state.replace('_closure/apps-users.json', closure?.bytes ?? new Uint8Array(), marked.generation);
+  // flow close --repair-markers writes it, listing the folder's objects; a second pass writes nothing.
+  const repair = await run(stores, partition([]), { closeOnly: true, repairMarkers: true, manifests });
+  expect(repair.closures).toMatchObject([{ subject: 'apps-users', repaired: 1 }]);
+  const written = JSON.parse(new TextDecoder().decode((await stores.lake.get('apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json'))?.bytes)) as unknown;
+  expect(written).toMatchObject({ lateSincePreviousMarker: 0, objects: [{ key: expect.stringMatching(/^apps-users\/v=2\/dt=2026-11-30\/hr=08\/apps-users\+0\+/) as string }] });
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+  expect((await run(stores, partition([]), { closeOnly: true, repairMarkers: true, manifests })).closures[0]?.repaired).toBeUndefined();
 });
 
 it('stops only the partition whose state is unreadable: the others archive, and its subject keeps its hours open', async () => {
@@ -329,8 +347,13 @@ it('reads nothing into a lake that holds the subject with a state store that has
   const before = (await stores.lake.list('')).map((entry) => entry.key);
   const elsewhere = { lake: stores.lake, state: openObjectStore(`file://${root}/elsewhere${lakes}`) };
   const report = await run(elsewhere, partition(records));
-  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringContaining(`but the state store ${elsewhere.state.location} has no flow state of topic apps-users: it is not the state store this lake was archived with (check --state)`) as string });
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringContaining(`but the state store ${elsewhere.state.location} has no flow state of topic apps-users nor apps-users's closure state: it is not the state store this lake was archived with (check --state)`) as string });
   expect(report.closures).toMatchObject([{ held: 'the state store has no flow state of apps-users, whose data the lake holds' }]);
   expect(report.exitCode).toBe(1);
   expect((await stores.lake.list('')).map((entry) => entry.key)).toEqual(before);
+  // A partition's state moved aside (as a recreated topic's stop message advises) leaves the
+  // subject's closure state: a store with it archives the partition anew.
+  const aside = { lake: stores.lake, state: openObjectStore(`file://${root}/aside${lakes}`) };
+  await aside.state.create('_closure/apps-users.json', (await stores.state.get('_closure/apps-users.json'))?.bytes ?? new Uint8Array());
+  expect((await run(aside, partition([event(0)]))).partitions[0]).toMatchObject({ status: 'archived', next: '1' });
 });
