@@ -68,9 +68,15 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
 
   const encode = (schema: RegisteredSchema, event: unknown, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }, path = ''): Message => {
-    const text = JSON.stringify(event);
-    // What the flow would quarantine as TOO_DEEP is not sent.
-    if (nestsTooDeep(text)) throw new EventValidationError(schema.subject, schema.version, [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }]);
+    // What the flow would quarantine as TOO_DEEP is not sent (one deep enough overflows JSON.stringify itself).
+    const tooDeep = (): EventValidationError => new EventValidationError(schema.subject, schema.version, [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }]);
+    let text: string;
+    try {
+      text = JSON.stringify(event);
+    } catch (error) {
+      throw error instanceof RangeError ? tooDeep() : error;
+    }
+    if (nestsTooDeep(text)) throw tooDeep();
     const json = Buffer.from(text, 'utf8');
     return {
       value: options.confluentFraming ? frame(schema.id, json) : json,

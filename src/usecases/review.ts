@@ -41,10 +41,11 @@ const plural = (count: number, word: string): string => `${count} ${word}${count
 const unmention = (text: string): string => text.replace(/(^|[^\w])@(?=[\w-])/g, '$1@\u200b');
 /**
  * Text quoted from the pull request (file paths, property names, descriptions) as inert markdown
- * in a comment the bot posts: no link, image, HTML tag, code span or @-mention comes out of it,
- * and a table cell stays one cell (emphasis is left alone: it changes looks, not meaning).
+ * in a comment the bot posts: no link with text of its own, image, HTML tag or entity, code span
+ * or @-mention comes out of it, and a table cell stays one cell (emphasis is left alone: it
+ * changes looks, not meaning; a bare URL still shows as the URL it is).
  */
-const escape = (text: string): string => unmention(text.replace(/\r?\n/g, ' ').replace(/[\\`[\]<>|]/g, '\\$&'));
+const escape = (text: string): string => unmention(text.replace(/\r?\n/g, ' ').replace(/[\\`[\]<>|&]/g, '\\$&'));
 /** The same inside an HTML element, where markdown escapes would show. */
 const escapeHtml = (text: string): string => unmention(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 /** A code span of a name as the pull request spells it (a backtick would end the span). */

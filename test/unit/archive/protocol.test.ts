@@ -142,12 +142,17 @@ describe('closing hours (flow.md §3.4 step 8)', () => {
       const after = (await readClosure(state, 'apps-users')).closure;
       expect(after.marking).toBeUndefined();
       expect(after.lateCounted).toBe(2);
-      // The partitions' total falls to 1 (a state written anew): the next marker counts none, not -1.
+      // The partitions' total falls to 1 (a state written anew): the next marker counts none, not -1,
+      // and the count starts again from 1, so the next late record is counted.
       await lake.create('apps-users/v=1/dt=2026-11-30/hr=10/apps-users+0+1+1.jsonl.gz', gzipSync('{}\n'));
       const later = T + 3_600_000;
       expect(await closeHours({ lake, state, clock: () => new Date(later), fault: () => Promise.resolve() }, { ...input(1), partitions: [{ through: later, drained: true, pending: false }], snapshotAt: later })).toMatchObject({ markers: 1 });
       expect(await marker('10')).toMatchObject({ lateSincePreviousMarker: 0 });
-      expect((await readClosure(state, 'apps-users')).closure.lateCounted).toBe(2);
+      expect((await readClosure(state, 'apps-users')).closure.lateCounted).toBe(1);
+      await lake.create('apps-users/v=1/dt=2026-11-30/hr=11/apps-users+0+2+2.jsonl.gz', gzipSync('{}\n'));
+      const latest = later + 3_600_000;
+      await closeHours({ lake, state, clock: () => new Date(latest), fault: () => Promise.resolve() }, { ...input(2), partitions: [{ through: latest, drained: true, pending: false }], snapshotAt: latest });
+      expect(await marker('11')).toMatchObject({ lateSincePreviousMarker: 1 });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

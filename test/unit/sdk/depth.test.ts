@@ -25,6 +25,8 @@ describe('events nested over 1,000 levels', () => {
     const single = await producer.send('apps-trees', tree(1001)).catch((caught: unknown) => caught);
     expect(single).toBeInstanceOf(EventValidationError);
     expect((single as EventValidationError).message).toBe('the event does not match apps-trees version 1: (the event) nests deeper than 1000 levels of objects and arrays; nothing was sent');
+    // So deep that JSON.stringify overflows the stack: the same error, not a RangeError.
+    expect(await producer.send('apps-trees', tree(20_000)).catch((caught: unknown) => caught)).toBeInstanceOf(EventValidationError);
     const batch = await producer.sendBatch('apps-trees', [{ value: tree(3) }, { value: tree(1001) }]).catch((caught: unknown) => caught);
     expect((batch as EventValidationError).violations).toEqual([{ path: '/1', keyword: 'maxDepth', message: 'nests deeper than 1000 levels of objects and arrays' }]);
   });
