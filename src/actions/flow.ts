@@ -4,13 +4,14 @@ import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flo
 import { resolveSettings } from '../config/resolve.js';
 import { describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
-import { flagsFromInputs } from './inputs.js';
+import { flagsFromInputs, optionalInput } from './inputs.js';
 
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
 async function main(): Promise<void> {
   const { values: config } = resolveSettings(FLOW_SETTINGS, { env: process.env, flags: flagsFromInputs(FLOW_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
-  const workers = parseWorkers(core.getInput('workers'), 'input workers');
-  const options = flowOptionsFrom({ subjects: core.getInput('subjects'), shard: core.getInput('shard'), maxDuration: core.getInput('max-duration'), flushBytes: core.getInput('flush-bytes'), maxRecordBytes: core.getInput('max-record-bytes'), allowedLateness: core.getInput('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
+  const input = (name: string): string | undefined => optionalInput(name, (given) => core.getInput(given));
+  const workers = parseWorkers(input('workers'), 'input workers');
+  const options = flowOptionsFrom({ subjects: input('subjects'), shard: input('shard'), maxDuration: input('max-duration'), flushBytes: input('flush-bytes'), maxRecordBytes: input('max-record-bytes'), allowedLateness: input('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
   const started = Date.now();
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
   const signals = stopOnSignals((line) => core.warning(line));

@@ -8,8 +8,17 @@ export function flagsFromInputs(keys: readonly SettingKey[], getInput: (name: st
   const flags: Partial<Record<SettingKey, string>> = {};
   for (const key of keys) {
     const name = findSetting(key).actionInput;
-    const value = name ? getInput(name).trim() : '';
-    if (value !== '') flags[key] = value;
+    const value = name ? optionalInput(name, getInput) : undefined;
+    if (value !== undefined) flags[key] = value;
   }
   return flags;
+}
+
+/**
+ * An optional input's value, undefined when it is not given: GitHub passes an input a workflow
+ * does not set (or sets from an empty matrix value) as an empty string, so empty counts as unset.
+ */
+export function optionalInput(name: string, getInput: (name: string) => string): string | undefined {
+  const value = getInput(name).trim();
+  return value === '' ? undefined : value;
 }

@@ -5,12 +5,12 @@ import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin } from '../adapte
 import { resolveSettings } from '../config/resolve.js';
 import { describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
-import { flagsFromInputs } from './inputs.js';
+import { flagsFromInputs, optionalInput } from './inputs.js';
 
 /** actions/register: registration on the default branch. Glue only: inputs → one flow → outputs. */
 async function main(): Promise<void> {
   const { values: config } = resolveSettings(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
-  const environment = core.getInput('env') || undefined;
+  const environment = optionalInput('env', (name) => core.getInput(name));
   const dryRun = core.getBooleanInput('dry-run');
   const repository = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
   const location = manifestUrlFor(repository.root, config, environment);

@@ -89,6 +89,13 @@ function shardOption(text: string, name: string): Shard {
   return shard;
 }
 
+/** A comma-separated list of subjects; one that names none (`,`) is a mistake, not "every subject". */
+function subjectList(text: string, name: string): string[] {
+  const subjects = text.split(',').map((subject) => subject.trim()).filter((subject) => subject !== '');
+  if (subjects.length === 0) throw new UsageError(`${name} names no subject: give comma-separated subjects such as apps-users,payments-refunds, or leave it out for every subject in the manifest`);
+  return subjects;
+}
+
 function parseBytes(text: string, name: string): number {
   const match = /^(\d+)(KiB|MiB)?$/.exec(text);
   const value = match ? Number(match[1]) * (match[2] === 'MiB' ? 1_048_576 : match[2] === 'KiB' ? 1_024 : 1) : NaN;
@@ -98,7 +105,7 @@ function parseBytes(text: string, name: string): number {
 
 /** `--workers` / input `workers`: how many threads archive a run's partitions (1: the process itself). */
 export function parseWorkers(text: string | undefined, name: string): number {
-  if (!text) return 1;
+  if (text === undefined) return 1;
   const workers = /^\d{1,2}$/.test(text.trim()) ? Number(text.trim()) : NaN;
   if (!(workers >= 1 && workers <= 32)) throw new UsageError(`${name} must be a number of threads from 1 to 32 (up to the machine's cores), not ${JSON.stringify(text)}`);
   return workers;
@@ -107,19 +114,23 @@ export function parseWorkers(text: string | undefined, name: string): number {
 /** A run's ID: its UTC start and a random suffix, e.g. `20261201T110000Z-3fa2c1`. */
 export const newRunId = (now: Date): string => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
-/** The flow's options from CLI flags or action inputs (`prefix` names them in errors: `--` or `input `), with their defaults. */
+/**
+ * The flow's options from CLI flags or action inputs (`prefix` names them in errors: `--` or
+ * `input `), with their defaults for the options not given (undefined). A value given is checked,
+ * an empty one too: the actions pass an empty input as undefined, the CLI refuses `--shard ""`.
+ */
 export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean; closeOnly?: boolean }, prefix: string): FlowOptions {
   const closeOnly = raw.closeOnly === true;
-  const shard = raw.shard ? shardOption(raw.shard, `${prefix}shard`) : null;
+  const shard = raw.shard !== undefined ? shardOption(raw.shard, `${prefix}shard`) : null;
   if (closeOnly && shard && shard.count > 1) throw new UsageError(`${prefix}shard cannot go with ${prefix === '--' ? 'flow close' : 'input close-only'}: closing hours needs every partition's state (close after the shards, without a shard)`);
   return {
     runId: newRunId(new Date()),
-    subjects: (raw.subjects ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    subjects: raw.subjects !== undefined ? subjectList(raw.subjects, `${prefix}subjects`) : [],
     shard,
-    maxDurationMs: parseDuration(raw.maxDuration || '15m', `${prefix}max-duration`),
-    flushBytes: parseBytes(raw.flushBytes || '16MiB', `${prefix}flush-bytes`),
-    maxRecordBytes: parseBytes(raw.maxRecordBytes || '1MiB', `${prefix}max-record-bytes`),
-    latenessMs: parseDuration(raw.allowedLateness || '15m', `${prefix}allowed-lateness`),
+    maxDurationMs: parseDuration(raw.maxDuration ?? '15m', `${prefix}max-duration`),
+    flushBytes: parseBytes(raw.flushBytes ?? '16MiB', `${prefix}flush-bytes`),
+    maxRecordBytes: parseBytes(raw.maxRecordBytes ?? '1MiB', `${prefix}max-record-bytes`),
+    latenessMs: parseDuration(raw.allowedLateness ?? '15m', `${prefix}allowed-lateness`),
     dryRun: raw.dryRun,
     closeOnly,
   };

@@ -128,11 +128,25 @@ function parseCommandArgs(command: Command, args: readonly string[]) {
   const options: Record<string, string | boolean | undefined> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
     const setting = settingByFlag.get(name);
+    if (typeof value === 'string' && value.trim() === '') refuseEmptyValue(command, name, setting);
     if (setting && typeof value === 'string') flags[setting] = value;
     else if (typeof value === 'string' || typeof value === 'boolean') options[name] = value;
   }
   refuseExtraPositionals(command, parsed.positionals);
   return { positionals: parsed.positionals, options, flags };
+}
+
+/**
+ * One check for every option of every command: an empty value (`--shard ""`, often an unset
+ * shell variable in `--shard "$SHARD"`) is a mistake, never read as "use the default": a run
+ * over every shard, or every subject, is not what the caller asked for. (The actions, where
+ * GitHub passes an input not given as an empty string, read empty as unset before this point.)
+ */
+function refuseEmptyValue(command: Command, name: string, setting: SettingKey | undefined): never {
+  const spec = command.options?.[name];
+  const fallback = setting ? findSetting(setting).defaultText.replace(/`/g, '') : /\[default: (.*)\]$/.exec(spec?.description ?? '')?.[1];
+  const leaveOut = fallback === undefined ? '' : `, or leave --${name} out for its default (${fallback})`;
+  throw new UsageError(`--${name} was given an empty value: give <${spec?.valueName ?? 'value'}>${leaveOut}`);
 }
 
 /** One check for every command: arguments beyond what its usage shows are a mistake, never ignored. */

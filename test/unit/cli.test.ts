@@ -99,6 +99,37 @@ describe('the schemaflow CLI', () => {
     }
   });
 
+  it('refuses an empty value for every option of every command, naming it, before doing anything', async () => {
+    const { findSetting } = await import('../../src/config/settings.js');
+    const commands = (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat();
+    let checked = 0;
+    for (const command of commands) {
+      const flags = [...Object.entries(command.options ?? {}).filter(([, spec]) => spec.type === 'string').map(([name]) => name), ...command.settings.flatMap((key) => findSetting(key).flag ?? [])];
+      for (const flag of flags) {
+        for (const empty of ['', '  ']) {
+          const { code, stdout, stderr } = await cli([...command.name.split(' '), `--${flag}`, empty]);
+          expect({ command: command.name, flag, code, stdout }).toEqual({ command: command.name, flag, code: 2, stdout: '' });
+          expect(stderr, `${command.name} --${flag}`).toMatch(new RegExp(`^schemaflow: error: --${flag} was given an empty value: give <`));
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it.each([
+    [['flow', 'run', '--shard', ''], '--shard was given an empty value: give <i/n>, or leave --shard out for its default (every partition)'],
+    [['flow', 'run', '--subjects=', '--dry-run'], '--subjects was given an empty value: give <a,b>, or leave --subjects out for its default (all in the manifest)'],
+    [['flow', 'close', '--allowed-lateness', ''], '--allowed-lateness was given an empty value: give <D>, or leave --allowed-lateness out for its default (15m)'],
+    [['lake', 'audit', '--subject', '', '--lake', 'file:///nonexistent-schemaflow-lake'], '--subject was given an empty value: give <S>, or leave --subject out for its default (the whole lake)'],
+    [['site', '--out', ''], '--out was given an empty value: give <dir>'],
+    [['lake', 'audit', '--lake', ''], '--lake was given an empty value: give <value>, or leave --lake out for its default (file://./lake)'],
+  ])('refuses the empty value of %j as a mistake, not the default', async (argv, message) => {
+    const { code, stderr } = await cli(argv);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe(`schemaflow: error: ${message}`);
+  });
+
   it('documents each setting of a command with its variable and default', async () => {
     const { code, stdout } = await cli(['dev', 'up', '--help']);
     expect(code).toBe(0);

@@ -119,7 +119,7 @@ const lakeAudit = defineCommand({
   async run({ options, config, io }) {
     const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
-    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject ? { subject: options.subject } : {}), ...(options.retention !== undefined ? { retentionMs: parseDuration(options.retention, '--retention'), now: new Date() } : {}) });
+    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject !== undefined ? { subject: options.subject } : {}), ...(options.retention !== undefined ? { retentionMs: parseDuration(options.retention, '--retention'), now: new Date() } : {}) });
     if (format === 'json') io.out(JSON.stringify(report, null, 2));
     else printAudit(report, io);
     return report.ok ? 0 : 1;
