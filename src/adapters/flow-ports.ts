@@ -7,7 +7,7 @@ import { manifestSource } from '../sdk/manifest-source.js';
 import { flowMetrics } from '../usecases/flow-metrics.js';
 import { FAULT_POINTS, type FaultPoint, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { createKafkaClient } from './kafka/client.js';
-import { createRecordSource } from './kafka/record-source.js';
+import { MAX_TIMER_MS, createRecordSource } from './kafka/record-source.js';
 import { openObjectStore } from './lake/object-store.js';
 import { createStatsdSink } from './metrics/statsd.js';
 
@@ -83,6 +83,18 @@ export function parseDuration(text: string, name: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
+/**
+ * `--max-duration`: a duration longer than 0 (a run that may read for no time reads nothing) and
+ * no longer than {@link MAX_TIMER_MS}, the read's deadline being a timer: beyond it Node.js warns
+ * TimeoutOverflowWarning and fires it at once, and every partition would end incomplete.
+ */
+function parseMaxDuration(text: string, name: string): number {
+  const ms = parseDuration(text, name);
+  if (ms <= 0) throw new UsageError(`${name} must be longer than 0, not ${JSON.stringify(text)}: a run that may read for no time reads nothing`);
+  if (ms > MAX_TIMER_MS) throw new UsageError(`${name} must be at most 24d (${MAX_TIMER_MS} ms, the longest timer Node.js keeps: a longer one fires at once and ends the read before it starts), not ${JSON.stringify(text)}`);
+  return ms;
+}
+
 function shardOption(text: string, name: string): Shard {
   const shard = parseShard(text);
   if (!shard) throw new UsageError(`${name} must be i/n, shard i of n counted from 0 (0/3, 1/3 and 2/3 split the partitions in three), not ${JSON.stringify(text)}`);
@@ -127,7 +139,7 @@ export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: st
     runId: newRunId(new Date()),
     subjects: raw.subjects !== undefined ? subjectList(raw.subjects, `${prefix}subjects`) : [],
     shard,
-    maxDurationMs: parseDuration(raw.maxDuration ?? '15m', `${prefix}max-duration`),
+    maxDurationMs: parseMaxDuration(raw.maxDuration ?? '15m', `${prefix}max-duration`),
     flushBytes: parseBytes(raw.flushBytes ?? '16MiB', `${prefix}flush-bytes`),
     maxRecordBytes: parseBytes(raw.maxRecordBytes ?? '1MiB', `${prefix}max-record-bytes`),
     latenessMs: parseDuration(raw.allowedLateness ?? '15m', `${prefix}allowed-lateness`),

@@ -4,6 +4,9 @@ import { partitionKey } from '../../archive/layout.js';
 import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
 import { removeLeftoverGroups, RUN_GROUP_PREFIX } from './leftover-groups.js';
 
+/** The longest delay Node.js timers keep (2^31 − 1 ms, about 24.8 days): a longer one warns TimeoutOverflowWarning and fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** The stable group whose committed offsets show the flow's lag; it never has members. */
 export const FLOW_GROUP = 'schemaflow-flow';
 
@@ -120,7 +123,8 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
         clearTimeout(idleTimer);
         idleTimer = setTimeout(finish, IDLE_MS);
       };
-      const deadline = setTimeout(finish, Math.max(0, until - Date.now()));
+      // Clamped: a longer delay would fire at once (`--max-duration` refuses one; other callers may not).
+      const deadline = setTimeout(finish, Math.min(MAX_TIMER_MS, Math.max(0, until - Date.now())));
       if (stop?.aborted) finish();
       stop?.addEventListener('abort', finish, { once: true });
       // Positions are ours, never the group's: seek every unfinished range on each join (a rebalance

@@ -53,7 +53,7 @@ const flowRun = defineCommand({
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
     shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run flow close after the shards) [default: every partition]' },
     workers: { type: 'string', valueName: 'N', description: 'archive the partitions in N threads, each on its share, up to the machine’s cores (no more threads than partitions); then close the hours once [default: 1]' },
-    'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h), flush and commit [default: 15m]' },
+    'max-duration': { type: 'string', valueName: 'D', description: 'stop reading after D (90s, 10m, 1h; over 0, at most 24d), flush and commit [default: 15m]' },
     'flush-bytes': { type: 'string', valueName: 'N', description: 'flush a partition’s unit at N uncompressed bytes (bytes, KiB, MiB) [default: 16MiB]' },
     'allowed-lateness': ALLOWED_LATENESS,
     'max-record-bytes': { type: 'string', valueName: 'N', description: 'quarantine larger record values as TOO_LARGE [default: 1MiB]' },

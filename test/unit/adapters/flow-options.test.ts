@@ -23,3 +23,19 @@ describe('the flow options from CLI flags or action inputs', () => {
     expect(() => parseWorkers('', '--workers')).toThrow('--workers must be a number of threads from 1 to 32');
   });
 });
+
+describe('--max-duration', () => {
+  it.each([
+    ['0s', '--max-duration must be longer than 0, not "0s": a run that may read for no time reads nothing'],
+    ['0ms', '--max-duration must be longer than 0'],
+    ['30d', '--max-duration must be at most 24d (2147483647 ms, the longest timer Node.js keeps: a longer one fires at once and ends the read before it starts), not "30d"'],
+    ['2147483648ms', '--max-duration must be at most 24d'],
+    ['99999999999999999999h', '--max-duration must be at most 24d'],
+  ])('refuses %s, naming the bound', (text, message) => {
+    expect(() => flowOptionsFrom({ maxDuration: text, dryRun: false }, '--')).toThrow(message);
+  });
+
+  it.each([['1ms', 1], ['24d', 2_073_600_000], ['2147483647ms', 2_147_483_647]])('accepts %s', (text, ms) => {
+    expect(flowOptionsFrom({ maxDuration: text, dryRun: false }, '--').maxDurationMs).toBe(ms);
+  });
+});
