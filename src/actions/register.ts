@@ -9,11 +9,11 @@ import { flagsFromInputs, optionalInput } from './inputs.js';
 
 /** actions/register: registration on the default branch. Glue only: inputs → one flow → outputs. */
 async function main(): Promise<void> {
-  const { values: config } = resolveSettings(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
+  const { values: config, sources } = resolveSettings(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
   const environment = optionalInput('env', (name) => core.getInput(name));
   const dryRun = core.getBooleanInput('dry-run');
   const repository = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const location = manifestUrlFor(repository.root, config, environment);
+  const location = manifestUrlFor(repository.root, config, environment, sources.manifestUrl);
   const manifests = openObjectStore(location, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
     registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),

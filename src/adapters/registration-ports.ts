@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCatalogSettings, type CatalogSettings } from '../catalog/config-files.js';
 import { parseYamlDocument } from '../catalog/documents.js';
-import type { Config } from '../config/resolve.js';
+import type { Config, SettingSource } from '../config/resolve.js';
 import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import type { TopicAdmin } from '../topics/plan.js';
 import { createKafkaClient } from './kafka/client.js';
@@ -26,14 +26,19 @@ export function readEnvironment(file: string, shown: string, name: string): Cata
   return parsed.ok ? readCatalogSettings(parsed.document).settings?.environments[name] : undefined;
 }
 
-/** The manifest location: the environment's in catalog.yaml when --env names one that sets it. */
-export function manifestUrlFor(root: string, config: RegistrationSettings, environment: string | undefined): string {
+/**
+ * The manifest location, by the precedence of every setting (README, Configuration): the flag
+ * (or action input) `manifest-url`, else `SCHEMAFLOW_MANIFEST_URL`, else the `manifestUrl` of the
+ * catalog.yaml environment `--env` names, which stands in for the default, else the default.
+ * `source` is where the resolved `manifestUrl` came from. The environment is checked either way.
+ */
+export function manifestUrlFor(root: string, config: RegistrationSettings, environment: string | undefined, source: SettingSource): string {
   if (!environment) return config.manifestUrl;
   const file = join(config.catalogDir, 'catalog.yaml');
   const entry = readEnvironment(join(root, file), file, environment);
   if (entry === 'missing-file') throw new UsageError(`--env ${environment} needs ${file}`, { code: 'CONFIG_INVALID' });
   if (!entry) throw new UsageError(`environment ${JSON.stringify(environment)} is not in ${file}`, { code: 'CONFIG_INVALID' });
-  return entry.manifestUrl ?? config.manifestUrl;
+  return source === 'default' ? (entry.manifestUrl ?? config.manifestUrl) : config.manifestUrl;
 }
 
 export async function withTopicAdmin<T>(config: RegistrationSettings, required: boolean, use: (topics: TopicAdmin | undefined) => Promise<T>): Promise<T> {

@@ -49,12 +49,13 @@ topic:
   retentionMs: 604800000 # 7 days: the lake keeps history, Kafka only the recent past
   cleanupPolicy: delete
 
-# Where registration publishes manifests and the flow archives, per environment (--env).
-# TODO: name your buckets.
+# Per environment (--env; the register workflow passes env: prod): topic-setting overrides, and a
+# manifestUrl for commands run with --env but neither --manifest-url nor SCHEMAFLOW_MANIFEST_URL
+# (a flag wins over the variable, the variable over this). The workflows pass the repository
+# variables SCHEMAFLOW_MANIFEST_URL and SCHEMAFLOW_LAKE_URL, so registration publishes where the
+# flow reads.
 environments:
-  prod:
-    manifestUrl: gs://TODO-schemaflow/manifests
-    lakeUrl: gs://TODO-lake/events
+  prod: {}
 `;
 
 function codeOwners(platformTeam: string): string {

@@ -1,5 +1,5 @@
 import { UsageError } from '../domain/errors.js';
-import type { Config } from '../config/resolve.js';
+import type { Config, SettingSource } from '../config/resolve.js';
 import type { SettingKey } from '../config/settings.js';
 
 /** Where a command writes: results to `out` (stdout), progress and problems to `err` (stderr). */
@@ -25,6 +25,8 @@ export interface CommandInput<K extends SettingKey, O extends OptionSpecs = Opti
   readonly positionals: readonly string[];
   readonly options: OptionValues<O>;
   readonly config: Pick<Config, K>;
+  /** Where each setting's value came from: its flag, its variable or the default. */
+  readonly sources: Readonly<Record<K, SettingSource>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly io: Io;
 }

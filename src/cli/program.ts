@@ -63,8 +63,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       return 0;
     }
     const { positionals, options, flags } = parseCommandArgs(command, rest);
-    const { values } = resolveSettings(command.settings, { flags, env: context.env });
-    return await command.run({ positionals, options, config: values, env: context.env, io });
+    const { values, sources } = resolveSettings(command.settings, { flags, env: context.env });
+    return await command.run({ positionals, options, config: values, sources, env: context.env, io });
   } catch (error) {
     return reportError(error, command, io);
   }

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SCAFFOLD_WORKFLOWS, pinWorkflow } from '../../src/catalog/repository-scaffold.js';
+import { manifestUrlFor } from '../../src/adapters/registration-ports.js';
+import { SCAFFOLD_WORKFLOWS, pinWorkflow, scaffoldRepository } from '../../src/catalog/repository-scaffold.js';
 import { runSchemaflow } from '../support/cli.js';
 
 const roots: string[] = [];
@@ -81,6 +82,26 @@ describe('schemaflow init', () => {
     const atTop = await runSchemaflow(['init', '--org', 'acme'], { cwd: top, env });
     expect(atTop.code, atTop.stderr).toBe(0);
     expect(readFileSync(join(top, '.github/workflows/pr-check.yml'), 'utf8')).toContain('acme/schemaflow/actions/check@v1');
+  });
+
+  // Regression: register.yml passed the manifest-url variable and env: prod, whose catalog.yaml
+  // location won, so registration published where flow.yml (the variable) never read.
+  it('scaffolds workflows in which registration publishes where the flow reads the manifest', () => {
+    const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<(typeof SCAFFOLD_WORKFLOWS)[number], string>;
+    const files = scaffoldRepository({ org: 'acme', ref: 'v1', platformTeam: '@acme/platform', workflows });
+    const root = scratch();
+    for (const file of files) {
+      mkdirSync(join(root, dirname(file.file)), { recursive: true });
+      writeFileSync(join(root, file.file), file.content);
+    }
+    type Steps = { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+    const inputsOf = (name: string, action: string): Array<Record<string, string>> => Object.values((parse(readFileSync(join(root, '.github/workflows', name), 'utf8')) as Steps).jobs).flatMap((job) => job.steps.filter((step) => step.uses?.includes(`/actions/${action}@`)).map((step) => step.with ?? {}));
+    const [register] = inputsOf('register.yml', 'register');
+    const flows = inputsOf('flow.yml', 'flow');
+    expect(register?.['manifest-url']).toBeDefined();
+    const published = manifestUrlFor(root, { catalogDir: 'catalog', kafkaBrokers: [], kafkaSaslMechanism: undefined, kafkaSaslUsername: undefined, kafkaSaslPassword: undefined, kafkaSsl: false, manifestUrl: register?.['manifest-url'] ?? '', gcsEndpoint: undefined }, register?.env, 'flag');
+    expect(flows.length).toBeGreaterThan(0);
+    for (const flow of flows) expect(flow['manifest-url']).toBe(published);
   });
 
   it('pins only local action steps and keeps every other line of the workflow', () => {
