@@ -15,6 +15,14 @@ export function parseManifest(bytes: Uint8Array, source: string): Manifest {
   } catch (error) {
     throw new SchemaflowError('MANIFEST_INVALID', `${source} is not a JSON manifest: ${messageOf(error)}`, { cause: error });
   }
+  return checkManifest(value, source);
+}
+
+/**
+ * Checks a manifest already parsed, or given as an object (the SDK's `manifest` option), as
+ * {@link parseManifest} checks a file: `source` names it in messages.
+ */
+export function checkManifest(value: unknown, source: string): Manifest {
   const manifest = value as Partial<Manifest> | null;
   const format = typeof manifest?.format === 'string' ? manifest.format : '';
   const major = Number(/^(\d+)\.\d+$/.exec(format)?.[1] ?? NaN);

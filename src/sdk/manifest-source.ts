@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
-import { parseManifest } from '../manifest/parse.js';
+import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 import { createStorage } from './gcs-client.js';
 
@@ -30,9 +30,9 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
   };
 }
 
-/** A manifest object as given, or loaded and checked from a location. */
+/** A manifest object as given, or loaded from a location; checked alike. */
 export async function loadManifest(source: string | Manifest, loader: ManifestLoader): Promise<Manifest> {
-  if (typeof source !== 'string') return source;
+  if (typeof source !== 'string') return checkManifest(source, 'the manifest object');
   try {
     return parseManifest(await loader(source), source);
   } catch (error) {
