@@ -130,6 +130,14 @@ describe('the schemaflow CLI', () => {
     expect(stderr.split('\n')[0]).toBe(`schemaflow: error: ${message}`);
   });
 
+  // Regression: a directory passed the readability check, then the broker was contacted and the read failed with EISDIR (exit 1).
+  it('refuses an events file that is a directory, exit 2, before loading the manifest or contacting a broker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemaflow-produce-'));
+    const { code, stdout, stderr } = await cli(['produce', 'apps-users', dir, '--manifest-url', 'file:///nonexistent-schemaflow-manifests', '--brokers', '127.0.0.1:9']);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr.split('\n')[0]).toBe(`schemaflow: error: cannot read the events file ${dir}: it is a directory; give a file of one JSON event per line, or - for standard input`);
+  });
+
   it('documents each setting of a command with its variable and default', async () => {
     const { code, stdout } = await cli(['dev', 'up', '--help']);
     expect(code).toBe(0);

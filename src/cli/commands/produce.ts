@@ -1,4 +1,4 @@
-import { accessSync, constants, createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createKafkaClient } from '../../adapters/kafka/client.js';
 import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
@@ -29,13 +29,7 @@ const produce = defineCommand({
     const version = options.version !== undefined ? Number(options.version) : undefined;
     if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new UsageError('--version must be a positive integer');
 
-    if (file !== '-') {
-      try {
-        accessSync(file, constants.R_OK);
-      } catch (error) {
-        throw new UsageError(`cannot read the events file ${file}: ${messageOf(error)}`, { code: 'FILE_UNREADABLE' });
-      }
-    }
+    if (file !== '-') checkEventsFile(file);
     const producer = await createProducer({
       manifest: `${config.manifestUrl.replace(/\/+$/, '')}/latest.json`,
       kafka: createKafkaClient(config, 'schemaflow-produce'),
@@ -98,6 +92,22 @@ const produce = defineCommand({
     return invalid > 0 ? 1 : 0;
   },
 });
+
+/**
+ * An events file is readable before the manifest is loaded or a broker contacted (exit 2). A
+ * directory passes `access(R_OK)` and fails only on the first read (EISDIR), after connecting.
+ * A FIFO (`<(…)`, /dev/stdin) is fine: only directories are refused besides what access refuses.
+ */
+function checkEventsFile(file: string): void {
+  let isDirectory: boolean;
+  try {
+    accessSync(file, constants.R_OK);
+    isDirectory = statSync(file).isDirectory();
+  } catch (error) {
+    throw new UsageError(`cannot read the events file ${file}: ${messageOf(error)}`, { code: 'FILE_UNREADABLE' });
+  }
+  if (isDirectory) throw new UsageError(`cannot read the events file ${file}: it is a directory; give a file of one JSON event per line, or - for standard input`, { code: 'FILE_UNREADABLE' });
+}
 
 /** `schemaflow produce`. */
 export const produceCommands = [produce];
