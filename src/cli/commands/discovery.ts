@@ -1,5 +1,5 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { manifestSource } from '../../sdk/manifest-source.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import type { Config } from '../../config/resolve.js';
@@ -8,6 +8,7 @@ import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
 import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
 import { defineCommand, FORMAT_OPTION, outputFormat } from '../command.js';
+import { prepareOutputDirectory } from '../output-path.js';
 
 function parseCount(text: string | undefined, name: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -95,13 +96,12 @@ const site = defineCommand({
   options: { out: { type: 'string', valueName: 'dir', description: 'the directory to write the site into (required; files are overwritten, others left alone)' } },
   details: 'Reads <manifest location>/latest.json and each subject’s latest closed hour from the lake’s state when reachable. Writes index.html, subjects/<subject>.html, rules.html, style.css, search.js and search-index.js. Exit 0; 2: bad invocation or configuration.',
   async run({ options, config, io }) {
-    if (options.out === undefined || options.out === '') throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
-    const out = resolve(options.out);
-    if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${options.out} is a file, not a directory`);
+    if (options.out === undefined) throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
+    const out = prepareOutputDirectory(options.out, 'out');
     const { manifest, files, lake } = await buildSite(openDiscovery(config));
     for (const file of files) {
       const target = join(out, file.path);
-      mkdirSync(dirname(target), { recursive: true });
+      prepareOutputDirectory(dirname(target), 'out');
       writeFileSync(target, file.content);
     }
     io.out(`wrote ${files.length} files to ${out}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}; ${lake}`);

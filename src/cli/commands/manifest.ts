@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { openRepository } from '../../adapters/git/repository.js';
 import { buildCatalogManifest } from '../../usecases/build-manifest.js';
 import { defineCommand } from '../command.js';
+import { prepareOutputFile } from '../output-path.js';
 
 const build = defineCommand({
   name: 'manifest build',
@@ -14,13 +15,14 @@ const build = defineCommand({
   },
   details: 'Deterministic: the same commit gives the same bytes. IDs come from the first-parent history, so a shallow clone is refused (exit 2).',
   run({ options, config, io }) {
+    const out = options.out !== undefined ? prepareOutputFile(options.out, 'out') : undefined;
     const { manifest, bytes } = buildCatalogManifest(openRepository(process.cwd()), {
       catalogDir: config.catalogDir,
       ...(options.commit !== undefined ? { commit: options.commit } : {}),
       ...(options.env !== undefined ? { environment: options.env } : {}),
     });
-    if (options.out !== undefined) {
-      writeFileSync(options.out, bytes);
+    if (out !== undefined) {
+      writeFileSync(out, bytes);
       const versions = manifest.subjects.reduce((sum, subject) => sum + subject.versions.length, 0);
       io.err(`wrote ${options.out}: manifest serial ${manifest.serial} of ${manifest.sourceCommit.slice(0, 12)}, ${manifest.subjects.length} subjects, ${versions} versions`);
     } else io.out(new TextDecoder().decode(bytes).trimEnd());

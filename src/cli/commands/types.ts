@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
 import { generateTypes } from '../../sdk/typegen.js';
 import { defineCommand } from '../command.js';
+import { prepareOutputDirectory } from '../output-path.js';
 
 const types = defineCommand({
   name: 'types',
@@ -13,9 +14,9 @@ const types = defineCommand({
   details: 'Reads <manifest location>/latest.json. Include the file in your tsconfig; then producer.send(subject, event) checks the event against the subject’s latest version (or { version: N }).',
   async run({ options, config, io }) {
     if (options.out === undefined) throw new UsageError('--out <dir> is required');
+    const out = prepareOutputDirectory(options.out, 'out');
     const manifest = await loadManifest(`${config.manifestUrl.replace(/\/+$/, '')}/latest.json`, createManifestLoader(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}));
-    mkdirSync(options.out, { recursive: true });
-    const file = join(options.out, 'schemaflow-events.d.ts');
+    const file = join(out, 'schemaflow-events.d.ts');
     writeFileSync(file, generateTypes(manifest));
     io.out(`wrote ${file}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}`);
     return 0;

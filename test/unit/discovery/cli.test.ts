@@ -146,7 +146,7 @@ describe('schemaflow site', () => {
 
   it.each([
     [['site'], '--out <dir> is required'],
-    [['site', '--out', ''], '--out <dir> is required'],
+    [['site', '--out', ''], '--out was given an empty value: give <dir>'],
   ])('exits 2 on %j', async (argv, message) => {
     const { code, stderr } = await cli(argv);
     expect(code).toBe(2);
@@ -157,7 +157,7 @@ describe('schemaflow site', () => {
     writeFileSync(join(dir.root, 'a-file'), 'x');
     const { code, stderr } = await cli(['site', '--out', join(dir.root, 'a-file')]);
     expect(code).toBe(2);
-    expect(stderr).toContain('is a file, not a directory');
+    expect(stderr).toContain(`--out ${join(dir.root, 'a-file')}: ${join(dir.root, 'a-file')} is not a directory`);
   });
 
   it('is listed in the help with search and show', async () => {
