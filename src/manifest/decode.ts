@@ -71,7 +71,11 @@ export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer 
     return { ok: false, reason: 'NOT_JSON', detail: 'the value is not JSON', ...withId };
   }
   if (nestsTooDeep(text)) return { ok: false, reason: 'TOO_DEEP', detail: `the value nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays`, ...withId };
-  if (id === undefined) return { ok: false, reason: 'NO_SCHEMA_ID', detail: `no ${HEADERS.id} header and no Confluent framing` };
+  if (id === undefined) {
+    const header = headerText(message.headers, HEADERS.id);
+    const detail = header === undefined ? `no ${HEADERS.id} header and no Confluent framing` : `the ${HEADERS.id} header is ${JSON.stringify(header.slice(0, 40))}, not a decimal schema ID, and the value has no Confluent framing`;
+    return { ok: false, reason: 'NO_SCHEMA_ID', detail };
+  }
   const schema = registry.byId(id);
   if (!schema) return { ok: false, reason: 'UNKNOWN_SCHEMA_ID', detail: `schema ID ${id} is not in manifest serial ${registry.manifest.serial}`, id };
   let violations: Violation[];

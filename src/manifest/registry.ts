@@ -90,8 +90,14 @@ export function createSchemaRegistry(manifest: Manifest): SchemaRegistry {
         const names = [...bySubject.keys()].sort();
         throw new UnknownSchemaError(`${subject} is not in manifest serial ${manifest.serial}; known subjects: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}`);
       }
+      const has = known.versions.map((entry) => entry.version).join(', ');
+      // JavaScript callers can pass anything: '2' would otherwise be "no version 2; it has 1, 2, 3".
+      if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) {
+        const shown = typeof version === 'number' ? String(version) : `${JSON.stringify(version) ?? String(version)} (a ${typeof version})`;
+        throw new UnknownSchemaError(`the version of ${subject} must be a positive integer (a number such as ${known.versions.at(-1)?.version ?? 1}), not ${shown}; it has ${has}`);
+      }
       const chosen = version === undefined ? known.versions.at(-1) : known.versions.find((entry) => entry.version === version);
-      if (!chosen) throw new UnknownSchemaError(`${subject} has no version ${String(version)} in manifest serial ${manifest.serial}; it has ${known.versions.map((entry) => entry.version).join(', ')}`);
+      if (!chosen) throw new UnknownSchemaError(`${subject} has no version ${String(version)} in manifest serial ${manifest.serial}; it has ${has}`);
       return byId.get(chosen.id) as RegisteredSchema;
     },
   };

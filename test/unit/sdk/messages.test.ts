@@ -1,0 +1,26 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { createDecoder, createProducer, UnknownSchemaError } from '../../../src/sdk/index.js';
+import { testManifest, testSubject } from '../../support/discovery-fixture.js';
+
+const event = { type: 'object', description: 'e', properties: { id: { type: 'string' } } };
+const manifest = testManifest([testSubject('apps-users', [event, event, event])]);
+
+describe('SDK messages name what was wrong', () => {
+  // Regression: { version: '2' } answered "has no version 2 …; it has 1, 2, 3".
+  it.each([['2', '"2" (a string)'], [2.5, '2.5'], [0, '0'], [Number.NaN, 'NaN']])('refuse a version that is not a positive integer (%j), saying so', async (version, shown) => {
+    // A broker nobody listens on: the send must fail before any connection is tried.
+    const producer = await createProducer({ manifest, kafka: new Kafka({ brokers: ['127.0.0.1:9'], logLevel: logLevel.NOTHING }) });
+    const error = await producer.send('apps-users', { id: 'x' }, { version: version as number }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnknownSchemaError);
+    expect((error as Error).message).toBe(`the version of apps-users must be a positive integer (a number such as 3), not ${shown}; it has 1, 2, 3`);
+  });
+
+  // Regression: a schema-id header that is not a number was reported as missing.
+  it('decode a schema-id header that is not a decimal ID as such, not as missing', async () => {
+    const decoder = await createDecoder({ manifest });
+    expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': 'abc' } })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'the schema-id header is "abc", not a decimal schema ID, and the value has no Confluent framing' });
+    expect(decoder.decode({ value: Buffer.from('{"id":"x"}') })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'no schema-id header and no Confluent framing' });
+    expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': '2' } })).toMatchObject({ ok: true, version: 2 });
+  });
+});
