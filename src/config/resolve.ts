@@ -43,50 +43,60 @@ export interface Resolved<K extends SettingKey> {
  * form; a setting not asked for is never read, so a bad unrelated variable cannot break a command.
  */
 export function resolveSettings<K extends SettingKey>(keys: readonly K[], input: ResolveInput): Resolved<K> {
-  const problems: string[] = [];
-  const rawCache = new Map<SettingKey, { raw: string | undefined; source: SettingSource; label: string }>();
+  // A Set: a problem is reported once, however many settings it spoils.
+  const problems = new Set<string>();
+  type Raw = { raw: string | undefined; source: SettingSource; label: string; dependsOn: readonly SettingKey[] };
+  const rawCache = new Map<SettingKey, Raw>();
 
-  const rawOf = (key: SettingKey): { raw: string | undefined; source: SettingSource; label: string } => {
+  const rawOf = (key: SettingKey): Raw => {
     const cached = rawCache.get(key);
     if (cached) return cached;
     const setting = findSetting(key);
     const flagValue = input.flags?.[key];
     const envValue = input.env[setting.env];
-    let entry: { raw: string | undefined; source: SettingSource; label: string };
-    if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: input.flagLabel ? input.flagLabel(setting) : `--${setting.flag ?? key}` };
-    else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env };
+    let entry: Raw;
+    if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: input.flagLabel ? input.flagLabel(setting) : `--${setting.flag ?? key}`, dependsOn: [] };
+    else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env, dependsOn: [] };
     else {
-      const raw = setting.defaultValue({ env: input.env, raw: (other) => rawOf(other).raw });
-      entry = { raw, source: 'default', label: `the default of ${setting.env}` };
+      const dependsOn: SettingKey[] = [];
+      const raw = setting.defaultValue({ env: input.env, raw: (other) => (dependsOn.push(other), rawOf(other).raw) });
+      entry = { raw, source: 'default', label: `the default of ${setting.env}`, dependsOn };
     }
     rawCache.set(key, entry);
     return entry;
   };
 
+  /** Why a setting's value is bad, if it is: a default derived from a bad setting (the state from the lake) is that setting's problem, never a second one the user did not set. */
+  const problemOf = (key: SettingKey): { problem?: string; value?: unknown } => {
+    const { raw, label, dependsOn } = rawOf(key);
+    for (const other of dependsOn) {
+      const { problem } = problemOf(other);
+      if (problem !== undefined) return { problem };
+    }
+    if (raw === undefined) return { value: undefined };
+    const parsed = parseValue(findSetting(key), raw);
+    return parsed.ok ? { value: parsed.value } : { problem: `${label}=${JSON.stringify(raw)}: ${parsed.expected}` };
+  };
+
   const values: Record<string, unknown> = {};
   const sources = {} as Record<K, SettingSource>;
   for (const key of keys) {
-    const { raw, source, label } = rawOf(key);
-    sources[key] = source;
-    if (raw === undefined) {
-      values[key] = undefined;
-      continue;
-    }
-    const parsed = parseValue(findSetting(key), raw);
-    if (parsed.ok) values[key] = parsed.value;
-    else problems.push(`${label}=${JSON.stringify(raw)}: ${parsed.expected}`);
+    sources[key] = rawOf(key).source;
+    const { problem, value } = problemOf(key);
+    if (problem !== undefined) problems.add(problem);
+    else values[key] = value;
   }
 
   if (keys.includes('kafkaSaslMechanism' as K) && values.kafkaSaslMechanism !== undefined) {
     for (const needed of ['kafkaSaslUsername', 'kafkaSaslPassword'] as const) {
       if (rawOf(needed).raw === undefined) {
-        problems.push(`${findSetting(needed).env} is required when SASL is on (${findSetting('kafkaSaslMechanism').env} is set)`);
+        problems.add(`${findSetting(needed).env} is required when SASL is on (${findSetting('kafkaSaslMechanism').env} is set)`);
       }
     }
   }
 
-  if (problems.length > 0) {
-    throw new UsageError(`invalid configuration:\n  - ${problems.join('\n  - ')}`, { code: 'CONFIG_INVALID' });
+  if (problems.size > 0) {
+    throw new UsageError(`invalid configuration:\n  - ${[...problems].join('\n  - ')}`, { code: 'CONFIG_INVALID' });
   }
   return { values: values as Pick<Config, K>, sources };
 }

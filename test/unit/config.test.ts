@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/config/resolve.js';
-import { SETTINGS } from '../../src/config/settings.js';
+import { SETTINGS, type SettingKey } from '../../src/config/settings.js';
 import { UsageError } from '../../src/domain/errors.js';
 
 describe('resolveSettings', () => {
@@ -35,6 +35,22 @@ describe('resolveSettings', () => {
       statsdHost: undefined,
       gcsEndpoint: undefined,
     });
+  });
+
+  // Regression: show --lake /tmp/x also reported the default SCHEMAFLOW_STATE_URL, which the user never set.
+  it('reports a bad setting once, not again as the default derived from it', () => {
+    const problems = (keys: Parameters<typeof resolveSettings>[0], flags: Partial<Record<SettingKey, string>>): string => {
+      try {
+        resolveSettings(keys, { env: {}, flags });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no problem';
+    };
+    const lake = '--lake="/tmp/x": expected a URL starting with file://, gs://';
+    expect(problems(['lakeUrl', 'stateUrl'], { lakeUrl: '/tmp/x' })).toBe(`invalid configuration:\n  - ${lake}`);
+    expect(problems(['stateUrl'], { lakeUrl: '/tmp/x' })).toBe(`invalid configuration:\n  - ${lake}`);
+    expect(problems(['lakeUrl', 'stateUrl'], { lakeUrl: '/tmp/x', stateUrl: 'nope' })).toBe(`invalid configuration:\n  - ${lake}\n  - --state="nope": expected a URL starting with file://, gs://`);
   });
 
   it('derives the state location from the lake, whichever way the lake was given', () => {
