@@ -65,6 +65,18 @@ export function oneOf<T extends string>(value: string | undefined, allowed: read
   return found;
 }
 
+/**
+ * The value of an option that takes a whole number from 1 to `max` (`--version 2`), written in
+ * decimal digits only (`0x2`, `2.0` and `1e1` are refused, not read as numbers); the fallback
+ * when the option is absent.
+ */
+export function positiveInteger(value: string | undefined, flag: string, fallback: number, max?: number): number {
+  if (value === undefined) return fallback;
+  const number = /^[1-9]\d*$/.test(value) ? Number(value) : NaN;
+  if (!(number <= (max ?? Number.MAX_SAFE_INTEGER))) throw new UsageError(`--${flag} must be a positive whole number${max === undefined ? '' : ` up to ${max}`}, not ${JSON.stringify(value)}`);
+  return number;
+}
+
 /** The `--format` words of commands that print a report for people or as JSON. */
 const OUTPUT_FORMATS = ['text', 'json'] as const;
 

@@ -47,6 +47,8 @@ export interface CliContext {
  * or could not finish, 2 a bad invocation or bad configuration.
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  // `schemaflow help <command>` is `schemaflow <command> --help`: one way to find a command's help.
+  if (argv[0] === 'help' && argv.length > 1) return runCli([...argv.slice(1), '--help'], context);
   const { io } = context;
   const words: string[] = [];
   for (const arg of argv) {

@@ -138,6 +138,34 @@ describe('the schemaflow CLI', () => {
     expect(stderr.split('\n')[0]).toBe(`schemaflow: error: cannot read the events file ${dir}: it is a directory; give a file of one JSON event per line, or - for standard input`);
   });
 
+  // Regression: `schemaflow help show` printed the list of commands.
+  it('prints a command’s help for `help <command>`, as `<command> --help` does', async () => {
+    const show = await cli(['help', 'show']);
+    expect(show).toEqual({ ...(await cli(['show', '--help'])), code: 0 });
+    expect(show.stdout).toMatch(/^Usage: schemaflow show <subject> \[options\]/);
+    expect((await cli(['help', 'flow', 'run'])).stdout).toMatch(/^Usage: schemaflow flow run \[options\]/);
+    expect((await cli(['help', 'dev'])).stdout).toContain('  dev status');
+    expect((await cli(['help'])).stdout).toMatch(/^schemaflow: a GitOps schema catalog/);
+    const unknown = await cli(['help', 'frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("schemaflow: error: unknown command 'frobnicate'");
+  });
+
+  // Regression: --on-invalid ABORT was refused while --format JSON was accepted; --version 0x2 was read as 2.
+  it.each([
+    [['produce', 'apps-users', '/nonexistent-events', '--on-invalid', 'ABORT'], "cannot read the events file /nonexistent-events: ENOENT: no such file or directory, access '/nonexistent-events'"],
+    [['produce', 'apps-users', '/nonexistent-events', '--on-invalid', 'later'], '--on-invalid must be one of skip, abort, not "later"'],
+    [['produce', 'apps-users', '/nonexistent-events', '--version', '0x2'], '--version must be a positive whole number, not "0x2"'],
+    [['produce', 'apps-users', '/nonexistent-events', '--version', '2.0'], '--version must be a positive whole number, not "2.0"'],
+    [['show', 'apps-users', '--version', '1e1'], '--version must be a positive whole number, not "1e1"'],
+    [['search', 'x', '--limit', '0'], '--limit must be a positive whole number, not "0"'],
+    [['demo', '--events', '0x10'], '--events must be a positive whole number up to 100000, not "0x10"'],
+  ])('reads word and number options one way in every command: %j', async (argv, message) => {
+    const { code, stderr } = await cli(argv);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe(`schemaflow: error: ${message}`);
+  });
+
   it('documents each setting of a command with its variable and default', async () => {
     const { code, stdout } = await cli(['dev', 'up', '--help']);
     expect(code).toBe(0);

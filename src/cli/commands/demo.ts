@@ -1,6 +1,5 @@
 import { DEMO_SETTINGS, runDemo } from '../../demo/lifecycle.js';
-import { UsageError } from '../../domain/errors.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, positiveInteger } from '../command.js';
 
 const demo = defineCommand({
   name: 'demo',
@@ -19,8 +18,7 @@ const demo = defineCommand({
     'audits clean; 1: a step found a problem (printed); 2: bad configuration.',
   ].join('\n'),
   run({ options, config, io }) {
-    const events = options.events === undefined ? 40 : Number(options.events);
-    if (!Number.isInteger(events) || events < 1 || events > 100_000) throw new UsageError(`--events must be an integer from 1 to 100000, not ${JSON.stringify(options.events)}`);
+    const events = positiveInteger(options.events, 'events', 40, 100_000);
     return runDemo({ root: process.cwd(), config, eventsPerSubject: events, keepServices: options['keep-services'] === true, out: (line) => io.out(line), err: (line) => io.err(line) });
   },
 });

@@ -7,14 +7,8 @@ import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
 import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
-import { defineCommand, FORMAT_OPTION, outputFormat } from '../command.js';
+import { defineCommand, FORMAT_OPTION, outputFormat, positiveInteger } from '../command.js';
 import { prepareOutputDirectory } from '../output-path.js';
-
-function parseCount(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^[1-9]\d{0,5}$/.test(text)) throw new UsageError(`${name} must be a positive whole number, not ${JSON.stringify(text)}`);
-  return Number(text);
-}
 
 /** `<manifest location>/latest.json` with a hint on where it comes from when it cannot be read. */
 function latestManifest(config: Pick<Config, 'manifestUrl' | 'gcsEndpoint'>): Pick<DiscoveryPorts, 'manifest' | 'manifestLabel'> {
@@ -53,7 +47,7 @@ const search = defineCommand({
   details: 'Every word must match (case-insensitive). Ranked: exact subject name, then name prefix, name substring, field name, owner, description; ties by name. Reads <manifest location>/latest.json. Exit 0 (also when nothing matches); 2: bad invocation or configuration.',
   async run({ positionals, options, config, io }) {
     const format = outputFormat(options.format);
-    const limit = parseCount(options.limit, '--limit', 20);
+    const limit = positiveInteger(options.limit, 'limit', 20);
     const query = positionals.join(' ');
     if (query.trim() === '') throw new UsageError('search needs some text, e.g. schemaflow search email');
     const { hits, total } = await searchCatalog(latestManifest(config), query, limit);
@@ -74,8 +68,8 @@ const show = defineCommand({
     const format = outputFormat(options.format);
     const [name] = positionals;
     if (name === undefined) throw new UsageError('show needs a subject, e.g. schemaflow show apps-users');
+    const version = options.version === undefined ? undefined : positiveInteger(options.version, 'version', 1);
     const { view, freshness } = await showSubject(openDiscovery(config), name);
-    const version = options.version === undefined ? undefined : parseCount(options.version, '--version', 1);
     if (version !== undefined && !view.versions.some((entry) => entry.version === version)) {
       throw new UsageError(`${name} has no version ${version}; its versions are ${view.versions.map((entry) => entry.version).join(', ')}`);
     }

@@ -5,7 +5,7 @@ import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
 import { EventValidationError, UnknownSchemaError } from '../../sdk/errors.js';
 import { createProducer } from '../../sdk/producer.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, oneOf, positiveInteger } from '../command.js';
 
 const BATCH = 500;
 const PROGRESS_EVERY = 10_000;
@@ -24,10 +24,8 @@ const produce = defineCommand({
   async run({ positionals, options, config, io }) {
     const [subject, file = '-'] = positionals;
     if (!subject) throw new UsageError('expected: schemaflow produce <subject> [file|-]');
-    const onInvalid = options['on-invalid'] ?? 'skip';
-    if (onInvalid !== 'skip' && onInvalid !== 'abort') throw new UsageError(`--on-invalid must be skip or abort, not ${JSON.stringify(onInvalid)}`);
-    const version = options.version !== undefined ? Number(options.version) : undefined;
-    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new UsageError('--version must be a positive integer');
+    const onInvalid = oneOf(options['on-invalid'], ['skip', 'abort'], 'skip', 'on-invalid');
+    const version = options.version !== undefined ? positiveInteger(options.version, 'version', 1) : undefined;
 
     if (file !== '-') checkEventsFile(file);
     const producer = await createProducer({
