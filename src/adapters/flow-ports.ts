@@ -131,7 +131,7 @@ export const newRunId = (now: Date): string => `${now.toISOString().replace(/[-:
  * `input `), with their defaults for the options not given (undefined). A value given is checked,
  * an empty one too: the actions pass an empty input as undefined, the CLI refuses `--shard ""`.
  */
-export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean; closeOnly?: boolean }, prefix: string): FlowOptions {
+export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: string | undefined; maxDuration?: string | undefined; flushBytes?: string | undefined; maxRecordBytes?: string | undefined; allowedLateness?: string | undefined; dryRun: boolean; closeOnly?: boolean; repairMarkers?: boolean }, prefix: string): FlowOptions {
   const closeOnly = raw.closeOnly === true;
   const shard = raw.shard !== undefined ? shardOption(raw.shard, `${prefix}shard`) : null;
   if (closeOnly && shard && shard.count > 1) throw new UsageError(`${prefix}shard cannot go with ${prefix === '--' ? 'flow close' : 'input close-only'}: closing hours needs every partition's state (close after the shards, without a shard)`);
@@ -145,5 +145,6 @@ export function flowOptionsFrom(raw: { subjects?: string | undefined; shard?: st
     latenessMs: parseDuration(raw.allowedLateness ?? '15m', `${prefix}allowed-lateness`),
     dryRun: raw.dryRun,
     closeOnly,
+    ...(closeOnly && raw.repairMarkers === true ? { repairMarkers: true } : {}),
   };
 }

@@ -26,7 +26,7 @@ function printFlow(report: FlowReport, io: Io, lake: string): void {
   for (const subject of report.missingTopics) io.out(`  skipped    ${subject}: no such topic in Kafka`);
   for (const closure of report.closures) {
     const through = closure.closedThrough ? `hours closed through ${closure.closedThrough.slice(0, 13).replace('T', ' ')}:00 UTC` : 'no hour closed yet';
-    io.out(`  ${closure.subject}: ${through}${closure.markers > 0 ? ` (${closure.markers} new _CLOSED.json markers)` : ''}${closure.held && closure.markers === 0 ? ` — ${closure.held}` : ''}`);
+    io.out(`  ${closure.subject}: ${through}${closure.markers > 0 ? ` (${closure.markers} new _CLOSED.json markers)` : ''}${closure.repaired ? ` (${closure.repaired} missing _CLOSED.json written)` : ''}${closure.held && closure.markers === 0 ? ` — ${closure.held}` : ''}`);
   }
 }
 
@@ -96,12 +96,13 @@ const flowClose = defineCommand({
     subjects: { type: 'string', valueName: 'a,b', description: 'close only these subjects’ hours (comma-separated) [default: all in the manifest]' },
     'allowed-lateness': ALLOWED_LATENESS,
     'dry-run': { type: 'boolean', description: 'report each partition’s progress; close nothing' },
+    'repair-markers': { type: 'boolean', description: 'also write the _CLOSED.json that version folders of hours closed before lack (lake audit names them)' },
     format: FORMAT_OPTION,
   },
   details: 'Reads each partition’s lake state and the watermarks, and closes what `flow run` would close after archiving, without a consumer: the step after `flow run --shard` runs, which close no hour. A partition with offsets not archived yet is reported incomplete and holds its hours open. Exit 0: hours closed, or none complete yet; 1: closing failed or a partition stopped; 2: bad configuration.',
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
-    const flowOptions = flowOptionsFrom({ subjects: options.subjects, allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true, closeOnly: true }, '--');
+    const flowOptions = flowOptionsFrom({ subjects: options.subjects, allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true, closeOnly: true, repairMarkers: options['repair-markers'] === true }, '--');
     return runFlowCommand(flowOptions, { config, env, io, format, workers: 1 });
   },
 });

@@ -19,6 +19,11 @@ describe('the flow options from CLI flags or action inputs', () => {
     expect(() => flowOptionsFrom({ ...raw, dryRun: false }, '--')).toThrow(message);
   });
 
+  it('repair markers only in flow close', () => {
+    expect(flowOptionsFrom({ dryRun: false, closeOnly: true, repairMarkers: true }, '--')).toMatchObject({ closeOnly: true, repairMarkers: true });
+    expect(flowOptionsFrom({ dryRun: false, repairMarkers: true }, '--').repairMarkers).toBeUndefined();
+  });
+
   it('refuse an empty thread count', () => {
     expect(() => parseWorkers('', '--workers')).toThrow('--workers must be a number of threads from 1 to 32');
   });
