@@ -60,7 +60,7 @@ export interface SealedUnit {
   readonly start: bigint;
   readonly end: bigint;
   readonly records: number;
-  /** The Kafka timestamp of its last record (epoch ms): how far in time the partition is archived. */
+  /** The Kafka timestamp of its last record that has one (epoch ms): how far in time the partition is archived. */
   readonly lastTimestamp: number;
   /** Records that went to `_late/`. */
   readonly late: number;
@@ -245,7 +245,9 @@ export class UnitBuilder {
     if (offset < this.start || (this.lastOffset !== undefined && offset <= this.lastOffset)) throw new RangeError(`offset ${offset} of ${this.topic}/${this.partition} is out of order (unit starts at ${this.start}, last added ${String(this.lastOffset)})`);
     const bucket = this.bucketFor(routed, offset);
     const line = routed.kind === 'quarantine' ? quarantineRow(record, routed.reason, routed.detail) : dataRow(record, routed.value, { id: routed.id, version: routed.version });
-    this.lastTimestamp = kafkaTimeMs(Number(record.timestamp));
+    // Kafka's "no timestamp" (-1), or none at all, says nothing of how far the partition is.
+    const timestamp = Number(record.timestamp);
+    if (timestamp >= 0) this.lastTimestamp = kafkaTimeMs(timestamp);
     if (routed.kind === 'late') this.lateCount += 1;
     bucket.add(line, offset);
     this.size += line.length + 1;
