@@ -36,5 +36,8 @@ describe('events nested over 1,000 levels', () => {
     const decode = (levels: number) => decoder.decode({ value: Buffer.from(JSON.stringify(tree(levels))), headers: { 'schema-id': '1' } });
     expect(decode(1000)).toMatchObject({ ok: true });
     expect(decode(1001)).toEqual({ ok: false, reason: 'TOO_DEEP', detail: 'the value nests deeper than 1000 levels of objects and arrays', id: 1 });
+    // Wide is not deep: 1,500 objects side by side are two levels.
+    const wide = { tree: Array.from({ length: 1500 }, () => ({ leaf: [1] })) };
+    expect(decoder.decode({ value: Buffer.from(JSON.stringify(wide)), headers: { 'schema-id': '1' } })).toMatchObject({ ok: true });
   });
 });
