@@ -60,9 +60,6 @@ function validatorsFor(): { catalog: ValidateFunction; subject: ValidateFunction
   return validators;
 }
 
-/** The schemas' pattern for a text that must not be blank: ajv would say `must match pattern "\S"`. */
-const NOT_BLANK = '\\S';
-
 function schemaFindings(document: ParsedDocument, code: RuleCode, errors: readonly ErrorObject[], schemaName: string): Finding[] {
   return errors.map((error) => {
     const where = error.instancePath || '(top level)';
@@ -72,9 +69,7 @@ function schemaFindings(document: ParsedDocument, code: RuleCode, errors: readon
         ? `unknown key "${String(params.additionalProperty)}"`
         : error.keyword === 'enum'
           ? `${error.message ?? 'invalid'}: ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`
-          : error.keyword === 'pattern' && params.pattern === NOT_BLANK
-            ? 'is empty or only whitespace; give it text'
-            : (error.message ?? 'invalid');
+          : (error.message ?? 'invalid');
     const pointer = error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}` : error.instancePath;
     return findingAt(document, code, pointer, `${document.file} ${where}: ${detail} (see ${schemaName}).`, { keyword: error.keyword });
   });

@@ -72,7 +72,7 @@ function describeOptionProblem(finding: Finding, options: ScaffoldOptions): stri
     return `--owners lists ${JSON.stringify(twice)} more than once; list each owner once.`;
   }
   if (key === 'owners' && finding.params.keyword === 'minItems') return `--owners names no owner; ${OWNER_FORM}.`;
-  if (key === 'description' && finding.params.keyword === 'pattern') return '--description is blank; say what one event means, or leave the flag out to get a TODO to edit.';
+  if (key === 'description' && finding.params.keyword === 'minLength') return '--description is empty; say what one event means, or leave the flag out to get a TODO to edit.';
   if (key === 'owners' || key === 'description') return `--${key}: ${finding.message}`;
   return `the subject.yaml these options make would fail check with ${finding.code}: ${finding.message}`;
 }
