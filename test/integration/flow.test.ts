@@ -187,14 +187,14 @@ describe('flow run', () => {
   it('a run that ends before reading a partition reports it incomplete with the offsets left, not idle; the next run reads them', async () => {
     const views = fixture.subjects[1] ?? '';
     const lake = await lakeFor();
-    const short = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', views, '--max-duration', '0s', '--format', 'json']);
+    const short = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', views, '--max-duration', '1ms', '--format', 'json']);
     expect(short.code, short.stdout + short.stderr).toBe(0);
     const [partition] = (JSON.parse(short.stdout) as { partitions: Array<{ status: string; from: string; next: string; high: string; records: number; problem?: string }> }).partitions;
     const left = `offsets ${partition?.from}–${Number(partition?.high) - 1}`;
     expect(Number(partition?.high)).toBeGreaterThan(Number(partition?.from));
     expect(partition).toMatchObject({ status: 'incomplete', next: partition?.from, records: 0 });
     expect(partition?.problem).toBe(`${left} are left for the next run: the read ended before them (the time budget, a stop, or a broker that sent nothing)`);
-    const text = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', views, '--max-duration', '0s']);
+    const text = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', views, '--max-duration', '1ms']);
     expect(text.stdout).toMatch(new RegExp(`incomplete\\s+${views}/0 at offset ${partition?.from}\\n\\s+${left} are left for the next run`));
     const rest = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', views]);
     expect(rest.stdout).toMatch(new RegExp(`archived\\s+${views}/0 ${left}, next ${partition?.high}`));
