@@ -72,6 +72,8 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
     return parsed.document.value;
   };
 
+  /** The version files each version's bundle was made from. */
+  const sources = new Map<string, string[]>();
   const bySubject = new Map<string, Registration[]>();
   for (const registration of registrations) bySubject.set(registration.subject, [...(bySubject.get(registration.subject) ?? []), registration]);
   const subjects: SubjectInput[] = [];
@@ -81,14 +83,31 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
     if (!settings) throw new SchemaflowError('CATALOG_INVALID', `${subject} has versions but no subject.yaml at ${commit.slice(0, 12)}`);
     const versions: ManifestVersion[] = entries.map((entry) => {
       const catalogPath = `${entry.team}/${entry.name}/${entry.version}.json`;
-      const schema = bundleSchema(catalogPath, readVersion(catalogPath), readVersion);
+      const read = new Set<string>([catalogPath]);
+      const schema = bundleSchema(catalogPath, readVersion(catalogPath), (path) => (read.add(path), readVersion(path)));
+      sources.set(`${subject}@${entry.version}`, [...read].map((path) => `${catalogDir}/${path}`));
       return { version: entry.version, id: entry.id, fingerprint: fingerprint(schema), path: entry.path, registeredIn: entry.commit, schema };
     });
     subjects.push({ team: first.team, name: first.name, settings, versions });
   }
 
   const manifest = buildManifest({ sourceCommit: commit, serial: history.length, environment: options.environment, catalog, subjects });
-  if (options.previous) verifyAgainst(manifest, options.previous);
+  if (options.previous) {
+    // A fingerprint may change while every file it was made from is as registered: the bundler
+    // then makes a different (fixed) bundle of the same files, which is no rewritten history.
+    const previous = options.previous;
+    let before: FileTree | undefined;
+    const sameFiles = (key: string): boolean => {
+      try {
+        before ??= repository.treeAt(previous.sourceCommit, `manifest serial ${previous.serial} (${previous.sourceCommit.slice(0, 7)})`);
+      } catch {
+        return false;
+      }
+      const tree = before;
+      return (sources.get(key) ?? []).every((file) => sameBytes(tree.read(file), commitTree.read(file)));
+    };
+    verifyAgainst(manifest, previous, sameFiles);
+  }
   return { manifest, bytes: serializeManifest(manifest), registrations };
 }
 
@@ -109,8 +128,13 @@ function unreadableVersion(file: string, entry: TreeEntry | undefined, commit: s
   );
 }
 
-/** Every version of the previous manifest keeps its ID and fingerprint; otherwise history was rewritten. */
-function verifyAgainst(manifest: Manifest, previous: Manifest): void {
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean => a !== undefined && b !== undefined && Buffer.from(a).equals(b);
+
+/**
+ * Every version of the previous manifest keeps its ID and its fingerprint, unless every file its
+ * bundle is made from is byte for byte as then (`sameFiles`); otherwise history was rewritten.
+ */
+function verifyAgainst(manifest: Manifest, previous: Manifest, sameFiles: (key: string) => boolean): void {
   const current = new Map(manifest.subjects.flatMap((subject) => subject.versions.map((version) => [`${subject.subject}@${version.version}`, version] as const)));
   const problems: string[] = [];
   for (const subject of previous.subjects) {
@@ -118,7 +142,7 @@ function verifyAgainst(manifest: Manifest, previous: Manifest): void {
       const now = current.get(`${subject.subject}@${version.version}`);
       if (!now) problems.push(`${subject.subject} version ${version.version} (ID ${version.id}) is gone`);
       else if (now.id !== version.id) problems.push(`${subject.subject} version ${version.version} would move from ID ${version.id} to ${now.id}`);
-      else if (now.fingerprint !== version.fingerprint) problems.push(`${subject.subject} version ${version.version} changed since it was registered (${version.fingerprint} → ${now.fingerprint})`);
+      else if (now.fingerprint !== version.fingerprint && !sameFiles(`${subject.subject}@${version.version}`)) problems.push(`${subject.subject} version ${version.version} changed since it was registered (${version.fingerprint} → ${now.fingerprint})`);
     }
   }
   if (problems.length > 0) throw new SchemaflowError('HISTORY_REWRITTEN', `the catalog does not reproduce manifest serial ${previous.serial} (${previous.sourceCommit.slice(0, 12)}); the default branch's history was rewritten or a registered version changed:\n  - ${problems.join('\n  - ')}`);

@@ -104,6 +104,22 @@ describe('the manifest', () => {
     expect(() => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: tampered })).toThrow(/would move from ID 101 to 1/);
   });
 
+  it('accepts a fingerprint changed by the bundler while the files are as registered, and not otherwise', () => {
+    const current = build().manifest;
+    // What an older bundler made of the same files: another fingerprint for apps-users version 1.
+    const older = (sourceCommit: string) => ({ ...current, sourceCommit, subjects: current.subjects.map((subject) => ({ ...subject, versions: subject.versions.map((version) => (subject.subject === 'apps-users' && version.version === 1 ? { ...version, fingerprint: 'sha256:older-bundler' } : version)) })) });
+    const rebuilt = buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: older(current.sourceCommit) });
+    expect(rebuilt.manifest.subjects.find((subject) => subject.subject === 'apps-users')?.versions[0]?.fingerprint).toBe(current.subjects.find((subject) => subject.subject === 'apps-users')?.versions[0]?.fingerprint);
+    // The previous manifest's commit held other bytes (a rewritten history): refused.
+    repo.git('checkout', '-q', '-b', 'rewritten');
+    repo.write('catalog/apps/users/1.json', '{"type": "object", "description": "as it was before the rewrite"}');
+    repo.commit('the history that was rewritten');
+    const gone = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('checkout', '-q', '-');
+    expect(() => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: older(gone) })).toThrow(/apps-users version 1 changed since it was registered \(sha256:older-bundler → sha256:/);
+    expect(() => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: older('0'.repeat(40)) })).toThrow(/HISTORY_REWRITTEN|changed since it was registered/);
+  });
+
   it('refuses a shallow clone with the fetch-depth and --unshallow fixes (exit 2), and writes --out', async () => {
     const clones = mkdtempSync(join(tmpdir(), 'schemaflow-manifest-'));
     try {
