@@ -1,10 +1,13 @@
+import { posix } from 'node:path';
 import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
 import { parseJsonDocument, unreadableMessage } from '../catalog/documents.js';
 import { createSchemaCompiler, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult } from '../compat/engine.js';
+import { resolveRef, type RefResolver } from '../compat/model.js';
 import { UsageError } from '../domain/errors.js';
+import { decodeRefPart } from '../domain/finding.js';
 
 export interface FileInput {
   readonly path: string;
@@ -32,11 +35,16 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
     }
     return parsed.document;
   };
-  const oldDocument = load(oldFile);
-  const newDocument = load(newFile);
-  return checkCompatibility(
-    { name: newFile.path, file: newFile.path, document: schemaDocumentOf(newDocument) },
-    [{ name: oldFile.path, file: oldFile.path, document: schemaDocumentOf(oldDocument) }],
-    options,
-  );
+  const oldDocument = schemaDocumentOf(load(oldFile));
+  const newDocument = schemaDocumentOf(load(newFile));
+  // A rule that merges one file's schema into the other's rebases its references (schemaIn), so
+  // they name their own file by path: lead them back into it.
+  const resolve: RefResolver = (from, ref) => {
+    const hash = ref.indexOf('#');
+    const path = decodeRefPart(hash === -1 ? ref : ref.slice(0, hash));
+    const target = path === undefined ? undefined : posix.normalize(posix.join(posix.dirname(from.document.label), path));
+    const document = [oldDocument, newDocument].find((candidate) => posix.normalize(candidate.label) === target);
+    return document ? resolveRef({ document, pointer: '', schema: true }, hash === -1 ? '#' : ref.slice(hash)) : undefined;
+  };
+  return checkCompatibility({ name: newFile.path, file: newFile.path, document: newDocument }, [{ name: oldFile.path, file: oldFile.path, document: oldDocument }], { ...options, resolve });
 }

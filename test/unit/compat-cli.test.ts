@@ -33,6 +33,17 @@ describe('schemaflow compat', () => {
     expect(report.findings.map((finding) => finding.code)).toContain('TYPE_CHANGED');
   });
 
+  // Regression: a rule merging the writer into the reader (not, oneOf overlaps, if) read the
+  // writer's own #/$defs in the reader's file; rebased, they found no file to lead to.
+  it('reads each file’s own references in that file when a rule merges one into the other', async () => {
+    const writer = { type: 'object', required: ['p'], properties: { p: { $ref: '#/$defs/A' } }, $defs: { A: { type: 'integer' } } };
+    const same = await runSchemaflow(['compat', file('ref-old.json', writer), file('ref-new.json', { ...writer, not: { required: ['p'], properties: { p: { type: 'string' } } } }), '--mode', 'FULL']);
+    expect(same.code, same.stdout).toBe(0);
+    const broken = await runSchemaflow(['compat', file('str-old.json', { ...writer, $defs: { A: { type: 'string' } } }), file('str-new.json', { ...writer, not: { required: ['p'], properties: { p: { type: 'string' } } } }), '--mode', 'BACKWARD', '--policy', 'STRICT']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('NOT_EXCLUDED');
+  });
+
   it('exits 2 for unreadable, non-JSON or invalid schemas and bad options, naming the file', async () => {
     const notJson = file('bad.json', '{"type": "object",');
     const invalid = file('invalid.json', { type: 'strin' });
