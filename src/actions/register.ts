@@ -3,7 +3,7 @@ import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
 import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin } from '../adapters/registration-ports.js';
 import { resolveSettings } from '../config/resolve.js';
-import { describeError } from '../domain/errors.js';
+import { UsageError, describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
 import { flagsFromInputs, optionalInput } from './inputs.js';
 
@@ -14,6 +14,9 @@ async function main(): Promise<void> {
   const dryRun = core.getBooleanInput('dry-run');
   const repository = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
   const location = manifestUrlFor(repository.root, config, environment, sources.manifestUrl);
+  // GitHub passes an unset variable as an empty input: the built-in default would publish the
+  // manifest on the runner's disk, where no producer or flow ever reads it.
+  if (sources.manifestUrl === 'default' && location === config.manifestUrl) throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${location} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });
   const manifests = openObjectStore(location, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
     registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),

@@ -33,5 +33,10 @@ describe('actions/register', () => {
     const failed = await register({ 'kafka-brokers': '127.0.0.1:1', 'manifest-url': manifestUrl });
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('::error::cannot reach the Kafka brokers 127.0.0.1:1');
+
+    // An unset repository variable arrives as an empty input: refused, not published on the runner's disk.
+    const unset = await register({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': '' });
+    expect(unset.code).toBe(1);
+    expect(unset.stdout).toContain('::error::input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location');
   });
 });

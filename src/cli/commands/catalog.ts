@@ -150,7 +150,7 @@ const init = defineCommand({
     if (shown !== '.') io.out(`  cd ${shown}`);
     io.out('  git add -A && git commit -m "catalog: scaffold"   # the base the first pull request is checked against');
     io.out('  npx schemaflow new <team>/<name>                   # your first event, then: npx schemaflow check');
-    io.out('  edit catalog/catalog.yaml (bucket names) and .github/CODEOWNERS (one line per team); see README.md');
+    io.out('  set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests, where registration publishes and the flow reads) and edit .github/CODEOWNERS (one line per team); see README.md');
     return Promise.resolve(0);
   },
 });
