@@ -59,12 +59,9 @@ export function rebaseRefs(schema: Readonly<Record<string, unknown>>, file: stri
   if (typeof ref !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return result;
   const hash = ref.indexOf('#');
   const [path, fragment] = hash === -1 ? [ref, ''] : [ref.slice(0, hash), ref.slice(hash)];
-  let target: string;
-  try {
-    target = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), decodeURIComponent(path)));
-  } catch {
-    return result; // a malformed percent-encoding: ajv refused the file before it got here
-  }
+  const decoded = decodeRefPart(path);
+  if (decoded === undefined) return result; // a malformed percent-encoding: check refused the file (SCHEMA_INVALID)
+  const target = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), decoded));
   result.$ref = target === base ? fragment || '#' : `${posix.relative(posix.dirname(base), target)}${fragment}`;
   return result;
 }

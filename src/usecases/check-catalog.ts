@@ -117,7 +117,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
       case 'readme':
         break;
       case 'stray':
-        if (change.status !== 'deleted') findings.push(findingOnFile(change.path, 'STRAY_FILE', `${change.path} is not part of the catalog layout (catalog.yaml and <team>/<name>/{subject.yaml, <version>.json}); move or remove it.`));
+        if (change.status !== 'deleted') findings.push(findingOnFile(change.path, 'STRAY_FILE', `${change.path} is not part of the catalog layout (catalog.yaml, and README.md at the top, in a team or in a subject, besides <team>/<name>/{subject.yaml, <version>.json}); move or remove it.`));
         break;
       default: {
         const key = subjectOf(role.team, role.name);
@@ -309,7 +309,7 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
     if (role.role === 'bad-version-name' && change.status !== 'deleted') {
       findings.push(findingOnFile(change.path, 'INVALID_VERSION_FILE', `${change.path} is not a valid version file name: versions are named by a positive integer without leading zeros, e.g. ${dir}/${(Math.max(0, ...baseVersions.keys()) + 1).toString()}.json.`));
     } else if (role.role === 'subject-entry' && change.status !== 'deleted') {
-      findings.push(findingOnFile(change.path, 'STRAY_FILE', `${change.path} is not part of a subject (subject.yaml and <version>.json only); move or remove it.`));
+      findings.push(findingOnFile(change.path, 'STRAY_FILE', `${change.path} is not part of a subject (subject.yaml, <version>.json and README.md only); move or remove it.`));
     } else if (role.role === 'version') {
       if (change.status === 'added') added.push({ version: role.version, path: change.path });
       else if (change.status === 'modified') {
