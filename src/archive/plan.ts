@@ -31,7 +31,7 @@ export function planPartition(state: PartitionState, offsets: { low: bigint; hig
     return {
       action: 'stop',
       code: 'OFFSET_AHEAD_OF_KAFKA',
-      message: `${state.topic}/${state.partition}: the lake has offsets up to ${next - 1n} but Kafka's high watermark is ${high}: the topic was recreated or truncated. Nothing was archived for this partition; move the partition's state aside (its next offset) once you know what happened.`,
+      message: `${state.topic}/${state.partition}: the lake has offsets up to ${next - 1n} but Kafka's high watermark is ${high}: the topic was recreated or truncated. Nothing was archived for this partition. Its offsets now name other records than the lake's under the same offsets, so this lake cannot take them: archive the recreated topic into another lake (--lake, --state) or register it as a new subject. Removing the state would not help: a partition without a state is refused while the lake holds its subject.`,
     };
   }
   if (state.pending) {

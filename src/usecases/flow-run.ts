@@ -131,12 +131,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   };
 
   const closedThrough = new Map<string, Date | null>();
-  /** Subjects whose closure state this state store holds (a run closed their hours here before). */
-  const closedHere = new Set<string>();
   for (const subject of subjects) {
-    const { closure, generation } = await readClosure(ports.state, subject.subject);
+    const { closure } = await readClosure(ports.state, subject.subject);
     closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
-    if (generation !== null) closedHere.add(subject.subject);
   }
   /** Every partition's state as it ends the run, for hour closure. */
   const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
@@ -149,20 +146,19 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     held.set(subject.subject, why);
   };
   // A partition without a state starts at Kafka's earliest offset. If the lake already holds its
-  // subject while the state store has neither a state of its topic nor the subject's closure
-  // state, the store is not the one the lake was archived with (a mistyped --state): starting
-  // would archive every record twice. (A state moved aside after the topic was recreated leaves
-  // the closure state.) The lake is listed first: an object there was preceded by its unit's
-  // intent in the state store, so another shard's first units cannot slip between the two.
+  // subject while the state store has no state of its topic, the store is not the one the lake
+  // was archived with (a mistyped --state), or the states were removed: starting would archive
+  // records under offsets the lake already holds. The lake is listed first: an object there was
+  // preceded by its unit's intent in the state store, so another shard's first units cannot
+  // slip between the two.
   const foreignStates = new Map<string, Promise<string | undefined>>();
   const foreignState = (subject: ManifestSubject): Promise<string | undefined> => {
     let answer = foreignStates.get(subject.subject);
     if (!answer) {
       answer = (async () => {
-        if (closedHere.has(subject.subject)) return undefined;
         const [found] = [...(await ports.lake.list(`${subject.subject}/`)), ...(await ports.lake.list(`_quarantine/${subject.subject}/`))];
         if (!found || (await ports.state.list(`${subject.topic}/`)).length > 0) return undefined;
-        return `the lake ${ports.lake.location} holds objects of ${subject.subject} (${found.key}), but the state store ${ports.state.location} has no flow state of topic ${subject.topic} nor ${subject.subject}'s closure state: it is not the state store this lake was archived with (check --state). Nothing was read: archiving from Kafka's earliest offset would put every record already in the lake there twice.`;
+        return `the lake ${ports.lake.location} holds objects of ${subject.subject} (${found.key}), but the state store ${ports.state.location} has no flow state of topic ${subject.topic}: it is not the state store this lake was archived with (check --state). Nothing was read: archiving from Kafka's earliest offset would put every record already in the lake there twice.`;
       })();
       foreignStates.set(subject.subject, answer);
     }

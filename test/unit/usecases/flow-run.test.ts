@@ -347,13 +347,13 @@ it('reads nothing into a lake that holds the subject with a state store that has
   const before = (await stores.lake.list('')).map((entry) => entry.key);
   const elsewhere = { lake: stores.lake, state: openObjectStore(`file://${root}/elsewhere${lakes}`) };
   const report = await run(elsewhere, partition(records));
-  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringContaining(`but the state store ${elsewhere.state.location} has no flow state of topic apps-users nor apps-users's closure state: it is not the state store this lake was archived with (check --state)`) as string });
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringContaining(`but the state store ${elsewhere.state.location} has no flow state of topic apps-users: it is not the state store this lake was archived with (check --state)`) as string });
   expect(report.closures).toMatchObject([{ held: 'the state store has no flow state of apps-users, whose data the lake holds' }]);
   expect(report.exitCode).toBe(1);
   expect((await stores.lake.list('')).map((entry) => entry.key)).toEqual(before);
-  // A partition's state moved aside (as a recreated topic's stop message advises) leaves the
-  // subject's closure state: a store with it archives the partition anew.
-  const aside = { lake: stores.lake, state: openObjectStore(`file://${root}/aside${lakes}`) };
-  await aside.state.create('_closure/apps-users.json', (await stores.state.get('_closure/apps-users.json'))?.bytes ?? new Uint8Array());
-  expect((await run(aside, partition([event(0)]))).partitions[0]).toMatchObject({ status: 'archived', next: '1' });
+  // A state removed from the right store (after its topic was recreated) is refused the same way:
+  // the new topic's offsets would name records the lake already holds under them.
+  const removed = { lake: stores.lake, state: openObjectStore(`file://${root}/removed${lakes}`) };
+  await removed.state.create('_closure/apps-users.json', (await stores.state.get('_closure/apps-users.json'))?.bytes ?? new Uint8Array());
+  expect((await run(removed, partition([event(0)]))).partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
 });
