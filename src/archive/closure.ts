@@ -128,7 +128,7 @@ export function hourOfKey(key: string): Date | undefined {
  */
 export function lacksMarker(folder: string, keys: readonly string[], closure: ClosureState, markers: ReadonlySet<string>): boolean {
   const hour = hourOfKey(folder);
-  if (!hour || closure.closedThrough === null || !/^[^/_][^/]*\/v=\d+\//.test(folder) || markers.has(`${folder}_CLOSED.json`) || !keys.some((key) => key.endsWith('.jsonl.gz'))) return false;
+  if (!hour || closure.closedThrough === null || !/^[^/_][^/]*\/v=[1-9]\d*\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}\/$/.test(folder) || markers.has(`${folder}_CLOSED.json`) || !keys.some((key) => key.endsWith('.jsonl.gz'))) return false;
   return hour.getTime() <= Date.parse(closure.closedThrough) && !(closure.marking?.hours ?? []).some((iso) => Date.parse(iso) === hour.getTime());
 }
 

@@ -57,6 +57,20 @@ export interface SchemaProducer {
   schemaFor(subject: string, version?: number): RegisteredSchema;
 }
 
+/** Whether a value nests objects and arrays deeper than `limit`, walked without recursion. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  // An object met again is walked again only when met deeper (shared parts of an event).
+  const deepest = new Map<object, number>();
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null || (deepest.get(next.value) ?? 0) >= next.depth) continue;
+    if (next.depth > limit) return true;
+    deepest.set(next.value, next.depth);
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
+
 /**
  * `createProducer({ manifest, kafka })`: validators are compiled once per schema ID; messages carry
  * the `schema-id`, `schema-subject` and `schema-version` headers; the topic is the subject.
@@ -74,7 +88,8 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
     try {
       text = JSON.stringify(event);
     } catch (error) {
-      throw error instanceof RangeError ? tooDeep() : error;
+      // A RangeError is also a string too long for V8: only a deep event is called deep.
+      throw error instanceof RangeError && deeperThan(event, MAX_EVENT_DEPTH) ? tooDeep() : error;
     }
     if (nestsTooDeep(text)) throw tooDeep();
     const json = Buffer.from(text, 'utf8');

@@ -42,8 +42,10 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
   const resolve: RefResolver = (from, ref) => {
     const hash = ref.indexOf('#');
     const path = decodeRefPart(hash === -1 ? ref : ref.slice(0, hash));
-    const target = path === undefined ? undefined : posix.normalize(posix.join(posix.dirname(from.document.label), path));
-    const document = [oldDocument, newDocument].find((candidate) => posix.normalize(candidate.label) === target);
+    // rebaseRefs relates the two files' paths as the file system does (posix.relative), so
+    // compare them resolved: ./old.json, old.json and /abs/old.json are one file.
+    const target = path === undefined ? undefined : posix.resolve(posix.dirname(posix.resolve(from.document.label)), path);
+    const document = [oldDocument, newDocument].find((candidate) => posix.resolve(candidate.label) === target);
     return document ? resolveRef({ document, pointer: '', schema: true }, hash === -1 ? '#' : ref.slice(hash)) : undefined;
   };
   return checkCompatibility({ name: newFile.path, file: newFile.path, document: newDocument }, [{ name: oldFile.path, file: oldFile.path, document: oldDocument }], { ...options, resolve });

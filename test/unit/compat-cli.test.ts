@@ -39,6 +39,9 @@ describe('schemaflow compat', () => {
     const writer = { type: 'object', required: ['p'], properties: { p: { $ref: '#/$defs/A' } }, $defs: { A: { type: 'integer' } } };
     const same = await runSchemaflow(['compat', file('ref-old.json', writer), file('ref-new.json', { ...writer, not: { required: ['p'], properties: { p: { type: 'string' } } } }), '--mode', 'FULL']);
     expect(same.code, same.stdout).toBe(0);
+    // However the two paths are spelled.
+    const spelled = await runSchemaflow(['compat', join(dir, 'ref-old.json'), './ref-new.json', '--mode', 'FULL'], { cwd: dir });
+    expect(spelled.code, spelled.stdout).toBe(0);
     const broken = await runSchemaflow(['compat', file('str-old.json', { ...writer, $defs: { A: { type: 'string' } } }), file('str-new.json', { ...writer, not: { required: ['p'], properties: { p: { type: 'string' } } } }), '--mode', 'BACKWARD', '--policy', 'STRICT']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('NOT_EXCLUDED');

@@ -27,6 +27,11 @@ describe('events nested over 1,000 levels', () => {
     expect((single as EventValidationError).message).toBe('the event does not match apps-trees version 1: (the event) nests deeper than 1000 levels of objects and arrays; nothing was sent');
     // So deep that JSON.stringify overflows the stack: the same error, not a RangeError.
     expect(await producer.send('apps-trees', tree(20_000)).catch((caught: unknown) => caught)).toBeInstanceOf(EventValidationError);
+    // Too long for a string is no depth: JSON.stringify's own RangeError.
+    const long = 'x'.repeat(300_000_000);
+    const huge = await producer.send('apps-trees', { tree: [long, long] }).catch((caught: unknown) => caught);
+    expect(huge).toBeInstanceOf(RangeError);
+    expect(huge).not.toBeInstanceOf(EventValidationError);
     const batch = await producer.sendBatch('apps-trees', [{ value: tree(3) }, { value: tree(1001) }]).catch((caught: unknown) => caught);
     expect((batch as EventValidationError).violations).toEqual([{ path: '/1', keyword: 'maxDepth', message: 'nests deeper than 1000 levels of objects and arrays' }]);
   });
