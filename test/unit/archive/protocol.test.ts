@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
-import { closingPlan, hourOfKey, lacksMarker, lastClosableHour, watermarkOf } from '../../../src/archive/closure.js';
+import { closingPlan, hourOfKey, lacksMarker, lastClosableHour, watermarkOf, type ClosureState } from '../../../src/archive/closure.js';
 import { planPartition } from '../../../src/archive/plan.js';
 import { advanceState, claimedOffsets, drainedOffset, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../../../src/archive/unit.js';
@@ -116,8 +116,8 @@ describe('closing hours (flow.md §3.4 step 8)', () => {
   });
 
   it('finds the version folders of closed hours that lack their marker, and only those', () => {
-    const closure = { format: 1 as const, subject: 'apps-users', closedThrough: '2026-11-30T09:00:00.000Z', lateCounted: 0, revision: 1, updatedAt: '' };
-    const lacks = (folder: string, markers: string[] = [], state = closure) => lacksMarker(folder, [`${folder}apps-users+0+1+2.jsonl.gz`], state, new Set(markers));
+    const closure: ClosureState = { format: 1, subject: 'apps-users', closedThrough: '2026-11-30T09:00:00.000Z', lateCounted: 0, revision: 1, updatedAt: '' };
+    const lacks = (folder: string, markers: string[] = [], state: ClosureState = closure) => lacksMarker(folder, [`${folder}apps-users+0+1+2.jsonl.gz`], state, new Set(markers));
     expect(lacks('apps-users/v=1/dt=2026-11-30/hr=08/')).toBe(true);
     expect(lacks('apps-users/v=1/dt=2026-11-30/hr=08/', ['apps-users/v=1/dt=2026-11-30/hr=08/_CLOSED.json'])).toBe(false);
     expect(lacks('apps-users/v=1/dt=2026-11-30/hr=10/')).toBe(false); // not closed yet
