@@ -10,9 +10,9 @@ import {
   type CatalogSettings,
   type SubjectSettings,
 } from '../catalog/config-files.js';
-import { parseYamlDocument } from '../catalog/documents.js';
+import { parseYamlDocument, type ParsedDocument } from '../catalog/documents.js';
 import { notRegularFileFinding } from '../catalog/entries.js';
-import { findingOnFile } from '../catalog/finding-builder.js';
+import { findingAt, findingOnFile } from '../catalog/finding-builder.js';
 import { nameProblems, roleOf } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
@@ -259,7 +259,7 @@ function versionsIn(tree: FileTree, dir: string): Map<number, string> {
   return versions;
 }
 
-function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings; findings: Finding[]; exists: boolean } {
+function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings; findings: Finding[]; exists: boolean; document?: ParsedDocument } {
   const entry = tree.stat(file);
   if (!entry) return { findings: [], exists: false };
   if (entry.kind !== 'file') return { findings: [], exists: true };
@@ -267,7 +267,7 @@ function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings
   const parsed = bytes ? parseYamlDocument(file, bytes) : undefined;
   if (!parsed) return { findings: [], exists: true };
   if (!parsed.ok) return { findings: [...parsed.findings], exists: true };
-  return { ...readSubjectSettings(parsed.document), exists: true };
+  return { ...readSubjectSettings(parsed.document), exists: true, document: parsed.document };
 }
 
 function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolean; newVersions: number[]; crossCheck: CrossCheckPair[] } {
@@ -291,6 +291,11 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
   const headSubject = readSubject(headTree, subjectFile);
   const subjectChanged = changes.some((change) => change.path === subjectFile);
   if (subjectChanged) findings.push(...headSubject.findings);
+  // A blank description is refused where it is written: subject.schema.json asks only for one
+  // character, as a stricter schema would make catalogs that already hold one unregistrable.
+  if (subjectChanged && headSubject.document && headSubject.settings?.description.trim() === '') {
+    findings.push(findingAt(headSubject.document, 'SUBJECT_CONFIG_INVALID', '/description', `${subjectFile} /description is only whitespace; say what one event of ${subject} means.`, { keyword: 'blank' }));
+  }
   if (!headSubject.exists && headVersions.size > 0) {
     findings.push(findingOnFile(subjectFile, 'MISSING_SUBJECT_FILE', `${subject} has version files but no ${subjectFile}; add one with at least description and owners (\`schemaflow new ${team}/${name}\` writes a template).`));
   }

@@ -38,6 +38,8 @@ const CASES: readonly RuleCase[] = [
   { name: 'NO_VERSIONS', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML }, expect: ['NO_VERSIONS'] },
   { name: 'DUPLICATE_KEY: a key twice in subject.yaml, at the second one', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}topic:\n  partitions: 3\n  partitions: 6\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['DUPLICATE_KEY'], at: { file: 'catalog/apps/orders/subject.yaml', line: 5, col: 3, pointer: '' } },
   { name: 'DUPLICATE_KEY: a key twice in catalog.yaml', files: { 'catalog/catalog.yaml': 'lint:\n  STRAY_FILE: off\nlint: {}\n' }, expect: ['DUPLICATE_KEY'], at: { file: 'catalog/catalog.yaml', line: 3, col: 1, pointer: '' } },
+  // A blank description is refused where subject.yaml is written (the schema asks only for one character).
+  { name: 'SUBJECT_CONFIG_INVALID: a blank description', files: { 'catalog/apps/orders/subject.yaml': 'description: "   "\nowners: ["@acme/test"]\n', 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID'], at: { file: 'catalog/apps/orders/subject.yaml', line: 1, col: 14, pointer: '/description' } },
   { name: 'SUBJECT_CONFIG_INVALID: unknown key and bad status', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}status: gone\ncolour: red\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID', 'SUBJECT_CONFIG_INVALID'] },
   { name: 'ROOT_NOT_OBJECT', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': JSON.stringify({ description: 'd', type: 'array' }) }, expect: ['ROOT_NOT_OBJECT'] },
   {
@@ -109,6 +111,19 @@ describe('catalog rules', () => {
     if (testCase.at) {
       const finding = report.findings[0];
       expect(finding).toMatchObject(testCase.at);
+    }
+  });
+
+  it('leaves a blank description alone where subject.yaml is not written, and keeps that subject’s settings', () => {
+    repo.write('catalog/apps/orders/subject.yaml', 'description: "   "\nowners: ["@acme/test"]\nstatus: retired\n');
+    repo.write('catalog/apps/orders/1.json', schema());
+    repo.commit('orders, merged before the rule');
+    try {
+      repo.write('catalog/apps/orders/2.json', schema());
+      // Judged by its settings (retired takes no version), with no finding on the file it did not touch.
+      expect(codes(check(repo, 'HEAD'))).toEqual(['SUBJECT_RETIRED']);
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
     }
   });
 
