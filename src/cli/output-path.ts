@@ -3,9 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { UsageError, messageOf } from '../domain/errors.js';
 
 /*
- * Where `--out` writes (site, types, manifest build): checked and prepared before the command's
- * work, so a path that cannot be written is a usage error naming the flag and what is in the way
- * (exit 2), never an unexpected error after the work is done.
+ * Where `--out` writes (site, types, manifest build): checked and prepared before anything is
+ * written, so a path that cannot be written is a usage error naming the flag and what is in the
+ * way (exit 2), never an unexpected error halfway through the writes.
  */
 
 /** The stat of `path`, or undefined when nothing is there (also when a parent is not a directory). */

@@ -70,6 +70,14 @@ describe('output paths (--out of site, types and manifest build)', () => {
     expect(stderr.split('\n')[0]).toBe(`schemaflow: error: --out ${argv[2] ?? ''}: ${message}`);
   });
 
+  // Regression: the directories were made before the manifest loaded, and left behind when it did not.
+  it.each([['site'], ['types']])('create no directory in %s when the manifest cannot be read', async (command) => {
+    const out = join(dir.root, `never-${command}`, 'a', 'b');
+    const code = await runCli([command, '--out', out, '--manifest-url', 'file:///nonexistent-schemaflow-manifests'], { env: { SCHEMAFLOW_LAKE_URL: dir.lakeUrl }, io: { out: () => undefined, err: () => undefined } });
+    expect(code).not.toBe(0);
+    expect(existsSync(join(dir.root, `never-${command}`))).toBe(false);
+  });
+
   // Regression: site --out /proc/x spun in Node's recursive mkdir at 80% CPU for minutes.
   it.each([['site'], ['types']])('fail fast under /proc in %s', { timeout: 30_000 }, async (command) => {
     const result = await runSchemaflow([command, '--out', '/proc/schemaflow-x/y'], { env: { PATH: process.env.PATH, SCHEMAFLOW_MANIFEST_URL: dir.manifestUrl, SCHEMAFLOW_LAKE_URL: dir.lakeUrl }, timeoutMs: 20_000 });

@@ -91,8 +91,9 @@ const site = defineCommand({
   details: 'Reads <manifest location>/latest.json and each subject’s latest closed hour from the lake’s state when reachable. Writes index.html, subjects/<subject>.html, rules.html, style.css, search.js and search-index.js. Exit 0; 2: bad invocation or configuration.',
   async run({ options, config, io }) {
     if (options.out === undefined) throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
-    const out = prepareOutputDirectory(options.out, 'out');
     const { manifest, files, lake } = await buildSite(openDiscovery(config));
+    // After the site is built: a command that fails creates no directory.
+    const out = prepareOutputDirectory(options.out, 'out');
     for (const file of files) {
       const target = join(out, file.path);
       prepareOutputDirectory(dirname(target), 'out');

@@ -14,8 +14,9 @@ const types = defineCommand({
   details: 'Reads <manifest location>/latest.json. Include the file in your tsconfig; then producer.send(subject, event) checks the event against the subject’s latest version (or { version: N }).',
   async run({ options, config, io }) {
     if (options.out === undefined) throw new UsageError('--out <dir> is required');
-    const out = prepareOutputDirectory(options.out, 'out');
     const manifest = await loadManifest(`${config.manifestUrl.replace(/\/+$/, '')}/latest.json`, createManifestLoader(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}));
+    // After the manifest loads: a command that fails creates no directory.
+    const out = prepareOutputDirectory(options.out, 'out');
     const file = join(out, 'schemaflow-events.d.ts');
     writeFileSync(file, generateTypes(manifest));
     io.out(`wrote ${file}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}`);
