@@ -101,7 +101,12 @@ export function subschemasOf(schema: Readonly<Record<string, unknown>>): Subsche
  */
 export function schemaAtFragment(root: unknown, fragment: string): Record<string, unknown> | boolean | undefined {
   const decoded = decodeRefPart(fragment); // undefined for a malformed percent-encoding
-  const tokens = decoded === undefined ? undefined : fromPointer(decoded);
+  return decoded === undefined ? undefined : schemaAtPointer(root, decoded);
+}
+
+/** {@link schemaAtFragment} for a fragment already percent-decoded: a JSON Pointer (RFC 6901). */
+export function schemaAtPointer(root: unknown, pointer: string): Record<string, unknown> | boolean | undefined {
+  const tokens = fromPointer(pointer);
   if (!tokens) return undefined;
   let value: unknown = root;
   for (const token of tokens) {

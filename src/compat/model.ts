@@ -1,5 +1,5 @@
 import { rebaseRefs } from '../catalog/refs.js';
-import { isSchemaObject, schemaAtFragment } from '../catalog/schema-walk.js';
+import { isSchemaObject, schemaAtPointer } from '../catalog/schema-walk.js';
 import { decodeRefPart } from '../domain/finding.js';
 
 /**
@@ -46,8 +46,22 @@ export type RefResolver = (from: SchemaNode, ref: string) => SchemaNode | undefi
 export function resolveRef(from: SchemaNode, ref: string, external?: RefResolver): SchemaNode | undefined {
   if (!ref.startsWith('#')) return external?.(from, ref);
   const pointer = decodeRefPart(ref.slice(1));
-  const schema = pointer === undefined ? undefined : schemaAtFragment(from.document.root, ref.slice(1));
+  const schema = pointer === undefined ? undefined : schemaAtPointer(from.document.root, pointer);
   return schema === undefined || pointer === undefined ? undefined : { document: from.document, pointer, schema };
+}
+
+/**
+ * A resolver of references to other files: `documentAt` names the document a reference's path
+ * (percent-decoded) leads to from the referring document, and the fragment is looked up in it as
+ * every reference's is (resolveRef). Undefined for a path with a malformed escape.
+ */
+export function fileResolver(documentAt: (from: SchemaDocument, path: string) => SchemaDocument | undefined): RefResolver {
+  return (from, ref) => {
+    const hash = ref.indexOf('#');
+    const path = decodeRefPart(hash === -1 ? ref : ref.slice(0, hash));
+    const document = path === undefined ? undefined : documentAt(from.document, path);
+    return document ? resolveRef({ document, pointer: '', schema: true }, hash === -1 ? '#' : ref.slice(hash)) : undefined;
+  };
 }
 
 const rebased = new WeakMap<object, Map<string, Record<string, unknown>>>();

@@ -1,5 +1,4 @@
-import { isSchemaObject } from '../catalog/schema-walk.js';
-import { decodeRefPart, fromPointer } from '../domain/finding.js';
+import { isSchemaObject, schemaAtFragment } from '../catalog/schema-walk.js';
 
 /**
  * The fields of an event as a person reads them: one row per property at any depth, with an
@@ -47,22 +46,6 @@ export interface Resolved {
 
 const NONE: ReadonlySet<string> = new Set();
 
-/** The value a local `$ref` (`#`, `#/$defs/X`, with `~0`/`~1` escapes) points at in `root`. */
-function resolvePointer(root: unknown, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
-  const pointer = decodeRefPart(ref.slice(1));
-  const tokens = pointer === undefined ? undefined : fromPointer(pointer);
-  if (!tokens) return undefined;
-  let node: unknown = root;
-  for (const token of tokens) {
-    if (Array.isArray(node)) node = node[Number(token)];
-    else if (isSchemaObject(node) && Object.prototype.hasOwnProperty.call(node, token)) node = node[token];
-    else return undefined;
-  }
-  return node;
-}
-
-
 /**
  * A schema with its `$ref` chain followed: the target's keywords, overridden by the keywords
  * beside each `$ref` (a property's own `description` wins over the shared definition's).
@@ -77,7 +60,7 @@ export function resolveRefs(root: unknown, node: unknown, seen: ReadonlySet<stri
     const ref = schema.$ref;
     if (chain.has(ref)) return { schema: withoutRef(schema), seen: chain, cyclic: true };
     chain.add(ref);
-    const target = resolvePointer(root, ref);
+    const target = ref.startsWith('#') ? schemaAtFragment(root, ref.slice(1)) : undefined;
     schema = { ...(isSchemaObject(target) ? target : {}), ...withoutRef(schema) };
   }
   return { schema, seen: chain, cyclic: false };

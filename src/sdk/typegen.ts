@@ -1,4 +1,4 @@
-import { decodeRefPart } from '../domain/finding.js';
+import { schemaAtFragment } from '../catalog/schema-walk.js';
 import type { Manifest } from '../manifest/types.js';
 
 /**
@@ -30,14 +30,8 @@ function description(schema: unknown): string {
   return typeof schema === 'object' && schema !== null && typeof (schema as { description?: unknown }).description === 'string' ? (schema as { description: string }).description : '';
 }
 
-function resolveRef(root: unknown, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
-  let value: unknown = root;
-  for (const token of (decodeRefPart(ref.slice(1)) ?? '').split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[token] : undefined;
-  }
-  return value;
-}
+/** What a local `$ref` names in the version's schema (the one lookup every `$ref` resolver uses). */
+const resolveRef = (root: unknown, ref: string): unknown => (ref.startsWith('#') ? schemaAtFragment(root, ref.slice(1)) : undefined);
 
 const SCALARS: Record<string, string> = { string: 'string', integer: 'number', number: 'number', boolean: 'boolean', null: 'null' };
 
