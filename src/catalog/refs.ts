@@ -31,9 +31,11 @@ export function collectRefs(schema: unknown, catalogPath: string): SchemaRef[] {
   return refs;
 }
 
+/** A scheme (https:, file:, urn:, data:) or a network-path reference (//host/...): it leaves the catalog. */
+const isRemote = (ref: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//');
+
 function classify(ref: string, pointer: string, catalogPath: string): SchemaRef {
-  // A scheme (https:, file:, urn:, data:) or a network-path reference (//host/...) leaves the catalog.
-  if (/^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return { kind: 'remote', pointer, ref };
+  if (isRemote(ref)) return { kind: 'remote', pointer, ref };
   const hash = ref.indexOf('#');
   const decoded = decodeRefPart(hash < 0 ? ref : ref.slice(0, hash));
   if (decoded === undefined || (hash >= 0 && decodeRefPart(ref.slice(hash + 1)) === undefined)) return { kind: 'malformed', pointer, ref };
@@ -56,7 +58,7 @@ function classify(ref: string, pointer: string, catalogPath: string): SchemaRef 
 export function rebaseRefs(schema: Readonly<Record<string, unknown>>, file: string, base: string): Record<string, unknown> {
   const result = mapSubschemas(schema, (below) => (isSchemaObject(below) ? rebaseRefs(below, file, base) : below));
   const ref = schema.$ref;
-  if (typeof ref !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//')) return result;
+  if (typeof ref !== 'string' || isRemote(ref)) return result;
   const hash = ref.indexOf('#');
   const [path, fragment] = hash === -1 ? [ref, ''] : [ref.slice(0, hash), ref.slice(hash)];
   const decoded = decodeRefPart(path);

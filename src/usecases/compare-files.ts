@@ -5,9 +5,8 @@ import { createSchemaCompiler, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult } from '../compat/engine.js';
-import { resolveRef, type RefResolver } from '../compat/model.js';
+import { fileResolver } from '../compat/model.js';
 import { UsageError } from '../domain/errors.js';
-import { decodeRefPart } from '../domain/finding.js';
 
 export interface FileInput {
   readonly path: string;
@@ -39,14 +38,11 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
   const newDocument = schemaDocumentOf(load(newFile));
   // A rule that merges one file's schema into the other's rebases its references (schemaIn), so
   // they name their own file by path: lead them back into it.
-  const resolve: RefResolver = (from, ref) => {
-    const hash = ref.indexOf('#');
-    const path = decodeRefPart(hash === -1 ? ref : ref.slice(0, hash));
-    // rebaseRefs relates the two files' paths as the file system does (posix.relative), so
-    // compare them resolved: ./old.json, old.json and /abs/old.json are one file.
-    const target = path === undefined ? undefined : posix.resolve(posix.dirname(posix.resolve(from.document.label)), path);
-    const document = [oldDocument, newDocument].find((candidate) => posix.resolve(candidate.label) === target);
-    return document ? resolveRef({ document, pointer: '', schema: true }, hash === -1 ? '#' : ref.slice(hash)) : undefined;
-  };
+  // rebaseRefs relates the two files' paths as the file system does (posix.relative), so they are
+  // compared resolved: ./old.json, old.json and /abs/old.json are one file.
+  const resolve = fileResolver((from, path) => {
+    const target = posix.resolve(posix.dirname(posix.resolve(from.label)), path);
+    return [oldDocument, newDocument].find((candidate) => posix.resolve(candidate.label) === target);
+  });
   return checkCompatibility({ name: newFile.path, file: newFile.path, document: newDocument }, [{ name: oldFile.path, file: oldFile.path, document: oldDocument }], { ...options, resolve });
 }

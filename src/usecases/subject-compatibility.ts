@@ -6,9 +6,9 @@ import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult, type Direction, type VersionInput } from '../compat/engine.js';
 import { generateValue } from '../compat/generate.js';
 import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
-import { resolveRef, type RefResolver, type SchemaDocument } from '../compat/model.js';
+import { fileResolver, type SchemaDocument } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
-import { decodeRefPart, type Finding } from '../domain/finding.js';
+import type { Finding } from '../domain/finding.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 
@@ -67,15 +67,8 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
   // Another version file, by path relative to the referring one; the fragment is looked up as
   // every reference's is (schemaAtFragment: through arrays too), so a pointer such as
   // `../money/1.json#/$defs/L/allOf/0` reaches the branch ajv validates with.
-  const resolve: RefResolver = (from, ref) => {
-    const [path = '', fragment = ''] = ref.split('#');
-    // check reports a malformed escape (SCHEMA_INVALID); here it simply resolves to nothing.
-    const decodedPath = decodeRefPart(path);
-    if (decodedPath === undefined) return undefined;
-    const target = documentFor(posix.normalize(posix.join(posix.dirname(from.document.label), decodedPath)));
-    if (!target) return undefined;
-    return resolveRef({ document: target, pointer: '', schema: true }, `#${fragment}`);
-  };
+  // (A malformed escape, which check reports as SCHEMA_INVALID, resolves to nothing.)
+  const resolve = fileResolver((from, path) => documentFor(posix.normalize(posix.join(posix.dirname(from.label), path))));
   const versionInput = (version: number): VersionInput | undefined => {
     const catalogPath = `${input.subjectPath}/${version}.json`;
     const document = documentFor(catalogPath);
