@@ -61,7 +61,6 @@ const MAX_PROBLEMS = 50;
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
 
-
 export interface AuditOptions {
   /** Audit one subject (its topic) only. */
   readonly subject?: string;

@@ -135,22 +135,20 @@ async function hoursWithData(lake: ObjectStore, subject: string): Promise<Date[]
 export async function repairMarkers(ports: ClosingPorts, input: { subject: string; latenessMs: number; runId: string }): Promise<string[]> {
   const { closure } = await readClosure(ports.state, input.subject);
   if (closure.closedThrough === null) return [];
-  const folders = new Map<string, string[]>();
-  const objects = new Map<string, Array<{ key: string; size: number }>>();
+  const folders = new Map<string, Array<{ key: string; size: number }>>();
   const markers = new Set<string>();
   for (const entry of await ports.lake.list(`${input.subject}/v=`)) {
     if (entry.key.endsWith('/_CLOSED.json')) markers.add(entry.key);
     if (!entry.key.endsWith('.jsonl.gz')) continue;
     const folder = entry.key.slice(0, entry.key.lastIndexOf('/') + 1);
-    folders.set(folder, [...(folders.get(folder) ?? []), entry.key]);
-    objects.set(folder, [...(objects.get(folder) ?? []), { key: entry.key, size: entry.size }]);
+    folders.set(folder, [...(folders.get(folder) ?? []), { key: entry.key, size: entry.size }]);
   }
   const written: string[] = [];
-  for (const [folder, keys] of folders) {
+  for (const [folder, objects] of folders) {
     const hour = hourOfKey(folder);
     const version = Number(/\/v=(\d+)\//.exec(folder)?.[1]);
-    if (!hour || !Number.isInteger(version) || !lacksMarker(folder, keys, closure, markers)) continue;
-    const marker = closedMarker({ subject: input.subject, version, hour, objects: objects.get(folder) ?? [], lateSincePreviousMarker: 0, watermark: closure.closedThrough, allowedLatenessSeconds: input.latenessMs / 1000, closedBy: input.runId, closedAt: ports.clock().toISOString() });
+    if (!hour || !Number.isInteger(version) || !lacksMarker(folder, objects.map((object) => object.key), closure, markers)) continue;
+    const marker = closedMarker({ subject: input.subject, version, hour, objects, lateSincePreviousMarker: 0, watermark: closure.closedThrough, allowedLatenessSeconds: input.latenessMs / 1000, closedBy: input.runId, closedAt: ports.clock().toISOString() });
     const key = closedKey(input.subject, version, hour);
     try {
       await ports.lake.create(key, new TextEncoder().encode(`${JSON.stringify(marker, null, 2)}\n`), { contentType: 'application/json', metadata: { kind: 'closed', 'run-id': input.runId } });

@@ -69,7 +69,6 @@ export interface Inflight {
   readonly bytes: number;
 }
 
-
 /** A subject as a manifest serial defines it (a later serial may change its event time). */
 export function definitionIn(registry: SchemaRegistry, subject: ManifestSubject): ManifestSubject {
   return registry.manifest.subjects.find((entry) => entry.subject === subject.subject) ?? subject;

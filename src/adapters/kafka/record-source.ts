@@ -44,7 +44,6 @@ function kafkaFailure(what: string, error: unknown): SchemaflowError {
   return new SchemaflowError('KAFKA_FAILED', `${what}: ${messageOf(error)}`, { cause: error, retriable: (error as { retriable?: boolean }).retriable === true });
 }
 
-
 /**
  * Kafka as the flow's record source. kafkajs has no manual partition assignment, so each read
  * joins a per-run consumer group (never committed to, deleted afterwards) and seeks every
