@@ -1,10 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { hourOfKey, lacksMarker, type ClosureState } from '../archive/closure.js';
-import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey } from '../archive/layout.js';
+import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey, type Range } from '../archive/layout.js';
+import { absent, OffsetRuns, overlaps, runsOf, union } from '../archive/offset-runs.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, UsageError } from '../domain/errors.js';
-import type { ObjectStore } from '../ports.js';
+import type { ObjectListing, ObjectStore } from '../ports.js';
+import { readAhead } from './read-ahead.js';
 import { readClosure } from './close-hours.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';
 
@@ -47,8 +49,8 @@ interface Unit {
 interface Partition {
   readonly topic: string;
   readonly partition: number;
-  offsets: BigInt64Array;
-  size: number;
+  /** The offsets its objects hold, as runs (OffsetRuns): its memory follows the runs, not the records. */
+  readonly runs: OffsetRuns;
   readonly objects: Array<{ key: string; first: bigint; last: bigint }>;
   readonly units: Map<string, Unit>;
   readonly gaps: Array<{ key: string; from: bigint; to: bigint }>;
@@ -99,31 +101,38 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const key = partitionKey(topic, partition);
     let found = partitions.get(key);
     if (!found) {
-      found = { topic, partition, offsets: new BigInt64Array(1024), size: 0, objects: [], units: new Map(), gaps: [], problems: [], records: 0 };
+      found = { topic, partition, runs: new OffsetRuns(), objects: [], units: new Map(), gaps: [], problems: [], records: 0 };
       partitions.set(key, found);
     }
     return found;
   };
 
-  const markers: string[] = [];
+  const markers: ObjectListing[] = [];
   const folders = new Map<string, string[]>();
+  const named: Array<{ entry: ObjectListing; name: Range }> = [];
   for (const entry of listing) {
     if (entry.key.endsWith('/_CLOSED.json')) {
-      markers.push(entry.key);
+      markers.push(entry);
       continue;
     }
     const folder = entry.key.slice(0, entry.key.lastIndexOf('/') + 1);
-    folders.set(folder, [...(folders.get(folder) ?? []), entry.key]);
+    const keys = folders.get(folder);
+    if (keys) keys.push(entry.key);
+    else folders.set(folder, [entry.key]);
     const gap = parseGapName(entry.key);
     if (gap) {
       partitionOf(gap.topic, gap.partition).gaps.push({ key: entry.key, from: gap.first, to: gap.last });
       continue;
     }
     const name = parseObjectName(entry.key);
-    if (!name) continue; // state, closure markers, anything outside the layout
+    if (name) named.push({ entry, name }); // else state, closure markers, anything outside the layout
+  }
+
+  for await (const { item, object } of readAhead(stores.lake, named, ({ entry }) => entry)) {
+    const { name } = item;
+    const key = item.entry.key;
     const target = partitionOf(name.topic, name.partition);
-    const problem = (text: string): void => void target.problems.push(`${entry.key}: ${text}`);
-    const object = await stores.lake.get(entry.key);
+    const problem = (text: string): void => void target.problems.push(`${key}: ${text}`);
     if (!object) {
       problem('was listed but could not be read');
       continue;
@@ -139,11 +148,16 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
     if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem(`states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
     if (meta.sha256 !== sha256(content)) problem(`content SHA-256 ${sha256(content)} does not match its metadata (${meta.sha256 ?? 'none'})`);
-    target.objects.push({ key: entry.key, first: name.first, last: name.last });
+    target.objects.push({ key, first: name.first, last: name.last });
     let count = 0;
     let low: bigint | undefined;
     let high: bigint | undefined;
-    for (const line of content.toString('utf8').split('\n')) {
+    // Line by line from the bytes: the object is never held a second time as one string.
+    for (let start = 0; start < content.length; ) {
+      const newline = content.indexOf(10, start);
+      const end = newline === -1 ? content.length : newline;
+      const line = content.toString('utf8', start, end);
+      start = end + 1;
       if (line === '') continue;
       let coordinates: { topic?: unknown; partition?: unknown; offset?: unknown } | undefined;
       try {
@@ -162,13 +176,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       if (offset < name.first || offset > name.last) problem(`line ${count} holds offset ${offset}, outside the range its name states`);
       low = low === undefined || offset < low ? offset : low;
       high = high === undefined || offset > high ? offset : high;
-      if (target.size === target.offsets.length) {
-        const grown = new BigInt64Array(target.offsets.length * 2);
-        grown.set(target.offsets);
-        target.offsets = grown;
-      }
-      target.offsets[target.size] = offset;
-      target.size += 1;
+      target.runs.add(offset);
     }
     target.records += count;
     if (low !== name.first || high !== name.last) problem(`its name states offsets ${name.first}–${name.last} but it holds ${String(low)}–${String(high)}`);
@@ -183,17 +191,18 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const unitId = `${unitStart}-${unitEnd}`;
     const unit = target.units.get(unitId) ?? { start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']), counted: 0, keys: [] };
     unit.counted += count;
-    unit.keys.push(entry.key);
+    unit.keys.push(key);
     target.units.set(unitId, unit);
   }
 
   // A closed hour is never written again: its folder holds exactly the objects its marker lists.
   const hourProblems: string[] = [];
-  for (const key of markers) {
-    const marker = await stores.lake.get(key);
-    let listed: string[] | undefined;
+  for await (const { item, object: marker } of readAhead(stores.lake, markers, (entry) => entry)) {
+    const key = item.key;
+    let listed: Set<string> | undefined;
     try {
-      listed = (JSON.parse(new TextDecoder().decode(marker?.bytes)) as { objects?: Array<{ key?: unknown }> }).objects?.map((object) => String(object.key));
+      const objects = (JSON.parse(new TextDecoder().decode(marker?.bytes)) as { objects?: Array<{ key?: unknown }> }).objects;
+      listed = objects ? new Set(objects.map((object) => String(object.key))) : undefined;
     } catch {
       listed = undefined;
     }
@@ -202,12 +211,16 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       continue;
     }
     const folder = key.slice(0, key.lastIndexOf('/') + 1);
-    for (const object of folders.get(folder) ?? []) if (!listed.includes(object)) hourProblems.push(`${object} was written after its hour was closed (${key} does not list it)`);
+    const present = folders.get(folder) ?? [];
+    for (const object of present) if (!listed.has(object)) hourProblems.push(`${object} was written after its hour was closed (${key} does not list it)`);
     // A retention rule deletes an hour's objects before its marker (created once the hour closed).
-    if (options.retentionMs === undefined) for (const object of listed) if (!(folders.get(folder) ?? []).includes(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
+    if (options.retentionMs === undefined) {
+      const stored = new Set(present);
+      for (const object of listed) if (!stored.has(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
+    }
   }
 
-  hourProblems.push(...(await unmarkedClosedHours(stores.state, folders, new Set(markers))));
+  hourProblems.push(...(await unmarkedClosedHours(stores.state, folders, new Set(markers.map((entry) => entry.key)))));
 
   const retention: Retention | undefined = options.retentionMs === undefined ? undefined : { label: describeAge(options.retentionMs), before: (options.now ?? new Date()).getTime() - options.retentionMs };
   const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
@@ -285,27 +298,6 @@ async function refuseNothing(stores: { lake: ObjectStore; state: ObjectStore }, 
   throw new UsageError(`the lake ${stores.lake.location} holds nothing of subject ${JSON.stringify(subject)}.${closest.length > 0 ? ` Did you mean ${closest.join(', ')}?` : ''} Run lake audit without --subject to audit every subject.`, { code: 'SUBJECT_NOT_IN_LAKE' });
 }
 
-/** The runs of offsets in [from, to] that `sorted` does not hold. */
-function absentRanges(sorted: BigInt64Array, from: bigint, to: bigint): Array<[bigint, bigint]> {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as bigint) < from) low = middle + 1;
-    else high = middle;
-  }
-  const result: Array<[bigint, bigint]> = [];
-  let expected = from;
-  for (let index = low; index < sorted.length && expected <= to; index += 1) {
-    const offset = sorted[index] as bigint;
-    if (offset > to) break;
-    if (offset > expected) result.push([expected, offset - 1n]);
-    if (offset >= expected) expected = offset + 1n;
-  }
-  if (expected <= to) result.push([expected, to]);
-  return result;
-}
-
 /** Appended to a problem of offsets missing from a partition's front. */
 const RETENTION_HINT = ' (if a retention rule deleted them, audit with --retention and the age of the rule)';
 
@@ -323,13 +315,11 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   if (!state) problems.push(`${where}: the lake has objects but no flow state`);
 
   // Each offset once.
-  const offsets = target.offsets.subarray(0, target.size).sort();
-  for (let index = 1; index < offsets.length; index += 1) {
-    if (offsets[index] !== offsets[index - 1]) continue;
-    const offset = offsets[index] as bigint;
-    const holders = target.objects.filter((object) => object.first <= offset && offset <= object.last).map((object) => object.key);
-    problems.push(`${where}: offset ${offset} is archived more than once (objects whose range includes it: ${holders.join(', ')})`);
-    while (index + 1 < offsets.length && offsets[index + 1] === offset) index += 1;
+  const runs = target.runs.sorted();
+  const held = union(runs);
+  for (const [from, to] of overlaps(runs)) {
+    const holders = target.objects.filter((object) => object.first <= from && from <= object.last).map((object) => object.key);
+    problems.push(`${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`);
   }
 
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
@@ -343,8 +333,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const audited = frontEnd === -1 ? [] : intervals.slice(frontEnd);
   for (const { unit } of audited) {
     if (unit && !whole(unit)) {
-      const absent = absentRanges(offsets, unit.start, unit.end).map(([from, to]) => range(from, to));
-      problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}; in no object: ${absent.slice(0, 20).join(', ')}${absent.length > 20 ? ', …' : ''} (the unit's objects: ${unit.keys.join(', ')})`);
+      const missing = absent(held, unit.start, unit.end).map(([from, to]) => range(from, to));
+      problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}; in no object: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''} (the unit's objects: ${unit.keys.join(', ')})`);
     }
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
@@ -361,11 +351,9 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     else if (cursor !== undefined && interval.from > cursor) problems.push(`${where}: ${range(cursor, interval.from - 1n)} are in no object and no gap record`);
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
   }
-  let at = 0;
-  for (const offset of offsets) {
-    while (at < intervals.length && (intervals[at]?.to ?? 0n) < offset) at += 1;
-    const interval = intervals[at];
-    if (!interval || interval.from > offset) problems.push(`${where}: offset ${offset} is in an object outside every recorded unit`);
+  const recorded = union(runsOf(intervals));
+  for (let index = 0; index < held.length; index += 1) {
+    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.push(`${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`);
   }
   let pendingRange: string | null = null;
   if (next !== undefined && cursor !== undefined) {

@@ -385,11 +385,14 @@ describe('lake audit', () => {
   it('names offsets archived twice, offsets in no object, and content that does not match its hash', async () => {
     const twice = await lakeWith([[0, 4], [3, 9]], 10);
     expect(twice.ok).toBe(false);
-    expect(twice.partitions[0]?.problems.join('\n')).toContain('offset 3 is archived more than once');
+    expect(twice.partitions[0]?.problems.join('\n')).toContain('apps-users/0: offsets 3–4 are archived more than once (objects whose range includes offset 3: ');
     const hole = await lakeWith([[0, 4]], 10);
     expect(hole.partitions[0]?.problems).toEqual(['apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)']);
     const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
     expect(tampered.partitions[0]?.problems.join('\n')).toMatch(/hr=01\/.*content SHA-256 \w+ does not match its metadata/);
+    const row = (offset: number): string => `{"_kafka":{"topic":"apps-users","partition":0,"offset":"${offset}"},"value":{}}\n`;
+    const outside = await lakeWith([[0, 4]], 5, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from([7, 8, 9, 12].map(row).join(''))) : undefined));
+    expect(outside.partitions[0]?.problems.filter((problem) => problem.includes('outside every recorded unit'))).toEqual(['apps-users/0: offsets 7–9 are in an object outside every recorded unit', 'apps-users/0: offset 12 is in an object outside every recorded unit']);
     const newer = await lakeWith([[0, 2]], 3, undefined, '2');
     expect(newer.ok).toBe(false);
     expect(newer.partitions[0]?.problems.join('\n')).toContain('states lake format 2, but this schemaflow reads format 1');
