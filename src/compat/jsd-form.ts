@@ -6,6 +6,11 @@ import { isSchemaObject } from '../catalog/schema-walk.js';
  * no `$schema`, at most 4 object branches per union (its cost explodes past that).
  * Undefined-with-reason when a schema is outside that subset.
  *
+ * `resolve` gives the schema a `$ref` leads to as it reads from `root`'s document: every
+ * reference met while inlining, in `root` or in a definition inlined from another file, is
+ * resolved there, so one from another file must come with its own references rebased
+ * (schemaFrom), or its `#/$defs/X` would name the referring file's X.
+ *
  * Its ref-parser resolves every object with a `$ref` key wherever it sits, data included
  * (`enum: [{"$ref": "http://…"}]` was fetched): enum and const values are encoded (see
  * encodeJsdData) and a form that still holds a `$ref` key anywhere is refused, so the
@@ -19,9 +24,9 @@ const MAX_OBJECT_BRANCHES = 4;
 
 class Outside extends Error {}
 
-export function toJsdForm(root: unknown, resolve: (ref: string, from: unknown) => unknown): JsdForm {
+export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): JsdForm {
   try {
-    const schema = inline(root, resolve, [], root);
+    const schema = inline(root, resolve, []);
     if (holdsRefKey(schema)) throw new Outside('it holds a $ref key where json-schema-diff would resolve it (a property named $ref, or a keyword value that is not a schema)');
     return { ok: true, schema };
   } catch (error) {
@@ -30,16 +35,16 @@ export function toJsdForm(root: unknown, resolve: (ref: string, from: unknown) =
   }
 }
 
-function inline(value: unknown, resolve: (ref: string, from: unknown) => unknown, trail: readonly unknown[], document: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail, document));
+function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail));
   if (!isSchemaObject(value)) return value;
   if (typeof value.$ref === 'string') {
-    const target = resolve(value.$ref, document);
+    const target = resolve(value.$ref);
     if (target === undefined) throw new Outside(`the reference ${value.$ref} cannot be inlined`);
     if (trail.includes(target)) throw new Outside('the schema is recursive');
     const rest = Object.fromEntries(Object.entries(value).filter(([key]) => key !== '$ref' && !DROP.has(key)));
-    const inlined = inline(target, resolve, [...trail, target], document);
-    return Object.keys(rest).length === 0 ? inlined : { allOf: [inlined, inline(rest, resolve, trail, document)] };
+    const inlined = inline(target, resolve, [...trail, target]);
+    return Object.keys(rest).length === 0 ? inlined : { allOf: [inlined, inline(rest, resolve, trail)] };
   }
   const result: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) {
@@ -50,10 +55,10 @@ function inline(value: unknown, resolve: (ref: string, from: unknown) => unknown
     }
     if (key === 'properties' || key === 'patternProperties') {
       // Property names are data, not keywords: keep them all, schemas inlined.
-      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, document)])) : entry;
+      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail)])) : entry;
     } else if (key === 'enum') result[key] = Array.isArray(entry) ? entry.map(encodeJsdData) : entry;
     else if (key === 'const') result[key] = encodeJsdData(entry);
-    else result[key] = key === 'required' ? entry : inline(entry, resolve, trail, document);
+    else result[key] = key === 'required' ? entry : inline(entry, resolve, trail);
   }
   return result;
 }

@@ -6,7 +6,7 @@ import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult, type Direction, type VersionInput } from '../compat/engine.js';
 import { generateValue } from '../compat/generate.js';
 import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
-import { fileResolver, type SchemaDocument } from '../compat/model.js';
+import { fileResolver, schemaFrom, type SchemaDocument, type SchemaNode } from '../compat/model.js';
 import type { NodeValidators } from '../compat/validators.js';
 import type { Finding } from '../domain/finding.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
@@ -78,10 +78,10 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
   const findings: Finding[] = [];
   const crossCheck: CrossCheckPair[] = [];
   const directions: Direction[] = input.compatibility.mode.startsWith('BACKWARD') ? ['BACKWARD'] : input.compatibility.mode.startsWith('FORWARD') ? ['FORWARD'] : input.compatibility.mode === 'NONE' ? [] : ['BACKWARD', 'FORWARD'];
-  const jsdResolve = (ref: string, documentRoot: unknown): unknown => {
-    const document = [...documents.values()].find((entry) => entry?.root === documentRoot);
-    return document ? resolve({ document, pointer: '', schema: true }, ref)?.schema : undefined;
-  };
+  // json-schema-diff gets every reference inlined: a local one looked up in its own file, one to
+  // another file through the catalog with that file's references rebased (schemaFrom), since the
+  // form resolves everything it inlines from the version's root.
+  const jsdForm = (root: SchemaNode): JsdForm => toJsdForm(root.schema, (ref) => schemaFrom(root, ref, resolve));
   for (const version of [...input.candidates].sort((a, b) => a - b)) {
     const next = versionInput(version);
     const earlier = input.versions.filter((candidate) => candidate < version).sort((a, b) => a - b).map(versionInput);
@@ -93,7 +93,7 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
     if (!previous || directions.length === 0) continue;
     const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options, examples: false }).verdict;
     const roots = { old: { document: previous.document, pointer: '', schema: previous.document.root as Record<string, unknown> }, new: { document: next.document, pointer: '', schema: next.document.root as Record<string, unknown> } };
-    const forms = { old: toJsdForm(previous.document.root, jsdResolve), new: toJsdForm(next.document.root, jsdResolve) };
+    const forms = { old: jsdForm(roots.old), new: jsdForm(roots.new) };
     const outcome = input.differ && forms.old.ok && forms.new.ok ? input.differ.diff(forms.old.schema, forms.new.schema) : undefined;
     crossCheck.push({
       ...(outcome ? { outcome } : {}),

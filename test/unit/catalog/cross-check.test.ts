@@ -39,6 +39,28 @@ describe('the json-schema-diff cross-check', () => {
     }
   });
 
+  // Regression: every local $ref was handed to the resolver of other files, which read `#/…` as
+  // the subject's directory, so a version with one was never inlined and always skipped.
+  it('inlines local references, so a difference behind one is found', async () => {
+    const counts = (count: Record<string, unknown>): string => JSON.stringify({ description: 'Counts.', type: 'object', properties: { n: { description: 'A count.', $ref: '#/$defs/count' } }, $defs: { count } });
+    repo.write('catalog/apps/counts/2.json', counts({ type: 'integer' }));
+    repo.write('catalog/apps/counts/3.json', counts({ type: 'number', multipleOf: 1 }));
+    const report = check(repo, 'HEAD');
+    expect(codes(report, 'error')).toEqual([]);
+    expect(report.crossCheck.map((pair) => pair.forms.new)).toEqual([
+      { ok: true, schema: { type: 'object', properties: { n: { type: 'integer' } } } },
+      { ok: true, schema: { type: 'object', properties: { n: { type: 'number', multipleOf: 1 } } } },
+    ]);
+    const differ = createJsdDiffer();
+    try {
+      const crossChecked = await crossCheckCatalog(report, differ);
+      expect(crossChecked.crossChecked).toEqual({ checked: 2, skipped: 0, timedOut: 0 });
+      expect(crossChecked.findings.filter((finding) => finding.severity === 'error').map((finding) => `${finding.code} ${finding.file}`)).toEqual(['CROSSCHECK_DIFFERENCE catalog/apps/counts/3.json']);
+    } finally {
+      await differ.close();
+    }
+  });
+
   it('skips pairs outside its subset and gives up on slow ones', async () => {
     repo.write('catalog/apps/counts/2.json', JSON.stringify({ description: 'Counts.', type: 'object', properties: { n: { description: 'A count.', type: 'integer' }, card: { description: 'Card.', type: 'string', 'x-pii': true }, cvc: { description: 'CVC.', type: 'string', 'x-pii': true } }, dependentRequired: { card: ['cvc'] } }));
     const skipped = await crossCheckCatalog(check(repo, 'HEAD'), createJsdDiffer());
@@ -54,6 +76,59 @@ describe('the json-schema-diff cross-check', () => {
     } finally {
       await impatient.close();
     }
+  });
+});
+
+/**
+ * A definition inlined from another version file keeps its own references: `#/$defs/zip` inside
+ * apps/common/1.json names that file's zip, not a zip of the file that refers to it.
+ * Regression: the form resolved them in the referring file, so a version that only changed an
+ * unused definition of the same name was a CROSSCHECK_DIFFERENCE, and one without such a
+ * definition was skipped.
+ */
+describe('the cross-check inlines another file\'s definition with its own references', () => {
+  const repo = createTestRepo();
+  const orders = (defs: Record<string, unknown>): string =>
+    JSON.stringify({ description: 'Orders.', type: 'object', properties: { shipTo: { description: 'Where.', $ref: '../common/1.json#/$defs/address' } }, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) });
+  repo.write('catalog/apps/common/subject.yaml', SUBJECT_YAML);
+  repo.write('catalog/apps/common/1.json', JSON.stringify({
+    description: 'Common types.', type: 'object', properties: { address: { description: 'An address.', $ref: '#/$defs/address' } },
+    $defs: { address: { type: 'object', properties: { zip: { description: 'Postal code.', $ref: '#/$defs/zip' } } }, zip: { type: 'string' } },
+  }));
+  repo.write('catalog/apps/orders/subject.yaml', `${SUBJECT_YAML}compatibility:\n  mode: FULL\n  policy: STRICT\n`);
+  repo.write('catalog/apps/orders/1.json', orders({ zip: { type: 'string' } }));
+  repo.commit('common and orders v1');
+  afterAll(() => repo.dispose());
+  beforeEach(() => repo.reset());
+
+  const crossCheck = async (): Promise<CheckReport> => {
+    const report = check(repo, 'HEAD');
+    expect(codes(report, 'error')).toEqual([]);
+    const differ = createJsdDiffer();
+    try {
+      return await crossCheckCatalog(report, differ);
+    } finally {
+      await differ.close();
+    }
+  };
+
+  it('an unused definition of the same name in the referring file changes nothing', async () => {
+    repo.write('catalog/apps/orders/2.json', orders({ zip: { type: 'integer' } }));
+    const report = await crossCheck();
+    expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
+    expect(codes(report)).not.toContain('CROSSCHECK_DIFFERENCE');
+  });
+
+  it('a referring file without that definition is still cross-checked', async () => {
+    repo.write('catalog/apps/orders/2.json', orders({}));
+    const report = await crossCheck();
+    expect(report.crossChecked).toEqual({ checked: 1, skipped: 0, timedOut: 0 });
+  });
+
+  it('the form holds the target file\'s definitions', () => {
+    repo.write('catalog/apps/orders/2.json', orders({ zip: { type: 'integer' } }));
+    const pair = check(repo, 'HEAD').crossCheck[0];
+    expect(pair?.forms.new).toEqual({ ok: true, schema: { type: 'object', properties: { shipTo: { type: 'object', properties: { zip: { type: 'string' } } } } } });
   });
 });
 
