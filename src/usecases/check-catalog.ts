@@ -13,7 +13,7 @@ import {
 import { parseYamlDocument, type ParsedDocument } from '../catalog/documents.js';
 import { notRegularFileFinding } from '../catalog/entries.js';
 import { findingAt, findingOnFile } from '../catalog/finding-builder.js';
-import { nameProblems, roleOf } from '../catalog/layout.js';
+import { nameProblems, roleOf, type CatalogPathRole } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
 import { applyOverrides, checkOverrideTargets, readOverrides, type Override, type OverrideTargets } from '../catalog/overrides.js';
@@ -35,6 +35,13 @@ export interface CheckOptions {
   readonly differ?: SchemaDiffer;
 }
 
+/**
+ * A part of a subject a change can write or delete, by file: subject.yaml holds its settings,
+ * README.md its documentation (no setting of the subject), `<N>.json` its versions; anything
+ * else in its directory is `other` (a STRAY_FILE or INVALID_VERSION_FILE).
+ */
+export type SubjectPart = 'settings' | 'documentation' | 'versions' | 'other';
+
 /** What happened to one subject in the change. */
 export interface SubjectChange {
   readonly subject: string;
@@ -42,6 +49,8 @@ export interface SubjectChange {
   readonly name: string;
   readonly isNew: boolean;
   readonly newVersions: readonly number[];
+  /** The parts of the subject the change touches, in the order of {@link SubjectPart}. */
+  readonly parts: readonly SubjectPart[];
   readonly errors: number;
   readonly warnings: number;
 }
@@ -137,7 +146,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
-    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, errors: 0, warnings: 0 });
+    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, parts: partsOf(group.changes, catalogDir), errors: 0, warnings: 0 });
   }
 
   const overrides = readBaseOverrides(baseTree, catalogDir);
@@ -148,6 +157,23 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     return { ...summary, errors: own.filter((f) => f.severity === 'error').length, warnings: own.filter((f) => f.severity === 'warning').length };
   });
   return { base, findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
+}
+
+const PARTS: Readonly<Record<CatalogPathRole['role'], SubjectPart | undefined>> = {
+  'subject-config': 'settings',
+  'subject-readme': 'documentation',
+  version: 'versions',
+  'bad-version-name': 'other',
+  'subject-entry': 'other',
+  'catalog-config': undefined,
+  overrides: undefined,
+  readme: undefined,
+  stray: undefined,
+};
+
+function partsOf(changes: readonly ChangedPath[], catalogDir: string): SubjectPart[] {
+  const touched = new Set(changes.map((change) => PARTS[roleOf(change.path.slice(catalogDir.length + 1)).role]));
+  return (['settings', 'documentation', 'versions', 'other'] as const).filter((part) => touched.has(part));
 }
 
 function resolveBase(repository: Repository, candidates: readonly string[]): { ref: string; commit: string } {

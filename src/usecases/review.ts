@@ -1,5 +1,5 @@
 import type { Finding } from '../domain/finding.js';
-import type { CheckReport } from './check-catalog.js';
+import type { CheckReport, SubjectChange, SubjectPart } from './check-catalog.js';
 
 /** The hidden marker that identifies schemaflow's one comment on a pull request. */
 export const COMMENT_MARKER = '<!-- schemaflow:check -->';
@@ -51,6 +51,19 @@ const escapeHtml = (text: string): string => unmention(text.replace(/&/g, '&amp;
 /** A code span of a name as the pull request spells it (a backtick would end the span). */
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
+const PART_LABELS: Readonly<Record<SubjectPart, string>> = { settings: 'settings', documentation: 'documentation', versions: 'version files', other: 'other files' };
+
+/**
+ * The change column: a new subject (a subject.yaml or version where none is registered) or its
+ * new versions first; otherwise the parts the pull request touches, so a README.md alone is
+ * documentation and a registered version edited or deleted is `version files`, never settings.
+ */
+function changeOf(subject: SubjectChange): string {
+  if (subject.isNew && (subject.parts.includes('settings') || subject.parts.includes('versions'))) return 'new subject';
+  if (subject.newVersions.length > 0) return `new version ${subject.newVersions.join(', ')}`;
+  return subject.parts.map((part) => PART_LABELS[part]).join(', ');
+}
+
 function link(context: ReviewContext, finding: Finding): string {
   const url = `${context.serverUrl}/${context.repository}/blob/${context.headSha}/${finding.file.split('/').map(encodeURIComponent).join('/')}#L${finding.line}`;
   return `[${escape(finding.file)}:${finding.line}:${finding.col}](${url})`;
@@ -76,7 +89,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
   for (const version of input.plan?.newVersions ?? []) planned.set(version.subject, [...(planned.get(version.subject) ?? []), `v${version.version} → ID ${version.id}`]);
   const rows = report.subjects.map((subject) => {
     const state = subject.errors > 0 ? `❌ ${plural(subject.errors, 'error')}` : subject.warnings > 0 ? `⚠️ ${plural(subject.warnings, 'warning')}` : '✅';
-    const change = subject.isNew ? 'new subject' : subject.newVersions.length > 0 ? `new version ${subject.newVersions.join(', ')}` : 'settings';
+    const change = changeOf(subject);
     const topicLines = (input.plan?.topics ?? []).filter((line) => line.split(' ').includes(subject.subject) || line.includes(` ${subject.subject}:`));
     const onMerge = [...(planned.get(subject.subject) ?? []), ...topicLines].join('; ') || '—';
     return `| ${code(subject.subject)} | ${change} | ${state} | ${escape(onMerge)} |`;

@@ -1,6 +1,8 @@
-import { expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../src/usecases/check-catalog.js';
 import { renderReview } from '../../../src/usecases/review.js';
+import { createTestRepo } from '../../support/git-repo.js';
+import { check } from '../catalog/helpers.js';
 
 it('quotes hostile pull-request content as inert text: no link, image, HTML, mention, code span or extra table cell', () => {
   const subject = '<img src=x>-x`y';
@@ -9,7 +11,7 @@ it('quotes hostile pull-request content as inert text: no link, image, HTML, men
   const report = {
     base: { ref: 'main', commit: 'b'.repeat(40) },
     findings: [{ code: 'INVALID_TEAM_NAME', severity: 'error', file, line: 1, col: 1, pointer: '', message, params: {} }],
-    subjects: [{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], errors: 1, warnings: 0 }],
+    subjects: [{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], parts: ['versions'], errors: 1, warnings: 0 }],
     changedFiles: 1,
     crossCheck: [],
     crossChecked: { checked: 0, skipped: 0, timedOut: 0 },
@@ -25,4 +27,33 @@ it('quotes hostile pull-request content as inert text: no link, image, HTML, men
   // Nothing a reader could click or be notified by is left.
   expect(body).not.toMatch(/(^|[^\\])\[(click|p|x)\]\(/);
   expect(body).not.toMatch(/@acme/);
+});
+
+/**
+ * The change column says what the pull request does to each subject, from the files it touches:
+ * a subject's README.md is documentation (README: "A README.md may sit … in a subject directory"),
+ * not one of its settings, which live in subject.yaml. Regression: every change without a new
+ * version was called "settings".
+ */
+describe('the change column', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  const changeOf = (subject: string): string | undefined => {
+    const report = check(repo);
+    const { summary } = renderReview(report, { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map() });
+    return summary.split('\n').find((line) => line.startsWith(`| \`${subject}\` |`))?.split(' | ')[1];
+  };
+
+  it.each([
+    ['a README.md alone is documentation', { 'catalog/apps/users/README.md': '# Users\n\nOne event per change to a user account.\n' }, 'documentation'],
+    ['subject.yaml alone is settings', { 'catalog/apps/users/subject.yaml': 'description: A user signed up or changed their profile.\nowners: ["@acme/identity"]\nstatus: deprecated\n' }, 'settings'],
+    ['both are settings and documentation', { 'catalog/apps/users/README.md': '# Users\n', 'catalog/apps/users/subject.yaml': 'description: A user signed up or changed their profile.\nowners: ["@acme/identity"]\nstatus: deprecated\n' }, 'settings, documentation'],
+    ['an edited registered version is no settings change', { 'catalog/apps/users/1.json': '{"edited": true}' }, 'version files'],
+    ['a README.md in a directory with no version creates no subject', { 'catalog/apps/audit/README.md': '# Audit\n\nComing soon.\n' }, 'documentation', 'apps-audit'],
+  ])('%s', (_name, files, expected, subject = 'apps-users') => {
+    repo.git('checkout', '-q', '-B', 'feature', 'main');
+    for (const [path, content] of Object.entries(files)) repo.write(path, content);
+    repo.commit('change');
+    expect(changeOf(subject)).toBe(expected);
+  });
 });
