@@ -1,15 +1,25 @@
 import * as core from '@actions/core';
 import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
 import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
-import { resolveSettings } from '../config/resolve.js';
-import { describeError } from '../domain/errors.js';
+import { resolveInEnvironment } from '../adapters/catalog-environment.js';
+import { findSetting } from '../config/settings.js';
+import { UsageError, describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
 import { flagsFromInputs, optionalInput } from './inputs.js';
 
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
 async function main(): Promise<void> {
-  const { values: config } = resolveSettings(FLOW_SETTINGS, { env: process.env, flags: flagsFromInputs(FLOW_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
   const input = (name: string): string | undefined => optionalInput(name, (given) => core.getInput(given));
+  const environment = input('env');
+  const flags = flagsFromInputs([...FLOW_SETTINGS, 'catalogDir'], (name) => core.getInput(name));
+  const { values: config, sources } = resolveInEnvironment(FLOW_SETTINGS, { env: process.env, flags, flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` }, environment === undefined ? undefined : { name: environment, given: 'input env', directory: process.env.GITHUB_WORKSPACE ?? process.cwd() });
+  // GitHub passes an unset variable as an empty input: the built-in defaults would read no
+  // manifest and archive into the runner's disk, which is gone when the job ends.
+  const unset = (['manifestUrl', 'lakeUrl'] as const).filter((key) => sources[key] === 'default');
+  if (unset.length > 0) {
+    const problems = unset.map((key) => `input ${findSetting(key).actionInput ?? key} is empty and neither ${findSetting(key).env} nor a catalog.yaml environment (input env) names a location: the flow would use ${config[key]} on the runner, which nothing keeps`);
+    throw new UsageError(`${problems.join('; ')}. Set the repository variables the workflow passes (${unset.map((key) => findSetting(key).env).join(', ')}).`, { code: 'CONFIG_INVALID' });
+  }
   const workers = parseWorkers(input('workers'), 'input workers');
   const options = flowOptionsFrom({ subjects: input('subjects'), shard: input('shard'), maxDuration: input('max-duration'), flushBytes: input('flush-bytes'), maxRecordBytes: input('max-record-bytes'), allowedLateness: input('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
   const started = Date.now();

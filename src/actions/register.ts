@@ -1,23 +1,23 @@
 import * as core from '@actions/core';
 import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
-import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin } from '../adapters/registration-ports.js';
-import { resolveSettings } from '../config/resolve.js';
+import { resolveInEnvironment } from '../adapters/catalog-environment.js';
+import { REGISTRATION_SETTINGS, withTopicAdmin } from '../adapters/registration-ports.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
 import { flagsFromInputs, optionalInput } from './inputs.js';
 
 /** actions/register: registration on the default branch. Glue only: inputs → one flow → outputs. */
 async function main(): Promise<void> {
-  const { values: config, sources } = resolveSettings(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` });
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const environment = optionalInput('env', (name) => core.getInput(name));
+  const { values: config, sources } = resolveInEnvironment(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` }, environment === undefined ? undefined : { name: environment, given: 'input env', directory: workspace });
   const dryRun = core.getBooleanInput('dry-run');
-  const repository = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const location = manifestUrlFor(repository.root, config, environment, sources.manifestUrl);
+  const repository = openRepository(workspace);
   // GitHub passes an unset variable as an empty input: the built-in default would publish the
   // manifest on the runner's disk, where no producer or flow ever reads it.
-  if (sources.manifestUrl === 'default' && location === config.manifestUrl) throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${location} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });
-  const manifests = openObjectStore(location, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
+  if (sources.manifestUrl === 'default') throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${config.manifestUrl} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });
+  const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
     registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
   );

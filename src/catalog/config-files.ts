@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Finding } from '../domain/finding.js';
+import { toPointer, type Finding } from '../domain/finding.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
 import { RULES, type Level, type RuleCode } from './rules.js';
@@ -26,8 +26,25 @@ export interface CatalogSettings {
   readonly compatibility: { readonly mode: CompatibilityMode; readonly policy: CompatibilityPolicy };
   readonly lint: Readonly<Record<string, Level>>;
   readonly topic: TopicSettings;
-  readonly environments: Readonly<Record<string, { manifestUrl?: string; lakeUrl?: string; stateUrl?: string; topic?: TopicSettings }>>;
+  readonly environments: Readonly<Record<string, EnvironmentSettings>>;
 }
+
+/** One environment of catalog.yaml (`environments.<name>`): locations and topic overrides. */
+export interface EnvironmentSettings {
+  readonly manifestUrl?: string;
+  readonly lakeUrl?: string;
+  readonly stateUrl?: string;
+  readonly topic?: TopicSettings;
+}
+
+/** The keys of an environment that name a location: each stands in for the default of the setting of that name. */
+export const ENVIRONMENT_LOCATIONS = ['manifestUrl', 'lakeUrl', 'stateUrl'] as const satisfies ReadonlyArray<keyof EnvironmentSettings>;
+
+/** Environment `name` of a catalog.yaml: its settings, or why it cannot be used. */
+export type EnvironmentRead =
+  | { readonly status: 'found'; readonly environment: EnvironmentSettings }
+  | { readonly status: 'unknown'; readonly known: readonly string[] }
+  | { readonly status: 'invalid'; readonly findings: readonly Finding[] };
 
 /** subject.yaml. */
 export interface SubjectSettings {
@@ -48,14 +65,18 @@ export const DEFAULT_CATALOG_SETTINGS: CatalogSettings = {
   environments: {},
 };
 
-let validators: { catalog: ValidateFunction; subject: ValidateFunction } | undefined;
+let validators: { catalog: ValidateFunction; subject: ValidateFunction; environment: ValidateFunction } | undefined;
 
-function validatorsFor(): { catalog: ValidateFunction; subject: ValidateFunction } {
+function validatorsFor(): { catalog: ValidateFunction; subject: ValidateFunction; environment: ValidateFunction } {
   if (!validators) {
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     ajv.addSchema(catalogSchema);
     ajv.addSchema(subjectSchema);
-    validators = { catalog: ajv.getSchema(catalogSchema.$id) as ValidateFunction, subject: ajv.getSchema(subjectSchema.$id) as ValidateFunction };
+    validators = {
+      catalog: ajv.getSchema(catalogSchema.$id) as ValidateFunction,
+      subject: ajv.getSchema(subjectSchema.$id) as ValidateFunction,
+      environment: ajv.getSchema(`${catalogSchema.$id}#/properties/environments/additionalProperties`) as ValidateFunction,
+    };
   }
   return validators;
 }
@@ -98,6 +119,29 @@ export function readCatalogSettings(document: ParsedDocument): { settings?: Cata
       environments: value.environments ?? {},
     },
   };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reads environment `name` of catalog.yaml (for `--env`). Only that environment's entry is
+ * checked, against its part of catalog.schema.json: a problem elsewhere in the file (a lint
+ * level, another environment) is `check`'s to report and cannot stop a command run in this one.
+ * A location that is a string but not a URL schemaflow reads is left to the setting it stands in
+ * for, which checks it as it checks a flag's value and names the file, environment and key.
+ */
+export function readEnvironmentSettings(document: ParsedDocument, name: string): EnvironmentRead {
+  const environments = isRecord(document.value) ? document.value.environments : undefined;
+  if (!isRecord(environments) || !Object.hasOwn(environments, name)) return { status: 'unknown', known: isRecord(environments) ? Object.keys(environments) : [] };
+  const entry = environments[name];
+  const { environment } = validatorsFor();
+  const locations: readonly string[] = ENVIRONMENT_LOCATIONS.map((key) => `/${key}`);
+  const errors = environment(entry) ? [] : (environment.errors ?? []).filter((error) => !(error.keyword === 'pattern' && locations.includes(error.instancePath)));
+  if (errors.length > 0) {
+    const at = toPointer(['environments', name]);
+    return { status: 'invalid', findings: schemaFindings(document, 'CATALOG_CONFIG_INVALID', errors.map((error) => ({ ...error, instancePath: `${at}${error.instancePath}` })), 'catalog.schema.json') };
+  }
+  return { status: 'found', environment: entry as EnvironmentSettings };
 }
 
 /** Reads subject.yaml: findings for anything that does not match its schema; settings when it does. */

@@ -49,11 +49,11 @@ topic:
   retentionMs: 604800000 # 7 days: the lake keeps history, Kafka only the recent past
   cleanupPolicy: delete
 
-# Per environment (--env; the register workflow passes env: prod): topic-setting overrides, and a
-# manifestUrl for commands run with --env but neither --manifest-url nor SCHEMAFLOW_MANIFEST_URL
-# (a flag wins over the variable, the variable over this). The workflows pass the repository
-# variables SCHEMAFLOW_MANIFEST_URL and SCHEMAFLOW_LAKE_URL, so registration publishes where the
-# flow reads.
+# Per environment (--env; the register workflow passes env: prod): topic-setting overrides, and
+# manifestUrl, lakeUrl and stateUrl, which stand in for the defaults of commands run with --env
+# (a flag wins over the variable, the variable over these: --manifest-url, SCHEMAFLOW_MANIFEST_URL
+# and so on). The workflows pass the repository variables SCHEMAFLOW_MANIFEST_URL and
+# SCHEMAFLOW_LAKE_URL, so registration publishes where the flow reads.
 environments:
   prod: {}
 `;

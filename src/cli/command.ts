@@ -1,6 +1,6 @@
 import { UsageError } from '../domain/errors.js';
 import type { Config, SettingSource } from '../config/resolve.js';
-import type { SettingKey } from '../config/settings.js';
+import { ENVIRONMENT_SETTINGS, findSetting, type SettingKey } from '../config/settings.js';
 
 /** Where a command writes: results to `out` (stdout), progress and problems to `err` (stderr). */
 export interface Io {
@@ -88,4 +88,19 @@ export const outputFormat = (value: string | undefined): (typeof OUTPUT_FORMATS)
 export function positionalLimit(args: string | undefined): number {
   const words = args?.split(/\s+/).filter(Boolean) ?? [];
   return words.some((word) => /(…|\.\.\.)[\]>]?$/.test(word)) ? Number.POSITIVE_INFINITY : words.length;
+}
+
+/**
+ * The `--env <name>` option of a command that reads `settings`: a catalog.yaml environment, whose
+ * values of the settings an environment can name (ENVIRONMENT_SETTINGS) stand in for their
+ * defaults (runCli reads the environment for every command that reads one of them); `uses` says
+ * what else the command takes from the environment (register's topic overrides).
+ */
+export function environmentOption(settings: readonly SettingKey[], uses?: string): { readonly type: 'string'; readonly valueName: string; readonly description: string } {
+  const named = ENVIRONMENT_SETTINGS.filter((key) => settings.includes(key));
+  const list = (words: readonly string[]): string => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1) ?? ''}`);
+  const flags = named.map((key) => `--${findSetting(key).flag ?? key}`).join(', ');
+  const variables = named.length === 1 ? named.map((key) => findSetting(key).env).join('') : 'their variables';
+  const locations = `its ${list(named)} in place of the default${named.length > 1 ? 's' : ''} (${flags} and ${variables} win)`;
+  return { type: 'string', valueName: 'name', description: `a catalog.yaml environment: ${uses ? `${uses}, and ` : ''}${locations}` };
 }

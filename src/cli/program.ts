@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { EnvironmentChoice } from '../adapters/catalog-environment.js';
 import { resolveSettings } from '../config/resolve.js';
-import { findSetting, type SettingKey } from '../config/settings.js';
+import { ENVIRONMENT_SETTINGS, findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
 import { positionalLimit, type Command, type Io } from './command.js';
 
@@ -65,11 +66,24 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       return 0;
     }
     const { positionals, options, flags } = parseCommandArgs(command, rest);
-    const { values, sources } = resolveSettings(command.settings, { flags, env: context.env });
+    const environment = environmentOf(command, options);
+    // Loaded only for --env: reading catalog.yaml brings the YAML parser and ajv, which most commands never need.
+    const { values, sources } = environment === undefined ? resolveSettings(command.settings, { flags, env: context.env }) : (await import('../adapters/catalog-environment.js')).resolveInEnvironment(command.settings, { flags, env: context.env }, environment);
     return await command.run({ positionals, options, config: values, sources, env: context.env, io });
   } catch (error) {
     return reportError(error, command, io);
   }
+}
+
+/**
+ * The catalog.yaml environment `--env` names, for a command that reads a setting an environment
+ * can name (ENVIRONMENT_SETTINGS): its values then stand in for those settings' defaults. (A
+ * command that reads none, as `manifest build`, uses `--env` for topic overrides alone.)
+ */
+function environmentOf(command: Command, options: Readonly<Record<string, string | boolean | undefined>>): EnvironmentChoice | undefined {
+  const name = options.env;
+  const readsLocation = command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly SettingKey[]).includes(key));
+  return typeof name === 'string' && readsLocation ? { name, given: '--env', directory: process.cwd() } : undefined;
 }
 
 async function topLevel(argv: readonly string[], words: readonly string[], io: Io): Promise<number> {

@@ -20,8 +20,24 @@ export interface Config {
   catalogDir: string;
 }
 
-/** Where a resolved value came from. */
-export type SettingSource = 'flag' | 'env' | 'default';
+/**
+ * Where a resolved value came from: its flag (or action input), its environment variable, the
+ * catalog.yaml environment the command runs in (`--env`), or the built-in default.
+ */
+export type SettingSource = 'flag' | 'env' | 'environment' | 'default';
+
+/**
+ * The values a catalog.yaml environment names (`environments.<name>` in `file`): they stand in for
+ * the built-in defaults of the settings of those names, below flags and variables.
+ */
+export interface EnvironmentLayer {
+  /** The environment's name, as `--env` gave it. */
+  readonly name: string;
+  /** catalog.yaml as messages show it (`catalog/catalog.yaml`). */
+  readonly file: string;
+  /** Raw values by setting key: checked like any other value, and named by file, environment and key. */
+  readonly values: Partial<Record<SettingKey, string>>;
+}
 
 export interface ResolveInput {
   /** Raw flag values by setting key, as parsed from the command line. */
@@ -30,6 +46,8 @@ export interface ResolveInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How messages name where `flags` came from (default `--<flag>`; actions say `input <name>`). */
   readonly flagLabel?: (setting: Setting) => string;
+  /** The catalog.yaml environment the command runs in, when one is named: its values replace the defaults. */
+  readonly environment?: EnvironmentLayer;
 }
 
 export interface Resolved<K extends SettingKey> {
@@ -38,9 +56,12 @@ export interface Resolved<K extends SettingKey> {
 }
 
 /**
- * Resolves the given settings with precedence flag > environment > default and checks every
- * value. All problems are reported at once, each naming the flag or variable and the expected
- * form; a setting not asked for is never read, so a bad unrelated variable cannot break a command.
+ * Resolves the given settings with precedence flag > environment variable > the catalog.yaml
+ * environment's value > default, and checks every value. A default derived from another setting
+ * (the state from the lake) follows that setting as resolved, the environment's value included.
+ * All problems are reported at once, each naming the flag, variable or catalog.yaml key and the
+ * expected form; a setting not asked for is never read, so a bad unrelated variable cannot break
+ * a command.
  */
 export function resolveSettings<K extends SettingKey>(keys: readonly K[], input: ResolveInput): Resolved<K> {
   // A Set: a problem is reported once, however many settings it spoils.
@@ -54,9 +75,12 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
     const setting = findSetting(key);
     const flagValue = input.flags?.[key];
     const envValue = input.env[setting.env];
+    const environment = input.environment;
+    const environmentValue = environment?.values[key];
     let entry: Raw;
     if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: input.flagLabel ? input.flagLabel(setting) : `--${setting.flag ?? key}`, dependsOn: [] };
     else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env, dependsOn: [] };
+    else if (environment && environmentValue !== undefined) entry = { raw: environmentValue, source: 'environment', label: `${environment.file} environments.${environment.name}.${key}`, dependsOn: [] };
     else {
       const dependsOn: SettingKey[] = [];
       const raw = setting.defaultValue({ env: input.env, raw: (other) => (dependsOn.push(other), rawOf(other).raw) });

@@ -1,7 +1,8 @@
 /**
  * Every setting schemaflow reads, in one table: the README's configuration table is rendered
  * from it (a test keeps the two equal), the CLI derives its flags from it and the actions their
- * inputs. Precedence is flag > environment variable > default (DESIGN.md §8).
+ * inputs. Precedence is flag > environment variable > default (DESIGN.md §8), where a catalog.yaml
+ * environment named by `--env` replaces the default of the settings in ENVIRONMENT_SETTINGS.
  */
 
 /** How a raw string value is checked and converted. */
@@ -56,6 +57,12 @@ export type SettingKey =
   | 'devGcsPort'
   | 'cacheDir'
   | 'catalogDir';
+
+/**
+ * The settings a catalog.yaml environment may name (catalog.schema.json `environments`): with
+ * `--env`, its values stand in for their defaults. A command reading one of them takes `--env`.
+ */
+export const ENVIRONMENT_SETTINGS = ['manifestUrl', 'lakeUrl', 'stateUrl'] as const satisfies readonly SettingKey[];
 
 const constant = (value: string | undefined) => (): string | undefined => value;
 

@@ -8,7 +8,8 @@ import { flowOptionsFrom, openFlowPorts, type FlowSettings } from '../adapters/f
 import { commitAll, initRepository, openRepository } from '../adapters/git/repository.js';
 import { createKafkaClient } from '../adapters/kafka/client.js';
 import { ensureLocation, openObjectStore } from '../adapters/lake/object-store.js';
-import { readEnvironment, withTopicAdmin } from '../adapters/registration-ports.js';
+import { readEnvironmentFile } from '../adapters/catalog-environment.js';
+import { withTopicAdmin } from '../adapters/registration-ports.js';
 import type { Config } from '../config/resolve.js';
 import { devDown, devUp, localKafkaPort, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
@@ -137,8 +138,7 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   step(3, 'registering: immutable IDs, Kafka topics (topic = subject), the manifest…');
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: root });
   // The catalog's `dev` environment, when it has one, holds the settings of a one-broker cluster.
-  const dev = readEnvironment(join(source, 'catalog.yaml'), 'catalog/catalog.yaml', 'dev');
-  const environment = dev && dev !== 'missing-file' ? 'dev' : undefined;
+  const environment = readEnvironmentFile(join(source, 'catalog.yaml'), 'catalog/catalog.yaml', 'dev').status === 'found' ? 'dev' : undefined;
   const registration = await withTopicAdmin({ ...config, catalogDir: 'catalog' }, true, (topics) => registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: 'catalog', ...(environment ? { environment } : {}), dryRun: false, reconcile: false })).catch((error: unknown) => {
     // The manifests came from another history: the demo's repository was removed, or a demo
     // before 2026-12-02 registered from the clone it ran in. Its IDs cannot be reproduced here.

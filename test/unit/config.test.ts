@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSettings } from '../../src/config/resolve.js';
-import { SETTINGS, type SettingKey } from '../../src/config/settings.js';
+import { ENVIRONMENT_LOCATIONS } from '../../src/catalog/config-files.js';
+import catalogSchema from '../../src/catalog/schemas/catalog.schema.json' with { type: 'json' };
+import { resolveSettings, type EnvironmentLayer } from '../../src/config/resolve.js';
+import { ENVIRONMENT_SETTINGS, SETTINGS, type SettingKey } from '../../src/config/settings.js';
 import { UsageError } from '../../src/domain/errors.js';
 
 describe('resolveSettings', () => {
@@ -106,6 +108,52 @@ describe('resolveSettings', () => {
   it('accepts bracketed IPv6 brokers and rejects bare ones', () => {
     expect(resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '[::1]:9092' } }).values.kafkaBrokers).toEqual(['[::1]:9092']);
     expect(() => resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '::1:9092' } })).toThrow(UsageError);
+  });
+});
+
+describe('resolveSettings in a catalog.yaml environment (--env)', () => {
+  const staging = (values: Partial<Record<SettingKey, string>>): EnvironmentLayer => ({ name: 'staging', file: 'catalog/catalog.yaml', values });
+  const locations = ['manifestUrl', 'lakeUrl', 'stateUrl'] as const;
+  const environment = staging({ manifestUrl: 'gs://staging/manifests', lakeUrl: 'gs://staging-lake/events', stateUrl: 'gs://staging-state/flow' });
+
+  it('puts the environment’s values in place of the defaults', () => {
+    const { values, sources } = resolveSettings(locations, { env: {}, environment });
+    expect(values).toEqual({ manifestUrl: 'gs://staging/manifests', lakeUrl: 'gs://staging-lake/events', stateUrl: 'gs://staging-state/flow' });
+    expect(sources).toEqual({ manifestUrl: 'environment', lakeUrl: 'environment', stateUrl: 'environment' });
+  });
+
+  it('takes a flag, then a variable, over the environment’s value', () => {
+    const { values, sources } = resolveSettings(locations, { env: { SCHEMAFLOW_LAKE_URL: 'gs://variable-lake', SCHEMAFLOW_STATE_URL: '' }, flags: { manifestUrl: 'file:///tmp/flag-manifests' }, environment });
+    expect(values).toEqual({ manifestUrl: 'file:///tmp/flag-manifests', lakeUrl: 'gs://variable-lake', stateUrl: 'gs://staging-state/flow' });
+    expect(sources).toEqual({ manifestUrl: 'flag', lakeUrl: 'env', stateUrl: 'environment' });
+  });
+
+  it('derives the state from the environment’s lake when the environment names no state', () => {
+    const lakeOnly = staging({ lakeUrl: 'gs://staging-lake/events/' });
+    expect(resolveSettings(['stateUrl'], { env: {}, environment: lakeOnly }).values.stateUrl).toBe('gs://staging-lake/events/_state/');
+    expect(resolveSettings(['stateUrl'], { env: {}, environment: lakeOnly }).sources.stateUrl).toBe('default');
+    // The lake as resolved: a variable's lake wins over the environment's, and the state follows it.
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://variable-lake' }, environment: lakeOnly }).values.stateUrl).toBe('gs://variable-lake/_state/');
+  });
+
+  it('keeps the built-in default of a setting the environment does not name', () => {
+    const { values, sources } = resolveSettings(locations, { env: {}, environment: staging({}) });
+    expect(values).toEqual({ manifestUrl: 'file://./.schemaflow/manifests', lakeUrl: 'file://./lake', stateUrl: 'file://./lake/_state/' });
+    expect(sources).toEqual({ manifestUrl: 'default', lakeUrl: 'default', stateUrl: 'default' });
+  });
+
+  it('checks the environment’s values as any other, naming catalog.yaml, the environment and the key, each once', () => {
+    expect(() => resolveSettings(['lakeUrl', 'stateUrl', 'manifestUrl'], { env: {}, environment: staging({ lakeUrl: 's3://staging-lake', manifestUrl: 'ftp://x/manifests' }) })).toThrow(
+      'invalid configuration:\n  - catalog/catalog.yaml environments.staging.lakeUrl="s3://staging-lake": expected a URL starting with file://, gs://\n  - catalog/catalog.yaml environments.staging.manifestUrl="ftp://x/manifests": expected a URL starting with file://, gs://, https://',
+    );
+    // A bad value the flag replaces is never read.
+    expect(resolveSettings(['lakeUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/lake' }, environment: staging({ lakeUrl: 's3://staging-lake' }) }).values.lakeUrl).toBe('file:///tmp/lake');
+  });
+
+  it('lets an environment name only the settings that are locations', () => {
+    expect([...ENVIRONMENT_SETTINGS]).toEqual([...ENVIRONMENT_LOCATIONS]);
+    const schema = catalogSchema.properties.environments.additionalProperties.properties;
+    expect(Object.keys(schema).filter((key) => key !== 'topic')).toEqual([...ENVIRONMENT_SETTINGS]);
   });
 });
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { manifestUrlFor } from '../../src/adapters/registration-ports.js';
+import { flagsFromInputs } from '../../src/actions/inputs.js';
+import { resolveInEnvironment } from '../../src/adapters/catalog-environment.js';
 import { SCAFFOLD_WORKFLOWS, pinWorkflow, scaffoldRepository } from '../../src/catalog/repository-scaffold.js';
 import { runSchemaflow } from '../support/cli.js';
 
@@ -99,9 +100,13 @@ describe('schemaflow init', () => {
     const [register] = inputsOf('register.yml', 'register');
     const flows = inputsOf('flow.yml', 'flow');
     expect(register?.['manifest-url']).toBeDefined();
-    const published = manifestUrlFor(root, { catalogDir: 'catalog', kafkaBrokers: [], kafkaSaslMechanism: undefined, kafkaSaslUsername: undefined, kafkaSaslPassword: undefined, kafkaSsl: false, manifestUrl: register?.['manifest-url'] ?? '', gcsEndpoint: undefined }, register?.env, 'flag');
+    // As the runner passes them, with each repository variable set to a location of its own.
+    const withVariables = (inputs: Record<string, string> | undefined): Record<string, string> => Object.fromEntries(Object.entries(inputs ?? {}).map(([name, value]) => [name, String(value).replace(/\$\{\{ vars\.(\w+) \}\}/g, (_, variable: string) => `gs://${variable.toLowerCase().replace(/_/g, '-')}/x`)]));
+    const inputs = withVariables(register);
+    const environment = inputs.env === undefined ? undefined : { name: inputs.env, given: 'input env', directory: root };
+    const published = resolveInEnvironment(['manifestUrl'], { env: {}, flags: flagsFromInputs(['manifestUrl'], (name) => inputs[name] ?? '') }, environment).values.manifestUrl;
     expect(flows.length).toBeGreaterThan(0);
-    for (const flow of flows) expect(flow['manifest-url']).toBe(published);
+    for (const flow of flows) expect(withVariables(flow)['manifest-url']).toBe(published);
   });
 
   it('pins only local action steps and keeps every other line of the workflow', () => {

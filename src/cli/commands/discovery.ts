@@ -7,7 +7,7 @@ import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
 import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
-import { defineCommand, FORMAT_OPTION, outputFormat, positiveInteger } from '../command.js';
+import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, positiveInteger } from '../command.js';
 import { prepareOutputDirectory } from '../output-path.js';
 
 /** `<manifest location>/latest.json` with a hint on where it comes from when it cannot be read. */
@@ -38,12 +38,16 @@ function openDiscovery(config: Pick<Config, 'manifestUrl' | 'lakeUrl' | 'stateUr
   };
 }
 
+/** The settings of `search`, and of `show` and `site`, which also read the state; the catalog directory is where `--env` finds catalog.yaml. */
+const SEARCH_SETTINGS = ['manifestUrl', 'lakeUrl', 'gcsEndpoint', 'catalogDir'] as const;
+const SUBJECT_SETTINGS = ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint', 'catalogDir'] as const;
+
 const search = defineCommand({
   name: 'search',
   summary: 'find subjects by name, field, owner or description: topic and lake path of each',
   args: '<text…>',
-  settings: ['manifestUrl', 'lakeUrl', 'gcsEndpoint'],
-  options: { format: FORMAT_OPTION, limit: { type: 'string', valueName: 'N', description: 'show at most N subjects [default: 20]' } },
+  settings: SEARCH_SETTINGS,
+  options: { env: environmentOption(SEARCH_SETTINGS), format: FORMAT_OPTION, limit: { type: 'string', valueName: 'N', description: 'show at most N subjects [default: 20]' } },
   details: 'Every word must match (case-insensitive). Ranked: exact subject name, then name prefix, name substring, field name, owner, description; ties by name. Reads <manifest location>/latest.json. Exit 0 (also when nothing matches); 2: bad invocation or configuration.',
   async run({ positionals, options, config, io }) {
     const format = outputFormat(options.format);
@@ -61,8 +65,8 @@ const show = defineCommand({
   name: 'show',
   summary: 'everything about one subject: versions, fields, topic, lake, freshness, a DuckDB query, a producer snippet',
   args: '<subject>',
-  settings: ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
-  options: { format: FORMAT_OPTION, version: { type: 'string', valueName: 'N', description: 'list the fields of version N [default: the latest]' } },
+  settings: SUBJECT_SETTINGS,
+  options: { env: environmentOption(SUBJECT_SETTINGS), format: FORMAT_OPTION, version: { type: 'string', valueName: 'N', description: 'list the fields of version N [default: the latest]' } },
   details: 'Reads <manifest location>/latest.json, and the latest closed hour from <state>/_closure/<subject>.json when the lake can be reached (otherwise freshness is "unknown" with the reason; the command still succeeds). Exit 0; 2: bad invocation, configuration or an unknown subject (the closest names are suggested).',
   async run({ positionals, options, config, io }) {
     const format = outputFormat(options.format);
@@ -86,8 +90,8 @@ const show = defineCommand({
 const site = defineCommand({
   name: 'site',
   summary: 'build the static catalog: searchable index, a page per subject, rule codes; works opened from disk',
-  settings: ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'],
-  options: { out: { type: 'string', valueName: 'dir', description: 'the directory to write the site into (required; files are overwritten, others left alone)' } },
+  settings: SUBJECT_SETTINGS,
+  options: { env: environmentOption(SUBJECT_SETTINGS), out: { type: 'string', valueName: 'dir', description: 'the directory to write the site into (required; files are overwritten, others left alone)' } },
   details: 'Reads <manifest location>/latest.json and each subject’s latest closed hour from the lake’s state when reachable. Writes index.html, subjects/<subject>.html, rules.html, style.css, search.js and search-index.js. Exit 0; 2: bad invocation or configuration.',
   async run({ options, config, io }) {
     if (options.out === undefined) throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');

@@ -5,7 +5,7 @@ import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
 import type { FlowOptions, FlowReport } from '../../usecases/flow-run.js';
-import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
+import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
 /** The threads' script of `flow run --workers` (dist/adapters/flow-worker.js beside this module's dist/cli/commands/). */
 const WORKER_SCRIPT = new URL('../../adapters/flow-worker.js', import.meta.url);
@@ -42,14 +42,19 @@ function printAudit(report: AuditReport, io: Io): void {
   for (const problem of report.hourProblems) io.out(`    ${problem}`);
 }
 
+/** `flow run`'s and `flow close`'s settings: the flow's, and the catalog directory whose catalog.yaml `--env` reads. */
+const FLOW_COMMAND_SETTINGS = [...FLOW_SETTINGS, 'catalogDir'] as const;
+const LAKE_AUDIT_SETTINGS = ['lakeUrl', 'stateUrl', 'gcsEndpoint', 'catalogDir'] as const;
+
 /** `flow run`'s and `flow close`'s: the same closing rule. */
 const ALLOWED_LATENESS = { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' } as const;
 
 const flowRun = defineCommand({
   name: 'flow run',
   summary: 'archive every subject’s topic into the lake, exactly once per offset',
-  settings: FLOW_SETTINGS,
+  settings: FLOW_COMMAND_SETTINGS,
   options: {
+    env: environmentOption(FLOW_COMMAND_SETTINGS),
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
     shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run flow close after the shards) [default: every partition]' },
     workers: { type: 'string', valueName: 'N', description: 'archive the partitions in N threads, each on its share, up to the machine’s cores (no more threads than partitions); then close the hours once [default: 1]' },
@@ -91,8 +96,9 @@ async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowS
 const flowClose = defineCommand({
   name: 'flow close',
   summary: 'close the hours every partition is past, reading no record (after sharded runs)',
-  settings: FLOW_SETTINGS,
+  settings: FLOW_COMMAND_SETTINGS,
   options: {
+    env: environmentOption(FLOW_COMMAND_SETTINGS),
     subjects: { type: 'string', valueName: 'a,b', description: 'close only these subjects’ hours (comma-separated) [default: all in the manifest]' },
     'allowed-lateness': ALLOWED_LATENESS,
     'dry-run': { type: 'boolean', description: 'report each partition’s progress; close nothing' },
@@ -110,8 +116,9 @@ const flowClose = defineCommand({
 const lakeAudit = defineCommand({
   name: 'lake audit',
   summary: 'prove from the lake alone that every archived offset is there exactly once',
-  settings: ['lakeUrl', 'stateUrl', 'gcsEndpoint'],
+  settings: LAKE_AUDIT_SETTINGS,
   options: {
+    env: environmentOption(LAKE_AUDIT_SETTINGS),
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
     retention: { type: 'string', valueName: 'D', description: 'the age after which a retention rule deletes objects (90d, 36h): offsets missing from a partition’s front are then reported as expired, not failed; an emptied partition passes only if last committed over D ago [default: no retention]' },
     format: FORMAT_OPTION,

@@ -5,17 +5,20 @@ import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
 import { EventValidationError, UnknownSchemaError } from '../../sdk/errors.js';
 import { createProducer } from '../../sdk/producer.js';
-import { defineCommand, oneOf, positiveInteger } from '../command.js';
+import { defineCommand, environmentOption, oneOf, positiveInteger } from '../command.js';
 
 const BATCH = 500;
 const PROGRESS_EVERY = 10_000;
+
+const PRODUCE_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint', 'catalogDir'] as const;
 
 const produce = defineCommand({
   name: 'produce',
   summary: 'validate NDJSON events and send them to a subject’s topic',
   args: '<subject> [file|-]',
-  settings: ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'],
+  settings: PRODUCE_SETTINGS,
   options: {
+    env: environmentOption(PRODUCE_SETTINGS),
     version: { type: 'string', valueName: 'n', description: 'validate against this version [default: the latest]' },
     'on-invalid': { type: 'string', valueName: 'skip|abort', description: 'skip invalid lines and go on, or stop at the first [default: skip]' },
     'confluent-framing': { type: 'boolean', description: 'also frame values the Confluent way (magic byte + 4-byte ID)' },

@@ -1,9 +1,8 @@
 import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
-import { REGISTRATION_SETTINGS, manifestUrlFor, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
-import type { SettingSource } from '../../config/resolve.js';
+import { REGISTRATION_SETTINGS, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
 import { registerCatalog, type RegisterReport } from '../../usecases/register.js';
-import { defineCommand, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
+import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
 function print(report: RegisterReport, io: Io, location: string): void {
   io.out(`manifest serial ${report.manifest.serial} of ${report.manifest.sourceCommit.slice(0, 12)}${report.previousSerial !== undefined ? ` (last published: serial ${report.previousSerial})` : ' (first registration)'}`);
@@ -27,12 +26,12 @@ function print(report: RegisterReport, io: Io, location: string): void {
 }
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
-  return async ({ options, config, sources, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; sources: Readonly<Record<'manifestUrl', SettingSource>>; io: Io }): Promise<number> => {
+  return async ({ options, config, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; io: Io }): Promise<number> => {
     const format = outputFormat(options.format);
     const repository = openRepository(process.cwd());
+    // The environment's manifestUrl, when it names one, is already config.manifestUrl's default (runCli).
     const environment = options.env;
-    const location = manifestUrlFor(repository.root, config, environment, sources.manifestUrl);
-    const manifests = openObjectStore(location, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
+    const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
       registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
     );
@@ -49,10 +48,10 @@ const register = defineCommand({
   options: {
     'dry-run': { type: 'boolean', description: 'plan with live state, change nothing' },
     reconcile: { type: 'boolean', description: 'also revert topic configs the catalog does not explain (drift)' },
-    env: { type: 'string', valueName: 'name', description: 'a catalog.yaml environment: its topic overrides, and its manifest location unless --manifest-url or SCHEMAFLOW_MANIFEST_URL is set' },
+    env: environmentOption(REGISTRATION_SETTINGS, 'its topic overrides'),
   },
   details: 'Exit 0: published, unchanged, or superseded by a newer commit; 1: refused (a finding, a rewritten history, an unreachable broker) with nothing published; 2: bad configuration.',
-  run: ({ options, config, sources, io }) => runRegistration(options['dry-run'] === true, true)({ options, config, sources, io }),
+  run: ({ options, config, io }) => runRegistration(options['dry-run'] === true, true)({ options, config, io }),
 });
 
 const plan = defineCommand({
@@ -60,12 +59,12 @@ const plan = defineCommand({
   summary: 'what registration would do: IDs, topics to create or change, manifest serial',
   settings: REGISTRATION_SETTINGS,
   options: {
-    env: { type: 'string', valueName: 'name', description: 'a catalog.yaml environment: its topic overrides, and its manifest location unless --manifest-url or SCHEMAFLOW_MANIFEST_URL is set' },
+    env: environmentOption(REGISTRATION_SETTINGS, 'its topic overrides'),
     reconcile: { type: 'boolean', description: 'plan the removal of drift too' },
     format: FORMAT_OPTION,
   },
   details: 'Reads the cluster when it is reachable; otherwise the plan is provisional (every topic a creation). Changes nothing.',
-  run: ({ options, config, sources, io }) => runRegistration(true, false)({ options, config, sources, io }),
+  run: ({ options, config, io }) => runRegistration(true, false)({ options, config, io }),
 });
 
 /** `schemaflow register` and `schemaflow plan`. */

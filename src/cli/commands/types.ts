@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
 import { generateTypes } from '../../sdk/typegen.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, environmentOption } from '../command.js';
 import { prepareOutputDirectory } from '../output-path.js';
+
+const TYPES_SETTINGS = ['manifestUrl', 'gcsEndpoint', 'catalogDir'] as const;
 
 const types = defineCommand({
   name: 'types',
   summary: 'write TypeScript declarations of every subject and version, for compile-time checks of send()',
-  settings: ['manifestUrl', 'gcsEndpoint'],
-  options: { out: { type: 'string', valueName: 'dir', description: 'the directory to write schemaflow-events.d.ts into (required)' } },
+  settings: TYPES_SETTINGS,
+  options: { env: environmentOption(TYPES_SETTINGS), out: { type: 'string', valueName: 'dir', description: 'the directory to write schemaflow-events.d.ts into (required)' } },
   details: 'Reads <manifest location>/latest.json. Include the file in your tsconfig; then producer.send(subject, event) checks the event against the subject’s latest version (or { version: N }).',
   async run({ options, config, io }) {
     if (options.out === undefined) throw new UsageError('--out <dir> is required');

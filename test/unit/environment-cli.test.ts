@@ -1,0 +1,73 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openObjectStore } from '../../src/adapters/lake/object-store.js';
+import { COMMAND_MODULES } from '../../src/cli/program.js';
+import { ENVIRONMENT_SETTINGS } from '../../src/config/settings.js';
+import { runSchemaflow } from '../support/cli.js';
+import { createDiscoveryDir, exampleManifest, writeClosure, type DiscoveryDir } from '../support/discovery-fixture.js';
+
+/**
+ * `--env` from the command line: a catalog.yaml environment's locations stand in for the
+ * defaults of every command that reads them (the built CLI, run where catalog/catalog.yaml is).
+ */
+let data: DiscoveryDir;
+let cwd: string;
+const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+
+beforeAll(async () => {
+  data = createDiscoveryDir(exampleManifest());
+  // The state is not named: it is <lake>/_state/, under the environment's lake.
+  await writeClosure(openObjectStore(`${data.lakeUrl}/_state`), 'apps-users', '2026-11-30T10:00:00.000Z');
+  cwd = mkdtempSync(join(tmpdir(), 'schemaflow-env-cli-'));
+  mkdirSync(join(cwd, 'catalog'));
+  writeFileSync(join(cwd, 'catalog', 'catalog.yaml'), `environments:\n  staging:\n    manifestUrl: ${data.manifestUrl}\n    lakeUrl: ${data.lakeUrl}\n  broken:\n    lakeUrl: s3://acme-lake\n`);
+});
+afterAll(() => {
+  data.dispose();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('--env', () => {
+  it('is taken, with --catalog, by every command that reads a location an environment can name', async () => {
+    const commands = (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat();
+    const reading = commands.filter((command) => command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly string[]).includes(key)));
+    // The demo runs the example catalog's own `dev` environment on local services, by design.
+    const taking = reading.filter((command) => command.name !== 'demo');
+    expect(taking.map((command) => command.name)).toEqual(['plan', 'register', 'produce', 'types', 'flow run', 'flow close', 'lake audit', 'search', 'show', 'site']);
+    for (const command of taking) {
+      expect(command.options, command.name).toHaveProperty('env');
+      expect(command.settings, command.name).toContain('catalogDir');
+    }
+  });
+
+  it('reads the environment’s manifest, lake and (derived from the lake) state: show', async () => {
+    const run = await runSchemaflow(['show', 'apps-users', '--env', 'staging'], { cwd, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`  lake           ${data.lakeUrl}/apps-users/`);
+    expect(run.stdout).toContain('  freshness      latest closed hour 2026-11-30 10:00 UTC');
+  });
+
+  it('reads the environment’s lake: lake audit, unless --lake or SCHEMAFLOW_LAKE_URL names another', async () => {
+    const audit = await runSchemaflow(['lake', 'audit', '--env', 'staging'], { cwd, env });
+    expect(audit.code).toBe(2);
+    expect(audit.stderr).toContain(`nothing is archived at ${data.lakeUrl}`);
+    const flag = await runSchemaflow(['lake', 'audit', '--env', 'staging', '--lake', 'file:///nonexistent-schemaflow-lake'], { cwd, env });
+    expect(flag.stderr).toContain('nothing is archived at file:///nonexistent-schemaflow-lake');
+    const variable = await runSchemaflow(['lake', 'audit', '--env', 'staging'], { cwd, env: { ...env, SCHEMAFLOW_LAKE_URL: 'file:///nonexistent-variable-lake' } });
+    expect(variable.stderr).toContain('nothing is archived at file:///nonexistent-variable-lake');
+  });
+
+  it('refuses an unknown environment, a bad location in catalog.yaml, or a missing catalog.yaml, exit 2', async () => {
+    const unknown = await runSchemaflow(['search', 'user', '--env', 'prod'], { cwd, env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('schemaflow: error: environment "prod" (--env) is not in catalog/catalog.yaml (known: staging, broken)');
+    const broken = await runSchemaflow(['flow', 'run', '--env', 'broken', '--dry-run'], { cwd, env });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('catalog/catalog.yaml environments.broken.lakeUrl="s3://acme-lake": expected a URL starting with file://, gs://');
+    const elsewhere = await runSchemaflow(['types', '--out', join(cwd, 'types'), '--env', 'staging', '--catalog', 'schemas'], { cwd, env });
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain('--env staging needs schemas/catalog.yaml');
+  });
+});
