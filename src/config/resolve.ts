@@ -58,7 +58,9 @@ export interface Resolved<K extends SettingKey> {
 /**
  * Resolves the given settings with precedence flag > environment variable > the catalog.yaml
  * environment's value > default, and checks every value. A default derived from another setting
- * (the state from the lake) follows that setting as resolved, the environment's value included.
+ * (the state from the lake) follows that setting as resolved, the environment's value included;
+ * an environment's value that goes with another setting's (environmentWith: its state with its
+ * lake) gives way when a flag or variable sets that one.
  * All problems are reported at once, each naming the flag, variable or catalog.yaml key and the
  * expected form; a setting not asked for is never read, so a bad unrelated variable cannot break
  * a command.
@@ -80,7 +82,7 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
     let entry: Raw;
     if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: input.flagLabel ? input.flagLabel(setting) : `--${setting.flag ?? key}`, dependsOn: [] };
     else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env, dependsOn: [] };
-    else if (environment && environmentValue !== undefined) entry = { raw: environmentValue, source: 'environment', label: `${environment.file} environments.${environment.name}.${key}`, dependsOn: [] };
+    else if (environment && environmentValue !== undefined && !(setting.environmentWith && ['flag', 'env'].includes(rawOf(setting.environmentWith).source))) entry = { raw: environmentValue, source: 'environment', label: `${environment.file} environments.${environment.name}.${key}`, dependsOn: [] };
     else {
       const dependsOn: SettingKey[] = [];
       const raw = setting.defaultValue({ env: input.env, raw: (other) => (dependsOn.push(other), rawOf(other).raw) });

@@ -38,6 +38,12 @@ export interface Setting {
   readonly defaultText: string;
   /** The default value; undefined means "unset" (the feature is off or uses its own default). */
   readonly defaultValue: (context: DefaultContext) => string | undefined;
+  /**
+   * A catalog.yaml environment's value of this setting goes with its value of that one: it is
+   * ignored when a flag or variable sets that one (the state belongs to its lake: `--env prod
+   * --lake file:///tmp/x` must not advance prod's state).
+   */
+  readonly environmentWith?: SettingKey;
   readonly description: string;
 }
 
@@ -156,6 +162,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'url', schemes: ['file', 'gs'] },
     defaultText: '`<lake>/_state/`',
     defaultValue: ({ raw }) => `${(raw('lakeUrl') ?? 'file://./lake').replace(/\/+$/, '')}/_state/`,
+    environmentWith: 'lakeUrl',
     description: 'Where the flow keeps its per-partition state.',
   },
   {

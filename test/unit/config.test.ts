@@ -124,8 +124,17 @@ describe('resolveSettings in a catalog.yaml environment (--env)', () => {
 
   it('takes a flag, then a variable, over the environment’s value', () => {
     const { values, sources } = resolveSettings(locations, { env: { SCHEMAFLOW_LAKE_URL: 'gs://variable-lake', SCHEMAFLOW_STATE_URL: '' }, flags: { manifestUrl: 'file:///tmp/flag-manifests' }, environment });
-    expect(values).toEqual({ manifestUrl: 'file:///tmp/flag-manifests', lakeUrl: 'gs://variable-lake', stateUrl: 'gs://staging-state/flow' });
-    expect(sources).toEqual({ manifestUrl: 'flag', lakeUrl: 'env', stateUrl: 'environment' });
+    // The environment's state goes with its lake: a lake given another way takes its own state.
+    expect(values).toEqual({ manifestUrl: 'file:///tmp/flag-manifests', lakeUrl: 'gs://variable-lake', stateUrl: 'gs://variable-lake/_state/' });
+    expect(sources).toEqual({ manifestUrl: 'flag', lakeUrl: 'env', stateUrl: 'default' });
+  });
+
+  it('never pairs the environment’s state with a lake given by a flag or variable, so another lake cannot advance the environment’s state', () => {
+    expect(resolveSettings(['lakeUrl', 'stateUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values).toEqual({ lakeUrl: 'file:///tmp/x', stateUrl: 'file:///tmp/x/_state/' });
+    // A state given as explicitly as the lake is the user's pairing.
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_STATE_URL: 'gs://s/flow' }, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.stateUrl).toBe('gs://s/flow');
+    // The manifest does not go with the lake: it is the environment's unless given too.
+    expect(resolveSettings(['manifestUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.manifestUrl).toBe('gs://staging/manifests');
   });
 
   it('derives the state from the environment’s lake when the environment names no state', () => {
