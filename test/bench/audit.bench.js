@@ -1,22 +1,29 @@
 #!/usr/bin/env node
-// Benchmark of `schemaflow lake audit` (npm run bench:audit; builds first; no services needed).
+// Benchmark of `schemaflow lake audit` (npm run bench:audit; builds first, starts its own GCS
+// emulator like `schemaflow dev up`, in a temporary directory, and stops it).
 // Two file lakes are archived by the flow's own use case from events handed over in memory:
 // BENCH_EVENTS records (default 1,000,000) and a tenth of it, in 4 partitions, 20,000 records an
 // hour (the larger lake covers ten times as many hours, in objects of the same size).
 // Measured: `schemaflow lake audit` of each as a process, end to end (listing, reading, gunzip,
 // hashes, every row's coordinates, the proof). Baseline, same run, same lake: the reading no
 // audit can skip (list, read, gunzip, JSON.parse of every row) in this process.
+// Over GCS: the full lake copied into the GCS emulator behind a loopback proxy that holds every
+// request 30 ms, as GCS takes tens of milliseconds: the audit against the file lake's, and against
+// reading the same objects one at a time.
 // Memory: what the audit retains on the full lake against the tenth (goal <= 1.2: an audit's
 // memory must not follow the lake's records), and beside it the peak RSS of each.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { openObjectStore } from '../../dist/adapters/lake/object-store.js';
+import { ensureLocation, openObjectStore } from '../../dist/adapters/lake/object-store.js';
+import { devDown, devUp } from '../../dist/dev/environment.js';
+import { findFreePort } from '../../dist/dev/processes.js';
 import { runFlow } from '../../dist/usecases/flow-run.js';
+import { latencyProxy } from './latency-proxy.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Math.round(EVENTS / 10);
@@ -70,10 +77,10 @@ async function archive(events) {
 // what it holds as it goes; their largest also catches the objects being read at that moment.
 const rssReporter = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
 const retainedReporter = `data:text/javascript,import{getHeapStatistics}from'node:v8';const held=[];setInterval(()=>{gc();const heap=getHeapStatistics();held.push(heap.used_heap_size+heap.external_memory)},25).unref();process.on('exit',()=>{held.sort((a,b)=>a-b);process.stderr.write('retained='+(held[held.length>>1]||0)+',most='+(held.at(-1)||0)+'\\n')})`;
-const audit = (lakeUrl, retained = false) =>
+const audit = (lakeUrl, retained = false, env = process.env) =>
   new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...(retained ? ['--expose-gc', '--import', retainedReporter] : ['--import', rssReporter]), CLI, 'lake', 'audit', '--lake', lakeUrl, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(retained ? ['--expose-gc', '--import', retainedReporter] : ['--import', rssReporter]), CLI, 'lake', 'audit', '--lake', lakeUrl, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -134,6 +141,41 @@ try {
   console.log(`\nlake audit memory (median of ${RUNS} runs): retained (heap in use + external memory after full collections forced every 25 ms: the samples' median, and their largest), and peak RSS (runs without forced collections)`);
   console.log(`   baseline  ${small.records.toLocaleString('en')} records (${small.objects} objects, ${small.hours} hours): retained ${retained(held.small).toFixed(1)} MiB, largest ${most(held.small).toFixed(1)} MiB; peak RSS ${smallRss.toFixed(0)} MiB`);
   console.log(`   measured  ${big.records.toLocaleString('en')} records (${big.objects} objects, ${big.hours} hours): retained ${retained(held.big).toFixed(1)} MiB, ratio ${(retained(held.big) / retained(held.small)).toFixed(2)} (goal ≤ 1.2), largest ${most(held.big).toFixed(1)} MiB, ratio ${(most(held.big) / most(held.small)).toFixed(2)}; peak RSS ${bigRss.toFixed(0)} MiB, ratio ${(bigRss / smallRss).toFixed(2)}`);
+
+  console.log('\nstarting the GCS emulator…');
+  const dev = join(work, 'dev');
+  const cacheDir = process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow');
+  const services = await devUp({ dir: dev, cacheDir, kafkaPort: await findFreePort(), controllerPort: await findFreePort(), gcsPort: await findFreePort(), services: ['gcs'], log: (line) => console.log(line) });
+  try {
+    const gcsEndpoint = services.find((service) => service.name === 'gcs').endpoint;
+    const lakeUrl = 'gs://bench-audit/lake';
+    await ensureLocation(lakeUrl, { gcsEndpoint });
+    const source = openObjectStore(big.lakeUrl);
+    const target = openObjectStore(lakeUrl, { gcsEndpoint });
+    for (const entry of await source.list('')) {
+      const object = await source.get(entry.key);
+      await target.create(entry.key, object.bytes, { metadata: object.metadata });
+    }
+    const ROUND_TRIP_MS = 30;
+    const proxy = await latencyProxy(gcsEndpoint, ROUND_TRIP_MS);
+    try {
+      const onGcs = await audit(lakeUrl, false, { ...process.env, SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint });
+      if (onGcs.records !== big.records) throw new Error(`the audit on GCS counted ${onGcs.records} records, the lake holds ${big.records}`);
+      const started = performance.now();
+      const slow = openObjectStore(lakeUrl, { gcsEndpoint: proxy.endpoint });
+      const listing = await slow.list('');
+      for (const entry of listing) await slow.get(entry.key);
+      const inTurn = performance.now() - started;
+      const fileMs = median(audits.big.map((result) => result.ms));
+      console.log(`\nlake audit over GCS (the emulator behind ${ROUND_TRIP_MS} ms a request), ${big.records.toLocaleString('en')} records, ${listing.length} objects with markers and states`);
+      console.log(`   baseline  the file lake's audit: ${(fileMs / 1000).toFixed(1)} s; reading every object one at a time through the proxy, nothing checked: ${(inTurn / 1000).toFixed(1)} s`);
+      console.log(`   measured  schemaflow lake audit on gs:// as a process, end to end: ${(onGcs.ms / 1000).toFixed(1)} s, ${rate(big.records, onGcs.ms).toLocaleString('en')} records/s, ${(onGcs.ms / fileMs).toFixed(2)}× the file lake's time, ${(onGcs.ms / inTurn).toFixed(2)}× reading in turn`);
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await devDown(dev);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

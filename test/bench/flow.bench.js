@@ -13,7 +13,6 @@
 // GCS-like round trip to every request. Memory: the flow's peak RSS at the full size against its
 // peak at a tenth of it (same partitions and settings).
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { openRepository } from '../../dist/adapters/git/repository.js';
+import { ensureLocation } from '../../dist/adapters/lake/object-store.js';
 import { FETCH } from '../../dist/adapters/kafka/record-source.js';
 import { routeRecord, UnitBuilder } from '../../dist/archive/unit.js';
 import { createSchemaRegistry } from '../../dist/manifest/registry.js';
@@ -28,6 +28,7 @@ import { devDown, devUp } from '../../dist/dev/environment.js';
 import { findFreePort } from '../../dist/dev/processes.js';
 import { ensureKafkaClasspath, javaExecutable } from '../../dist/dev/toolchain.js';
 import { buildCatalogManifest } from '../../dist/usecases/build-manifest.js';
+import { latencyProxy } from './latency-proxy.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Math.round(EVENTS / 10);
@@ -159,31 +160,16 @@ try {
   const threaded = await flow('bench-big', 0, 2);
   const threadedCapped = await flow('bench-big', CAP, 2);
 
-  // GCS: the emulator answers on loopback in well under a millisecond; GCS itself takes tens of
-  // milliseconds a request. A proxy in front of it holds every request ROUND_TRIP_MS first.
+  // GCS: the emulator behind a proxy that holds every request ROUND_TRIP_MS, as GCS takes tens of milliseconds.
   const ROUND_TRIP_MS = 30;
-  const gcsEndpoint = new URL(services.find((service) => service.name === 'gcs').endpoint);
-  const proxy = createServer((incoming, outgoing) => {
-    const chunks = [];
-    incoming.on('data', (chunk) => chunks.push(chunk));
-    incoming.on('end', () =>
-      setTimeout(() => {
-        const forward = request({ host: gcsEndpoint.hostname, port: gcsEndpoint.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: gcsEndpoint.host } }, (response) => {
-          outgoing.writeHead(response.statusCode ?? 502, response.headers);
-          response.pipe(outgoing);
-        });
-        forward.on('error', () => outgoing.destroy());
-        forward.end(Buffer.concat(chunks));
-      }, ROUND_TRIP_MS),
-    );
-  });
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const gcsEndpoint = services.find((service) => service.name === 'gcs').endpoint;
+  const proxy = await latencyProxy(gcsEndpoint, ROUND_TRIP_MS);
   let onGcs;
   try {
-    await fetch(`${gcsEndpoint.origin}/storage/v1/b?project=bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-lake' }) });
-    onGcs = await flow('bench-big', 0, 0, { lake: 'gs://bench-lake/events', endpoint: `http://127.0.0.1:${proxy.address().port}` });
+    await ensureLocation('gs://bench-lake/events', { gcsEndpoint });
+    onGcs = await flow('bench-big', 0, 0, { lake: 'gs://bench-lake/events', endpoint: proxy.endpoint });
   } finally {
-    proxy.close();
+    await proxy.close();
   }
 
   // Floor: the flow's own work (decode, validate, route, rows, gzip, hashes; no Kafka, no storage)
