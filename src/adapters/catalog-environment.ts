@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ENVIRONMENT_LOCATIONS, readEnvironmentSettings, type EnvironmentRead } from '../catalog/config-files.js';
 import { parseYamlDocument, unreadableMessage } from '../catalog/documents.js';
 import { resolveSettings, type EnvironmentLayer, type ResolveInput, type Resolved } from '../config/resolve.js';
@@ -54,11 +54,28 @@ export function readEnvironmentLayer(choice: EnvironmentChoice, catalogDir: stri
       const values: Partial<Record<SettingKey, string>> = {};
       for (const key of ENVIRONMENT_LOCATIONS) {
         const value = read.environment[key];
-        if (value !== undefined) values[key] = value;
+        if (value !== undefined) values[key] = fromRoot(value, root);
       }
       return { name: choice.name, file, values };
     }
   }
+}
+
+/**
+ * A relative `file://` location catalog.yaml names, made absolute from the repository root that
+ * holds it, so it names one directory wherever in the repository a command runs (`file://./lake`
+ * is `<root>/lake` from `catalog/apps` too). Other locations are returned as written.
+ */
+function fromRoot(url: string, root: string): string {
+  if (!url.startsWith('file://')) return url;
+  let path: string;
+  try {
+    path = decodeURIComponent(url.slice('file://'.length));
+  } catch {
+    return url; // a malformed escape: reported where the location is opened
+  }
+  // A location's path is percent-decoded when the store opens it (openObjectStore): a literal % stays one.
+  return path === '' || isAbsolute(path) ? url : `file://${resolve(root, path).replace(/%/g, '%25')}`;
 }
 
 /**

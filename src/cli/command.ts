@@ -104,3 +104,14 @@ export function environmentOption(settings: readonly SettingKey[], uses?: string
   const locations = `its ${list(named)} in place of the default${named.length > 1 ? 's' : ''} (${flags} and ${variables} win)`;
   return { type: 'string', valueName: 'name', description: `a catalog.yaml environment: ${uses ? `${uses}, and ` : ''}${locations}` };
 }
+
+/**
+ * The settings a command takes flags for: its own, and the catalog directory (`--catalog`) when
+ * it takes `--env` for a location, as `--env` reads `<catalog>/catalog.yaml`. That directory is
+ * resolved only when `--env` is given, so a bad SCHEMAFLOW_CATALOG_DIR cannot stop a command
+ * that never reads it.
+ */
+export function flagSettings(command: Command): readonly SettingKey[] {
+  const readsLocation = command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly SettingKey[]).includes(key));
+  return readsLocation && command.options?.env !== undefined && !command.settings.includes('catalogDir') ? [...command.settings, 'catalogDir'] : command.settings;
+}

@@ -4,7 +4,7 @@ import type { EnvironmentChoice } from '../adapters/catalog-environment.js';
 import { resolveSettings } from '../config/resolve.js';
 import { ENVIRONMENT_SETTINGS, findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
-import { positionalLimit, type Command, type Io } from './command.js';
+import { flagSettings, positionalLimit, type Command, type Io } from './command.js';
 
 /**
  * The command modules, in the order `--help` lists them, each with the names of the commands it
@@ -126,7 +126,7 @@ async function findCommand(words: readonly string[]): Promise<Command | undefine
 function parseCommandArgs(command: Command, args: readonly string[]) {
   const optionSpecs: Record<string, { type: 'string' | 'boolean' }> = {};
   const settingByFlag = new Map<string, SettingKey>();
-  for (const key of command.settings) {
+  for (const key of flagSettings(command)) {
     const flag = findSetting(key).flag;
     if (flag) {
       optionSpecs[flag] = { type: 'string' };
@@ -213,7 +213,7 @@ export function commandHelp(command: Command): string {
   for (const [name, spec] of Object.entries(command.options ?? {})) {
     rows.push([`--${name}${spec.type === 'string' ? ` <${spec.valueName ?? 'value'}>` : ''}`, spec.description]);
   }
-  for (const key of command.settings) {
+  for (const key of flagSettings(command)) {
     const setting = findSetting(key);
     const plainDefault = setting.defaultText.replace(/`/g, '');
     const label = setting.flag ? `--${setting.flag} <value>` : `(${setting.env} only)`;

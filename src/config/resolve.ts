@@ -60,7 +60,7 @@ export interface Resolved<K extends SettingKey> {
  * environment's value > default, and checks every value. A default derived from another setting
  * (the state from the lake) follows that setting as resolved, the environment's value included;
  * an environment's value that goes with another setting's (environmentWith: its state with its
- * lake) gives way when a flag or variable sets that one.
+ * lake) gives way when a flag or variable gives that one another value.
  * All problems are reported at once, each naming the flag, variable or catalog.yaml key and the
  * expected form; a setting not asked for is never read, so a bad unrelated variable cannot break
  * a command.
@@ -70,6 +70,14 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
   const problems = new Set<string>();
   type Raw = { raw: string | undefined; source: SettingSource; label: string; dependsOn: readonly SettingKey[] };
   const rawCache = new Map<SettingKey, Raw>();
+
+  /** Whether a flag or variable gives `key` a value other than the environment's (a trailing slash aside). */
+  const setElsewhere = (key: SettingKey | undefined): boolean => {
+    if (key === undefined) return false;
+    const { raw, source } = rawOf(key);
+    const bare = (value: string | undefined): string | undefined => value?.replace(/\/+$/, '');
+    return (source === 'flag' || source === 'env') && bare(raw) !== bare(input.environment?.values[key]);
+  };
 
   const rawOf = (key: SettingKey): Raw => {
     const cached = rawCache.get(key);
@@ -82,7 +90,7 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
     let entry: Raw;
     if (flagValue !== undefined) entry = { raw: flagValue, source: 'flag', label: input.flagLabel ? input.flagLabel(setting) : `--${setting.flag ?? key}`, dependsOn: [] };
     else if (envValue !== undefined && envValue !== '') entry = { raw: envValue, source: 'env', label: setting.env, dependsOn: [] };
-    else if (environment && environmentValue !== undefined && !(setting.environmentWith && ['flag', 'env'].includes(rawOf(setting.environmentWith).source))) entry = { raw: environmentValue, source: 'environment', label: `${environment.file} environments.${environment.name}.${key}`, dependsOn: [] };
+    else if (environment && environmentValue !== undefined && !setElsewhere(setting.environmentWith)) entry = { raw: environmentValue, source: 'environment', label: `${environment.file} environments.${environment.name}.${key}`, dependsOn: [] };
     else {
       const dependsOn: SettingKey[] = [];
       const raw = setting.defaultValue({ env: input.env, raw: (other) => (dependsOn.push(other), rawOf(other).raw) });

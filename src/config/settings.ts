@@ -40,8 +40,9 @@ export interface Setting {
   readonly defaultValue: (context: DefaultContext) => string | undefined;
   /**
    * A catalog.yaml environment's value of this setting goes with its value of that one: it is
-   * ignored when a flag or variable sets that one (the state belongs to its lake: `--env prod
-   * --lake file:///tmp/x` must not advance prod's state).
+   * ignored when a flag or variable gives that one another value (the state belongs to its lake:
+   * `--env prod --lake file:///tmp/x` must not advance prod's state, while prod's lake named by
+   * SCHEMAFLOW_LAKE_URL too keeps prod's state).
    */
   readonly environmentWith?: SettingKey;
   readonly description: string;

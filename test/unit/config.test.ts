@@ -133,6 +133,9 @@ describe('resolveSettings in a catalog.yaml environment (--env)', () => {
     expect(resolveSettings(['lakeUrl', 'stateUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values).toEqual({ lakeUrl: 'file:///tmp/x', stateUrl: 'file:///tmp/x/_state/' });
     // A state given as explicitly as the lake is the user's pairing.
     expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_STATE_URL: 'gs://s/flow' }, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.stateUrl).toBe('gs://s/flow');
+    // The environment's own lake given by a flag or variable (as the flow workflow passes it) keeps its state.
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://staging-lake/events/' }, environment }).values.stateUrl).toBe('gs://staging-state/flow');
+    expect(resolveSettings(['stateUrl'], { env: {}, flags: { lakeUrl: 'gs://staging-lake/events' }, environment }).values.stateUrl).toBe('gs://staging-state/flow');
     // The manifest does not go with the lake: it is the environment's unless given too.
     expect(resolveSettings(['manifestUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.manifestUrl).toBe('gs://staging/manifests');
   });

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../src/adapters/lake/object-store.js';
 import { COMMAND_MODULES } from '../../src/cli/program.js';
+import { flagSettings } from '../../src/cli/command.js';
 import { ENVIRONMENT_SETTINGS } from '../../src/config/settings.js';
 import { runSchemaflow } from '../support/cli.js';
 import { createDiscoveryDir, exampleManifest, writeClosure, type DiscoveryDir } from '../support/discovery-fixture.js';
@@ -38,8 +39,18 @@ describe('--env', () => {
     expect(taking.map((command) => command.name)).toEqual(['plan', 'register', 'produce', 'types', 'flow run', 'flow close', 'lake audit', 'search', 'show', 'site']);
     for (const command of taking) {
       expect(command.options, command.name).toHaveProperty('env');
-      expect(command.settings, command.name).toContain('catalogDir');
+      expect(flagSettings(command), command.name).toContain('catalogDir');
     }
+  });
+
+  it('reads the catalog directory only for --env: a bad SCHEMAFLOW_CATALOG_DIR does not stop a command run without it', async () => {
+    const missing = `file://${cwd}/no-lake-here`;
+    const plain = await runSchemaflow(['lake', 'audit', '--lake', missing], { cwd, env: { ...env, SCHEMAFLOW_CATALOG_DIR: '/srv/catalog' } });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain(`nothing is archived at ${missing}`);
+    const inEnvironment = await runSchemaflow(['lake', 'audit', '--env', 'staging'], { cwd, env: { ...env, SCHEMAFLOW_CATALOG_DIR: '/srv/catalog' } });
+    expect(inEnvironment.code).toBe(2);
+    expect(inEnvironment.stderr).toContain('SCHEMAFLOW_CATALOG_DIR="/srv/catalog"');
   });
 
   it('reads the environment’s manifest, lake and (derived from the lake) state: show', async () => {
@@ -71,3 +82,23 @@ describe('--env', () => {
     expect(elsewhere.stderr).toContain('--env staging needs schemas/catalog.yaml');
   });
 });
+
+describe('the site workflow', () => {
+  it('builds the site in the prod environment, so it reads where registration published with the variables unset', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'schemaflow-site-workflow-'));
+    try {
+      mkdirSync(join(site, 'catalog'));
+      writeFileSync(join(site, 'catalog', 'catalog.yaml'), `environments:\n  prod:\n    manifestUrl: ${data.manifestUrl}\n    lakeUrl: ${data.lakeUrl}\n`);
+      const workflow = readFileSync(new URL('../../.github/workflows/site.yml', import.meta.url), 'utf8');
+      const command = /run: npx schemaflow (site [^\n]*)/.exec(workflow)?.[1] ?? '';
+      expect(command).toContain('--env prod');
+      // GitHub passes an unset repository variable as an empty string.
+      const run = await runSchemaflow(command.split(' ').map((word) => (word === '_site' ? join(site, '_site') : word)), { cwd: site, env: { ...env, SCHEMAFLOW_MANIFEST_URL: '', SCHEMAFLOW_LAKE_URL: '' } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(readFileSync(join(site, '_site', 'subjects', 'apps-users.html'), 'utf8')).toContain('apps-users');
+    } finally {
+      rmSync(site, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -38,9 +38,9 @@ function openDiscovery(config: Pick<Config, 'manifestUrl' | 'lakeUrl' | 'stateUr
   };
 }
 
-/** The settings of `search`, and of `show` and `site`, which also read the state; the catalog directory is where `--env` finds catalog.yaml. */
-const SEARCH_SETTINGS = ['manifestUrl', 'lakeUrl', 'gcsEndpoint', 'catalogDir'] as const;
-const SUBJECT_SETTINGS = ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint', 'catalogDir'] as const;
+/** The settings of `search`, and of `show` and `site`, which also read the state. */
+const SEARCH_SETTINGS = ['manifestUrl', 'lakeUrl', 'gcsEndpoint'] as const;
+const SUBJECT_SETTINGS = ['manifestUrl', 'lakeUrl', 'stateUrl', 'gcsEndpoint'] as const;
 
 const search = defineCommand({
   name: 'search',

@@ -42,9 +42,7 @@ function printAudit(report: AuditReport, io: Io): void {
   for (const problem of report.hourProblems) io.out(`    ${problem}`);
 }
 
-/** `flow run`'s and `flow close`'s settings: the flow's, and the catalog directory whose catalog.yaml `--env` reads. */
-const FLOW_COMMAND_SETTINGS = [...FLOW_SETTINGS, 'catalogDir'] as const;
-const LAKE_AUDIT_SETTINGS = ['lakeUrl', 'stateUrl', 'gcsEndpoint', 'catalogDir'] as const;
+const LAKE_AUDIT_SETTINGS = ['lakeUrl', 'stateUrl', 'gcsEndpoint'] as const;
 
 /** `flow run`'s and `flow close`'s: the same closing rule. */
 const ALLOWED_LATENESS = { type: 'string', valueName: 'D', description: 'close an hour once every partition is this far past its end (90s, 15m, 2h) [default: 15m]' } as const;
@@ -52,9 +50,9 @@ const ALLOWED_LATENESS = { type: 'string', valueName: 'D', description: 'close a
 const flowRun = defineCommand({
   name: 'flow run',
   summary: 'archive every subject’s topic into the lake, exactly once per offset',
-  settings: FLOW_COMMAND_SETTINGS,
+  settings: FLOW_SETTINGS,
   options: {
-    env: environmentOption(FLOW_COMMAND_SETTINGS),
+    env: environmentOption(FLOW_SETTINGS),
     subjects: { type: 'string', valueName: 'a,b', description: 'archive only these subjects (comma-separated) [default: all in the manifest]' },
     shard: { type: 'string', valueName: 'i/n', description: 'archive only shard i of n of those subjects’ partitions (0/2 and 1/2 split them in two, side by side or in a matrix; closes no hour: run flow close after the shards) [default: every partition]' },
     workers: { type: 'string', valueName: 'N', description: 'archive the partitions in N threads, each on its share, up to the machine’s cores (no more threads than partitions); then close the hours once [default: 1]' },
@@ -96,9 +94,9 @@ async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowS
 const flowClose = defineCommand({
   name: 'flow close',
   summary: 'close the hours every partition is past, reading no record (after sharded runs)',
-  settings: FLOW_COMMAND_SETTINGS,
+  settings: FLOW_SETTINGS,
   options: {
-    env: environmentOption(FLOW_COMMAND_SETTINGS),
+    env: environmentOption(FLOW_SETTINGS),
     subjects: { type: 'string', valueName: 'a,b', description: 'close only these subjects’ hours (comma-separated) [default: all in the manifest]' },
     'allowed-lateness': ALLOWED_LATENESS,
     'dry-run': { type: 'boolean', description: 'report each partition’s progress; close nothing' },

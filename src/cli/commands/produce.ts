@@ -10,7 +10,7 @@ import { defineCommand, environmentOption, oneOf, positiveInteger } from '../com
 const BATCH = 500;
 const PROGRESS_EVERY = 10_000;
 
-const PRODUCE_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint', 'catalogDir'] as const;
+const PRODUCE_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'] as const;
 
 const produce = defineCommand({
   name: 'produce',

@@ -6,7 +6,7 @@ import { generateTypes } from '../../sdk/typegen.js';
 import { defineCommand, environmentOption } from '../command.js';
 import { prepareOutputDirectory } from '../output-path.js';
 
-const TYPES_SETTINGS = ['manifestUrl', 'gcsEndpoint', 'catalogDir'] as const;
+const TYPES_SETTINGS = ['manifestUrl', 'gcsEndpoint'] as const;
 
 const types = defineCommand({
   name: 'types',

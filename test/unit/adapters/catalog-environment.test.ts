@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveInEnvironment } from '../../../src/adapters/catalog-environment.js';
+import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { UsageError } from '../../../src/domain/errors.js';
 
 const roots: string[] = [];
@@ -98,5 +100,16 @@ describe('settings in a catalog.yaml environment', () => {
     const typo = directoryWith({ 'catalog/catalog.yaml': 'lint:\n  NOT_A_RULE: sometimes\nenvironments:\n  prod:\n    lakeURL: gs://acme-lake\n  dev:\n    lakeUrl: gs://dev-lake\n' });
     expect(problem(() => resolve('prod', { directory: typo })).message).toBe('--env prod: catalog/catalog.yaml /environments/prod: unknown key "lakeURL" (see catalog.schema.json).');
     expect(resolve('dev', { directory: typo }).values.lakeUrl).toBe('gs://dev-lake');
+  });
+
+  it('read a relative file:// location from the root of the repository holding catalog.yaml, wherever the command runs in it', () => {
+    const repo = directoryWith({ 'catalog/catalog.yaml': 'environments:\n  dev:\n    manifestUrl: file://./.schemaflow/manifests\n    lakeUrl: file://lake%25s\n    stateUrl: file:///srv/state\n' });
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    mkdirSync(join(repo, 'catalog', 'apps'), { recursive: true });
+    for (const directory of [repo, join(repo, 'catalog', 'apps')]) {
+      expect(resolve('dev', { directory }).values).toEqual({ manifestUrl: `file://${repo}/.schemaflow/manifests`, lakeUrl: `file://${repo}/lake%25s`, stateUrl: 'file:///srv/state' });
+    }
+    // Where the store opens it: the same directory, a literal % kept.
+    expect(openObjectStore(resolve('dev', { directory: join(repo, 'catalog', 'apps') }).values.lakeUrl).location).toBe(`file://${repo}/lake%s`);
   });
 });
