@@ -4,6 +4,8 @@
  * audit's memory follows the lake's objects, not its records. Pure.
  */
 
+const MAX_OFFSET = (1n << 63n) - 1n;
+
 /** Inclusive runs of offsets, [from[i], to[i]]. */
 export interface Runs {
   readonly from: BigInt64Array;
@@ -21,8 +23,9 @@ export class OffsetRuns implements Runs {
     this.addRange(offset, offset);
   }
 
-  /** The offsets [from, to]. */
+  /** The offsets [from, to]: Kafka offsets, 0 ≤ from ≤ to < 2^63 (a BigInt64Array would wrap others). */
   addRange(from: bigint, to: bigint): void {
+    if (from < 0n || from > to || to > MAX_OFFSET) throw new RangeError(`offsets ${from}–${to} are no range of Kafka offsets`);
     const last = this.length - 1;
     if (last >= 0 && this.to[last] === from - 1n) {
       this.to[last] = to;

@@ -63,6 +63,10 @@ const MAX_PROBLEMS = 50;
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
 
+/** Kafka's offsets are signed 64-bit: a range no partition can hold (past 2^63−1, or backwards) is a problem, never counted. */
+const MAX_OFFSET = (1n << 63n) - 1n;
+const impossible = (from: bigint, to: bigint): string | undefined => (to > MAX_OFFSET ? `past the largest Kafka offset, ${MAX_OFFSET}` : from > to ? 'ending before it starts' : undefined);
+
 export interface AuditOptions {
   /** Audit one subject (its topic) only. */
   readonly subject?: string;
@@ -121,11 +125,17 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     else folders.set(folder, [entry.key]);
     const gap = parseGapName(entry.key);
     if (gap) {
-      partitionOf(gap.topic, gap.partition).gaps.push({ key: entry.key, from: gap.first, to: gap.last });
+      const target = partitionOf(gap.topic, gap.partition);
+      const why = impossible(gap.first, gap.last);
+      if (why) target.problems.push(`${entry.key}: the gap record names offsets ${gap.first}–${gap.last}, ${why}`);
+      else target.gaps.push({ key: entry.key, from: gap.first, to: gap.last });
       continue;
     }
     const name = parseObjectName(entry.key);
-    if (name) named.push({ entry, name }); // else state, closure markers, anything outside the layout
+    if (!name) continue; // state, closure markers, anything outside the layout
+    const why = impossible(name.first, name.last);
+    if (why) partitionOf(name.topic, name.partition).problems.push(`${entry.key}: its name states offsets ${name.first}–${name.last}, ${why}; it was not read`);
+    else named.push({ entry, name });
   }
 
   for await (const { item, object } of readAhead(stores.lake, named, ({ entry }) => entry)) {
@@ -173,6 +183,10 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
         continue;
       }
       const offset = BigInt(offsetText);
+      if (offset > MAX_OFFSET) {
+        problem(`line ${count} holds offset ${offset}, past the largest Kafka offset, ${MAX_OFFSET}`);
+        continue;
+      }
       if (offset < name.first || offset > name.last) problem(`line ${count} holds offset ${offset}, outside the range its name states`);
       low = low === undefined || offset < low ? offset : low;
       high = high === undefined || offset > high ? offset : high;
@@ -185,6 +199,11 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const unitEnd = meta['unit-end'];
     if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
       problem('has no unit in its metadata');
+      continue;
+    }
+    const unitWhy = impossible(BigInt(unitStart), BigInt(unitEnd));
+    if (unitWhy) {
+      problem(`its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
       continue;
     }
     if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem(`holds offsets outside its unit ${unitStart}–${unitEnd}`);

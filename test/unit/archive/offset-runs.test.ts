@@ -72,6 +72,19 @@ describe('offset runs (lake audit)', () => {
     expect(overlaps(runsOf([{ from: 0n, to: 20n }, { from: 5n, to: 9n }, { from: 8n, to: 12n }]))).toEqual([[5n, 12n]]);
   });
 
+  it('refuses what is no range of Kafka offsets rather than let a 64-bit array wrap it', () => {
+    const runs = new OffsetRuns();
+    runs.add(4n);
+    expect(() => runs.addRange(5n, 3n)).toThrow(RangeError);
+    expect(() => runs.add(1n << 63n)).toThrow('offsets 9223372036854775808–9223372036854775808 are no range of Kafka offsets');
+    expect(() => runs.add(-1n)).toThrow(RangeError);
+    runs.add((1n << 63n) - 1n);
+    expect(pairs(runs.sorted())).toEqual([
+      [4n, 4n],
+      [(1n << 63n) - 1n, (1n << 63n) - 1n],
+    ]);
+  });
+
   it('agrees with counting each offset, on random offsets in random order', () => {
     const next = random(7);
     for (let round = 0; round < 200; round += 1) {

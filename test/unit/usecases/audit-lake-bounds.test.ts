@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { auditProblems } from '../../support/crafted-lake.js';
+
+/*
+ * lake audit on ranges no Kafka partition holds (offsets are signed 64-bit, a range runs
+ * forwards): a hostile or broken object, gap record or unit is named, never counted, so no
+ * offset wraps around in the audit's 64-bit runs and none is misreported.
+ */
+const seq = (from: bigint, to: bigint): bigint[] => Array.from({ length: Number(to - from) + 1 }, (_, index) => from + BigInt(index));
+const B63 = 1n << 63n;
+
+describe('lake audit of impossible offsets', () => {
+  it('names an object whose name is past 2^63−1, and does not pass the lake', async () => {
+    const problems = await auditProblems({ objects: [{ first: B63, last: B63 + 9n, offsets: seq(B63, B63 + 9n), unit: [B63, B63 + 9n, 10] }], state: { start: B63 - 10n, next: B63 - 5n } });
+    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`apps-users\\+0\\+0*${B63}\\+0*${B63 + 9n}\\.jsonl\\.gz: its name states offsets ${B63}–${B63 + 9n}, past the largest Kafka offset, ${B63 - 1n}; it was not read$`)));
+    expect(problems.join('\n')).not.toMatch(/offsets? -\d/);
+  });
+
+  it('names a line past 2^63−1 instead of counting it as the offset it wraps to', async () => {
+    const problems = await auditProblems({ objects: [{ first: 0n, last: 1n, offsets: [0n, (1n << 64n) + 0n, 1n], unit: [0n, 1n, 2] }], state: { start: 0n, next: 2n } });
+    expect(problems).toContainEqual(expect.stringContaining(`line 2 holds offset ${1n << 64n}, past the largest Kafka offset, ${B63 - 1n}`));
+    expect(problems.join('\n')).not.toContain('archived more than once');
+  });
+
+  it('still names an offset archived twice next to an object whose name crosses 2^63', async () => {
+    const problems = await auditProblems({
+      objects: [
+        { first: B63 - 5n, last: B63 - 1n, offsets: seq(B63 - 5n, B63 - 1n), unit: [B63 - 5n, B63 - 1n, 5] },
+        { first: B63 - 3n, last: B63, offsets: [B63 - 3n, B63], unit: [B63 - 5n, B63 - 1n, 5], hour: 'hr=01' },
+        { first: B63 - 3n, last: B63 - 3n, offsets: [B63 - 3n], unit: [B63 - 5n, B63 - 1n, 5], hour: 'hr=02' },
+      ],
+      state: { start: B63 - 5n, next: B63 },
+    });
+    expect(problems).toContainEqual(expect.stringContaining(`its name states offsets ${B63 - 3n}–${B63}, past the largest Kafka offset`));
+    expect(problems).toContainEqual(expect.stringContaining(`apps-users/0: offset ${B63 - 3n} is archived more than once`));
+    expect(problems.join('\n')).not.toContain('outside every recorded unit');
+  });
+
+  it('names a gap record or a unit that ends before it starts, and leaves the whole unit beside it alone', async () => {
+    const gap = await auditProblems({ objects: [{ first: 0n, last: 9n, offsets: seq(0n, 9n), unit: [0n, 9n, 10] }], gaps: [[10n, 5n]], state: { start: 0n, next: 10n } });
+    expect(gap).toEqual(['_gaps/apps-users/0/00000000000000000010-00000000000000000005.json: the gap record names offsets 10–5, ending before it starts']);
+    const unit = await auditProblems({ objects: [{ first: 0n, last: 9n, offsets: seq(0n, 9n), unit: [0n, 9n, 10] }, { first: 10n, last: 10n, offsets: [10n], unit: [10n, 5n, 1], hour: 'hr=01' }], state: { start: 0n, next: 11n } });
+    expect(unit.filter((problem) => !problem.includes('outside every recorded unit') && !problem.includes('offset 10 ')).map((problem) => problem.replace(/^.*\.jsonl\.gz: /, ''))).toEqual(['its metadata states the unit 10–5, ending before it starts']);
+    expect(unit.join('\n')).not.toMatch(/offsets 6–9/);
+  });
+});
