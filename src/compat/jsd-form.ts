@@ -21,12 +21,19 @@ export type JsdForm = { readonly ok: true; readonly schema: unknown } | { readon
 const DRAFT_2020_ONLY = ['prefixItems', 'dependentRequired', 'dependentSchemas', 'unevaluatedProperties', 'unevaluatedItems', '$dynamicRef', '$dynamicAnchor', 'minContains', 'maxContains'];
 const DROP = new Set(['$schema', '$id', '$defs', 'definitions', '$comment', 'x-pii', 'x-event-time', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'title', 'description', 'default']);
 const MAX_OBJECT_BRANCHES = 4;
+/**
+ * Schemas a form may hold once references are inlined: a definition is copied at every use, so a
+ * file of a few hundred bytes whose definitions each use the one before twice would grow to 2^N
+ * copies (24 levels: 3 GB in the check's own process). Far above any form json-schema-diff
+ * compares within the cross-check's time limit.
+ */
+const MAX_FORM_SCHEMAS = 10_000;
 
 class Outside extends Error {}
 
 export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): JsdForm {
   try {
-    const schema = inline(root, resolve, []);
+    const schema = inline(root, resolve, [], { left: MAX_FORM_SCHEMAS });
     if (holdsRefKey(schema)) throw new Outside('it holds a $ref key where json-schema-diff would resolve it (a property named $ref, or a keyword value that is not a schema)');
     return { ok: true, schema };
   } catch (error) {
@@ -35,16 +42,18 @@ export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): Jsd
   }
 }
 
-function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[]): unknown {
-  if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail));
+function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[], budget: { left: number }): unknown {
+  if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail, budget));
   if (!isSchemaObject(value)) return value;
+  budget.left -= 1;
+  if (budget.left < 0) throw new Outside(`inlining its references makes more than ${MAX_FORM_SCHEMAS} schemas (definitions used many times over)`);
   if (typeof value.$ref === 'string') {
     const target = resolve(value.$ref);
     if (target === undefined) throw new Outside(`the reference ${value.$ref} cannot be inlined`);
     if (trail.includes(target)) throw new Outside('the schema is recursive');
     const rest = Object.fromEntries(Object.entries(value).filter(([key]) => key !== '$ref' && !DROP.has(key)));
-    const inlined = inline(target, resolve, [...trail, target]);
-    return Object.keys(rest).length === 0 ? inlined : { allOf: [inlined, inline(rest, resolve, trail)] };
+    const inlined = inline(target, resolve, [...trail, target], budget);
+    return Object.keys(rest).length === 0 ? inlined : { allOf: [inlined, inline(rest, resolve, trail, budget)] };
   }
   const result: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) {
@@ -55,10 +64,10 @@ function inline(value: unknown, resolve: (ref: string) => unknown, trail: readon
     }
     if (key === 'properties' || key === 'patternProperties') {
       // Property names are data, not keywords: keep them all, schemas inlined.
-      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail)])) : entry;
+      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, budget)])) : entry;
     } else if (key === 'enum') result[key] = Array.isArray(entry) ? entry.map(encodeJsdData) : entry;
     else if (key === 'const') result[key] = encodeJsdData(entry);
-    else result[key] = key === 'required' ? entry : inline(entry, resolve, trail);
+    else result[key] = key === 'required' ? entry : inline(entry, resolve, trail, budget);
   }
   return result;
 }

@@ -223,6 +223,22 @@ describe('the form handed to json-schema-diff', () => {
     expect(toJsdForm({ type: 'object', properties: { $ref: { type: 'string' } } }, noRefs)).toMatchObject({ ok: false });
     expect(toJsdForm({ type: 'object', properties: [{ $ref: 'http://x/1' }] }, noRefs)).toMatchObject({ ok: false });
   });
+
+  it('is refused when inlining fans out: a definition used twice at each of many levels is not copied 2^N times', () => {
+    // A pull request's version file is hostile: 24 levels are 1.7 KB of JSON, 2^24 copies inlined.
+    const doubling = (levels: number) => {
+      const defs: Record<string, unknown> = { d0: { type: 'string' } };
+      for (let level = 1; level <= levels; level += 1) defs[`d${level}`] = { allOf: [{ $ref: `#/$defs/d${level - 1}` }, { $ref: `#/$defs/d${level - 1}` }] };
+      return { type: 'object', properties: { x: { $ref: `#/$defs/d${levels}` } }, $defs: defs };
+    };
+    const resolveIn = (root: { $defs: Record<string, unknown> }) => (ref: string) => root.$defs[ref.slice('#/$defs/'.length)];
+    const big = doubling(24);
+    expect(toJsdForm(big, resolveIn(big))).toEqual({ ok: false, reason: 'inlining its references makes more than 10000 schemas (definitions used many times over)' });
+    const small = doubling(8);
+    const form = toJsdForm(small, resolveIn(small));
+    expect(form.ok).toBe(true);
+    expect(JSON.stringify(form.ok ? form.schema : undefined).match(/"string"/g)).toHaveLength(256);
+  });
 });
 
 /** Whether a reader was waiting on the FIFO (then it is handed end-of-file). */
