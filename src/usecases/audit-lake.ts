@@ -310,7 +310,7 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
  * state knows, for a subject), so a scheduled audit cannot pass on the wrong location.
  */
 async function refuseNothing(stores: { lake: ObjectStore; state: ObjectStore }, subject: string | undefined): Promise<never> {
-  if (subject === undefined) throw new UsageError(`nothing is archived at ${stores.lake.location}: check --lake (SCHEMAFLOW_LAKE_URL); a lake is empty only until the flow's first run`, { code: 'LAKE_EMPTY' });
+  if (subject === undefined) throw new UsageError(`nothing is archived at ${stores.lake.location}: check --lake (SCHEMAFLOW_LAKE_URL, or the lakeUrl of the catalog.yaml environment --env names); a lake is empty only until the flow's first run`, { code: 'LAKE_EMPTY' });
   const known = [...new Set((await stores.state.list('')).map((entry) => entry.key.split('/')[0] ?? '').filter((name) => name !== '' && !name.startsWith('_')))];
   if (known.includes(subject)) throw new UsageError(`the lake ${stores.lake.location} holds nothing of subject ${JSON.stringify(subject)} yet: its flow state claims no archived offset (the flow has not committed a unit of it); audit it after a flow run has`, { code: 'SUBJECT_NOT_IN_LAKE' });
   const closest = closestNames(known, subject);

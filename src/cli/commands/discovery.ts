@@ -20,7 +20,7 @@ function latestManifest(config: Pick<Config, 'manifestUrl' | 'gcsEndpoint'>): Pi
         return await manifests.latest();
       } catch (error) {
         if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE')) throw error;
-        throw new SchemaflowError('MANIFEST_UNREADABLE', `${error.message}. Registration publishes it there (schemaflow register); point --manifest-url (or SCHEMAFLOW_MANIFEST_URL) at the location it publishes to.`, { cause: error, retriable: error.retriable });
+        throw new SchemaflowError('MANIFEST_UNREADABLE', `${error.message}. Registration publishes it there (schemaflow register); point --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or the manifestUrl of the catalog.yaml environment --env names) at the location it publishes to.`, { cause: error, retriable: error.retriable });
       }
     },
     manifestLabel: `${base}/latest.json`,
