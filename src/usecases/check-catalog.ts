@@ -37,8 +37,9 @@ export interface CheckOptions {
 
 /**
  * A part of a subject a change can write or delete, by file: subject.yaml holds its settings,
- * README.md its documentation (no setting of the subject), `<N>.json` its versions; anything
- * else in its directory is `other` (a STRAY_FILE or INVALID_VERSION_FILE).
+ * README.md its documentation (no setting of the subject), `<N>.json` other than the change's new
+ * versions (`newVersions`) its registered versions, edited or deleted; anything else in its
+ * directory is `other` (a STRAY_FILE or INVALID_VERSION_FILE).
  */
 export type SubjectPart = 'settings' | 'documentation' | 'versions' | 'other';
 
@@ -146,7 +147,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
-    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, parts: partsOf(group.changes, catalogDir), errors: 0, warnings: 0 });
+    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, parts: partsOf(group.changes, catalogDir, result.newVersions), errors: 0, warnings: 0 });
   }
 
   const overrides = readBaseOverrides(baseTree, catalogDir);
@@ -171,8 +172,13 @@ const PARTS: Readonly<Record<CatalogPathRole['role'], SubjectPart | undefined>> 
   stray: undefined,
 };
 
-function partsOf(changes: readonly ChangedPath[], catalogDir: string): SubjectPart[] {
-  const touched = new Set(changes.map((change) => PARTS[roleOf(change.path.slice(catalogDir.length + 1)).role]));
+function partsOf(changes: readonly ChangedPath[], catalogDir: string, newVersions: readonly number[]): SubjectPart[] {
+  const touched = new Set(
+    changes.map((change) => {
+      const role = roleOf(change.path.slice(catalogDir.length + 1));
+      return role.role === 'version' && newVersions.includes(role.version) ? undefined : PARTS[role.role];
+    }),
+  );
   return (['settings', 'documentation', 'versions', 'other'] as const).filter((part) => touched.has(part));
 }
 

@@ -57,13 +57,13 @@ const PART_LABELS: Readonly<Record<SubjectPart, string>> = { settings: 'settings
  * The change column: a new subject (a subject.yaml or version where none is registered), else
  * its new versions and the other parts the pull request touches, so a README.md alone is
  * documentation, a registered version edited or deleted is `version files`, never settings, and
- * a new version with a subject.yaml change is `new version 2, settings`.
+ * a new version with a subject.yaml change is `new version 2, settings` (with an edited
+ * registered version, `new version 2, version files`).
  */
 function changeOf(subject: SubjectChange): string {
-  if (subject.isNew && (subject.parts.includes('settings') || subject.parts.includes('versions'))) return 'new subject';
+  if (subject.isNew && (subject.newVersions.length > 0 || subject.parts.includes('settings') || subject.parts.includes('versions'))) return 'new subject';
   const versions = subject.newVersions.length > 0 ? [`new version ${subject.newVersions.join(', ')}`] : [];
-  // Beside new versions, `versions` is their files: the other parts touched still show.
-  return [...versions, ...subject.parts.filter((part) => versions.length === 0 || part !== 'versions').map((part) => PART_LABELS[part])].join(', ');
+  return [...versions, ...subject.parts.map((part) => PART_LABELS[part])].join(', ');
 }
 
 function link(context: ReviewContext, finding: Finding): string {

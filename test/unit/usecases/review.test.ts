@@ -50,6 +50,8 @@ describe('the change column', () => {
     ['both are settings and documentation', { 'catalog/apps/users/README.md': '# Users\n', 'catalog/apps/users/subject.yaml': 'description: A user signed up or changed their profile.\nowners: ["@acme/identity"]\nstatus: deprecated\n' }, 'settings, documentation'],
     ['an edited registered version is no settings change', { 'catalog/apps/users/1.json': '{"edited": true}' }, 'version files'],
     ['a new version beside a settings change shows both', { 'catalog/apps/users/4.json': '{"description": "Users.", "type": "object"}', 'catalog/apps/users/subject.yaml': 'description: A user signed up or changed their profile.\nowners: ["@acme/identity"]\nstatus: deprecated\n' }, 'new version 4, settings'],
+    ['a new version beside an edited registered version shows both', { 'catalog/apps/users/4.json': '{"description": "Users.", "type": "object"}', 'catalog/apps/users/1.json': '{"edited": true}' }, 'new version 4, version files'],
+    ['a first version alone is a new subject', { 'catalog/apps/orders/1.json': '{"description": "Orders.", "type": "object"}' }, 'new subject', 'apps-orders'],
     ['a README.md in a directory with no version creates no subject', { 'catalog/apps/audit/README.md': '# Audit\n\nComing soon.\n' }, 'documentation', 'apps-audit'],
   ])('%s', (_name, files, expected, subject = 'apps-users') => {
     repo.git('checkout', '-q', '-B', 'feature', 'main');
