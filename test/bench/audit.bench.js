@@ -12,24 +12,22 @@
 // reading the same objects one at a time.
 // Memory: what the audit retains on the full lake against the tenth (goal <= 1.2: an audit's
 // memory must not follow the lake's records), and beside it the peak RSS of each.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { ensureLocation, openObjectStore } from '../../dist/adapters/lake/object-store.js';
 import { devDown, devUp } from '../../dist/dev/environment.js';
 import { findFreePort } from '../../dist/dev/processes.js';
 import { runFlow } from '../../dist/usecases/flow-run.js';
+import { runCliJson } from './cli-process.js';
 import { latencyProxy } from './latency-proxy.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Math.round(EVENTS / 10);
 const PARTITIONS = 4;
 const PER_HOUR = 20_000;
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'schemaflow-bench-audit-'));
 const rate = (count, ms) => Math.round(count / (ms / 1000));
 const START = Date.UTC(2026, 10, 1);
@@ -77,22 +75,10 @@ async function archive(events) {
 // what it holds as it goes; their largest also catches the objects being read at that moment.
 const rssReporter = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
 const retainedReporter = `data:text/javascript,import{getHeapStatistics}from'node:v8';const held=[];setInterval(()=>{gc();const heap=getHeapStatistics();held.push(heap.used_heap_size+heap.external_memory)},25).unref();process.on('exit',()=>{held.sort((a,b)=>a-b);process.stderr.write('retained='+(held[held.length>>1]||0)+',most='+(held.at(-1)||0)+'\\n')})`;
-const audit = (lakeUrl, retained = false, env = process.env) =>
-  new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [...(retained ? ['--expose-gc', '--import', retainedReporter] : ['--import', rssReporter]), CLI, 'lake', 'audit', '--lake', lakeUrl, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const ms = performance.now() - started;
-      if (code !== 0) return reject(new Error(`lake audit of ${lakeUrl} exited ${code}: ${stdout}${stderr}`));
-      const report = JSON.parse(stdout);
-      resolve({ ms, records: report.partitions.reduce((sum, partition) => sum + partition.records, 0), rssMiB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024, retainedMiB: Number(/retained=(\d+)/.exec(stderr)?.[1] ?? 0) / 1_048_576, mostMiB: Number(/,most=(\d+)/.exec(stderr)?.[1] ?? 0) / 1_048_576 });
-    });
-  });
+const audit = async (lakeUrl, retained = false, env = process.env) => {
+  const { ms, report, stderr } = await runCliJson(['lake', 'audit', '--lake', lakeUrl], { nodeArgs: retained ? ['--expose-gc', '--import', retainedReporter] : ['--import', rssReporter], env });
+  return { ms, records: report.partitions.reduce((sum, partition) => sum + partition.records, 0), rssMiB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024, retainedMiB: Number(/retained=(\d+)/.exec(stderr)?.[1] ?? 0) / 1_048_576, mostMiB: Number(/,most=(\d+)/.exec(stderr)?.[1] ?? 0) / 1_048_576 };
+};
 
 /** The floor: every data object listed, read, gunzipped and each row parsed, nothing checked. */
 async function floor(lakeUrl) {

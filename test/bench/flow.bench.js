@@ -12,12 +12,11 @@
 // under any Kafka client); and the flow into the GCS emulator behind a loopback proxy that adds a
 // GCS-like round trip to every request. Memory: the flow's peak RSS at the full size against its
 // peak at a tenth of it (same partitions and settings).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { openRepository } from '../../dist/adapters/git/repository.js';
 import { ensureLocation } from '../../dist/adapters/lake/object-store.js';
@@ -28,12 +27,12 @@ import { devDown, devUp } from '../../dist/dev/environment.js';
 import { findFreePort } from '../../dist/dev/processes.js';
 import { ensureKafkaClasspath, javaExecutable } from '../../dist/dev/toolchain.js';
 import { buildCatalogManifest } from '../../dist/usecases/build-manifest.js';
+import { runCliJson } from './cli-process.js';
 import { latencyProxy } from './latency-proxy.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Math.round(EVENTS / 10);
 const PARTITIONS = 4;
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const cacheDir = process.env.SCHEMAFLOW_CACHE_DIR ?? join(homedir(), '.cache', 'schemaflow');
 const work = mkdtempSync(join(tmpdir(), 'schemaflow-bench-flow-'));
 const write = (path, content) => {
@@ -133,25 +132,14 @@ try {
   const rssReporter = `data:text/javascript,import{PerformanceObserver,constants}from'node:perf_hooks';import{getHeapStatistics}from'node:v8';let live=0;new PerformanceObserver((list)=>{for(const entry of list.getEntries())if(entry.detail.kind===constants.NODE_PERFORMANCE_GC_MAJOR)live=Math.max(live,getHeapStatistics().used_heap_size)}).observe({entryTypes:['gc']});process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+' live='+live+'\\n'))`;
   // heapMiB: a V8 old-space cap (--max-old-space-size); by default V8 sizes the heap from the
   // machine's memory and grows it lazily, so RSS says more about the GC than about what the flow holds.
-  const flow = (subject, heapMiB, workers, gcs) =>
-    new Promise((resolve, reject) => {
-      const started = performance.now();
-      const lake = gcs ? gcs.lake : `file://${join(work, `lake-${subject}${heapMiB ? `-capped` : ''}${workers ? `-workers-${workers}` : ''}`)}`;
-      const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-      const child = spawn(process.execPath, [...profile, ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []), '--import', rssReporter, CLI, 'flow', 'run', '--subjects', subject, '--lake', lake, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', ...(workers ? ['--workers', String(workers)] : []), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: gcs ? { ...process.env, SCHEMAFLOW_GCS_ENDPOINT: gcs.endpoint } : process.env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.once('error', reject);
-      child.once('close', (code) => {
-        const ms = performance.now() - started;
-        if (code !== 0) return reject(new Error(`flow run of ${subject} exited ${code}: ${stderr}`));
-        const report = JSON.parse(stdout);
-        const records = report.partitions.reduce((sum, partition) => sum + partition.records, 0);
-        resolve({ ms, records, objects: report.partitions.reduce((sum, partition) => sum + partition.objects, 0), bytes: report.partitions.reduce((sum, partition) => sum + partition.bytes, 0), rssMiB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024, liveMiB: Number(/ live=(\d+)/.exec(stderr)?.[1] ?? 0) / 1_048_576 });
-      });
-    });
+  const flow = async (subject, heapMiB, workers, gcs) => {
+    const lake = gcs ? gcs.lake : `file://${join(work, `lake-${subject}${heapMiB ? `-capped` : ''}${workers ? `-workers-${workers}` : ''}`)}`;
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+    const nodeArgs = [...profile, ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []), '--import', rssReporter];
+    const { ms, report, stderr } = await runCliJson(['flow', 'run', '--subjects', subject, '--lake', lake, '--manifest-url', `file://${join(work, 'manifests')}`, '--brokers', brokers.join(','), '--max-duration', '30m', ...(workers ? ['--workers', String(workers)] : [])], { nodeArgs, env: gcs ? { ...process.env, SCHEMAFLOW_GCS_ENDPOINT: gcs.endpoint } : process.env });
+    const records = report.partitions.reduce((sum, partition) => sum + partition.records, 0);
+    return { ms, records, objects: report.partitions.reduce((sum, partition) => sum + partition.objects, 0), bytes: report.partitions.reduce((sum, partition) => sum + partition.bytes, 0), rssMiB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024, liveMiB: Number(/ live=(\d+)/.exec(stderr)?.[1] ?? 0) / 1_048_576 };
+  };
   const small = await flow('bench-small');
   const big = await flow('bench-big');
   const CAP = 192;
