@@ -54,19 +54,21 @@ export function readEnvironmentLayer(choice: EnvironmentChoice, catalogDir: stri
       const values: Partial<Record<SettingKey, string>> = {};
       for (const key of ENVIRONMENT_LOCATIONS) {
         const value = read.environment[key];
-        if (value !== undefined) values[key] = fromRoot(value, root);
+        if (value !== undefined) values[key] = absoluteFileUrl(value, root);
       }
-      return { name: choice.name, file, values };
+      const bare = (url: string): string => absoluteFileUrl(url.trim(), choice.directory).replace(/\/+$/, '');
+      return { name: choice.name, file, values, sameLocation: (a, b) => bare(a) === bare(b) };
     }
   }
 }
 
 /**
- * A relative `file://` location catalog.yaml names, made absolute from the repository root that
- * holds it, so it names one directory wherever in the repository a command runs (`file://./lake`
- * is `<root>/lake` from `catalog/apps` too). Other locations are returned as written.
+ * A relative `file://` location made absolute from `base`, as the store would open it from there:
+ * catalog.yaml's from the repository root that holds it, so it names one directory wherever in
+ * the repository a command runs (`file://./lake` is `<root>/lake` from `catalog/apps` too), and a
+ * flag's from where the command runs. Other locations are returned as written.
  */
-function fromRoot(url: string, root: string): string {
+function absoluteFileUrl(url: string, base: string): string {
   if (!url.startsWith('file://')) return url;
   let path: string;
   try {
@@ -75,7 +77,7 @@ function fromRoot(url: string, root: string): string {
     return url; // a malformed escape: reported where the location is opened
   }
   // A location's path is percent-decoded when the store opens it (openObjectStore): a literal % stays one.
-  return path === '' || isAbsolute(path) ? url : `file://${resolve(root, path).replace(/%/g, '%25')}`;
+  return path === '' || isAbsolute(path) ? url : `file://${resolve(base, path).replace(/%/g, '%25')}`;
 }
 
 /**
@@ -86,5 +88,10 @@ function fromRoot(url: string, root: string): string {
 export function resolveInEnvironment<K extends SettingKey>(keys: readonly K[], input: Omit<ResolveInput, 'environment'>, choice: EnvironmentChoice | undefined): Resolved<K> {
   if (choice === undefined) return resolveSettings(keys, input);
   const { catalogDir } = resolveSettings(['catalogDir'], input).values;
-  return resolveSettings(keys, { ...input, environment: readEnvironmentLayer(choice, catalogDir) });
+  const environment = readEnvironmentLayer(choice, catalogDir);
+  // A state belongs to one lake: the environment's goes with its lake (environmentWith), so one named without a lake pairs with none.
+  if ((keys as readonly SettingKey[]).includes('stateUrl') && environment.values.stateUrl !== undefined && environment.values.lakeUrl === undefined) {
+    throw new UsageError(`${environment.file} environments.${environment.name} names a stateUrl but no lakeUrl: a flow state belongs to one lake, so name the lake whose state it is (lakeUrl) beside it`, { code: 'CONFIG_INVALID' });
+  }
+  return resolveSettings(keys, { ...input, environment });
 }

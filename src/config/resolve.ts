@@ -37,6 +37,11 @@ export interface EnvironmentLayer {
   readonly file: string;
   /** Raw values by setting key: checked like any other value, and named by file, environment and key. */
   readonly values: Partial<Record<SettingKey, string>>;
+  /**
+   * Whether two values name one location as the command would open them (a relative `file://`
+   * from where it runs, say); without it, values equal but for spaces and trailing slashes.
+   */
+  readonly sameLocation?: (a: string, b: string) => boolean;
 }
 
 export interface ResolveInput {
@@ -71,12 +76,14 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
   type Raw = { raw: string | undefined; source: SettingSource; label: string; dependsOn: readonly SettingKey[] };
   const rawCache = new Map<SettingKey, Raw>();
 
-  /** Whether a flag or variable gives `key` a value other than the environment's (a trailing slash aside). */
+  /** Whether a flag or variable gives `key` a location other than the environment's. */
   const setElsewhere = (key: SettingKey | undefined): boolean => {
     if (key === undefined) return false;
     const { raw, source } = rawOf(key);
-    const bare = (value: string | undefined): string | undefined => value?.replace(/\/+$/, '');
-    return (source === 'flag' || source === 'env') && bare(raw) !== bare(input.environment?.values[key]);
+    if (source !== 'flag' && source !== 'env') return false;
+    const own = input.environment?.values[key];
+    const bare = (value: string): string => value.trim().replace(/\/+$/, '');
+    return raw === undefined || own === undefined || !(input.environment?.sameLocation ?? ((a, b) => bare(a) === bare(b)))(raw, own);
   };
 
   const rawOf = (key: SettingKey): Raw => {

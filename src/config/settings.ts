@@ -162,7 +162,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'state',
     kind: { type: 'url', schemes: ['file', 'gs'] },
     defaultText: '`<lake>/_state/`',
-    defaultValue: ({ raw }) => `${(raw('lakeUrl') ?? 'file://./lake').replace(/\/+$/, '')}/_state/`,
+    defaultValue: ({ raw }) => `${(raw('lakeUrl') ?? 'file://./lake').trim().replace(/\/+$/, '')}/_state/`,
     environmentWith: 'lakeUrl',
     description: 'Where the flow keeps its per-partition state.',
   },

@@ -112,4 +112,23 @@ describe('settings in a catalog.yaml environment', () => {
     // Where the store opens it: the same directory, a literal % kept.
     expect(openObjectStore(resolve('dev', { directory: join(repo, 'catalog', 'apps') }).values.lakeUrl).location).toBe(`file://${repo}/lake%s`);
   });
+
+  it('keep the environment’s state when a flag or variable names its own lake, however spelled', () => {
+    const repo = directoryWith({ 'catalog/catalog.yaml': 'environments:\n  dev:\n    lakeUrl: file://./lake\n    stateUrl: file://./state\n  prod:\n    lakeUrl: gs://acme-lake/events\n    stateUrl: gs://acme-state/flow\n' });
+    const state = (name: string, input: { env?: Record<string, string>; flags?: { lakeUrl: string } }) => resolve(name, { ...input, directory: repo }).values.stateUrl;
+    // Relative to where the command runs (here the root), as the store opens it.
+    expect(state('dev', { env: { SCHEMAFLOW_LAKE_URL: 'file://./lake' } })).toBe(`file://${repo}/state`);
+    expect(state('dev', { flags: { lakeUrl: `file://${repo}/lake/` } })).toBe(`file://${repo}/state`);
+    expect(state('prod', { env: { SCHEMAFLOW_LAKE_URL: ' gs://acme-lake/events/\n' } })).toBe('gs://acme-state/flow');
+    // Another lake takes its own state, trimmed like the lake.
+    expect(state('dev', { flags: { lakeUrl: 'file://./other' } })).toBe('file://./other/_state/');
+    expect(state('prod', { env: { SCHEMAFLOW_LAKE_URL: 'gs://other-lake/events\n' } })).toBe('gs://other-lake/events/_state/');
+  });
+
+  it('refuse a stateUrl without a lakeUrl for a command that reads the state: a state belongs to one lake', () => {
+    const repo = directoryWith({ 'catalog/catalog.yaml': 'environments:\n  dev:\n    stateUrl: file://./state\n    manifestUrl: file://./manifests\n' });
+    expect(problem(() => resolve('dev', { directory: repo })).message).toBe('catalog/catalog.yaml environments.dev names a stateUrl but no lakeUrl: a flow state belongs to one lake, so name the lake whose state it is (lakeUrl) beside it');
+    expect(resolveInEnvironment(['manifestUrl'], { env: {} }, { name: 'dev', given: '--env', directory: repo }).values.manifestUrl).toBe(`file://${repo}/manifests`);
+  });
 });
+
