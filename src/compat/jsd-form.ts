@@ -22,18 +22,19 @@ const DRAFT_2020_ONLY = ['prefixItems', 'dependentRequired', 'dependentSchemas',
 const DROP = new Set(['$schema', '$id', '$defs', 'definitions', '$comment', 'x-pii', 'x-event-time', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'title', 'description', 'default']);
 const MAX_OBJECT_BRANCHES = 4;
 /**
- * Schemas a form may hold once references are inlined: a definition is copied at every use, so a
- * file of a few hundred bytes whose definitions each use the one before twice would grow to 2^N
- * copies (24 levels: 3 GB in the check's own process). Far above any form json-schema-diff
- * compares within the cross-check's time limit.
+ * Schemas and data values (enum and const members, required names) a form may hold once
+ * references are inlined: a definition is copied at every use, so a file of a few hundred bytes
+ * whose definitions each use the one before twice would grow to 2^N copies (24 levels: 3 GB in
+ * the check's own process), and one enum of 80,000 names used by 4,900 properties to 10 GB. Far
+ * above any form json-schema-diff compares within the cross-check's time limit.
  */
-const MAX_FORM_SCHEMAS = 10_000;
+const MAX_FORM_SIZE = 100_000;
 
 class Outside extends Error {}
 
 export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): JsdForm {
   try {
-    const schema = inline(root, resolve, [], { left: MAX_FORM_SCHEMAS });
+    const schema = inline(root, resolve, [], { left: MAX_FORM_SIZE });
     if (holdsRefKey(schema)) throw new Outside('it holds a $ref key where json-schema-diff would resolve it (a property named $ref, or a keyword value that is not a schema)');
     return { ok: true, schema };
   } catch (error) {
@@ -45,8 +46,7 @@ export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): Jsd
 function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[], budget: { left: number }): unknown {
   if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail, budget));
   if (!isSchemaObject(value)) return value;
-  budget.left -= 1;
-  if (budget.left < 0) throw new Outside(`inlining its references makes more than ${MAX_FORM_SCHEMAS} schemas (definitions used many times over)`);
+  spend(budget, 1);
   if (typeof value.$ref === 'string') {
     const target = resolve(value.$ref);
     if (target === undefined) throw new Outside(`the reference ${value.$ref} cannot be inlined`);
@@ -65,11 +65,24 @@ function inline(value: unknown, resolve: (ref: string) => unknown, trail: readon
     if (key === 'properties' || key === 'patternProperties') {
       // Property names are data, not keywords: keep them all, schemas inlined.
       result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, budget)])) : entry;
-    } else if (key === 'enum') result[key] = Array.isArray(entry) ? entry.map(encodeJsdData) : entry;
-    else if (key === 'const') result[key] = encodeJsdData(entry);
-    else result[key] = key === 'required' ? entry : inline(entry, resolve, trail, budget);
+    } else if (key === 'enum' || key === 'const' || key === 'required') {
+      spend(budget, sizeOf(entry));
+      result[key] = key === 'required' ? entry : key === 'const' ? encodeJsdData(entry) : Array.isArray(entry) ? entry.map(encodeJsdData) : entry;
+    } else result[key] = inline(entry, resolve, trail, budget);
   }
   return result;
+}
+
+function spend(budget: { left: number }, size: number): void {
+  budget.left -= size;
+  if (budget.left < 0) throw new Outside(`with its references inlined it holds more than ${MAX_FORM_SIZE} schemas and values (a definition is copied at each use)`);
+}
+
+/** The JSON values in a data value, itself included. */
+function sizeOf(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + sizeOf(item), 1);
+  if (typeof value === 'object' && value !== null) return Object.values(value).reduce((sum: number, item) => sum + sizeOf(item), 1);
+  return 1;
 }
 
 /** `$ref`, `~$ref`, `~~$ref`, …: the keys the data encoding shifts by one `~`. */

@@ -233,11 +233,19 @@ describe('the form handed to json-schema-diff', () => {
     };
     const resolveIn = (root: { $defs: Record<string, unknown> }) => (ref: string) => root.$defs[ref.slice('#/$defs/'.length)];
     const big = doubling(24);
-    expect(toJsdForm(big, resolveIn(big))).toEqual({ ok: false, reason: 'inlining its references makes more than 10000 schemas (definitions used many times over)' });
+    expect(toJsdForm(big, resolveIn(big))).toEqual({ ok: false, reason: 'with its references inlined it holds more than 100000 schemas and values (a definition is copied at each use)' });
     const small = doubling(8);
     const form = toJsdForm(small, resolveIn(small));
     expect(form.ok).toBe(true);
     expect(JSON.stringify(form.ok ? form.schema : undefined).match(/"string"/g)).toHaveLength(256);
+  });
+
+  it('is refused when a large enum would be copied at every use of its definition', () => {
+    const names = { enum: Array.from({ length: 20_000 }, (_, index) => `name-${index}`) };
+    const used = (uses: number) => ({ type: 'object', properties: Object.fromEntries(Array.from({ length: uses }, (_, index) => [`p${index}`, { $ref: '#/$defs/names' }])), $defs: { names } });
+    const resolveNames = (ref: string) => (ref === '#/$defs/names' ? names : undefined);
+    expect(toJsdForm(used(4), resolveNames).ok).toBe(true);
+    expect(toJsdForm(used(5), resolveNames)).toMatchObject({ ok: false, reason: expect.stringContaining('holds more than 100000 schemas and values') as string });
   });
 });
 
