@@ -217,7 +217,8 @@ export function commandHelp(command: Command): string {
     const setting = findSetting(key);
     const plainDefault = setting.defaultText.replace(/`/g, '');
     const label = setting.flag ? `--${setting.flag} <value>` : `(${setting.env} only)`;
-    rows.push([label, `${setting.description.replace(/`/g, '')} [env ${setting.env}; default ${plainDefault}]`]);
+    const forEnvironment = command.settings.includes(key) ? '' : ' (read with --env only)';
+    rows.push([label, `${setting.description.replace(/`/g, '')}${forEnvironment} [env ${setting.env}; default ${plainDefault}]`]);
   }
   const width = Math.max(0, ...rows.map(([label]) => label.length)) + 2;
   return [

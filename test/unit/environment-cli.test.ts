@@ -43,6 +43,19 @@ describe('--env', () => {
     }
   });
 
+  it('says in help that --catalog matters only with --env, where the command reads no catalog otherwise', async () => {
+    const help = await runSchemaflow(['lake', 'audit', '--help'], { cwd, env });
+    expect(help.stdout).toMatch(/--catalog <value> +The catalog directory.*\(read with --env only\)/);
+    const register = await runSchemaflow(['register', '--help'], { cwd, env });
+    expect(register.stdout).not.toContain('(read with --env only)');
+  });
+
+  it('refuses a location whose % starts no escape, exit 2', async () => {
+    const run = await runSchemaflow(['lake', 'audit', '--lake', 'file://./a%zz'], { cwd, env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('file://./a%zz holds a % that starts no escape (%XX): write a literal % as %25');
+  });
+
   it('reads the catalog directory only for --env: a bad SCHEMAFLOW_CATALOG_DIR does not stop a command run without it', async () => {
     const missing = `file://${cwd}/no-lake-here`;
     const plain = await runSchemaflow(['lake', 'audit', '--lake', missing], { cwd, env: { ...env, SCHEMAFLOW_CATALOG_DIR: '/srv/catalog' } });

@@ -11,7 +11,12 @@ export function openObjectStore(url: string, options: { gcsEndpoint?: string; cw
   const gs = GS_URL.exec(url);
   if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
   if (url.startsWith('file://')) {
-    const path = decodeURIComponent(url.slice('file://'.length));
+    let path: string;
+    try {
+      path = decodeURIComponent(url.slice('file://'.length));
+    } catch {
+      throw new UsageError(`${url} holds a % that starts no escape (%XX): write a literal % as %25`, { code: 'CONFIG_INVALID' });
+    }
     if (path === '') throw new UsageError(`${url} names no directory; use file://./lake or file:///absolute/path`, { code: 'CONFIG_INVALID' });
     return createFileStore(isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path));
   }
