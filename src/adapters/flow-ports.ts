@@ -84,6 +84,16 @@ export function parseDuration(text: string, name: string): number {
 }
 
 /**
+ * `lake audit --retention`: a duration longer than 0. A rule deleting objects at once would make
+ * every missing offset expired, so an emptied lake would pass.
+ */
+export function parseRetention(text: string, name = '--retention'): number {
+  const ms = parseDuration(text, name);
+  if (ms <= 0) throw new UsageError(`${name} must be longer than 0, not ${JSON.stringify(text)}: with no age, every missing offset would pass as expired`);
+  return ms;
+}
+
+/**
  * `--max-duration`: a duration longer than 0 (a run that may read for no time reads nothing) and
  * no longer than {@link MAX_TIMER_MS}, the read's deadline being a timer: beyond it Node.js warns
  * TimeoutOverflowWarning and fires it at once, and every partition would end incomplete.

@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/finding.js';
 import type { CheckReport } from '../usecases/check-catalog.js';
+import { plural } from '../domain/plural.js';
 
 export type FindingFormat = 'text' | 'json' | 'github';
 
@@ -11,7 +12,6 @@ function counts(findings: readonly Finding[]): { errors: number; warnings: numbe
   };
 }
 
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** One line saying what was checked and the verdict. */
 export function summaryLine(report: CheckReport): string {

@@ -151,7 +151,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     try {
       content = gunzipSync(object.bytes);
     } catch (error) {
-      problem(`is not gzip (${messageOf(error)})`);
+      problem(`cannot be gunzipped: corrupt or not gzip (${messageOf(error)})`);
       continue;
     }
     const meta = object.metadata;
@@ -353,7 +353,9 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   for (const { unit } of audited) {
     if (unit && !whole(unit)) {
       const missing = absent(held, unit.start, unit.end).map(([from, to]) => range(from, to));
-      problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}; in no object: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''} (the unit's objects: ${unit.keys.join(', ')})`);
+      // More records than consumed is a record held twice (named above), not a hole.
+      const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
+      problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`);
     }
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).

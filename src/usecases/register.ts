@@ -59,7 +59,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   // Re-verify against what was registered last, as the pull-request check did against its base.
   const base = previous ? { ref: `manifest serial ${previous.serial}`, commit: previous.sourceCommit } : { ref: 'an empty catalog', commit: EMPTY_TREE };
   if (previous && !repository.resolveCommit(previous.sourceCommit)) {
-    throw new SchemaflowError('HISTORY_REWRITTEN', `${manifests.location}/${LATEST} was built from ${previous.sourceCommit.slice(0, 12)}, which is not in this repository's history: the default branch was rewritten, or that commit was not fetched (run git fetch origin)`);
+    throw new SchemaflowError('HISTORY_REWRITTEN', `${manifests.location}/${LATEST} was built from ${previous.sourceCommit.slice(0, 12)}, which is not in this repository's history: the default branch was rewritten, or that commit was not fetched (run git fetch origin), or another repository published there (npm run demo registers its own catalog repository into the default location, file://./.schemaflow/manifests: give this one another --manifest-url)`);
   }
   const head = repository.resolveCommit('HEAD');
   if (previous && head && previous.sourceCommit !== head && !repository.isAncestor(previous.sourceCommit, head)) {

@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/finding.js';
 import type { CheckReport, SubjectChange, SubjectPart } from './check-catalog.js';
+import { plural } from '../domain/plural.js';
 
 /** The hidden marker that identifies schemaflow's one comment on a pull request. */
 export const COMMENT_MARKER = '<!-- schemaflow:check -->';
@@ -33,7 +34,6 @@ export interface Review {
 }
 
 const size = (text: string): number => Math.max(text.length, Buffer.byteLength(text, 'utf8'));
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 /**
  * Keeps `@org/team` from notifying anyone: a zero-width space after the `@` breaks the mention.
  * An `@` inside a word (an e-mail address in an example event) mentions no one and is left as is.

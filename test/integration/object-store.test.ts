@@ -87,6 +87,14 @@ describe.each(backends)('ObjectStore conformance: %s', (_name, open) => {
 });
 
 describe('openObjectStore', () => {
+  it('names a bucket that does not exist when listing (exit 2), and a store it cannot reach', async () => {
+    const endpoint = inject('gcsEndpoint');
+    const missing = openObjectStore(`gs://${uniqueName('missing')}/lake`, { gcsEndpoint: endpoint });
+    await expect(missing.list('')).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', exitCode: 2, message: expect.stringMatching(/^the bucket gs:\/\/missing-[^ ]+ does not exist, or these credentials cannot see it: check the location gs:\/\/missing-[^ ]+\/lake$/) as string });
+    const unreachable = openObjectStore('gs://any-bucket/lake', { gcsEndpoint: 'http://127.0.0.1:1', deadlineMs: 2_000 });
+    await expect(unreachable.list('')).rejects.toMatchObject({ code: 'OBJECT_STORE_FAILED', message: expect.stringContaining('gs://any-bucket/lake/*: ') as string });
+  });
+
   it('refuses locations it does not know and keys that leave the store', async () => {
     expect(() => openObjectStore('s3://bucket/x')).toThrow(/not a supported location/);
     const directory = mkdtempSync(join(tmpdir(), 'schemaflow-store-'));

@@ -130,6 +130,13 @@ describe('the schemaflow CLI', () => {
     expect(stderr.split('\n')[0]).toBe(`schemaflow: error: ${message}`);
   });
 
+  // Regression: --retention 0s made every missing offset expired, so an emptied lake passed.
+  it('refuses lake audit --retention of no age, exit 2', async () => {
+    const { code, stderr } = await cli(['lake', 'audit', '--retention', '0d', '--lake', 'file:///nonexistent-schemaflow-lake']);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe('schemaflow: error: --retention must be longer than 0, not "0d": with no age, every missing offset would pass as expired');
+  });
+
   // Regression: a directory passed the readability check, then the broker was contacted and the read failed with EISDIR (exit 1).
   it('refuses an events file that is a directory, exit 2, before loading the manifest or contacting a broker', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'schemaflow-produce-'));

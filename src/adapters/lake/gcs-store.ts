@@ -1,5 +1,5 @@
 import type { Bucket, File } from '@google-cloud/storage';
-import { SchemaflowError, messageOf } from '../../domain/errors.js';
+import { SchemaflowError, UsageError, messageOf } from '../../domain/errors.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
 import { createStorage } from '../../sdk/gcs-client.js';
 import { preconditionFailed } from './file-store.js';
@@ -71,11 +71,17 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
       const results: ObjectListing[] = [];
       const bucket = await bucketOf();
       let pageToken: string | undefined;
-      do {
-        const [files, next] = await bucket.getFiles({ prefix: `${prefix}${listPrefix}`, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
-        for (const file of files) results.push({ key: file.name.slice(prefix.length), generation: String(file.metadata.generation), size: Number(file.metadata.size ?? 0) });
-        pageToken = (next as { pageToken?: string } | null)?.pageToken;
-      } while (pageToken);
+      try {
+        do {
+          const [files, next] = await bucket.getFiles({ prefix: `${prefix}${listPrefix}`, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
+          for (const file of files) results.push({ key: file.name.slice(prefix.length), generation: String(file.metadata.generation), size: Number(file.metadata.size ?? 0) });
+          pageToken = (next as { pageToken?: string } | null)?.pageToken;
+        } while (pageToken);
+      } catch (error) {
+        // Listing a bucket that does not exist is 404 (an object that does not exist is just not listed): a mistyped location.
+        if (statusOf(error) === 404) throw new UsageError(`the bucket gs://${options.bucket} does not exist, or these credentials cannot see it: check the location ${location}`, { code: 'BUCKET_NOT_FOUND' });
+        return translate(error, `${listPrefix}*`, 'could not be listed');
+      }
       return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
   };

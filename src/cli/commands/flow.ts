@@ -1,11 +1,12 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseDuration, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
+import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseRetention, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
 import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
 import type { FlowOptions, FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
+import { plural } from '../../domain/plural.js';
 
 /** The threads' script of `flow run --workers` (dist/adapters/flow-worker.js beside this module's dist/cli/commands/). */
 const WORKER_SCRIPT = new URL('../../adapters/flow-worker.js', import.meta.url);
@@ -34,7 +35,7 @@ function printAudit(report: AuditReport, io: Io): void {
   io.out(`lake audit of ${report.location}: ${report.ok ? 'every offset exactly once' : 'PROBLEMS FOUND'}`);
   for (const entry of report.partitions) {
     const span = entry.first !== null ? `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}` : entry.next !== null && entry.next !== '0' ? `offsets below ${entry.next}` : 'nothing archived';
-    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${entry.records} records in ${entry.objects} objects, ${entry.gaps} gap records${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}${entry.expired ? `; ${entry.expired} expired (deleted from the front, as retention does)` : ''}`);
+    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${plural(entry.records, 'record')} in ${plural(entry.objects, 'object')}, ${plural(entry.gaps, 'gap record')}${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}${entry.expired ? `; ${entry.expired} expired (deleted from the front, as retention does)` : ''}`);
     for (const problem of entry.problems) io.out(`    ${problem}`);
   }
   if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');
@@ -125,7 +126,7 @@ const lakeAudit = defineCommand({
   async run({ options, config, io }) {
     const format = outputFormat(options.format);
     const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
-    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject !== undefined ? { subject: options.subject } : {}), ...(options.retention !== undefined ? { retentionMs: parseDuration(options.retention, '--retention'), now: new Date() } : {}) });
+    const report = await auditLake({ lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores) }, { ...(options.subject !== undefined ? { subject: options.subject } : {}), ...(options.retention !== undefined ? { retentionMs: parseRetention(options.retention), now: new Date() } : {}) });
     if (format === 'json') io.out(JSON.stringify(report, null, 2));
     else printAudit(report, io);
     return report.ok ? 0 : 1;

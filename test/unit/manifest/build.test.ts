@@ -160,6 +160,25 @@ describe('registration in a shallow clone', () => {
   });
 });
 
+describe('registration against a manifest of another repository', () => {
+  const repo = createTestRepo();
+  const other = createTestRepo();
+  afterAll(() => {
+    repo.dispose();
+    other.dispose();
+  });
+
+  // The demo publishes its own repository's manifest into the default location a clone reads too.
+  it('says another repository may have published it, naming the demo and the fix', async () => {
+    const manifests = createFileStore(mkdtempSync(join(tmpdir(), 'schemaflow-foreign-')));
+    other.write('catalog/apps/users/subject.yaml', `${readFileSync(join(other.root, 'catalog/apps/users/subject.yaml'), 'utf8')}# another history\n`);
+    other.commit('another history');
+    await manifests.create('latest.json', buildCatalogManifest(openRepository(other.root), { catalogDir: 'catalog' }).bytes);
+    const registering = registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
+    await expect(registering).rejects.toMatchObject({ code: 'HISTORY_REWRITTEN', message: expect.stringContaining('or another repository published there (npm run demo registers its own catalog repository into the default location, file://./.schemaflow/manifests: give this one another --manifest-url)') as unknown });
+  });
+});
+
 describe('manifest format and canonical form', () => {
   const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   it('readers accept the same major with unknown fields and refuse a higher major, naming it', () => {

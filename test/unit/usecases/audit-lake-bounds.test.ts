@@ -44,3 +44,13 @@ describe('lake audit of impossible offsets', () => {
     expect(unit.join('\n')).not.toMatch(/offsets 6–9/);
   });
 });
+
+describe('lake audit messages', () => {
+  it('names a unit holding more records than it consumed without an empty list of missing offsets, and a corrupt object as corrupt', async () => {
+    const problems = await auditProblems({ objects: [{ first: 0n, last: 2n, offsets: [0n, 1n, 2n], unit: [0n, 2n, 3] }, { first: 1n, last: 2n, offsets: [1n, 2n], unit: [0n, 2n, 3], hour: 'hr=01' }], state: { start: 0n, next: 3n } });
+    const unit = problems.find((problem) => problem.includes('consumed'));
+    expect(unit).toMatch(/^apps-users\/0: the unit offsets 0–2 consumed 3 records but its objects hold 5 \(the unit's objects read: /);
+    expect(problems).toContainEqual(expect.stringContaining('apps-users/0: offsets 1–2 are archived more than once'));
+  });
+});
+
