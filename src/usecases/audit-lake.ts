@@ -252,8 +252,9 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     try {
       const stored = await stores.state.get(key);
       state = stored ? parseState(stored.bytes, `${stores.state.location}/${key}`, target) : undefined;
+      if (!stored) target.problems.push(`${target.topic}/${target.partition}: the lake has objects but no flow state at ${stores.state.location}/${key} (if the flow keeps its state elsewhere, give --state)`);
     } catch (error) {
-      target.problems.push(messageOf(error));
+      target.problems.push(messageOf(error)); // an unreadable state: named, and not called missing too
     }
     audited.push(checkPartition(target, state, retention));
   }
@@ -331,7 +332,6 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const problems = target.problems;
   const next = state ? BigInt(state.next) : undefined;
   const pending = state?.pending ?? null;
-  if (!state) problems.push(`${where}: the lake has objects but no flow state`);
 
   // Each offset once.
   const runs = target.runs.sorted();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { auditProblems } from '../../support/crafted-lake.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
+import { stateKey } from '../../../src/archive/layout.js';
+import { auditLake } from '../../../src/usecases/audit-lake.js';
+import { auditProblems, writeLake } from '../../support/crafted-lake.js';
 
 /*
  * lake audit on ranges no Kafka partition holds (offsets are signed 64-bit, a range runs
@@ -51,6 +57,19 @@ describe('lake audit messages', () => {
     const unit = problems.find((problem) => problem.includes('consumed'));
     expect(unit).toMatch(/^apps-users\/0: the unit offsets 0–2 consumed 3 records but its objects hold 5 \(the unit's objects read: /);
     expect(problems).toContainEqual(expect.stringContaining('apps-users/0: offsets 1–2 are archived more than once'));
+  });
+
+  it('names where it looked for a missing state, and calls an unreadable one unreadable, not missing too', async () => {
+    const spec = { objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2] as const }], state: { start: 0n, next: 2n } };
+    const stores = await writeLake(spec);
+    const elsewhere = openObjectStore(`file://${mkdtempSync(join(tmpdir(), 'schemaflow-no-state-'))}`);
+    const missing = (await auditLake({ lake: stores.lake, state: elsewhere })).partitions[0]?.problems;
+    expect(missing).toEqual([`apps-users/0: the lake has objects but no flow state at ${elsewhere.location}/${stateKey('apps-users', 0)} (if the flow keeps its state elsewhere, give --state)`]);
+    const stored = await stores.state.get(stateKey('apps-users', 0));
+    await stores.state.replace(stateKey('apps-users', 0), Buffer.from('not json'), stored?.generation ?? null);
+    const unreadable = (await auditLake(stores)).partitions[0]?.problems ?? [];
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0]).not.toContain('no flow state');
   });
 });
 
