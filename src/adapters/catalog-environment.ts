@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ENVIRONMENT_LOCATIONS, readEnvironmentSettings, type EnvironmentRead } from '../catalog/config-files.js';
 import { parseYamlDocument, unreadableMessage } from '../catalog/documents.js';
+import { storeLocation } from './lake/object-store.js';
 import { resolveSettings, type EnvironmentLayer, type ResolveInput, type Resolved } from '../config/resolve.js';
-import type { SettingKey } from '../config/settings.js';
+import { findSetting, type SettingKey } from '../config/settings.js';
 import { UsageError, messageOf } from '../domain/errors.js';
 import { workTreeTopLevel } from './git/repository.js';
 
@@ -56,8 +57,7 @@ export function readEnvironmentLayer(choice: EnvironmentChoice, catalogDir: stri
         const value = read.environment[key];
         if (value !== undefined) values[key] = absoluteFileUrl(value, root);
       }
-      const bare = (url: string): string => absoluteFileUrl(url.trim(), choice.directory).replace(/\/+$/, '');
-      return { name: choice.name, file, values, sameLocation: (a, b) => bare(a) === bare(b) };
+      return { name: choice.name, file, values, sameLocation: (a, b) => storeLocation(a, choice.directory) === storeLocation(b, choice.directory) };
     }
   }
 }
@@ -90,7 +90,8 @@ export function resolveInEnvironment<K extends SettingKey>(keys: readonly K[], i
   const { catalogDir } = resolveSettings(['catalogDir'], input).values;
   const environment = readEnvironmentLayer(choice, catalogDir);
   // A state belongs to one lake: the environment's goes with its lake (environmentWith), so one named without a lake pairs with none.
-  if ((keys as readonly SettingKey[]).includes('stateUrl') && environment.values.stateUrl !== undefined && environment.values.lakeUrl === undefined) {
+  const stateGiven = input.flags?.stateUrl !== undefined || (input.env[findSetting('stateUrl').env] ?? '') !== '';
+  if ((keys as readonly SettingKey[]).includes('stateUrl') && !stateGiven && environment.values.stateUrl !== undefined && environment.values.lakeUrl === undefined) {
     throw new UsageError(`${environment.file} environments.${environment.name} names a stateUrl but no lakeUrl: a flow state belongs to one lake, so name the lake whose state it is (lakeUrl) beside it`, { code: 'CONFIG_INVALID' });
   }
   return resolveSettings(keys, { ...input, environment });

@@ -22,7 +22,7 @@ const DRAFT_2020_ONLY = ['prefixItems', 'dependentRequired', 'dependentSchemas',
 const DROP = new Set(['$schema', '$id', '$defs', 'definitions', '$comment', 'x-pii', 'x-event-time', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'title', 'description', 'default']);
 const MAX_OBJECT_BRANCHES = 4;
 /**
- * Schemas and data values (enum and const members, required names) a form may hold once
+ * Values (schemas, boolean ones included, keyword values, enum and const members, required names) a form may hold once
  * references are inlined: a definition is copied at every use, so a file of a few hundred bytes
  * whose definitions each use the one before twice would grow to 2^N copies (24 levels: 3 GB in
  * the check's own process), and one enum of 80,000 names used by 4,900 properties to 10 GB. Far
@@ -44,9 +44,10 @@ export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): Jsd
 }
 
 function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[], budget: { left: number }): unknown {
+  // Every value copied counts, boolean schemas and array items included.
+  spend(budget, 1);
   if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail, budget));
   if (!isSchemaObject(value)) return value;
-  spend(budget, 1);
   if (typeof value.$ref === 'string') {
     const target = resolve(value.$ref);
     if (target === undefined) throw new Outside(`the reference ${value.$ref} cannot be inlined`);
@@ -64,7 +65,7 @@ function inline(value: unknown, resolve: (ref: string) => unknown, trail: readon
     }
     if (key === 'properties' || key === 'patternProperties') {
       // Property names are data, not keywords: keep them all, schemas inlined.
-      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, budget)])) : entry;
+      result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, budget)])) : inline(entry, resolve, trail, budget);
     } else if (key === 'enum' || key === 'const' || key === 'required') {
       spend(budget, sizeOf(entry));
       result[key] = key === 'required' ? entry : key === 'const' ? encodeJsdData(entry) : Array.isArray(entry) ? entry.map(encodeJsdData) : entry;

@@ -206,6 +206,8 @@ function parseValue(setting: Setting, raw: string): Parsed {
       if (scheme === undefined || !kind.schemes.includes(scheme)) {
         return { ok: false, expected: `expected a URL starting with ${kind.schemes.map((s) => `${s}://`).join(', ')}` };
       }
+      // A file:// path is percent-decoded wherever it is opened: a bad escape is this value's problem, named once.
+      if (scheme === 'file' && !decodes(text)) return { ok: false, expected: 'a % that starts no escape (%XX): write a literal % as %25' };
       return { ok: true, value: text };
     }
     case 'enum':
@@ -244,4 +246,13 @@ export function renderActionInputsTable(actions: readonly ActionInputs[]): strin
     }),
   );
   return ['| action | input | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function decodes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,25 @@ import { createGcsStore, ensureGcsBucket } from './gcs-store.js';
 
 const GS_URL = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/;
 
+/**
+ * Where a URL points, as {@link openObjectStore} opens it from `cwd`: `file://` plus the decoded
+ * path resolved and tidied (`./`, `..`, `//`, escapes), or `gs://` plus the bucket and the prefix
+ * the store writes under; anything else as given, trimmed. Two URLs point at one store exactly
+ * when their locations are equal.
+ */
+export function storeLocation(url: string, cwd: string): string {
+  const text = url.trim();
+  const gs = GS_URL.exec(text);
+  if (gs) return openObjectStore(text).location;
+  if (!text.startsWith('file://')) return text;
+  try {
+    const path = decodeURIComponent(text.slice('file://'.length));
+    return path === '' ? text : `file://${resolve(cwd, path)}`;
+  } catch {
+    return text;
+  }
+}
+
 /** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute`. */
 export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string; deadlineMs?: number } = {}): ObjectStore {
   const gs = GS_URL.exec(url);

@@ -120,7 +120,11 @@ describe('settings in a catalog.yaml environment', () => {
     expect(state('dev', { env: { SCHEMAFLOW_LAKE_URL: 'file://./lake' } })).toBe(`file://${repo}/state`);
     expect(state('dev', { flags: { lakeUrl: `file://${repo}/lake/` } })).toBe(`file://${repo}/state`);
     expect(state('prod', { env: { SCHEMAFLOW_LAKE_URL: ' gs://acme-lake/events/\n' } })).toBe('gs://acme-state/flow');
-    // Another lake takes its own state, trimmed like the lake.
+    // Absolute spellings of the same directory, and of the same bucket and prefix.
+    for (const lakeUrl of [`file://${repo}/./lake`, `file://${repo}/catalog/../lake`, `file://${repo}//lake`, `file://${repo}/l%61ke`]) expect(state('dev', { flags: { lakeUrl } }), lakeUrl).toBe(`file://${repo}/state`);
+    expect(state('prod', { flags: { lakeUrl: 'gs://acme-lake/events//' } })).toBe('gs://acme-state/flow');
+    // Another lake takes its own state, trimmed like the lake: a bucket's root is not its prefix.
+    expect(state('prod', { flags: { lakeUrl: 'gs://acme-lake//' } })).toBe('gs://acme-lake/_state/');
     expect(state('dev', { flags: { lakeUrl: 'file://./other' } })).toBe('file://./other/_state/');
     expect(state('prod', { env: { SCHEMAFLOW_LAKE_URL: 'gs://other-lake/events\n' } })).toBe('gs://other-lake/events/_state/');
   });
@@ -129,6 +133,9 @@ describe('settings in a catalog.yaml environment', () => {
     const repo = directoryWith({ 'catalog/catalog.yaml': 'environments:\n  dev:\n    stateUrl: file://./state\n    manifestUrl: file://./manifests\n' });
     expect(problem(() => resolve('dev', { directory: repo })).message).toBe('catalog/catalog.yaml environments.dev names a stateUrl but no lakeUrl: a flow state belongs to one lake, so name the lake whose state it is (lakeUrl) beside it');
     expect(resolveInEnvironment(['manifestUrl'], { env: {} }, { name: 'dev', given: '--env', directory: repo }).values.manifestUrl).toBe(`file://${repo}/manifests`);
+    // Not refused when the state is given as well: the environment's is not used.
+    expect(resolve('dev', { directory: repo, flags: { lakeUrl: 'file:///srv/lake', stateUrl: 'file:///srv/state' } }).values.stateUrl).toBe('file:///srv/state');
+    expect(resolve('dev', { directory: repo, env: { SCHEMAFLOW_STATE_URL: 'file:///srv/state' } }).values.stateUrl).toBe('file:///srv/state');
   });
 });
 

@@ -247,6 +247,13 @@ describe('the form handed to json-schema-diff', () => {
     expect(toJsdForm(used(4), resolveNames).ok).toBe(true);
     expect(toJsdForm(used(5), resolveNames)).toMatchObject({ ok: false, reason: expect.stringContaining('holds more than 100000 schemas and values') as string });
   });
+
+  it('counts boolean subschemas and array items too: a definition of 12,000 true properties is not copied 4,000 times', () => {
+    const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 12_000 }, (_, index) => [`k${index}`, true])) };
+    const uses = { type: 'object', properties: Object.fromEntries(Array.from({ length: 4_000 }, (_, index) => [`p${index}`, { $ref: '#/$defs/wide' }])), $defs: { wide } };
+    expect(toJsdForm(uses, (ref) => (ref === '#/$defs/wide' ? wide : undefined))).toMatchObject({ ok: false, reason: expect.stringContaining('holds more than 100000 schemas and values') as string });
+    expect(toJsdForm({ allOf: Array.from({ length: 100_001 }, () => true) }, () => undefined)).toMatchObject({ ok: false });
+  });
 });
 
 /** Whether a reader was waiting on the FIFO (then it is handed end-of-file). */
