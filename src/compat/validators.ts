@@ -30,7 +30,8 @@ export function createNodeValidators(): NodeValidators {
     const name = dialect.ok ? dialect.dialect : '2020-12';
     let ajv = instances.get(name);
     if (!ajv) {
-      const options = { strict: false, allowUnionTypes: true, validateFormats: true } as const;
+      // allErrors: without it ajv nests one block per property, and a schema of ~2,000 properties overflows the stack when called (ajv-validator/ajv#1581); logger off: a failed compile is handled, not printed.
+      const options = { strict: false, allowUnionTypes: true, validateFormats: true, allErrors: true, logger: false } as const;
       ajv = name === '2020-12' ? new Ajv2020(options) : new Ajv(options);
       addSchemaFormats(ajv);
       for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean' });

@@ -146,3 +146,19 @@ describe('catalog rules', () => {
     }
   }
 });
+
+describe('wide schemas', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+
+  // Regression: ajv without allErrors nests one block per property, and the validator of a
+  // 2,000-property version overflowed the stack when called: check ended in an unexpected error.
+  it('judges a change to one of 2,000 properties', () => {
+    const properties = (last: Record<string, unknown>) => Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`p${index}`, index === 1_999 ? last : { description: 'P.', type: 'string' }]));
+    repo.write('catalog/apps/wide/subject.yaml', `${SUBJECT_YAML}compatibility:\n  mode: BACKWARD\n  policy: DEFAULT\n`);
+    repo.write('catalog/apps/wide/1.json', schema(properties({ description: 'P.', type: 'string' })));
+    repo.commit('wide v1');
+    repo.write('catalog/apps/wide/2.json', schema(properties({ description: 'P.', type: 'string', maxLength: 3 })));
+    expect(codes(check(repo, 'HEAD'), 'error')).toEqual(['LENGTH_NARROWED']);
+  });
+});
