@@ -239,7 +239,8 @@ function generateAny(node: SchemaNode, validators: NodeValidators): unknown {
 
 export function truncate(value: unknown, max = 80): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  // Copied out, not sliced: a slice keeps the whole text (a large enum's) alive in every message.
+  return text.length > max ? `${[...text.slice(0, max - 1)].join('')}…` : text;
 }
 
 export { child };

@@ -77,6 +77,23 @@ describe('findings', () => {
     );
   });
 
+  // Large enums are split into a set and the node without them (the rule scanned the enum for each
+  // value); the verdicts are those of small ones, other keywords, object values and key order included.
+  it('judge a large enum as a small one: values removed, values another keyword rejects, objects in any key order', () => {
+    const names = (count: number, extra: unknown[] = []) => [...Array.from({ length: count }, (_, index) => `name-${index}`), ...extra];
+    for (const size of [3, 40, 5_000]) {
+      const old = version(1, object({ n: { enum: names(size, [{ a: 1, b: 2 }]) } }, { required: ['n'] }));
+      const removed = version(2, object({ n: { enum: names(size - 1, [{ b: 2, a: 1 }]) } }, { required: ['n'] }));
+      const narrowed = version(2, object({ n: { enum: names(size, [{ b: 2, a: 1 }]), maxLength: 6 } }, { required: ['n'] }));
+      const same = version(2, object({ n: { enum: [{ b: 2, a: 1 }, ...names(size)] } }, { required: ['n'] }));
+      const codes = (next: VersionInput) => checkCompatibility(next, [old], { mode: 'BACKWARD', policy: 'STRICT' }).findings.map((finding) => [finding.code, finding.params.example]);
+      expect(codes(removed), `${size}`).toEqual([['ENUM_VALUE_REMOVED', { n: `name-${size - 1}` }]]);
+      // maxLength 6 rejects name-10 and on, which only the larger enums hold.
+      expect(codes(narrowed)[0], `${size}`).toEqual(size > 10 ? ['VALUE_REJECTED', { n: 'name-10' }] : undefined);
+      expect(codes(same), `${size}`).toEqual([]);
+    }
+  });
+
   it('say when nothing can be decided, and fail closed', () => {
     const old = version(1, { type: 'string', pattern: '^(?=.*[0-9]).{8,}$' });
     const next = version(2, { type: 'string', pattern: '^(?=.*[0-9])(?=.*[a-z]).{8,}$' });
