@@ -31,7 +31,8 @@ export function createNodeValidators(): NodeValidators {
     let ajv = instances.get(name);
     if (!ajv) {
       // allErrors: without it ajv nests one block per property, and a schema of ~2,000 properties overflows the stack when called (ajv-validator/ajv#1581); logger off: a failed compile is handled, not printed.
-      const options = { strict: false, allowUnionTypes: true, validateFormats: true, allErrors: true, logger: false } as const;
+      // validateSchema off: every version was checked against its meta-schema before it is compared.
+      const options = { strict: false, allowUnionTypes: true, validateFormats: true, allErrors: true, logger: false, validateSchema: false } as const;
       ajv = name === '2020-12' ? new Ajv2020(options) : new Ajv(options);
       addSchemaFormats(ajv);
       for (const keyword of VOCABULARY) ajv.addKeyword({ keyword, schemaType: 'boolean' });
