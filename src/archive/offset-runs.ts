@@ -4,7 +4,15 @@
  * audit's memory follows the lake's objects, not its records. Pure.
  */
 
+/** Kafka's offsets are signed 64-bit: the largest a partition can hold. */
 const MAX_OFFSET = (1n << 63n) - 1n;
+
+/** Why [from, to] is no range of Kafka offsets (before 0, past MAX_OFFSET, or backwards); undefined when it is one. */
+export function rangeProblem(from: bigint, to: bigint): string | undefined {
+  if (to > MAX_OFFSET) return `past the largest Kafka offset, ${MAX_OFFSET}`;
+  if (from > to) return 'ending before it starts';
+  return from < 0n ? 'before the first Kafka offset, 0' : undefined;
+}
 
 /** Inclusive runs of offsets, [from[i], to[i]]. */
 export interface Runs {
@@ -25,7 +33,8 @@ export class OffsetRuns implements Runs {
 
   /** The offsets [from, to]: Kafka offsets, 0 ≤ from ≤ to < 2^63 (a BigInt64Array would wrap others). */
   addRange(from: bigint, to: bigint): void {
-    if (from < 0n || from > to || to > MAX_OFFSET) throw new RangeError(`offsets ${from}–${to} are no range of Kafka offsets`);
+    const problem = rangeProblem(from, to);
+    if (problem) throw new RangeError(`offsets ${from}–${to} are no range of Kafka offsets: ${problem}`);
     const last = this.length - 1;
     if (last >= 0 && this.to[last] === from - 1n) {
       this.to[last] = to;

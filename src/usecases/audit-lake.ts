@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { hourOfKey, lacksMarker, type ClosureState } from '../archive/closure.js';
 import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey, type Range } from '../archive/layout.js';
-import { absent, OffsetRuns, overlaps, runsOf, union } from '../archive/offset-runs.js';
+import { absent, OffsetRuns, overlaps, rangeProblem, runsOf, union } from '../archive/offset-runs.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, UsageError } from '../domain/errors.js';
@@ -63,10 +63,6 @@ const MAX_PROBLEMS = 50;
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
 
-/** Kafka's offsets are signed 64-bit: a range no partition can hold (past 2^63−1, or backwards) is a problem, never counted. */
-const MAX_OFFSET = (1n << 63n) - 1n;
-const impossible = (from: bigint, to: bigint): string | undefined => (to > MAX_OFFSET ? `past the largest Kafka offset, ${MAX_OFFSET}` : from > to ? 'ending before it starts' : undefined);
-
 export interface AuditOptions {
   /** Audit one subject (its topic) only. */
   readonly subject?: string;
@@ -126,14 +122,14 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const gap = parseGapName(entry.key);
     if (gap) {
       const target = partitionOf(gap.topic, gap.partition);
-      const why = impossible(gap.first, gap.last);
+      const why = rangeProblem(gap.first, gap.last);
       if (why) target.problems.push(`${entry.key}: the gap record names offsets ${gap.first}–${gap.last}, ${why}`);
       else target.gaps.push({ key: entry.key, from: gap.first, to: gap.last });
       continue;
     }
     const name = parseObjectName(entry.key);
     if (!name) continue; // state, closure markers, anything outside the layout
-    const why = impossible(name.first, name.last);
+    const why = rangeProblem(name.first, name.last);
     if (why) partitionOf(name.topic, name.partition).problems.push(`${entry.key}: its name states offsets ${name.first}–${name.last}, ${why}; it was not read`);
     else named.push({ entry, name });
   }
@@ -183,8 +179,9 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
         continue;
       }
       const offset = BigInt(offsetText);
-      if (offset > MAX_OFFSET) {
-        problem(`line ${count} holds offset ${offset}, past the largest Kafka offset, ${MAX_OFFSET}`);
+      const why = rangeProblem(offset, offset);
+      if (why) {
+        problem(`line ${count} holds offset ${offset}, ${why}`);
         continue;
       }
       if (offset < name.first || offset > name.last) problem(`line ${count} holds offset ${offset}, outside the range its name states`);
@@ -201,7 +198,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       problem('has no unit in its metadata');
       continue;
     }
-    const unitWhy = impossible(BigInt(unitStart), BigInt(unitEnd));
+    const unitWhy = rangeProblem(BigInt(unitStart), BigInt(unitEnd));
     if (unitWhy) {
       problem(`its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
       continue;
