@@ -1,6 +1,7 @@
 import { enumValues, jsonEqual, typesOf, without, type SchemaNode } from '../model.js';
 import { generateValue, numberCandidates, stringCandidates } from '../generate.js';
 import { truncate, type CompatRule } from '../walk.js';
+import { canonicalize } from '../../domain/canonical-json.js';
 import { hasEnum } from './shared.js';
 
 /**
@@ -20,7 +21,7 @@ export const enumRule: CompatRule = {
       // value by value): 80,000 names were 6.4 billion comparisons.
       const writer = split(pair.writer);
       const reader = split(pair.reader);
-      const inReader = (value: unknown): boolean => (reader ? reader.values.has(canonical(value)) : readerValues?.some((candidate) => jsonEqual(candidate, value)) === true);
+      const inReader = (value: unknown): boolean => (reader ? reader.values.has(canonicalize(value)) : readerValues?.some((candidate) => jsonEqual(candidate, value)) === true);
       const writerList = truncate(writerValues);
       const readerList = truncate(readerValues);
       const reported = new Set<string>();
@@ -28,7 +29,7 @@ export const enumRule: CompatRule = {
         if (reported.size === 2) break;
         // The writer's own enum holds the value: only its other keywords can reject it.
         if (!context.validators.valid(writer ? writer.rest : pair.writer, value)) continue;
-        if (reader ? reader.values.has(canonical(value)) && context.validators.valid(reader.rest, value) : context.validators.valid(pair.reader, value)) continue;
+        if (reader ? inReader(value) && context.validators.valid(reader.rest, value) : context.validators.valid(pair.reader, value)) continue;
         const removed = readerValues !== undefined && !inReader(value);
         const code = removed ? 'ENUM_VALUE_REMOVED' : 'VALUE_REJECTED';
         // One finding of a code per place: the engine keeps the first, and building one checks its example against both versions.
@@ -60,13 +61,8 @@ export const enumRule: CompatRule = {
 /** Enums up to this size are checked against the whole node, as any keyword is. */
 const SPLIT_FROM = 32;
 
-/** A node's own large `enum` (no `const` beside it) as a set of canonical values, and the node without it. */
+/** A node's own large `enum` (no `const` beside it) as a set of canonical values (RFC 8785: equal values, jsonEqual, give equal text), and the node without it. */
 function split(node: SchemaNode): { readonly values: ReadonlySet<string>; readonly rest: SchemaNode } | undefined {
   if (typeof node.schema === 'boolean' || 'const' in node.schema || !Array.isArray(node.schema.enum) || node.schema.enum.length < SPLIT_FROM) return undefined;
-  return { values: new Set(node.schema.enum.map(canonical)), rest: without(node, 'enum') };
-}
-
-/** A JSON value as text with object keys sorted: equal values (jsonEqual) give equal text. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, entry: unknown) => (entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : entry));
+  return { values: new Set(node.schema.enum.map((value) => canonicalize(value))), rest: without(node, 'enum') };
 }
