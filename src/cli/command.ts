@@ -112,6 +112,10 @@ export function environmentOption(settings: readonly SettingKey[], uses?: string
  * that never reads it.
  */
 export function flagSettings(command: Command): readonly SettingKey[] {
-  const readsLocation = command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly SettingKey[]).includes(key));
-  return readsLocation && command.options?.env !== undefined && !command.settings.includes('catalogDir') ? [...command.settings, 'catalogDir'] : command.settings;
+  return readsLocation(command) && command.options?.env !== undefined && !command.settings.includes('catalogDir') ? [...command.settings, 'catalogDir'] : command.settings;
+}
+
+/** Whether a command reads a setting a catalog.yaml environment can name (ENVIRONMENT_SETTINGS). */
+export function readsLocation(command: Command): boolean {
+  return command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly SettingKey[]).includes(key));
 }

@@ -12,7 +12,6 @@ function counts(findings: readonly Finding[]): { errors: number; warnings: numbe
   };
 }
 
-
 /** One line saying what was checked and the verdict. */
 export function summaryLine(report: CheckReport): string {
   const { errors, warnings } = counts(report.findings);

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EnvironmentChoice } from '../adapters/catalog-environment.js';
 import { resolveSettings } from '../config/resolve.js';
-import { ENVIRONMENT_SETTINGS, findSetting, type SettingKey } from '../config/settings.js';
+import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
-import { flagSettings, positionalLimit, type Command, type Io } from './command.js';
+import { flagSettings, positionalLimit, readsLocation, type Command, type Io } from './command.js';
 
 /**
  * The command modules, in the order `--help` lists them, each with the names of the commands it
@@ -82,8 +82,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
  */
 function environmentOf(command: Command, options: Readonly<Record<string, string | boolean | undefined>>): EnvironmentChoice | undefined {
   const name = options.env;
-  const readsLocation = command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly SettingKey[]).includes(key));
-  return typeof name === 'string' && readsLocation ? { name, given: '--env', directory: process.cwd() } : undefined;
+  return typeof name === 'string' && readsLocation(command) ? { name, given: '--env', directory: process.cwd() } : undefined;
 }
 
 async function topLevel(argv: readonly string[], words: readonly string[], io: Io): Promise<number> {

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../src/adapters/lake/object-store.js';
 import { COMMAND_MODULES } from '../../src/cli/program.js';
-import { flagSettings } from '../../src/cli/command.js';
-import { ENVIRONMENT_SETTINGS } from '../../src/config/settings.js';
+import { flagSettings, readsLocation } from '../../src/cli/command.js';
 import { runSchemaflow } from '../support/cli.js';
 import { createDiscoveryDir, exampleManifest, writeClosure, type DiscoveryDir } from '../support/discovery-fixture.js';
 
@@ -33,7 +32,7 @@ afterAll(() => {
 describe('--env', () => {
   it('is taken, with --catalog, by every command that reads a location an environment can name', async () => {
     const commands = (await Promise.all(COMMAND_MODULES.map((module) => module.load()))).flat();
-    const reading = commands.filter((command) => command.settings.some((key) => (ENVIRONMENT_SETTINGS as readonly string[]).includes(key)));
+    const reading = commands.filter(readsLocation);
     // The demo runs the example catalog's own `dev` environment on local services, by design.
     const taking = reading.filter((command) => command.name !== 'demo');
     expect(taking.map((command) => command.name)).toEqual(['plan', 'register', 'produce', 'types', 'flow run', 'flow close', 'lake audit', 'search', 'show', 'site']);
