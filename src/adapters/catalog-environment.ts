@@ -3,8 +3,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ENVIRONMENT_LOCATIONS, readEnvironmentSettings, type EnvironmentRead } from '../catalog/config-files.js';
 import { parseYamlDocument, unreadableMessage } from '../catalog/documents.js';
 import { storeLocation } from './lake/object-store.js';
-import { resolveSettings, type EnvironmentLayer, type ResolveInput, type Resolved } from '../config/resolve.js';
-import { findSetting, type SettingKey } from '../config/settings.js';
+import { resolveSettings, type EnvironmentLayer, type ResolveInput, type Resolved, type SettingSource } from '../config/resolve.js';
+import type { SettingKey } from '../config/settings.js';
 import { UsageError, messageOf } from '../domain/errors.js';
 import { workTreeTopLevel } from './git/repository.js';
 
@@ -89,10 +89,10 @@ export function resolveInEnvironment<K extends SettingKey>(keys: readonly K[], i
   if (choice === undefined) return resolveSettings(keys, input);
   const { catalogDir } = resolveSettings(['catalogDir'], input).values;
   const environment = readEnvironmentLayer(choice, catalogDir);
+  const resolved = resolveSettings(keys, { ...input, environment });
   // A state belongs to one lake: the environment's goes with its lake (environmentWith), so one named without a lake pairs with none.
-  const stateGiven = input.flags?.stateUrl !== undefined || (input.env[findSetting('stateUrl').env] ?? '') !== '';
-  if ((keys as readonly SettingKey[]).includes('stateUrl') && !stateGiven && environment.values.stateUrl !== undefined && environment.values.lakeUrl === undefined) {
+  if ((resolved.sources as Partial<Record<SettingKey, SettingSource>>).stateUrl === 'environment' && environment.values.lakeUrl === undefined) {
     throw new UsageError(`${environment.file} environments.${environment.name} names a stateUrl but no lakeUrl: a flow state belongs to one lake, so name the lake whose state it is (lakeUrl) beside it`, { code: 'CONFIG_INVALID' });
   }
-  return resolveSettings(keys, { ...input, environment });
+  return resolved;
 }
