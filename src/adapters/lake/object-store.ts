@@ -16,12 +16,17 @@ export function storeLocation(url: string, cwd: string): string {
   const text = url.trim();
   const gs = GS_URL.exec(text);
   if (gs) return openObjectStore(text).location;
-  if (!text.startsWith('file://')) return text;
+  const path = fileUrlPath(text);
+  return path ? `file://${resolve(cwd, path)}` : text;
+}
+
+/** The path of a `file://` URL, percent-decoded as the store opens it; undefined for another URL or a `%` that starts no escape. */
+export function fileUrlPath(url: string): string | undefined {
+  if (!url.startsWith('file://')) return undefined;
   try {
-    const path = decodeURIComponent(text.slice('file://'.length));
-    return path === '' ? text : `file://${resolve(cwd, path)}`;
+    return decodeURIComponent(url.slice('file://'.length));
   } catch {
-    return text;
+    return undefined;
   }
 }
 
@@ -30,12 +35,8 @@ export function openObjectStore(url: string, options: { gcsEndpoint?: string; cw
   const gs = GS_URL.exec(url);
   if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
   if (url.startsWith('file://')) {
-    let path: string;
-    try {
-      path = decodeURIComponent(url.slice('file://'.length));
-    } catch {
-      throw new UsageError(`${url} holds a % that starts no escape (%XX): write a literal % as %25`, { code: 'CONFIG_INVALID' });
-    }
+    const path = fileUrlPath(url);
+    if (path === undefined) throw new UsageError(`${url} holds a % that starts no escape (%XX): write a literal % as %25`, { code: 'CONFIG_INVALID' });
     if (path === '') throw new UsageError(`${url} names no directory; use file://./lake or file:///absolute/path`, { code: 'CONFIG_INVALID' });
     return createFileStore(isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path));
   }
