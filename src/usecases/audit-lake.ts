@@ -153,7 +153,8 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const meta = object.metadata;
     // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
     if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem(`states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
-    if (meta.sha256 !== sha256(content)) problem(`content SHA-256 ${sha256(content)} does not match its metadata (${meta.sha256 ?? 'none'})`);
+    const digest = sha256(content);
+    if (meta.sha256 !== digest) problem(`content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})`);
     target.objects.push({ key, first: name.first, last: name.last });
     let count = 0;
     let low: bigint | undefined;
