@@ -1,4 +1,5 @@
 import { decodeUtf8 } from '../domain/utf8.js';
+import { eventJson } from './event-json.js';
 import type { KafkaRecord } from '../ports.js';
 
 export type { KafkaRecord } from '../ports.js';
@@ -7,7 +8,8 @@ export type { KafkaRecord } from '../ports.js';
  * Rows are written as JSON text built here rather than by JSON.stringify of a row object: the
  * flow writes one per record, and only the event itself needs a general serializer. The text is
  * exactly what `JSON.stringify({ value, _kafka: {…}, _schema: {…} })` gives (a unit test holds
- * the two equal), so object hashes do not depend on which of the two wrote them.
+ * the two equal), so object hashes do not depend on which of the two wrote them, except that a
+ * number a double would change keeps the producer's digits (`eventJson`).
  */
 
 function text(bytes: Buffer): { text: string } | { base64: string } {
@@ -93,9 +95,9 @@ function coordinatesJson(record: KafkaRecord): string {
   return `${lastLead}${JSON.stringify(record.offset)},"timestamp":${JSON.stringify(record.timestamp)},"key":${key},"headers":${headersJson(record.headers)}}`;
 }
 
-/** A lake row (DESIGN.md §6): `{"value", "_kafka": {…}, "_schema": {"id", "version"}}`. */
-export function dataRow(record: KafkaRecord, value: unknown, schema: { id: number; version: number }): string {
-  return `{"value":${JSON.stringify(value)},${coordinatesJson(record)},"_schema":{"id":${JSON.stringify(schema.id)},"version":${JSON.stringify(schema.version)}}}`;
+/** A lake row (DESIGN.md §6): `{"value", "_kafka": {…}, "_schema": {"id", "version"}}`; `text`, the JSON `value` was parsed from, gives numbers a double would change (see `eventJson`). */
+export function dataRow(record: KafkaRecord, value: unknown, schema: { id: number; version: number }, text?: string): string {
+  return `{"value":${eventJson(value, text)},${coordinatesJson(record)},"_schema":{"id":${JSON.stringify(schema.id)},"version":${JSON.stringify(schema.version)}}}`;
 }
 
 /** A quarantine row: the raw bytes (text or base64), why, and where the record was. */

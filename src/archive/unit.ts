@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createGzip, type Gzip } from 'node:zlib';
-import { decodeRecord, type RejectReason } from '../manifest/decode.js';
+import { decodeRecordText, type RejectReason } from '../manifest/decode.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
 import type { ManifestSubject } from '../manifest/types.js';
 import { dataKey, lateKey, quarantineKey, type Range } from './layout.js';
@@ -13,7 +13,7 @@ export type QuarantineReason = RejectReason | 'WRONG_SUBJECT';
 
 /** Where one record goes. */
 export type Routed =
-  | { readonly kind: 'data' | 'late'; readonly subject: string; readonly version: number; readonly id: number; readonly value: unknown; readonly hour: Date }
+  | { readonly kind: 'data' | 'late'; readonly subject: string; readonly version: number; readonly id: number; readonly value: unknown; readonly text?: string; readonly hour: Date }
   | { readonly kind: 'quarantine'; readonly subject: string; readonly reason: QuarantineReason; readonly detail: string; readonly hour: Date };
 
 /** What routing depends on besides the record: limits and the subject's last closed hour. */
@@ -30,7 +30,7 @@ export interface RouteContext {
  * the same record, manifest and closed hour route the same way.
  */
 export function routeRecord(record: KafkaRecord, registry: SchemaRegistry, subject: ManifestSubject, limits: RouteContext): Routed {
-  const decoded = decodeRecord(registry, record, { maxBytes: limits.maxRecordBytes });
+  const decoded = decodeRecordText(registry, record, { maxBytes: limits.maxRecordBytes });
   const kafkaHour = (): Date => routeHour(undefined, null, Number(record.timestamp)).hour;
   if (!decoded.ok) {
     const violations = decoded.violations?.map((violation) => `${violation.path || '(the event)'} ${violation.message}`).join('; ');
@@ -41,7 +41,7 @@ export function routeRecord(record: KafkaRecord, registry: SchemaRegistry, subje
   }
   const hour = routeHour(decoded.value, subject.eventTime, Number(record.timestamp)).hour;
   const late = limits.closedThrough !== undefined && limits.closedThrough !== null && hour.getTime() <= limits.closedThrough.getTime();
-  return { kind: late ? 'late' : 'data', subject: decoded.subject, version: decoded.version, id: decoded.id, value: decoded.value, hour };
+  return { kind: late ? 'late' : 'data', subject: decoded.subject, version: decoded.version, id: decoded.id, value: decoded.value, text: decoded.text, hour };
 }
 
 /** An object of a sealed unit: its gzip bytes, and the size and hash of its uncompressed content. */
@@ -244,7 +244,7 @@ export class UnitBuilder {
     const offset = BigInt(record.offset);
     if (offset < this.start || (this.lastOffset !== undefined && offset <= this.lastOffset)) throw new RangeError(`offset ${offset} of ${this.topic}/${this.partition} is out of order (unit starts at ${this.start}, last added ${String(this.lastOffset)})`);
     const bucket = this.bucketFor(routed, offset);
-    const line = routed.kind === 'quarantine' ? quarantineRow(record, routed.reason, routed.detail) : dataRow(record, routed.value, { id: routed.id, version: routed.version });
+    const line = routed.kind === 'quarantine' ? quarantineRow(record, routed.reason, routed.detail) : dataRow(record, routed.value, { id: routed.id, version: routed.version }, routed.text);
     // Kafka's "no timestamp" (-1), or none at all, says nothing of how far the partition is.
     const timestamp = Number(record.timestamp);
     if (timestamp >= 0) this.lastTimestamp = kafkaTimeMs(timestamp);

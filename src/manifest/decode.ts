@@ -35,9 +35,23 @@ function openersOver(text: string, limit: number): boolean {
   return false;
 }
 
-export type DecodeResult =
-  | { readonly ok: true; readonly subject: string; readonly version: number; readonly id: number; readonly value: unknown }
-  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly id?: number; readonly violations?: readonly Violation[] };
+export type DecodeResult = DecodedEvent | RejectedRecord;
+
+export interface DecodedEvent {
+  readonly ok: true;
+  readonly subject: string;
+  readonly version: number;
+  readonly id: number;
+  readonly value: unknown;
+}
+
+export interface RejectedRecord {
+  readonly ok: false;
+  readonly reason: RejectReason;
+  readonly detail: string;
+  readonly id?: number;
+  readonly violations?: readonly Violation[];
+}
 
 function headerText(headers: RecordHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -59,6 +73,12 @@ export function schemaIdOf(message: { value: Buffer | null; headers?: RecordHead
  * fails on a pathological value reports INVALID).
  */
 export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer | null; headers?: RecordHeaders | undefined }, options: { maxBytes?: number } = {}): DecodeResult {
+  const decoded = decodeRecordText(registry, message, options);
+  return decoded.ok ? { ok: true, subject: decoded.subject, version: decoded.version, id: decoded.id, value: decoded.value } : decoded;
+}
+
+/** `decodeRecord`, with the event's JSON text beside its value (the flow keeps the numbers as written: see archive/event-json.ts). */
+export function decodeRecordText(registry: SchemaRegistry, message: { value: Buffer | null; headers?: RecordHeaders | undefined }, options: { maxBytes?: number } = {}): (DecodedEvent & { readonly text: string }) | RejectedRecord {
   const bytes = message.value ?? Buffer.alloc(0);
   const id = schemaIdOf(message);
   const withId = id !== undefined ? { id } : {};
@@ -94,5 +114,5 @@ export function decodeRecord(registry: SchemaRegistry, message: { value: Buffer 
     return { ok: false, reason: 'INVALID', detail: `${schema.subject} version ${schema.version} could not validate the value: ${messageOf(error)}`, id };
   }
   if (violations.length > 0) return { ok: false, reason: 'INVALID', detail: `the value does not match ${schema.subject} version ${schema.version}`, id, violations };
-  return { ok: true, subject: schema.subject, version: schema.version, id, value };
+  return { ok: true, subject: schema.subject, version: schema.version, id, value, text };
 }

@@ -294,6 +294,15 @@ describe('routing records', () => {
       ['data', 1],
     ]);
   });
+
+  it('writes a 64-bit number of an event with the digits the producer sent, either encoding', async () => {
+    const builder = new UnitBuilder('apps-users', 0, 0n);
+    const entries = [record(0, '{"id":"a", "n": 12345678901234567891, "m": -0}'), { ...record(1, frame(1, Buffer.from('{"id":"b","n":9007199254740993}'))), headers: {} }];
+    for (const entry of entries) builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
+    const unit = await builder.seal();
+    const rows = gunzipSync(unit?.objects[0]?.compressed ?? Buffer.alloc(0)).toString('utf8').trim().split('\n');
+    expect(rows.map((row) => row.slice(0, row.indexOf(',"_kafka"')))).toEqual(['{"value":{"id":"a","n":12345678901234567891,"m":-0}', '{"value":{"id":"b","n":9007199254740993}']);
+  });
 });
 
 describe('flush units', () => {
