@@ -1,4 +1,4 @@
-import { drainedOffset, type PendingIntent, type PartitionState } from './state.js';
+import { drainedOffset, type PendingIntent, type PartitionState, type RecordMark } from './state.js';
 
 /** What one run does with one partition (flow.md §3.4 step 1), decided before anything is written. */
 export type PartitionPlan =
@@ -18,6 +18,29 @@ export type PartitionPlan =
       readonly to: bigint;
     };
 
+/** Why a partition of a recreated (or truncated) topic stops, and what to do: `why` names what showed it. */
+export function recreatedTopic(topic: string, partition: number, why: string): string {
+  return `${topic}/${partition}: ${why}. Nothing was archived for this partition. Its offsets now name other records than the lake's under the same offsets, so this lake cannot take them: archive the recreated topic into another lake (--lake, --state) or register it as a new subject. Removing the state would not help: a partition without a state is refused while the lake holds its subject.`;
+}
+
+/**
+ * The record the lake archived last, when a run should read it again to check that Kafka still
+ * holds the same one there: it must be at or above `low` (retention has not deleted it) and below
+ * `from`, where the run reads; not while a crashed unit is rebuilt (its rebuild is compared whole).
+ */
+export function recordToCheck(state: PartitionState, low: bigint, from: bigint): RecordMark | null {
+  const mark = state.pending ? undefined : state.lastRecord;
+  return mark && BigInt(mark.offset) >= low && BigInt(mark.offset) < from ? mark : null;
+}
+
+/** Whether a record Kafka gives at a mark's offset is the one marked; undefined when it is, else what differs. */
+export function markMismatch(mark: RecordMark, record: { readonly timestamp: string; readonly value: Buffer | null }): string | undefined {
+  const bytes = record.value === null ? null : record.value.length;
+  if (record.timestamp === mark.timestamp && bytes === mark.bytes) return undefined;
+  const describe = (timestamp: string, size: number | null): string => `Kafka timestamp ${timestamp}, ${size === null ? 'a tombstone' : `${size} bytes`}`;
+  return `the record Kafka holds at offset ${mark.offset} (${describe(record.timestamp, bytes)}) is not the one the lake archived there (${describe(mark.timestamp, mark.bytes)}): the topic was deleted and recreated`;
+}
+
 /**
  * Plans a partition from its lake state and the watermarks snapshotted at the start of the run.
  * A partition the flow has never seen starts at `low`. A state behind `low` records the lost
@@ -31,7 +54,7 @@ export function planPartition(state: PartitionState, offsets: { low: bigint; hig
     return {
       action: 'stop',
       code: 'OFFSET_AHEAD_OF_KAFKA',
-      message: `${state.topic}/${state.partition}: the lake has offsets up to ${next - 1n} but Kafka's high watermark is ${high}: the topic was recreated or truncated. Nothing was archived for this partition. Its offsets now name other records than the lake's under the same offsets, so this lake cannot take them: archive the recreated topic into another lake (--lake, --state) or register it as a new subject. Removing the state would not help: a partition without a state is refused while the lake holds its subject.`,
+      message: recreatedTopic(state.topic, state.partition, `the lake has offsets up to ${next - 1n} but Kafka's high watermark is ${high}: the topic was recreated or truncated`),
     };
   }
   if (state.pending) {

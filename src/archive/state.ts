@@ -17,6 +17,18 @@ export interface IntendedObject {
 }
 
 /**
+ * The last record a unit archived: its offset, its Kafka timestamp (as Kafka gave it) and the
+ * size of its value (null for a tombstone). A record at that offset is the same for as long as
+ * the topic exists, so one with another timestamp or size means the topic was deleted and
+ * recreated (its offsets start again at 0) and now names other records than the lake's.
+ */
+export interface RecordMark {
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly bytes: number | null;
+}
+
+/**
  * The write-ahead record of a flush unit (flow.md §3.4 step 4): the offsets it consumed, how many
  * records they held, the manifest serial its records were routed with and every object it will
  * publish. A crashed run leaves it behind; the next run finishes it before anything else.
@@ -34,6 +46,8 @@ export interface PendingIntent {
   readonly late: number;
   readonly runId: string;
   readonly objects: readonly IntendedObject[];
+  /** The unit's last record (absent in intents written before it was recorded). */
+  readonly lastRecord?: RecordMark;
 }
 
 /**
@@ -67,6 +81,8 @@ export interface PartitionState {
    * offsets go into the next unit, with the records after them. Gone once `next` moves.
    */
   readonly drainedTo?: string;
+  /** The last record archived, which the next run reads again to tell a recreated topic (absent before the first unit, and in states written before it was recorded). */
+  readonly lastRecord?: RecordMark;
 }
 
 const OFFSET = /^(0|[1-9]\d{0,19})$/;
@@ -88,12 +104,17 @@ function checkIntent(value: unknown, key: string): PendingIntent {
   for (const object of objects as unknown[]) {
     if (!isObject(object) || typeof object.key !== 'string' || typeof object.sha256 !== 'string' || typeof object.count !== 'number' || typeof object.first !== 'string' || typeof object.last !== 'string' || !['data', 'quarantine', 'late'].includes(String(object.kind))) throw corrupt(key, 'lists an intended object with missing fields');
   }
+  if (value.lastRecord !== undefined && !isRecordMark(value.lastRecord)) throw corrupt(key, 'has a pending intent with an invalid "lastRecord"');
   // Intents written before lastTimestamp recorded the unit's largest timestamp instead.
   if (typeof value.lastTimestamp !== 'number' && typeof value.maxTimestamp === 'number') {
     const { maxTimestamp, ...rest } = value;
     return { ...rest, lastTimestamp: maxTimestamp } as unknown as PendingIntent;
   }
   return value as unknown as PendingIntent;
+}
+
+function isRecordMark(value: unknown): value is RecordMark {
+  return isObject(value) && typeof value.offset === 'string' && OFFSET.test(value.offset) && typeof value.timestamp === 'string' && (value.bytes === null || (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0));
 }
 
 /** Reads a stored state; anything malformed is STATE_CORRUPT naming the key (never guessed around). */
@@ -110,6 +131,7 @@ export function parseState(bytes: Uint8Array, key: string, expected: { topic: st
   if (value.start !== undefined && value.start !== null && (typeof value.start !== 'string' || !OFFSET.test(value.start))) throw corrupt(key, 'has an invalid "start" offset');
   if (typeof value.revision !== 'number') throw corrupt(key, 'has no revision');
   if (value.drainedTo !== undefined && (typeof value.drainedTo !== 'string' || !OFFSET.test(value.drainedTo))) throw corrupt(key, 'has an invalid "drainedTo" offset');
+  if (value.lastRecord !== undefined && !isRecordMark(value.lastRecord)) throw corrupt(key, 'has an invalid "lastRecord"');
   // One at or below next says nothing (a release before drainedTo kept it while next moved past).
   const { drainedTo, ...fields } = value;
   const drained = typeof drainedTo === 'string' && BigInt(drainedTo) > BigInt(value.next) ? { drainedTo } : {};
@@ -142,10 +164,12 @@ export function claimedOffsets(state: PartitionState): { first: bigint | null; n
  * The next state: fields changed, revision bumped, stamped with the run and its clock. A
  * `drainedTo` stays until `next` moves (the unit that moves it covers those offsets).
  */
-export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null; through?: number | null; late?: number; drainedTo?: bigint }, run: { runId: string; now: Date }): PartitionState {
-  const { drainedTo, ...rest } = state;
+export function advanceState(state: PartitionState, change: { next?: bigint; pending: PendingIntent | null; through?: number | null; late?: number; drainedTo?: bigint; lastRecord?: RecordMark | null }, run: { runId: string; now: Date }): PartitionState {
+  const { drainedTo, lastRecord, ...rest } = state;
   const kept = change.drainedTo?.toString() ?? (change.next === undefined ? drainedTo : undefined);
-  return { ...rest, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, through: change.through ?? state.through, late: change.late ?? state.late, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString(), ...(kept === undefined ? {} : { drainedTo: kept }) };
+  // A unit's commit names its last record; a commit that cannot (null) drops the one before.
+  const mark = change.lastRecord === undefined ? lastRecord : (change.lastRecord ?? undefined);
+  return { ...rest, next: (change.next ?? BigInt(state.next)).toString(), pending: change.pending, through: change.through ?? state.through, late: change.late ?? state.late, revision: state.revision + 1, lastRunId: run.runId, updatedAt: run.now.toISOString(), ...(kept === undefined ? {} : { drainedTo: kept }), ...(mark === undefined ? {} : { lastRecord: mark }) };
 }
 
 /**

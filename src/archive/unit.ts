@@ -6,7 +6,7 @@ import type { ManifestSubject } from '../manifest/types.js';
 import { dataKey, lateKey, quarantineKey, type Range } from './layout.js';
 import { kafkaTimeMs, routeHour } from './routing.js';
 import { dataRow, quarantineRow, type KafkaRecord } from './rows.js';
-import type { IntendedObject, ObjectKind } from './state.js';
+import type { IntendedObject, ObjectKind, RecordMark } from './state.js';
 
 /** Why a record went to `_quarantine/`: the decoder's reasons plus the flow's own. */
 export type QuarantineReason = RejectReason | 'WRONG_SUBJECT';
@@ -65,6 +65,8 @@ export interface SealedUnit {
   /** Records that went to `_late/`. */
   readonly late: number;
   readonly objects: readonly BuiltObject[];
+  /** Its last record (absent for a unit committed from an intent that did not record it). */
+  readonly lastRecord?: RecordMark;
 }
 
 /**
@@ -192,6 +194,9 @@ export class UnitBuilder {
   private size = 0;
   private lastOffset: bigint | undefined;
   private lastTimestamp = Number.NEGATIVE_INFINITY;
+  /** The Kafka timestamp and value size of the last record added (its mark, without an object per record). */
+  private lastKafkaTimestamp = '';
+  private lastBytes: number | null = null;
   private lateCount = 0;
   private recent: Bucket | undefined;
 
@@ -253,6 +258,8 @@ export class UnitBuilder {
     this.size += line.length + 1;
     this.count += 1;
     this.lastOffset = offset;
+    this.lastKafkaTimestamp = record.timestamp;
+    this.lastBytes = record.value === null ? null : record.value.length;
   }
 
   /** The bucket of a record's kind, version and hour; consecutive records mostly share one. */
@@ -293,7 +300,8 @@ export class UnitBuilder {
     this.buckets.clear();
     this.recent = undefined;
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, lastTimestamp: this.lastTimestamp, late: this.lateCount, objects };
+    const lastRecord: RecordMark = { offset: this.lastOffset.toString(), timestamp: this.lastKafkaTimestamp, bytes: this.lastBytes };
+    return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, lastTimestamp: this.lastTimestamp, late: this.lateCount, objects, lastRecord };
   }
 
   /** Frees what an unsealed unit holds (its partition stopped, or the run ends without it). */

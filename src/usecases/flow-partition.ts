@@ -1,6 +1,6 @@
 import { hourOfKey } from '../archive/closure.js';
 import { partitionKey, stateKey } from '../archive/layout.js';
-import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent } from '../archive/state.js';
+import { advanceState, initialState, parseState, serializeState, type PartitionState, type PendingIntent, type RecordMark } from '../archive/state.js';
 import { UnitBuilder, type BuiltObject, type SealedUnit } from '../archive/unit.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import type { SchemaRegistry } from '../manifest/registry.js';
@@ -54,6 +54,8 @@ export interface PartitionWork {
   closedThrough: Date | null;
   /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
   rebuilding: PendingIntent | null;
+  /** The last record archived, read again before the partition's new records (`recordToCheck`). */
+  check: RecordMark | null;
   finished: boolean;
   /**
    * The unit sealed off and still on its way through intent, publish and commit while reading
@@ -218,7 +220,7 @@ export class PartitionArchiver {
     const { fault } = this.context;
     await fault('before-intent');
     if (await this.closedMeanwhile(item, unit, routedWith)) return;
-    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, lastTimestamp: unit.lastTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })) };
+    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, lastTimestamp: unit.lastTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })), ...(unit.lastRecord ? { lastRecord: unit.lastRecord } : {}) };
     if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
     await fault('after-intent');
     await heartbeat();
@@ -262,7 +264,7 @@ export class PartitionArchiver {
     item.report.recovered = true;
     if (missing.length === 0) {
       log(`${item.report.topic}/${item.report.partition}: finishing the unit ${intent.start}–${intent.end} of run ${intent.runId} (all ${intent.objects.length} objects were published)`);
-      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, lastTimestamp: intent.lastTimestamp, late: intent.late, objects: [] };
+      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, lastTimestamp: intent.lastTimestamp, late: intent.late, objects: [], ...(intent.lastRecord ? { lastRecord: intent.lastRecord } : {}) };
       await this.commit(item, unit);
       item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
       item.report.late += intent.late;
@@ -365,7 +367,7 @@ export class PartitionArchiver {
     // The Kafka timestamp of the last record archived (flow.md §3.4 step 8), not the largest: one
     // record stamped ahead must not carry a partition with a backlog past hours it has not read.
     const through = Number.isFinite(unit.lastTimestamp) ? unit.lastTimestamp : item.state.through;
-    if (!(await this.writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late }, this.stamp())))) return;
+    if (!(await this.writeState(item, advanceState(item.state, { next: unit.end + 1n, pending: null, through, late: item.state.late + unit.late, lastRecord: unit.lastRecord ?? null }, this.stamp())))) return;
     item.report.units += 1;
     if (item.report.status === 'idle') item.report.status = 'archived';
     for (const object of unit.objects) {

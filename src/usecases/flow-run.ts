@@ -1,5 +1,5 @@
 import { partitionKey } from '../archive/layout.js';
-import { planPartition, type PartitionPlan } from '../archive/plan.js';
+import { markMismatch, planPartition, recordToCheck, recreatedTopic, type PartitionPlan } from '../archive/plan.js';
 import { inShard, type Shard } from '../archive/shard.js';
 import { drainedOffset, type PartitionState } from '../archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
@@ -207,7 +207,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       describePlan(report, plan);
       continue;
     }
-    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, definition: subject, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, finished: false, inflight: null };
+    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, definition: subject, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, check: null, finished: false, inflight: null };
     work.set(partitionKey(entry.topic, entry.partition), item);
     finals.push({ subject, high: entry.high, state: () => item.state });
   }
@@ -236,7 +236,9 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       stopPartition(item.report, messageOf(error));
     }
     const from = BigInt(item.state.pending?.start ?? item.state.next);
-    if (!halted(item) && from < item.to) ranges.push({ topic: item.report.topic, partition: item.report.partition, from, to: item.to });
+    // A topic deleted and recreated since, grown past the lake's offsets, shows only in its records.
+    item.check = recordToCheck(item.state, entry.low, from);
+    if (!halted(item) && from < item.to) ranges.push({ topic: item.report.topic, partition: item.report.partition, from: item.check ? BigInt(item.check.offset) : from, to: item.to });
     else item.finished = true;
   }
 
@@ -293,6 +295,18 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     const heartbeat = lenient(batch.heartbeat);
     for (const record of batch.records) {
       const offset = BigInt(record.offset);
+      if (item.check) {
+        const mark = BigInt(item.check.offset);
+        if (offset < mark) continue;
+        const mismatch = offset === mark ? markMismatch(item.check, record) : undefined;
+        // Past it, Kafka no longer has the record (compaction): nothing to compare.
+        item.check = null;
+        if (mismatch) {
+          stopPartition(item.report, recreatedTopic(item.report.topic, item.report.partition, mismatch));
+          return;
+        }
+        if (offset === mark) continue;
+      }
       const position = item.builder.last === undefined ? item.builder.start : item.builder.last + 1n;
       if (offset < position) continue; // re-delivered after a rebalance
       if (offset >= item.to) break;

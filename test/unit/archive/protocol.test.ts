@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { stateKey } from '../../../src/archive/layout.js';
 import { closingPlan, hourOfKey, lacksMarker, lastClosableHour, watermarkOf, type ClosureState } from '../../../src/archive/closure.js';
-import { planPartition } from '../../../src/archive/plan.js';
+import { markMismatch, planPartition, recordToCheck } from '../../../src/archive/plan.js';
 import { advanceState, claimedOffsets, drainedOffset, initialState, parseState, serializeState, type PendingIntent } from '../../../src/archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../../../src/archive/unit.js';
 import { frame } from '../../../src/manifest/framing.js';
@@ -225,6 +225,34 @@ describe('partition state', () => {
     // A release before drainedTo kept it while next moved past: it says nothing, and is dropped.
     expect(parseState(new TextEncoder().encode(JSON.stringify({ ...committed, drainedTo: '9' })), 'k', { topic: 'apps-users', partition: 0 })).toEqual(committed);
     expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...committed, drainedTo: 'x' })), 'k', { topic: 'apps-users', partition: 0 })).toThrow(/invalid "drainedTo" offset/);
+  });
+
+  it('marks the last record a unit archived, to read it again; a commit from an intent without one drops the old mark', async () => {
+    const builder = new UnitBuilder('apps-users', 0, 0n);
+    for (const entry of [record(0, '{"id":"a"}'), record(1, null, {}, T + 5)]) builder.add(entry, routeRecord(entry, registry, users, { maxRecordBytes: 1000 }));
+    const unit = await builder.seal();
+    expect(unit?.lastRecord).toEqual({ offset: '1', timestamp: String(T + 5), bytes: null });
+    const run = { runId: 'r1', now: new Date(T) };
+    const marked = advanceState(initialState('apps-users', 0, 0n), { next: 2n, pending: null, lastRecord: unit?.lastRecord ?? null }, run);
+    expect(parseState(serializeState(marked), 'k', { topic: 'apps-users', partition: 0 })).toEqual(marked);
+    expect(advanceState(marked, { pending: null, drainedTo: 5n }, run).lastRecord).toEqual(unit?.lastRecord);
+    expect(advanceState(marked, { next: 7n, pending: null, lastRecord: null }, run)).not.toHaveProperty('lastRecord');
+    for (const bad of [{ offset: '-1', timestamp: '0', bytes: 1 }, { offset: '1', timestamp: 0, bytes: 1 }, { offset: '1', timestamp: '0', bytes: -2 }, 'x']) {
+      expect(() => parseState(new TextEncoder().encode(JSON.stringify({ ...marked, lastRecord: bad })), 'gs://b/_state/apps-users/0.json', { topic: 'apps-users', partition: 0 })).toThrow(/gs:\/\/b\/_state\/apps-users\/0.json has an invalid "lastRecord"/);
+    }
+  });
+
+  it('reads the marked record again only while Kafka has it, below where the run reads, and no crashed unit is rebuilt', () => {
+    const mark = { offset: '7', timestamp: '1000', bytes: 12 };
+    const state = { ...initialState('apps-users', 0, 0n), next: '8', lastRecord: mark };
+    expect(recordToCheck(state, 0n, 8n)).toEqual(mark);
+    expect(recordToCheck(state, 8n, 8n)).toBeNull();
+    expect(recordToCheck({ ...state, lastRecord: { ...mark, offset: '8' } }, 0n, 8n)).toBeNull();
+    expect(recordToCheck({ ...state, pending: { start: '8', end: '9', records: 2, manifestSerial: 1, closedThrough: null, lastTimestamp: 0, late: 0, runId: 'r', objects: [] } }, 0n, 8n)).toBeNull();
+    expect(recordToCheck(initialState('apps-users', 0, 0n), 0n, 8n)).toBeNull();
+    expect(markMismatch(mark, { timestamp: '1000', value: Buffer.alloc(12) })).toBeUndefined();
+    expect(markMismatch(mark, { timestamp: '1001', value: Buffer.alloc(12) })).toBe('the record Kafka holds at offset 7 (Kafka timestamp 1001, 12 bytes) is not the one the lake archived there (Kafka timestamp 1000, 12 bytes): the topic was deleted and recreated');
+    expect(markMismatch(mark, { timestamp: '1000', value: null })).toContain('(Kafka timestamp 1000, a tombstone)');
   });
 
   it('refuses corrupt or foreign state, naming the object', () => {
