@@ -1,4 +1,5 @@
-import type { Storage, StorageOptions } from '@google-cloud/storage';
+import type { Bucket, Storage, StorageOptions } from '@google-cloud/storage';
+import { UsageError } from '../domain/errors.js';
 
 /**
  * A Google Cloud Storage client, the library loaded on first use: it takes a tenth of a second
@@ -8,4 +9,34 @@ import type { Storage, StorageOptions } from '@google-cloud/storage';
 export async function createStorage(options: StorageOptions = {}): Promise<Storage> {
   const { Storage: Client } = await import('@google-cloud/storage');
   return new Client({ projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow', ...options });
+}
+
+/** The HTTP status of an error the GCS client threw, when it carries one. */
+export function gcsStatusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The error for a `gs://` location whose bucket does not exist: a configuration error (exit 2). */
+export function bucketNotFound(bucket: string, location: string, cause?: unknown): UsageError {
+  return new UsageError(`the bucket gs://${bucket} does not exist, or these credentials cannot see it: check the location ${location} (a mistyped bucket name?), or create the bucket`, { code: 'BUCKET_NOT_FOUND', ...(cause === undefined ? {} : { cause }) });
+}
+
+/**
+ * Whether a 404 from reading or writing an object means its bucket does not exist. GCS answers
+ * 404 for both a missing object and a missing bucket: real GCS tells them apart only in the
+ * message text ("No such object: …" against "The specified bucket does not exist."), the
+ * emulator (fake-gcs-server) not at all ("Not Found" for both), and the Node client passes
+ * either on as a bare 404 (googleapis/nodejs-storage#220). A listing of at most one object is
+ * 404 only when the bucket is missing, so that is asked. It needs `storage.objects.list`, which
+ * every role that reads a lake holds; any other answer (a 403, a timeout) cannot tell
+ * (undefined), and the 404 stays a missing object's.
+ */
+export async function isBucketMissing(bucket: Bucket, name: string): Promise<boolean | undefined> {
+  try {
+    await bucket.getFiles({ prefix: name, maxResults: 1, autoPaginate: false });
+    return false;
+  } catch (error) {
+    return gcsStatusOf(error) === 404 ? true : undefined;
+  }
 }

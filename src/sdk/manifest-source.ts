@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
-import { createStorage } from './gcs-client.js';
+import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing } from './gcs-client.js';
 
 /** Fetches a manifest's bytes from a location; inject one to load from anywhere else. */
 export type ManifestLoader = (location: string) => Promise<Uint8Array>;
@@ -22,8 +22,15 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
     if (gs) {
       const storage = await createStorage(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {});
-      const [bytes] = await storage.bucket(gs[1] ?? '').file(gs[2] ?? '').download();
-      return new Uint8Array(bytes);
+      const bucket = storage.bucket(gs[1] ?? '');
+      try {
+        const [bytes] = await bucket.file(gs[2] ?? '').download();
+        return new Uint8Array(bytes);
+      } catch (error) {
+        // A missing manifest is MANIFEST_UNREADABLE (not published yet); a missing bucket is a mistyped location.
+        if (gcsStatusOf(error) === 404 && (await isBucketMissing(bucket, gs[2] ?? ''))) throw bucketNotFound(gs[1] ?? '', target, error);
+        throw error;
+      }
     }
     const path = target.startsWith('file://') ? decodeURIComponent(target.slice('file://'.length)) : target;
     return new Uint8Array(await readFile(path));

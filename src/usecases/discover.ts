@@ -10,7 +10,8 @@ import { readClosure } from './close-hours.js';
 /**
  * Discovery (DESIGN.md §7): search, show and the static site, from the published manifest plus
  * the lake's freshness when the lake can be read. A lake that cannot be read never fails a
- * command: its freshness is "unknown" with the reason.
+ * command: its freshness is "unknown" with the reason. A state location whose bucket does not
+ * exist is no lake out of reach but a mistyped setting, and fails it (BUCKET_NOT_FOUND, exit 2).
  */
 export interface DiscoveryPorts {
   /** Loads `<manifest location>/latest.json`. */
@@ -29,8 +30,9 @@ export const FRESHNESS_TIMEOUT_MS = 5_000;
 const FRESHNESS_CONCURRENCY = 16;
 
 /**
- * The latest closed hour of a subject, from `<state>/_closure/<subject>.json`. Never throws:
- * an unreachable or slow store (bounded by `timeoutMs`) or an unreadable state is "unknown".
+ * The latest closed hour of a subject, from `<state>/_closure/<subject>.json`. An unreachable
+ * or slow store (bounded by `timeoutMs`) or an unreadable state is "unknown"; it throws only a
+ * configuration error (a UsageError: the store's bucket does not exist), which no wait mends.
  */
 export async function readFreshness(state: ObjectStore, subject: string, timeoutMs = FRESHNESS_TIMEOUT_MS): Promise<Freshness> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,6 +42,7 @@ export async function readFreshness(state: ObjectStore, subject: string, timeout
   const read = readClosure(state, subject).then(
     ({ closure }): Freshness => (closure.closedThrough ? { state: 'closed', closedThrough: closure.closedThrough } : { state: 'none' }),
     (error: unknown): Freshness => {
+      if (error instanceof UsageError) throw error;
       if (error instanceof SchemaflowError && error.code === 'STATE_CORRUPT') return { state: 'unknown', reason: `closure state unreadable: ${error.message}` };
       return { state: 'unknown', reason: `lake not reachable: ${messageOf(error)}` };
     },

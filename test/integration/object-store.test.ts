@@ -90,7 +90,7 @@ describe('openObjectStore', () => {
   it('names a bucket that does not exist when listing (exit 2), and a store it cannot reach', async () => {
     const endpoint = inject('gcsEndpoint');
     const missing = openObjectStore(`gs://${uniqueName('missing')}/lake`, { gcsEndpoint: endpoint });
-    await expect(missing.list('')).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', exitCode: 2, message: expect.stringMatching(/^the bucket gs:\/\/missing-[^ ]+ does not exist, or these credentials cannot see it: check the location gs:\/\/missing-[^ ]+\/lake$/) as string });
+    await expect(missing.list('')).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', exitCode: 2, message: expect.stringMatching(/^the bucket gs:\/\/missing-[^ ]+ does not exist, or these credentials cannot see it: check the location gs:\/\/missing-[^ ]+\/lake \(a mistyped bucket name\?\), or create the bucket$/) as string });
     const unreachable = openObjectStore('gs://any-bucket/lake', { gcsEndpoint: 'http://127.0.0.1:1', deadlineMs: 2_000 });
     await expect(unreachable.list('')).rejects.toMatchObject({ code: 'OBJECT_STORE_FAILED', message: expect.stringContaining('gs://any-bucket/lake/*: ') as string });
   });

@@ -1,13 +1,8 @@
 import type { Bucket, File } from '@google-cloud/storage';
-import { SchemaflowError, UsageError, messageOf } from '../../domain/errors.js';
+import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
-import { createStorage } from '../../sdk/gcs-client.js';
+import { bucketNotFound, createStorage, gcsStatusOf as statusOf, isBucketMissing } from '../../sdk/gcs-client.js';
 import { preconditionFailed } from './file-store.js';
-
-const statusOf = (error: unknown): number | undefined => {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-};
 
 /**
  * A GCS bucket (and prefix) as an object store. Preconditions are GCS's own:
@@ -31,8 +26,19 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
   const location = `gs://${options.bucket}${prefix ? `/${prefix.slice(0, -1)}` : ''}`;
   const fileOf = async (key: string, generation?: string): Promise<File> => (await bucketOf()).file(`${prefix}${key}`, generation ? { generation: Number(generation) } : {});
 
-  const translate = (error: unknown, key: string, expected: string): never => {
+  // Once the bucket has answered, a 404 is an object's: no more listings to tell.
+  let bucketSeen = false;
+  /** Throws BUCKET_NOT_FOUND when a 404 on `key` was its bucket's, for every read and write alike. */
+  const refuseMissingBucket = async (error: unknown, key: string): Promise<void> => {
+    if (statusOf(error) !== 404 || bucketSeen) return;
+    const missing = await isBucketMissing(await bucketOf(), `${prefix}${key}`);
+    if (missing) throw bucketNotFound(options.bucket, location, error);
+    if (missing === false) bucketSeen = true;
+  };
+
+  const translate = async (error: unknown, key: string, expected: string): Promise<never> => {
     if (statusOf(error) === 412) throw preconditionFailed(location, key, expected);
+    await refuseMissingBucket(error, key);
     const status = statusOf(error);
     throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${messageOf(error)}`, { cause: error, retriable: status === undefined || status === 408 || status === 429 || status >= 500 });
   };
@@ -45,6 +51,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
         preconditionOpts: { ifGenerationMatch },
         metadata: { ...(writeOptions?.contentType ? { contentType: writeOptions.contentType } : {}), ...(writeOptions?.metadata ? { metadata: writeOptions.metadata } : {}) },
       });
+      bucketSeen = true;
       return { generation: String(file.metadata.generation) };
     } catch (error) {
       return translate(error, key, expected);
@@ -59,10 +66,13 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
         const generation = String(metadata.generation);
         const [bytes] = await (await fileOf(key, generation)).download();
         const custom = Object.fromEntries(Object.entries(metadata.metadata ?? {}).map(([name, value]) => [name, String(value)]));
+        bucketSeen = true;
         return { key, generation, bytes: new Uint8Array(bytes), metadata: custom };
       } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        return translate(error, key, 'could not be read');
+        // A missing object is "none"; a missing bucket is a mistyped location, never "none".
+        if (statusOf(error) !== 404) return translate(error, key, 'could not be read');
+        await refuseMissingBucket(error, key);
+        return undefined;
       }
     },
     create: (key, bytes, writeOptions) => write(key, bytes, 0, writeOptions, 'already exists'),
@@ -79,9 +89,10 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
         } while (pageToken);
       } catch (error) {
         // Listing a bucket that does not exist is 404 (an object that does not exist is just not listed): a mistyped location.
-        if (statusOf(error) === 404) throw new UsageError(`the bucket gs://${options.bucket} does not exist, or these credentials cannot see it: check the location ${location}`, { code: 'BUCKET_NOT_FOUND' });
+        if (statusOf(error) === 404) throw bucketNotFound(options.bucket, location, error);
         return translate(error, `${listPrefix}*`, 'could not be listed');
       }
+      bucketSeen = true;
       return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
   };

@@ -67,7 +67,7 @@ const show = defineCommand({
   args: '<subject>',
   settings: SUBJECT_SETTINGS,
   options: { env: environmentOption(SUBJECT_SETTINGS), format: FORMAT_OPTION, version: { type: 'string', valueName: 'N', description: 'list the fields of version N [default: the latest]' } },
-  details: 'Reads <manifest location>/latest.json, and the latest closed hour from <state>/_closure/<subject>.json when the lake can be reached (otherwise freshness is "unknown" with the reason; the command still succeeds). Exit 0; 2: bad invocation, configuration or an unknown subject (the closest names are suggested).',
+  details: 'Reads <manifest location>/latest.json, and the latest closed hour from <state>/_closure/<subject>.json when the lake can be reached (otherwise freshness is "unknown" with the reason; the command still succeeds). Exit 0; 2: bad invocation, configuration (a gs:// state whose bucket does not exist: BUCKET_NOT_FOUND) or an unknown subject (the closest names are suggested).',
   async run({ positionals, options, config, io }) {
     const format = outputFormat(options.format);
     const [name] = positionals;
@@ -92,7 +92,7 @@ const site = defineCommand({
   summary: 'build the static catalog: searchable index, a page per subject, rule codes; works opened from disk',
   settings: SUBJECT_SETTINGS,
   options: { env: environmentOption(SUBJECT_SETTINGS), out: { type: 'string', valueName: 'dir', description: 'the directory to write the site into (required; files are overwritten, others left alone)' } },
-  details: 'Reads <manifest location>/latest.json and each subject’s latest closed hour from the lake’s state when reachable. Writes index.html, subjects/<subject>.html, rules.html, style.css, search.js and search-index.js. Exit 0; 2: bad invocation or configuration.',
+  details: 'Reads <manifest location>/latest.json and each subject’s latest closed hour from the lake’s state when reachable. Writes index.html, subjects/<subject>.html, rules.html, style.css, search.js and search-index.js. Exit 0; 2: bad invocation or configuration (a gs:// state whose bucket does not exist: BUCKET_NOT_FOUND, and nothing is written).',
   async run({ options, config, io }) {
     if (options.out === undefined) throw new UsageError('--out <dir> is required, e.g. schemaflow site --out site');
     const { manifest, files, lake } = await buildSite(openDiscovery(config));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
+import { UsageError } from '../../../src/domain/errors.js';
 import { describeFreshness } from '../../../src/discovery/view.js';
 import type { ObjectStore } from '../../../src/ports.js';
 import { buildSite, readFreshness, type DiscoveryPorts } from '../../../src/usecases/discover.js';
@@ -51,6 +52,11 @@ describe('readFreshness', () => {
     const corrupt = storeThat((key) => Promise.resolve({ key, generation: '1', bytes: new TextEncoder().encode('{"format": 2}'), metadata: {} }));
     expect(describeFreshness(await readFreshness(corrupt, 'shop-orders'))).toMatch(/^unknown \(closure state unreadable: closure state gs:\/\/unreachable\/lake\/_state\/_closure\/shop-orders\.json is not a format-1 closure state/);
   });
+
+  it('fails on a state location that names no bucket: a configuration error, not a lake out of reach', async () => {
+    const missing = storeThat(() => Promise.reject(new UsageError('the bucket gs://unreachable does not exist', { code: 'BUCKET_NOT_FOUND' })));
+    await expect(readFreshness(missing, 'shop-orders')).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', exitCode: 2 });
+  });
 });
 
 describe('buildSite', () => {
@@ -64,6 +70,12 @@ describe('buildSite', () => {
     expect(lake).toBe('lake not reachable: 403 Forbidden');
     const index = files.find((file) => file.path === 'index.html')?.content ?? '';
     expect(index.match(/unknown \(lake not reachable: 403 Forbidden\)/g)).toHaveLength(3);
+  });
+
+  it('builds no site when the state location names no bucket', async () => {
+    const missing = storeThat(() => Promise.reject(new UsageError('the bucket gs://unreachable does not exist', { code: 'BUCKET_NOT_FOUND' })));
+    await expect(buildSite(ports(missing))).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', message: 'the bucket gs://unreachable does not exist' });
+    expect(missing.reads).toBe(1);
   });
 
   it('reads every subject’s freshness when the lake answers', async () => {
