@@ -52,6 +52,11 @@ export interface SubjectChange {
   readonly newVersions: readonly number[];
   /** The parts of the subject the change touches, in the order of {@link SubjectPart}. */
   readonly parts: readonly SubjectPart[];
+  /**
+   * The parts of {@link parts} the change only deletes (every file of the part it touches is
+   * deleted): a draft whose subject.yaml goes is removed, not new.
+   */
+  readonly deletedParts: readonly SubjectPart[];
   readonly errors: number;
   readonly warnings: number;
 }
@@ -147,7 +152,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
-    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, parts: partsOf(group.changes, catalogDir, result.newVersions), errors: 0, warnings: 0 });
+    summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, ...partsOf(group.changes, catalogDir, result.newVersions), errors: 0, warnings: 0 });
   }
 
   const overrides = readBaseOverrides(baseTree, catalogDir);
@@ -172,14 +177,17 @@ const PARTS: Readonly<Record<CatalogPathRole['role'], SubjectPart | undefined>> 
   stray: undefined,
 };
 
-function partsOf(changes: readonly ChangedPath[], catalogDir: string, newVersions: readonly number[]): SubjectPart[] {
-  const touched = new Set(
-    changes.map((change) => {
-      const role = roleOf(change.path.slice(catalogDir.length + 1));
-      return role.role === 'version' && newVersions.includes(role.version) ? undefined : PARTS[role.role];
-    }),
-  );
-  return (['settings', 'documentation', 'versions', 'other'] as const).filter((part) => touched.has(part));
+/** The parts a subject's changes touch, and those of them the changes only delete (git's status of each path). */
+function partsOf(changes: readonly ChangedPath[], catalogDir: string, newVersions: readonly number[]): { parts: SubjectPart[]; deletedParts: SubjectPart[] } {
+  const written = new Set<SubjectPart>();
+  const deleted = new Set<SubjectPart>();
+  for (const change of changes) {
+    const role = roleOf(change.path.slice(catalogDir.length + 1));
+    const part = role.role === 'version' && newVersions.includes(role.version) ? undefined : PARTS[role.role];
+    if (part) (change.status === 'deleted' ? deleted : written).add(part);
+  }
+  const order = ['settings', 'documentation', 'versions', 'other'] as const;
+  return { parts: order.filter((part) => written.has(part) || deleted.has(part)), deletedParts: order.filter((part) => deleted.has(part) && !written.has(part)) };
 }
 
 function resolveBase(repository: Repository, candidates: readonly string[]): { ref: string; commit: string } {

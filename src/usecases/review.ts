@@ -54,13 +54,16 @@ const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 const PART_LABELS: Readonly<Record<SubjectPart, string>> = { settings: 'settings', documentation: 'documentation', versions: 'version files', other: 'other files' };
 
 /**
- * The change column: a new subject (a subject.yaml or version where none is registered), else
- * its new versions and the other parts the pull request touches, so a README.md alone is
- * documentation, a registered version edited or deleted is `version files`, never settings, and
- * a new version with a subject.yaml change is `new version 2, settings` (with an edited
- * registered version, `new version 2, version files`).
+ * The change column: a new subject (a subject.yaml or version where none is registered), a
+ * removed draft (the subject.yaml of a subject with no registered version deleted, and no
+ * version added), else its new versions and the other parts the pull request touches, so a
+ * README.md alone is documentation, a registered version edited or deleted is `version files`,
+ * never settings, and a new version with a subject.yaml change is `new version 2, settings`
+ * (with an edited registered version, `new version 2, version files`). A registered subject
+ * deleted keeps its parts (`settings, version files`): its findings refuse it.
  */
 function changeOf(subject: SubjectChange): string {
+  if (subject.isNew && subject.newVersions.length === 0 && subject.deletedParts.includes('settings')) return 'subject removed (draft)';
   if (subject.isNew && (subject.newVersions.length > 0 || subject.parts.includes('settings') || subject.parts.includes('versions'))) return 'new subject';
   const versions = subject.newVersions.length > 0 ? [`new version ${subject.newVersions.join(', ')}`] : [];
   return [...versions, ...subject.parts.map((part) => PART_LABELS[part])].join(', ');

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../src/usecases/check-catalog.js';
 import { renderReview } from '../../../src/usecases/review.js';
 import { createTestRepo } from '../../support/git-repo.js';
-import { check } from '../catalog/helpers.js';
+import { check, codes, SUBJECT_YAML } from '../catalog/helpers.js';
 
 it('quotes hostile pull-request content as inert text: no link, image, HTML, mention, code span or extra table cell', () => {
   const subject = '<img src=x>-x`y';
@@ -11,7 +11,7 @@ it('quotes hostile pull-request content as inert text: no link, image, HTML, men
   const report = {
     base: { ref: 'main', commit: 'b'.repeat(40) },
     findings: [{ code: 'INVALID_TEAM_NAME', severity: 'error', file, line: 1, col: 1, pointer: '', message, params: {} }],
-    subjects: [{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], parts: ['versions'], errors: 1, warnings: 0 }],
+    subjects: [{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }],
     changedFiles: 1,
     crossCheck: [],
     crossChecked: { checked: 0, skipped: 0, timedOut: 0 },
@@ -38,8 +38,8 @@ it('quotes hostile pull-request content as inert text: no link, image, HTML, men
 describe('the change column', () => {
   const repo = createTestRepo();
   afterAll(() => repo.dispose());
-  const changeOf = (subject: string): string | undefined => {
-    const report = check(repo);
+  const changeOf = (subject: string, base = 'main'): string | undefined => {
+    const report = check(repo, base);
     const { summary } = renderReview(report, { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map() });
     return summary.split('\n').find((line) => line.startsWith(`| \`${subject}\` |`))?.split(' | ')[1];
   };
@@ -58,5 +58,48 @@ describe('the change column', () => {
     for (const [path, content] of Object.entries(files)) repo.write(path, content);
     repo.commit('change');
     expect(changeOf(subject)).toBe(expected);
+  });
+
+  /**
+   * Regression: deleting a draft's subject.yaml (a subject no version was ever registered for)
+   * was labelled `new subject`, as the column saw a touched subject.yaml and no registered
+   * version, whether the file was written or deleted.
+   */
+  describe('deletions', () => {
+    beforeAll(() => {
+      repo.git('checkout', '-q', '-B', 'drafts', 'main');
+      repo.write('catalog/apps/audit/subject.yaml', SUBJECT_YAML);
+      repo.write('catalog/apps/audit/README.md', '# Audit\n\nComing soon.\n');
+      repo.commit('a draft subject');
+    });
+    const deleting = (paths: readonly string[]): void => {
+      repo.git('checkout', '-q', '-B', 'feature', 'drafts');
+      for (const path of paths) repo.remove(path);
+      repo.commit('delete');
+    };
+
+    it.each([
+      ['a draft’s subject.yaml deleted removes the draft', ['catalog/apps/audit/subject.yaml'], 'subject removed (draft)'],
+      ['a whole draft deleted removes the draft', ['catalog/apps/audit'], 'subject removed (draft)'],
+      ['a draft’s README.md deleted alone is documentation', ['catalog/apps/audit/README.md'], 'documentation'],
+    ])('%s', (_name, paths, expected) => {
+      deleting(paths);
+      expect(changeOf('apps-audit', 'drafts')).toBe(expected);
+      expect(codes(check(repo, 'drafts'))).toEqual([]);
+    });
+
+    it('a draft’s subject.yaml rewritten is still a new subject', () => {
+      repo.git('checkout', '-q', '-B', 'feature', 'drafts');
+      repo.write('catalog/apps/audit/subject.yaml', `${SUBJECT_YAML}status: deprecated\n`);
+      repo.write('catalog/apps/audit/1.json', '{"description": "Audit.", "type": "object"}');
+      repo.commit('first version');
+      expect(changeOf('apps-audit', 'drafts')).toBe('new subject');
+    });
+
+    it('a registered subject deleted is still refused (immutability) and not called removed', () => {
+      deleting(['catalog/apps/users']);
+      expect(changeOf('apps-users', 'drafts')).toBe('settings, version files');
+      expect(new Set(codes(check(repo, 'drafts'), 'error'))).toEqual(new Set(['VERSION_DELETED']));
+    });
   });
 });
