@@ -110,6 +110,12 @@ export function readCatalogSettings(document: ParsedDocument): { settings?: Cata
       findings.push(findingAt(document, 'LINT_UNKNOWN_RULE', `/lint/${code}`, rule ? `${document.file} sets a level for ${code}, which protects the registry and cannot be changed; remove it.` : `${document.file} sets a level for ${code}, which is not a rule; check the spelling (rules are listed in the README).`, { rule: code }));
     }
   }
+  // The schema accepts it, so a base branch that holds one still has its rules read; commands
+  // refuse it at run time (resolveInEnvironment), and the check where catalog.yaml changes.
+  for (const [name, environment] of Object.entries(value.environments ?? {})) {
+    if (environment.stateUrl === undefined || environment.lakeUrl !== undefined) continue;
+    findings.push(findingAt(document, 'ENVIRONMENT_STATE_WITHOUT_LAKE', toPointer(['environments', name, 'stateUrl']), `${document.file} environment ${JSON.stringify(name)} names a stateUrl but no lakeUrl, so every command that reads the flow state refuses --env ${name}: a flow state belongs to one lake. Add lakeUrl (the lake whose state it is) beside it, or drop stateUrl (the state then follows the lake: <lake>/_state/).`, { environment: name }));
+  }
   return {
     findings,
     settings: {

@@ -249,11 +249,18 @@ function checkCatalogConfig(baseTree: FileTree, headTree: FileTree, change: Chan
   if (!bytes) return [];
   const parsed = parseYamlDocument(change.path, bytes);
   if (!parsed.ok) return [...parsed.findings];
-  const { findings } = readCatalogSettings(parsed.document);
   const baseBytes = baseTree.read(change.path);
   const baseParsed = baseBytes ? parseYamlDocument(change.path, baseBytes) : undefined;
   const baseValue = (baseParsed?.ok ? baseParsed.document.value : {}) as Record<string, unknown> | null;
   const headValue = parsed.document.value as Record<string, unknown> | null;
+  const environmentOf = (value: Record<string, unknown> | null, name: string): string => JSON.stringify((value?.environments as Record<string, unknown> | undefined)?.[name]);
+  // An environment this pull request leaves as the base branch has it is not its doing: a
+  // warning, so a catalog that holds one stays mergeable by every change to catalog.yaml.
+  const findings = readCatalogSettings(parsed.document).findings.map((finding) => {
+    const name = finding.code === 'ENVIRONMENT_STATE_WITHOUT_LAKE' ? String(finding.params.environment) : undefined;
+    if (name === undefined || environmentOf(baseValue, name) !== environmentOf(headValue, name)) return finding;
+    return { ...finding, severity: 'warning' as const, message: `${finding.message} (It is so on ${baseTree.label} already; this pull request does not change environments.${name}.)` };
+  });
   const keys = [...new Set([...Object.keys(baseValue ?? {}), ...Object.keys(headValue ?? {})])].filter(
     (key) => JSON.stringify(baseValue?.[key]) !== JSON.stringify(headValue?.[key]),
   );

@@ -128,3 +128,50 @@ describe('rules come from the base branch', () => {
     expect(codes(check(repo))).toEqual(expect.arrayContaining(['OVERRIDES_INVALID', 'CONFIG_CHANGED']));
   });
 });
+
+/**
+ * Regression: catalog.schema.json accepts an environment with a stateUrl but no lakeUrl, which
+ * every command reading the flow state refuses with --env at run time only. The pull request
+ * that writes one now gets an error on catalog.yaml; a catalog that already holds one stays
+ * mergeable (a warning where catalog.yaml changes otherwise, nothing where it does not).
+ */
+describe('an environment with a state but no lake', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  beforeEach(() => repo.reset());
+
+  const catalogYaml = (): string => repo.git('show', 'HEAD:catalog/catalog.yaml');
+  const staging = (state: string): string => `${catalogYaml()}  staging:\n    manifestUrl: gs://acme-schemaflow/staging\n    stateUrl: ${state}\n`;
+  const findingsOf = (base = 'main') => check(repo, base).findings.filter((finding) => finding.code === 'ENVIRONMENT_STATE_WITHOUT_LAKE').map((finding) => [finding.severity, finding.pointer, finding.message]);
+  const MESSAGE = 'catalog/catalog.yaml environment "staging" names a stateUrl but no lakeUrl, so every command that reads the flow state refuses --env staging: a flow state belongs to one lake. Add lakeUrl (the lake whose state it is) beside it, or drop stateUrl (the state then follows the lake: <lake>/_state/).';
+
+  it('is an error on the pull request that writes it, naming the environment and the fix', () => {
+    repo.write('catalog/catalog.yaml', staging('gs://acme-lake/staging-state'));
+    expect(findingsOf()).toEqual([['error', '/environments/staging/stateUrl', MESSAGE]]);
+    // Naming the lake, or dropping the state, passes.
+    repo.write('catalog/catalog.yaml', `${staging('gs://acme-lake/staging-state')}    lakeUrl: gs://acme-lake/staging\n`);
+    expect(findingsOf()).toEqual([]);
+    expect(codes(check(repo), 'error')).toEqual([]);
+  });
+
+  it('keeps a catalog that already holds one mergeable: a warning where catalog.yaml changes elsewhere, nothing where it does not', () => {
+    repo.write('catalog/catalog.yaml', staging('gs://acme-lake/staging-state'));
+    repo.commit('staging, merged before the rule');
+    try {
+      repo.write('catalog/catalog.yaml', catalogYaml().replace('PII_UNDECIDED: warning', 'PII_UNDECIDED: error'));
+      expect(findingsOf('HEAD')).toEqual([['warning', '/environments/staging/stateUrl', `${MESSAGE} (It is so on HEAD (${repo.git('rev-parse', '--short=7', 'HEAD').trim()}) already; this pull request does not change environments.staging.)`]]);
+      expect(codes(check(repo, 'HEAD'), 'error')).toEqual([]);
+
+      repo.reset();
+      repo.write('catalog/apps/users/README.md', '# Users\n');
+      expect(codes(check(repo, 'HEAD'))).toEqual([]);
+
+      // Editing that environment, still without a lake, is this pull request's doing.
+      repo.write('catalog/catalog.yaml', catalogYaml().replace('gs://acme-lake/staging-state', 'gs://acme-lake/state'));
+      expect(findingsOf('HEAD').map(([severity]) => severity)).toEqual(['error']);
+    } finally {
+      repo.reset();
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+});

@@ -93,6 +93,7 @@ const CASES: readonly RuleCase[] = [
   { name: 'CONFIG_CHANGED for catalog.yaml', files: { 'catalog/catalog.yaml': 'compatibility:\n  mode: NONE\n' }, expect: ['CONFIG_CHANGED'] },
   { name: 'CONFIG_CHANGED for a subject override', files: { 'catalog/payments/transactions/subject.yaml': 'TRANSACTIONS_NONE' }, expect: ['CONFIG_CHANGED'] },
   { name: 'CATALOG_CONFIG_INVALID', files: { 'catalog/catalog.yaml': 'compatibility:\n  mode: SIDEWAYS\n' }, expect: ['CATALOG_CONFIG_INVALID', 'CONFIG_CHANGED'] },
+  { name: 'ENVIRONMENT_STATE_WITHOUT_LAKE: an environment with a state but no lake', files: { 'catalog/catalog.yaml': 'environments:\n  staging:\n    manifestUrl: gs://acme-schemaflow/staging\n    stateUrl: gs://acme-lake/staging-state\n' }, expect: ['ENVIRONMENT_STATE_WITHOUT_LAKE', 'CONFIG_CHANGED'], at: { file: 'catalog/catalog.yaml', line: 4, col: 15, pointer: '/environments/staging/stateUrl' } },
   { name: 'LINT_UNKNOWN_RULE: a protected rule cannot be switched off', files: { 'catalog/catalog.yaml': 'lint:\n  REMOTE_REF: off\n  NOT_A_RULE: warning\n' }, expect: ['CONFIG_CHANGED', 'LINT_UNKNOWN_RULE', 'LINT_UNKNOWN_RULE'] },
 ];
 
