@@ -18,13 +18,13 @@ import { uniqueName } from './support/names.js';
  * BUCKET_NOT_FOUND (exit 2) naming the bucket, against the real GCS emulator.
  */
 const storage = (): Storage => new Storage({ apiEndpoint: inject('gcsEndpoint'), projectId: 'schemaflow-test' });
-const NAMED = (bucket: string, location: string): string => `the bucket gs://${bucket} does not exist, or these credentials cannot see it: check the location ${location} (a mistyped bucket name?), or create the bucket`;
+const refusal = (bucket: string, location: string): string => `the bucket gs://${bucket} does not exist, or these credentials cannot see it: check the location ${location} (a mistyped bucket name?), or create the bucket`;
 
 describe('a gs:// store whose bucket does not exist', () => {
   it('refuses reads and writes with BUCKET_NOT_FOUND, while a missing object in a bucket that exists is still none', async () => {
     const bucket = uniqueName('missing');
     const store = openObjectStore(`gs://${bucket}/lake/_state`, { gcsEndpoint: inject('gcsEndpoint') });
-    const refused = { code: 'BUCKET_NOT_FOUND', exitCode: 2, message: NAMED(bucket, `gs://${bucket}/lake/_state`) };
+    const refused = { code: 'BUCKET_NOT_FOUND', exitCode: 2, message: refusal(bucket, `gs://${bucket}/lake/_state`) };
     await expect(store.get('_closure/apps-users.json')).rejects.toMatchObject(refused);
     await expect(store.create('t/0.json', new TextEncoder().encode('{}'))).rejects.toMatchObject(refused);
     await expect(store.replace('t/0.json', new TextEncoder().encode('{}'), null)).rejects.toMatchObject(refused);
@@ -40,7 +40,7 @@ describe('a gs:// store whose bucket does not exist', () => {
   it('loads no manifest from it: BUCKET_NOT_FOUND, where a bucket without latest.json is MANIFEST_UNREADABLE', async () => {
     const loader = createManifestLoader({ gcsEndpoint: inject('gcsEndpoint') });
     const bucket = uniqueName('missing');
-    await expect(loadManifest(`gs://${bucket}/prod/latest.json`, loader)).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', exitCode: 2, message: NAMED(bucket, `gs://${bucket}/prod/latest.json`) });
+    await expect(loadManifest(`gs://${bucket}/prod/latest.json`, loader)).rejects.toMatchObject({ code: 'BUCKET_NOT_FOUND', exitCode: 2, message: refusal(bucket, `gs://${bucket}/prod/latest.json`) });
     const existing = uniqueName('present');
     await storage().createBucket(existing);
     await expect(loadManifest(`gs://${existing}/prod/latest.json`, loader)).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', exitCode: 1 });
@@ -59,7 +59,7 @@ describe('discovery with a gs:// lake whose bucket does not exist', () => {
     const bucket = uniqueName('missing');
     const shown = await runSchemaflow(['show', 'apps-users', '--lake', `gs://${bucket}/events`], { env: env({}) });
     expect(shown.stdout).toBe('');
-    expect(shown.stderr).toContain(`schemaflow: error: ${NAMED(bucket, `gs://${bucket}/events/_state`)}`);
+    expect(shown.stderr).toContain(`schemaflow: error: ${refusal(bucket, `gs://${bucket}/events/_state`)}`);
     expect(shown.code).toBe(2);
   });
 
@@ -69,7 +69,7 @@ describe('discovery with a gs:// lake whose bucket does not exist', () => {
     const bucket = uniqueName('missing');
     const out = join(dir.root, 'site');
     const built = await runSchemaflow(['site', '--out', out], { env: env({ SCHEMAFLOW_LAKE_URL: `gs://${lake}/events`, SCHEMAFLOW_STATE_URL: `gs://${bucket}/state` }) });
-    expect(built.stderr).toContain(NAMED(bucket, `gs://${bucket}/state`));
+    expect(built.stderr).toContain(refusal(bucket, `gs://${bucket}/state`));
     expect(built.code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });
@@ -77,7 +77,7 @@ describe('discovery with a gs:// lake whose bucket does not exist', () => {
   it('search and show fail (exit 2) on a manifest location whose bucket does not exist', async () => {
     const bucket = uniqueName('missing');
     const searched = await runSchemaflow(['search', 'email'], { env: env({ SCHEMAFLOW_MANIFEST_URL: `gs://${bucket}/manifests` }) });
-    expect(searched.stderr).toContain(NAMED(bucket, `gs://${bucket}/manifests/latest.json`));
+    expect(searched.stderr).toContain(refusal(bucket, `gs://${bucket}/manifests/latest.json`));
     expect(searched.code).toBe(2);
   });
 
@@ -106,7 +106,7 @@ describe('the flow with a state location whose bucket does not exist', () => {
     const bucket = uniqueName('missing');
     for (const args of [['flow', 'run', '--dry-run'], ['flow', 'run'], ['flow', 'close']]) {
       const run = await fixture.cli([...args, '--lake', `gs://${lake}/events`, '--state', `gs://${bucket}/state`, '--subjects', views]);
-      expect(run.stderr, args.join(' ')).toContain(NAMED(bucket, `gs://${bucket}/state`));
+      expect(run.stderr, args.join(' ')).toContain(refusal(bucket, `gs://${bucket}/state`));
       expect(run.code, args.join(' ')).toBe(2);
     }
     const [files] = await storage().bucket(lake).getFiles();
@@ -122,7 +122,7 @@ describe('registration with a manifest location whose bucket does not exist', ()
     const bucket = uniqueName('missing');
     const run = await runSchemaflow(['register', '--dry-run'], { cwd: repo.root, env: { ...process.env, SCHEMAFLOW_MANIFEST_URL: `gs://${bucket}/prod`, SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(',') } });
     expect(run.stdout).not.toContain('first registration');
-    expect(run.stderr).toContain(NAMED(bucket, `gs://${bucket}/prod`));
+    expect(run.stderr).toContain(refusal(bucket, `gs://${bucket}/prod`));
     expect(run.code).toBe(2);
   });
 });
