@@ -209,19 +209,19 @@ describe('lake audit of partitions trimmed from the front', () => {
 
   it('with a retention age, expires a front unit the rule deleted part of; without, names its missing records', async () => {
     const stores = testLake();
-    // One unit of two hours (0–4 at 09:00, 5–9 at 10:00), then a unit 10–14.
-    const hours: RecordSource = {
-      ...kafka([users(0, 0n, 10n)]),
+    // One unit of two hours (0–4 at 09:00, 5–9 at 10:00), then a unit 10–14 (the same topic, grown).
+    const hours = (high: bigint): RecordSource => ({
+      ...kafka([users(0, 0n, high)]),
       read: async ([range], handle) => {
         if (!range) return;
         const records: KafkaRecord[] = [];
         for (let offset = range.from; offset < range.to; offset += 1n) records.push({ ...event('apps-users', 0, offset), timestamp: String(Date.UTC(2026, 10, 30, offset < 5n ? 9 : 10)) });
         await handle({ topic: 'apps-users', partition: 0, records, done: true, heartbeat: () => Promise.resolve() });
       },
-    };
+    });
     const run = (source: RecordSource) => runFlow({ lake: stores.lake, state: stores.state, source, manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date('2026-11-30T10:30:00Z'), log: () => undefined, fault: () => Promise.resolve() }, { runId: 'r1', subjects: ['apps-users'], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 1_000 * 3_600_000 });
-    await run(hours);
-    await run(kafka([users(0, 0n, 15n)]));
+    await run(hours(10n));
+    await run(hours(15n));
     const nine = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.includes('/hr=09/') && key.includes('+00000000000000000000+'));
     expect(nine).toHaveLength(1);
     for (const key of nine) rmSync(join(stores.lakePath, key));
