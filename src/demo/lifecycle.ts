@@ -86,7 +86,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const audit = await auditLake({ lake, state: openObjectStore(config.stateUrl, stores) });
     const records = audit.partitions.reduce((sum, partition) => sum + partition.records, 0);
     out(audit.ok ? `  ok: ${records} records in ${audit.partitions.length} partitions, each offset exactly once; ${audit.closedHours} closed hours hold exactly their objects` : '  PROBLEMS FOUND:');
-    for (const problem of [...audit.partitions.flatMap((partition) => partition.problems), ...audit.hourProblems]) out(`    ${problem}`);
+    for (const problem of [...audit.partitions.flatMap((partition) => partition.problems), ...audit.hourProblems]) out(`    ${problem.message}`);
 
     step(7, 'where the data landed');
     await summarize(manifest, lake, config, options, audit);

@@ -4,8 +4,9 @@ import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey, t
 import { absent, OffsetRuns, overlaps, rangeProblem, runsOf, union } from '../archive/offset-runs.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
-import { messageOf, UsageError } from '../domain/errors.js';
+import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import type { ObjectListing, ObjectStore } from '../ports.js';
+import type { AuditCode, AuditProblem } from './audit-codes.js';
 import { readAhead } from './read-ahead.js';
 import { readClosure } from './close-hours.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';
@@ -26,7 +27,10 @@ export interface AuditedPartition {
    * the partition (before its first object, or all of them), as a retention rule deletes them.
    */
   readonly expired: string | null;
-  readonly problems: readonly string[];
+  /** The first {@link MAX_PROBLEMS} problems found; `problemCount` says how many there were in all. */
+  readonly problems: readonly AuditProblem[];
+  /** Every problem found, listed or not: more than `problems.length` when the list was cut. */
+  readonly problemCount: number;
 }
 
 export interface AuditReport {
@@ -34,7 +38,7 @@ export interface AuditReport {
   readonly partitions: readonly AuditedPartition[];
   /** Closed hours (`_CLOSED.json`) checked, and the data objects that appeared in them after closure. */
   readonly closedHours: number;
-  readonly hourProblems: readonly string[];
+  readonly hourProblems: readonly AuditProblem[];
   readonly ok: boolean;
 }
 
@@ -54,12 +58,17 @@ interface Partition {
   readonly objects: Array<{ key: string; first: bigint; last: bigint }>;
   readonly units: Map<string, Unit>;
   readonly gaps: Array<{ key: string; from: bigint; to: bigint }>;
-  readonly problems: string[];
+  readonly problems: AuditProblem[];
   records: number;
 }
 
 /** Per partition: a broken lake could otherwise print a line per record. */
-const MAX_PROBLEMS = 50;
+export const MAX_PROBLEMS = 50;
+
+const problemOf = (code: AuditCode, message: string, key?: string): AuditProblem => (key === undefined ? { code, message } : { code, message, key });
+
+/** A state that could not be read, as a problem: STATE_CORRUPT when it was read but is no state. */
+const stateProblem = (error: unknown): AuditProblem => problemOf(error instanceof SchemaflowError && error.code === 'STATE_CORRUPT' ? 'STATE_CORRUPT' : 'STATE_UNREADABLE', messageOf(error));
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
 
@@ -123,14 +132,14 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     if (gap) {
       const target = partitionOf(gap.topic, gap.partition);
       const why = rangeProblem(gap.first, gap.last);
-      if (why) target.problems.push(`${entry.key}: the gap record names offsets ${gap.first}–${gap.last}, ${why}`);
+      if (why) target.problems.push(problemOf('GAP_NAME_INVALID', `${entry.key}: the gap record names offsets ${gap.first}–${gap.last}, ${why}`, entry.key));
       else target.gaps.push({ key: entry.key, from: gap.first, to: gap.last });
       continue;
     }
     const name = parseObjectName(entry.key);
     if (!name) continue; // state, closure markers, anything outside the layout
     const why = rangeProblem(name.first, name.last);
-    if (why) partitionOf(name.topic, name.partition).problems.push(`${entry.key}: its name states offsets ${name.first}–${name.last}, ${why}; it was not read`);
+    if (why) partitionOf(name.topic, name.partition).problems.push(problemOf('OBJECT_NAME_INVALID', `${entry.key}: its name states offsets ${name.first}–${name.last}, ${why}; it was not read`, entry.key));
     else named.push({ entry, name });
   }
 
@@ -138,23 +147,23 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const { name } = item;
     const key = item.entry.key;
     const target = partitionOf(name.topic, name.partition);
-    const problem = (text: string): void => void target.problems.push(`${key}: ${text}`);
+    const problem = (code: AuditCode, text: string): void => void target.problems.push(problemOf(code, `${key}: ${text}`, key));
     if (!object) {
-      problem('was listed but could not be read');
+      problem('OBJECT_UNREADABLE', 'was listed but could not be read');
       continue;
     }
     let content: Buffer;
     try {
       content = gunzipSync(object.bytes);
     } catch (error) {
-      problem(`cannot be gunzipped: corrupt or not gzip (${messageOf(error)})`);
+      problem('OBJECT_NOT_GZIP', `cannot be gunzipped: corrupt or not gzip (${messageOf(error)})`);
       continue;
     }
     const meta = object.metadata;
     // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
-    if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem(`states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
+    if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem('LAKE_FORMAT_UNKNOWN', `states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
     const digest = sha256(content);
-    if (meta.sha256 !== digest) problem(`content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})`);
+    if (meta.sha256 !== digest) problem('CONTENT_MISMATCH', `content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})`);
     target.objects.push({ key, first: name.first, last: name.last });
     let count = 0;
     let low: bigint | undefined;
@@ -170,41 +179,41 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       try {
         coordinates = (JSON.parse(line) as { _kafka?: { topic?: unknown; partition?: unknown; offset?: unknown } })._kafka;
       } catch {
-        problem(`line ${count + 1} is not JSON`);
+        problem('ROW_NOT_JSON', `line ${count + 1} is not JSON`);
         continue;
       }
       count += 1;
       const offsetText = typeof coordinates?.offset === 'string' ? coordinates.offset : '';
       if (coordinates?.topic !== name.topic || coordinates.partition !== name.partition || !/^\d+$/.test(offsetText)) {
-        problem(`line ${count} is not a record of ${name.topic}/${name.partition}`);
+        problem('ROW_NOT_OF_PARTITION', `line ${count} is not a record of ${name.topic}/${name.partition}`);
         continue;
       }
       const offset = BigInt(offsetText);
       const why = rangeProblem(offset, offset);
       if (why) {
-        problem(`line ${count} holds offset ${offset}, ${why}`);
+        problem('ROW_OFFSET_INVALID', `line ${count} holds offset ${offset}, ${why}`);
         continue;
       }
-      if (offset < name.first || offset > name.last) problem(`line ${count} holds offset ${offset}, outside the range its name states`);
+      if (offset < name.first || offset > name.last) problem('ROW_OUTSIDE_NAME', `line ${count} holds offset ${offset}, outside the range its name states`);
       low = low === undefined || offset < low ? offset : low;
       high = high === undefined || offset > high ? offset : high;
       target.runs.add(offset);
     }
     target.records += count;
-    if (low !== name.first || high !== name.last) problem(`its name states offsets ${name.first}–${name.last} but it holds ${String(low)}–${String(high)}`);
-    if (meta.count !== String(count)) problem(`holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
+    if (low !== name.first || high !== name.last) problem('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${String(low)}–${String(high)}`);
+    if (meta.count !== String(count)) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
     const unitStart = meta['unit-start'];
     const unitEnd = meta['unit-end'];
     if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
-      problem('has no unit in its metadata');
+      problem('UNIT_MISSING', 'has no unit in its metadata');
       continue;
     }
     const unitWhy = rangeProblem(BigInt(unitStart), BigInt(unitEnd));
     if (unitWhy) {
-      problem(`its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
+      problem('UNIT_INVALID', `its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
       continue;
     }
-    if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem(`holds offsets outside its unit ${unitStart}–${unitEnd}`);
+    if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem('OUTSIDE_UNIT', `holds offsets outside its unit ${unitStart}–${unitEnd}`);
     const unitId = `${unitStart}-${unitEnd}`;
     const unit = target.units.get(unitId) ?? { start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']), counted: 0, keys: [] };
     unit.counted += count;
@@ -213,7 +222,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
   }
 
   // A closed hour is never written again: its folder holds exactly the objects its marker lists.
-  const hourProblems: string[] = [];
+  const hourProblems: AuditProblem[] = [];
   for await (const { item, object: marker } of readAhead(stores.lake, markers, (entry) => entry)) {
     const key = item.key;
     let listed: Set<string> | undefined;
@@ -224,16 +233,16 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       listed = undefined;
     }
     if (!listed) {
-      hourProblems.push(`${key} is not a readable hour marker`);
+      hourProblems.push(problemOf('MARKER_UNREADABLE', `${key} is not a readable hour marker`, key));
       continue;
     }
     const folder = key.slice(0, key.lastIndexOf('/') + 1);
     const present = folders.get(folder) ?? [];
-    for (const object of present) if (!listed.has(object)) hourProblems.push(`${object} was written after its hour was closed (${key} does not list it)`);
+    for (const object of present) if (!listed.has(object)) hourProblems.push(problemOf('WRITTEN_AFTER_CLOSE', `${object} was written after its hour was closed (${key} does not list it)`, object));
     // A retention rule deletes an hour's objects before its marker (created once the hour closed).
     if (options.retentionMs === undefined) {
       const stored = new Set(present);
-      for (const object of listed) if (!stored.has(object)) hourProblems.push(`${object} is listed by ${key} but is not in the lake`);
+      for (const object of listed) if (!stored.has(object)) hourProblems.push(problemOf('MARKED_OBJECT_MISSING', `${object} is listed by ${key} but is not in the lake`, object));
     }
   }
 
@@ -250,9 +259,9 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     try {
       const stored = await stores.state.get(key);
       state = stored ? parseState(stored.bytes, `${stores.state.location}/${key}`, target) : undefined;
-      if (!stored) target.problems.push(`${target.topic}/${target.partition}: the lake has objects but no flow state at ${stores.state.location}/${key} (if the flow keeps its state elsewhere, give --state)`);
+      if (!stored) target.problems.push(problemOf('STATE_MISSING', `${target.topic}/${target.partition}: the lake has objects but no flow state at ${stores.state.location}/${key} (if the flow keeps its state elsewhere, give --state)`));
     } catch (error) {
-      target.problems.push(messageOf(error)); // an unreadable state: named, and not called missing too
+      target.problems.push(stateProblem(error)); // an unreadable state: named, and not called missing too
     }
     audited.push(checkPartition(target, state, retention));
   }
@@ -274,14 +283,14 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
     if (!named || known.has(partitionKey(named.topic, named.partition))) continue;
     const where = `${named.topic}/${named.partition}`;
     const location = `${state.location}/${entry.key}`;
-    const nothing = { ...named, first: null, next: null, objects: 0, records: 0, gaps: 0, pending: null, expired: null };
+    const nothing = { ...named, first: null, next: null, objects: 0, records: 0, gaps: 0, pending: null, expired: null, problemCount: 0 };
     let parsed: PartitionState;
     try {
       const stored = await state.get(entry.key);
       if (!stored) continue; // deleted since it was listed
       parsed = parseState(stored.bytes, location, named);
     } catch (error) {
-      audited.push({ ...nothing, problems: [messageOf(error)] });
+      audited.push({ ...nothing, problems: [stateProblem(error)], problemCount: 1 });
       continue;
     }
     const claimed = claimedOffsets(parsed);
@@ -298,7 +307,7 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
         : `${where}: ${range(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
     // The same words for a partition emptied and one trimmed from the front: both may be a retention rule's work.
     const why = retention ? ` (its state was last committed at ${parsed.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted them all)` : RETENTION_HINT;
-    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [`${problem}${why}`] });
+    audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [problemOf('OFFSETS_MISSING', `${problem}${why}`)], problemCount: 1 });
   }
   return audited;
 }
@@ -336,7 +345,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const held = union(runs);
   for (const [from, to] of overlaps(runs)) {
     const holders = target.objects.filter((object) => object.first <= from && from <= object.last).map((object) => object.key);
-    problems.push(`${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`);
+    problems.push(problemOf('OFFSETS_DUPLICATED', `${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
   }
 
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
@@ -353,7 +362,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
       const missing = absent(held, unit.start, unit.end).map(([from, to]) => range(from, to));
       // More records than consumed is a record held twice (named above), not a hole.
       const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
-      problems.push(`${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`);
+      problems.push(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
     }
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
@@ -362,23 +371,23 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const front = audited[0]?.from ?? next;
   if (start !== undefined && front !== undefined && front > start) {
     if (retention) expired = range(start, front - 1n);
-    else problems.push(`${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`);
+    else problems.push(problemOf('OFFSETS_MISSING', `${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
   }
   let cursor: bigint | undefined = audited.length === 0 ? front : undefined;
   for (const interval of audited) {
-    if (cursor !== undefined && interval.from < cursor) problems.push(`${where}: ${range(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`);
-    else if (cursor !== undefined && interval.from > cursor) problems.push(`${where}: ${range(cursor, interval.from - 1n)} are in no object and no gap record`);
+    if (cursor !== undefined && interval.from < cursor) problems.push(problemOf('OFFSETS_OVERLAP', `${where}: ${range(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`));
+    else if (cursor !== undefined && interval.from > cursor) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${range(cursor, interval.from - 1n)} are in no object and no gap record`));
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
   }
   const recorded = union(runsOf(intervals));
   for (let index = 0; index < held.length; index += 1) {
-    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.push(`${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`);
+    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.push(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`));
   }
   let pendingRange: string | null = null;
   if (next !== undefined && cursor !== undefined) {
     const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : next;
-    if (cursor > pendingEnd) problems.push(`${where}: ${range(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`);
-    else if (cursor < next) problems.push(`${where}: ${range(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`);
+    if (cursor > pendingEnd) problems.push(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${range(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`));
+    else if (cursor < next) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${range(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`));
     if (pending && cursor > next) pendingRange = range(next, cursor - 1n);
   }
   return {
@@ -391,7 +400,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     gaps: target.gaps.length,
     pending: pendingRange,
     expired,
-    problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `${where}: … and ${problems.length - MAX_PROBLEMS} more problems`] : problems,
+    problems: problems.slice(0, MAX_PROBLEMS),
+    problemCount: problems.length,
   };
 }
 
@@ -399,8 +409,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
  * Data folders of closed hours without their `_CLOSED.json` (lacksMarker): a missing one leaves
  * readers waiting for the hour for good. `flow close --repair-markers` writes them.
  */
-async function unmarkedClosedHours(state: ObjectStore, folders: ReadonlyMap<string, readonly string[]>, markers: ReadonlySet<string>): Promise<string[]> {
-  const problems: string[] = [];
+async function unmarkedClosedHours(state: ObjectStore, folders: ReadonlyMap<string, readonly string[]>, markers: ReadonlySet<string>): Promise<AuditProblem[]> {
+  const problems: AuditProblem[] = [];
   const closures = new Map<string, ClosureState | undefined>();
   for (const [folder, keys] of folders) {
     if (!hourOfKey(folder) || folder.startsWith('_')) continue;
@@ -410,11 +420,11 @@ async function unmarkedClosedHours(state: ObjectStore, folders: ReadonlyMap<stri
         closures.set(subject, (await readClosure(state, subject)).closure);
       } catch (error) {
         closures.set(subject, undefined);
-        problems.push(messageOf(error));
+        problems.push(stateProblem(error));
       }
     }
     const closure = closures.get(subject);
-    if (closure && lacksMarker(folder, keys, closure, markers)) problems.push(`${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`);
+    if (closure && lacksMarker(folder, keys, closure, markers)) problems.push(problemOf('MARKER_MISSING', `${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`, `${folder}_CLOSED.json`));
   }
   return problems;
 }

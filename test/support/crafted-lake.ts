@@ -7,6 +7,7 @@ import { padOffset, stateKey } from '../../src/archive/layout.js';
 import { initialState, serializeState } from '../../src/archive/state.js';
 import { LAKE_FORMAT, sha256 } from '../../src/usecases/lake-objects.js';
 import { auditLake } from '../../src/usecases/audit-lake.js';
+import type { AuditProblem } from '../../src/usecases/audit-codes.js';
 
 /** One crafted data object: its name's range, the offsets its lines hold, and its unit. */
 export interface CraftedObject {
@@ -53,8 +54,13 @@ export async function writeLake(spec: CraftedLake, where: { lakeUrl?: string; st
   return { lake, state };
 }
 
-/** Every problem `lake audit` finds in the crafted lake. */
-export async function auditProblems(spec: CraftedLake): Promise<string[]> {
+/** Every problem `lake audit` finds in the crafted lake, as its code and message. */
+export async function auditFindings(spec: CraftedLake): Promise<AuditProblem[]> {
   const report = await auditLake(await writeLake(spec));
   return [...report.hourProblems, ...report.partitions.flatMap((entry) => entry.problems)];
+}
+
+/** The message of every problem `lake audit` finds in the crafted lake. */
+export async function auditProblems(spec: CraftedLake): Promise<string[]> {
+  return (await auditFindings(spec)).map((problem) => problem.message);
 }

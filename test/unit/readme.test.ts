@@ -49,3 +49,10 @@ describe('README.md compatibility codes', () => {
     expect(section('compat'), 'README.md needs the table between <!-- compat:start --> and <!-- compat:end -->').toBe(renderCompatTable());
   });
 });
+
+describe('README.md lake audit codes', () => {
+  it('shows the codes of src/usecases/audit-codes.ts', async () => {
+    const { renderAuditTable } = await import('../../src/usecases/audit-codes.js');
+    expect(section('audit'), 'README.md needs the table between <!-- audit:start --> and <!-- audit:end -->').toBe(renderAuditTable());
+  });
+});

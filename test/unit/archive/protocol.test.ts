@@ -422,16 +422,16 @@ describe('lake audit', () => {
   it('names offsets archived twice, offsets in no object, and content that does not match its hash', async () => {
     const twice = await lakeWith([[0, 4], [3, 9]], 10);
     expect(twice.ok).toBe(false);
-    expect(twice.partitions[0]?.problems.join('\n')).toContain('apps-users/0: offsets 3–4 are archived more than once (objects whose range includes offset 3: ');
+    expect(twice.partitions[0]?.problems.map((problem) => problem.message).join('\n')).toContain('apps-users/0: offsets 3–4 are archived more than once (objects whose range includes offset 3: ');
     const hole = await lakeWith([[0, 4]], 10);
-    expect(hole.partitions[0]?.problems).toEqual(['apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)']);
+    expect(hole.partitions[0]?.problems).toEqual([{ code: 'OFFSETS_MISSING', message: 'apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)' }]);
     const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
-    expect(tampered.partitions[0]?.problems.join('\n')).toMatch(/hr=01\/.*content SHA-256 \w+ does not match its metadata/);
+    expect(tampered.partitions[0]?.problems).toContainEqual({ code: 'CONTENT_MISMATCH', message: expect.stringMatching(/hr=01\/.*content SHA-256 \w+ does not match its metadata/) as string, key: expect.stringContaining('hr=01/') as string });
     const row = (offset: number): string => `{"_kafka":{"topic":"apps-users","partition":0,"offset":"${offset}"},"value":{}}\n`;
     const outside = await lakeWith([[0, 4]], 5, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from([7, 8, 9, 12].map(row).join(''))) : undefined));
-    expect(outside.partitions[0]?.problems.filter((problem) => problem.includes('outside every recorded unit'))).toEqual(['apps-users/0: offsets 7–9 are in an object outside every recorded unit', 'apps-users/0: offset 12 is in an object outside every recorded unit']);
+    expect(outside.partitions[0]?.problems.filter((problem) => problem.code === 'OFFSETS_OUTSIDE_UNITS').map((problem) => problem.message)).toEqual(['apps-users/0: offsets 7–9 are in an object outside every recorded unit', 'apps-users/0: offset 12 is in an object outside every recorded unit']);
     const newer = await lakeWith([[0, 2]], 3, undefined, '2');
     expect(newer.ok).toBe(false);
-    expect(newer.partitions[0]?.problems.join('\n')).toContain('states lake format 2, but this schemaflow reads format 1');
+    expect(newer.partitions[0]?.problems).toContainEqual(expect.objectContaining({ code: 'LAKE_FORMAT_UNKNOWN', message: expect.stringContaining('states lake format 2, but this schemaflow reads format 1') as string }));
   });
 });

@@ -64,12 +64,13 @@ describe('lake audit messages', () => {
     const stores = await writeLake(spec);
     const elsewhere = openObjectStore(`file://${mkdtempSync(join(tmpdir(), 'schemaflow-no-state-'))}`);
     const missing = (await auditLake({ lake: stores.lake, state: elsewhere })).partitions[0]?.problems;
-    expect(missing).toEqual([`apps-users/0: the lake has objects but no flow state at ${elsewhere.location}/${stateKey('apps-users', 0)} (if the flow keeps its state elsewhere, give --state)`]);
+    expect(missing).toEqual([{ code: 'STATE_MISSING', message: `apps-users/0: the lake has objects but no flow state at ${elsewhere.location}/${stateKey('apps-users', 0)} (if the flow keeps its state elsewhere, give --state)` }]);
     const stored = await stores.state.get(stateKey('apps-users', 0));
     await stores.state.replace(stateKey('apps-users', 0), Buffer.from('not json'), stored?.generation ?? null);
     const unreadable = (await auditLake(stores)).partitions[0]?.problems ?? [];
     expect(unreadable).toHaveLength(1);
-    expect(unreadable[0]).not.toContain('no flow state');
+    expect(unreadable[0]?.code).toBe('STATE_CORRUPT');
+    expect(unreadable[0]?.message).not.toContain('no flow state');
   });
 });
 

@@ -67,7 +67,8 @@ async function deleteObjectsOf(stores: Stores, topic: string, partition: number)
   return keys;
 }
 
-const problemsOf = (report: Awaited<ReturnType<typeof auditLake>>): Record<string, readonly string[]> => Object.fromEntries(report.partitions.map((entry) => [`${entry.topic}/${entry.partition}`, entry.problems]));
+/** Each partition's problem messages (the codes are asserted where they matter). */
+const problemsOf = (report: Awaited<ReturnType<typeof auditLake>>): Record<string, readonly string[]> => Object.fromEntries(report.partitions.map((entry) => [`${entry.topic}/${entry.partition}`, entry.problems.map((problem) => problem.message)]));
 
 const users = (partition: number, low: bigint, high: bigint): PartitionOffsets => ({ topic: 'apps-users', partition, low, high });
 const other = (low: bigint, high: bigint): PartitionOffsets => ({ topic: 'apps-other', partition: 0, low, high });

@@ -249,7 +249,7 @@ it('marks the hours it closes in the folder of a version it learned by re-readin
 
   // lake audit finds a closed hour's data folder without its marker (as runs before left v=2)…
   rmSync(join(fileURLToPath(stores.lake.location), 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json'));
-  expect(await auditLake(stores)).toMatchObject({ ok: false, hourProblems: ['apps-users/v=2/dt=2026-11-30/hr=08/ holds data of an hour apps-users closed (through 2026-11-30T09:00:00.000Z) but has no _CLOSED.json; flow close --repair-markers writes it'] });
+  expect(await auditLake(stores)).toMatchObject({ ok: false, hourProblems: [{ code: 'MARKER_MISSING', message: 'apps-users/v=2/dt=2026-11-30/hr=08/ holds data of an hour apps-users closed (through 2026-11-30T09:00:00.000Z) but has no _CLOSED.json; flow close --repair-markers writes it', key: 'apps-users/v=2/dt=2026-11-30/hr=08/_CLOSED.json' }] });
   // …unless a closing pass is still marking that hour: the next run writes the marker.
   const closure = await stores.state.get('_closure/apps-users.json');
   const marking = { hours: ['2026-11-30T08:00:00.000Z'], late: 0, lateTotal: 0, watermark: '2026-11-30T10:30:00.000Z' };

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/program.js';
+import { MAX_PROBLEMS, type AuditReport } from '../../../src/usecases/audit-lake.js';
+import { AUDIT_CODES } from '../../../src/usecases/audit-codes.js';
+import { writeLake } from '../../support/crafted-lake.js';
+
+/** `schemaflow lake audit` on a crafted file lake, in process. */
+async function audit(stores: Awaited<ReturnType<typeof writeLake>>, format: 'text' | 'json') {
+  const out: string[] = [];
+  const code = await runCli(['lake', 'audit', '--lake', stores.lake.location, '--state', stores.state.location, '--format', format], { env: {}, io: { out: (line) => out.push(line), err: (line) => out.push(line) } });
+  return { code, stdout: out.join('\n') };
+}
+
+// 60 one-record objects whose metadata each says 2 records: 60 problems of one partition.
+const offsets = Array.from({ length: 60 }, (_, index) => BigInt(index));
+const miscounted = { objects: offsets.map((offset) => ({ first: offset, last: offset, offsets: [offset], unit: [offset, offset, 1] as const, meta: { count: '2' } })), state: { start: 0n, next: 60n } };
+
+describe('lake audit --format json', () => {
+  it('gives every problem a code from the documented table, its message, and the object it is about', async () => {
+    const stores = await writeLake({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2], meta: { count: '3' } }], state: { start: 0n, next: 4n } });
+    const { code, stdout } = await audit(stores, 'json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as AuditReport;
+    const key = 'apps-users/v=1/dt=2026-11-30/hr=00/apps-users+0+00000000000000000000+00000000000000000001.jsonl.gz';
+    expect(report.partitions[0]?.problems).toEqual([
+      { code: 'COUNT_MISMATCH', message: `${key}: holds 2 records, its metadata says 3`, key },
+      { code: 'OFFSETS_MISSING', message: 'apps-users/0: offsets 2–3 are in no object and no gap record (the state says the lake holds everything below 4)' },
+    ]);
+    expect(report.partitions[0]?.problemCount).toBe(2);
+    for (const problem of report.partitions[0]?.problems ?? []) expect(Object.keys(AUDIT_CODES)).toContain(problem.code);
+  });
+
+  it(`lists the first ${MAX_PROBLEMS} problems of a partition and counts them all, so a cut list is told apart`, async () => {
+    const stores = await writeLake(miscounted);
+    const { code, stdout } = await audit(stores, 'json');
+    expect(code).toBe(1);
+    const partition = (JSON.parse(stdout) as AuditReport).partitions[0];
+    expect(partition?.problemCount).toBe(60);
+    expect(partition?.problems).toHaveLength(MAX_PROBLEMS);
+    // Every entry is a problem of the lake: the cut is a count, not a problem without a code.
+    expect(new Set(partition?.problems.map((problem) => problem.code))).toEqual(new Set(['COUNT_MISMATCH']));
+    expect(partition?.problems.map((problem) => problem.key)).toEqual(offsets.slice(0, MAX_PROBLEMS).map((offset) => `apps-users/v=1/dt=2026-11-30/hr=00/apps-users+0+${String(offset).padStart(20, '0')}+${String(offset).padStart(20, '0')}.jsonl.gz`));
+  });
+
+  it('says in text how many problems it did not print', async () => {
+    const { code, stdout } = await audit(await writeLake(miscounted), 'text');
+    expect(code).toBe(1);
+    expect(stdout.split('\n').filter((line) => line.includes('its metadata says 2'))).toHaveLength(MAX_PROBLEMS);
+    expect(stdout).toContain('\n    apps-users/0: … and 10 more problems\n');
+  });
+});
