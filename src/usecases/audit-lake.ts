@@ -4,6 +4,7 @@ import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey, t
 import { absent, OffsetRuns, overlaps, rangeProblem, runsOf, union } from '../archive/offset-runs.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
+import { plural } from '../domain/plural.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import type { ObjectListing, ObjectStore } from '../ports.js';
 import type { AuditCode, AuditProblem } from './audit-codes.js';
@@ -48,6 +49,8 @@ interface Unit {
   readonly records: number;
   counted: number;
   readonly keys: string[];
+  /** The name ranges of its objects that could not be read (OBJECT_NOT_GZIP): their records are not counted. */
+  readonly unchecked: Array<{ from: bigint; to: bigint }>;
 }
 
 interface Partition {
@@ -59,6 +62,12 @@ interface Partition {
   readonly units: Map<string, Unit>;
   readonly gaps: Array<{ key: string; from: bigint; to: bigint }>;
   readonly problems: AuditProblem[];
+  /**
+   * Objects already reported for bytes the flow did not write: without metadata (their records
+   * counted, their unit unknown) or not gzip (`count` null). Their offsets are that one problem's,
+   * not a hole, a short unit or offsets outside every unit as well.
+   */
+  readonly loose: Array<{ key: string; first: bigint; last: bigint; count: number | null }>;
   records: number;
 }
 
@@ -71,6 +80,25 @@ const problemOf = (code: AuditCode, message: string, key?: string): AuditProblem
 const stateProblem = (error: unknown): AuditProblem => problemOf(error instanceof SchemaflowError && error.code === 'STATE_CORRUPT' ? 'STATE_CORRUPT' : 'STATE_UNREADABLE', messageOf(error));
 
 const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
+
+/** The metadata fields the flow writes with every object it publishes (lake-objects.ts). */
+const FLOW_METADATA = ['lake-format', 'kind', 'sha256', 'count', 'unit-start', 'unit-end', 'unit-records'] as const;
+
+/**
+ * How an object whose bytes the flow did not write is put right, in the lake at `location`;
+ * `detached`: the change cut the object from its metadata (a file lake keeps it per content).
+ */
+function restoreHint(location: string, detached: boolean): string {
+  if (location.startsWith('gs://')) return 'Restore the object the flow wrote (its previous generation, with GCS object versioning, or a copy): the flow never writes a committed object again.';
+  return `Restore the file the flow wrote, from a copy of the lake${detached ? ': its metadata is kept for those bytes, so it passes again' : ''} (the flow never writes a committed object again).`;
+}
+
+/** How an object comes to have none of its metadata, in the lake at `location`. */
+function detachedHint(location: string): string {
+  return location.startsWith('gs://')
+    ? 'The object was written again without it (a copy or upload that is not the flow\'s).'
+    : 'The file lake keeps an object\'s metadata for its exact bytes (.schemaflow-meta/), so any change to the file detaches it, even one to its gzip header alone (modification time, flags, OS byte).';
+}
 
 export interface AuditOptions {
   /** Audit one subject (its topic) only. */
@@ -110,7 +138,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const key = partitionKey(topic, partition);
     let found = partitions.get(key);
     if (!found) {
-      found = { topic, partition, runs: new OffsetRuns(), objects: [], units: new Map(), gaps: [], problems: [], records: 0 };
+      found = { topic, partition, runs: new OffsetRuns(), objects: [], units: new Map(), gaps: [], problems: [], loose: [], records: 0 };
       partitions.set(key, found);
     }
     return found;
@@ -147,23 +175,30 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const { name } = item;
     const key = item.entry.key;
     const target = partitionOf(name.topic, name.partition);
-    const problem = (code: AuditCode, text: string): void => void target.problems.push(problemOf(code, `${key}: ${text}`, key));
+    // The object's problems, in the order they are told (one cause, the bytes changed, first).
+    const found: AuditProblem[] = [];
+    const problem = (code: AuditCode, text: string): void => void found.push(problemOf(code, `${key}: ${text}`, key));
+    const settle = (): void => void target.problems.push(...found);
     if (!object) {
       problem('OBJECT_UNREADABLE', 'was listed but could not be read');
+      settle();
       continue;
     }
     let content: Buffer;
     try {
       content = gunzipSync(object.bytes);
     } catch (error) {
-      problem('OBJECT_NOT_GZIP', `cannot be gunzipped: corrupt or not gzip (${messageOf(error)})`);
+      problem('OBJECT_NOT_GZIP', `cannot be gunzipped (${messageOf(error)}): these are not the bytes the flow wrote, so ${range(name.first, name.last)}, which its name states, cannot be checked. ${restoreHint(stores.lake.location, true)}`);
+      settle();
+      // Its offsets are this problem's, not a hole or a short unit as well.
+      target.loose.push({ key, first: name.first, last: name.last, count: null });
       continue;
     }
     const meta = object.metadata;
+    // No metadata at all is one cause (the bytes were changed or replaced), not a missing hash, count and unit each.
+    const described = FLOW_METADATA.some((field) => meta[field] !== undefined);
     // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
     if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem('LAKE_FORMAT_UNKNOWN', `states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
-    const digest = sha256(content);
-    if (meta.sha256 !== digest) problem('CONTENT_MISMATCH', `content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})`);
     target.objects.push({ key, first: name.first, last: name.last });
     let count = 0;
     let low: bigint | undefined;
@@ -200,22 +235,32 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
       target.runs.add(offset);
     }
     target.records += count;
-    if (low !== name.first || high !== name.last) problem('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${String(low)}–${String(high)}`);
-    if (meta.count !== String(count)) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
+    if (low !== name.first || high !== name.last) problem('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${low === undefined || high === undefined ? 'no record' : range(low, high)}`);
+    if (!described) {
+      found.unshift(problemOf('METADATA_MISSING', `${key}: has none of the metadata the flow writes with every object (content SHA-256, record count, unit): these are not the bytes the flow wrote, so its ${plural(count, 'record')} cannot be checked. ${detachedHint(stores.lake.location)} ${restoreHint(stores.lake.location, true)}`, key));
+      settle();
+      target.loose.push({ key, first: name.first, last: name.last, count });
+      continue;
+    }
+    const digest = sha256(content);
+    const counted = meta.count === String(count) ? '' : ` and it holds ${plural(count, 'record')} where its metadata says ${meta.count ?? 'nothing'}`;
+    if (meta.sha256 !== digest) found.unshift(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(stores.lake.location, false)}`, key));
+    else if (counted) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
+    settle();
     const unitStart = meta['unit-start'];
     const unitEnd = meta['unit-end'];
     if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
-      problem('UNIT_MISSING', 'has no unit in its metadata');
+      target.problems.push(problemOf('UNIT_MISSING', `${key}: has no unit in its metadata`, key));
       continue;
     }
     const unitWhy = rangeProblem(BigInt(unitStart), BigInt(unitEnd));
     if (unitWhy) {
-      problem('UNIT_INVALID', `its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
+      target.problems.push(problemOf('UNIT_INVALID', `${key}: its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`, key));
       continue;
     }
-    if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem('OUTSIDE_UNIT', `holds offsets outside its unit ${unitStart}–${unitEnd}`);
+    if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) target.problems.push(problemOf('OUTSIDE_UNIT', `${key}: holds offsets outside its unit ${unitStart}–${unitEnd}`, key));
     const unitId = `${unitStart}-${unitEnd}`;
-    const unit = target.units.get(unitId) ?? { start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']), counted: 0, keys: [] };
+    const unit = target.units.get(unitId) ?? { start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']), counted: 0, keys: [], unchecked: [] };
     unit.counted += count;
     unit.keys.push(key);
     target.units.set(unitId, unit);
@@ -348,17 +393,32 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     problems.push(problemOf('OFFSETS_DUPLICATED', `${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
   }
 
+  // Objects already reported for bytes the flow did not write belong to the unit around them, when one is known.
+  const units = [...target.units.values()];
+  for (const object of target.loose) {
+    const unit = units.find((candidate) => candidate.start <= object.first && object.last <= candidate.end);
+    if (!unit) continue;
+    unit.keys.push(object.key);
+    if (object.count === null) unit.unchecked.push({ from: object.first, to: object.last });
+    else unit.counted += object.count;
+  }
+
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
   const whole = (unit: Unit): boolean => unit.counted === unit.records || (pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end);
-  const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = [...target.units.values()].map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}`, unit }));
+  // A unit short only of what its unreadable objects' names state: those objects' problems say it.
+  const explained = (unit: Unit): boolean => unit.unchecked.length > 0 && unit.counted < unit.records && absent(held, unit.start, unit.end).every(([from, to]) => absent(union(runsOf(unit.unchecked)), from, to).length === 0);
+  const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = units.map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}`, unit }));
   for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}`, unit: undefined });
+  // An object of no known unit covers what its name states: its offsets are its own problem's, not a hole.
+  const known = union(runsOf([...intervals].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))));
+  for (const object of target.loose) for (const [from, to] of absent(known, object.first, object.last)) intervals.push({ from, to, what: `object ${object.key}`, unit: undefined });
   intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   // With retention, the front is expired up to the first whole unit: the rule deletes a unit's
   // objects a day apart when they were written either side of midnight, and gap records by their own age.
   const frontEnd = retention ? intervals.findIndex((interval) => interval.unit !== undefined && whole(interval.unit)) : 0;
   const audited = frontEnd === -1 ? [] : intervals.slice(frontEnd);
   for (const { unit } of audited) {
-    if (unit && !whole(unit)) {
+    if (unit && !whole(unit) && !explained(unit)) {
       const missing = absent(held, unit.start, unit.end).map(([from, to]) => range(from, to));
       // More records than consumed is a record held twice (named above), not a hole.
       const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
