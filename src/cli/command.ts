@@ -46,6 +46,13 @@ export interface Command<K extends SettingKey = SettingKey, O extends OptionSpec
   readonly options?: O;
   /** Longer help: what it does, exit codes. */
   readonly details?: string;
+  /**
+   * For a command the first SIGINT or SIGTERM stops gracefully: what it does then, before it
+   * reports and exits 130 or 143 (the shell's 128 + the signal's number), e.g. `it stops reading
+   * and commits what it read`. Every other command ends at once on those signals, which a shell
+   * reports with the same codes. The top-level help and the command's say so from this.
+   */
+  readonly stopsOnSignals?: string;
   run(input: CommandInput<K, O>): Promise<number>;
 }
 

@@ -45,7 +45,8 @@ export interface CliContext {
 
 /**
  * Runs one CLI invocation and returns its exit code: 0 success, 1 the command found problems
- * or could not finish, 2 a bad invocation or bad configuration.
+ * or could not finish, 2 a bad invocation or bad configuration, 130 or 143 a graceful command
+ * (Command.stopsOnSignals) stopped by SIGINT or SIGTERM.
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   // `schemaflow help <command>` is `schemaflow <command> --help`: one way to find a command's help.
@@ -202,9 +203,26 @@ export function programHelp(commands: readonly Command[]): string {
     '  -h, --help     show help (also after a command)',
     '  -v, --version  print the version',
     '',
-    "Exit codes: 0 success, 1 problems found or the run failed, 2 bad invocation or configuration.",
+    'Exit codes:',
+    '  0        success',
+    '  1        problems found, or the run failed',
+    '  2        bad invocation or configuration',
+    `  130/143  ${signalExit(commands)}`,
   ].join('\n');
 }
+
+/** What SIGINT / SIGTERM do to the commands listed: the graceful ones (Command.stopsOnSignals) first finish what they must. */
+function signalExit(commands: readonly Command[]): string {
+  const graceful = commands.filter((command) => command.stopsOnSignals !== undefined).map((command) => command.name);
+  if (graceful.length === 0) return 'ended by SIGINT/SIGTERM (at once)';
+  const one = graceful.length === 1;
+  const names = one ? (graceful[0] ?? '') : `${graceful.slice(0, -1).join(', ')} and ${graceful.at(-1) ?? ''}`;
+  const safely = `${names} ${one ? 'commits its' : 'commit their'} work so far first (see ${one ? 'its' : 'their'} --help)`;
+  return graceful.length === commands.length ? `stopped by SIGINT/SIGTERM: ${safely}` : `stopped by SIGINT/SIGTERM: ${safely}, the other commands end at once`;
+}
+
+/** A graceful command's help: the exit codes of a stop signal (Command.stopsOnSignals). */
+const signalDetails = (what: string): string => `Exit 130 or 143: stopped by SIGINT or SIGTERM: ${what}, then reports (a second signal ends it at once).`;
 
 /** `schemaflow <command> --help`: usage, options with their env vars and defaults. */
 export function commandHelp(command: Command): string {
@@ -224,7 +242,7 @@ export function commandHelp(command: Command): string {
     `Usage: schemaflow ${command.name}${command.args ? ` ${command.args}` : ''} [options]`,
     '',
     command.summary,
-    ...(command.details ? ['', command.details] : []),
+    ...(command.details !== undefined || command.stopsOnSignals !== undefined ? ['', [command.details, command.stopsOnSignals === undefined ? undefined : signalDetails(command.stopsOnSignals)].filter((text) => text !== undefined).join(' ')] : []),
     ...(rows.length > 0 ? ['', 'Options:', ...rows.map(([label, text]) => `  ${label.padEnd(width)}${text}`)] : []),
     '  -h, --help'.padEnd(width + 2) + 'show this help',
   ].join('\n');

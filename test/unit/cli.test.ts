@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { positionalLimit } from '../../src/cli/command.js';
-import { COMMAND_MODULES, runCli } from '../../src/cli/program.js';
+import { COMMAND_MODULES, loadCommands, runCli } from '../../src/cli/program.js';
 import { runSchemaflow } from '../support/cli.js';
 
 async function cli(argv: string[], env: Record<string, string> = {}) {
@@ -35,6 +35,26 @@ describe('the schemaflow CLI', () => {
     const { execFileSync } = await import('node:child_process');
     const loaded = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: new URL('../..', import.meta.url), encoding: 'utf8' })) as { kafkajs: boolean; gcs: boolean };
     expect(loaded).toEqual({ kafkajs: false, gcs: false });
+  });
+
+  it('says in its top-level help which exit codes every command may end with, 130/143 included', async () => {
+    const commands = await loadCommands();
+    const graceful = commands.filter((command) => command.stopsOnSignals !== undefined).map((command) => command.name);
+    // The commands that install SIGINT/SIGTERM handlers (stopOnSignals) and exit 128 + the signal.
+    expect(graceful).toEqual(['flow run', 'flow close']);
+    const { stdout } = await cli(['--help']);
+    expect(stdout.slice(stdout.indexOf('Exit codes:'))).toBe(
+      ['Exit codes:', '  0        success', '  1        problems found, or the run failed', '  2        bad invocation or configuration', '  130/143  stopped by SIGINT/SIGTERM: flow run and flow close commit their work so far first (see their --help), the other commands end at once'].join('\n'),
+    );
+    // A group's help speaks of its own commands only.
+    expect((await cli(['dev', '--help'])).stdout).toContain('\n  130/143  ended by SIGINT/SIGTERM (at once)');
+    expect((await cli(['flow', '--help'])).stdout).toContain('\n  130/143  stopped by SIGINT/SIGTERM: flow run and flow close commit their work so far first (see their --help)');
+    // Each graceful command's own help tells what a signal does; no other help speaks of 130 or 143.
+    for (const command of commands) {
+      const help = (await cli([...command.name.split(' '), '--help'])).stdout;
+      expect({ command: command.name, says: /\b130\b/.test(help) && /\b143\b/.test(help) }).toEqual({ command: command.name, says: graceful.includes(command.name) });
+    }
+    expect((await cli(['flow', 'close', '--help'])).stdout).toContain('Exit 130 or 143: stopped by SIGINT or SIGTERM: it finishes closing the hours, then reports (a second signal ends it at once).');
   });
 
   it('prints the package version', async () => {
