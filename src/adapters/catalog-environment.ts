@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ENVIRONMENT_LOCATIONS, readEnvironmentSettings, type EnvironmentRead } from '../catalog/config-files.js';
 import { parseYamlDocument, unreadableMessage } from '../catalog/documents.js';
-import { fileUrlPath, storeLocation } from './lake/object-store.js';
+import { decodeFileUrl } from '../domain/file-url.js';
+import { storeLocation } from './lake/object-store.js';
 import { resolveSettings, type EnvironmentLayer, type ResolveInput, type Resolved, type SettingSource } from '../config/resolve.js';
 import type { SettingKey } from '../config/settings.js';
 import { UsageError, messageOf } from '../domain/errors.js';
@@ -69,9 +70,9 @@ export function readEnvironmentLayer(choice: EnvironmentChoice, catalogDir: stri
  * flag's from where the command runs. Other locations are returned as written.
  */
 function absoluteFileUrl(url: string, base: string): string {
-  const path = fileUrlPath(url);
-  // A location's path is percent-decoded when the store opens it: a literal % stays one. A malformed escape is reported where the value is checked.
-  return path === undefined || path === '' || isAbsolute(path) ? url : `file://${resolve(base, path).replace(/%/g, '%25')}`;
+  const file = decodeFileUrl(url);
+  // A location's path is percent-decoded when the store opens it: a literal % stays one. A malformed escape or a host is reported where the value is checked.
+  return !file?.ok || file.path === '' || isAbsolute(file.path) ? url : `file://${resolve(base, file.path).replace(/%/g, '%25')}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { UsageError } from '../domain/errors.js';
+import { decodeFileUrl } from '../domain/file-url.js';
 import { SETTINGS, findSetting, type Setting, type SettingKey } from './settings.js';
 
 /** Resolved, checked values of every setting. */
@@ -206,8 +207,9 @@ function parseValue(setting: Setting, raw: string): Parsed {
       if (scheme === undefined || !kind.schemes.includes(scheme)) {
         return { ok: false, expected: `expected a URL starting with ${kind.schemes.map((s) => `${s}://`).join(', ')}` };
       }
-      // A file:// path is percent-decoded wherever it is opened: a bad escape is this value's problem, named once.
-      if (scheme === 'file' && !decodes(text)) return { ok: false, expected: 'a % that starts no escape (%XX): write a literal % as %25' };
+      // A file:// path is decoded wherever it is opened (decodeFileUrl): a bad escape or a host is this value's problem, named once.
+      const file = decodeFileUrl(text);
+      if (file && !file.ok) return { ok: false, expected: file.problem };
       return { ok: true, value: text };
     }
     case 'enum':
@@ -248,11 +250,3 @@ export function renderActionInputsTable(actions: readonly ActionInputs[]): strin
   return ['| action | input | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-function decodes(text: string): boolean {
-  try {
-    decodeURIComponent(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -14,6 +14,7 @@ import type { Config } from '../config/resolve.js';
 import { devDown, devUp, localKafkaPort, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
+import { decodeFileUrl } from '../domain/file-url.js';
 import { HEADERS } from '../manifest/framing.js';
 import { createSchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
@@ -238,9 +239,8 @@ async function archive(config: DemoSettings, options: DemoOptions): Promise<Flow
 
 /** `file://./x` as an absolute `file://` URL, so the flow finds it whatever its working directory. */
 function absolute(url: string, root: string): string {
-  if (!url.startsWith('file://')) return url;
-  const path = decodeURIComponent(url.slice('file://'.length));
-  return `file://${resolve(root, path)}`;
+  const file = decodeFileUrl(url);
+  return file?.ok ? `file://${resolve(root, file.path)}` : url;
 }
 
 interface SubjectLake {

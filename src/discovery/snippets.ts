@@ -1,5 +1,6 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import { FORMAT_SAMPLES } from '../compat/generate.js';
+import { decodeFileUrl } from '../domain/file-url.js';
 import { resolveRefs, type Schema } from './fields.js';
 
 /**
@@ -16,8 +17,9 @@ const sqlString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
  */
 export function duckdbRoot(lakeUrl: string): string {
   const root = lakeUrl.replace(/\/+$/, '');
-  if (!root.startsWith('file://')) return root;
-  const path = decodeURIComponent(root.slice('file://'.length)).replace(/^\.\/+/, '');
+  const file = decodeFileUrl(root);
+  if (!file?.ok) return root;
+  const path = file.path.replace(/^\.\/+/, '');
   return path === '' || path === '.' ? '.' : path;
 }
 
@@ -165,7 +167,8 @@ export function producerSnippet(input: { subject: string; version: number; schem
  */
 export function manifestLocation(manifestUrl: string): string {
   const latest = `${manifestUrl.replace(/\/+$/, '')}/latest.json`;
-  if (!latest.startsWith('file://')) return latest;
-  const path = decodeURIComponent(latest.slice('file://'.length));
+  const file = decodeFileUrl(latest);
+  if (!file?.ok) return latest;
+  const path = file.path;
   return path.startsWith('/') || path.startsWith('./') || path.startsWith('../') ? path : `./${path}`;
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
+import { decodeFileUrl } from '../domain/file-url.js';
 import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing } from './gcs-client.js';
@@ -32,8 +33,9 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
         throw error;
       }
     }
-    const path = target.startsWith('file://') ? decodeURIComponent(target.slice('file://'.length)) : target;
-    return new Uint8Array(await readFile(path));
+    const file = decodeFileUrl(target);
+    if (file && !file.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: it ${file.problem}`);
+    return new Uint8Array(await readFile(file ? file.path : target));
   };
 }
 

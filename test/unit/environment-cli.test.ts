@@ -52,10 +52,10 @@ describe('--env', () => {
   it('refuses a location whose % starts no escape, exit 2', async () => {
     const run = await runSchemaflow(['lake', 'audit', '--lake', 'file://./a%zz'], { cwd, env });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--lake="file://./a%zz": a % that starts no escape (%XX): write a literal % as %25');
+    expect(run.stderr).toContain('--lake="file://./a%zz": holds a % that starts no escape (%XX): write a literal % as %25');
     const show = await runSchemaflow(['show', 'apps-users', '--manifest-url', 'file://./m%zz'], { cwd, env });
     expect(show.code).toBe(2);
-    expect(show.stderr).toContain('--manifest-url="file://./m%zz": a % that starts no escape');
+    expect(show.stderr).toContain('--manifest-url="file://./m%zz": holds a % that starts no escape');
   });
 
   it('reads the catalog directory only for --env: a bad SCHEMAFLOW_CATALOG_DIR does not stop a command run without it', async () => {

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
+import { decodeFileUrl } from '../../domain/file-url.js';
 import type { ObjectStore } from '../../ports.js';
 import { createFileStore } from './file-store.js';
 import { createGcsStore, ensureGcsBucket } from './gcs-store.js';
@@ -9,36 +10,26 @@ const GS_URL = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/;
 /**
  * Where a URL points, as {@link openObjectStore} opens it from `cwd`: `file://` plus the decoded
  * path resolved and tidied (`./`, `..`, `//`, escapes), or `gs://` plus the bucket and the prefix
- * the store writes under; anything else as given, trimmed. Two URLs point at one store exactly
- * when their locations are equal.
+ * the store writes under; anything else (a file:// URL that names no path) as given, trimmed.
+ * Two URLs point at one store exactly when their locations are equal.
  */
 export function storeLocation(url: string, cwd: string): string {
   const text = url.trim();
   const gs = GS_URL.exec(text);
   if (gs) return openObjectStore(text).location;
-  const path = fileUrlPath(text);
-  return path ? `file://${resolve(cwd, path)}` : text;
+  const file = decodeFileUrl(text);
+  return file?.ok && file.path !== '' ? `file://${resolve(cwd, file.path)}` : text;
 }
 
-/** The path of a `file://` URL, percent-decoded as the store opens it; undefined for another URL or a `%` that starts no escape. */
-export function fileUrlPath(url: string): string | undefined {
-  if (!url.startsWith('file://')) return undefined;
-  try {
-    return decodeURIComponent(url.slice('file://'.length));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute`. */
+/** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute` (`file://localhost/absolute`). */
 export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string; deadlineMs?: number } = {}): ObjectStore {
   const gs = GS_URL.exec(url);
   if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
-  if (url.startsWith('file://')) {
-    const path = fileUrlPath(url);
-    if (path === undefined) throw new UsageError(`${url} holds a % that starts no escape (%XX): write a literal % as %25`, { code: 'CONFIG_INVALID' });
-    if (path === '') throw new UsageError(`${url} names no directory; use file://./lake or file:///absolute/path`, { code: 'CONFIG_INVALID' });
-    return createFileStore(isAbsolute(path) ? path : resolve(options.cwd ?? process.cwd(), path));
+  const file = decodeFileUrl(url);
+  if (file) {
+    if (!file.ok) throw new UsageError(`${url} ${file.problem}`, { code: 'CONFIG_INVALID' });
+    if (file.path === '') throw new UsageError(`${url} names no directory; use file://./lake or file:///absolute/path`, { code: 'CONFIG_INVALID' });
+    return createFileStore(isAbsolute(file.path) ? file.path : resolve(options.cwd ?? process.cwd(), file.path));
   }
   throw new UsageError(`${url} is not a supported location: use gs://bucket/prefix or file://./directory`, { code: 'CONFIG_INVALID' });
 }

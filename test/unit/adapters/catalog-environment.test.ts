@@ -103,7 +103,7 @@ describe('settings in a catalog.yaml environment', () => {
   });
 
   it('read a relative file:// location from the root of the repository holding catalog.yaml, wherever the command runs in it', () => {
-    const repo = directoryWith({ 'catalog/catalog.yaml': 'environments:\n  dev:\n    manifestUrl: file://./.schemaflow/manifests\n    lakeUrl: file://lake%25s\n    stateUrl: file:///srv/state\n' });
+    const repo = directoryWith({ 'catalog/catalog.yaml': 'environments:\n  dev:\n    manifestUrl: file://./.schemaflow/manifests\n    lakeUrl: file://./lake%25s\n    stateUrl: file:///srv/state\n' });
     execFileSync('git', ['init', '-q'], { cwd: repo });
     mkdirSync(join(repo, 'catalog', 'apps'), { recursive: true });
     for (const directory of [repo, join(repo, 'catalog', 'apps')]) {

@@ -14,7 +14,8 @@ import { exampleManifest, testManifest, testSubject } from '../../support/discov
 describe('the DuckDB query', () => {
   it.each([
     ['file://./lake', 'lake'],
-    ['file://lake/', 'lake'],
+    ['file://./lake/', 'lake'],
+    ['file://localhost/srv/data/lake', '/srv/data/lake'],
     ['file:///srv/data/lake', '/srv/data/lake'],
     ['file://./', '.'],
     ['file:///tmp/with%20space', '/tmp/with space'],
@@ -105,7 +106,8 @@ describe('the producer snippet', () => {
 
   it.each([
     ['file://./.schemaflow/manifests', './.schemaflow/manifests/latest.json'],
-    ['file://manifests/', './manifests/latest.json'],
+    ['file://./manifests/', './manifests/latest.json'],
+    ['file://localhost/srv/manifests', '/srv/manifests/latest.json'],
     ['file:///srv/manifests', '/srv/manifests/latest.json'],
     ['gs://acme-schemaflow/manifests', 'gs://acme-schemaflow/manifests/latest.json'],
     ['https://example.com/m/', 'https://example.com/m/latest.json'],

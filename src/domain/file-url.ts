@@ -1,0 +1,32 @@
+/**
+ * The path a `file://` URL names, as every reader of one decodes it (the lake and state stores,
+ * catalog.yaml's locations, the SDK's manifest loader, the discovery snippets, the demo): one
+ * decoding, so a location means the same directory wherever it is read.
+ *
+ * RFC 8089 §2: the authority of a file URL is the host, and only an empty one or `localhost`
+ * means this machine (`file:///tmp/x` and `file://localhost/tmp/x` are both `/tmp/x`), as
+ * Node's fileURLToPath also holds. `file://./dir` and `file://../dir` are schemaflow's own form
+ * of a directory relative to where the command runs. Any other host (`file://server/x`, or
+ * `file://lake` meant as a relative directory) is refused with how to write it, never read as
+ * a relative path.
+ */
+export type FileUrlPath = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly problem: string };
+
+const LOCAL_HOST = /^localhost$/i;
+
+/** The percent-decoded path of a `file://` URL, or why it names none; undefined for a URL of another scheme. */
+export function decodeFileUrl(url: string): FileUrlPath | undefined {
+  if (!url.startsWith('file://')) return undefined;
+  const rest = url.slice('file://'.length);
+  const slash = rest.indexOf('/');
+  const host = slash === -1 ? rest : rest.slice(0, slash);
+  let encoded: string;
+  if (host === '' || host === '.' || host === '..') encoded = rest;
+  else if (LOCAL_HOST.test(host)) encoded = slash === -1 ? '/' : rest.slice(slash);
+  else return { ok: false, problem: `names the host ${JSON.stringify(host)}, but a file:// URL names this machine's files, with no host or localhost (RFC 8089): write file://./${rest} for a directory relative to where the command runs, or file:///absolute/path` };
+  try {
+    return { ok: true, path: decodeURIComponent(encoded) };
+  } catch {
+    return { ok: false, problem: 'holds a % that starts no escape (%XX): write a literal % as %25' };
+  }
+}
