@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
 import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
+import { explainManifestError } from '../config/manifest-hint.js';
 import { findSetting } from '../config/settings.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
       .write();
     if (received) core.setFailed(`stopped by ${received}: what was read is committed; the next run goes on from there`);
     else if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
+  } catch (error) {
+    // The same words as the CLI's for a manifest that cannot be read, in the inputs' names.
+    throw explainManifestError(error, { manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' });
   } finally {
     signals.dispose();
     await close();

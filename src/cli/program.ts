@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EnvironmentChoice } from '../adapters/catalog-environment.js';
+import { explainManifestError } from '../config/manifest-hint.js';
 import { resolveSettings } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
@@ -70,7 +71,13 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     const environment = environmentOf(command, options);
     // Loaded only for --env: reading catalog.yaml brings the YAML parser and ajv, which most commands never need.
     const { values, sources } = environment === undefined ? resolveSettings(command.settings, { flags, env: context.env }) : (await import('../adapters/catalog-environment.js')).resolveInEnvironment(command.settings, { flags, env: context.env }, environment);
-    return await command.run({ positionals, options, config: values, sources, env: context.env, io });
+    try {
+      return await command.run({ positionals, options, config: values, sources, env: context.env, io });
+    } catch (error) {
+      // A manifest that cannot be read: what to check, said alike by every command that reads one.
+      if (!command.settings.includes('manifestUrl')) throw error;
+      throw explainManifestError(error, { manifestUrl: values.manifestUrl, source: sources.manifestUrl, ...(environment ? { environment: environment.name } : {}), ...(values.gcsEndpoint ? { gcsEndpoint: values.gcsEndpoint } : {}), flag: '--manifest-url', environmentOption: '--env' });
+    }
   } catch (error) {
     return reportError(error, command, io);
   }

@@ -46,7 +46,8 @@ export async function loadManifest(source: string | Manifest, loader: ManifestLo
     return parseManifest(await loader(source), source);
   } catch (error) {
     if (error instanceof SchemaflowError) throw error;
-    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${messageOf(error)}`, { cause: error, retriable: true });
+    // trimmed: GCS's messages end with a newline.
+    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${messageOf(error).trim()}`, { cause: error, retriable: true });
   }
 }
 

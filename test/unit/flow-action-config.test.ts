@@ -21,6 +21,9 @@ describe('actions/flow locations', () => {
     const run = await runAction('flow', { cwd: workspace, inputs: { ...inputs, env: 'staging' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${missing}/latest.json`);
+    // What to check, in the inputs' names (the CLI says --manifest-url and --env).
+    expect(run.stdout).toContain(`Check the manifest location ${missing} (from the manifestUrl of catalog.yaml environment "staging"): that registration published latest.json there`);
+    expect(run.stdout).toContain('To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).');
   });
 
   it('refuses a manifest or lake nothing names: the built-in defaults are on the runner’s disk', async () => {

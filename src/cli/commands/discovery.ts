@@ -3,28 +3,18 @@ import { dirname, join } from 'node:path';
 import { manifestSource } from '../../sdk/manifest-source.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import type { Config } from '../../config/resolve.js';
-import { SchemaflowError, UsageError } from '../../domain/errors.js';
+import { UsageError } from '../../domain/errors.js';
 import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
 import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, positiveInteger } from '../command.js';
 import { prepareOutputDirectory } from '../output-path.js';
 
-/** `<manifest location>/latest.json` with a hint on where it comes from when it cannot be read. */
+/** `<manifest location>/latest.json` (an unreadable one is explained by runCli, as for every command that reads it). */
 function latestManifest(config: Pick<Config, 'manifestUrl' | 'gcsEndpoint'>): Pick<DiscoveryPorts, 'manifest' | 'manifestLabel'> {
   const base = config.manifestUrl.replace(/\/+$/, '');
   const manifests = manifestSource(base, config.gcsEndpoint);
-  return {
-    manifest: async () => {
-      try {
-        return await manifests.latest();
-      } catch (error) {
-        if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE')) throw error;
-        throw new SchemaflowError('MANIFEST_UNREADABLE', `${error.message}. Registration publishes it there (schemaflow register); point --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or the manifestUrl of the catalog.yaml environment --env names) at the location it publishes to.`, { cause: error, retriable: error.retriable });
-      }
-    },
-    manifestLabel: `${base}/latest.json`,
-  };
+  return { manifest: () => manifests.latest(), manifestLabel: `${base}/latest.json` };
 }
 
 /** The discovery ports over the configured manifest location, lake and state. */

@@ -129,7 +129,7 @@ describe('schemaflow show', () => {
     const { code, stderr } = await cli(['show', 'apps-users'], { SCHEMAFLOW_MANIFEST_URL: `file://${dir.root}/nowhere` });
     expect(code).toBe(1);
     expect(stderr).toContain(`schemaflow: MANIFEST_UNREADABLE: cannot load the manifest from file://${dir.root}/nowhere/latest.json`);
-    expect(stderr).toContain('point --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or the manifestUrl of the catalog.yaml environment --env names) at the location it publishes to');
+    expect(stderr).toContain(`Check the manifest location file://${dir.root}/nowhere (from SCHEMAFLOW_MANIFEST_URL): that registration published latest.json there (schemaflow register, or actions/register on merge)`);
   });
 });
 

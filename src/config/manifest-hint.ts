@@ -1,0 +1,51 @@
+import { SchemaflowError } from '../domain/errors.js';
+import type { SettingSource } from './resolve.js';
+import { findSetting } from './settings.js';
+
+/**
+ * Where the manifest location a command read came from, and how its caller names settings: the
+ * CLI says `--manifest-url` and `--env`, an action `input manifest-url` and `input env`.
+ */
+export interface ManifestOrigin {
+  readonly manifestUrl: string;
+  readonly source: SettingSource;
+  /** The catalog.yaml environment the command ran in, when one was named. */
+  readonly environment?: string;
+  readonly gcsEndpoint?: string;
+  /** How the caller names the setting's flag or input, and the environment option. */
+  readonly flag: string;
+  readonly environmentOption: string;
+}
+
+/**
+ * What to check when the manifest cannot be read (MANIFEST_UNREADABLE): the location and where
+ * it came from, that registration published there, the credentials or endpoint a gs://
+ * location needs, and how to name another one. One text for every command that reads the
+ * manifest (produce, types, flow run and close, search, show, site) and for actions/flow.
+ */
+export function manifestHint(origin: ManifestOrigin): string {
+  const setting = findSetting('manifestUrl');
+  const from = {
+    flag: origin.flag,
+    env: setting.env,
+    environment: `the manifestUrl of catalog.yaml environment ${JSON.stringify(origin.environment ?? '')}`,
+    default: `the default: no ${origin.flag}, ${setting.env} or ${origin.environmentOption} named one`,
+  }[origin.source];
+  const base = origin.manifestUrl.replace(/\/+$/, '');
+  const bucket = /^gs:\/\/([^/]+)/.exec(base)?.[1];
+  const access =
+    bucket === undefined
+      ? base.startsWith('file://')
+        ? 'that this user may read that directory'
+        : 'that the server answers there'
+      : origin.gcsEndpoint
+        ? `that the GCS endpoint ${origin.gcsEndpoint} answers and holds the bucket ${bucket}`
+        : `that these credentials may read gs://${bucket} (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, a workload identity, or gcloud auth application-default login)`;
+  return `Check the manifest location ${base} (from ${from}): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. To read another location, give ${origin.flag} (or ${setting.env}, or ${origin.environmentOption} with a catalog.yaml environment whose manifestUrl names it).`;
+}
+
+/** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE; any other error as it is. */
+export function explainManifestError(error: unknown, origin: ManifestOrigin): unknown {
+  if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE')) return error;
+  return new SchemaflowError(error.code, `${error.message}\n  ${manifestHint(origin)}`, { cause: error, retriable: error.retriable });
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { manifestHint } from '../../src/config/manifest-hint.js';
+import { runSchemaflow } from '../support/cli.js';
+
+/**
+ * A manifest that cannot be read (MANIFEST_UNREADABLE) is explained alike by every command that
+ * reads one: the location and where it came from, what registration should have put there, and
+ * how to name another. (gs:// against the real emulator: test/integration/gcs-cli.test.ts.)
+ */
+const root = mkdtempSync(join(tmpdir(), 'schemaflow-manifest-hint-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const nowhere = `file://${root}/nowhere`;
+writeFileSync(join(root, 'events.ndjson'), '{}\n');
+
+async function cli(argv: string[], env: Record<string, string>) {
+  const err: string[] = [];
+  // Port 9 (discard): nothing answers, and every command here stops at the manifest before it would connect.
+  const code = await runCli(argv, { env: { SCHEMAFLOW_KAFKA_BROKERS: '127.0.0.1:9', ...env }, io: { out: () => undefined, err: (line) => err.push(line) } });
+  return { code, stderr: err.join('\n') };
+}
+
+const readers: ReadonlyArray<readonly string[]> = [
+  ['search', 'users'],
+  ['show', 'apps-users'],
+  ['site', '--out', join(root, 'site')],
+  ['types', '--out', join(root, 'types')],
+  ['produce', 'apps-users', join(root, 'events.ndjson')],
+  ['flow', 'run'],
+  ['flow', 'close'],
+];
+
+describe('a manifest that cannot be read', () => {
+  it.each(readers)('is explained the same way by schemaflow %s …', async (...argv) => {
+    const { code, stderr } = await cli([...argv], { SCHEMAFLOW_MANIFEST_URL: nowhere });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      [
+        `schemaflow: MANIFEST_UNREADABLE: cannot load the manifest from ${nowhere}/latest.json: ENOENT: no such file or directory, open '${root}/nowhere/latest.json'`,
+        `  Check the manifest location ${nowhere} (from SCHEMAFLOW_MANIFEST_URL): that registration published latest.json there (schemaflow register, or actions/register on merge), and that this user may read that directory. To read another location, give --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or --env with a catalog.yaml environment whose manifestUrl names it).`,
+      ].join('\n'),
+    );
+  });
+
+  it('names where the location came from: the flag, the catalog.yaml environment or the default', async () => {
+    expect((await cli(['search', 'users', '--manifest-url', nowhere], {})).stderr).toContain(`Check the manifest location ${nowhere} (from --manifest-url):`);
+    mkdirSync(join(root, 'catalog'), { recursive: true });
+    writeFileSync(join(root, 'catalog', 'catalog.yaml'), `environments:\n  staging:\n    manifestUrl: ${nowhere}\n`);
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const inEnvironment = await runSchemaflow(['types', '--out', join(root, 'types'), '--env', 'staging'], { cwd: root, env });
+    expect(inEnvironment.code).toBe(1);
+    expect(inEnvironment.stderr).toContain(`Check the manifest location ${nowhere} (from the manifestUrl of catalog.yaml environment "staging"):`);
+    const byDefault = await runSchemaflow(['search', 'users'], { cwd: root, env });
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.stderr).toContain('Check the manifest location file://./.schemaflow/manifests (from the default: no --manifest-url, SCHEMAFLOW_MANIFEST_URL or --env named one):');
+  });
+
+  it('says what a gs:// location needs: credentials on GCS, the endpoint on an emulator', () => {
+    const origin = { manifestUrl: 'gs://acme-schemaflow/manifests/', source: 'env', flag: 'input manifest-url', environmentOption: 'input env' } as const;
+    expect(manifestHint(origin)).toBe(
+      'Check the manifest location gs://acme-schemaflow/manifests (from SCHEMAFLOW_MANIFEST_URL): that registration published latest.json there (schemaflow register, or actions/register on merge), and that these credentials may read gs://acme-schemaflow (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, a workload identity, or gcloud auth application-default login). To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).',
+    );
+    expect(manifestHint({ ...origin, gcsEndpoint: 'http://127.0.0.1:4443' })).toContain('and that the GCS endpoint http://127.0.0.1:4443 answers and holds the bucket acme-schemaflow.');
+  });
+});
