@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { quietMetadataLookupWarnings } from '../adapters/lake/gcs-warnings.js';
 import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
 import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
@@ -59,5 +60,7 @@ async function main(): Promise<void> {
   }
 }
 
+// This bundle is also its flow threads' script: the filter is installed in each.
+quietMetadataLookupWarnings(process.env);
 if (isFlowWorker()) await serveFlowWorker();
 else await main().catch((error: unknown) => core.setFailed(describeError(error)));

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { quietMetadataLookupWarnings } from '../adapters/lake/gcs-warnings.js';
 import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
@@ -37,4 +38,5 @@ async function main(): Promise<void> {
     .write();
 }
 
+quietMetadataLookupWarnings(process.env);
 main().catch((error: unknown) => core.setFailed(describeError(error)));

@@ -8,7 +8,10 @@ import { UsageError } from '../domain/errors.js';
  */
 export async function createStorage(options: StorageOptions = {}): Promise<Storage> {
   const { Storage: Client } = await import('@google-cloud/storage');
-  return new Client({ projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow', ...options });
+  // An endpoint of our own is an emulator: no credentials are looked for (no GCE metadata probe,
+  // no MetadataLookupWarning). The library's default, spelled out so a change of it shows here.
+  const emulator = options.apiEndpoint ? { useAuthWithCustomEndpoint: false } : {};
+  return new Client({ projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow', ...emulator, ...options });
 }
 
 /** The HTTP status of an error the GCS client threw, when it carries one. */

@@ -8,6 +8,8 @@ import { parse } from 'yaml';
 export interface ActionRun {
   readonly code: number;
   readonly stdout: string;
+  /** What the step printed to stderr (the runner shows it in the log too). */
+  readonly stderr: string;
   /** The step's outputs, parsed from GITHUB_OUTPUT. */
   readonly outputs: Readonly<Record<string, string>>;
   /** What the step wrote to GITHUB_STEP_SUMMARY. */
@@ -36,12 +38,14 @@ export function runAction(name: string, options: { cwd: string; inputs: Record<s
     const child = spawn(process.execPath, [bundle], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     options.started?.(child);
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('close', (code) => {
       const parsed: Record<string, string> = {};
       for (const match of readFileSync(outputs, 'utf8').matchAll(/^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) parsed[match[1] ?? ''] = match[3] ?? '';
-      const result = { code: code ?? 1, stdout, outputs: parsed, summary: readFileSync(summary, 'utf8') };
+      const result = { code: code ?? 1, stdout, stderr, outputs: parsed, summary: readFileSync(summary, 'utf8') };
       rmSync(files, { recursive: true, force: true });
       resolve(result);
     });
