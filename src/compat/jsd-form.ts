@@ -1,4 +1,6 @@
 import { isSchemaObject } from '../catalog/schema-walk.js';
+import { createWorkBudget, WorkBudgetExceeded, type WorkBudget } from '../domain/work-budget.js';
+import { sizeOf } from './model.js';
 
 /**
  * The form json-schema-diff can compare (compat.md §4): draft-07 keywords only, every `$ref`
@@ -34,18 +36,22 @@ class Outside extends Error {}
 
 export function toJsdForm(root: unknown, resolve: (ref: string) => unknown): JsdForm {
   try {
-    const schema = inline(root, resolve, [], { left: MAX_FORM_SIZE });
+    const schema = inline(root, resolve, [], createWorkBudget(MAX_FORM_SIZE));
     if (holdsRefKey(schema)) throw new Outside('it holds a $ref key where json-schema-diff would resolve it (a property named $ref, or a keyword value that is not a schema)');
     return { ok: true, schema };
   } catch (error) {
     if (error instanceof Outside) return { ok: false, reason: error.message };
+    if (error instanceof WorkBudgetExceeded) return { ok: false, reason: `with its references inlined it holds more than ${MAX_FORM_SIZE} schemas and values (a definition is copied at each use)` };
     throw error;
   }
 }
 
-function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[], budget: { left: number }): unknown {
+/** Counts the schemas and values a form copies (one unit each), up to MAX_FORM_SIZE. */
+type FormBudget = WorkBudget<'copy'>;
+
+function inline(value: unknown, resolve: (ref: string) => unknown, trail: readonly unknown[], budget: FormBudget): unknown {
   // Every value copied counts, boolean schemas and array items included.
-  spend(budget, 1);
+  budget.spend('copy', 1);
   if (Array.isArray(value)) return value.map((item) => inline(item, resolve, trail, budget));
   if (!isSchemaObject(value)) return value;
   if (typeof value.$ref === 'string') {
@@ -67,23 +73,11 @@ function inline(value: unknown, resolve: (ref: string) => unknown, trail: readon
       // Property names are data, not keywords: keep them all, schemas inlined.
       result[key] = isSchemaObject(entry) ? Object.fromEntries(Object.entries(entry).map(([name, schema]) => [name, inline(schema, resolve, trail, budget)])) : inline(entry, resolve, trail, budget);
     } else if (key === 'enum' || key === 'const' || key === 'required') {
-      spend(budget, sizeOf(entry));
+      budget.spend('copy', sizeOf(entry));
       result[key] = key === 'required' ? entry : key === 'const' ? encodeJsdData(entry) : Array.isArray(entry) ? entry.map(encodeJsdData) : entry;
     } else result[key] = inline(entry, resolve, trail, budget);
   }
   return result;
-}
-
-function spend(budget: { left: number }, size: number): void {
-  budget.left -= size;
-  if (budget.left < 0) throw new Outside(`with its references inlined it holds more than ${MAX_FORM_SIZE} schemas and values (a definition is copied at each use)`);
-}
-
-/** The JSON values in a data value, itself included. */
-function sizeOf(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + sizeOf(item), 1);
-  if (typeof value === 'object' && value !== null) return Object.values(value).reduce((sum: number, item) => sum + sizeOf(item), 1);
-  return 1;
 }
 
 /** `$ref`, `~$ref`, `~~$ref`, …: the keys the data encoding shifts by one `~`. */

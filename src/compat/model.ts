@@ -214,3 +214,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const keysB = Object.keys(b as object);
   return keysA.length === keysB.length && keysA.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
+
+/** The JSON values in a value, itself included. */
+export function sizeOf(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 1;
+  let size = 1;
+  for (const entry of Array.isArray(value) ? value : Object.values(value)) size += sizeOf(entry);
+  return size;
+}
