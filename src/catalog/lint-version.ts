@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/finding.js';
 import { toPointer } from '../domain/finding.js';
+import { createWorkBudget, WorkBudgetExceeded } from '../domain/work-budget.js';
 import { mergeSchemas } from './merge-all-of.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
@@ -35,6 +36,24 @@ const PERSONAL_PAIRS = new Set(['first name', 'last name', 'full name', 'display
 export function looksPersonal(name: string): boolean {
   const words = name.split(/[_\-\s.]+|(?<=[a-z0-9])(?=[A-Z])/).map((word) => word.toLowerCase()).filter(Boolean);
   return words.some((word, index) => PERSONAL_WORDS.has(word) || (index > 0 && PERSONAL_PAIRS.has(`${words[index - 1] ?? ''} ${word}`)));
+}
+
+/**
+ * Units of work the lint's allOf fold may spend (merge-all-of.ts FoldBudget): far above any
+ * real schema's (20,000 properties fold in 60,000), about a second at most. A schema past it is
+ * not reported as accepting nothing; the compatibility check, which folds it again, has its own
+ * budget and fails closed.
+ */
+const LINT_FOLD_BUDGET = 2_000_000;
+
+/** Whether the schema's keywords contradict each other (its allOf folds to `false`), within LINT_FOLD_BUDGET. */
+function foldsToNothing(schema: Readonly<Record<string, unknown>>, resolve: (ref: string) => unknown): boolean {
+  try {
+    return mergeSchemas([schema], resolve, createWorkBudget(LINT_FOLD_BUDGET)) === false;
+  } catch (error) {
+    if (error instanceof WorkBudgetExceeded) return false;
+    throw error;
+  }
 }
 
 /** Lints one new version file: dialect, shape, descriptions, references, patterns, PII, event time. */
@@ -102,7 +121,7 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   // additionalProperties cannot see into allOf: a closed object split across branches accepts nothing.
   // References to other files are not read here: such a branch is unknown, which proves nothing.
   const localResolve = (ref: string): unknown => (ref.startsWith('#') ? schemaAtFragment(schema, ref.slice(1)) : undefined);
-  if (mergeSchemas([schema], localResolve) === false) {
+  if (foldsToNothing(schema, localResolve)) {
     findings.push(findingAt(document, 'SCHEMA_ACCEPTS_NOTHING', Array.isArray(schema.allOf) ? '/allOf' : '', `${document.file} accepts no event at all: its keywords contradict each other. A common cause is "additionalProperties": false in one allOf branch, which cannot see the properties another branch requires; move the properties into one schema or use "unevaluatedProperties": false.`));
   }
 

@@ -1,3 +1,4 @@
+import type { WorkBudget } from '../domain/work-budget.js';
 import { isSchemaObject } from './schema-walk.js';
 
 /**
@@ -16,6 +17,14 @@ import { isSchemaObject } from './schema-walk.js';
  */
 export type Resolve = (ref: string) => unknown;
 
+/**
+ * What a fold may spend, in units of `fold` work: one per schema merged, reference followed
+ * and property or enum value combined. Without one a fold is unbounded: an allOf whose branches
+ * each use the definition before ten times merges 10^N schemas, and an allOf of 20,000 branches
+ * of one property each merges 200 million properties pairwise (minutes from a file of 1 MiB).
+ */
+export type FoldBudget = WorkBudget<'fold'>;
+
 const ANNOTATION = new Set(['$schema', '$comment', '$id', '$anchor', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'x-pii', 'x-event-time', '$defs', 'definitions', 'contentMediaType', 'contentEncoding']);
 const LOWER = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
 const UPPER = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
@@ -24,7 +33,10 @@ const TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'objec
 type Schema = Record<string, unknown>;
 
 function jsonEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+  return canonicalText(a) === canonicalText(b);
+}
+function canonicalText(value: unknown): string | undefined {
+  return JSON.stringify(sortKeys(value));
 }
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -44,11 +56,12 @@ function typesOf(schema: Schema): Set<string> | undefined {
 const UNRESOLVED = Symbol('unresolved');
 
 /** Follows a chain of `$ref`s with no sibling constraints. */
-function deref(value: unknown, resolve: Resolve): unknown {
+function deref(value: unknown, resolve: Resolve, budget: FoldBudget | undefined): unknown {
   let current = value;
   for (let hop = 0; hop < 32 && isSchemaObject(current) && typeof current.$ref === 'string'; hop += 1) {
     const constraints = Object.keys(current).filter((key) => !ANNOTATION.has(key) && key !== '$ref');
     if (constraints.length > 0) return current;
+    budget?.spend('fold', 1);
     current = resolve(current.$ref);
     if (current === undefined) return UNRESOLVED;
   }
@@ -60,12 +73,13 @@ function deref(value: unknown, resolve: Resolve): unknown {
  * whose `$ref` cannot be resolved is unknown, never `true`: the conjunction is then undefined
  * (callers fail closed), unless the other branches already accept nothing.
  */
-export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, depth = 0): Schema | false | undefined {
+export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, budget?: FoldBudget, depth = 0): Schema | false | undefined {
   if (depth > 16) return undefined;
   let merged: Schema = {};
   let unresolved = false;
   for (const raw of schemas) {
-    const schema = deref(raw, resolve);
+    budget?.spend('fold', 1);
+    const schema = deref(raw, resolve, budget);
     if (schema === UNRESOLVED) {
       unresolved = true;
       continue;
@@ -77,18 +91,18 @@ export function mergeSchemas(schemas: readonly unknown[], resolve: Resolve, dept
     let own: Schema = schema;
     const allOf: unknown = schema.allOf;
     if (Array.isArray(allOf)) {
-      const inner = mergeWithBranches(Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'allOf')), allOf as unknown[], resolve, depth + 1);
+      const inner = mergeWithBranches(Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'allOf')), allOf as unknown[], resolve, budget, depth + 1);
       if (inner === false || inner === undefined) return inner;
       own = inner;
     }
-    const next = mergeTwo(merged, own, resolve, depth);
+    const next = mergeTwo(merged, own, resolve, budget, depth);
     if (next === false || next === undefined) return next;
     merged = next;
   }
   return unresolved ? undefined : merged;
 }
 
-function mergeTwo(a: Schema, b: Schema, resolve: Resolve, depth: number): Schema | false | undefined {
+function mergeTwo(a: Schema, b: Schema, resolve: Resolve, budget: FoldBudget | undefined, depth: number): Schema | false | undefined {
   const result: Schema = { ...a };
   for (const [key, value] of Object.entries(b)) {
     if (ANNOTATION.has(key)) {
@@ -99,6 +113,8 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, depth: number): Schema
       result[key] = value;
       continue;
     }
+    // Folded below, together (comparing them first would copy every property already folded).
+    if (key === 'properties' || key === 'additionalProperties') continue;
     const current = result[key];
     if (jsonEqual(current, value)) continue;
     if (LOWER.includes(key) && typeof current === 'number' && typeof value === 'number') result[key] = Math.max(current, value);
@@ -120,18 +136,19 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, depth: number): Schema
     } else if (key === 'enum' || key === 'const') {
       const left = key in a && key === 'const' ? [current] : (current as unknown[]);
       const right = key === 'const' ? [value] : (value as unknown[]);
-      const common = left.filter((entry) => right.some((other) => jsonEqual(entry, other)));
+      budget?.spend('fold', left.length + right.length);
+      // The text jsonEqual compares, once per value: one pass over each side, not one per pair.
+      const inRight = new Set(right.map(canonicalText));
+      const common = left.filter((entry) => inRight.has(canonicalText(entry)));
       if (common.length === 0) return false;
       result[key] = key === 'const' ? common[0] : common;
     } else if (key === 'items' && isSchemaObject(current) && isSchemaObject(value)) {
-      const items = mergeSchemas([current, value], resolve, depth + 1);
+      const items = mergeSchemas([current, value], resolve, budget, depth + 1);
       if (items === undefined) return undefined;
       result.items = items;
-    } else if (key === 'properties' || key === 'additionalProperties') {
-      continue; // folded below, together
     } else return undefined;
   }
-  const folded = foldObjects(a, b, result, resolve, depth);
+  const folded = foldObjects(a, b, result, resolve, budget, depth);
   // An empty conjunction stays decided: the keywords that proved it do not read siblings.
   if (folded === false || folded === undefined) return folded;
   return readsSiblings(a, b) || readsSiblings(b, a) ? undefined : folded;
@@ -168,9 +185,9 @@ function readsSiblings(a: Schema, b: Schema): boolean {
  * anyOf branch) folded in. The parent's unevaluatedProperties/Items see what the branches
  * evaluate, so they are set aside while the branches are folded as siblings and put back after.
  */
-export function mergeWithBranches(parent: Readonly<Record<string, unknown>>, branches: readonly unknown[], resolve: Resolve, depth = 0): Schema | false | undefined {
+export function mergeWithBranches(parent: Readonly<Record<string, unknown>>, branches: readonly unknown[], resolve: Resolve, budget?: FoldBudget, depth = 0): Schema | false | undefined {
   const unevaluated = Object.keys(EVALUATES).filter((name) => name in parent);
-  const merged = mergeSchemas([Object.fromEntries(Object.entries(parent).filter(([key]) => !unevaluated.includes(key))), ...branches], resolve, depth);
+  const merged = mergeSchemas([Object.fromEntries(Object.entries(parent).filter(([key]) => !unevaluated.includes(key))), ...branches], resolve, budget, depth);
   if (merged === false || merged === undefined) return merged;
   for (const name of unevaluated) {
     if (name in merged && !jsonEqual(merged[name], parent[name])) return undefined;
@@ -184,7 +201,7 @@ export function mergeWithBranches(parent: Readonly<Record<string, unknown>>, bra
  * does not is governed there by its additionalProperties, which additionalProperties: false
  * turns into "never" — the trap of a closed object split across allOf.
  */
-function foldObjects(a: Schema, b: Schema, result: Schema, resolve: Resolve, depth: number): Schema | false | undefined {
+function foldObjects(a: Schema, b: Schema, result: Schema, resolve: Resolve, budget: FoldBudget | undefined, depth: number): Schema | false | undefined {
   if (!('properties' in a || 'properties' in b || 'additionalProperties' in a || 'additionalProperties' in b)) return result;
   if ('patternProperties' in a || 'patternProperties' in b) return undefined;
   const propsA = isSchemaObject(a.properties) ? a.properties : {};
@@ -192,13 +209,13 @@ function foldObjects(a: Schema, b: Schema, result: Schema, resolve: Resolve, dep
   const governing = (props: Schema, schema: Schema, name: string): unknown => (Object.prototype.hasOwnProperty.call(props, name) ? props[name] : (schema.additionalProperties ?? true));
   const properties: Schema = {};
   for (const name of new Set([...Object.keys(propsA), ...Object.keys(propsB)])) {
-    const merged = mergeSchemas([governing(propsA, a, name), governing(propsB, b, name)], resolve, depth + 1);
+    const merged = mergeSchemas([governing(propsA, a, name), governing(propsB, b, name)], resolve, budget, depth + 1);
     if (merged === undefined) return undefined;
     Object.defineProperty(properties, name, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   if (Object.keys(properties).length > 0) result.properties = properties;
   else delete result.properties;
-  const additional = mergeSchemas([a.additionalProperties ?? true, b.additionalProperties ?? true], resolve, depth + 1);
+  const additional = mergeSchemas([a.additionalProperties ?? true, b.additionalProperties ?? true], resolve, budget, depth + 1);
   if (additional === undefined) return undefined;
   if (a.additionalProperties === undefined && b.additionalProperties === undefined) delete result.additionalProperties;
   else result.additionalProperties = additional;

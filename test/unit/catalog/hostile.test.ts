@@ -103,6 +103,8 @@ const CASES: HostileCase[] = [
   { name: 'catastrophic regex (nested quantifier)', apply: (r) => newSubject(r, withProperty({ description: 'x', type: 'string', pattern: '^(a+)+$' })), expect: ['PATTERN_EXPONENTIAL'] },
   { name: 'catastrophic regex (overlapping alternation)', apply: (r) => newSubject(r, withProperty({ description: 'x', type: 'string', pattern: '^(\\w|\\d)*$' })), expect: ['PATTERN_EXPONENTIAL'] },
   { name: 'catastrophic regex in propertyNames', apply: (r) => newSubject(r, withProperty({ description: 'x', type: 'object', propertyNames: { pattern: '^(a|aa)*$' } })), expect: ['PATTERN_EXPONENTIAL'] },
+  // The lint folds allOf to find schemas that accept nothing: within a budget, not 10^8 merges.
+  { name: 'allOf of ten references to the definition before, 8 levels deep (10^8 schemas to fold)', apply: (r) => newSubject(r, schema({ fanned: { description: 'x', $ref: '#/$defs/D8' } }, { $defs: Object.fromEntries([['D0', { type: 'string' }], ...Array.from({ length: 8 }, (_, level) => [`D${level + 1}`, { allOf: Array.from({ length: 10 }, () => ({ $ref: `#/$defs/D${level}` })) }])]) })), expect: [] },
   { name: 'invalid regex (unterminated class)', apply: (r) => newSubject(r, withProperty({ description: 'x', type: 'string', pattern: '[a-' })), expect: ['INVALID_PATTERN'] },
   { name: 'invalid regex under the u flag only', apply: (r) => newSubject(r, withProperty({ description: 'x', type: 'string', pattern: '\\-' })), expect: ['INVALID_PATTERN'] },
   { name: 'unsupported dialect draft-04', apply: (r) => newSubject(r, schema({}, { $schema: 'http://json-schema.org/draft-04/schema#' })), expect: ['SCHEMA_DIALECT_UNSUPPORTED'] },

@@ -1,7 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { mergeSchemas } from '../../../src/catalog/merge-all-of.js';
+import { schemaAtFragment } from '../../../src/catalog/schema-walk.js';
 import { checkCompatibility, type VersionInput } from '../../../src/compat/engine.js';
+import { createWorkBudget, WorkBudgetExceeded } from '../../../src/domain/work-budget.js';
 
 /**
  * Folding allOf into one schema must not widen it. Regression: keywords that read their
@@ -58,5 +60,28 @@ describe('allOf folding', () => {
     const result = checkCompatibility(version('2', counts({ type: 'integer', allOf: [{ $ref: 'other.json#/$defs/X' }] })), [version('1', counts({ type: 'integer' }))], { mode: 'BACKWARD', policy: 'STRICT' });
     expect(result.verdict, result.findings.map((finding) => finding.message).join('\n')).toBe('undecided');
     expect(result.findings.map((finding) => [finding.code, finding.params.dataPath])).toEqual([['COMPAT_UNDECIDED', '/n']]);
+  });
+
+  it('spends a budget, when given one, on every schema merged and reference followed: a fold that fans out stops', () => {
+    // Each definition's allOf uses the one before it ten times: 10^8 schemas from a few hundred bytes.
+    const $defs: Record<string, unknown> = { D0: { type: 'string' } };
+    for (let level = 1; level <= 8; level += 1) $defs[`D${level}`] = { allOf: Array.from({ length: 10 }, () => ({ $ref: `#/$defs/D${level - 1}` })) };
+    const fanning = { type: 'object', properties: { a: { $ref: '#/$defs/D8' } }, $defs };
+    const resolve = (ref: string): unknown => schemaAtFragment(fanning, ref.slice(1));
+    const budget = createWorkBudget<'fold'>(100_000);
+    expect(() => mergeSchemas([fanning], resolve, budget)).toThrow(WorkBudgetExceeded);
+    expect(budget.total).toBeLessThanOrEqual(100_000 + 2);
+    // Three levels fold within it, to the same schema as without one.
+    const small = { ...fanning, properties: { a: { $ref: '#/$defs/D3' } } };
+    const within = createWorkBudget<'fold'>(100_000);
+    expect(mergeSchemas([small], resolve, within)).toEqual(mergeSchemas([small], resolve));
+    expect(within.total).toBeGreaterThan(1_000);
+  });
+
+  it('intersects two large enums in one pass over each', () => {
+    const values = (from: number, count: number) => Array.from({ length: count }, (_, index) => ({ id: from + index }));
+    const budget = createWorkBudget<'fold'>(1_000_000);
+    expect(mergeSchemas([{ allOf: [{ enum: values(0, 50_000) }, { enum: values(49_998, 50_000) }] }], noRefs, budget)).toEqual({ enum: [{ id: 49_998 }, { id: 49_999 }] });
+    expect(budget.total).toBeLessThan(110_000);
   });
 });
