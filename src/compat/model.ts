@@ -215,6 +215,37 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return keysA.length === keysB.length && keysA.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
+/**
+ * Text that is equal exactly when two JSON values are (jsonEqual): object keys sorted, and a
+ * number JSON cannot write (1e400 parses to Infinity) kept apart from `null`.
+ */
+export function jsonKey(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : String(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map(jsonKey).join(',')}]`;
+  return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${jsonKey((value as Record<string, unknown>)[key])}`).join(',')}}`;
+}
+
+/** Enums up to this size are searched value by value; larger ones through a set of their jsonKeys. */
+const ENUM_SET_FROM = 32;
+const enumSets = new WeakMap<readonly unknown[], ReadonlySet<string>>();
+
+/**
+ * Whether `value` is a member of an enum, as jsonEqual decides. A large enum is read into a set
+ * once (per array), so a membership test costs the value's size, not the enum's: ajv and a scan
+ * compare value by value, and an 80,000-name enum checked for each of thousands of values or
+ * properties was billions of comparisons.
+ */
+export function inEnum(values: readonly unknown[], value: unknown): boolean {
+  if (values.length < ENUM_SET_FROM) return values.some((entry) => jsonEqual(entry, value));
+  let set = enumSets.get(values);
+  if (!set) {
+    set = new Set(values.map(jsonKey));
+    enumSets.set(values, set);
+  }
+  return set.has(jsonKey(value));
+}
+
 /** The JSON values in a value, itself included. */
 export function sizeOf(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 1;

@@ -94,6 +94,18 @@ describe('findings', () => {
     }
   });
 
+  it('judge a large enum holding a number JSON parses to Infinity (1e400) as any other: it crashed the check', () => {
+    const parsed = (number: number, members: string): VersionInput => {
+      const file = `catalog/apps/things/${number}.json`;
+      const document = parseJsonDocument(file, new TextEncoder().encode(`{"type": "object", "required": ["n"], "properties": {"n": {"enum": [${members}]}}}`));
+      if (!document.ok) throw new Error(document.findings[0].message);
+      return { name: `version ${number}`, file, document: schemaDocumentOf(document.document, `apps/things/${number}.json`) };
+    };
+    const numbers = Array.from({ length: 40 }, (_, index) => index + 1).join(', ');
+    const result = checkCompatibility(parsed(2, `1e400, ${numbers}`), [parsed(1, `0, ${numbers}`)], { mode: 'BACKWARD', policy: 'STRICT' });
+    expect(result.findings.map((finding) => [finding.code, finding.params.example])).toEqual([['ENUM_VALUE_REMOVED', { n: 0 }]]);
+  });
+
   it('say when nothing can be decided, and fail closed', () => {
     const old = version(1, { type: 'string', pattern: '^(?=.*[0-9]).{8,}$' });
     const next = version(2, { type: 'string', pattern: '^(?=.*[0-9])(?=.*[a-z]).{8,}$' });
