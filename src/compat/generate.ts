@@ -52,16 +52,19 @@ export function numberCandidates(nodes: readonly SchemaNode[]): number[] {
 }
 
 /** Strings tried for a string subschema: around its length bounds, formats, pattern samples. */
-export function stringCandidates(nodes: readonly SchemaNode[]): string[] {
-  const candidates = new Set<string>(['', 'a', 'ab', 'abc', 'not a value of any format', ...PATTERN_CANDIDATES, ...Object.values(FORMAT_SAMPLES)]);
+export function stringCandidates(nodes: readonly SchemaNode[]): readonly string[] {
+  let candidates: Set<string> | undefined;
   for (const node of nodes) {
     for (const name of ['minLength', 'maxLength']) {
       const bound = keyword(node, name);
-      if (typeof bound === 'number' && bound <= 10_000) for (const delta of [0, 1, -1]) if (bound + delta >= 0) candidates.add('a'.repeat(bound + delta));
+      if (typeof bound === 'number' && bound <= 10_000) for (const delta of [0, 1, -1]) if (bound + delta >= 0) (candidates ??= new Set(STRING_CANDIDATES)).add('a'.repeat(bound + delta));
     }
   }
-  return [...candidates];
+  // Built once: a generated example tries strings at every level of every value.
+  return candidates ? [...candidates] : STRING_CANDIDATES;
 }
+
+const STRING_CANDIDATES: readonly string[] = [...new Set(['', 'a', 'ab', 'abc', 'not a value of any format', ...PATTERN_CANDIDATES, ...Object.values(FORMAT_SAMPLES)])];
 
 /** A value valid under `node`, preferring type `preferred`; undefined when none was found. */
 export function generateValue(node: SchemaNode, validators: NodeValidators, preferred?: JsonType, depth = 0): unknown {

@@ -238,9 +238,49 @@ function generateAny(node: SchemaNode, validators: NodeValidators): unknown {
 }
 
 export function truncate(value: unknown, max = 80): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // Only the head is written: a message naming an 80,000-value enum, once per property that
+  // uses it, wrote the whole enum each time (seconds for a hostile version).
+  const text = jsonHead(value, max + 1) ?? String(value);
   // Copied out, not sliced: a slice keeps the whole text (a large enum's) alive in every message.
   return text.length > max ? `${[...text.slice(0, max - 1)].join('')}…` : text;
+}
+
+/**
+ * JSON.stringify(value) when it is shorter than `limit` characters, else a text of at least
+ * `limit` characters that starts as it does (JSON values: arrays, plain objects, primitives).
+ */
+function jsonHead(value: unknown, limit: number): string | undefined {
+  let text = '';
+  const write = (entry: unknown): void => {
+    if (text.length >= limit) return;
+    if (typeof entry === 'string' && entry.length > limit) {
+      // Its head, without the closing quote: the text is cut before it.
+      text += JSON.stringify(entry.slice(0, limit)).slice(0, -1);
+    } else if (Array.isArray(entry)) {
+      text += '[';
+      for (const [index, item] of entry.entries()) {
+        if (text.length >= limit) break;
+        if (index > 0) text += ',';
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') text += 'null';
+        else write(item);
+      }
+      if (text.length < limit) text += ']';
+    } else if (typeof entry === 'object' && entry !== null && !('toJSON' in entry)) {
+      text += '{';
+      let first = true;
+      for (const [key, item] of Object.entries(entry)) {
+        if (text.length >= limit) break;
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+        text += `${first ? '' : ','}${JSON.stringify(key)}:`;
+        first = false;
+        write(item);
+      }
+      if (text.length < limit) text += '}';
+    } else text += JSON.stringify(entry) ?? 'null';
+  };
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  write(value);
+  return text;
 }
 
 export { child };
