@@ -34,6 +34,7 @@ export const COMPAT_CODES = {
   SCHEMA_REJECTS_ALL: 'The reader accepts no value at a place where the writer accepts some.',
   CROSSCHECK_DIFFERENCE: 'json-schema-diff found an incompatibility the rule walk did not report (with its example when ajv confirms one).',
   COMPAT_UNDECIDED: 'A change the engine cannot decide; fails closed until reviewed (override) or decided by a later rule.',
+  COMPAT_BUDGET_EXCEEDED: 'Comparing two versions needs more work than the check allows (a deterministic count, not a time limit); undecided, fails closed until the schema is simplified or the version is overridden after review.',
 } as const;
 
 export type CompatCode = keyof typeof COMPAT_CODES;

@@ -1,10 +1,12 @@
 import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
 import type { Finding } from '../domain/finding.js';
+import { WorkBudgetExceeded } from '../domain/work-budget.js';
+import { COMPARISON_BUDGET, WORK_DESCRIPTIONS, createComparisonBudget, type CompatWork, type ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
 import { acceptsNothing, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { structuralChanges, tombstoneOf } from './policy.js';
-import { createNodeValidators, type NodeValidators } from './validators.js';
+import { createNodeValidators, meterValidators, type NodeValidators } from './validators.js';
 import { canRead, leafOf, truncate, type Reason } from './walk.js';
 
 /** One version of a subject as the engine compares it. */
@@ -24,6 +26,8 @@ export interface CompatOptions {
   readonly validators?: NodeValidators;
   /** Build and verify example events (default true); a verdict-only run skips them. */
   readonly examples?: boolean;
+  /** Units of work each comparison with an earlier version may spend (budget.ts); default COMPARISON_BUDGET. */
+  readonly budget?: number;
 }
 
 export type Direction = 'BACKWARD' | 'FORWARD';
@@ -34,6 +38,10 @@ export interface CompatResult {
   readonly verdict: 'compatible' | 'incompatible' | 'undecided';
   /** How many (reader, writer) pairs were compared. */
   readonly pairs: number;
+  /** The earlier versions (by name) whose comparison ran out of its budget: undecided (COMPAT_BUDGET_EXCEEDED). */
+  readonly exhausted: readonly string[];
+  /** The most units of work (budget.ts) one comparison with an earlier version spent. */
+  readonly spent: number;
 }
 
 const root = (document: SchemaDocument): SchemaNode => ({ document, pointer: '', schema: typeof document.root === 'boolean' ? document.root : (document.root as Record<string, unknown>) });
@@ -80,51 +88,91 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
     findings.push(finding);
   };
 
+  const exhausted: string[] = [];
+  let spent = 0;
   for (const old of againstFor(options.mode, earlier)) {
+    // One budget per earlier version: a comparison that runs out is undecided, the others go on.
+    const budget = createComparisonBudget(options.budget ?? COMPARISON_BUDGET);
+    const metered = meterValidators(validators, budget, options.resolve);
+    const reach = { resolve: options.resolve, budget };
     const oldRoot = root(old.document);
-    const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot, options.resolve) : [];
-    const structuralPaths = new Set(structural.map((change) => change.dataPath.join('\u0000')));
-    for (const change of structural) {
-      const pointer = change.newPointer;
-      push({
-        code: change.code === 'TYPE_NARROWED' ? 'TYPE_CHANGED' : change.code,
-        severity: 'error',
-        file: next.file,
-        ...next.document.locate(pointer),
-        pointer,
-        message: `At ${describeDataPath(change.dataPath)}, ${change.detail.replaceAll('{old}', `${old.name} (old)`).replaceAll('{new}', `${next.name} (new)`)}. This fails in every mode (${options.mode}, policy DEFAULT).`,
-        params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, oldPointer: change.oldPointer, newPointer: pointer, dataPath: describeDataPath(change.dataPath) },
-      });
-    }
+    try {
+      const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot, reach) : [];
+      const structuralPaths = new Set(structural.map((change) => change.dataPath.join('\u0000')));
+      for (const change of structural) {
+        const pointer = change.newPointer;
+        push({
+          code: change.code === 'TYPE_NARROWED' ? 'TYPE_CHANGED' : change.code,
+          severity: 'error',
+          file: next.file,
+          ...next.document.locate(pointer),
+          pointer,
+          message: `At ${describeDataPath(change.dataPath)}, ${change.detail.replaceAll('{old}', `${old.name} (old)`).replaceAll('{new}', `${next.name} (new)`)}. This fails in every mode (${options.mode}, policy DEFAULT).`,
+          params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, oldPointer: change.oldPointer, newPointer: pointer, dataPath: describeDataPath(change.dataPath) },
+        });
+      }
 
-    for (const direction of directionsFor(options.mode)) {
-      pairs += 1;
-      const [readerRoot, writerRoot, reader, writer] = direction === 'BACKWARD' ? [newRoot, oldRoot, next, old] : [oldRoot, newRoot, old, next];
-      for (const reason of canRead(readerRoot, writerRoot, validators, options.resolve)) {
-        if (options.policy === 'DEFAULT') {
-          // Removals and type changes are reported once, above, for every mode.
-          if (structuralPaths.has(reason.dataPath.join('\u0000')) && /^(TYPE_|PROPERTY_)/.test(reason.code)) continue;
-          // A property added as `false` forbids a name; that is not an addition the policy lets through.
-          // FORWARD (reader = old), this reason is a property the new version removed: when the
-          // structural walk reported it, the `continue` above dropped it; otherwise it is kept,
-          // so a removal the walk did not see still fails (STRICT's finding).
-          if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader) && direction === 'BACKWARD') {
-            const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots, options.resolve);
-            if (reason.property.optional && !tombstone) continue;
-            if (tombstone) {
-              push(toFinding({ ...reason, detail: `${reason.detail}; "${reason.property.name}" was ${truncate(tombstone.schema)} in ${tombstone.label}, so events of that version may carry it with another type (a tombstoned name)` }, direction, reader, writer, next, readerRoot, writerRoot, validators, options));
-              continue;
+      for (const direction of directionsFor(options.mode)) {
+        pairs += 1;
+        const [readerRoot, writerRoot, reader, writer] = direction === 'BACKWARD' ? [newRoot, oldRoot, next, old] : [oldRoot, newRoot, old, next];
+        for (const reason of canRead(readerRoot, writerRoot, metered, budget, options.resolve)) {
+          budget.place = { dataPath: reason.dataPath, nodes: [reason.reader, reason.writer] };
+          if (options.policy === 'DEFAULT') {
+            // Removals and type changes are reported once, above, for every mode.
+            if (structuralPaths.has(reason.dataPath.join('\u0000')) && /^(TYPE_|PROPERTY_)/.test(reason.code)) continue;
+            // A property added as `false` forbids a name; that is not an addition the policy lets through.
+            // FORWARD (reader = old), this reason is a property the new version removed: when the
+            // structural walk reported it, the `continue` above dropped it; otherwise it is kept,
+            // so a removal the walk did not see still fails (STRICT's finding).
+            if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader) && direction === 'BACKWARD') {
+              const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots, reach);
+              if (reason.property.optional && !tombstone) continue;
+              if (tombstone) {
+                push(toFinding({ ...reason, detail: `${reason.detail}; "${reason.property.name}" was ${truncate(tombstone.schema)} in ${tombstone.label}, so events of that version may carry it with another type (a tombstoned name)` }, direction, reader, writer, next, readerRoot, writerRoot, metered, options));
+                continue;
+              }
             }
           }
+          push(toFinding(reason, direction, reader, writer, next, readerRoot, writerRoot, metered, options));
         }
-        push(toFinding(reason, direction, reader, writer, next, readerRoot, writerRoot, validators, options));
       }
+    } catch (error) {
+      if (!(error instanceof WorkBudgetExceeded)) throw error;
+      exhausted.push(old.name);
+      // Not deduplicated with push: each earlier version that ran out gets its own finding.
+      findings.push(budgetFinding(next, old, budget, error.kind as CompatWork, options));
+    } finally {
+      spent = Math.max(spent, budget.total);
     }
   }
 
   const undecided = findings.some((finding) => finding.params.undecided === true);
   const decided = findings.some((finding) => finding.params.undecided !== true);
-  return { findings, verdict: decided ? 'incompatible' : undecided ? 'undecided' : 'compatible', pairs };
+  return { findings, verdict: decided ? 'incompatible' : undecided ? 'undecided' : 'compatible', pairs, exhausted, spent };
+}
+
+/**
+ * COMPAT_BUDGET_EXCEEDED: the comparison with `old` ran out of its budget. Undecided, so it fails
+ * closed; what was found before it stopped is still reported. Placed at the subschema of the new
+ * version the rule walk was comparing, when it had reached one.
+ */
+function budgetFinding(next: VersionInput, old: VersionInput, budget: ComparisonBudget, work: CompatWork, options: CompatOptions): Finding {
+  const place = budget.place;
+  const node = place?.nodes.find((candidate) => candidate.document === next.document);
+  const pointer = node?.pointer ?? '';
+  const where = place ? `at ${describeDataPath(place.dataPath)}` : 'at the start';
+  return {
+    code: 'COMPAT_BUDGET_EXCEEDED',
+    severity: 'error',
+    file: next.file,
+    ...next.document.locate(pointer),
+    pointer,
+    message:
+      `Comparing ${next.name} (new) with ${old.name} (old) takes more work than a compatibility check may do (${budget.limit.toLocaleString('en-US')} units), so it stopped ${where}, ${WORK_DESCRIPTIONS[work]}; the pair is undecided and fails closed. ` +
+      'Simplify the schema where it fans out — fewer anyOf/oneOf branches, a definition used once per level instead of several times over, a large enum or subschema in one $defs entry rather than narrowed again in many places, fewer required properties under arrays with a large minItems — or change less in one version. ' +
+      `A change reviewed to be compatible can be let through with an override of COMPAT_BUDGET_EXCEEDED for this version in overrides.yaml.`,
+    params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, newPointer: pointer, ...(place ? { dataPath: describeDataPath(place.dataPath) } : {}), limit: budget.limit, work, spent: { ...budget.spent }, undecided: true },
+  };
 }
 
 function toFinding(

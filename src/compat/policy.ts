@@ -1,4 +1,5 @@
 import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/schema-walk.js';
+import type { ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
 import { child, constraintKeys, jsonEqual, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
@@ -24,9 +25,18 @@ export interface StructuralChange {
   readonly detail: string;
 }
 
-/** What stays the same along one structural walk. */
-interface Walk {
+/**
+ * How the structural walk reaches schemas: references to other files through `resolve`, and
+ * every step, fold included, spending the comparison's budget (budget.ts): union branches and
+ * references multiply the steps, and `seen` keys only places.
+ */
+export interface Reach {
   readonly resolve: RefResolver | undefined;
+  readonly budget: ComparisonBudget;
+}
+
+/** What stays the same along one structural walk. */
+interface Walk extends Reach {
   /** Pairs of places already compared. */
   readonly seen: Set<string>;
   readonly files: { readonly old: SchemaDocument; readonly new: SchemaDocument };
@@ -48,20 +58,21 @@ function placeIn(file: SchemaDocument, input: SchemaNode, node: SchemaNode, oute
  * the rule walk's resolver (resolveRef with the engine's `resolve`): local ones into arrays as
  * into objects, and those to other version files.
  */
-function follow(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
+function follow(node: SchemaNode, { resolve, budget }: Reach): SchemaNode {
   const target = followRefs(node, resolve);
   if (!Array.isArray(keyword(target, 'allOf'))) return target;
-  const merged = mergeSchemas([target.schema], (ref) => schemaFrom(target, ref, resolve));
+  const merged = mergeSchemas([target.schema], (ref) => schemaFrom(target, ref, resolve), budget);
   return merged === undefined ? target : syntheticNode(target, merged, '');
 }
 
 /** Types a node admits, unions included (the types of its anyOf/oneOf branches). */
-function effectiveTypes(node: SchemaNode, resolve: RefResolver | undefined): Set<JsonType> {
+function effectiveTypes(node: SchemaNode, reach: Reach): Set<JsonType> {
+  reach.budget.spend('structure', 1);
   const own = typesOf(node);
   for (const union of ['anyOf', 'oneOf']) {
     const branches = keyword(node, union);
     if (!Array.isArray(branches)) continue;
-    const fromBranches = new Set<JsonType>(branches.flatMap((_, index) => [...effectiveTypes(follow(child(node, union, String(index)), resolve), resolve)]));
+    const fromBranches = new Set<JsonType>(branches.flatMap((_, index) => [...effectiveTypes(follow(child(node, union, String(index)), reach), reach)]));
     for (const type of [...own]) if (!fromBranches.has(type)) own.delete(type);
   }
   return own;
@@ -87,7 +98,7 @@ const listed = (node: SchemaNode): string[] => {
   return isSchemaObject(properties) ? Object.keys(properties) : [];
 };
 
-const typeText = (node: SchemaNode, resolve: RefResolver | undefined): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node, resolve).size === 7 ? 'any' : [...effectiveTypes(node, resolve)]));
+const typeText = (node: SchemaNode, reach: Reach): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node, reach).size === 7 ? 'any' : [...effectiveTypes(node, reach)]));
 
 /** The data path token a subschema position adds (see walk.ts: the same tokens the rule walk uses). */
 function stepToken(step: InstanceStep): string | undefined {
@@ -117,16 +128,18 @@ const MAX_BRANCH_MATCHING = 16;
  * walk follows) and `allOf` folded. Where a ref cannot be followed nothing is compared: the rule
  * walk reports that reference as undecided, failing closed.
  */
-export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode, resolve?: RefResolver): StructuralChange[] {
-  const walk: Walk = { resolve, seen: new Set(), files: { old: oldRoot.document, new: newRoot.document } };
+export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode, reach: Reach): StructuralChange[] {
+  const walk: Walk = { ...reach, seen: new Set(), files: { old: oldRoot.document, new: newRoot.document } };
   return collectChanges(oldRoot, newRoot, [], false, { old: oldRoot.pointer, new: newRoot.pointer }, walk);
 }
 
 function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: readonly string[], sameInstance: boolean, outer: Places, walk: Walk): StructuralChange[] {
-  const { resolve, seen } = walk;
+  const { seen } = walk;
+  walk.budget.place = { dataPath, nodes: [oldInput, newInput] };
+  walk.budget.spend('structure', 1);
   const changes: StructuralChange[] = [];
-  const oldNode = follow(oldInput, resolve);
-  const newNode = follow(newInput, resolve);
+  const oldNode = follow(oldInput, walk);
+  const newNode = follow(newInput, walk);
   if (unresolved(oldNode) || unresolved(newNode)) return changes;
   const at: Places = { old: placeIn(walk.files.old, oldInput, oldNode, outer.old), new: placeIn(walk.files.new, newInput, newNode, outer.new) };
   // Keyed by place only (file and pointer), so a recursive $ref ends; a definition used twice is walked once.
@@ -136,8 +149,8 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
   // A branch (anyOf, then …) applies to the value its parent does: the parent's types already
   // include the branches', so only the parent's are compared.
   if (!sameInstance) {
-    const oldTypes = effectiveTypes(oldNode, resolve);
-    const newTypes = effectiveTypes(newNode, resolve);
+    const oldTypes = effectiveTypes(oldNode, walk);
+    const newTypes = effectiveTypes(newNode, walk);
     const same = oldTypes.size === newTypes.size && [...oldTypes].every((type) => newTypes.has(type));
     if (!same && oldTypes.size > 0 && newTypes.size > 0) {
       const widened = [...oldTypes].every((type) => newTypes.has(type));
@@ -149,7 +162,7 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
         oldPointer: at.old,
         newPointer: at.new,
         dataPath,
-        detail: `the type changed from ${typeText(oldNode, resolve)} in {old} to ${typeText(newNode, resolve)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
+        detail: `the type changed from ${typeText(oldNode, walk)} in {old} to ${typeText(newNode, walk)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
       });
     }
   }
@@ -197,6 +210,7 @@ function matchBranch(oldNode: SchemaNode, newNode: SchemaNode, name: string, ind
   const count = Array.isArray(branches) ? branches.length : 0;
   if (count <= MAX_BRANCH_MATCHING) {
     for (let other = 0; other < count; other += 1) {
+      walk.budget.spend('structure', walk.seen.size);
       if (collectChanges(oldBranch, child(newNode, name, String(other)), dataPath, true, at, { ...walk, seen: new Set(walk.seen) }).length === 0) return [];
     }
   }
@@ -213,15 +227,15 @@ function valueAt(schema: unknown, tokens: readonly string[]): unknown {
  * Whether property `name` under the object at `dataPath` was used in an earlier version with a
  * different schema (a tombstone): re-adding it with another schema would make old data invalid.
  */
-export function tombstoneOf(name: string, dataPath: readonly string[], newSchema: unknown, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>, resolve?: RefResolver): { label: string; schema: unknown } | undefined {
+export function tombstoneOf(name: string, dataPath: readonly string[], newSchema: unknown, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>, reach: Reach): { label: string; schema: unknown } | undefined {
   for (const version of [...earlier].reverse()) {
-    let node: SchemaNode | undefined = follow(version.root, resolve);
+    let node: SchemaNode | undefined = follow(version.root, reach);
     for (const token of dataPath) {
       if (!node) break;
-      node = token === ANY_ITEM ? follow(child(node, 'items'), resolve) : listed(node).includes(token) ? follow(child(node, 'properties', token), resolve) : undefined;
+      node = token === ANY_ITEM ? follow(child(node, 'items'), reach) : listed(node).includes(token) ? follow(child(node, 'properties', token), reach) : undefined;
     }
     if (!node || !listed(node).includes(name)) continue;
-    const before = follow(child(node, 'properties', name), resolve).schema;
+    const before = follow(child(node, 'properties', name), reach).schema;
     if (!jsonEqual(withoutAnnotations(before), withoutAnnotations(newSchema))) return { label: version.label, schema: before };
   }
   return undefined;

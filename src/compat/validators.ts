@@ -2,7 +2,8 @@ import { Ajv, _, type KeywordCxt, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CATALOG_URI, VOCABULARY, addSchemaFormats, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
-import { inEnum, type SchemaDocument, type SchemaNode } from './model.js';
+import type { WorkBudget } from '../domain/work-budget.js';
+import { inEnum, resolveRef, sizeOf, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 
 /**
  * Exact membership: is a value valid under a subschema, as ajv (formats asserted) decides? Each
@@ -127,6 +128,11 @@ function enumCode(cxt: KeywordCxt): void {
 const SIMPLE = new Set(['type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern']);
 const IGNORED = new Set(['$schema', '$comment', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'x-pii', 'x-event-time']);
 
+/** Whether a subschema is evaluated here (evaluateSimple) rather than compiled by ajv. */
+function isSimple(schema: Readonly<Record<string, unknown>>): boolean {
+  return Object.keys(schema).every((key) => SIMPLE.has(key) || IGNORED.has(key));
+}
+
 function typeMatches(type: string, value: unknown): boolean {
   switch (type) {
     case 'null':
@@ -165,7 +171,7 @@ function sortKeys(value: unknown): unknown {
  * when the node has any other keyword (then ajv decides).
  */
 export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value: unknown): boolean | undefined {
-  for (const key of Object.keys(schema)) if (!SIMPLE.has(key) && !IGNORED.has(key)) return undefined;
+  if (!isSimple(schema)) return undefined;
   const type = schema.type;
   if (type !== undefined && ![type].flat().some((entry) => typeof entry === 'string' && typeMatches(entry, value))) return false;
   if (Array.isArray(schema.enum) && !inEnum(schema.enum, value)) return false;
@@ -193,4 +199,62 @@ export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value:
     }
   }
   return true;
+}
+
+/** Keywords whose value maps names to subschemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas', 'dependencies']);
+/** Keywords ajv never walks while validating (definitions are reached through references). */
+const NOT_WALKED = new Set(['$defs', 'definitions', 'default', 'examples']);
+/** References followed in a row before a weight counts as past any budget. */
+const MAX_WEIGHT_DEPTH = 1_000;
+
+/**
+ * Validators that spend a comparison's budget (budget.ts) before each check: a `validate` step
+ * per JSON value checked, plus one per value of the subschema — its keywords and values, every
+ * reference it reaches counted at each use, an enum as one set lookup — which bounds what ajv
+ * walks for a value; and the first time the comparison checks against a subschema ajv compiles,
+ * a `compile` step per value of it. Spent before ajv runs, so a subschema whose references fan
+ * out (2^N paths to one definition) is refused before ajv would follow them all.
+ */
+export function meterValidators(validators: NodeValidators, budget: WorkBudget<'validate' | 'compile'>, resolve?: RefResolver): NodeValidators {
+  const weights = new WeakMap<object, number>();
+  const compiled = new WeakSet<object>();
+  const weigh = (schema: unknown, document: SchemaDocument, trail: Set<object>): number => {
+    if (typeof schema !== 'object' || schema === null) return 1;
+    const known = weights.get(schema);
+    if (known !== undefined) return known;
+    // A recursive schema is walked once per level of the value, which the value's size counts.
+    if (trail.has(schema)) return 1;
+    if (trail.size > MAX_WEIGHT_DEPTH) return Number.MAX_SAFE_INTEGER;
+    trail.add(schema);
+    let weight = 1;
+    for (const [key, entry] of Array.isArray(schema) ? schema.entries() : Object.entries(schema)) {
+      if (NOT_WALKED.has(String(key))) continue;
+      if (key === 'enum') weight += 1;
+      else if (key === 'const') weight += sizeOf(entry);
+      else if (key === '$ref' && typeof entry === 'string') {
+        const target = resolveRef({ document, pointer: '', schema: true }, entry, resolve);
+        weight += target ? weigh(target.schema, target.document, trail) : 1;
+      } else if (SCHEMA_MAPS.has(String(key)) && isSchemaObject(entry)) {
+        for (const subschema of Object.values(entry)) weight += weigh(subschema, document, trail);
+      } else weight += weigh(entry, document, trail);
+      if (weight >= Number.MAX_SAFE_INTEGER) break;
+    }
+    trail.delete(schema);
+    weight = Math.min(weight, Number.MAX_SAFE_INTEGER);
+    weights.set(schema, weight);
+    return weight;
+  };
+  return {
+    addDocument: (document) => validators.addDocument(document),
+    valid(node, value) {
+      const weight = weigh(node.schema, node.document, new Set());
+      if (typeof node.schema === 'object' && !isSimple(node.schema) && !compiled.has(node.schema)) {
+        budget.spend('compile', weight);
+        compiled.add(node.schema);
+      }
+      budget.spend('validate', sizeOf(value) + weight);
+      return validators.valid(node, value);
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { CompatCode } from './codes.js';
 import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
+import type { ComparisonBudget } from './budget.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
 import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
@@ -40,6 +41,8 @@ export interface Pair {
 }
 
 export interface RuleContext {
+  /** Spends the comparison's budget (budget.ts); validators and folds spend it too. */
+  readonly budget: ComparisonBudget;
   readonly validators: NodeValidators;
   /** The reasons a comparison would give, without reporting them (a fresh walk). */
   trial(reader: SchemaNode, writer: SchemaNode): Reason[];
@@ -81,15 +84,18 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
  * The directional primitive: every reason why `reader` cannot read all values `writer` accepts.
  * Set semantics (STRICT); the policy layer builds DEFAULT on top. Recursive schemas terminate:
  * a pair already under comparison is assumed compatible (coinduction), as Confluent does.
+ * Every pair compared spends `budget`, which throws WorkBudgetExceeded once it is used up (the
+ * engine reports that); `validators` should spend it too (meterValidators).
  */
-export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, resolve: RefResolver = () => undefined, depth = 0): Reason[] {
+export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, budget: ComparisonBudget, resolve: RefResolver = () => undefined, depth = 0): Reason[] {
   const reasons: Reason[] = [];
   const seen = new Set<string>();
   const resolveFrom = (node: SchemaNode) => (ref: string): unknown => schemaFrom(node, ref, resolve);
   const context: RuleContext = {
+    budget,
     validators,
     resolveFrom,
-    trial: (readerNode, writerNode) => (depth > 8 ? [{ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath: [], detail: 'the schemas nest combinators too deeply to compare', undecided: true }] : canRead(readerNode, writerNode, validators, resolve, depth + 1)),
+    trial: (readerNode, writerNode) => (depth > 8 ? [{ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath: [], detail: 'the schemas nest combinators too deeply to compare', undecided: true }] : canRead(readerNode, writerNode, validators, budget, resolve, depth + 1)),
     report: (reason) => reasons.push(reason),
     findLeaf(pair, candidates) {
       for (const candidate of candidates) {
@@ -98,6 +104,8 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
       return undefined;
     },
     compare(readerNode, writerNode, dataPath) {
+      budget.place = { dataPath, nodes: [readerNode, writerNode] };
+      budget.spend('compare', 1);
       const r = resolveRefs(readerNode, resolve);
       const w = resolveRefs(writerNode, resolve);
       if ('undecided' in r || 'undecided' in w) {
@@ -116,14 +124,14 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
       // allOf: folded into one schema on either side when its keywords allow it (DESIGN: the
       // engine covers every keyword); a reader's allOf that cannot be folded is checked branch
       // by branch (W ⊆ R1 ∩ R2 iff W ⊆ R1 and W ⊆ R2); a writer's is undecided.
-      const foldedWriter = fold(w, resolveFrom(w));
+      const foldedWriter = fold(w, resolveFrom(w), budget);
       if (foldedWriter === 'unfoldable') {
         const branches = (keyword(w, 'allOf') as unknown[]).map((_, index) => child(w, 'allOf', String(index)));
         if ([without(w, 'allOf'), ...branches].some((branch) => context.trial(r, branch).length === 0)) return;
         reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: w, dataPath, detail: '{writer} combines schemas with allOf in a way that cannot be folded (different patterns, patternProperties, tuples or nested combinators), so the comparison fails closed', undecided: true });
         return;
       }
-      const foldedReader = fold(r, resolveFrom(r));
+      const foldedReader = fold(r, resolveFrom(r), budget);
       if (foldedReader === 'unfoldable') {
         context.compare(without(r, 'allOf'), foldedWriter, dataPath);
         (keyword(r, 'allOf') as unknown[]).forEach((_, index) => context.compare(child(r, 'allOf', String(index)), foldedWriter, dataPath));
@@ -144,7 +152,7 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
         const loose = union === 'anyOf' && branches.length > 1 ? UNEVALUATED.filter((name) => branches.some((branch) => evaluatesFor(branch, name))) : [];
         const rest = without(w, union, ...loose);
         branches.forEach((branch, index) => {
-          const merged = typeof rest.schema === 'object' ? mergeWithBranches(rest.schema, [branch], resolveFrom(w)) : mergeSchemas([rest.schema, branch], resolveFrom(w));
+          const merged = typeof rest.schema === 'object' ? mergeWithBranches(rest.schema, [branch], resolveFrom(w), budget) : mergeSchemas([rest.schema, branch], resolveFrom(w), budget);
           if (merged === false) return;
           if (merged === undefined) {
             reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: child(w, union, String(index)), dataPath, detail: `branch ${index} of the ${union} of {writer} cannot be combined with its sibling keywords, so it cannot be compared`, undecided: true });
@@ -220,9 +228,9 @@ function identity(node: SchemaNode): string {
 }
 
 /** The node with its allOf folded in, the node itself when it has none, or 'unfoldable'. */
-function fold(node: SchemaNode, resolve: (ref: string) => unknown): SchemaNode | 'unfoldable' {
+function fold(node: SchemaNode, resolve: (ref: string) => unknown, budget: ComparisonBudget): SchemaNode | 'unfoldable' {
   if (!Array.isArray(keyword(node, 'allOf'))) return node;
-  const merged = mergeSchemas([node.schema], resolve);
+  const merged = mergeSchemas([node.schema], resolve, budget);
   if (merged === undefined) return 'unfoldable';
   return syntheticNode(node, merged, '');
 }

@@ -7,7 +7,9 @@ import { checkCompatibility, type CompatResult, type Direction, type VersionInpu
 import { generateValue } from '../compat/generate.js';
 import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import { fileResolver, schemaFrom, type SchemaDocument, type SchemaNode } from '../compat/model.js';
-import type { NodeValidators } from '../compat/validators.js';
+import { meterValidators, type NodeValidators } from '../compat/validators.js';
+import { createComparisonBudget } from '../compat/budget.js';
+import { WorkBudgetExceeded } from '../domain/work-budget.js';
 import type { Finding } from '../domain/finding.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
@@ -91,8 +93,15 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
     findings.push(...result.findings);
     const previous = earlier.at(-1);
     if (!previous || directions.length === 0) continue;
-    const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options, examples: false }).verdict;
     const roots = { old: { document: previous.document, pointer: '', schema: previous.document.root as Record<string, unknown> }, new: { document: next.document, pointer: '', schema: next.document.root as Record<string, unknown> } };
+    if (result.exhausted.includes(previous.name)) {
+      // Undecided already (COMPAT_BUDGET_EXCEEDED): a STRICT walk of the same pair would run out
+      // the same way, so the pair is counted as skipped by the cross-check.
+      const reason = 'the rule walk ran out of its budget on this pair';
+      crossCheck.push({ subject: input.subjectPath.replace('/', '-'), file: next.file, version, against: version - 1, directions, forms: { old: { ok: false, reason }, new: { ok: false, reason } }, strict: { BACKWARD: 'undecided', FORWARD: 'undecided' }, example: () => undefined, proves: () => false });
+      continue;
+    }
+    const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options, examples: false }).verdict;
     const forms = { old: jsdForm(roots.old), new: jsdForm(roots.new) };
     const outcome = input.differ && forms.old.ok && forms.new.ok ? input.differ.diff(forms.old.schema, forms.new.schema) : undefined;
     crossCheck.push({
@@ -107,7 +116,15 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
       example: (difference) => {
         // Its enum and const values come back encoded, as they were sent (toJsdForm).
         const schema = decodeJsdData(difference);
-        return isSchemaObject(schema) || typeof schema === 'boolean' ? generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, input.validators) : undefined;
+        if (!isSchemaObject(schema) && typeof schema !== 'boolean') return undefined;
+        // Built within a budget of its own, as the engine's examples are: no example past it.
+        const budget = createComparisonBudget();
+        try {
+          return generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, meterValidators(input.validators, budget));
+        } catch (error) {
+          if (error instanceof WorkBudgetExceeded) return undefined;
+          throw error;
+        }
       },
       proves: (direction, value) => {
         const [writer, reader] = direction === 'BACKWARD' ? [roots.old, roots.new] : [roots.new, roots.old];

@@ -20,7 +20,7 @@ export const conditionalRule: CompatRule = {
     if (trials.length === 0) return;
     // Values that take the reader's `if` branch are the likely counterexamples.
     const writer = schemaIn(pair.writer, pair.reader.document);
-    const taking = writer === undefined ? undefined : mergeSchemas([writer, keyword(pair.reader, 'if')], context.resolveFrom(pair.reader));
+    const taking = writer === undefined ? undefined : mergeSchemas([writer, keyword(pair.reader, 'if')], context.resolveFrom(pair.reader), context.budget);
     const extra = isSchemaObject(taking) ? [generateValue(syntheticNode(pair.reader, taking, '/if'), context.validators)] : [];
     const leaf = searchWitness(pair, context, trials, extra);
     context.report(

@@ -14,7 +14,7 @@ export const notRule: CompatRule = {
     const excluded = keyword(pair.reader, 'not');
     if (excluded === undefined || jsonEqual(excluded, keyword(pair.writer, 'not'))) return;
     const writer = schemaIn(pair.writer, pair.reader.document);
-    const both = writer === undefined ? undefined : mergeSchemas([writer, excluded], context.resolveFrom(pair.reader));
+    const both = writer === undefined ? undefined : mergeSchemas([writer, excluded], context.resolveFrom(pair.reader), context.budget);
     if (both === false) return;
     const candidate = both === undefined ? undefined : generateValue(syntheticNode(pair.reader, both, '/not'), context.validators);
     const leaf = candidate !== undefined && context.validators.valid(child(pair.reader, 'not'), candidate) ? context.findLeaf(pair, [candidate]) : undefined;

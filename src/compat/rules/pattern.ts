@@ -18,7 +18,7 @@ export const patternRule: CompatRule = {
     const writerPattern = keyword(pair.writer, 'pattern');
     if (writerPattern === readerPattern) return;
     const lengths = countRange(pair.writer, 'minLength', 'maxLength');
-    const verdict = patternContainment(typeof writerPattern === 'string' ? writerPattern : undefined, readerPattern, { min: lengths.low?.value ?? 0, max: lengths.high?.value });
+    const verdict = patternContainment(typeof writerPattern === 'string' ? writerPattern : undefined, readerPattern, { min: lengths.low?.value ?? 0, max: lengths.high?.value }, context.budget);
     if (verdict.status === 'subset') return;
     const writerText = typeof writerPattern === 'string' ? `pattern ${JSON.stringify(writerPattern)}` : 'no pattern';
     if (verdict.status === 'undecidable') {

@@ -94,7 +94,7 @@ export function createCountRule(spec: {
   readonly describe: (range: string) => string;
   readonly unit?: string;
   /** A second, exact look when the ranges alone say no (e.g. a writer pattern that implies a length). */
-  readonly contained?: (pair: Pair, reader: { low?: Bound; high?: Bound }, writer: { low?: Bound; high?: Bound }) => boolean;
+  readonly contained?: (pair: Pair, reader: { low?: Bound; high?: Bound }, writer: { low?: Bound; high?: Bound }, context: RuleContext) => boolean;
   /** Values to try as an example, given the pair. */
   readonly candidates: (pair: Pair, context: RuleContext, bounds: ReadonlyArray<Bound | undefined>) => Iterable<unknown>;
 }): CompatRule {
@@ -104,7 +104,7 @@ export function createCountRule(spec: {
       if (hasEnum(pair.writer) || !admits(pair.writer, spec.type)) return;
       const writer = countRange(pair.writer, spec.min, spec.max);
       const reader = countRange(pair.reader, spec.min, spec.max);
-      if (rangeContained(writer, reader) || spec.contained?.(pair, reader, writer)) return;
+      if (rangeContained(writer, reader) || spec.contained?.(pair, reader, writer, context)) return;
       context.report({
         code: spec.code,
         ...pair,

@@ -15,11 +15,11 @@ export const stringLengthRule = createCountRule({
   min: 'minLength',
   max: 'maxLength',
   describe: (range) => `strings of length ${range}`,
-  contained(pair, reader, writer) {
+  contained(pair, reader, writer, context) {
     const pattern = keyword(pair.writer, 'pattern');
     if (typeof pattern !== 'string') return false;
     const lengths = `^[^]{${reader.low?.value ?? 0},${reader.high?.value ?? ''}}$`;
-    return patternContainment(pattern, lengths, { min: writer.low?.value ?? 0, max: writer.high?.value }).status === 'subset';
+    return patternContainment(pattern, lengths, { min: writer.low?.value ?? 0, max: writer.high?.value }, context.budget).status === 'subset';
   },
   candidates: (pair) => stringCandidates([pair.writer, pair.reader]),
 });

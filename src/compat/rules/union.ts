@@ -83,7 +83,7 @@ function readerBranches(pair: Pair, union: 'anyOf' | 'oneOf', context: RuleConte
   if (!depends || typeof rest !== 'object') return plain;
   const folded: SchemaNode[] = [];
   for (const [index, branch] of raw.entries()) {
-    const merged = mergeWithBranches(rest, [branch], context.resolveFrom(pair.reader));
+    const merged = mergeWithBranches(rest, [branch], context.resolveFrom(pair.reader), context.budget);
     if (merged === undefined) return undefined;
     folded.push(syntheticNode(pair.reader, merged, `/${union}/${index}`));
   }
@@ -96,10 +96,10 @@ function checkOverlaps(pair: Pair, context: RuleContext, branches: readonly Sche
       const left = branches[first] as SchemaNode;
       const right = branches[second] as SchemaNode;
       // Branches that exclude each other (different tags) never overlap, whatever the writer.
-      if (mergeSchemas([left.schema, right.schema], context.resolveFrom(pair.reader)) === false) continue;
+      if (mergeSchemas([left.schema, right.schema], context.resolveFrom(pair.reader), context.budget) === false) continue;
       // Only writer values can break: the overlap that matters is writer ∩ left ∩ right.
       const writer = schemaIn(pair.writer, pair.reader.document);
-      const merged = writer === undefined ? undefined : mergeSchemas([writer, left.schema, right.schema], context.resolveFrom(pair.reader));
+      const merged = writer === undefined ? undefined : mergeSchemas([writer, left.schema, right.schema], context.resolveFrom(pair.reader), context.budget);
       if (merged === false) continue;
       const both = merged === undefined ? undefined : syntheticNode(pair.reader, merged, `/oneOf/${first}+${second}`);
       const candidate = both ? generateValue(both, context.validators) : undefined;

@@ -33,7 +33,7 @@ describe('modes', () => {
     expect(checkCompatibility(widened, [narrow], { mode: 'FORWARD', policy: 'STRICT' }).verdict).toBe('incompatible');
     const full = checkCompatibility(widened, [narrow], { mode: 'FULL', policy: 'STRICT' });
     expect(full.findings.map((finding) => [finding.code, finding.params.direction])).toEqual([['TYPE_WIDENED', 'FORWARD']]);
-    expect(checkCompatibility(v2, [v1], { mode: 'NONE', policy: 'DEFAULT' })).toEqual({ findings: [], verdict: 'compatible', pairs: 0 });
+    expect(checkCompatibility(v2, [v1], { mode: 'NONE', policy: 'DEFAULT' })).toEqual({ findings: [], verdict: 'compatible', pairs: 0, exhausted: [], spent: 0 });
   });
 
   it('DEFAULT: a removed property fails in every mode, even where sets say compatible', () => {
