@@ -169,7 +169,7 @@ function budgetFinding(next: VersionInput, old: VersionInput, budget: Comparison
     pointer,
     message:
       `Comparing ${next.name} (new) with ${old.name} (old) takes more work than a compatibility check may do (${budget.limit.toLocaleString('en-US')} units), so it stopped ${where}, ${WORK_DESCRIPTIONS[work]}; the pair is undecided and fails closed. ` +
-      'Simplify the schema where it fans out — fewer anyOf/oneOf branches, a definition used once per level instead of several times over, a large enum or subschema in one $defs entry rather than narrowed again in many places, fewer required properties under arrays with a large minItems — or change less in one version. ' +
+      'Simplify the schema where it fans out — fewer anyOf/oneOf branches, a definition used once per level instead of several times over, fewer required properties under arrays with a large minItems, fewer distinct patterns — or change less in one version (a large enum narrowed in thousands of places: over several versions). ' +
       `A change reviewed to be compatible can be let through with an override of COMPAT_BUDGET_EXCEEDED for this version in overrides.yaml.`,
     params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, newPointer: pointer, ...(place ? { dataPath: describeDataPath(place.dataPath) } : {}), limit: budget.limit, work, spent: { ...budget.spent }, undecided: true },
   };
