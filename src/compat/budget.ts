@@ -1,4 +1,4 @@
-import { createWorkBudget, type WorkBudget } from '../domain/work-budget.js';
+import { CountedBudget } from '../domain/work-budget.js';
 import type { SchemaNode } from './model.js';
 
 /**
@@ -38,32 +38,36 @@ export const WORK_UNITS: Readonly<Record<CompatWork, number>> = { compare: 100, 
  */
 export const COMPARISON_BUDGET = 20_000_000;
 
-/** Where a comparison was when it ran out: the data path and the nodes last compared. */
-export interface BudgetPlace {
-  readonly dataPath: readonly string[];
-  readonly nodes: readonly SchemaNode[];
-}
-
 /**
  * A comparison's budget: `spend(kind, steps)` counts steps of work, each WORK_UNITS[kind] units
- * of the limit. It also remembers where the rule walk is, for the finding that reports it.
+ * of the limit. It also remembers the place the walks have reached (`at`), for the finding that
+ * reports it: kept in fields, as the walks note it at every step.
  */
-export interface ComparisonBudget extends WorkBudget<CompatWork> {
-  place: BudgetPlace | undefined;
-}
+export class ComparisonBudget extends CountedBudget<CompatWork> {
+  /** The data path reached; undefined before any walk has begun. */
+  dataPath: readonly string[] | undefined;
+  #first: SchemaNode | undefined;
+  #second: SchemaNode | undefined;
 
-/** A budget of `limit` units; each step spent counts its kind's WORK_UNITS. */
-export function createComparisonBudget(limit = COMPARISON_BUDGET): ComparisonBudget {
-  const units = createWorkBudget<CompatWork>(limit);
-  return {
-    limit,
-    spent: units.spent,
-    get total() {
-      return units.total;
-    },
-    spend: (kind, steps) => units.spend(kind, steps * WORK_UNITS[kind]),
-    place: undefined,
-  };
+  constructor(limit = COMPARISON_BUDGET) {
+    super(limit);
+  }
+
+  override spend(kind: CompatWork, steps: number): void {
+    super.spend(kind, steps * WORK_UNITS[kind]);
+  }
+
+  /** Notes the place reached: a data path, and the two nodes compared there. */
+  at(dataPath: readonly string[], first: SchemaNode, second: SchemaNode): void {
+    this.dataPath = dataPath;
+    this.#first = first;
+    this.#second = second;
+  }
+
+  /** The node of the place reached that is in `document`, if one is. */
+  nodeIn(document: SchemaNode['document']): SchemaNode | undefined {
+    return [this.#first, this.#second].find((node) => node?.document === document);
+  }
 }
 
 /** The work that ran out of budget, in a finding's words ("it stopped at /a, …"). */

@@ -1,7 +1,7 @@
 import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
 import type { Finding } from '../domain/finding.js';
 import { WorkBudgetExceeded } from '../domain/work-budget.js';
-import { COMPARISON_BUDGET, WORK_DESCRIPTIONS, createComparisonBudget, type CompatWork, type ComparisonBudget } from './budget.js';
+import { COMPARISON_BUDGET, ComparisonBudget, WORK_DESCRIPTIONS, type CompatWork } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
 import { acceptsNothing, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
@@ -92,7 +92,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
   let spent = 0;
   for (const old of againstFor(options.mode, earlier)) {
     // One budget per earlier version: a comparison that runs out is undecided, the others go on.
-    const budget = createComparisonBudget(options.budget ?? COMPARISON_BUDGET);
+    const budget = new ComparisonBudget(options.budget ?? COMPARISON_BUDGET);
     const metered = meterValidators(validators, budget, options.resolve);
     const reach = { resolve: options.resolve, budget };
     const oldRoot = root(old.document);
@@ -116,7 +116,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
         pairs += 1;
         const [readerRoot, writerRoot, reader, writer] = direction === 'BACKWARD' ? [newRoot, oldRoot, next, old] : [oldRoot, newRoot, old, next];
         for (const reason of canRead(readerRoot, writerRoot, metered, budget, options.resolve)) {
-          budget.place = { dataPath: reason.dataPath, nodes: [reason.reader, reason.writer] };
+          budget.at(reason.dataPath, reason.reader, reason.writer);
           if (options.policy === 'DEFAULT') {
             // Removals and type changes are reported once, above, for every mode.
             if (structuralPaths.has(reason.dataPath.join('\u0000')) && /^(TYPE_|PROPERTY_)/.test(reason.code)) continue;
@@ -157,10 +157,9 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
  * version the rule walk was comparing, when it had reached one.
  */
 function budgetFinding(next: VersionInput, old: VersionInput, budget: ComparisonBudget, work: CompatWork, options: CompatOptions): Finding {
-  const place = budget.place;
-  const node = place?.nodes.find((candidate) => candidate.document === next.document);
-  const pointer = node?.pointer ?? '';
-  const where = place ? `at ${describeDataPath(place.dataPath)}` : 'at the start';
+  const dataPath = budget.dataPath;
+  const pointer = budget.nodeIn(next.document)?.pointer ?? '';
+  const where = dataPath ? `at ${describeDataPath(dataPath)}` : 'at the start';
   return {
     code: 'COMPAT_BUDGET_EXCEEDED',
     severity: 'error',
@@ -171,7 +170,7 @@ function budgetFinding(next: VersionInput, old: VersionInput, budget: Comparison
       `Comparing ${next.name} (new) with ${old.name} (old) takes more work than a compatibility check may do (${budget.limit.toLocaleString('en-US')} units), so it stopped ${where}, ${WORK_DESCRIPTIONS[work]}; the pair is undecided and fails closed. ` +
       'Simplify the schema where it fans out — fewer anyOf/oneOf branches, a definition used once per level instead of several times over, fewer required properties under arrays with a large minItems, fewer distinct patterns — or change less in one version (a large enum narrowed in thousands of places: over several versions). ' +
       `A change reviewed to be compatible can be let through with an override of COMPAT_BUDGET_EXCEEDED for this version in overrides.yaml.`,
-    params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, newPointer: pointer, ...(place ? { dataPath: describeDataPath(place.dataPath) } : {}), limit: budget.limit, work, spent: { ...budget.spent }, undecided: true },
+    params: { mode: options.mode, policy: options.policy, direction: 'ANY', against: old.name, newPointer: pointer, ...(dataPath ? { dataPath: describeDataPath(dataPath) } : {}), limit: budget.limit, work, spent: { ...budget.spent }, undecided: true },
   };
 }
 

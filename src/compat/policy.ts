@@ -135,7 +135,7 @@ export function structuralChanges(oldRoot: SchemaNode, newRoot: SchemaNode, reac
 
 function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: readonly string[], sameInstance: boolean, outer: Places, walk: Walk): StructuralChange[] {
   const { seen } = walk;
-  walk.budget.place = { dataPath, nodes: [oldInput, newInput] };
+  walk.budget.at(dataPath, oldInput, newInput);
   walk.budget.spend('structure', 1);
   const changes: StructuralChange[] = [];
   const oldNode = follow(oldInput, walk);

@@ -217,9 +217,11 @@ const MAX_WEIGHT_DEPTH = 1_000;
  * out (2^N paths to one definition) is refused before ajv would follow them all.
  */
 export function meterValidators(validators: NodeValidators, budget: WorkBudget<'validate' | 'compile'>, resolve?: RefResolver): NodeValidators {
-  const weights = new WeakMap<object, number>();
-  const compiled = new WeakSet<object>();
+  // Made on first use: most comparisons check no value at all.
+  let weights: WeakMap<object, number> | undefined;
+  let compiled: WeakSet<object> | undefined;
   const weigh = (schema: unknown, document: SchemaDocument, trail: Set<object>): number => {
+    weights ??= new WeakMap();
     if (typeof schema !== 'object' || schema === null) return 1;
     const known = weights.get(schema);
     if (known !== undefined) return known;
@@ -249,6 +251,7 @@ export function meterValidators(validators: NodeValidators, budget: WorkBudget<'
     addDocument: (document) => validators.addDocument(document),
     valid(node, value) {
       const weight = weigh(node.schema, node.document, new Set());
+      compiled ??= new WeakSet();
       if (typeof node.schema === 'object' && !isSimple(node.schema) && !compiled.has(node.schema)) {
         budget.spend('compile', weight);
         compiled.add(node.schema);

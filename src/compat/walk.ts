@@ -104,7 +104,7 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
       return undefined;
     },
     compare(readerNode, writerNode, dataPath) {
-      budget.place = { dataPath, nodes: [readerNode, writerNode] };
+      budget.at(dataPath, readerNode, writerNode);
       budget.spend('compare', 1);
       const r = resolveRefs(readerNode, resolve);
       const w = resolveRefs(writerNode, resolve);

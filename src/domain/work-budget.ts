@@ -31,18 +31,23 @@ export class WorkBudgetExceeded extends Error {
 
 /** A budget of `limit` units. Spending stays refused once it has been exceeded. */
 export function createWorkBudget<Kind extends string = string>(limit: number): WorkBudget<Kind> {
-  const spent: Partial<Record<Kind, number>> = {};
-  let total = 0;
-  return {
-    limit,
-    spent,
-    get total() {
-      return total;
-    },
-    spend(kind, units) {
-      spent[kind] = (spent[kind] ?? 0) + units;
-      total += units;
-      if (total > limit) throw new WorkBudgetExceeded(limit, kind);
-    },
-  };
+  return new CountedBudget<Kind>(limit);
+}
+
+/** A WorkBudget; a class, so the engine, which makes one per comparison, builds it cheaply. */
+export class CountedBudget<Kind extends string = string> implements WorkBudget<Kind> {
+  readonly spent: Partial<Record<Kind, number>> = {};
+  #total = 0;
+
+  constructor(readonly limit: number) {}
+
+  get total(): number {
+    return this.#total;
+  }
+
+  spend(kind: Kind, units: number): void {
+    this.spent[kind] = (this.spent[kind] ?? 0) + units;
+    this.#total += units;
+    if (this.#total > this.limit) throw new WorkBudgetExceeded(this.limit, kind);
+  }
 }

@@ -8,7 +8,7 @@ import { generateValue } from '../compat/generate.js';
 import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import { fileResolver, schemaFrom, type SchemaDocument, type SchemaNode } from '../compat/model.js';
 import { meterValidators, type NodeValidators } from '../compat/validators.js';
-import { createComparisonBudget } from '../compat/budget.js';
+import { ComparisonBudget } from '../compat/budget.js';
 import { WorkBudgetExceeded } from '../domain/work-budget.js';
 import type { Finding } from '../domain/finding.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
@@ -118,7 +118,7 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
         const schema = decodeJsdData(difference);
         if (!isSchemaObject(schema) && typeof schema !== 'boolean') return undefined;
         // Built within a budget of its own, as the engine's examples are: no example past it.
-        const budget = createComparisonBudget();
+        const budget = new ComparisonBudget();
         try {
           return generateValue({ document: { label: `${input.subjectPath}/json-schema-diff`, root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema }, meterValidators(input.validators, budget));
         } catch (error) {
