@@ -34,6 +34,13 @@ export interface AuditedPartition {
   readonly problemCount: number;
 }
 
+/** A partition's problems as lines of text: each message, then how many more the list left out. */
+export function problemLines(entry: AuditedPartition): string[] {
+  const lines = entry.problems.map((problem) => problem.message);
+  if (entry.problemCount > entry.problems.length) lines.push(`${entry.topic}/${entry.partition}: … and ${entry.problemCount - entry.problems.length} more problems`);
+  return lines;
+}
+
 export interface AuditReport {
   readonly location: string;
   readonly partitions: readonly AuditedPartition[];
@@ -410,7 +417,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = units.map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}`, unit }));
   for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}`, unit: undefined });
   // An object of no known unit covers what its name states: its offsets are its own problem's, not a hole.
-  const known = union(runsOf([...intervals].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))));
+  const known = union(runsOf(intervals));
   for (const object of target.loose) for (const [from, to] of absent(known, object.first, object.last)) intervals.push({ from, to, what: `object ${object.key}`, unit: undefined });
   intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   // With retention, the front is expired up to the first whole unit: the rule deletes a unit's

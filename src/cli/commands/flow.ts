@@ -3,7 +3,7 @@ import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseRetentio
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
-import { auditLake, type AuditReport } from '../../usecases/audit-lake.js';
+import { auditLake, problemLines, type AuditReport } from '../../usecases/audit-lake.js';
 import type { FlowOptions, FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 import { plural } from '../../domain/plural.js';
@@ -36,8 +36,7 @@ function printAudit(report: AuditReport, io: Io): void {
   for (const entry of report.partitions) {
     const span = entry.first !== null ? `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}` : entry.next !== null && entry.next !== '0' ? `offsets below ${entry.next}` : 'nothing archived';
     io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${plural(entry.records, 'record')} in ${plural(entry.objects, 'object')}, ${plural(entry.gaps, 'gap record')}${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}${entry.expired ? `; ${entry.expired} expired (deleted from the front, as retention does)` : ''}`);
-    for (const problem of entry.problems) io.out(`    ${problem.message}`);
-    if (entry.problemCount > entry.problems.length) io.out(`    ${entry.topic}/${entry.partition}: … and ${entry.problemCount - entry.problems.length} more problems`);
+    for (const line of problemLines(entry)) io.out(`    ${line}`);
   }
   if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');
   io.out(`  ${report.hourProblems.length === 0 ? 'ok     ' : 'FAILED '} ${report.closedHours} closed hours hold exactly the objects their _CLOSED.json lists`);
