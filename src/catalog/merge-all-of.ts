@@ -33,7 +33,8 @@ const TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'objec
 type Schema = Record<string, unknown>;
 
 function jsonEqual(a: unknown, b: unknown): boolean {
-  return canonicalText(a) === canonicalText(b);
+  // One value reached twice (a definition referenced by both sides) is equal without its text.
+  return a === b || canonicalText(a) === canonicalText(b);
 }
 function canonicalText(value: unknown): string | undefined {
   return JSON.stringify(sortKeys(value));
