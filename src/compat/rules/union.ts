@@ -1,6 +1,6 @@
 import { mergeSchemas, mergeWithBranches } from '../../catalog/merge-all-of.js';
 import { isSchemaObject } from '../../catalog/schema-walk.js';
-import { child, enumValues, has, jsonEqual, keyword, schemaIn, syntheticNode, typesOf, without, type SchemaNode } from '../model.js';
+import { child, enumValues, has, inEnum, keyword, schemaIn, syntheticNode, typesOf, without, type SchemaNode } from '../model.js';
 import { evaluatingApplicators, generateValue } from '../generate.js';
 import type { CompatRule, Pair, RuleContext } from '../walk.js';
 import { searchWitness } from './witness.js';
@@ -21,8 +21,8 @@ function tagOf(branches: readonly SchemaNode[], writer: SchemaNode): string | un
 
 function coveringBranch(pair: Pair, context: RuleContext, branches: readonly SchemaNode[]): { covered: boolean; trials: ReturnType<RuleContext['trial']> } {
   const tag = tagOf(branches, pair.writer);
-  const writerTag = tag === undefined ? undefined : discriminator(pair.writer, tag);
-  const candidates = tag === undefined ? branches : branches.filter((branch) => (discriminator(branch, tag) ?? []).some((value) => (writerTag ?? []).some((other) => jsonEqual(value, other))));
+  const writerTag = (tag === undefined ? undefined : discriminator(pair.writer, tag)) ?? [];
+  const candidates = tag === undefined ? branches : branches.filter((branch) => (discriminator(branch, tag) ?? []).some((value) => inEnum(writerTag, value)));
   const trials: ReturnType<RuleContext['trial']> = [];
   for (const branch of candidates) {
     const reasons = context.trial(branch, pair.writer);
