@@ -15,10 +15,12 @@ const GS_URL = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/;
  */
 export function storeLocation(url: string, cwd: string): string {
   const text = url.trim();
-  const gs = GS_URL.exec(text);
-  if (gs) return openObjectStore(text).location;
-  const file = decodeFileUrl(text);
-  return file?.ok && file.path !== '' ? `file://${resolve(cwd, file.path)}` : text;
+  // Opening a store does no I/O: its location is what it would read and write.
+  try {
+    return openObjectStore(text, { cwd }).location;
+  } catch {
+    return text;
+  }
 }
 
 /** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute` (`file://localhost/absolute`). */
