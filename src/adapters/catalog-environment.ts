@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ENVIRONMENT_LOCATIONS, readEnvironmentSettings, type EnvironmentRead } from '../catalog/config-files.js';
 import { parseYamlDocument, unreadableMessage } from '../catalog/documents.js';
-import { decodeFileUrl } from '../domain/file-url.js';
+import { absoluteFileUrl } from '../domain/file-url.js';
 import { storeLocation } from './lake/object-store.js';
 import { resolveSettings, type EnvironmentLayer, type ResolveInput, type Resolved, type SettingSource } from '../config/resolve.js';
 import type { SettingKey } from '../config/settings.js';
@@ -56,23 +56,13 @@ export function readEnvironmentLayer(choice: EnvironmentChoice, catalogDir: stri
       const values: Partial<Record<SettingKey, string>> = {};
       for (const key of ENVIRONMENT_LOCATIONS) {
         const value = read.environment[key];
+        // From the repository root that holds catalog.yaml: one directory wherever in the
+        // repository a command runs (`file://./lake` is `<root>/lake` from `catalog/apps` too).
         if (value !== undefined) values[key] = absoluteFileUrl(value, root);
       }
       return { name: choice.name, file, values, sameLocation: (a, b) => storeLocation(a, choice.directory) === storeLocation(b, choice.directory) };
     }
   }
-}
-
-/**
- * A relative `file://` location made absolute from `base`, as the store would open it from there:
- * catalog.yaml's from the repository root that holds it, so it names one directory wherever in
- * the repository a command runs (`file://./lake` is `<root>/lake` from `catalog/apps` too), and a
- * flag's from where the command runs. Other locations are returned as written.
- */
-function absoluteFileUrl(url: string, base: string): string {
-  const file = decodeFileUrl(url);
-  // A location's path is percent-decoded when the store opens it: a literal % stays one. A malformed escape or a host is reported where the value is checked.
-  return !file?.ok || file.path === '' || isAbsolute(file.path) ? url : `file://${resolve(base, file.path).replace(/%/g, '%25')}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Config } from '../config/resolve.js';
 import { devDown, devUp, localKafkaPort, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
-import { decodeFileUrl } from '../domain/file-url.js';
+import { absoluteFileUrl } from '../domain/file-url.js';
 import { HEADERS } from '../manifest/framing.js';
 import { createSchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
@@ -217,7 +217,7 @@ async function offsetsOf(admin: Admin, topic: string): Promise<Array<{ partition
 /** Step 5: one flow run over every subject. */
 async function archive(config: DemoSettings, options: DemoOptions): Promise<FlowReport> {
   const flowOptions = flowOptionsFrom({ dryRun: false }, '--');
-  const settings: FlowSettings = { ...config, lakeUrl: absolute(config.lakeUrl, options.root), stateUrl: absolute(config.stateUrl, options.root), manifestUrl: absolute(config.manifestUrl, options.root) };
+  const settings: FlowSettings = { ...config, lakeUrl: absoluteFileUrl(config.lakeUrl, options.root), stateUrl: absoluteFileUrl(config.stateUrl, options.root), manifestUrl: absoluteFileUrl(config.manifestUrl, options.root) };
   const { ports, close } = openFlowPorts(settings, { runId: flowOptions.runId, log: (line) => options.err(`  ${line}`), fault: () => Promise.resolve() });
   try {
     const report = await runFlow(ports, flowOptions);
@@ -235,12 +235,6 @@ async function archive(config: DemoSettings, options: DemoOptions): Promise<Flow
   } finally {
     await close();
   }
-}
-
-/** `file://./x` as an absolute `file://` URL, so the flow finds it whatever its working directory. */
-function absolute(url: string, root: string): string {
-  const file = decodeFileUrl(url);
-  return file?.ok ? `file://${resolve(root, file.path)}` : url;
 }
 
 interface SubjectLake {

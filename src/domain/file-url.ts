@@ -1,3 +1,5 @@
+import { isAbsolute, resolve } from 'node:path';
+
 /**
  * The path a `file://` URL names, as every reader of one decodes it (the lake and state stores,
  * catalog.yaml's locations, the SDK's manifest loader, the discovery snippets, the demo): one
@@ -29,4 +31,11 @@ export function decodeFileUrl(url: string): FileUrlPath | undefined {
   } catch {
     return { ok: false, problem: 'holds a % that starts no escape (%XX): write a literal % as %25' };
   }
+}
+
+/** A relative `file://` URL made absolute against `base` (so it names the same directory from any working directory); any other value as it is. */
+export function absoluteFileUrl(url: string, base: string): string {
+  const file = decodeFileUrl(url);
+  // A location's path is percent-decoded when the store opens it: a literal % stays one. A malformed escape or a host is reported where the value is checked.
+  return !file?.ok || file.path === '' || isAbsolute(file.path) ? url : `file://${resolve(base, file.path).replace(/%/g, '%25')}`;
 }
