@@ -12,6 +12,8 @@ export default defineConfig({
     // 2 cores: one worker per core keeps the broker responsive.
     maxWorkers: 2,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    // Every temporary directory of a run lives in one, removed after it (see temp-root.ts).
+    globalSetup: ['test/support/temp-root.ts'],
     projects: [
       {
         extends: true,

@@ -29,7 +29,7 @@ export interface CraftedLake {
 
 const TOPIC = 'apps-users';
 
-/** Writes the crafted lake to a fresh file lake (a temporary directory the OS cleans); returns its stores. */
+/** Writes the crafted lake to a fresh file lake (a temporary directory, removed with the run's: see temp-root.ts); returns its stores. */
 export async function writeLake(spec: CraftedLake, where: { lakeUrl?: string; stateUrl?: string } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'schemaflow-crafted-lake-'));
   const lake = openObjectStore(where.lakeUrl ?? `file://${root}/lake`);
