@@ -76,11 +76,16 @@ export async function sendFlowMetrics(config: FlowSettings, report: FlowReport, 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `90s`, `10m`, `1h`, `90d` (and `ms`) in milliseconds; anything else is a usage error naming the option. */
-export function parseDuration(text: string, name: string): number {
+/**
+ * `90s`, `10m`, `1h`, `90d` (and `ms`) in milliseconds; anything else is a usage error naming the
+ * option. With `whyPositive`, 0 is one too, the reason given after it.
+ */
+export function parseDuration(text: string, name: string, whyPositive?: string): number {
   const match = DURATION.exec(text);
   if (!match) throw new UsageError(`${name} must be a duration such as 90s, 10m, 1h or 90d, not ${JSON.stringify(text)}`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  if (whyPositive !== undefined && ms <= 0) throw new UsageError(`${name} must be longer than 0, not ${JSON.stringify(text)}: ${whyPositive}`);
+  return ms;
 }
 
 /**
@@ -88,9 +93,7 @@ export function parseDuration(text: string, name: string): number {
  * every missing offset expired, so an emptied lake would pass.
  */
 export function parseRetention(text: string, name = '--retention'): number {
-  const ms = parseDuration(text, name);
-  if (ms <= 0) throw new UsageError(`${name} must be longer than 0, not ${JSON.stringify(text)}: with no age, every missing offset would pass as expired`);
-  return ms;
+  return parseDuration(text, name, 'with no age, every missing offset would pass as expired');
 }
 
 /**
@@ -99,8 +102,7 @@ export function parseRetention(text: string, name = '--retention'): number {
  * TimeoutOverflowWarning and fires it at once, and every partition would end incomplete.
  */
 function parseMaxDuration(text: string, name: string): number {
-  const ms = parseDuration(text, name);
-  if (ms <= 0) throw new UsageError(`${name} must be longer than 0, not ${JSON.stringify(text)}: a run that may read for no time reads nothing`);
+  const ms = parseDuration(text, name, 'a run that may read for no time reads nothing');
   if (ms > MAX_TIMER_MS) throw new UsageError(`${name} must be at most 24d (${MAX_TIMER_MS} ms, the longest timer Node.js keeps: a longer one fires at once and ends the read before it starts), not ${JSON.stringify(text)}`);
   return ms;
 }
