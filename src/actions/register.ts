@@ -4,6 +4,8 @@ import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin } from '../adapters/registration-ports.js';
+import { explainManifestError } from '../config/manifest-hint.js';
+import { findSetting } from '../config/settings.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
 import { flagsFromInputs, optionalInput } from './inputs.js';
@@ -21,7 +23,10 @@ async function main(): Promise<void> {
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
     registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
-  );
+  ).catch((error: unknown) => {
+    // The same words as the CLI's for a manifest that cannot be read, in the inputs' names.
+    throw explainManifestError(error, { manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' });
+  });
 
   core.setOutput('status', report.publish.status);
   core.setOutput('serial', String(report.manifest.serial));

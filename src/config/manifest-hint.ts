@@ -21,7 +21,8 @@ export interface ManifestOrigin {
  * What to check when the manifest cannot be read (MANIFEST_UNREADABLE): the location and where
  * it came from, that registration published there, the credentials or endpoint a gs://
  * location needs, and how to name another one. One text for every command that reads the
- * manifest (produce, types, flow run and close, search, show, site) and for actions/flow.
+ * manifest (plan, register, produce, types, flow run and close, search, show, site) and for
+ * actions/register and actions/flow.
  */
 export function manifestHint(origin: ManifestOrigin): string {
   const setting = findSetting('manifestUrl');

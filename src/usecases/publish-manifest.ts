@@ -1,4 +1,4 @@
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
@@ -18,6 +18,27 @@ function sameContent(a: Manifest, b: Manifest): boolean {
 }
 
 /**
+ * The manifest registration last published (`<location>/latest.json`) and its generation, or
+ * undefined before the first. A store that cannot be read is MANIFEST_UNREADABLE, the code every
+ * other reader of the manifest reports (the CLI and the actions add what to check:
+ * manifestHint), with the store's `retriable`; a missing bucket stays BUCKET_NOT_FOUND (exit 2),
+ * and a file that is no manifest MANIFEST_INVALID.
+ */
+export async function readPublishedManifest(store: ObjectStore): Promise<{ readonly manifest: Manifest; readonly generation: string } | undefined> {
+  const source = `${store.location}/${LATEST}`;
+  let latest: Awaited<ReturnType<ObjectStore['get']>>;
+  try {
+    latest = await store.get(LATEST);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // The store's own error names the key already: the reason is its cause's (trimmed: GCS's messages end with a newline).
+    const reason = messageOf(error instanceof SchemaflowError && error.cause !== undefined ? error.cause : error).trim();
+    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${reason}`, { cause: error, retriable: error instanceof SchemaflowError && error.retriable });
+  }
+  return latest ? { manifest: parseManifest(latest.bytes, source), generation: latest.generation } : undefined;
+}
+
+/**
  * Publishes a manifest (DESIGN.md §4): `<serial>.json` create-only, then `latest.json` (a full
  * copy), both under the manifest location, moved by generation compare-and-swap. Only a manifest
  * whose source commit equals or descends from the one in latest.json is published; an older
@@ -27,8 +48,8 @@ function sameContent(a: Manifest, b: Manifest): boolean {
  */
 export async function publishManifest(store: ObjectStore, repository: Repository, manifest: Manifest, bytes: Uint8Array): Promise<PublishOutcome> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const latest = await store.get(LATEST);
-    const current = latest ? parseManifest(latest.bytes, `${store.location}/${LATEST}`) : undefined;
+    const latest = await readPublishedManifest(store);
+    const current = latest?.manifest;
     if (current) {
       if (current.sourceCommit !== manifest.sourceCommit && !repository.isAncestor(current.sourceCommit, manifest.sourceCommit)) {
         return { status: 'superseded', by: current.sourceCommit, serial: current.serial };

@@ -1,14 +1,13 @@
 import { SchemaflowError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
 import { diffManifests } from '../manifest/diff.js';
-import { parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
 import { planTopics, type TopicAdmin, type TopicPlan } from '../topics/plan.js';
 import { buildCatalogManifest } from './build-manifest.js';
 import { EMPTY_TREE, checkCatalog } from './check-catalog.js';
 import { refuseShallowClone } from './full-history.js';
-import { publishManifest, type PublishOutcome } from './publish-manifest.js';
+import { publishManifest, readPublishedManifest, type PublishOutcome } from './publish-manifest.js';
 
 export interface RegisterOptions {
   readonly catalogDir: string;
@@ -53,8 +52,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   // Before the last manifest is read: its commit would not resolve in a shallow clone, which
   // would otherwise be reported as a rewritten history.
   refuseShallowClone(repository, 'and registration re-verifies the whole first-parent history since the last manifest');
-  const latest = await manifests.get(LATEST);
-  const previous = latest ? parseManifest(latest.bytes, `${manifests.location}/${LATEST}`) : undefined;
+  const previous = (await readPublishedManifest(manifests))?.manifest;
 
   // Re-verify against what was registered last, as the pull-request check did against its base.
   const base = previous ? { ref: `manifest serial ${previous.serial}`, commit: previous.sourceCommit } : { ref: 'an empty catalog', commit: EMPTY_TREE };

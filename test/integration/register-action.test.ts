@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -38,5 +38,17 @@ describe('actions/register', () => {
     const unset = await register({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': '' });
     expect(unset.code).toBe(1);
     expect(unset.stdout).toContain('::error::input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location');
+  });
+
+  // Regression: the published manifest read through the object store failed without the hint
+  // every other reader of it gives (here an unexpected EISDIR, for a gs:// one OBJECT_STORE_FAILED).
+  it('explains a published manifest it cannot read in the inputs\' names, and publishes nothing', async () => {
+    const unreadable = join(directory, 'unreadable');
+    mkdirSync(join(unreadable, 'latest.json'), { recursive: true });
+    const failed = await register({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': `file://${unreadable}` });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(`::error::cannot load the manifest from file://${unreadable}/latest.json: EISDIR: illegal operation on a directory, read%0A  Check the manifest location file://${unreadable} (from input manifest-url): that registration published latest.json there`);
+    expect(failed.stdout).toContain('To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).');
+    expect(readdirSync(unreadable)).toEqual(['latest.json']);
   });
 });

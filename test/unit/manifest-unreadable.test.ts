@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { manifestHint } from '../../src/config/manifest-hint.js';
 import { runSchemaflow } from '../support/cli.js';
+import { startGcsStub } from '../support/gcs-stub.js';
+import { createTestRepo } from '../support/git-repo.js';
 
 /**
  * A manifest that cannot be read (MANIFEST_UNREADABLE) is explained alike by every command that
@@ -64,5 +66,45 @@ describe('a manifest that cannot be read', () => {
       'Check the manifest location gs://acme-schemaflow/manifests (from SCHEMAFLOW_MANIFEST_URL): that registration published latest.json there (schemaflow register, or actions/register on merge), and that these credentials may read gs://acme-schemaflow (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, a workload identity, or gcloud auth application-default login). To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).',
     );
     expect(manifestHint({ ...origin, gcsEndpoint: 'http://127.0.0.1:4443' })).toContain('and that the GCS endpoint http://127.0.0.1:4443 answers and holds the bucket acme-schemaflow.');
+  });
+});
+
+// Regression: plan and register read latest.json through the object store, so a store that could
+// not be read ended them as OBJECT_STORE_FAILED (a file:// one as an unexpected error with a stack
+// trace), with nothing said about where the location came from or what to check.
+describe('registration reading the published manifest', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  // Port 9 (discard): plan goes on without a cluster, as a provisional plan, and reads the manifest.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SCHEMAFLOW_KAFKA_BROKERS: '127.0.0.1:9' };
+  const hint = (location: string, access: string): string =>
+    `  Check the manifest location ${location} (from --manifest-url): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. To read another location, give --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or --env with a catalog.yaml environment whose manifestUrl names it).`;
+
+  it('explains a file:// location that cannot be read (latest.json a directory): MANIFEST_UNREADABLE, exit 1', async () => {
+    mkdirSync(join(repo.root, 'published', 'latest.json'), { recursive: true });
+    const run = await runSchemaflow(['plan', '--manifest-url', 'file://./published'], { cwd: repo.root, env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      [`schemaflow: MANIFEST_UNREADABLE: cannot load the manifest from file://${repo.root}/published/latest.json: EISDIR: illegal operation on a directory, read`, hint('file://./published', 'that this user may read that directory'), ''].join('\n'),
+    );
+  });
+
+  it('explains a gs:// location the endpoint refuses (403): the bucket and the endpoint that must hold it', async () => {
+    const gcs = await startGcsStub(403);
+    try {
+      const run = await runSchemaflow(['plan', '--manifest-url', 'gs://acme-refused/manifests', '--gcs-endpoint', gcs.url], { cwd: repo.root, env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        [
+          'schemaflow: MANIFEST_UNREADABLE: cannot load the manifest from gs://acme-refused/manifests/latest.json: the stub answers 403',
+          hint('gs://acme-refused/manifests', `that the GCS endpoint ${gcs.url} answers and holds the bucket acme-refused`),
+          '',
+        ].join('\n'),
+      );
+      // Asked once: a 403 is not retried.
+      expect(gcs.requests).toEqual(['GET /storage/v1/b/acme-refused/o/manifests%2Flatest.json?']);
+    } finally {
+      await gcs.close();
+    }
   });
 });
