@@ -16,9 +16,16 @@ export type FileUrlPath = { readonly ok: true; readonly path: string } | { reado
 
 const LOCAL_HOST = /^localhost$/i;
 
-/** The percent-decoded path of a `file://` URL, or why it names none; undefined for a URL of another scheme. */
+/**
+ * The percent-decoded path of a `file://` URL, or why it names none; undefined for a URL of
+ * another scheme. The scheme is read in lowercase only, as `gs://` is everywhere: `FILE://` is
+ * refused with how to write it, never read as a relative path or another scheme.
+ */
 export function decodeFileUrl(url: string): FileUrlPath | undefined {
-  if (!url.startsWith('file://')) return undefined;
+  if (!url.startsWith('file://')) {
+    if (/^file:\/\//i.test(url)) return { ok: false, problem: `writes the scheme as ${JSON.stringify(url.slice(0, 4))}: write it in lowercase, file://${url.slice('file://'.length)}` };
+    return undefined;
+  }
   const rest = url.slice('file://'.length);
   const slash = rest.indexOf('/');
   const host = slash === -1 ? rest : rest.slice(0, slash);

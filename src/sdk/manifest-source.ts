@@ -35,6 +35,9 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     }
     const file = decodeFileUrl(target);
     if (file && !file.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: it ${file.problem}`);
+    // Any other URL (http://, GS://) would otherwise be read as a relative path and reported as a missing file.
+    const scheme = file ? undefined : /^([a-z][a-z0-9+.-]+):\/\//i.exec(target)?.[1];
+    if (scheme !== undefined) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: the loader reads a path, file://, https:// or gs:// (the scheme in lowercase), not ${scheme}://; inject a loader to read another`);
     return new Uint8Array(await readFile(file ? file.path : target));
   };
 }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openObjectStore, storeLocation } from '../../../src/adapters/lake/object-store.js';
+import { resolveSettings } from '../../../src/config/resolve.js';
+import { findSetting } from '../../../src/config/settings.js';
 import { duckdbRoot, manifestLocation } from '../../../src/discovery/snippets.js';
 import { decodeFileUrl } from '../../../src/domain/file-url.js';
 import { createManifestLoader } from '../../../src/sdk/manifest-source.js';
@@ -84,5 +86,43 @@ describe('every reader of a file:// location', () => {
     const local = await runSchemaflow(['lake', 'audit', '--lake', `file://localhost${root}/empty-lake`], { cwd: '/', env });
     expect(local.code).toBe(2);
     expect(local.stderr).toContain(`nothing is archived at file://${root}/empty-lake`);
+  });
+});
+
+// Regression: FILE:// (a scheme in capitals) passed the settings check, which compared schemes
+// without regard to case, and was then refused by the store as "not a supported location" without
+// naming the setting, or read by the SDK as a relative path and reported as a missing file. Every
+// reader matches gs:// as written, so FILE://, GS:// and the like are refused, naming the setting,
+// with the lowercase form to write.
+describe('a location whose scheme is not in lowercase', () => {
+  it('is refused by decodeFileUrl, saying how to write it', () => {
+    expect(decodeFileUrl('FILE:///tmp/x')).toEqual({ ok: false, problem: 'writes the scheme as "FILE": write it in lowercase, file:///tmp/x' });
+    expect(decodeFileUrl('File://./lake')).toEqual({ ok: false, problem: 'writes the scheme as "File": write it in lowercase, file://./lake' });
+  });
+
+  it.each([
+    ['lakeUrl', 'FILE://./lake', 'file://./lake'],
+    ['lakeUrl', 'GS://acme-lake/events', 'gs://acme-lake/events'],
+    ['stateUrl', 'File:///srv/state', 'file:///srv/state'],
+    ['manifestUrl', 'HTTPS://example.com/manifests', 'https://example.com/manifests'],
+    ['gcsEndpoint', 'HTTP://127.0.0.1:4443', 'http://127.0.0.1:4443'],
+  ] as const)('is refused by the settings check (%s = %s), with the lowercase form', (key, value, lowercase) => {
+    const flag = `--${findSetting(key).flag ?? ''}`;
+    expect(() => resolveSettings([key], { env: {}, flags: { [key]: value } })).toThrow(`invalid configuration:\n  - ${flag}="${value}": expected the scheme in lowercase: ${lowercase}`);
+  });
+
+  it('is refused with exit 2 by a command, naming the variable, and by the store', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const run = await runSchemaflow(['search', 'x'], { cwd: root, env: { ...env, SCHEMAFLOW_MANIFEST_URL: 'FILE://./manifests' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('SCHEMAFLOW_MANIFEST_URL="FILE://./manifests": expected the scheme in lowercase: file://./manifests');
+    expect(() => openObjectStore('FILE:///srv/lake')).toThrow('FILE:///srv/lake writes the scheme as "FILE": write it in lowercase, file:///srv/lake');
+  });
+
+  it('is refused by the SDK loader as MANIFEST_UNREADABLE, not read as a relative path', async () => {
+    const load = createManifestLoader();
+    await expect(load('FILE:///srv/manifests/')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: 'cannot load the manifest from FILE:///srv/manifests/latest.json: it writes the scheme as "FILE": write it in lowercase, file:///srv/manifests/latest.json' });
+    await expect(load('GS://acme/manifests/')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: 'cannot load the manifest from GS://acme/manifests/latest.json: the loader reads a path, file://, https:// or gs:// (the scheme in lowercase), not GS://; inject a loader to read another' });
+    await expect(load('http://example.com/manifests/')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', message: expect.stringContaining('not http://;') as string });
   });
 });
