@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAction } from '../support/action.js';
 import { BASE_TIME } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
@@ -92,3 +94,95 @@ it('leaves nothing the next run cannot finish: every offset exactly once', async
   const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);
   expect(audit.code, audit.stdout).toBe(0);
 });
+
+/**
+ * `flow close` on SIGINT or SIGTERM first finishes closing the hours, then exits 130 or 143. It
+ * reads no record and is over in well under a second, so a signal sent at a moment chosen by the
+ * clock could land before it starts or after it ends: instead, a proxy in front of the GCS
+ * emulator holds its first upload (closing writes the hours' markers and the closure state, and
+ * nothing else) until the run has logged that it received the signal, then lets it through.
+ */
+describe('flow close stopped by a signal', () => {
+  let closing: FlowFixture;
+  const hours = 3;
+
+  beforeAll(async () => {
+    closing = await createFlowFixture(['clicks']);
+    const topic = closing.subjects[0] ?? '';
+    await closing.createTopic(topic, 1);
+    const id = String(closing.idOf(topic, 1));
+    await closing.send(topic, Array.from({ length: hours * 4 }, (_, index) => ({ timestamp: String(BASE_TIME + index * 900_000), headers: { 'schema-id': id }, value: JSON.stringify({ id: `c${index}`, at: new Date(BASE_TIME + index * 900_000).toISOString() }) })));
+  });
+  afterAll(async () => {
+    await closing.dispose();
+  });
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s: closes every hour it would have closed, then exits %i', async (signal, exitCode) => {
+    const topic = closing.subjects[0] ?? '';
+    const gcsLake = await createTestLake('gcs');
+    // Two shards archive everything and, being shards, close no hour: flow close is left all of it.
+    for (const shard of ['0/2', '1/2']) {
+      const run = await closing.cli(['flow', 'run', '--lake', gcsLake.url, '--subjects', topic, '--shard', shard]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+    }
+    expect((await gcsLake.objects()).filter(({ key }) => key.endsWith('/_CLOSED.json'))).toEqual([]);
+
+    const proxy = await startHoldingProxy(inject('gcsEndpoint'));
+    try {
+      const closed = await closing.cli(['flow', 'close', '--lake', gcsLake.url, '--subjects', topic, '--allowed-lateness', '1h'], { SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint }, {
+        started: (child) => {
+          let stderr = '';
+          child.stderr?.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString('utf8');
+            if (stderr.includes(`schemaflow: ${signal}:`)) proxy.release();
+          });
+          void proxy.held.then(() => child.kill(signal));
+        },
+      });
+      expect(closed.code, closed.stdout + closed.stderr).toBe(exitCode);
+      expect(closed.signal).toBeNull();
+      expect(closed.stderr).toContain(`schemaflow: ${signal}:`);
+      expect(closed.stdout).toMatch(/^flow close \S+: manifest serial \d+, lake gs:\/\//);
+    } finally {
+      await proxy.close();
+    }
+    // Every hour with data was closed all the same, and the lake holds up.
+    const keys = (await gcsLake.objects()).map(({ key }) => key);
+    const markers = keys.filter((key) => key.endsWith('/_CLOSED.json')).map((key) => key.slice(0, -'/_CLOSED.json'.length));
+    const dataHours = new Set(keys.filter((key) => key.endsWith('.jsonl.gz') && !key.startsWith('_')).map((key) => key.split('/').slice(0, 4).join('/')));
+    expect(dataHours.size).toBe(hours);
+    expect(markers.sort()).toEqual([...dataHours].sort());
+    const audit = await closing.cli(['lake', 'audit', '--lake', gcsLake.url]);
+    expect(audit.code, audit.stdout).toBe(0);
+  });
+});
+
+/**
+ * A loopback proxy in front of the GCS emulator that holds the first upload until release() is
+ * called (`held` resolves when it arrives), and forwards everything else untouched.
+ */
+async function startHoldingProxy(target: string): Promise<{ endpoint: string; held: Promise<void>; release: () => void; close: () => Promise<void> }> {
+  const upstream = new URL(target);
+  let arrived: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (arrived = resolve));
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let holding = false;
+  const server: Server = createServer((incoming, outgoing) => {
+    const upload = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/');
+    const wait = upload && !holding ? ((holding = true), arrived(), released) : Promise.resolve();
+    void wait.then(() => {
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } }, (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      });
+      forward.on('error', (error) => outgoing.writeHead(502).end(error.message));
+      incoming.pipe(forward);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no proxy address');
+  return { endpoint: `http://127.0.0.1:${address.port}`, held, release, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
