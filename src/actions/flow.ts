@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const options = flowOptionsFrom({ subjects: input('subjects'), shard: input('shard'), maxDuration: input('max-duration'), flushBytes: input('flush-bytes'), maxRecordBytes: input('max-record-bytes'), allowedLateness: input('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
   const started = Date.now();
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
-  const signals = stopOnSignals((line) => core.warning(line));
+  const signals = stopOnSignals((line) => core.warning(line), { closeOnly: options.closeOnly });
   const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     // This bundle is its own worker script (see the end of this file).

@@ -48,10 +48,11 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * The first SIGINT or SIGTERM during a flow run stops its reading: the run then flushes and
- * commits what it read and ends. A second signal ends the process at once (Node's default, the
+ * commits what it read and ends. A close-only run (`flow close`) reads nothing: it finishes
+ * closing the hours, and says so. A second signal ends the process at once (Node's default, the
  * handlers being gone), which the crash-safe protocol recovers from on the next run.
  */
-export function stopOnSignals(log: (line: string) => void): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
+export function stopOnSignals(log: (line: string) => void, options: { readonly closeOnly?: boolean } = {}): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const dispose = (): void => {
@@ -60,7 +61,7 @@ export function stopOnSignals(log: (line: string) => void): { signal: AbortSigna
   const onSignal = (name: NodeJS.Signals): void => {
     received = name;
     dispose();
-    log(`schemaflow: ${name}: stopping the read; committing what was read (send it again to end at once)`);
+    log(`schemaflow: ${name}: ${options.closeOnly === true ? 'finishing closing the hours' : 'stopping the read; committing what was read'} (send it again to end at once)`);
     controller.abort();
   };
   for (const name of STOP_SIGNALS) process.on(name, onSignal);

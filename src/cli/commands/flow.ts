@@ -77,7 +77,7 @@ const flowRun = defineCommand({
 async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowSettings; env: Readonly<Record<string, string | undefined>>; io: Io; format: 'text' | 'json'; workers: number }): Promise<number> {
   const { config, env, io, format, workers } = context;
   const started = Date.now();
-  const signals = stopOnSignals((line) => io.err(line));
+  const signals = stopOnSignals((line) => io.err(line), { closeOnly: flowOptions.closeOnly });
   const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
   try {
     const report = await runFlowInWorkers(ports, config, flowOptions, { workers, script: WORKER_SCRIPT, faults: true });
