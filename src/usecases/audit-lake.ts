@@ -412,8 +412,6 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
 
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
   const whole = (unit: Unit): boolean => unit.counted === unit.records || (pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end);
-  // A unit short only of what its unreadable objects' names state: those objects' problems say it.
-  const explained = (unit: Unit): boolean => unit.unchecked.length > 0 && unit.counted < unit.records && absent(held, unit.start, unit.end).every(([from, to]) => absent(union(runsOf(unit.unchecked)), from, to).length === 0);
   const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = units.map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}`, unit }));
   for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}`, unit: undefined });
   // An object of no known unit covers what its name states: its offsets are its own problem's, not a hole.
@@ -425,12 +423,16 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const frontEnd = retention ? intervals.findIndex((interval) => interval.unit !== undefined && whole(interval.unit)) : 0;
   const audited = frontEnd === -1 ? [] : intervals.slice(frontEnd);
   for (const { unit } of audited) {
-    if (unit && !whole(unit) && !explained(unit)) {
-      const missing = absent(held, unit.start, unit.end).map(([from, to]) => range(from, to));
-      // More records than consumed is a record held twice (named above), not a hole.
-      const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
-      problems.push(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
+    if (!unit || whole(unit)) continue;
+    const missing = absent(held, unit.start, unit.end);
+    // A unit short only of what its unreadable objects' names state: those objects' problems say it.
+    if (unit.unchecked.length > 0 && unit.counted < unit.records) {
+      const unchecked = union(runsOf(unit.unchecked));
+      if (missing.every(([from, to]) => absent(unchecked, from, to).length === 0)) continue;
     }
+    // More records than consumed is a record held twice (named above), not a hole.
+    const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => range(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
+    problems.push(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;
