@@ -48,6 +48,12 @@ export interface AuditProblem {
   readonly key?: string;
 }
 
+/** A problem of `code`; `key` when it is about one object. */
+export const problemOf = (code: AuditCode, message: string, key?: string): AuditProblem => (key === undefined ? { code, message } : { code, message, key });
+
+/** Offsets as a problem's message names them: `offset 7`, `offsets 7–9`. */
+export const offsetRange = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
+
 /** The README's table of `lake audit` problem codes (markdown), rendered from {@link AUDIT_CODES}. */
 export function renderAuditTable(): string {
   return ['| code | meaning |', '|---|---|', ...Object.entries(AUDIT_CODES).map(([code, meaning]) => `| \`${code}\` | ${meaning} |`)].join('\n');

@@ -1,16 +1,14 @@
-import { gunzipSync } from 'node:zlib';
 import { hourOfKey, lacksMarker, type ClosureState } from '../archive/closure.js';
 import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey, type Range } from '../archive/layout.js';
 import { absent, OffsetRuns, overlaps, rangeProblem, runsOf, union } from '../archive/offset-runs.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
-import { plural } from '../domain/plural.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import type { ObjectListing, ObjectStore } from '../ports.js';
-import type { AuditCode, AuditProblem } from './audit-codes.js';
+import { offsetRange, problemOf, type AuditProblem } from './audit-codes.js';
+import { checkObject } from './audit-object.js';
 import { readAhead } from './read-ahead.js';
 import { readClosure } from './close-hours.js';
-import { LAKE_FORMAT, sha256 } from './lake-objects.js';
 
 export interface AuditedPartition {
   readonly topic: string;
@@ -81,31 +79,8 @@ interface Partition {
 /** Per partition: a broken lake could otherwise print a line per record. */
 export const MAX_PROBLEMS = 50;
 
-const problemOf = (code: AuditCode, message: string, key?: string): AuditProblem => (key === undefined ? { code, message } : { code, message, key });
-
 /** A state that could not be read, as a problem: STATE_CORRUPT when it was read but is no state. */
 const stateProblem = (error: unknown): AuditProblem => problemOf(error instanceof SchemaflowError && error.code === 'STATE_CORRUPT' ? 'STATE_CORRUPT' : 'STATE_UNREADABLE', messageOf(error));
-
-const range = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
-
-/** The metadata fields the flow writes with every object it publishes (lake-objects.ts). */
-const FLOW_METADATA = ['lake-format', 'kind', 'sha256', 'count', 'unit-start', 'unit-end', 'unit-records'] as const;
-
-/**
- * How an object whose bytes the flow did not write is put right, in the lake at `location`;
- * `detached`: the change cut the object from its metadata (a file lake keeps it per content).
- */
-function restoreHint(location: string, detached: boolean): string {
-  if (location.startsWith('gs://')) return 'Restore the object the flow wrote (its previous generation, with GCS object versioning, or a copy): the flow never writes a committed object again.';
-  return `Restore the file the flow wrote, from a copy of the lake${detached ? ': its metadata is kept for those bytes, so it passes again' : ''} (the flow never writes a committed object again).`;
-}
-
-/** How an object comes to have none of its metadata, in the lake at `location`. */
-function detachedHint(location: string): string {
-  return location.startsWith('gs://')
-    ? 'The object was written again without it (a copy or upload that is not the flow\'s).'
-    : 'The file lake keeps an object\'s metadata for its exact bytes (.schemaflow-meta/), so any change to the file detaches it, even one to its gzip header alone (modification time, flags, OS byte).';
-}
 
 export interface AuditOptions {
   /** Audit one subject (its topic) only. */
@@ -179,98 +154,19 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
   }
 
   for await (const { item, object } of readAhead(stores.lake, named, ({ entry }) => entry)) {
-    const { name } = item;
-    const key = item.entry.key;
+    const { entry, name } = item;
     const target = partitionOf(name.topic, name.partition);
-    // The object's problems, in the order they are told (one cause, the bytes changed, first).
-    const found: AuditProblem[] = [];
-    const problem = (code: AuditCode, text: string): void => void found.push(problemOf(code, `${key}: ${text}`, key));
-    const settle = (): void => void target.problems.push(...found);
-    if (!object) {
-      problem('OBJECT_UNREADABLE', 'was listed but could not be read');
-      settle();
-      continue;
-    }
-    let content: Buffer;
-    try {
-      content = gunzipSync(object.bytes);
-    } catch (error) {
-      problem('OBJECT_NOT_GZIP', `cannot be gunzipped (${messageOf(error)}): these are not the bytes the flow wrote, so ${range(name.first, name.last)}, which its name states, cannot be checked. ${restoreHint(stores.lake.location, true)}`);
-      settle();
-      // Its offsets are this problem's, not a hole or a short unit as well.
-      target.loose.push({ key, first: name.first, last: name.last, count: null });
-      continue;
-    }
-    const meta = object.metadata;
-    // No metadata at all is one cause (the bytes were changed or replaced), not a missing hash, count and unit each.
-    const described = FLOW_METADATA.some((field) => meta[field] !== undefined);
-    // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
-    if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem('LAKE_FORMAT_UNKNOWN', `states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
-    target.objects.push({ key, first: name.first, last: name.last });
-    let count = 0;
-    let low: bigint | undefined;
-    let high: bigint | undefined;
-    // Line by line from the bytes: the object is never held a second time as one string.
-    for (let start = 0; start < content.length; ) {
-      const newline = content.indexOf(10, start);
-      const end = newline === -1 ? content.length : newline;
-      const line = content.toString('utf8', start, end);
-      start = end + 1;
-      if (line === '') continue;
-      let coordinates: { topic?: unknown; partition?: unknown; offset?: unknown } | undefined;
-      try {
-        coordinates = (JSON.parse(line) as { _kafka?: { topic?: unknown; partition?: unknown; offset?: unknown } })._kafka;
-      } catch {
-        problem('ROW_NOT_JSON', `line ${count + 1} is not JSON`);
-        continue;
-      }
-      count += 1;
-      const offsetText = typeof coordinates?.offset === 'string' ? coordinates.offset : '';
-      if (coordinates?.topic !== name.topic || coordinates.partition !== name.partition || !/^\d+$/.test(offsetText)) {
-        problem('ROW_NOT_OF_PARTITION', `line ${count} is not a record of ${name.topic}/${name.partition}`);
-        continue;
-      }
-      const offset = BigInt(offsetText);
-      const why = rangeProblem(offset, offset);
-      if (why) {
-        problem('ROW_OFFSET_INVALID', `line ${count} holds offset ${offset}, ${why}`);
-        continue;
-      }
-      if (offset < name.first || offset > name.last) problem('ROW_OUTSIDE_NAME', `line ${count} holds offset ${offset}, outside the range its name states`);
-      low = low === undefined || offset < low ? offset : low;
-      high = high === undefined || offset > high ? offset : high;
-      target.runs.add(offset);
-    }
-    target.records += count;
-    if (low !== name.first || high !== name.last) problem('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${low === undefined || high === undefined ? 'no record' : range(low, high)}`);
-    if (!described) {
-      found.unshift(problemOf('METADATA_MISSING', `${key}: has none of the metadata the flow writes with every object (content SHA-256, record count, unit): these are not the bytes the flow wrote, so its ${plural(count, 'record')} cannot be checked. ${detachedHint(stores.lake.location)} ${restoreHint(stores.lake.location, true)}`, key));
-      settle();
-      target.loose.push({ key, first: name.first, last: name.last, count });
-      continue;
-    }
-    const digest = sha256(content);
-    const counted = meta.count === String(count) ? '' : ` and it holds ${plural(count, 'record')} where its metadata says ${meta.count ?? 'nothing'}`;
-    if (meta.sha256 !== digest) found.unshift(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(stores.lake.location, false)}`, key));
-    else if (counted) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
-    settle();
-    const unitStart = meta['unit-start'];
-    const unitEnd = meta['unit-end'];
-    if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
-      target.problems.push(problemOf('UNIT_MISSING', `${key}: has no unit in its metadata`, key));
-      continue;
-    }
-    const unitWhy = rangeProblem(BigInt(unitStart), BigInt(unitEnd));
-    if (unitWhy) {
-      target.problems.push(problemOf('UNIT_INVALID', `${key}: its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`, key));
-      continue;
-    }
-    if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) target.problems.push(problemOf('OUTSIDE_UNIT', `${key}: holds offsets outside its unit ${unitStart}–${unitEnd}`, key));
-    const unitId = `${unitStart}-${unitEnd}`;
-    const unit = target.units.get(unitId) ?? { start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']), counted: 0, keys: [], unchecked: [] };
-    unit.counted += count;
-    unit.keys.push(key);
-    target.units.set(unitId, unit);
+    const checked = checkObject(entry.key, name, object, target.runs, stores.lake.location);
+    target.problems.push(...checked.problems);
+    if (checked.loose) target.loose.push({ key: entry.key, first: name.first, last: name.last, count: checked.records });
+    if (checked.records === null) continue;
+    target.objects.push({ key: entry.key, first: name.first, last: name.last });
+    target.records += checked.records;
+    if (!checked.unit) continue;
+    const unit = target.units.get(checked.unit.id) ?? { start: checked.unit.start, end: checked.unit.end, records: checked.unit.records, counted: 0, keys: [], unchecked: [] };
+    unit.counted += checked.records;
+    unit.keys.push(entry.key);
+    target.units.set(checked.unit.id, unit);
   }
 
   // A closed hour is never written again: its folder holds exactly the objects its marker lists.
@@ -350,13 +246,13 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
     const last = claimed.next - 1n;
     const committed = Date.parse(parsed.updatedAt);
     if (retention && committed <= retention.before) {
-      audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, expired: claimed.first === null ? `offsets below ${claimed.next}` : range(claimed.first, last), problems: [] });
+      audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, expired: claimed.first === null ? `offsets below ${claimed.next}` : offsetRange(claimed.first, last), problems: [] });
       continue;
     }
     const problem =
       claimed.first === null
         ? `${where}: offsets up to ${last} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset below ${claimed.next} was archived (the state predates recording where the partition started, so the first missing offset is not known)`
-        : `${where}: ${range(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
+        : `${where}: ${offsetRange(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
     // The same words for a partition emptied and one trimmed from the front: both may be a retention rule's work.
     const why = retention ? ` (its state was last committed at ${parsed.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted them all)` : RETENTION_HINT;
     audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [problemOf('OFFSETS_MISSING', `${problem}${why}`)], problemCount: 1 });
@@ -397,7 +293,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const held = union(runs);
   for (const [from, to] of overlaps(runs)) {
     const holders = target.objects.filter((object) => object.first <= from && from <= object.last).map((object) => object.key);
-    problems.push(problemOf('OFFSETS_DUPLICATED', `${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
+    problems.push(problemOf('OFFSETS_DUPLICATED', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
   }
 
   // Objects already reported for bytes the flow did not write belong to the unit around them, when one is known.
@@ -412,7 +308,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
 
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
   const whole = (unit: Unit): boolean => unit.counted === unit.records || (pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end);
-  const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = units.map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${range(unit.start, unit.end)}`, unit }));
+  const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = units.map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${offsetRange(unit.start, unit.end)}`, unit }));
   for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}`, unit: undefined });
   // An object of no known unit covers what its name states: its offsets are its own problem's, not a hole.
   const known = union(runsOf(intervals));
@@ -431,33 +327,33 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
       if (missing.every(([from, to]) => absent(unchecked, from, to).length === 0)) continue;
     }
     // More records than consumed is a record held twice (named above), not a hole.
-    const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => range(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
-    problems.push(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${range(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
+    const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => offsetRange(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
+    problems.push(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${offsetRange(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;
   const start = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : intervals[0]?.from;
   const front = audited[0]?.from ?? next;
   if (start !== undefined && front !== undefined && front > start) {
-    if (retention) expired = range(start, front - 1n);
-    else problems.push(problemOf('OFFSETS_MISSING', `${where}: ${range(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
+    if (retention) expired = offsetRange(start, front - 1n);
+    else problems.push(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
   }
   let cursor: bigint | undefined = audited.length === 0 ? front : undefined;
   for (const interval of audited) {
-    if (cursor !== undefined && interval.from < cursor) problems.push(problemOf('OFFSETS_OVERLAP', `${where}: ${range(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`));
-    else if (cursor !== undefined && interval.from > cursor) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${range(cursor, interval.from - 1n)} are in no object and no gap record`));
+    if (cursor !== undefined && interval.from < cursor) problems.push(problemOf('OFFSETS_OVERLAP', `${where}: ${offsetRange(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`));
+    else if (cursor !== undefined && interval.from > cursor) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, interval.from - 1n)} are in no object and no gap record`));
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
   }
   const recorded = union(runsOf(intervals));
   for (let index = 0; index < held.length; index += 1) {
-    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.push(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${range(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`));
+    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.push(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`));
   }
   let pendingRange: string | null = null;
   if (next !== undefined && cursor !== undefined) {
     const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : next;
-    if (cursor > pendingEnd) problems.push(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${range(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`));
-    else if (cursor < next) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${range(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`));
-    if (pending && cursor > next) pendingRange = range(next, cursor - 1n);
+    if (cursor > pendingEnd) problems.push(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${offsetRange(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`));
+    else if (cursor < next) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`));
+    if (pending && cursor > next) pendingRange = offsetRange(next, cursor - 1n);
   }
   return {
     topic: target.topic,

@@ -1,0 +1,127 @@
+import { gunzipSync } from 'node:zlib';
+import type { Range } from '../archive/layout.js';
+import { rangeProblem, type OffsetRuns } from '../archive/offset-runs.js';
+import { plural } from '../domain/plural.js';
+import { messageOf } from '../domain/errors.js';
+import type { StoredObject } from '../ports.js';
+import { offsetRange, problemOf, type AuditCode, type AuditProblem } from './audit-codes.js';
+import { LAKE_FORMAT, sha256 } from './lake-objects.js';
+
+/** One data object as `lake audit` read it (`checkObject`): what its partition's proof needs of it. */
+export interface CheckedObject {
+  /** Its problems, in the order they are told: one cause (its bytes are not the ones the flow wrote) first. */
+  readonly problems: readonly AuditProblem[];
+  /** The records (JSON rows) it holds; null when it was not read (gone since it was listed, or not gzip). */
+  readonly records: number | null;
+  /**
+   * Its bytes are not the ones the flow wrote (not gzip, or without metadata): it is already
+   * reported, so its offsets are that problem's, not a hole or a short unit as well.
+   */
+  readonly loose: boolean;
+  /** The flush unit its metadata names (`id` as the metadata spells it), when it names a valid one. */
+  readonly unit: { readonly id: string; readonly start: bigint; readonly end: bigint; readonly records: number } | undefined;
+}
+
+/** The metadata fields the flow writes with every object it publishes (lake-objects.ts). */
+const FLOW_METADATA = ['lake-format', 'kind', 'sha256', 'count', 'unit-start', 'unit-end', 'unit-records'] as const;
+
+/**
+ * How an object whose bytes the flow did not write is put right, in the lake at `location`;
+ * `detached`: the change cut the object from its metadata (a file lake keeps it per content).
+ */
+function restoreHint(location: string, detached: boolean): string {
+  if (location.startsWith('gs://')) return 'Restore the object the flow wrote (its previous generation, with GCS object versioning, or a copy): the flow never writes a committed object again.';
+  return `Restore the file the flow wrote, from a copy of the lake${detached ? ': its metadata is kept for those bytes, so it passes again' : ''} (the flow never writes a committed object again).`;
+}
+
+/** How an object comes to have none of its metadata, in the lake at `location`. */
+function detachedHint(location: string): string {
+  return location.startsWith('gs://')
+    ? 'The object was written again without it (a copy or upload that is not the flow\'s).'
+    : 'The file lake keeps an object\'s metadata for its exact bytes (.schemaflow-meta/), so any change to the file detaches it, even one to its gzip header alone (modification time, flags, OS byte).';
+}
+
+/**
+ * Reads the data object `key` (read from the lake at `location`; undefined when it was deleted
+ * since it was listed) whose name states `name`: gunzips it, checks every row's coordinates
+ * against its name, its content against the SHA-256 and record count in its metadata, and its
+ * unit. The offsets its rows hold go into `runs`, its partition's, as they are read: the object
+ * is never held a second time, as rows or as one string.
+ */
+export function checkObject(key: string, name: Range, object: StoredObject | undefined, runs: OffsetRuns, location: string): CheckedObject {
+  const problems: AuditProblem[] = [];
+  const problem = (code: AuditCode, text: string): void => void problems.push(problemOf(code, `${key}: ${text}`, key));
+  if (!object) {
+    problem('OBJECT_UNREADABLE', 'was listed but could not be read');
+    return { problems, records: null, loose: false, unit: undefined };
+  }
+  let content: Buffer;
+  try {
+    content = gunzipSync(object.bytes);
+  } catch (error) {
+    problem('OBJECT_NOT_GZIP', `cannot be gunzipped (${messageOf(error)}): these are not the bytes the flow wrote, so ${offsetRange(name.first, name.last)}, which its name states, cannot be checked. ${restoreHint(location, true)}`);
+    return { problems, records: null, loose: true, unit: undefined };
+  }
+  const meta = object.metadata;
+  // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
+  if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem('LAKE_FORMAT_UNKNOWN', `states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
+  let count = 0;
+  let low: bigint | undefined;
+  let high: bigint | undefined;
+  // Line by line from the bytes: the object is never held a second time as one string.
+  for (let start = 0; start < content.length; ) {
+    const newline = content.indexOf(10, start);
+    const end = newline === -1 ? content.length : newline;
+    const line = content.toString('utf8', start, end);
+    start = end + 1;
+    if (line === '') continue;
+    let coordinates: { topic?: unknown; partition?: unknown; offset?: unknown } | undefined;
+    try {
+      coordinates = (JSON.parse(line) as { _kafka?: { topic?: unknown; partition?: unknown; offset?: unknown } })._kafka;
+    } catch {
+      problem('ROW_NOT_JSON', `line ${count + 1} is not JSON`);
+      continue;
+    }
+    count += 1;
+    const offsetText = typeof coordinates?.offset === 'string' ? coordinates.offset : '';
+    if (coordinates?.topic !== name.topic || coordinates.partition !== name.partition || !/^\d+$/.test(offsetText)) {
+      problem('ROW_NOT_OF_PARTITION', `line ${count} is not a record of ${name.topic}/${name.partition}`);
+      continue;
+    }
+    const offset = BigInt(offsetText);
+    const why = rangeProblem(offset, offset);
+    if (why) {
+      problem('ROW_OFFSET_INVALID', `line ${count} holds offset ${offset}, ${why}`);
+      continue;
+    }
+    if (offset < name.first || offset > name.last) problem('ROW_OUTSIDE_NAME', `line ${count} holds offset ${offset}, outside the range its name states`);
+    low = low === undefined || offset < low ? offset : low;
+    high = high === undefined || offset > high ? offset : high;
+    runs.add(offset);
+  }
+  if (low !== name.first || high !== name.last) problem('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${low === undefined || high === undefined ? 'no record' : offsetRange(low, high)}`);
+
+  // No metadata at all is one cause (the bytes were changed or replaced), not a missing hash, count and unit each.
+  if (!FLOW_METADATA.some((field) => meta[field] !== undefined)) {
+    problems.unshift(problemOf('METADATA_MISSING', `${key}: has none of the metadata the flow writes with every object (content SHA-256, record count, unit): these are not the bytes the flow wrote, so its ${plural(count, 'record')} cannot be checked. ${detachedHint(location)} ${restoreHint(location, true)}`, key));
+    return { problems, records: count, loose: true, unit: undefined };
+  }
+  const digest = sha256(content);
+  const counted = meta.count === String(count) ? '' : ` and it holds ${plural(count, 'record')} where its metadata says ${meta.count ?? 'nothing'}`;
+  if (meta.sha256 !== digest) problems.unshift(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(location, false)}`, key));
+  else if (counted) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
+
+  const unitStart = meta['unit-start'];
+  const unitEnd = meta['unit-end'];
+  if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
+    problem('UNIT_MISSING', 'has no unit in its metadata');
+    return { problems, records: count, loose: false, unit: undefined };
+  }
+  const unitWhy = rangeProblem(BigInt(unitStart), BigInt(unitEnd));
+  if (unitWhy) {
+    problem('UNIT_INVALID', `its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
+    return { problems, records: count, loose: false, unit: undefined };
+  }
+  if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem('OUTSIDE_UNIT', `holds offsets outside its unit ${unitStart}–${unitEnd}`);
+  return { problems, records: count, loose: false, unit: { id: `${unitStart}-${unitEnd}`, start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']) } };
+}
