@@ -169,34 +169,8 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     target.units.set(checked.unit.id, unit);
   }
 
-  // A closed hour is never written again: its folder holds exactly the objects its marker lists.
-  const hourProblems: AuditProblem[] = [];
-  for await (const { item, object: marker } of readAhead(stores.lake, markers, (entry) => entry)) {
-    const key = item.key;
-    let listed: Set<string> | undefined;
-    try {
-      const objects = (JSON.parse(new TextDecoder().decode(marker?.bytes)) as { objects?: Array<{ key?: unknown }> }).objects;
-      listed = objects ? new Set(objects.map((object) => String(object.key))) : undefined;
-    } catch {
-      listed = undefined;
-    }
-    if (!listed) {
-      hourProblems.push(problemOf('MARKER_UNREADABLE', `${key} is not a readable hour marker`, key));
-      continue;
-    }
-    const folder = key.slice(0, key.lastIndexOf('/') + 1);
-    const present = folders.get(folder) ?? [];
-    for (const object of present) if (!listed.has(object)) hourProblems.push(problemOf('WRITTEN_AFTER_CLOSE', `${object} was written after its hour was closed (${key} does not list it)`, object));
-    // A retention rule deletes an hour's objects before its marker (created once the hour closed).
-    if (options.retentionMs === undefined) {
-      const stored = new Set(present);
-      for (const object of listed) if (!stored.has(object)) hourProblems.push(problemOf('MARKED_OBJECT_MISSING', `${object} is listed by ${key} but is not in the lake`, object));
-    }
-  }
-
-  hourProblems.push(...(await unmarkedClosedHours(stores.state, folders, new Set(markers.map((entry) => entry.key)))));
-
   const retention: Retention | undefined = options.retentionMs === undefined ? undefined : { label: describeAge(options.retentionMs), before: (options.now ?? new Date()).getTime() - options.retentionMs };
+  const hourProblems = await auditClosedHours(stores, markers, folders, retention);
   const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
   // With retention an emptied lake is no pass: a mistyped --lake looks the same.
   if (partitions.size === 0 && markers.length === 0 && (stateOnly.length === 0 || retention)) await refuseNothing(stores, options.subject);
@@ -371,25 +345,51 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
 }
 
 /**
- * Data folders of closed hours without their `_CLOSED.json` (lacksMarker): a missing one leaves
- * readers waiting for the hour for good. `flow close --repair-markers` writes them.
+ * The closed hours' problems. A closed hour is never written again: its folder holds exactly the
+ * objects its `_CLOSED.json` lists (with `retention`, objects the rule deleted may be gone). And
+ * data folders of closed hours without their `_CLOSED.json` (lacksMarker) leave readers waiting
+ * for the hour for good: `flow close --repair-markers` writes them.
  */
-async function unmarkedClosedHours(state: ObjectStore, folders: ReadonlyMap<string, readonly string[]>, markers: ReadonlySet<string>): Promise<AuditProblem[]> {
+async function auditClosedHours(stores: { lake: ObjectStore; state: ObjectStore }, markers: readonly ObjectListing[], folders: ReadonlyMap<string, readonly string[]>, retention: Retention | undefined): Promise<AuditProblem[]> {
   const problems: AuditProblem[] = [];
+  for await (const { item, object: marker } of readAhead(stores.lake, markers, (entry) => entry)) {
+    const key = item.key;
+    let listed: Set<string> | undefined;
+    try {
+      const objects = (JSON.parse(new TextDecoder().decode(marker?.bytes)) as { objects?: Array<{ key?: unknown }> }).objects;
+      listed = objects ? new Set(objects.map((object) => String(object.key))) : undefined;
+    } catch {
+      listed = undefined;
+    }
+    if (!listed) {
+      problems.push(problemOf('MARKER_UNREADABLE', `${key} is not a readable hour marker`, key));
+      continue;
+    }
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    const present = folders.get(folder) ?? [];
+    for (const object of present) if (!listed.has(object)) problems.push(problemOf('WRITTEN_AFTER_CLOSE', `${object} was written after its hour was closed (${key} does not list it)`, object));
+    // A retention rule deletes an hour's objects before its marker (created once the hour closed).
+    if (!retention) {
+      const stored = new Set(present);
+      for (const object of listed) if (!stored.has(object)) problems.push(problemOf('MARKED_OBJECT_MISSING', `${object} is listed by ${key} but is not in the lake`, object));
+    }
+  }
+
+  const marked = new Set(markers.map((entry) => entry.key));
   const closures = new Map<string, ClosureState | undefined>();
   for (const [folder, keys] of folders) {
     if (!hourOfKey(folder) || folder.startsWith('_')) continue;
     const subject = folder.slice(0, folder.indexOf('/'));
     if (!closures.has(subject)) {
       try {
-        closures.set(subject, (await readClosure(state, subject)).closure);
+        closures.set(subject, (await readClosure(stores.state, subject)).closure);
       } catch (error) {
         closures.set(subject, undefined);
         problems.push(stateProblem(error));
       }
     }
     const closure = closures.get(subject);
-    if (closure && lacksMarker(folder, keys, closure, markers)) problems.push(problemOf('MARKER_MISSING', `${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`, `${folder}_CLOSED.json`));
+    if (closure && lacksMarker(folder, keys, closure, marked)) problems.push(problemOf('MARKER_MISSING', `${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`, `${folder}_CLOSED.json`));
   }
   return problems;
 }
