@@ -66,7 +66,7 @@ interface Partition {
   readonly objects: Array<{ key: string; first: bigint; last: bigint }>;
   readonly units: Map<string, Unit>;
   readonly gaps: Array<{ key: string; from: bigint; to: bigint }>;
-  readonly problems: AuditProblem[];
+  readonly problems: ProblemList;
   /**
    * Objects already reported for bytes the flow did not write: without metadata (their records
    * counted, their unit unknown) or not gzip (`count` null). Their offsets are that one problem's,
@@ -78,6 +78,20 @@ interface Partition {
 
 /** Per partition: a broken lake could otherwise print a line per record. */
 export const MAX_PROBLEMS = 50;
+
+/**
+ * Problems as the report gives them: the first {@link MAX_PROBLEMS} found, and how many were
+ * found in all. Its memory stays bounded however many a broken lake has.
+ */
+class ProblemList {
+  readonly listed: AuditProblem[] = [];
+  count = 0;
+
+  add(problem: AuditProblem): void {
+    if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
+    this.count += 1;
+  }
+}
 
 /** A state that could not be read, as a problem: STATE_CORRUPT when it was read but is no state. */
 const stateProblem = (error: unknown): AuditProblem => problemOf(error instanceof SchemaflowError && error.code === 'STATE_CORRUPT' ? 'STATE_CORRUPT' : 'STATE_UNREADABLE', messageOf(error));
@@ -120,7 +134,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const key = partitionKey(topic, partition);
     let found = partitions.get(key);
     if (!found) {
-      found = { topic, partition, runs: new OffsetRuns(), objects: [], units: new Map(), gaps: [], problems: [], loose: [], records: 0 };
+      found = { topic, partition, runs: new OffsetRuns(), objects: [], units: new Map(), gaps: [], problems: new ProblemList(), loose: [], records: 0 };
       partitions.set(key, found);
     }
     return found;
@@ -142,14 +156,14 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     if (gap) {
       const target = partitionOf(gap.topic, gap.partition);
       const why = rangeProblem(gap.first, gap.last);
-      if (why) target.problems.push(problemOf('GAP_NAME_INVALID', `${entry.key}: the gap record names offsets ${gap.first}–${gap.last}, ${why}`, entry.key));
+      if (why) target.problems.add(problemOf('GAP_NAME_INVALID', `${entry.key}: the gap record names offsets ${gap.first}–${gap.last}, ${why}`, entry.key));
       else target.gaps.push({ key: entry.key, from: gap.first, to: gap.last });
       continue;
     }
     const name = parseObjectName(entry.key);
     if (!name) continue; // state, closure markers, anything outside the layout
     const why = rangeProblem(name.first, name.last);
-    if (why) partitionOf(name.topic, name.partition).problems.push(problemOf('OBJECT_NAME_INVALID', `${entry.key}: its name states offsets ${name.first}–${name.last}, ${why}; it was not read`, entry.key));
+    if (why) partitionOf(name.topic, name.partition).problems.add(problemOf('OBJECT_NAME_INVALID', `${entry.key}: its name states offsets ${name.first}–${name.last}, ${why}; it was not read`, entry.key));
     else named.push({ entry, name });
   }
 
@@ -157,7 +171,8 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const { entry, name } = item;
     const target = partitionOf(name.topic, name.partition);
     const checked = checkObject(entry.key, name, object, target.runs, stores.lake.location);
-    target.problems.push(...checked.problems);
+    // One at a time: an object may have a problem per row, too many to spread into arguments.
+    for (const problem of checked.problems) target.problems.add(problem);
     if (checked.loose) target.loose.push({ key: entry.key, first: name.first, last: name.last, count: checked.records });
     if (checked.records === null) continue;
     target.objects.push({ key: entry.key, first: name.first, last: name.last });
@@ -181,14 +196,14 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     try {
       const stored = await stores.state.get(key);
       state = stored ? parseState(stored.bytes, `${stores.state.location}/${key}`, target) : undefined;
-      if (!stored) target.problems.push(problemOf('STATE_MISSING', `${target.topic}/${target.partition}: the lake has objects but no flow state at ${stores.state.location}/${key} (if the flow keeps its state elsewhere, give --state)`));
+      if (!stored) target.problems.add(problemOf('STATE_MISSING', `${target.topic}/${target.partition}: the lake has objects but no flow state at ${stores.state.location}/${key} (if the flow keeps its state elsewhere, give --state)`));
     } catch (error) {
-      target.problems.push(stateProblem(error)); // an unreadable state: named, and not called missing too
+      target.problems.add(stateProblem(error)); // an unreadable state: named, and not called missing too
     }
     audited.push(checkPartition(target, state, retention));
   }
   audited.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problems.length === 0) };
+  return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problemCount === 0) };
 }
 
 /**
@@ -267,7 +282,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const held = union(runs);
   for (const [from, to] of overlaps(runs)) {
     const holders = target.objects.filter((object) => object.first <= from && from <= object.last).map((object) => object.key);
-    problems.push(problemOf('OFFSETS_DUPLICATED', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
+    problems.add(problemOf('OFFSETS_DUPLICATED', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
   }
 
   // Objects already reported for bytes the flow did not write belong to the unit around them, when one is known.
@@ -302,7 +317,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     }
     // More records than consumed is a record held twice (named above), not a hole.
     const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => offsetRange(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
-    problems.push(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${offsetRange(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
+    problems.add(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${offsetRange(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;
@@ -310,23 +325,23 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const front = audited[0]?.from ?? next;
   if (start !== undefined && front !== undefined && front > start) {
     if (retention) expired = offsetRange(start, front - 1n);
-    else problems.push(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
+    else problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
   }
   let cursor: bigint | undefined = audited.length === 0 ? front : undefined;
   for (const interval of audited) {
-    if (cursor !== undefined && interval.from < cursor) problems.push(problemOf('OFFSETS_OVERLAP', `${where}: ${offsetRange(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`));
-    else if (cursor !== undefined && interval.from > cursor) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, interval.from - 1n)} are in no object and no gap record`));
+    if (cursor !== undefined && interval.from < cursor) problems.add(problemOf('OFFSETS_OVERLAP', `${where}: ${offsetRange(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`));
+    else if (cursor !== undefined && interval.from > cursor) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, interval.from - 1n)} are in no object and no gap record`));
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
   }
   const recorded = union(runsOf(intervals));
   for (let index = 0; index < held.length; index += 1) {
-    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.push(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`));
+    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.add(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`));
   }
   let pendingRange: string | null = null;
   if (next !== undefined && cursor !== undefined) {
     const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : next;
-    if (cursor > pendingEnd) problems.push(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${offsetRange(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`));
-    else if (cursor < next) problems.push(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`));
+    if (cursor > pendingEnd) problems.add(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${offsetRange(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`));
+    else if (cursor < next) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`));
     if (pending && cursor > next) pendingRange = offsetRange(next, cursor - 1n);
   }
   return {
@@ -339,8 +354,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     gaps: target.gaps.length,
     pending: pendingRange,
     expired,
-    problems: problems.slice(0, MAX_PROBLEMS),
-    problemCount: problems.length,
+    problems: problems.listed,
+    problemCount: problems.count,
   };
 }
 

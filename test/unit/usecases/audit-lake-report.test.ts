@@ -1,7 +1,9 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.js';
-import { MAX_PROBLEMS, type AuditReport } from '../../../src/usecases/audit-lake.js';
+import { auditLake, MAX_PROBLEMS, type AuditReport } from '../../../src/usecases/audit-lake.js';
 import { AUDIT_CODES } from '../../../src/usecases/audit-codes.js';
+import { LAKE_FORMAT, sha256 } from '../../../src/usecases/lake-objects.js';
 import { writeLake } from '../../support/crafted-lake.js';
 
 /** `schemaflow lake audit` on a crafted file lake, in process. */
@@ -47,5 +49,18 @@ describe('lake audit --format json', () => {
     expect(code).toBe(1);
     expect(stdout.split('\n').filter((line) => line.includes('its metadata says 2'))).toHaveLength(MAX_PROBLEMS);
     expect(stdout).toContain('\n    apps-users/0: … and 10 more problems\n');
+  });
+
+  // Regression: an object's problems were spread into one push, which overflows the call stack past ~150,000 arguments.
+  it('lists and counts the problems of an object with one per row, 200,000 of them', async () => {
+    const stores = await writeLake({ objects: [{ first: 0n, last: 0n, offsets: [0n], unit: [0n, 0n, 1] }], state: { start: 0n, next: 2n } });
+    const content = Buffer.from('not json\n'.repeat(200_000));
+    const key = 'apps-users/v=1/dt=2026-11-30/hr=01/apps-users+0+00000000000000000001+00000000000000000001.jsonl.gz';
+    await stores.lake.create(key, gzipSync(content), { metadata: { 'lake-format': LAKE_FORMAT, kind: 'data', count: '0', sha256: sha256(content), 'unit-start': '1', 'unit-end': '1', 'unit-records': '1' } });
+    const partition = (await auditLake(stores)).partitions[0];
+    // Every line, the name it does not match, and its unit's missing record.
+    expect(partition?.problemCount).toBe(200_002);
+    expect(partition?.problems).toHaveLength(MAX_PROBLEMS);
+    expect(partition?.problems[0]).toEqual({ code: 'ROW_NOT_JSON', message: `${key}: line 1 is not JSON`, key });
   });
 });
