@@ -20,7 +20,7 @@ import { createSchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { ObjectStore } from '../ports.js';
 import { createProducer } from '../sdk/producer.js';
-import { auditLake, problemLines, type AuditReport } from '../usecases/audit-lake.js';
+import { auditLake, hourProblemLines, problemLines, type AuditReport } from '../usecases/audit-lake.js';
 import { checkCatalog } from '../usecases/check-catalog.js';
 import { runFlow, type FlowReport } from '../usecases/flow-run.js';
 import { registerCatalog } from '../usecases/register.js';
@@ -87,7 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const audit = await auditLake({ lake, state: openObjectStore(config.stateUrl, stores) });
     const records = audit.partitions.reduce((sum, partition) => sum + partition.records, 0);
     out(audit.ok ? `  ok: ${records} records in ${audit.partitions.length} partitions, each offset exactly once; ${audit.closedHours} closed hours hold exactly their objects` : '  PROBLEMS FOUND:');
-    for (const line of [...audit.partitions.flatMap(problemLines), ...audit.hourProblems.map((problem) => problem.message)]) out(`    ${line}`);
+    for (const line of [...audit.partitions.flatMap(problemLines), ...hourProblemLines(audit)]) out(`    ${line}`);
 
     step(7, 'where the data landed');
     await summarize(manifest, lake, config, options, audit);

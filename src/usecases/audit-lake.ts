@@ -32,19 +32,28 @@ export interface AuditedPartition {
   readonly problemCount: number;
 }
 
-/** A partition's problems as lines of text: each message, then how many more the list left out. */
-export function problemLines(entry: AuditedPartition): string[] {
-  const lines = entry.problems.map((problem) => problem.message);
-  if (entry.problemCount > entry.problems.length) lines.push(`${entry.topic}/${entry.partition}: … and ${entry.problemCount - entry.problems.length} more problems`);
+/** Problems as lines of text: each message, then how many more the list left out (`whose`: `… and N more problems`). */
+function linesOf(problems: readonly AuditProblem[], problemCount: number, whose: string): string[] {
+  const lines = problems.map((problem) => problem.message);
+  if (problemCount > problems.length) lines.push(`${whose}: … and ${problemCount - problems.length} more problems`);
   return lines;
 }
+
+/** A partition's problems as lines of text: each message, then how many more the list left out. */
+export const problemLines = (entry: AuditedPartition): string[] => linesOf(entry.problems, entry.problemCount, `${entry.topic}/${entry.partition}`);
+
+/** The closed hours' problems as lines of text, as {@link problemLines}. */
+export const hourProblemLines = (report: AuditReport): string[] => linesOf(report.hourProblems, report.hourProblemCount, 'closed hours');
 
 export interface AuditReport {
   readonly location: string;
   readonly partitions: readonly AuditedPartition[];
   /** Closed hours (`_CLOSED.json`) checked, and the data objects that appeared in them after closure. */
   readonly closedHours: number;
+  /** The closed hours' first {@link MAX_PROBLEMS} problems; `hourProblemCount` says how many there were in all. */
   readonly hourProblems: readonly AuditProblem[];
+  /** Every problem of the closed hours, listed or not: more than `hourProblems.length` when the list was cut. */
+  readonly hourProblemCount: number;
   readonly ok: boolean;
 }
 
@@ -76,7 +85,7 @@ interface Partition {
   records: number;
 }
 
-/** Per partition: a broken lake could otherwise print a line per record. */
+/** Problems listed per partition, and for the closed hours: a broken lake could otherwise print a line per record, or per hour. */
 export const MAX_PROBLEMS = 50;
 
 /**
@@ -185,7 +194,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
   }
 
   const retention: Retention | undefined = options.retentionMs === undefined ? undefined : { label: describeAge(options.retentionMs), before: (options.now ?? new Date()).getTime() - options.retentionMs };
-  const hourProblems = await auditClosedHours(stores, markers, folders, retention);
+  const hours = await auditClosedHours(stores, markers, folders, retention);
   const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
   // With retention an emptied lake is no pass: a mistyped --lake looks the same.
   if (partitions.size === 0 && markers.length === 0 && (stateOnly.length === 0 || retention)) await refuseNothing(stores, options.subject);
@@ -203,7 +212,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     audited.push(checkPartition(target, state, retention));
   }
   audited.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems, ok: hourProblems.length === 0 && audited.every((entry) => entry.problemCount === 0) };
+  return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems: hours.listed, hourProblemCount: hours.count, ok: hours.count === 0 && audited.every((entry) => entry.problemCount === 0) };
 }
 
 /**
@@ -365,8 +374,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
  * data folders of closed hours without their `_CLOSED.json` (lacksMarker) leave readers waiting
  * for the hour for good: `flow close --repair-markers` writes them.
  */
-async function auditClosedHours(stores: { lake: ObjectStore; state: ObjectStore }, markers: readonly ObjectListing[], folders: ReadonlyMap<string, readonly string[]>, retention: Retention | undefined): Promise<AuditProblem[]> {
-  const problems: AuditProblem[] = [];
+async function auditClosedHours(stores: { lake: ObjectStore; state: ObjectStore }, markers: readonly ObjectListing[], folders: ReadonlyMap<string, readonly string[]>, retention: Retention | undefined): Promise<ProblemList> {
+  const problems = new ProblemList();
   for await (const { item, object: marker } of readAhead(stores.lake, markers, (entry) => entry)) {
     const key = item.key;
     let listed: Set<string> | undefined;
@@ -377,16 +386,16 @@ async function auditClosedHours(stores: { lake: ObjectStore; state: ObjectStore 
       listed = undefined;
     }
     if (!listed) {
-      problems.push(problemOf('MARKER_UNREADABLE', `${key} is not a readable hour marker`, key));
+      problems.add(problemOf('MARKER_UNREADABLE', `${key} is not a readable hour marker`, key));
       continue;
     }
     const folder = key.slice(0, key.lastIndexOf('/') + 1);
     const present = folders.get(folder) ?? [];
-    for (const object of present) if (!listed.has(object)) problems.push(problemOf('WRITTEN_AFTER_CLOSE', `${object} was written after its hour was closed (${key} does not list it)`, object));
+    for (const object of present) if (!listed.has(object)) problems.add(problemOf('WRITTEN_AFTER_CLOSE', `${object} was written after its hour was closed (${key} does not list it)`, object));
     // A retention rule deletes an hour's objects before its marker (created once the hour closed).
     if (!retention) {
       const stored = new Set(present);
-      for (const object of listed) if (!stored.has(object)) problems.push(problemOf('MARKED_OBJECT_MISSING', `${object} is listed by ${key} but is not in the lake`, object));
+      for (const object of listed) if (!stored.has(object)) problems.add(problemOf('MARKED_OBJECT_MISSING', `${object} is listed by ${key} but is not in the lake`, object));
     }
   }
 
@@ -400,11 +409,11 @@ async function auditClosedHours(stores: { lake: ObjectStore; state: ObjectStore 
         closures.set(subject, (await readClosure(stores.state, subject)).closure);
       } catch (error) {
         closures.set(subject, undefined);
-        problems.push(stateProblem(error));
+        problems.add(stateProblem(error));
       }
     }
     const closure = closures.get(subject);
-    if (closure && lacksMarker(folder, keys, closure, marked)) problems.push(problemOf('MARKER_MISSING', `${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`, `${folder}_CLOSED.json`));
+    if (closure && lacksMarker(folder, keys, closure, marked)) problems.add(problemOf('MARKER_MISSING', `${folder} holds data of an hour ${subject} closed (through ${closure.closedThrough ?? ''}) but has no _CLOSED.json; flow close --repair-markers writes it`, `${folder}_CLOSED.json`));
   }
   return problems;
 }

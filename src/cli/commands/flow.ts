@@ -3,7 +3,7 @@ import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseRetentio
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
-import { auditLake, problemLines, type AuditReport } from '../../usecases/audit-lake.js';
+import { auditLake, hourProblemLines, problemLines, type AuditReport } from '../../usecases/audit-lake.js';
 import type { FlowOptions, FlowReport } from '../../usecases/flow-run.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 import { plural } from '../../domain/plural.js';
@@ -39,8 +39,8 @@ function printAudit(report: AuditReport, io: Io): void {
     for (const line of problemLines(entry)) io.out(`    ${line}`);
   }
   if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');
-  io.out(`  ${report.hourProblems.length === 0 ? 'ok     ' : 'FAILED '} ${report.closedHours} closed hours hold exactly the objects their _CLOSED.json lists`);
-  for (const problem of report.hourProblems) io.out(`    ${problem.message}`);
+  io.out(`  ${report.hourProblemCount === 0 ? 'ok     ' : 'FAILED '} ${report.closedHours} closed hours hold exactly the objects their _CLOSED.json lists`);
+  for (const line of hourProblemLines(report)) io.out(`    ${line}`);
 }
 
 const LAKE_AUDIT_SETTINGS = ['lakeUrl', 'stateUrl', 'gcsEndpoint'] as const;

@@ -17,6 +17,11 @@ async function audit(stores: Awaited<ReturnType<typeof writeLake>>, format: 'tex
 const offsets = Array.from({ length: 60 }, (_, index) => BigInt(index));
 const miscounted = { objects: offsets.map((offset) => ({ first: offset, last: offset, offsets: [offset], unit: [offset, offset, 1] as const, meta: { count: '2' } })), state: { start: 0n, next: 60n } };
 
+// One whole object, in an hour whose _CLOSED.json lists it and 60 objects the lake does not hold: 60 problems of the closed hours.
+const hour = 'apps-users/v=1/dt=2026-11-30/hr=00/';
+const absentNames = Array.from({ length: 60 }, (_, index) => `gone-${index}.jsonl.gz`);
+const overlisted = { objects: [{ first: 0n, last: 0n, offsets: [0n], unit: [0n, 0n, 1] as const }], markers: { 'hr=00': ['apps-users+0+00000000000000000000+00000000000000000000.jsonl.gz', ...absentNames] }, state: { start: 0n, next: 1n } };
+
 describe('lake audit --format json', () => {
   it('gives every problem a code from the documented table, its message, and the object it is about', async () => {
     const stores = await writeLake({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2], meta: { count: '3' } }], state: { start: 0n, next: 4n } });
@@ -49,6 +54,22 @@ describe('lake audit --format json', () => {
     expect(code).toBe(1);
     expect(stdout.split('\n').filter((line) => line.includes('its metadata says 2'))).toHaveLength(MAX_PROBLEMS);
     expect(stdout).toContain('\n    apps-users/0: … and 10 more problems\n');
+  });
+
+  it(`lists the first ${MAX_PROBLEMS} problems of the closed hours and counts them all, as a partition's`, async () => {
+    const { code, stdout } = await audit(await writeLake(overlisted), 'json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(report.partitions[0]?.problemCount).toBe(0);
+    expect(report.hourProblemCount).toBe(60);
+    expect(report.hourProblems).toEqual(absentNames.slice(0, MAX_PROBLEMS).map((name) => ({ code: 'MARKED_OBJECT_MISSING', message: `${hour}${name} is listed by ${hour}_CLOSED.json but is not in the lake`, key: `${hour}${name}` })));
+  });
+
+  it('says in text how many problems of the closed hours it did not print', async () => {
+    const { code, stdout } = await audit(await writeLake(overlisted), 'text');
+    expect(code).toBe(1);
+    expect(stdout.split('\n').filter((line) => line.includes('is listed by'))).toHaveLength(MAX_PROBLEMS);
+    expect(stdout).toMatch(/\n {4}closed hours: … and 10 more problems$/);
   });
 
   // Regression: an object's problems were spread into one push, which overflows the call stack past ~150,000 arguments.
