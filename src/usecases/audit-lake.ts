@@ -149,6 +149,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     return found;
   };
 
+  // The listing: hour markers, each folder's keys (for the closed hours), gap records, and the data objects to read.
   const markers: ObjectListing[] = [];
   const folders = new Map<string, string[]>();
   const named: Array<{ entry: ObjectListing; name: Range }> = [];
@@ -176,6 +177,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     else named.push({ entry, name });
   }
 
+  // Each data object, read while the ones before it are checked, filed under its partition.
   for await (const { item, object } of readAhead(stores.lake, named, ({ entry }) => entry)) {
     const { entry, name } = item;
     const target = partitionOf(name.topic, name.partition);
@@ -198,6 +200,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
   const stateOnly = await auditStateOnly(stores.state, partitions, options.subject, retention);
   // With retention an emptied lake is no pass: a mistyped --lake looks the same.
   if (partitions.size === 0 && markers.length === 0 && (stateOnly.length === 0 || retention)) await refuseNothing(stores, options.subject);
+  // Each partition's proof, against its flow state.
   const audited: AuditedPartition[] = [...stateOnly];
   for (const target of partitions.values()) {
     const key = stateKey(target.topic, target.partition);
