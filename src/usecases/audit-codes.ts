@@ -53,6 +53,8 @@ export const problemOf = (code: AuditCode, message: string, key?: string): Audit
 
 /** Offsets as a problem's message names them: `offset 7`, `offsets 7–9`. */
 export const offsetRange = (from: bigint, to: bigint): string => (from === to ? `offset ${from}` : `offsets ${from}–${to}`);
+/** {@link offsetRange} with its verb: `offset 18 is`, `offsets 18–20 are`. */
+export const offsetsAre = (from: bigint, to: bigint): string => `${offsetRange(from, to)} ${from === to ? 'is' : 'are'}`;
 
 /** The README's table of `lake audit` problem codes (markdown), rendered from {@link AUDIT_CODES}. */
 export function renderAuditTable(): string {

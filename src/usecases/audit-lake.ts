@@ -5,7 +5,7 @@ import { claimedOffsets, parseState, type PartitionState } from '../archive/stat
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import type { ObjectListing, ObjectStore } from '../ports.js';
-import { offsetRange, problemOf, type AuditProblem } from './audit-codes.js';
+import { offsetRange, offsetsAre, problemOf, type AuditProblem } from './audit-codes.js';
 import { checkObject } from './audit-object.js';
 import { readAhead } from './read-ahead.js';
 import { readClosure } from './close-hours.js';
@@ -253,7 +253,7 @@ async function auditStateOnly(state: ObjectStore, known: ReadonlyMap<string, Par
     const problem =
       claimed.first === null
         ? `${where}: offsets up to ${last} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset below ${claimed.next} was archived (the state predates recording where the partition started, so the first missing offset is not known)`
-        : `${where}: ${offsetRange(claimed.first, last)} are in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
+        : `${where}: ${offsetsAre(claimed.first, last)} in no object and no gap record: the lake holds nothing of this partition, but its state ${location} says every offset from ${claimed.first} (where the flow started it) below ${claimed.next} was archived`;
     // The same words for a partition emptied and one trimmed from the front: both may be a retention rule's work.
     const why = retention ? ` (its state was last committed at ${parsed.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted them all)` : RETENTION_HINT;
     audited.push({ ...nothing, first: claimed.first?.toString() ?? null, next: parsed.next, problems: [problemOf('OFFSETS_MISSING', `${problem}${why}`)], problemCount: 1 });
@@ -294,7 +294,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const held = union(runs);
   for (const [from, to] of overlaps(runs)) {
     const holders = target.objects.filter((object) => object.first <= from && from <= object.last).map((object) => object.key);
-    problems.add(problemOf('OFFSETS_DUPLICATED', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
+    problems.add(problemOf('OFFSETS_DUPLICATED', `${where}: ${offsetsAre(from, to)} archived more than once (objects whose range includes offset ${from}: ${holders.join(', ')})`));
   }
 
   // Objects already reported for bytes the flow did not write belong to the unit around them, when one is known.
@@ -337,23 +337,23 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const front = audited[0]?.from ?? next;
   if (start !== undefined && front !== undefined && front > start) {
     if (retention) expired = offsetRange(start, front - 1n);
-    else problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(start, front - 1n)} are in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
+    else problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetsAre(start, front - 1n)} in no object and no gap record: the flow started the partition at ${start}, and ${audited.length > 0 ? `its first object begins at ${front}` : 'no whole unit of it remains'}${RETENTION_HINT}`));
   }
   let cursor: bigint | undefined = audited.length === 0 ? front : undefined;
   for (const interval of audited) {
-    if (cursor !== undefined && interval.from < cursor) problems.add(problemOf('OFFSETS_OVERLAP', `${where}: ${offsetRange(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} are covered twice (${interval.what} overlaps what precedes it)`));
-    else if (cursor !== undefined && interval.from > cursor) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, interval.from - 1n)} are in no object and no gap record`));
+    if (cursor !== undefined && interval.from < cursor) problems.add(problemOf('OFFSETS_OVERLAP', `${where}: ${offsetsAre(interval.from, cursor - 1n < interval.to ? cursor - 1n : interval.to)} covered twice (${interval.what} overlaps what precedes it)`));
+    else if (cursor !== undefined && interval.from > cursor) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetsAre(cursor, interval.from - 1n)} in no object and no gap record`));
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
   }
   const recorded = union(runsOf(intervals));
   for (let index = 0; index < held.length; index += 1) {
-    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.add(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${offsetRange(from, to)} ${from === to ? 'is' : 'are'} in an object outside every recorded unit`));
+    for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.add(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${offsetsAre(from, to)} in an object outside every recorded unit`));
   }
   let pendingRange: string | null = null;
   if (next !== undefined && cursor !== undefined) {
     const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : next;
-    if (cursor > pendingEnd) problems.add(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${offsetRange(pendingEnd, cursor - 1n)} are in the lake but beyond the state's next offset ${next}`));
-    else if (cursor < next) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetRange(cursor, next - 1n)} are in no object and no gap record (the state says the lake holds everything below ${next})`));
+    if (cursor > pendingEnd) problems.add(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${offsetsAre(pendingEnd, cursor - 1n)} in the lake but beyond the state's next offset ${next}`));
+    else if (cursor < next) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetsAre(cursor, next - 1n)} in no object and no gap record (the state says the lake holds everything below ${next})`));
     if (pending && cursor > next) pendingRange = offsetRange(next, cursor - 1n);
   }
   return {

@@ -52,6 +52,15 @@ describe('lake audit of impossible offsets', () => {
 });
 
 describe('lake audit messages', () => {
+  it('says "offset N is" of one offset and "offsets N–M are" of several, whichever problem it names', async () => {
+    // Offset 2 missing between two units, offset 5 beyond the state's next offset.
+    const problems = await auditProblems({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2] }, { first: 3n, last: 5n, offsets: [3n, 4n, 5n], unit: [3n, 5n, 3], hour: 'hr=01' }], state: { start: 0n, next: 5n } });
+    expect(problems).toContainEqual('apps-users/0: offset 2 is in no object and no gap record');
+    expect(problems).toContainEqual("apps-users/0: offset 5 is in the lake but beyond the state's next offset 5");
+    const several = await auditProblems({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2] }], state: { start: 0n, next: 4n } });
+    expect(several).toContainEqual(expect.stringContaining('apps-users/0: offsets 2–3 are in no object and no gap record'));
+  });
+
   it('names a unit holding more records than it consumed without an empty list of missing offsets, and a corrupt object as corrupt', async () => {
     const problems = await auditProblems({ objects: [{ first: 0n, last: 2n, offsets: [0n, 1n, 2n], unit: [0n, 2n, 3] }, { first: 1n, last: 2n, offsets: [1n, 2n], unit: [0n, 2n, 3], hour: 'hr=01' }], state: { start: 0n, next: 3n } });
     const unit = problems.find((problem) => problem.includes('consumed'));
