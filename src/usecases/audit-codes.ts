@@ -18,7 +18,7 @@ export const AUDIT_CODES = {
   ROW_OFFSET_INVALID: 'A row holds an offset no Kafka partition has.',
   ROW_OUTSIDE_NAME: 'A row holds an offset outside the range its object’s name states.',
   NAME_MISMATCH: 'The first and last offsets an object holds are not the ones its name states.',
-  UNIT_MISSING: 'An object’s metadata names no flush unit.',
+  UNIT_MISSING: 'An object’s metadata names no whole flush unit (unit-start, unit-end and unit-records, decimal numbers).',
   UNIT_INVALID: 'An object’s metadata names a flush unit of offsets no Kafka partition has.',
   OUTSIDE_UNIT: 'An object holds offsets outside the flush unit its metadata names.',
   STATE_MISSING: 'The lake holds objects of a partition but there is no flow state for it where the audit looked (--state).',

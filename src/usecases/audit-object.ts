@@ -18,12 +18,13 @@ export interface CheckedObject {
    * reported, so its offsets are that problem's, not a hole or a short unit as well.
    */
   readonly loose: boolean;
-  /** The flush unit its metadata names (`id` as the metadata spells it), when it names a valid one. */
+  /** The flush unit its metadata names (`id`: its first and last offsets, one spelling per unit), when it names a valid one. */
   readonly unit: { readonly id: string; readonly start: bigint; readonly end: bigint; readonly records: number } | undefined;
 }
 
 /** The metadata fields the flow writes with every object it publishes (lake-objects.ts). */
-const FLOW_METADATA = ['lake-format', 'kind', 'sha256', 'count', 'unit-start', 'unit-end', 'unit-records'] as const;
+const UNIT_METADATA = ['unit-start', 'unit-end', 'unit-records'] as const;
+const FLOW_METADATA = ['lake-format', 'kind', 'sha256', 'count', ...UNIT_METADATA] as const;
 
 /**
  * How an object whose bytes the flow did not write is put right, in the lake at `location`;
@@ -111,17 +112,20 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
   if (meta.sha256 !== digest) problems.unshift(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(location, false)}`, key));
   else if (counted) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
 
-  const unitStart = meta['unit-start'];
-  const unitEnd = meta['unit-end'];
-  if (!unitStart || !unitEnd || !/^\d+$/.test(unitStart) || !/^\d+$/.test(unitEnd)) {
-    problem('UNIT_MISSING', 'has no unit in its metadata');
+  // A unit is three decimal numbers; one missing or malformed leaves the unit's proof nothing to check.
+  const unfit = UNIT_METADATA.filter((field) => !/^\d+$/.test(meta[field] ?? ''));
+  if (unfit.length > 0) {
+    problem('UNIT_MISSING', unfit.length === UNIT_METADATA.length && UNIT_METADATA.every((field) => meta[field] === undefined) ? 'has no unit in its metadata' : `has no whole unit in its metadata: ${unfit.map((field) => `${field} is ${meta[field] === undefined ? 'missing' : `${JSON.stringify(meta[field])}, not a decimal number`}`).join('; ')}`);
     return { problems, records: count, loose: false, unit: undefined };
   }
-  const unitWhy = rangeProblem(BigInt(unitStart), BigInt(unitEnd));
+  const unitStart = BigInt(meta['unit-start'] as string);
+  const unitEnd = BigInt(meta['unit-end'] as string);
+  const unitWhy = rangeProblem(unitStart, unitEnd);
   if (unitWhy) {
     problem('UNIT_INVALID', `its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
     return { problems, records: count, loose: false, unit: undefined };
   }
-  if (name.first < BigInt(unitStart) || name.last > BigInt(unitEnd)) problem('OUTSIDE_UNIT', `holds offsets outside its unit ${unitStart}–${unitEnd}`);
-  return { problems, records: count, loose: false, unit: { id: `${unitStart}-${unitEnd}`, start: BigInt(unitStart), end: BigInt(unitEnd), records: Number(meta['unit-records']) } };
+  if (name.first < unitStart || name.last > unitEnd) problem('OUTSIDE_UNIT', `holds offsets outside its unit ${unitStart}–${unitEnd}`);
+  // The id in one spelling per unit: `07` and `7` name one offset.
+  return { problems, records: count, loose: false, unit: { id: `${unitStart}-${unitEnd}`, start: unitStart, end: unitEnd, records: Number(meta['unit-records']) } };
 }

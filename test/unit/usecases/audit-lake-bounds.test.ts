@@ -52,6 +52,15 @@ describe('lake audit of impossible offsets', () => {
 });
 
 describe('lake audit messages', () => {
+  it('names the unit field that is missing or not a number, and reads one unit however its offsets are spelled', async () => {
+    const noCount = await auditProblems({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2], meta: { 'unit-records': 'two' } }], state: { start: 0n, next: 2n } });
+    expect(noCount).toContainEqual(expect.stringMatching(/\.jsonl\.gz: has no whole unit in its metadata: unit-records is "two", not a decimal number$/));
+    expect(noCount.join('\n')).not.toContain('NaN');
+    // Two objects of the unit 0–3: one names it 0–3, the other 00–03.
+    const spelled = await auditProblems({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 3n, 4] }, { first: 2n, last: 3n, offsets: [2n, 3n], unit: [0n, 3n, 4], hour: 'hr=01', meta: { 'unit-start': '00', 'unit-end': '03' } }], state: { start: 0n, next: 4n } });
+    expect(spelled).toEqual([]);
+  });
+
   it('says "offset N is" of one offset and "offsets N–M are" of several, whichever problem it names', async () => {
     // Offset 2 missing between two units, offset 5 beyond the state's next offset.
     const problems = await auditProblems({ objects: [{ first: 0n, last: 1n, offsets: [0n, 1n], unit: [0n, 1n, 2] }, { first: 3n, last: 5n, offsets: [3n, 4n, 5n], unit: [3n, 5n, 3], hour: 'hr=01' }], state: { start: 0n, next: 5n } });
