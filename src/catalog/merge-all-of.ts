@@ -19,9 +19,13 @@ export type Resolve = (ref: string) => unknown;
 
 /**
  * What a fold may spend, in units of `fold` work: one per schema merged, reference followed
- * and property or enum value combined. Without one a fold is unbounded: an allOf whose branches
- * each use the definition before ten times merges 10^N schemas, and an allOf of 20,000 branches
- * of one property each merges 200 million properties pairwise (minutes from a file of 1 MiB).
+ * and property combined, and one per value compared (an enum value, or a keyword's value on both
+ * branches) plus one per TEXT_PER_UNIT characters of its text. Without one a fold is unbounded:
+ * an allOf whose branches each use the definition before ten times merges 10^N schemas, an allOf
+ * of 20,000 branches of one property each merges 200 million properties pairwise (minutes from a
+ * file of 1 MiB), and two definitions holding the same 80,000-name enum, each used by one of two
+ * branches under 300 properties, wrote 48 million names out to compare them (seconds, for 2,410
+ * units when comparing was free).
  */
 export type FoldBudget = WorkBudget<'fold'>;
 
@@ -32,9 +36,27 @@ const TYPES = ['null', 'boolean', 'integer', 'number', 'string', 'array', 'objec
 
 type Schema = Record<string, unknown>;
 
-function jsonEqual(a: unknown, b: unknown): boolean {
+/**
+ * Characters of canonical text one unit of `fold` work pays for, beyond the unit of the value
+ * itself: writing and comparing text costs 10 to 20 ns a character on the 2-core development
+ * machine, so 64 of them are about one schema merged. A short value (a name, `{"id":1}`) costs 1.
+ */
+const TEXT_PER_UNIT = 64;
+
+/** Whether two values are equal (object keys in any order), spending what comparing them costs. */
+function sameValue(a: unknown, b: unknown, budget: FoldBudget | undefined): boolean {
   // One value reached twice (a definition referenced by both sides) is equal without its text.
-  return a === b || canonicalText(a) === canonicalText(b);
+  return a === b || countedText(a, budget) === countedText(b, budget);
+}
+/**
+ * The canonical text of a value, spending one unit for it and one per TEXT_PER_UNIT characters
+ * written: the work of a comparison is the size of what it compares, which hostile input sets.
+ * Spent once the text is written, so a budget is passed by at most one value's text.
+ */
+function countedText(value: unknown, budget: FoldBudget | undefined): string | undefined {
+  const text = canonicalText(value);
+  budget?.spend('fold', 1 + Math.floor((text?.length ?? 0) / TEXT_PER_UNIT));
+  return text;
 }
 function canonicalText(value: unknown): string | undefined {
   return JSON.stringify(sortKeys(value));
@@ -117,7 +139,24 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, budget: FoldBudget | u
     // Folded below, together (comparing them first would copy every property already folded).
     if (key === 'properties' || key === 'additionalProperties') continue;
     const current = result[key];
-    if (jsonEqual(current, value)) continue;
+    // The same value on both sides (one definition referenced by both) is equal at once.
+    if (current === value) continue;
+    if (key === 'const' || (key === 'enum' && Array.isArray(current) && Array.isArray(value))) {
+      // Before the equality check below, which would write both lists out once more: the
+      // values are written (and counted) once each, one pass over each side, not one per pair.
+      const left = key === 'const' ? [current] : (current as unknown[]);
+      const right = key === 'const' ? [value] : (value as unknown[]);
+      const leftTexts = left.map((entry) => countedText(entry, budget));
+      const rightTexts = right.map((entry) => countedText(entry, budget));
+      // The same values in the same order (the text of the whole list) are kept as they are.
+      if (leftTexts.length === rightTexts.length && leftTexts.every((text, index) => text === rightTexts[index])) continue;
+      const inRight = new Set(rightTexts);
+      const common = left.filter((_, index) => inRight.has(leftTexts[index]));
+      if (common.length === 0) return false;
+      result[key] = key === 'const' ? common[0] : common;
+      continue;
+    }
+    if (sameValue(current, value, budget)) continue;
     if (LOWER.includes(key) && typeof current === 'number' && typeof value === 'number') result[key] = Math.max(current, value);
     else if (UPPER.includes(key) && typeof current === 'number' && typeof value === 'number') result[key] = Math.min(current, value);
     else if (key === 'uniqueItems') result[key] = current === true || value === true;
@@ -134,15 +173,6 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, budget: FoldBudget | u
       const both = TYPES.filter((type) => left.has(type) && right.has(type) && !(type === 'number' && !(left.has('number') && right.has('number'))));
       if (both.length === 0) return false;
       result.type = both.length === 1 ? both[0] : both;
-    } else if (key === 'enum' || key === 'const') {
-      const left = key in a && key === 'const' ? [current] : (current as unknown[]);
-      const right = key === 'const' ? [value] : (value as unknown[]);
-      budget?.spend('fold', left.length + right.length);
-      // The text jsonEqual compares, once per value: one pass over each side, not one per pair.
-      const inRight = new Set(right.map(canonicalText));
-      const common = left.filter((entry) => inRight.has(canonicalText(entry)));
-      if (common.length === 0) return false;
-      result[key] = key === 'const' ? common[0] : common;
     } else if (key === 'items' && isSchemaObject(current) && isSchemaObject(value)) {
       const items = mergeSchemas([current, value], resolve, budget, depth + 1);
       if (items === undefined) return undefined;
@@ -152,7 +182,7 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, budget: FoldBudget | u
   const folded = foldObjects(a, b, result, resolve, budget, depth);
   // An empty conjunction stays decided: the keywords that proved it do not read siblings.
   if (folded === false || folded === undefined) return folded;
-  return readsSiblings(a, b) || readsSiblings(b, a) ? undefined : folded;
+  return readsSiblings(a, b, budget) || readsSiblings(b, a, budget) ? undefined : folded;
 }
 
 // `not` is left out: it never passes annotations on.
@@ -173,12 +203,12 @@ export function evaluatesFor(schema: unknown, unevaluated: 'unevaluatedPropertie
  * Whether a keyword of `a` that reads its siblings would, in one folded object, read keywords
  * of `b` that it cannot see in the real schema (or lose ones it can).
  */
-function readsSiblings(a: Schema, b: Schema): boolean {
+function readsSiblings(a: Schema, b: Schema, budget: FoldBudget | undefined): boolean {
   for (const [keyword, evaluating] of Object.entries(EVALUATES)) {
     if (keyword in a && evaluating.some((name) => name in b)) return true;
   }
   const tuple = 'prefixItems' in a || Array.isArray(a.items) || 'additionalItems' in a;
-  return tuple && ITEM_KEYWORDS.some((name) => name in b) && !ITEM_KEYWORDS.every((name) => jsonEqual(a[name], b[name]));
+  return tuple && ITEM_KEYWORDS.some((name) => name in b) && !ITEM_KEYWORDS.every((name) => sameValue(a[name], b[name], budget));
 }
 
 /**
@@ -191,7 +221,7 @@ export function mergeWithBranches(parent: Readonly<Record<string, unknown>>, bra
   const merged = mergeSchemas([Object.fromEntries(Object.entries(parent).filter(([key]) => !unevaluated.includes(key))), ...branches], resolve, budget, depth);
   if (merged === false || merged === undefined) return merged;
   for (const name of unevaluated) {
-    if (name in merged && !jsonEqual(merged[name], parent[name])) return undefined;
+    if (name in merged && !sameValue(merged[name], parent[name], budget)) return undefined;
     merged[name] = parent[name];
   }
   return merged;

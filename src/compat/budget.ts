@@ -15,7 +15,7 @@ export type CompatWork =
   | 'compare'
   /** A step of the DEFAULT policy's structural walk (policy.ts). */
   | 'structure'
-  /** A schema merged, reference followed or enum value combined while folding allOf (merge-all-of.ts). */
+  /** A schema merged, reference followed or value compared (one more per 64 characters of its text) while folding allOf (merge-all-of.ts). */
   | 'fold'
   /** A JSON value of an example checked, or a value of the subschema it is checked against (validators.ts). */
   | 'validate'

@@ -78,6 +78,44 @@ describe('allOf folding', () => {
     expect(within.total).toBeGreaterThan(1_000);
   });
 
+  // Regression: comparing a keyword's values on both branches was free, and the text of both
+  // was written out first, so two definitions holding the same large list, one per branch
+  // under each of 300 properties, wrote 48 million names for 2,410 units (4 to 8 seconds).
+  describe('spends on every value it compares, by its size', () => {
+    const names = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => `${prefix}${index}`);
+    /** An allOf of two branches whose properties use D1 and D2, two copies of one definition. */
+    const twoCopies = <T>(definition: T, properties: number) => {
+      const props = (ref: string) => Object.fromEntries(names(properties, 'p').map((name) => [name, { $ref: ref }]));
+      const schema = { type: 'object', allOf: [{ properties: props('#/$defs/D1') }, { properties: props('#/$defs/D2') }], $defs: { D1: definition, D2: structuredClone(definition) } };
+      return { schema, resolve: (ref: string): unknown => schemaAtFragment(schema, ref.slice(1)) };
+    };
+    const LIMIT = 2_000_000;
+
+    // Passed by at most the units of one value's text: a name costs 1, the whole list of
+    // required names (710,000 characters) 11,000.
+    it.each([
+      { what: 'the same 80,000-name enum', definition: { type: 'string', enum: names(80_000, 'v') }, past: 1 },
+      { what: 'the same 80,000 required names', definition: { type: 'object', required: names(80_000, 'r') }, past: 12_000 },
+    ])('stops an allOf of 300 properties each using one of two copies of $what', ({ definition, past }) => {
+      const { schema, resolve } = twoCopies(definition, 300);
+      const budget = createWorkBudget<'fold'>(LIMIT);
+      expect(() => mergeSchemas([schema], resolve, budget)).toThrow(WorkBudgetExceeded);
+      expect(budget.total).toBeLessThanOrEqual(LIMIT + past);
+    });
+
+    it('still folds such copies, within it, to the first copy, for a handful of properties', () => {
+      const definition = { type: 'string', enum: names(80_000, 'v') };
+      const { schema, resolve } = twoCopies(definition, 5);
+      const budget = createWorkBudget<'fold'>(LIMIT);
+      const merged = mergeSchemas([schema], resolve, budget);
+      expect(merged).toEqual(mergeSchemas([schema], resolve));
+      expect(merged && (merged.properties as Record<string, { enum: unknown }>).p4?.enum).toBe(schema.$defs.D1.enum);
+      // Each property compares both lists once, about a unit per name: 5 × 160,000.
+      expect(budget.total).toBeGreaterThan(5 * 160_000);
+      expect(budget.total).toBeLessThan(5 * 160_000 + 1_000);
+    });
+  });
+
   it('intersects two large enums in one pass over each', () => {
     const values = (from: number, count: number) => Array.from({ length: count }, (_, index) => ({ id: from + index }));
     const budget = createWorkBudget<'fold'>(1_000_000);

@@ -40,6 +40,9 @@ function countingValidators(): NodeValidators & { readonly calls: number } {
   };
 }
 
+/** `count` properties, each a reference to `ref`. */
+const usingEach = (count: number, ref: string) => Object.fromEntries(names(count, 'p').map((name) => [name, { $ref: ref }]));
+
 /** `levels` definitions, each using the one before it `fanOut` times under `keyword`: fanOut^levels paths to D0. */
 function fanningDefinitions(levels: number, fanOut: number, keyword: 'anyOf' | 'allOf', leaf: unknown): Record<string, unknown> {
   const definitions: Record<string, unknown> = { D0: leaf };
@@ -76,6 +79,13 @@ const CASES: HostileCase[] = [
     name: 'an allOf of ten references per level, 8 levels (10^8 schemas to fold)',
     old: object({ a: { $ref: '#/$defs/D8' } }, { $defs: fanningDefinitions(8, 10, 'allOf', { type: 'string', maxLength: 4 }) }),
     next: object({ a: { $ref: '#/$defs/D8' } }, { $defs: fanningDefinitions(8, 10, 'allOf', { type: 'string', maxLength: 3 }) }),
+    work: 'fold',
+  },
+  {
+    // Regression: comparing the two copies was free (2,410 fold units for 300 properties of 80,000 names).
+    name: 'an allOf of two branches of 300 properties, each using one of two copies of a 40,000-name enum (24 million names compared)',
+    old: object(Object.fromEntries(names(300, 'p').map((name) => [name, { type: 'string' }]))),
+    next: object({}, { allOf: [{ properties: usingEach(300, '#/$defs/E1') }, { properties: usingEach(300, '#/$defs/E2') }], $defs: { E1: { type: 'string', enum: names(40_000, 'v') }, E2: { type: 'string', enum: names(40_000, 'v') } } }),
     work: 'fold',
   },
   {
