@@ -1,3 +1,4 @@
+import { jsonKey } from '../domain/canonical-json.js';
 import type { WorkBudget } from '../domain/work-budget.js';
 import { isSchemaObject } from './schema-walk.js';
 
@@ -53,18 +54,10 @@ function sameValue(a: unknown, b: unknown, budget: FoldBudget | undefined): bool
  * written: the work of a comparison is the size of what it compares, which hostile input sets.
  * Spent once the text is written, so a budget is passed by at most one value's text.
  */
-function countedText(value: unknown, budget: FoldBudget | undefined): string | undefined {
-  const text = canonicalText(value);
-  budget?.spend('fold', 1 + Math.floor((text?.length ?? 0) / TEXT_PER_UNIT));
+function countedText(value: unknown, budget: FoldBudget | undefined): string {
+  const text = jsonKey(value);
+  budget?.spend('fold', 1 + Math.floor(text.length / TEXT_PER_UNIT));
   return text;
-}
-function canonicalText(value: unknown): string | undefined {
-  return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isSchemaObject(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
 }
 
 function typesOf(schema: Schema): Set<string> | undefined {
@@ -151,7 +144,7 @@ function mergeTwo(a: Schema, b: Schema, resolve: Resolve, budget: FoldBudget | u
       // The same values in the same order (the text of the whole list) are kept as they are.
       if (leftTexts.length === rightTexts.length && leftTexts.every((text, index) => text === rightTexts[index])) continue;
       const inRight = new Set(rightTexts);
-      const common = left.filter((_, index) => inRight.has(leftTexts[index]));
+      const common = leftTexts.flatMap((text, index) => (inRight.has(text) ? [left[index]] : []));
       if (common.length === 0) return false;
       result[key] = key === 'const' ? common[0] : common;
       continue;

@@ -1,5 +1,6 @@
 import { rebaseRefs } from '../catalog/refs.js';
 import { isSchemaObject, schemaAtPointer } from '../catalog/schema-walk.js';
+import { jsonKey } from '../domain/canonical-json.js';
 import { decodeRefPart } from '../domain/finding.js';
 
 /**
@@ -215,18 +216,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return keysA.length === keysB.length && keysA.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
-/**
- * Text that is equal exactly when two JSON values are (jsonEqual): object keys sorted, and a
- * number JSON cannot write (1e400 parses to Infinity) kept apart from `null`.
- */
-export function jsonKey(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : String(value);
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
-  if (Array.isArray(value)) return `[${value.map(jsonKey).join(',')}]`;
-  return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${jsonKey((value as Record<string, unknown>)[key])}`).join(',')}}`;
-}
-
-/** Enums up to this size are searched value by value; larger ones through a set of their jsonKeys. */
+/** Enums up to this size are searched value by value; larger ones through a set of their jsonKeys (equal exactly when jsonEqual is). */
 const ENUM_SET_FROM = 32;
 const enumSets = new WeakMap<readonly unknown[], ReadonlySet<string>>();
 

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CATALOG_URI, VOCABULARY, addSchemaFormats, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { WorkBudget } from '../domain/work-budget.js';
-import { inEnum, resolveRef, sizeOf, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { inEnum, jsonEqual, resolveRef, sizeOf, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 
 /**
  * Exact membership: is a value valid under a subschema, as ajv (formats asserted) decides? Each
@@ -154,17 +154,6 @@ function typeMatches(type: string, value: unknown): boolean {
   }
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
-}
-
 /**
  * JSON Schema semantics of the simple value keywords, for leaf subschemas (the common case):
  * compiling every small subschema with ajv would dominate the cost of a comparison. Undefined
@@ -175,7 +164,7 @@ export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value:
   const type = schema.type;
   if (type !== undefined && ![type].flat().some((entry) => typeof entry === 'string' && typeMatches(entry, value))) return false;
   if (Array.isArray(schema.enum) && !inEnum(schema.enum, value)) return false;
-  if ('const' in schema && !equal(schema.const, value)) return false;
+  if ('const' in schema && !jsonEqual(schema.const, value)) return false;
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) return false;
     if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
