@@ -4,7 +4,7 @@ import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin } from '../adapters/registration-ports.js';
-import { explainManifestError } from '../config/manifest-hint.js';
+import { explainManifestError, refuseReadOnlyManifest } from '../config/manifest-hint.js';
 import { findSetting } from '../config/settings.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
@@ -20,12 +20,14 @@ async function main(): Promise<void> {
   // GitHub passes an unset variable as an empty input: the built-in default would publish the
   // manifest on the runner's disk, where no producer or flow ever reads it.
   if (sources.manifestUrl === 'default') throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${config.manifestUrl} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });
+  // The same words as the CLI's about the manifest location, in the inputs' names.
+  const origin = { manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' };
+  refuseReadOnlyManifest(origin);
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
     registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
   ).catch((error: unknown) => {
-    // The same words as the CLI's for a manifest that cannot be read, in the inputs' names.
-    throw explainManifestError(error, { manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' });
+    throw explainManifestError(error, origin);
   });
 
   core.setOutput('status', report.publish.status);

@@ -1,4 +1,4 @@
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, UsageError } from '../domain/errors.js';
 import type { SettingSource } from './resolve.js';
 import { findSetting } from './settings.js';
 
@@ -25,13 +25,6 @@ export interface ManifestOrigin {
  * actions/register and actions/flow.
  */
 export function manifestHint(origin: ManifestOrigin): string {
-  const setting = findSetting('manifestUrl');
-  const from = {
-    flag: origin.flag,
-    env: setting.env,
-    environment: `the manifestUrl of catalog.yaml environment ${JSON.stringify(origin.environment ?? '')}`,
-    default: `the default: no ${origin.flag}, ${setting.env} or ${origin.environmentOption} named one`,
-  }[origin.source];
   const base = origin.manifestUrl.replace(/\/+$/, '');
   const bucket = /^gs:\/\/([^/]+)/.exec(base)?.[1];
   const access =
@@ -42,7 +35,32 @@ export function manifestHint(origin: ManifestOrigin): string {
       : origin.gcsEndpoint
         ? `that the GCS endpoint ${origin.gcsEndpoint} answers and holds the bucket ${bucket}`
         : `that these credentials may read gs://${bucket} (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, a workload identity, or gcloud auth application-default login)`;
-  return `Check the manifest location ${base} (from ${from}): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. To read another location, give ${origin.flag} (or ${setting.env}, or ${origin.environmentOption} with a catalog.yaml environment whose manifestUrl names it).`;
+  return `Check the manifest location ${base} (from ${originText(origin)}): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. ${anotherLocation(origin)}`;
+}
+
+/** Where the manifest location came from, in the caller's names. */
+function originText(origin: ManifestOrigin): string {
+  const setting = findSetting('manifestUrl');
+  return {
+    flag: origin.flag,
+    env: setting.env,
+    environment: `the manifestUrl of catalog.yaml environment ${JSON.stringify(origin.environment ?? '')}`,
+    default: `the default: no ${origin.flag}, ${setting.env} or ${origin.environmentOption} named one`,
+  }[origin.source];
+}
+
+function anotherLocation(origin: ManifestOrigin): string {
+  return `To read another location, give ${origin.flag} (or ${findSetting('manifestUrl').env}, or ${origin.environmentOption} with a catalog.yaml environment whose manifestUrl names it).`;
+}
+
+/**
+ * Registration (register, plan, actions/register) writes where it reads: an https:// manifest
+ * location, which readers load a manifest from, is a configuration error before anything runs,
+ * naming where it came from (the store would refuse it without saying which setting gave it).
+ */
+export function refuseReadOnlyManifest(origin: ManifestOrigin): void {
+  if (!origin.manifestUrl.startsWith('https://')) return;
+  throw new UsageError(`the manifest location ${origin.manifestUrl} (from ${originText(origin)}) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. ${anotherLocation(origin).replace('To read another location', 'To name one')}`, { code: 'CONFIG_INVALID' });
 }
 
 /** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE; any other error as it is. */

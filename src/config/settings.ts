@@ -143,7 +143,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'url', schemes: ['file', 'gs', 'https'] },
     defaultText: '`file://./.schemaflow/manifests`',
     defaultValue: constant('file://./.schemaflow/manifests'),
-    description: 'Where registration publishes manifests and where readers load `latest.json` from.',
+    description: 'Where registration publishes manifests and where readers load `latest.json` from (`https://` for readers only: `register` and `plan` refuse it, exit 2).',
   },
   {
     key: 'lakeUrl',

@@ -51,4 +51,11 @@ describe('actions/register', () => {
     expect(failed.stdout).toContain('To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).');
     expect(readdirSync(unreadable)).toEqual(['latest.json']);
   });
+
+  // Regression: an https:// location (readers only) was refused by the store as "not a supported location", naming no input.
+  it('refuses an https:// manifest location before anything runs, naming the input that gave it', async () => {
+    const refused = await register({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': 'https://schemas.example.com/manifests' });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('::error::the manifest location https://schemas.example.com/manifests (from input manifest-url) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. To name one, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).');
+  });
 });

@@ -107,4 +107,14 @@ describe('registration reading the published manifest', () => {
       await gcs.close();
     }
   });
+
+  // Regression: the store refused an https:// location (where readers load a manifest) as "not a supported location", naming no setting.
+  it.each([['plan'], ['register', '--dry-run']])('refuses an https:// location in schemaflow %s before reading anything (exit 2), naming where it came from', async (...argv) => {
+    const run = await runSchemaflow([...argv], { cwd: repo.root, env: { ...env, SCHEMAFLOW_MANIFEST_URL: 'https://schemas.example.com/manifests' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'schemaflow: error: the manifest location https://schemas.example.com/manifests (from SCHEMAFLOW_MANIFEST_URL) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. To name one, give --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or --env with a catalog.yaml environment whose manifestUrl names it).',
+    );
+  });
 });
+

@@ -1,6 +1,8 @@
 import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
+import { refuseReadOnlyManifest } from '../../config/manifest-hint.js';
+import type { SettingSource } from '../../config/resolve.js';
 import { registerCatalog, type RegisterReport } from '../../usecases/register.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
 
@@ -26,11 +28,12 @@ function print(report: RegisterReport, io: Io, location: string): void {
 }
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
-  return async ({ options, config, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; io: Io }): Promise<number> => {
+  return async ({ options, config, sources, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; sources: Readonly<Record<'manifestUrl', SettingSource>>; io: Io }): Promise<number> => {
     const format = outputFormat(options.format);
-    const repository = openRepository(process.cwd());
     // The environment's manifestUrl, when it names one, is already config.manifestUrl's default (runCli).
     const environment = options.env;
+    refuseReadOnlyManifest({ manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment ? { environment } : {}), flag: '--manifest-url', environmentOption: '--env' });
+    const repository = openRepository(process.cwd());
     const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
       registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
@@ -51,7 +54,7 @@ const register = defineCommand({
     env: environmentOption(REGISTRATION_SETTINGS, 'its topic overrides'),
   },
   details: 'Exit 0: published, unchanged, or superseded by a newer commit; 1: refused (a finding, a rewritten history, an unreachable broker) with nothing published; 2: bad configuration.',
-  run: ({ options, config, io }) => runRegistration(options['dry-run'] === true, true)({ options, config, io }),
+  run: ({ options, config, sources, io }) => runRegistration(options['dry-run'] === true, true)({ options, config, sources, io }),
 });
 
 const plan = defineCommand({
@@ -64,7 +67,7 @@ const plan = defineCommand({
     format: FORMAT_OPTION,
   },
   details: 'Reads the cluster when it is reachable; otherwise the plan is provisional (every topic a creation). Changes nothing.',
-  run: ({ options, config, io }) => runRegistration(true, false)({ options, config, io }),
+  run: ({ options, config, sources, io }) => runRegistration(true, false)({ options, config, sources, io }),
 });
 
 /** `schemaflow register` and `schemaflow plan`. */
