@@ -7,6 +7,7 @@ import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
 import { acceptsNothing, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { structuralChanges, tombstoneOf } from './policy.js';
 import { createNodeValidators, meterValidators, type NodeValidators } from './validators.js';
+import { ValueIdentities } from './values.js';
 import { canRead, leafOf, truncate, type Reason } from './walk.js';
 
 /** One version of a subject as the engine compares it. */
@@ -90,11 +91,13 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
 
   const exhausted: string[] = [];
   let spent = 0;
+  // Shared by the comparisons with every earlier version: the new version's values are read once.
+  const values = new ValueIdentities();
   for (const old of againstFor(options.mode, earlier)) {
     // One budget per earlier version: a comparison that runs out is undecided, the others go on.
     const budget = new ComparisonBudget(options.budget ?? COMPARISON_BUDGET);
     const metered = meterValidators(validators, budget, options.resolve);
-    const reach = { resolve: options.resolve, budget };
+    const reach = { resolve: options.resolve, budget, values };
     const oldRoot = root(old.document);
     try {
       const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot, reach) : [];
@@ -115,7 +118,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
       for (const direction of directionsFor(options.mode)) {
         pairs += 1;
         const [readerRoot, writerRoot, reader, writer] = direction === 'BACKWARD' ? [newRoot, oldRoot, next, old] : [oldRoot, newRoot, old, next];
-        for (const reason of canRead(readerRoot, writerRoot, metered, budget, options.resolve)) {
+        for (const reason of canRead(readerRoot, writerRoot, { ...reach, validators: metered })) {
           budget.at(reason.dataPath, reason.reader, reason.writer);
           if (options.policy === 'DEFAULT') {
             // Removals and type changes are reported once, above, for every mode.

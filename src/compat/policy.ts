@@ -2,8 +2,9 @@ import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/sche
 import type { ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
-import { child, constraintKeys, jsonEqual, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { child, constraintKeys, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
+import type { ValueIdentities } from './values.js';
 
 /**
  * The DEFAULT policy's structural rules (DESIGN.md §3), decided on the pair (old, new) walked in
@@ -33,6 +34,8 @@ export interface StructuralChange {
 export interface Reach {
   readonly resolve: RefResolver | undefined;
   readonly budget: ComparisonBudget;
+  /** The comparison's equality of values (values.ts), for tombstones. */
+  readonly values: ValueIdentities;
 }
 
 /** What stays the same along one structural walk. */
@@ -236,13 +239,25 @@ export function tombstoneOf(name: string, dataPath: readonly string[], newSchema
     }
     if (!node || !listed(node).includes(name)) continue;
     const before = follow(child(node, 'properties', name), reach).schema;
-    if (!jsonEqual(withoutAnnotations(before), withoutAnnotations(newSchema))) return { label: version.label, schema: before };
+    if (!reach.values.same(withoutAnnotations(before), withoutAnnotations(newSchema))) return { label: version.label, schema: before };
   }
   return undefined;
 }
 
+const stripped = new WeakMap<object, unknown>();
+
+/**
+ * A schema without its annotations, at every depth of objects. Made once per object: an added
+ * property may be a new object (an allOf folded) around a large definition shared by every
+ * added property, which would otherwise be copied and compared whole for each of them.
+ */
 function withoutAnnotations(schema: unknown): unknown {
   if (!isSchemaObject(schema)) return schema;
-  const node: SchemaNode = { document: { label: '', root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema };
-  return Object.fromEntries(constraintKeys(node).map((key) => [key, withoutAnnotations(schema[key])]));
+  let copy = stripped.get(schema);
+  if (copy === undefined) {
+    const node: SchemaNode = { document: { label: '', root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema };
+    copy = Object.fromEntries(constraintKeys(node).map((key) => [key, withoutAnnotations(schema[key])]));
+    stripped.set(schema, copy);
+  }
+  return copy;
 }

@@ -3,10 +3,11 @@ import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-
 import type { ComparisonBudget } from './budget.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, jsonEqual, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
 import { evaluatingApplicators, generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
+import type { ValueIdentities } from './values.js';
 
 /** One reason the reader cannot read everything the writer accepts. */
 export interface Reason {
@@ -40,10 +41,24 @@ export interface Pair {
   readonly dataPath: readonly string[];
 }
 
+/** What the walks of one comparison share (engine.ts makes one per earlier version). */
+export interface WalkScope {
+  /** Should spend `budget` (meterValidators). */
+  readonly validators: NodeValidators;
+  /** Spent on every pair compared; throws WorkBudgetExceeded once it is used up (the engine reports that). */
+  readonly budget: ComparisonBudget;
+  /** Resolves `$ref`s to other files; local ones are always resolved. */
+  readonly resolve?: RefResolver | undefined;
+  /** Compares keyword values, reading each one once per check (shared by the comparisons with every earlier version), however many places share it. */
+  readonly values: ValueIdentities;
+}
+
 export interface RuleContext {
   /** Spends the comparison's budget (budget.ts); validators and folds spend it too. */
   readonly budget: ComparisonBudget;
   readonly validators: NodeValidators;
+  /** Equality of keyword values (values.ts): a value large enough to matter is read once, not at each place. */
+  readonly values: ValueIdentities;
   /** The reasons a comparison would give, without reporting them (a fresh walk). */
   trial(reader: SchemaNode, writer: SchemaNode): Reason[];
   /** Resolves `$ref`s relative to a node (local, else through the engine's resolver). */
@@ -84,18 +99,20 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
  * The directional primitive: every reason why `reader` cannot read all values `writer` accepts.
  * Set semantics (STRICT); the policy layer builds DEFAULT on top. Recursive schemas terminate:
  * a pair already under comparison is assumed compatible (coinduction), as Confluent does.
- * Every pair compared spends `budget`, which throws WorkBudgetExceeded once it is used up (the
- * engine reports that); `validators` should spend it too (meterValidators).
+ * Every pair compared spends the scope's budget (WalkScope).
  */
-export function canRead(reader: SchemaNode, writer: SchemaNode, validators: NodeValidators, budget: ComparisonBudget, resolve: RefResolver = () => undefined, depth = 0): Reason[] {
+export function canRead(reader: SchemaNode, writer: SchemaNode, scope: WalkScope, depth = 0): Reason[] {
+  const { validators, budget, values } = scope;
+  const resolve = scope.resolve ?? (() => undefined);
   const reasons: Reason[] = [];
   const seen = new Set<string>();
   const resolveFrom = (node: SchemaNode) => (ref: string): unknown => schemaFrom(node, ref, resolve);
   const context: RuleContext = {
     budget,
     validators,
+    values,
     resolveFrom,
-    trial: (readerNode, writerNode) => (depth > 8 ? [{ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath: [], detail: 'the schemas nest combinators too deeply to compare', undecided: true }] : canRead(readerNode, writerNode, validators, budget, resolve, depth + 1)),
+    trial: (readerNode, writerNode) => (depth > 8 ? [{ code: 'COMPAT_UNDECIDED', reader: readerNode, writer: writerNode, dataPath: [], detail: 'the schemas nest combinators too deeply to compare', undecided: true }] : canRead(readerNode, writerNode, scope, depth + 1)),
     report: (reason) => reasons.push(reason),
     findLeaf(pair, candidates) {
       for (const candidate of candidates) {
@@ -118,8 +135,9 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
       seen.add(key);
       if (acceptsNothing(w) || acceptsAnything(r)) return;
       // The same subschema on both sides accepts the same values (references aside: they may
-      // point at different definitions in the two files).
-      if (typeof r.schema === 'object' && jsonEqual(r.schema, w.schema) && !JSON.stringify(r.schema).includes('"$ref"')) return;
+      // point at different definitions in the two files). Decided from the values' numbers
+      // (values.ts): a folded allOf is a new object at each place, around the same large enum.
+      if (typeof r.schema === 'object' && values.same(r.schema, w.schema) && !values.mentionsRef(r.schema)) return;
 
       // allOf: folded into one schema on either side when its keywords allow it (DESIGN: the
       // engine covers every keyword); a reader's allOf that cannot be folded is checked branch
@@ -173,7 +191,7 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, validators: Node
         if (DECIDED.has(name)) continue;
         const readerValue = keyword(r, name);
         const writerValue = keyword(w, name);
-        if (writerValue !== undefined && jsonEqual(readerValue, writerValue) && !JSON.stringify(readerValue).includes('"$ref"')) continue;
+        if (writerValue !== undefined && values.same(readerValue, writerValue) && !values.mentionsRef(readerValue)) continue;
         reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: w, dataPath, detail: `{reader} has "${name}": ${truncate(readerValue)} ${writerValue === undefined ? 'which {writer} lacks' : `where {writer} has ${truncate(writerValue)}`}; this keyword is not decided yet, so the change fails closed`, undecided: true });
       }
       for (const reason of unevaluatedUndecided(pair)) reasons.push(reason);

@@ -1,6 +1,6 @@
 import { mergeSchemas } from '../../catalog/merge-all-of.js';
 import { isSchemaObject } from '../../catalog/schema-walk.js';
-import { child, jsonEqual, keyword, schemaIn, syntheticNode } from '../model.js';
+import { child, keyword, schemaIn, syntheticNode } from '../model.js';
 import { generateValue } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 import { searchWitness } from './witness.js';
@@ -14,7 +14,7 @@ export const conditionalRule: CompatRule = {
   name: 'conditional',
   check(pair, context) {
     if (keyword(pair.reader, 'if') === undefined) return;
-    const same = ['if', 'then', 'else'].every((name) => jsonEqual(keyword(pair.reader, name), keyword(pair.writer, name)));
+    const same = ['if', 'then', 'else'].every((name) => context.values.same(keyword(pair.reader, name), keyword(pair.writer, name)));
     if (same) return;
     const trials = [...context.trial(child(pair.reader, 'then'), pair.writer), ...context.trial(child(pair.reader, 'else'), pair.writer)];
     if (trials.length === 0) return;

@@ -1,5 +1,5 @@
 import { isSchemaObject } from '../../catalog/schema-walk.js';
-import { acceptsNothing, child, jsonEqual, keyword, type SchemaNode } from '../model.js';
+import { acceptsNothing, child, keyword, type SchemaNode } from '../model.js';
 import { generateValue, governingNode } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 import { admits, hasEnum } from './shared.js';
@@ -56,7 +56,7 @@ export const dependenciesRule: CompatRule = {
     const writerSchemas = schemaDependencies(pair.writer);
     for (const dependency of schemaDependencies(pair.reader)) {
       if (acceptsNothing(governingNode(pair.writer, dependency.name))) continue;
-      if (writerSchemas.some((entry) => entry.name === dependency.name && jsonEqual(entry.node.schema, dependency.node.schema))) continue;
+      if (writerSchemas.some((entry) => entry.name === dependency.name && context.values.same(entry.node.schema, dependency.node.schema))) continue;
       const trials = context.trial(dependency.node, pair.writer);
       if (trials.length === 0) continue;
       context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: `{reader} adds a schema that objects with "${dependency.name}" must satisfy; whether every such object of {writer} does cannot be decided`, undecided: true });

@@ -1,5 +1,5 @@
 import { mergeSchemas } from '../../catalog/merge-all-of.js';
-import { child, jsonEqual, keyword, schemaIn, syntheticNode } from '../model.js';
+import { child, keyword, schemaIn, syntheticNode } from '../model.js';
 import { generateValue } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 
@@ -12,7 +12,7 @@ export const notRule: CompatRule = {
   name: 'not',
   check(pair, context) {
     const excluded = keyword(pair.reader, 'not');
-    if (excluded === undefined || jsonEqual(excluded, keyword(pair.writer, 'not'))) return;
+    if (excluded === undefined || context.values.same(excluded, keyword(pair.writer, 'not'))) return;
     const writer = schemaIn(pair.writer, pair.reader.document);
     const both = writer === undefined ? undefined : mergeSchemas([writer, excluded], context.resolveFrom(pair.reader), context.budget);
     if (both === false) return;
