@@ -101,6 +101,12 @@ const listed = (node: SchemaNode): string[] => {
   return isSchemaObject(properties) ? Object.keys(properties) : [];
 };
 
+/** Whether `properties` lists `name`: looked up, not searched (a tombstone is looked for once per added property). */
+const lists = (node: SchemaNode, name: string): boolean => {
+  const properties = keyword(node, 'properties');
+  return isSchemaObject(properties) && Object.prototype.hasOwnProperty.call(properties, name);
+};
+
 const typeText = (node: SchemaNode, reach: Reach): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node, reach).size === 7 ? 'any' : [...effectiveTypes(node, reach)]));
 
 /** The data path token a subschema position adds (see walk.ts: the same tokens the rule walk uses). */
@@ -235,9 +241,9 @@ export function tombstoneOf(name: string, dataPath: readonly string[], newSchema
     let node: SchemaNode | undefined = follow(version.root, reach);
     for (const token of dataPath) {
       if (!node) break;
-      node = token === ANY_ITEM ? follow(child(node, 'items'), reach) : listed(node).includes(token) ? follow(child(node, 'properties', token), reach) : undefined;
+      node = token === ANY_ITEM ? follow(child(node, 'items'), reach) : lists(node, token) ? follow(child(node, 'properties', token), reach) : undefined;
     }
-    if (!node || !listed(node).includes(name)) continue;
+    if (!node || !lists(node, name)) continue;
     const before = follow(child(node, 'properties', name), reach).schema;
     if (!reach.values.same(withoutAnnotations(before), withoutAnnotations(newSchema))) return { label: version.label, schema: before };
   }

@@ -23,16 +23,18 @@ export const propertiesRule: CompatRule = {
   name: 'properties',
   check(pair, context) {
     if (hasEnum(pair.writer) || !admits(pair.writer, 'object')) return;
-    const readerNames = listed(pair.reader);
-    const writerNames = listed(pair.writer);
+    // Sets: a name is looked up on each side, and searching lists of 25,000 names each for the
+    // other's took 80 s.
+    const readerNames = new Set(listed(pair.reader));
+    const writerNames = new Set(listed(pair.writer));
     const requiredByReader = new Set(Array.isArray(keyword(pair.reader, 'required')) ? (keyword(pair.reader, 'required') as unknown[]) : []);
-    for (const name of [...new Set([...writerNames, ...readerNames])]) {
+    for (const name of new Set([...writerNames, ...readerNames])) {
       const writerNode = governingNode(pair.writer, name);
       if (acceptsNothing(writerNode)) continue;
       const readerNode = governingNode(pair.reader, name);
       const path = [...pair.dataPath, name];
-      const inWriter = writerNames.includes(name);
-      const inReader = readerNames.includes(name);
+      const inWriter = writerNames.has(name);
+      const inReader = readerNames.has(name);
       if (inReader && !inWriter && isOpen(pair.writer)) {
         if (acceptsAnything(readerNode)) continue;
         context.report({

@@ -192,6 +192,16 @@ describe('the comparison budget', () => {
       expect(result.spent).toBeLessThan(COMPARISON_BUDGET / 5);
     });
 
+    // Regression: each name was searched for in the other side's list of names, and a tombstone
+    // in the earlier version's: 25,000 properties gaining 25,000 took 88 s for 8.3 million units.
+    it('25,000 properties gaining 25,000 optional ones: compatible, each name looked up, not searched', () => {
+      const kept = Object.fromEntries(names(25_000, 'p').map((name) => [name, {}]));
+      const added = Object.fromEntries(names(25_000, 'q').map((name) => [name, { type: 'string' }]));
+      const result = checkCompatibility(version(2, object({ ...kept, ...added })), [version(1, object(kept))], { mode: 'FULL', policy: 'DEFAULT' });
+      expect(result.verdict).toBe('compatible');
+      expect(result.spent).toBeLessThan(COMPARISON_BUDGET / 2);
+    });
+
     it('an 80,000-value enum added, shortened or kept: the enum findings, within a tenth of the budget', () => {
       const values = names(80_000, 'v');
       const check = (old: unknown, next: unknown) => checkCompatibility(version(2, object({ s: next })), [version(1, object({ s: old }))], { mode: 'FULL', policy: 'STRICT' });
