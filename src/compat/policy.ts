@@ -2,7 +2,7 @@ import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/sche
 import type { ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
-import { child, constraintKeys, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { ANNOTATIONS, child, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
 import type { ValueIdentities } from './values.js';
 
@@ -253,17 +253,38 @@ export function tombstoneOf(name: string, dataPath: readonly string[], newSchema
 const stripped = new WeakMap<object, unknown>();
 
 /**
- * A schema without its annotations, at every depth of objects. Made once per object: an added
- * property may be a new object (an allOf folded) around a large definition shared by every
- * added property, which would otherwise be copied and compared whole for each of them.
+ * A schema without its annotations, in it and in every subschema below it (subschemasOf: the
+ * positions a schema holds schemas at). Values that are data or names stay whole: a property
+ * named `title`, or `description` in a `const`, is part of what the schema accepts. Made once
+ * per object: an added property may be a new object (an allOf folded) around a large definition
+ * shared by every added property, which would otherwise be copied and compared whole for each.
  */
 function withoutAnnotations(schema: unknown): unknown {
   if (!isSchemaObject(schema)) return schema;
   let copy = stripped.get(schema);
   if (copy === undefined) {
-    const node: SchemaNode = { document: { label: '', root: schema, locate: () => ({ line: 1, col: 1 }) }, pointer: '', schema };
-    copy = Object.fromEntries(constraintKeys(node).map((key) => [key, withoutAnnotations(schema[key])]));
+    const kept: Record<string, unknown> = Object.fromEntries(Object.entries(schema).filter(([key]) => !ANNOTATIONS.has(key)));
+    for (const { tokens, value } of subschemasOf(schema)) {
+      const [key = '', position] = tokens;
+      if (!(key in kept)) continue;
+      if (position === undefined) kept[key] = withoutAnnotations(value);
+      else kept[key] = replaced(kept[key], schema[key], position, withoutAnnotations(value));
+    }
+    copy = kept;
     stripped.set(schema, copy);
   }
+  return copy;
+}
+
+/** `container` (an array or a map of subschemas) with `value` at `position`, copied first when it is still `original`. */
+function replaced(container: unknown, original: unknown, position: string, value: unknown): unknown {
+  if (Array.isArray(container)) {
+    const copy: unknown[] = container === original ? [...(container as unknown[])] : container;
+    copy[Number(position)] = value;
+    return copy;
+  }
+  const copy = container === original ? { ...(container as Record<string, unknown>) } : (container as Record<string, unknown>);
+  // defineProperty: a property named __proto__ is an own entry like any other, never the prototype.
+  Object.defineProperty(copy, position, { value, enumerable: true, writable: true, configurable: true });
   return copy;
 }

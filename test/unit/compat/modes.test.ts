@@ -56,6 +56,21 @@ describe('modes', () => {
     expect(result.findings[0]?.message).toContain('"a" was {"type":"integer"} in version 1');
     expect(checkCompatibility(same, [first, second], { mode: 'BACKWARD', policy: 'DEFAULT' }).verdict).toBe('compatible');
   });
+
+  // Regression: the tombstone compared schemas with every key named like an annotation removed at
+  // any depth, so a property named title, or a const holding one, compared equal whatever it was.
+  it('DEFAULT: a re-added property differs by what its names and values say, annotations aside', () => {
+    const first = version(1, object({ a: object({ title: { type: 'integer' } }), b: { const: { description: 'x' } } }));
+    const second = version(2, object({}));
+    const changed = version(3, object({ a: object({ title: { type: 'string' } }), b: { const: { description: 'y' } } }));
+    const result = checkCompatibility(changed, [first, second], { mode: 'BACKWARD', policy: 'DEFAULT' });
+    expect(result.findings.map((finding) => [finding.code, finding.pointer])).toEqual([
+      ['PROPERTY_ADDED_TO_OPEN_MODEL', '/properties/a'],
+      ['PROPERTY_ADDED_TO_OPEN_MODEL', '/properties/b'],
+    ]);
+    const annotated = version(3, object({ a: object({ title: { type: 'integer', title: 'Title.' } }, { description: 'Back.' }), b: { const: { description: 'x' }, description: 'Back.' } }));
+    expect(checkCompatibility(annotated, [first, second], { mode: 'BACKWARD', policy: 'DEFAULT' }).verdict).toBe('compatible');
+  });
 });
 
 describe('findings', () => {
