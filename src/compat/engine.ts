@@ -128,7 +128,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
             // structural walk reported it, the `continue` above dropped it; otherwise it is kept,
             // so a removal the walk did not see still fails (STRICT's finding).
             if (reason.code === 'PROPERTY_ADDED_TO_OPEN_MODEL' && reason.property && !acceptsNothing(reason.reader) && direction === 'BACKWARD') {
-              const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader.schema, earlierRoots, reach);
+              const tombstone = tombstoneOf(reason.property.name, reason.dataPath.slice(0, -1), reason.reader, earlierRoots, reach);
               if (reason.property.optional && !tombstone) continue;
               if (tombstone) {
                 push(toFinding({ ...reason, detail: `${reason.detail}; "${reason.property.name}" was ${truncate(tombstone.schema)} in ${tombstone.label}, so events of that version may carry it with another type (a tombstoned name)` }, direction, reader, writer, next, readerRoot, writerRoot, metered, options));

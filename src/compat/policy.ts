@@ -236,7 +236,7 @@ function valueAt(schema: unknown, tokens: readonly string[]): unknown {
  * Whether property `name` under the object at `dataPath` was used in an earlier version with a
  * different schema (a tombstone): re-adding it with another schema would make old data invalid.
  */
-export function tombstoneOf(name: string, dataPath: readonly string[], newSchema: unknown, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>, reach: Reach): { label: string; schema: unknown } | undefined {
+export function tombstoneOf(name: string, dataPath: readonly string[], added: SchemaNode, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>, reach: Reach): { label: string; schema: unknown } | undefined {
   for (const version of [...earlier].reverse()) {
     let node: SchemaNode | undefined = follow(version.root, reach);
     for (const token of dataPath) {
@@ -244,47 +244,61 @@ export function tombstoneOf(name: string, dataPath: readonly string[], newSchema
       node = token === ANY_ITEM ? follow(child(node, 'items'), reach) : lists(node, token) ? follow(child(node, 'properties', token), reach) : undefined;
     }
     if (!node || !lists(node, name)) continue;
-    const before = follow(child(node, 'properties', name), reach).schema;
-    if (!reach.values.same(withoutAnnotations(before), withoutAnnotations(newSchema))) return { label: version.label, schema: before };
+    const before = follow(child(node, 'properties', name), reach);
+    if (!sameSchema(before, added, reach, new Set())) return { label: version.label, schema: before.schema };
   }
   return undefined;
 }
 
-const stripped = new WeakMap<object, unknown>();
-
-/**
- * A schema without its annotations, in it and in every subschema below it (subschemasOf: the
- * positions a schema holds schemas at). Values that are data or names stay whole: a property
- * named `title`, or `description` in a `const`, is part of what the schema accepts. Made once
- * per object: an added property may be a new object (an allOf folded) around a large definition
- * shared by every added property, which would otherwise be copied and compared whole for each.
- */
-function withoutAnnotations(schema: unknown): unknown {
-  if (!isSchemaObject(schema)) return schema;
-  let copy = stripped.get(schema);
-  if (copy === undefined) {
-    const kept: Record<string, unknown> = Object.fromEntries(Object.entries(schema).filter(([key]) => !ANNOTATIONS.has(key)));
-    for (const { tokens, value } of subschemasOf(schema)) {
-      const [key = '', position] = tokens;
-      if (!(key in kept)) continue;
-      if (position === undefined) kept[key] = withoutAnnotations(value);
-      else kept[key] = replaced(kept[key], schema[key], position, withoutAnnotations(value));
-    }
-    copy = kept;
-    stripped.set(schema, copy);
+/** The schema a chain of references without sibling keywords (annotations aside) ends at. */
+function bareRefTarget(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
+  let current = node;
+  for (let hop = 0; hop < 32; hop += 1) {
+    const ref = keyword(current, '$ref');
+    if (typeof ref !== 'string' || typeof current.schema === 'boolean' || Object.keys(current.schema).some((key) => key !== '$ref' && !ANNOTATIONS.has(key))) return current;
+    const target = resolveRef(current, ref, resolve);
+    if (!target) return current;
+    current = target;
   }
-  return copy;
+  return current;
 }
 
-/** `container` (an array or a map of subschemas) with `value` at `position`, copied first when it is still `original`. */
-function replaced(container: unknown, original: unknown, position: string, value: unknown): unknown {
-  if (Array.isArray(container)) {
-    const copy: unknown[] = container === original ? [...(container as unknown[])] : container;
-    copy[Number(position)] = value;
-    return copy;
+/**
+ * Whether two schemas accept the same values by their text: the same keywords with the same
+ * values, annotations aside, at every subschema (subschemasOf); names and data, such as a
+ * property named `title` or a `const` holding a `description`, are compared whole. Each side's
+ * `$ref` is followed in its own file, so one reference text naming two different definitions
+ * differs; a pair of places met again (a cycle of references) is taken as the same.
+ */
+function sameSchema(first: SchemaNode, second: SchemaNode, reach: Reach, seen: Set<string>): boolean {
+  reach.budget.spend('structure', 1);
+  // A schema that is only a reference is its target (one side may have been followed already).
+  const [left, right] = [bareRefTarget(first, reach.resolve), bareRefTarget(second, reach.resolve)];
+  if (typeof left.schema === 'boolean' || typeof right.schema === 'boolean') return left.schema === right.schema;
+  if (!left.synthetic && !right.synthetic) {
+    const pair = `${left.document.label}#${left.pointer}\u0000${right.document.label}#${right.pointer}`;
+    if (seen.has(pair)) return true;
+    seen.add(pair);
   }
-  const copy = container === original ? { ...(container as Record<string, unknown>) } : (container as Record<string, unknown>);
-  // defineProperty: a property named __proto__ is an own entry like any other, never the prototype.
-  Object.defineProperty(copy, position, { value, enumerable: true, writable: true, configurable: true });
-  return copy;
+  const a = left.schema;
+  const b = right.schema;
+  const keys = Object.keys(a).filter((key) => !ANNOTATIONS.has(key));
+  if (keys.length !== Object.keys(b).filter((key) => !ANNOTATIONS.has(key)).length || keys.some((key) => !Object.prototype.hasOwnProperty.call(b, key))) return false;
+  const subschemas = subschemasOf(a);
+  const inB = new Set(subschemasOf(b).map((entry) => entry.tokens.join('/')));
+  if (subschemas.length !== inB.size || subschemas.some((entry) => !inB.has(entry.tokens.join('/')))) return false;
+  for (const { tokens } of subschemas) if (!sameSchema(child(left, ...tokens), child(right, ...tokens), reach, seen)) return false;
+  const positions = new Set(subschemas.map((entry) => entry.tokens.join('/')));
+  return keys.every((key) => {
+    const [x, y] = [a[key], b[key]];
+    if (key === '$ref' && typeof x === 'string' && typeof y === 'string') {
+      const [targetA, targetB] = [resolveRef(left, x, reach.resolve), resolveRef(right, y, reach.resolve)];
+      return targetA && targetB ? sameSchema(targetA, targetB, reach, seen) : !targetA && !targetB && x === y;
+    }
+    if (positions.has(key)) return true;
+    if (![...positions].some((position) => position.startsWith(`${key}/`))) return reach.values.same(x, y);
+    // A keyword holding subschemas (compared above): its other entries (draft-07 dependencies' name lists) compared whole.
+    if (!isSchemaObject(x) || !isSchemaObject(y)) return Array.isArray(x) && Array.isArray(y) && x.length === y.length;
+    return Object.keys(x).every((name) => positions.has(`${key}/${name}`) || reach.values.same(x[name], y[name]));
+  });
 }

@@ -71,6 +71,17 @@ describe('modes', () => {
     const annotated = version(3, object({ a: object({ title: { type: 'integer', title: 'Title.' } }, { description: 'Back.' }), b: { const: { description: 'x' }, description: 'Back.' } }));
     expect(checkCompatibility(annotated, [first, second], { mode: 'BACKWARD', policy: 'DEFAULT' }).verdict).toBe('compatible');
   });
+
+  // Regression: a $ref below the re-added property was compared by its text, though each version's reference names its own definition.
+  it('DEFAULT: a re-added property differs when a reference below it names another definition, and not for a recursive one kept', () => {
+    const nested = (definition: unknown) => ({ ...object({ a: object({ y: { $ref: '#/$defs/A' } }) }), $defs: { A: definition } });
+    const second = version(2, object({}));
+    const redefined = checkCompatibility(version(3, nested({ type: 'string' })), [version(1, nested({ type: 'integer' })), second], { mode: 'BACKWARD', policy: 'DEFAULT' });
+    expect(redefined.findings.map((finding) => [finding.code, finding.pointer])).toEqual([['PROPERTY_ADDED_TO_OPEN_MODEL', '/properties/a']]);
+    expect(checkCompatibility(version(3, nested({ type: 'integer', description: 'Kept.' })), [version(1, nested({ type: 'integer' })), second], { mode: 'BACKWARD', policy: 'DEFAULT' }).findings.map((f) => f.message)).toEqual([]);
+    const tree = { ...object({ a: { $ref: '#/$defs/Node' } }), $defs: { Node: object({ children: { type: 'array', items: { $ref: '#/$defs/Node' } } }) } };
+    expect(checkCompatibility(version(3, tree), [version(1, tree), second], { mode: 'BACKWARD', policy: 'DEFAULT' }).findings.map((f) => f.message)).toEqual([]);
+  });
 });
 
 describe('findings', () => {
