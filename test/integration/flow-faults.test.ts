@@ -1,6 +1,6 @@
-import { createServer, request, type Server } from 'node:http';
-import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { forward, listenLoopback } from '../support/loopback.js';
 import { mixedRecords } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
@@ -32,10 +32,9 @@ async function expectExactlyOnce(lake: TestLake, env: Record<string, string> = {
  * every eleventh read before forwarding anything else untouched.
  */
 async function startFaultyProxy(target: string): Promise<{ endpoint: string; injected: () => string[]; close: () => Promise<void> }> {
-  const upstream = new URL(target);
   let requests = 0;
   const injected: string[] = [];
-  const server: Server = createServer((incoming, outgoing) => {
+  const server = createServer((incoming, outgoing) => {
     requests += 1;
     const upload = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/');
     if ((upload && requests % 7 === 0) || (!upload && requests % 11 === 0)) {
@@ -46,18 +45,10 @@ async function startFaultyProxy(target: string): Promise<{ endpoint: string; inj
       outgoing.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: status, message: 'injected by the test proxy' } }));
       return;
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } }, (response) => {
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
-    forward.on('error', (error) => outgoing.writeHead(502).end(error.message));
-    incoming.pipe(forward);
+    forward(target, incoming, outgoing);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no proxy address');
-  return { endpoint: `http://127.0.0.1:${address.port}`, injected: () => injected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const { url, close } = await listenLoopback(server);
+  return { endpoint: url, injected: () => injected, close };
 }
 
 describe('flow faults', () => {

@@ -1,9 +1,9 @@
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAction } from '../support/action.js';
+import { forward, listenLoopback } from '../support/loopback.js';
 import { BASE_TIME } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 
@@ -163,27 +163,16 @@ describe('flow close stopped by a signal', () => {
  * called (`held` resolves when it arrives), and forwards everything else untouched.
  */
 async function startHoldingProxy(target: string): Promise<{ endpoint: string; held: Promise<void>; release: () => void; close: () => Promise<void> }> {
-  const upstream = new URL(target);
   let arrived: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (arrived = resolve));
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   let holding = false;
-  const server: Server = createServer((incoming, outgoing) => {
+  const server = createServer((incoming, outgoing) => {
     const upload = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/');
     const wait = upload && !holding ? ((holding = true), arrived(), released) : Promise.resolve();
-    void wait.then(() => {
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } }, (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      });
-      forward.on('error', (error) => outgoing.writeHead(502).end(error.message));
-      incoming.pipe(forward);
-    });
+    void wait.then(() => forward(target, incoming, outgoing));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no proxy address');
-  return { endpoint: `http://127.0.0.1:${address.port}`, held, release, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const { url, close } = await listenLoopback(server);
+  return { endpoint: url, held, release, close };
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { listenLoopback } from './loopback.js';
 
 /**
  * A loopback HTTP server standing in for a GCS endpoint (`gcsEndpoint`) that refuses every
@@ -27,11 +28,5 @@ export async function startGcsStub(status: number): Promise<GcsStub> {
     response.statusCode = status;
     response.end(JSON.stringify({ error: { code: status, message: `the stub answers ${status}`, errors: [{ message: `the stub answers ${status}` }] } }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenLoopback(server)), requests };
 }

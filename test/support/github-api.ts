@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { listenLoopback } from './loopback.js';
 
 export interface StoredComment {
   id: number;
@@ -61,10 +62,9 @@ export async function startGitHubApi(): Promise<GitHubApi> {
       } else send(404, { message: 'Not Found' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    url,
     comments,
     requests,
     setForbidden: (value: boolean) => {
@@ -73,6 +73,6 @@ export async function startGitHubApi(): Promise<GitHubApi> {
     seed(count: number) {
       for (let index = 0; index < count; index += 1) comments.push({ id: nextId++, body: `a human comment ${index}`, user: { login: 'octocat', type: 'User' } });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close,
   };
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { listenLoopback } from './loopback.js';
 
 /** A loopback HTTP server that answers every request with a schema and records it (`METHOD url`): a fetched remote `$ref` shows up in `requests`. */
 export interface SchemaServer {
@@ -15,11 +16,5 @@ export async function startSchemaServer(): Promise<SchemaServer> {
     response.setHeader('content-type', 'application/json');
     response.end('{"type": "string"}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenLoopback(server)), requests };
 }
