@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       ])
       .addList([...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)])
       .write();
-    if (received) core.setFailed(`stopped by ${received}: what was read is committed; the next run goes on from there`);
+    if (received) core.setFailed(report.closeOnly ? `stopped by ${received}: it finished closing the hours first` : `stopped by ${received}: what was read is committed; the next run goes on from there`);
     else if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
   } catch (error) {
     // The same words as the CLI's for a manifest that cannot be read, in the inputs' names.

@@ -117,15 +117,31 @@ describe('flow close stopped by a signal', () => {
     await closing.dispose();
   });
 
-  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s: closes every hour it would have closed, then exits %i', async (signal, exitCode) => {
-    const topic = closing.subjects[0] ?? '';
+  /** A GCS lake holding every record of the topic and no closed hour: two shards archived it, and a shard closes no hour. */
+  async function unclosedLake(topic: string): Promise<TestLake> {
     const gcsLake = await createTestLake('gcs');
-    // Two shards archive everything and, being shards, close no hour: flow close is left all of it.
     for (const shard of ['0/2', '1/2']) {
       const run = await closing.cli(['flow', 'run', '--lake', gcsLake.url, '--subjects', topic, '--shard', shard]);
       expect(run.code, run.stdout + run.stderr).toBe(0);
     }
     expect((await gcsLake.objects()).filter(({ key }) => key.endsWith('/_CLOSED.json'))).toEqual([]);
+    return gcsLake;
+  }
+
+  /** Every hour with data has its marker, and the lake holds up. */
+  async function expectEveryHourClosed(gcsLake: TestLake): Promise<void> {
+    const keys = (await gcsLake.objects()).map(({ key }) => key);
+    const markers = keys.filter((key) => key.endsWith('/_CLOSED.json')).map((key) => key.slice(0, -'/_CLOSED.json'.length));
+    const dataHours = new Set(keys.filter((key) => key.endsWith('.jsonl.gz') && !key.startsWith('_')).map((key) => key.split('/').slice(0, 4).join('/')));
+    expect(dataHours.size).toBe(hours);
+    expect(markers.sort()).toEqual([...dataHours].sort());
+    const audit = await closing.cli(['lake', 'audit', '--lake', gcsLake.url]);
+    expect(audit.code, audit.stdout).toBe(0);
+  }
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s: closes every hour it would have closed, then exits %i', async (signal, exitCode) => {
+    const topic = closing.subjects[0] ?? '';
+    const gcsLake = await unclosedLake(topic);
 
     const proxy = await startHoldingProxy(inject('gcsEndpoint'));
     try {
@@ -147,14 +163,37 @@ describe('flow close stopped by a signal', () => {
     } finally {
       await proxy.close();
     }
-    // Every hour with data was closed all the same, and the lake holds up.
-    const keys = (await gcsLake.objects()).map(({ key }) => key);
-    const markers = keys.filter((key) => key.endsWith('/_CLOSED.json')).map((key) => key.slice(0, -'/_CLOSED.json'.length));
-    const dataHours = new Set(keys.filter((key) => key.endsWith('.jsonl.gz') && !key.startsWith('_')).map((key) => key.split('/').slice(0, 4).join('/')));
-    expect(dataHours.size).toBe(hours);
-    expect(markers.sort()).toEqual([...dataHours].sort());
-    const audit = await closing.cli(['lake', 'audit', '--lake', gcsLake.url]);
-    expect(audit.code, audit.stdout).toBe(0);
+    // Every hour with data was closed all the same.
+    await expectEveryHourClosed(gcsLake);
+  });
+
+  // Regression: actions/flow with close-only, cancelled, failed the step saying "what was read is committed": it reads nothing.
+  it.each(['SIGINT', 'SIGTERM'] as const)('actions/flow with close-only, cancelled (%s): closes every hour, then fails the step saying so', async (signal) => {
+    const topic = closing.subjects[0] ?? '';
+    const gcsLake = await unclosedLake(topic);
+    const proxy = await startHoldingProxy(inject('gcsEndpoint'));
+    try {
+      const inputs = { 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': closing.manifestUrl, 'lake-url': gcsLake.url, 'gcs-endpoint': proxy.endpoint, subjects: topic, 'close-only': 'true', 'allowed-lateness': '1h', 'dry-run': 'false' };
+      const run = await runAction('flow', {
+        cwd: process.cwd(),
+        inputs,
+        started: (child) => {
+          let stdout = '';
+          child.stdout?.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString('utf8');
+            if (stdout.includes(`schemaflow: ${signal}:`)) proxy.release();
+          });
+          void proxy.held.then(() => child.kill(signal));
+        },
+      });
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stdout).toContain(`schemaflow: ${signal}: finishing closing the hours`);
+      expect(run.stdout).toContain(`::error::stopped by ${signal}: it finished closing the hours first`);
+      expect(run.summary).toContain(`schemaflow flow (close only): stopped by ${signal}`);
+    } finally {
+      await proxy.close();
+    }
+    await expectEveryHourClosed(gcsLake);
   });
 });
 
