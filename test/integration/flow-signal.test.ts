@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -128,6 +129,18 @@ describe('flow close stopped by a signal', () => {
     return gcsLake;
   }
 
+  /** Sends `signal` once the proxy holds the first upload, and lets it through once the process has logged the signal (on `stream`). */
+  function signalWhileHeld(proxy: { held: Promise<void>; release: () => void }, signal: NodeJS.Signals, stream: 'stdout' | 'stderr'): (child: ChildProcess) => void {
+    return (child) => {
+      let text = '';
+      child[stream]?.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (text.includes(`schemaflow: ${signal}:`)) proxy.release();
+      });
+      void proxy.held.then(() => child.kill(signal));
+    };
+  }
+
   /** Every hour with data has its marker, and the lake holds up. */
   async function expectEveryHourClosed(gcsLake: TestLake): Promise<void> {
     const keys = (await gcsLake.objects()).map(({ key }) => key);
@@ -146,14 +159,7 @@ describe('flow close stopped by a signal', () => {
     const proxy = await startHoldingProxy(inject('gcsEndpoint'));
     try {
       const closed = await closing.cli(['flow', 'close', '--lake', gcsLake.url, '--subjects', topic, '--allowed-lateness', '1h'], { SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint }, {
-        started: (child) => {
-          let stderr = '';
-          child.stderr?.on('data', (chunk: Buffer) => {
-            stderr += chunk.toString('utf8');
-            if (stderr.includes(`schemaflow: ${signal}:`)) proxy.release();
-          });
-          void proxy.held.then(() => child.kill(signal));
-        },
+        started: signalWhileHeld(proxy, signal, 'stderr'),
       });
       expect(closed.code, closed.stdout + closed.stderr).toBe(exitCode);
       expect(closed.signal).toBeNull();
@@ -177,14 +183,7 @@ describe('flow close stopped by a signal', () => {
       const run = await runAction('flow', {
         cwd: process.cwd(),
         inputs,
-        started: (child) => {
-          let stdout = '';
-          child.stdout?.on('data', (chunk: Buffer) => {
-            stdout += chunk.toString('utf8');
-            if (stdout.includes(`schemaflow: ${signal}:`)) proxy.release();
-          });
-          void proxy.held.then(() => child.kill(signal));
-        },
+        started: signalWhileHeld(proxy, signal, 'stdout'),
       });
       expect(run.code, run.stdout).toBe(1);
       expect(run.stdout).toContain(`schemaflow: ${signal}: finishing closing the hours`);
