@@ -28,19 +28,20 @@ async function expectExactlyOnce(lake: TestLake, env: Record<string, string> = {
 }
 
 /**
- * A loopback proxy in front of the emulator that answers 429 or 503 to every seventh upload and
- * every eleventh read before forwarding anything else untouched.
+ * A loopback proxy in front of the emulator that answers 429 or 503 (alternately, per kind) to the
+ * second and third upload and read, then to every seventh upload and every eleventh read (counted
+ * per kind, retries included), and forwards everything else untouched: each kind of request meets
+ * both answers however many requests a run makes.
  */
 async function startFaultyProxy(target: string): Promise<{ endpoint: string; injected: () => string[]; close: () => Promise<void> }> {
-  let requests = 0;
+  const counts = { upload: 0, read: 0 };
   const injected: string[] = [];
   const server = createServer((incoming, outgoing) => {
-    requests += 1;
-    const upload = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/');
-    if ((upload && requests % 7 === 0) || (!upload && requests % 11 === 0)) {
-      // Uploads and reads alike alternate 429 and 503, each kind starting with 429.
-      const status = injected.filter((entry) => entry.startsWith(upload ? 'upload' : 'read')).length % 2 === 0 ? 429 : 503;
-      injected.push(`${upload ? 'upload' : 'read'} ${status}`);
+    const kind = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/') ? 'upload' : 'read';
+    const count = (counts[kind] += 1);
+    if (count === 2 || count === 3 || count % (kind === 'upload' ? 7 : 11) === 0) {
+      const status = injected.filter((entry) => entry.startsWith(kind)).length % 2 === 0 ? 429 : 503;
+      injected.push(`${kind} ${status}`);
       incoming.resume();
       outgoing.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: status, message: 'injected by the test proxy' } }));
       return;
@@ -74,7 +75,7 @@ describe('flow faults', () => {
     try {
       const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects[0] ?? '', '--flush-bytes', '4KiB'], { SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint });
       expect(run.code, run.stdout + run.stderr).toBe(0);
-      // How many requests a run makes varies with its fetches; each kind of request met both answers.
+      // Each kind of request met both answers, and was retried past them.
       expect(new Set(proxy.injected())).toEqual(new Set(['upload 429', 'upload 503', 'read 429', 'read 503']));
     } finally {
       await proxy.close();
