@@ -7,7 +7,7 @@ import { explainManifestError } from '../config/manifest-hint.js';
 import { findSetting } from '../config/settings.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
-import { flagsFromInputs, optionalInput } from './inputs.js';
+import { flagsFromInputs, manifestOriginOfInputs, optionalInput } from './inputs.js';
 
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
 async function main(): Promise<void> {
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     else if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
   } catch (error) {
     // The same words as the CLI's for a manifest that cannot be read, in the inputs' names.
-    throw explainManifestError(error, { manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' });
+    throw explainManifestError(error, manifestOriginOfInputs(config, sources.manifestUrl, environment));
   } finally {
     signals.dispose();
     await close();

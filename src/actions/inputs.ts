@@ -1,3 +1,5 @@
+import type { ManifestOrigin } from '../config/manifest-hint.js';
+import type { SettingSource } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 
 /**
@@ -21,4 +23,9 @@ export function flagsFromInputs(keys: readonly SettingKey[], getInput: (name: st
 export function optionalInput(name: string, getInput: (name: string) => string): string | undefined {
   const value = getInput(name).trim();
   return value === '' ? undefined : value;
+}
+
+/** Where an action's manifest location came from, in the inputs' names (what manifestHint and refuseReadOnlyManifest say). */
+export function manifestOriginOfInputs(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined): ManifestOrigin {
+  return { manifestUrl: config.manifestUrl, source, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' };
 }

@@ -5,10 +5,9 @@ import { openObjectStore } from '../adapters/lake/object-store.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin } from '../adapters/registration-ports.js';
 import { explainManifestError, refuseReadOnlyManifest } from '../config/manifest-hint.js';
-import { findSetting } from '../config/settings.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
-import { flagsFromInputs, optionalInput } from './inputs.js';
+import { flagsFromInputs, manifestOriginOfInputs, optionalInput } from './inputs.js';
 
 /** actions/register: registration on the default branch. Glue only: inputs → one flow → outputs. */
 async function main(): Promise<void> {
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   // manifest on the runner's disk, where no producer or flow ever reads it.
   if (sources.manifestUrl === 'default') throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${config.manifestUrl} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });
   // The same words as the CLI's about the manifest location, in the inputs' names.
-  const origin = { manifestUrl: config.manifestUrl, source: sources.manifestUrl, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' };
+  const origin = manifestOriginOfInputs(config, sources.manifestUrl, environment);
   refuseReadOnlyManifest(origin);
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>

@@ -35,7 +35,7 @@ export function manifestHint(origin: ManifestOrigin): string {
       : origin.gcsEndpoint
         ? `that the GCS endpoint ${origin.gcsEndpoint} answers and holds the bucket ${bucket}`
         : `that these credentials may read gs://${bucket} (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, a workload identity, or gcloud auth application-default login)`;
-  return `Check the manifest location ${base} (from ${originText(origin)}): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. ${anotherLocation(origin)}`;
+  return `Check the manifest location ${base} (from ${originText(origin)}): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. ${anotherLocation(origin, 'To read another location')}`;
 }
 
 /** Where the manifest location came from, in the caller's names. */
@@ -49,8 +49,9 @@ function originText(origin: ManifestOrigin): string {
   }[origin.source];
 }
 
-function anotherLocation(origin: ManifestOrigin): string {
-  return `To read another location, give ${origin.flag} (or ${findSetting('manifestUrl').env}, or ${origin.environmentOption} with a catalog.yaml environment whose manifestUrl names it).`;
+/** How to name another manifest location, after `lead`. */
+function anotherLocation(origin: ManifestOrigin, lead: string): string {
+  return `${lead}, give ${origin.flag} (or ${findSetting('manifestUrl').env}, or ${origin.environmentOption} with a catalog.yaml environment whose manifestUrl names it).`;
 }
 
 /**
@@ -60,7 +61,7 @@ function anotherLocation(origin: ManifestOrigin): string {
  */
 export function refuseReadOnlyManifest(origin: ManifestOrigin): void {
   if (!origin.manifestUrl.startsWith('https://')) return;
-  throw new UsageError(`the manifest location ${origin.manifestUrl} (from ${originText(origin)}) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. ${anotherLocation(origin).replace('To read another location', 'To name one')}`, { code: 'CONFIG_INVALID' });
+  throw new UsageError(`the manifest location ${origin.manifestUrl} (from ${originText(origin)}) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. ${anotherLocation(origin, 'To name one')}`, { code: 'CONFIG_INVALID' });
 }
 
 /** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE; any other error as it is. */
