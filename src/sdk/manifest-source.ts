@@ -3,7 +3,7 @@ import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { decodeFileUrl } from '../domain/file-url.js';
 import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
-import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing } from './gcs-client.js';
+import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing, isRetriableStatus } from './gcs-client.js';
 
 /** Fetches a manifest's bytes from a location; inject one to load from anywhere else. */
 export type ManifestLoader = (location: string) => Promise<Uint8Array>;
@@ -54,11 +54,6 @@ export async function loadManifest(source: string | Manifest, loader: ManifestLo
   }
 }
 
-/** HTTP answers that may differ when asked again: 408 Request Timeout, 429 Too Many Requests, 5xx (RFC 9110 §15.5.9 and §15.6, RFC 6585 §4; GCS's retry strategy retries exactly these). */
-function isRetriableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
 /**
  * Node's error codes for a connection that failed or timed out, and for a process short of file
  * handles: the same request may pass later. A missing, unreadable or wrong file (ENOENT, EACCES,
@@ -78,7 +73,7 @@ export function mayPassOnRetry(error: unknown): boolean {
   for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
     const { retriable, code, status, name } = current as { retriable?: unknown; code?: unknown; status?: unknown; name?: unknown };
     if (typeof retriable === 'boolean') return retriable;
-    const httpStatus = typeof code === 'number' ? code : typeof status === 'number' ? status : undefined;
+    const httpStatus = gcsStatusOf(current) ?? (typeof status === 'number' ? status : undefined);
     if (httpStatus !== undefined && httpStatus >= 400) return isRetriableStatus(httpStatus);
     if ((typeof code === 'string' && TRANSIENT_CODES.has(code)) || name === 'TimeoutError') return true;
     current = (current as { cause?: unknown }).cause;

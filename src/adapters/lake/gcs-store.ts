@@ -1,7 +1,7 @@
 import type { Bucket, File } from '@google-cloud/storage';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
-import { bucketNotFound, createStorage, gcsStatusOf as statusOf, isBucketMissing } from '../../sdk/gcs-client.js';
+import { bucketNotFound, createStorage, gcsStatusOf as statusOf, isBucketMissing, isRetriableStatus } from '../../sdk/gcs-client.js';
 import { preconditionFailed } from './file-store.js';
 
 /**
@@ -40,7 +40,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
     if (statusOf(error) === 412) throw preconditionFailed(location, key, expected);
     await refuseMissingBucket(error, key);
     const status = statusOf(error);
-    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${messageOf(error)}`, { cause: error, retriable: status === undefined || status === 408 || status === 429 || status >= 500 });
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${messageOf(error)}`, { cause: error, retriable: status === undefined || isRetriableStatus(status) });
   };
 
   const write = async (key: string, bytes: Uint8Array, ifGenerationMatch: number, writeOptions: WriteOptions | undefined, expected: string): Promise<{ generation: string }> => {
