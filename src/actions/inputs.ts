@@ -1,4 +1,4 @@
-import type { ManifestOrigin } from '../config/manifest-hint.js';
+import { manifestOrigin, type ManifestOrigin } from '../config/manifest-hint.js';
 import type { SettingSource } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 
@@ -27,5 +27,5 @@ export function optionalInput(name: string, getInput: (name: string) => string):
 
 /** Where an action's manifest location came from, in the inputs' names (what manifestHint and refuseReadOnlyManifest say). */
 export function manifestOriginOfInputs(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined): ManifestOrigin {
-  return { manifestUrl: config.manifestUrl, source, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' };
+  return manifestOrigin(config, source, environment, { flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' });
 }

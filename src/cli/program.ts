@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EnvironmentChoice } from '../adapters/catalog-environment.js';
-import { explainManifestError } from '../config/manifest-hint.js';
+import { CLI_MANIFEST_NAMES, explainManifestError, manifestOrigin } from '../config/manifest-hint.js';
 import { resolveSettings } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
@@ -76,7 +76,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     } catch (error) {
       // A manifest that cannot be read: what to check, said alike by every command that reads one.
       if (!command.settings.includes('manifestUrl')) throw error;
-      throw explainManifestError(error, { manifestUrl: values.manifestUrl, source: sources.manifestUrl, ...(environment ? { environment: environment.name } : {}), ...(values.gcsEndpoint ? { gcsEndpoint: values.gcsEndpoint } : {}), flag: '--manifest-url', environmentOption: '--env' });
+      throw explainManifestError(error, manifestOrigin(values, sources.manifestUrl, environment?.name, CLI_MANIFEST_NAMES));
     }
   } catch (error) {
     return reportError(error, command, io);

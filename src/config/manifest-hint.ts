@@ -17,6 +17,14 @@ export interface ManifestOrigin {
   readonly environmentOption: string;
 }
 
+/** How the CLI names the manifest location's flag and the environment option. */
+export const CLI_MANIFEST_NAMES = { flag: '--manifest-url', environmentOption: '--env' } as const;
+
+/** The origin of `config.manifestUrl`, which came from `source`, in the caller's names for the setting and the environment option. */
+export function manifestOrigin(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined, names: { readonly flag: string; readonly environmentOption: string }): ManifestOrigin {
+  return { manifestUrl: config.manifestUrl, source, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), ...names };
+}
+
 /**
  * What to check when the manifest cannot be read (MANIFEST_UNREADABLE): the location and where
  * it came from, that registration published there, the credentials or endpoint a gs://
