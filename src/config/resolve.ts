@@ -204,13 +204,12 @@ function parseValue(setting: Setting, raw: string): Parsed {
     }
     case 'url': {
       const written = /^([a-z][a-z0-9+.-]*):\/\/./i.exec(text)?.[1];
-      const scheme = written?.toLowerCase();
-      if (written === undefined || scheme === undefined || !kind.schemes.includes(scheme)) {
+      if (written === undefined || !kind.schemes.includes(written.toLowerCase())) {
         return { ok: false, expected: `expected a URL starting with ${kind.schemes.map((s) => `${s}://`).join(', ')}` };
       }
       // RFC 3986 §3.1 lets a reader take FILE:// as file://, but every reader here matches the
       // scheme as written (gs:// as GCS writes it, file:// through decodeFileUrl): refused once, here.
-      if (written !== scheme) return { ok: false, expected: `expected the scheme in lowercase: ${scheme}://${text.slice(written.length + 3)}` };
+      if (written !== written.toLowerCase()) return { ok: false, expected: `expected the scheme in lowercase: ${written.toLowerCase()}://${text.slice(written.length + 3)}` };
       // A file:// path is decoded wherever it is opened (decodeFileUrl): a bad escape or a host is this value's problem, named once.
       const file = decodeFileUrl(text);
       if (file && !file.ok) return { ok: false, expected: file.problem };

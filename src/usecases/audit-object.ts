@@ -115,7 +115,7 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
   // A unit is three decimal numbers; one missing or malformed leaves the unit's proof nothing to check.
   const unfit = UNIT_METADATA.filter((field) => !/^\d+$/.test(meta[field] ?? ''));
   if (unfit.length > 0) {
-    problem('UNIT_MISSING', unfit.length === UNIT_METADATA.length && UNIT_METADATA.every((field) => meta[field] === undefined) ? 'has no unit in its metadata' : `has no whole unit in its metadata: ${unfit.map((field) => `${field} is ${meta[field] === undefined ? 'missing' : `${JSON.stringify(meta[field])}, not a decimal number`}`).join('; ')}`);
+    problem('UNIT_MISSING', UNIT_METADATA.every((field) => meta[field] === undefined) ? 'has no unit in its metadata' : `has no whole unit in its metadata: ${unfit.map((field) => `${field} is ${meta[field] === undefined ? 'missing' : `${JSON.stringify(meta[field])}, not a decimal number`}`).join('; ')}`);
     return { problems, records: count, loose: false, unit: undefined };
   }
   const unitStart = BigInt(meta['unit-start'] as string);
