@@ -1,7 +1,7 @@
 import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
 import type { Finding } from '../domain/finding.js';
 import { WorkBudgetExceeded } from '../domain/work-budget.js';
-import { COMPARISON_BUDGET, ComparisonBudget, WORK_DESCRIPTIONS, type CompatWork } from './budget.js';
+import { ComparisonBudget, WORK_DESCRIPTIONS, type CompatWork } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { ANY_ITEM, UNLISTED, embedValue } from './generate.js';
 import { acceptsNothing, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
@@ -95,7 +95,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
   const values = new ValueIdentities();
   for (const old of againstFor(options.mode, earlier)) {
     // One budget per earlier version: a comparison that runs out is undecided, the others go on.
-    const budget = new ComparisonBudget(options.budget ?? COMPARISON_BUDGET);
+    const budget = new ComparisonBudget(options.budget);
     const metered = meterValidators(validators, budget, options.resolve);
     const reach = { resolve: options.resolve, budget, values };
     const oldRoot = root(old.document);

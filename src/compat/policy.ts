@@ -2,7 +2,7 @@ import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/sche
 import type { ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
-import { ANNOTATIONS, child, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { child, constraintKeys, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
 import type { ValueIdentities } from './values.js';
 
@@ -255,7 +255,7 @@ function bareRefTarget(node: SchemaNode, resolve: RefResolver | undefined): Sche
   let current = node;
   for (let hop = 0; hop < 32; hop += 1) {
     const ref = keyword(current, '$ref');
-    if (typeof ref !== 'string' || typeof current.schema === 'boolean' || Object.keys(current.schema).some((key) => key !== '$ref' && !ANNOTATIONS.has(key))) return current;
+    if (typeof ref !== 'string' || constraintKeys(current).some((key) => key !== '$ref')) return current;
     const target = resolveRef(current, ref, resolve);
     if (!target) return current;
     current = target;
@@ -282,13 +282,16 @@ function sameSchema(first: SchemaNode, second: SchemaNode, reach: Reach, seen: S
   }
   const a = left.schema;
   const b = right.schema;
-  const keys = Object.keys(a).filter((key) => !ANNOTATIONS.has(key));
-  if (keys.length !== Object.keys(b).filter((key) => !ANNOTATIONS.has(key)).length || keys.some((key) => !Object.prototype.hasOwnProperty.call(b, key))) return false;
+  const keys = constraintKeys(left);
+  const others = constraintKeys(right);
+  if (keys.length !== others.length || keys.some((key) => !Object.prototype.hasOwnProperty.call(b, key))) return false;
   const subschemas = subschemasOf(a);
-  const inB = new Set(subschemasOf(b).map((entry) => entry.tokens.join('/')));
-  if (subschemas.length !== inB.size || subschemas.some((entry) => !inB.has(entry.tokens.join('/')))) return false;
-  for (const { tokens } of subschemas) if (!sameSchema(child(left, ...tokens), child(right, ...tokens), reach, seen)) return false;
   const positions = new Set(subschemas.map((entry) => entry.tokens.join('/')));
+  const inB = new Set(subschemasOf(b).map((entry) => entry.tokens.join('/')));
+  if (subschemas.length !== inB.size || [...positions].some((position) => !inB.has(position))) return false;
+  for (const { tokens } of subschemas) if (!sameSchema(child(left, ...tokens), child(right, ...tokens), reach, seen)) return false;
+  // Keywords that hold subschemas by name or index (properties, allOf, …), as against one subschema (items, not, …).
+  const holders = new Set(subschemas.filter((entry) => entry.tokens.length > 1).map((entry) => entry.tokens[0]));
   return keys.every((key) => {
     const [x, y] = [a[key], b[key]];
     if (key === '$ref' && typeof x === 'string' && typeof y === 'string') {
@@ -296,7 +299,7 @@ function sameSchema(first: SchemaNode, second: SchemaNode, reach: Reach, seen: S
       return targetA && targetB ? sameSchema(targetA, targetB, reach, seen) : !targetA && !targetB && x === y;
     }
     if (positions.has(key)) return true;
-    if (![...positions].some((position) => position.startsWith(`${key}/`))) return reach.values.same(x, y);
+    if (!holders.has(key)) return reach.values.same(x, y);
     // A keyword holding subschemas (compared above): its other entries (draft-07 dependencies' name lists) compared whole.
     if (!isSchemaObject(x) || !isSchemaObject(y)) return Array.isArray(x) && Array.isArray(y) && x.length === y.length;
     return Object.keys(x).every((name) => positions.has(`${key}/${name}`) || reach.values.same(x[name], y[name]));
