@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAction } from '../support/action.js';
+import { listenLoopback, type Loopback } from '../support/loopback.js';
 import { createFlowFixture, createTestLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
 import { uniqueName } from './support/names.js';
 
@@ -17,7 +17,7 @@ import { uniqueName } from './support/names.js';
  * nothing may reach it; without an endpoint the probe happens, and its warning must not be
  * printed over the command's own error.
  */
-let metadata: Server;
+let metadata: Loopback;
 const lookups: string[] = [];
 let fixture: FlowFixture;
 let lake: TestLake;
@@ -26,15 +26,16 @@ let noCredentials: Record<string, string>;
 const storage = new Storage({ apiEndpoint: inject('gcsEndpoint'), projectId: 'schemaflow-test' });
 
 beforeAll(async () => {
-  metadata = createServer((request, response) => {
-    lookups.push(`${request.method ?? ''} ${request.url ?? ''}`);
-    response.statusCode = 500;
-    response.end('metadata server of the test');
-  });
-  await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
+  metadata = await listenLoopback(
+    createServer((request, response) => {
+      lookups.push(`${request.method ?? ''} ${request.url ?? ''}`);
+      response.statusCode = 500;
+      response.end('metadata server of the test');
+    }),
+  );
   // An empty home: no gcloud application-default credentials file to find.
   home = mkdtempSync(join(tmpdir(), 'schemaflow-no-credentials-'));
-  noCredentials = { GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as AddressInfo).port}`, HOME: home, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: home };
+  noCredentials = { GCE_METADATA_HOST: new URL(metadata.url).host, HOME: home, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: home };
   fixture = await createFlowFixture(['clicks']);
   lake = await createTestLake('gcs');
 });
@@ -42,7 +43,7 @@ afterAll(async () => {
   lake.dispose();
   await fixture.dispose();
   rmSync(home, { recursive: true, force: true });
-  await new Promise((resolve) => metadata.close(resolve));
+  await metadata.close();
 });
 
 describe('gs:// commands on the GCS emulator, without credentials', () => {

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../../src/dev/processes.js';
 import { createManifestLoader, loadManifest, mayPassOnRetry, type ManifestLoader } from '../../../src/sdk/manifest-source.js';
 import { startGcsStub, type GcsStub } from '../../support/gcs-stub.js';
 
@@ -21,11 +21,7 @@ let closedPort = 0;
 beforeAll(async () => {
   for (const status of [403, 404]) refusing[status] = await startGcsStub(status);
   // A port that was free a moment ago: nothing listens there (connection refused).
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  closedPort = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
+  closedPort = await findFreePort();
 });
 afterAll(async () => {
   await Promise.all(Object.values(refusing).map((stub) => stub.close()));
