@@ -3,6 +3,7 @@ import { threadShares, workerShard } from '../archive/shard.js';
 import { describeError, messageOf, SchemaflowError } from '../domain/errors.js';
 import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
+import { keepHeapNearUse } from './heap-growth.js';
 import { fromPortableError, toPortableError, type PortableError } from './thread-errors.js';
 
 /*
@@ -79,9 +80,11 @@ export interface FlowRunContext {
 /**
  * A flow run, `flow run` or `flow close`, in this thread or in `workers` threads (see
  * runInThreads). A run that reads then removes the read groups runs killed before their end
- * left behind, unless a signal stopped it. Returns one report for the run.
+ * left behind, unless a signal stopped it. The process's heap is kept near what the run holds
+ * (see keepHeapNearUse). Returns one report for the run.
  */
 export async function runFlowInWorkers(ports: FlowPorts, config: FlowSettings, options: FlowOptions, context: FlowRunContext): Promise<FlowReport> {
+  keepHeapNearUse();
   // One worker, or a `flow close` (which reads nothing), runs in this thread.
   const report = context.workers <= 1 || options.closeOnly ? await runFlow(ports, options) : await runInThreads(ports, config, options, context);
   // A run stopped by a signal goes straight to its report: a cancelled job's grace period is
