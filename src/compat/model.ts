@@ -51,6 +51,32 @@ export function resolveRef(from: SchemaNode, ref: string, external?: RefResolver
   return schema === undefined || pointer === undefined ? undefined : { document: from.document, pointer, schema };
 }
 
+/** The longest chain of references followed; a longer one is taken as a loop. */
+export const MAX_REF_HOPS = 32;
+
+/** Why following a chain of references stopped: at a schema that is no reference, at one with
+ * constraining sibling keywords (when those stop it), at one that cannot be resolved, or after MAX_REF_HOPS. */
+export type RefChainEnd = 'schema' | 'siblings' | 'unresolved' | 'too-long';
+
+/**
+ * Follows the chain of `$ref`s from `node` (resolveRef) to where it ends, and says why it ended.
+ * With `bare`, a reference with constraining sibling keywords (annotations aside) ends the chain
+ * (2020-12 applies both, so the target alone is not the schema); without, the siblings are
+ * passed over. The one loop over references of the compatibility check.
+ */
+export function followRefChain(node: SchemaNode, resolve: RefResolver | undefined, { bare }: { readonly bare: boolean }): { node: SchemaNode; end: RefChainEnd } {
+  let current = node;
+  for (let hop = 0; hop < MAX_REF_HOPS; hop += 1) {
+    const ref = keyword(current, '$ref');
+    if (typeof ref !== 'string') return { node: current, end: 'schema' };
+    if (bare && constraintKeys(current).some((key) => key !== '$ref')) return { node: current, end: 'siblings' };
+    const target = resolveRef(current, ref, resolve);
+    if (!target) return { node: current, end: 'unresolved' };
+    current = target;
+  }
+  return { node: current, end: 'too-long' };
+}
+
 /**
  * A resolver of references to other files: `documentAt` names the document a reference's path
  * (percent-decoded) leads to from the referring document, and the fragment is looked up in it as

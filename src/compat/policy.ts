@@ -2,7 +2,7 @@ import { isSchemaObject, subschemasOf, type InstanceStep } from '../catalog/sche
 import type { ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
-import { child, constraintKeys, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { child, constraintKeys, followRefChain, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
 import type { ValueIdentities } from './values.js';
 
@@ -62,7 +62,7 @@ function placeIn(file: SchemaDocument, input: SchemaNode, node: SchemaNode, oute
  * into objects, and those to other version files.
  */
 function follow(node: SchemaNode, { resolve, budget }: Reach): SchemaNode {
-  const target = followRefs(node, resolve);
+  const target = followRefChain(node, resolve, { bare: false }).node;
   if (!Array.isArray(keyword(target, 'allOf'))) return target;
   const merged = mergeSchemas([target.schema], (ref) => schemaFrom(target, ref, resolve), budget);
   return merged === undefined ? target : syntheticNode(target, merged, '');
@@ -79,18 +79,6 @@ function effectiveTypes(node: SchemaNode, reach: Reach): Set<JsonType> {
     for (const type of [...own]) if (!fromBranches.has(type)) own.delete(type);
   }
   return own;
-}
-
-/** The node a chain of refs ends at; a ref that cannot be followed is left in place (unresolved). */
-function followRefs(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
-  let current = node;
-  for (let hop = 0; hop < 32; hop += 1) {
-    const ref = keyword(current, '$ref');
-    const target = typeof ref === 'string' ? resolveRef(current, ref, resolve) : undefined;
-    if (!target) return current;
-    current = target;
-  }
-  return current;
 }
 
 /** Still a `$ref` after following: one that cannot be resolved, or too long a chain. */
@@ -250,19 +238,6 @@ export function tombstoneOf(name: string, dataPath: readonly string[], added: Sc
   return undefined;
 }
 
-/** The schema a chain of references without sibling keywords (annotations aside) ends at. */
-function bareRefTarget(node: SchemaNode, resolve: RefResolver | undefined): SchemaNode {
-  let current = node;
-  for (let hop = 0; hop < 32; hop += 1) {
-    const ref = keyword(current, '$ref');
-    if (typeof ref !== 'string' || constraintKeys(current).some((key) => key !== '$ref')) return current;
-    const target = resolveRef(current, ref, resolve);
-    if (!target) return current;
-    current = target;
-  }
-  return current;
-}
-
 /**
  * Whether two schemas accept the same values by their text: the same keywords with the same
  * values, annotations aside, at every subschema (subschemasOf); names and data, such as a
@@ -273,7 +248,7 @@ function bareRefTarget(node: SchemaNode, resolve: RefResolver | undefined): Sche
 function sameSchema(first: SchemaNode, second: SchemaNode, reach: Reach, seen: Set<string>): boolean {
   reach.budget.spend('structure', 1);
   // A schema that is only a reference is its target (one side may have been followed already).
-  const [left, right] = [bareRefTarget(first, reach.resolve), bareRefTarget(second, reach.resolve)];
+  const [left, right] = [first, second].map((node) => followRefChain(node, reach.resolve, { bare: true }).node) as [SchemaNode, SchemaNode];
   if (typeof left.schema === 'boolean' || typeof right.schema === 'boolean') return left.schema === right.schema;
   if (!left.synthetic && !right.synthetic) {
     const pair = `${left.document.label}#${left.pointer}\u0000${right.document.label}#${right.pointer}`;

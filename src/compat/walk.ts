@@ -3,7 +3,7 @@ import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-
 import type { ComparisonBudget } from './budget.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, has, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, followRefChain, has, keyword, MAX_REF_HOPS, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
 import { evaluatingApplicators, generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
@@ -76,23 +76,22 @@ export interface CompatRule {
   check(pair: Pair, context: RuleContext): void;
 }
 
-const MAX_REF_HOPS = 32;
-
 /**
  * Follows `$ref`s; a `$ref` with constraining siblings cannot be inlined by this walk and is
  * reported as undecided (its siblings apply together with the target in 2020-12).
  */
 function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { undecided: string } {
-  let current = node;
-  for (let hop = 0; hop < MAX_REF_HOPS; hop += 1) {
-    const ref = keyword(current, '$ref');
-    if (typeof ref !== 'string') return current;
-    if (constraintKeys(current).some((key) => key !== '$ref')) return { undecided: `a $ref with sibling keywords at ${current.pointer}` };
-    const target = resolveRef(current, ref, resolve);
-    if (!target) return { undecided: `the reference ${JSON.stringify(ref)} at ${current.pointer}, which cannot be resolved here` };
-    current = target;
+  const { node: end, end: why } = followRefChain(node, resolve, { bare: true });
+  switch (why) {
+    case 'schema':
+      return end;
+    case 'siblings':
+      return { undecided: `a $ref with sibling keywords at ${end.pointer}` };
+    case 'unresolved':
+      return { undecided: `the reference ${JSON.stringify(keyword(end, '$ref'))} at ${end.pointer}, which cannot be resolved here` };
+    case 'too-long':
+      return { undecided: `more than ${MAX_REF_HOPS} chained references at ${node.pointer}` };
   }
-  return { undecided: `more than ${MAX_REF_HOPS} chained references at ${node.pointer}` };
 }
 
 /**
