@@ -24,11 +24,12 @@ describe('keeping the heap near what the flow holds', () => {
   });
 
   it('takes effect when set after start-up: the heap stays near the objects kept', () => {
-    // About 40 MiB kept: V8 on its own lets the heap grow to several times that (about 176 MiB
-    // here), the flag to about twice it (about 90 MiB: the kept objects, the round's garbage, the young generation).
+    // About 40 MiB kept: V8 on its own lets the heap grow to several times that (about 185 MiB
+    // here), the flag to about 2.5 times (about 100 MiB: the kept objects, the round's garbage
+    // grown half past them, the young generation).
     const unset = largestHeapMiB();
     const set = largestHeapMiB(heapGrowthFlag([]));
     expect(set).toBeLessThan(unset * 0.7);
-    expect(set).toBeLessThan(120);
+    expect(set).toBeLessThan(130);
   }, 30_000);
 });
