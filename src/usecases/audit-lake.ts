@@ -6,7 +6,7 @@ import { closestNames } from '../domain/closest-names.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import type { ObjectListing, ObjectStore } from '../ports.js';
 import { offsetRange, offsetsAre, problemOf, type AuditProblem } from './audit-codes.js';
-import { checkObject } from './audit-object.js';
+import { checkObject, ProblemList } from './audit-object.js';
 import { readAhead } from './read-ahead.js';
 import { readClosure } from './close-hours.js';
 
@@ -83,23 +83,6 @@ interface Partition {
    */
   readonly loose: Array<{ key: string; first: bigint; last: bigint; count: number | null }>;
   records: number;
-}
-
-/** Problems listed per partition, and for the closed hours: a broken lake could otherwise print a line per record, or per hour. */
-export const MAX_PROBLEMS = 50;
-
-/**
- * Problems as the report gives them: the first {@link MAX_PROBLEMS} found, and how many were
- * found in all. Its memory stays bounded however many a broken lake has.
- */
-class ProblemList {
-  readonly listed: AuditProblem[] = [];
-  count = 0;
-
-  add(problem: AuditProblem): void {
-    if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
-    this.count += 1;
-  }
 }
 
 /** A state that could not be read, as a problem: STATE_CORRUPT when it was read but is no state. */
@@ -182,8 +165,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const { entry, name } = item;
     const target = partitionOf(name.topic, name.partition);
     const checked = checkObject(entry.key, name, object, target.runs, stores.lake.location);
-    // One at a time: an object may have a problem per row, too many to spread into arguments.
-    for (const problem of checked.problems) target.problems.add(problem);
+    target.problems.addAll(checked.problems);
     if (checked.loose) target.loose.push({ key: entry.key, first: name.first, last: name.last, count: checked.records });
     if (checked.records === null) continue;
     target.objects.push({ key: entry.key, first: name.first, last: name.last });
@@ -345,7 +327,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     else if (cursor !== undefined && interval.from > cursor) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetsAre(cursor, interval.from - 1n)} in no object and no gap record`));
     cursor = cursor === undefined || interval.to + 1n > cursor ? interval.to + 1n : cursor;
   }
-  const recorded = union(runsOf(intervals));
+  // What units, gaps and loose objects cover: `known`, unless loose objects added to it.
+  const recorded = target.loose.length === 0 ? known : union(runsOf(intervals));
   for (let index = 0; index < held.length; index += 1) {
     for (const [from, to] of absent(recorded, held.from[index] as bigint, held.to[index] as bigint)) problems.add(problemOf('OFFSETS_OUTSIDE_UNITS', `${where}: ${offsetsAre(from, to)} in an object outside every recorded unit`));
   }

@@ -7,10 +7,40 @@ import type { StoredObject } from '../ports.js';
 import { offsetRange, problemOf, type AuditCode, type AuditProblem } from './audit-codes.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';
 
+/** Problems listed per partition, per object, and for the closed hours: a broken lake could otherwise print a line per record, or per hour. */
+export const MAX_PROBLEMS = 50;
+
+/**
+ * Problems as the report gives them: the first {@link MAX_PROBLEMS} found, and how many were
+ * found in all. Its memory stays bounded however many a broken lake has.
+ */
+export class ProblemList {
+  readonly listed: AuditProblem[] = [];
+  count = 0;
+
+  add(problem: AuditProblem): void {
+    if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
+    this.count += 1;
+  }
+
+  /** Puts `problem` before the others (the cause of those after it); the last listed gives way. */
+  first(problem: AuditProblem): void {
+    this.listed.unshift(problem);
+    if (this.listed.length > MAX_PROBLEMS) this.listed.pop();
+    this.count += 1;
+  }
+
+  /** Adds another list's problems after these, and its count. */
+  addAll(other: ProblemList): void {
+    for (const problem of other.listed) if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
+    this.count += other.count;
+  }
+}
+
 /** One data object as `lake audit` read it (`checkObject`): what its partition's proof needs of it. */
 export interface CheckedObject {
   /** Its problems, in the order they are told: one cause (its bytes are not the ones the flow wrote) first. */
-  readonly problems: readonly AuditProblem[];
+  readonly problems: ProblemList;
   /** The records (JSON rows) it holds; null when it was not read (gone since it was listed, or not gzip). */
   readonly records: number | null;
   /**
@@ -50,8 +80,8 @@ function detachedHint(location: string): string {
  * is never held a second time, as rows or as one string.
  */
 export function checkObject(key: string, name: Range, object: StoredObject | undefined, runs: OffsetRuns, location: string): CheckedObject {
-  const problems: AuditProblem[] = [];
-  const problem = (code: AuditCode, text: string): void => void problems.push(problemOf(code, `${key}: ${text}`, key));
+  const problems = new ProblemList();
+  const problem = (code: AuditCode, text: string): void => problems.add(problemOf(code, `${key}: ${text}`, key));
   if (!object) {
     problem('OBJECT_UNREADABLE', 'was listed but could not be read');
     return { problems, records: null, loose: false, unit: undefined };
@@ -69,33 +99,36 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
   let count = 0;
   let low: bigint | undefined;
   let high: bigint | undefined;
-  // Line by line from the bytes: the object is never held a second time as one string.
+  // Line by line from the bytes: the object is never held a second time as one string. Lines
+  // are numbered as an editor numbers them (a line that is not a record counts too).
+  let lineNumber = 0;
   for (let start = 0; start < content.length; ) {
     const newline = content.indexOf(10, start);
     const end = newline === -1 ? content.length : newline;
     const line = content.toString('utf8', start, end);
     start = end + 1;
+    lineNumber += 1;
     if (line === '') continue;
     let coordinates: { topic?: unknown; partition?: unknown; offset?: unknown } | undefined;
     try {
       coordinates = (JSON.parse(line) as { _kafka?: { topic?: unknown; partition?: unknown; offset?: unknown } })._kafka;
     } catch {
-      problem('ROW_NOT_JSON', `line ${count + 1} is not JSON`);
+      problem('ROW_NOT_JSON', `line ${lineNumber} is not JSON`);
       continue;
     }
     count += 1;
     const offsetText = typeof coordinates?.offset === 'string' ? coordinates.offset : '';
     if (coordinates?.topic !== name.topic || coordinates.partition !== name.partition || !/^\d+$/.test(offsetText)) {
-      problem('ROW_NOT_OF_PARTITION', `line ${count} is not a record of ${name.topic}/${name.partition}`);
+      problem('ROW_NOT_OF_PARTITION', `line ${lineNumber} is not a record of ${name.topic}/${name.partition}`);
       continue;
     }
     const offset = BigInt(offsetText);
     const why = rangeProblem(offset, offset);
     if (why) {
-      problem('ROW_OFFSET_INVALID', `line ${count} holds offset ${offset}, ${why}`);
+      problem('ROW_OFFSET_INVALID', `line ${lineNumber} holds offset ${offset}, ${why}`);
       continue;
     }
-    if (offset < name.first || offset > name.last) problem('ROW_OUTSIDE_NAME', `line ${count} holds offset ${offset}, outside the range its name states`);
+    if (offset < name.first || offset > name.last) problem('ROW_OUTSIDE_NAME', `line ${lineNumber} holds offset ${offset}, outside the range its name states`);
     low = low === undefined || offset < low ? offset : low;
     high = high === undefined || offset > high ? offset : high;
     runs.add(offset);
@@ -104,12 +137,12 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
 
   // No metadata at all is one cause (the bytes were changed or replaced), not a missing hash, count and unit each.
   if (!FLOW_METADATA.some((field) => meta[field] !== undefined)) {
-    problems.unshift(problemOf('METADATA_MISSING', `${key}: has none of the metadata the flow writes with every object (content SHA-256, record count, unit): these are not the bytes the flow wrote, so its ${plural(count, 'record')} cannot be checked. ${detachedHint(location)} ${restoreHint(location, true)}`, key));
+    problems.first(problemOf('METADATA_MISSING', `${key}: has none of the metadata the flow writes with every object (content SHA-256, record count, unit): these are not the bytes the flow wrote, so its ${plural(count, 'record')} cannot be checked. ${detachedHint(location)} ${restoreHint(location, true)}`, key));
     return { problems, records: count, loose: true, unit: undefined };
   }
   const digest = sha256(content);
   const counted = meta.count === String(count) ? '' : ` and it holds ${plural(count, 'record')} where its metadata says ${meta.count ?? 'nothing'}`;
-  if (meta.sha256 !== digest) problems.unshift(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(location, false)}`, key));
+  if (meta.sha256 !== digest) problems.first(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(location, false)}`, key));
   else if (counted) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
 
   // A unit is three decimal numbers; one missing or malformed leaves the unit's proof nothing to check.

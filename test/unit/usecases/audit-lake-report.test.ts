@@ -1,7 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.js';
-import { auditLake, MAX_PROBLEMS, type AuditReport } from '../../../src/usecases/audit-lake.js';
+import { auditLake, type AuditReport } from '../../../src/usecases/audit-lake.js';
+import { checkObject, MAX_PROBLEMS } from '../../../src/usecases/audit-object.js';
+import { OffsetRuns } from '../../../src/archive/offset-runs.js';
 import { AUDIT_CODES } from '../../../src/usecases/audit-codes.js';
 import { LAKE_FORMAT, sha256 } from '../../../src/usecases/lake-objects.js';
 import { writeLake } from '../../support/crafted-lake.js';
@@ -83,5 +85,31 @@ describe('lake audit --format json', () => {
     expect(partition?.problemCount).toBe(200_002);
     expect(partition?.problems).toHaveLength(MAX_PROBLEMS);
     expect(partition?.problems[0]).toEqual({ code: 'ROW_NOT_JSON', message: `${key}: line 1 is not JSON`, key });
+  });
+
+  it('keeps the problems of an object bounded while it reads it, its cause first', () => {
+    const key = 'apps-users/v=1/dt=2026-11-30/hr=01/apps-users+0+00000000000000000000+00000000000000000001.jsonl.gz';
+    const object = { key, generation: '1', bytes: gzipSync(Buffer.from('not json\n'.repeat(100_000))), metadata: {} };
+    const checked = checkObject(key, { topic: 'apps-users', partition: 0, first: 0n, last: 1n }, object, new OffsetRuns(), 'file:///lake');
+    // Every line, the name it does not match, and no metadata: the cause, listed first though found last.
+    expect(checked.problems.count).toBe(100_002);
+    expect(checked.problems.listed).toHaveLength(MAX_PROBLEMS);
+    expect(checked.problems.listed.map((problem) => problem.code).slice(0, 3)).toEqual(['METADATA_MISSING', 'ROW_NOT_JSON', 'ROW_NOT_JSON']);
+    expect(checked.problems.listed.at(-1)?.message).toBe(`${key}: line ${MAX_PROBLEMS - 1} is not JSON`);
+  });
+
+  it('numbers the lines it names as an editor does, whatever the lines before them were', () => {
+    const key = 'apps-users/v=1/dt=2026-11-30/hr=01/apps-users+0+00000000000000000000+00000000000000000001.jsonl.gz';
+    const row = (partition: number, offset: string): string => JSON.stringify({ _kafka: { topic: 'apps-users', partition, offset } });
+    const content = ['not json', row(0, '0'), '', 'not json either', row(1, '1'), row(0, '7')].join('\n');
+    const object = { key, generation: '1', bytes: gzipSync(Buffer.from(content)), metadata: {} };
+    const checked = checkObject(key, { topic: 'apps-users', partition: 0, first: 0n, last: 1n }, object, new OffsetRuns(), 'file:///lake');
+    expect(checked.problems.listed.slice(1).map((problem) => problem.message.slice(key.length + 2))).toEqual([
+      'line 1 is not JSON',
+      'line 4 is not JSON',
+      'line 5 is not a record of apps-users/0',
+      'line 6 holds offset 7, outside the range its name states',
+      'its name states offsets 0–1 but it holds offsets 0–7',
+    ]);
   });
 });
