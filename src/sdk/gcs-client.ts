@@ -14,11 +14,6 @@ export async function createStorage(options: StorageOptions = {}): Promise<Stora
   return new Client({ projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'schemaflow', ...emulator, ...options });
 }
 
-/** HTTP answers that may differ when asked again: 408 Request Timeout, 429 Too Many Requests, 5xx (RFC 9110 §15.5.9 and §15.6, RFC 6585 §4; GCS's retry strategy retries exactly these). */
-export function isRetriableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
 /** The HTTP status of an error the GCS client threw, when it carries one. */
 export function gcsStatusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { decodeFileUrl } from '../domain/file-url.js';
+import { isRetriableStatus, mayPassOnRetry } from '../domain/retry.js';
 import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
-import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing, isRetriableStatus } from './gcs-client.js';
+import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing } from './gcs-client.js';
 
 /** Fetches a manifest's bytes from a location; inject one to load from anywhere else. */
 export type ManifestLoader = (location: string) => Promise<Uint8Array>;
@@ -17,7 +18,7 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     const target = location.endsWith('/') ? `${location}latest.json` : location;
     if (target.startsWith('https://')) {
       const response = await fetch(target);
-      if (!response.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `${target} answered ${response.status}`, { retriable: isRetriableStatus(response.status) });
+      if (!response.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: the server answered ${response.status}`, { retriable: isRetriableStatus(response.status) });
       return new Uint8Array(await response.arrayBuffer());
     }
     const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
@@ -52,33 +53,6 @@ export async function loadManifest(source: string | Manifest, loader: ManifestLo
     // trimmed: GCS's messages end with a newline.
     throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${messageOf(error).trim()}`, { cause: error, retriable: mayPassOnRetry(error) });
   }
-}
-
-/**
- * Node's error codes for a connection that failed or timed out, and for a process short of file
- * handles: the same request may pass later. A missing, unreadable or wrong file (ENOENT, EACCES,
- * EISDIR), a host name that does not resolve (ENOTFOUND) or a certificate refused stays as it is.
- */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY']);
-
-/**
- * Whether loading again may pass (MANIFEST_UNREADABLE's `retriable`), from the error a loader
- * threw or one of its causes (fetch's "fetch failed" carries the socket's error as its cause): a
- * `retriable` it states itself (an injected loader's, kafkajs-style), an HTTP status (a GCS
- * client error's numeric `code`, or `status`) of 408, 429 or 5xx, a transient network or
- * file-handle error code, or a timeout. Anything else is a location or an object no retry fixes.
- */
-export function mayPassOnRetry(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
-    const { retriable, code, status, name } = current as { retriable?: unknown; code?: unknown; status?: unknown; name?: unknown };
-    if (typeof retriable === 'boolean') return retriable;
-    const httpStatus = gcsStatusOf(current) ?? (typeof status === 'number' ? status : undefined);
-    if (httpStatus !== undefined && httpStatus >= 400) return isRetriableStatus(httpStatus);
-    if ((typeof code === 'string' && TRANSIENT_CODES.has(code)) || name === 'TimeoutError') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Bucket, File } from '@google-cloud/storage';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
+import { mayPassOnRetry } from '../../domain/retry.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
-import { bucketNotFound, createStorage, gcsStatusOf as statusOf, isBucketMissing, isRetriableStatus } from '../../sdk/gcs-client.js';
+import { bucketNotFound, createStorage, gcsStatusOf as statusOf, isBucketMissing } from '../../sdk/gcs-client.js';
 import { preconditionFailed } from './file-store.js';
 
 /**
@@ -39,8 +40,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
   const translate = async (error: unknown, key: string, expected: string): Promise<never> => {
     if (statusOf(error) === 412) throw preconditionFailed(location, key, expected);
     await refuseMissingBucket(error, key);
-    const status = statusOf(error);
-    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${messageOf(error)}`, { cause: error, retriable: status === undefined || isRetriableStatus(status) });
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `${location}/${key}: ${messageOf(error)}`, { cause: error, retriable: mayPassOnRetry(error) });
   };
 
   const write = async (key: string, bytes: Uint8Array, ifGenerationMatch: number, writeOptions: WriteOptions | undefined, expected: string): Promise<{ generation: string }> => {

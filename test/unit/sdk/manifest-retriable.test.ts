@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findFreePort } from '../../../src/dev/processes.js';
-import { createManifestLoader, loadManifest, mayPassOnRetry, type ManifestLoader } from '../../../src/sdk/manifest-source.js';
+import { mayPassOnRetry } from '../../../src/domain/retry.js';
+import { createManifestLoader, loadManifest, type ManifestLoader } from '../../../src/sdk/manifest-source.js';
 import { startGcsStub, type GcsStub } from '../../support/gcs-stub.js';
 
 /**
@@ -50,6 +51,16 @@ describe('a manifest the SDK cannot load', () => {
   it('is retriable when the connection is refused', async () => {
     const error = await failureOf(`https://127.0.0.1:${closedPort}/manifests/`, createManifestLoader());
     expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: true, message: `cannot load the manifest from https://127.0.0.1:${closedPort}/manifests/: fetch failed` });
+  });
+
+  // fetch stands in for an https:// server (a loopback one would need a certificate Node trusts).
+  it.each([[404, false], [503, true]])('says where it loaded from when the https:// server answers %i (retriable: %s)', async (status, retriable) => {
+    vi.stubGlobal('fetch', () => Promise.resolve(new Response('', { status })));
+    try {
+      expect(await failureOf('https://schemas.acme.example/manifests/', createManifestLoader())).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable, message: `cannot load the manifest from https://schemas.acme.example/manifests/latest.json: the server answered ${status}` });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('keeps an injected loader\'s own answer, and is not retriable for an error that says nothing', async () => {
