@@ -95,7 +95,8 @@ const lists = (node: SchemaNode, name: string): boolean => {
   return isSchemaObject(properties) && Object.prototype.hasOwnProperty.call(properties, name);
 };
 
-const typeText = (node: SchemaNode, reach: Reach): string => JSON.stringify(keyword(node, 'type') ?? (effectiveTypes(node, reach).size === 7 ? 'any' : [...effectiveTypes(node, reach)]));
+/** A node's type as a finding names it: its `type` as written, else the types it accepts (`types`, computed once by the caller). */
+const typeText = (node: SchemaNode, types: ReadonlySet<JsonType>): string => JSON.stringify(keyword(node, 'type') ?? (types.size === 7 ? 'any' : [...types]));
 
 /** The data path token a subschema position adds (see walk.ts: the same tokens the rule walk uses). */
 function stepToken(step: InstanceStep): string | undefined {
@@ -159,7 +160,7 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
         oldPointer: at.old,
         newPointer: at.new,
         dataPath,
-        detail: `the type changed from ${typeText(oldNode, walk)} in {old} to ${typeText(newNode, walk)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
+        detail: `the type changed from ${typeText(oldNode, oldTypes)} in {old} to ${typeText(newNode, newTypes)} in {new}${widened ? ' (a widening)' : ''}; the DEFAULT policy never changes a type, so add a new property instead`,
       });
     }
   }

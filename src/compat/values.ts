@@ -1,4 +1,4 @@
-import { jsonKey } from '../domain/canonical-json.js';
+import { allPlain, jsonKey } from '../domain/canonical-json.js';
 
 /**
  * Equality of the JSON values the walks compare, reading each object once. A hostile version
@@ -29,7 +29,7 @@ export class ValueIdentities {
     if (Array.isArray(value)) {
       // A list of plain values (a long enum of names) is written as JSON in one call; `#` never
       // starts a JSON value, so a list written from its entries' numbers is never mistaken for it.
-      text = value.every(isPlain) ? jsonKey(value) : `[${value.map((entry) => `#${this.idOf(entry)}`).join(',')}]`;
+      text = allPlain(value) ? JSON.stringify(value) : `[${value.map((entry) => `#${this.idOf(entry)}`).join(',')}]`;
     } else {
       const record = value as Record<string, unknown>;
       text = `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:#${this.idOf(record[key])}`).join(',')}}`;
@@ -74,8 +74,4 @@ export class ValueIdentities {
 /** Whether a string, written as JSON, holds `"$ref"` (it is `$ref`, or holds a quote before it). */
 function mentionsRef(text: string): boolean {
   return text.includes('$ref') && JSON.stringify(text).includes('"$ref"');
-}
-
-function isPlain(entry: unknown): boolean {
-  return entry === null || typeof entry === 'boolean' || typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry));
 }

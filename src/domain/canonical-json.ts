@@ -43,8 +43,8 @@ function canonicalText(value: unknown, unwritable: (value: unknown) => string): 
   return unwritable(value);
 }
 
-/** Whether every entry (holes included) is null, a boolean, a string or a finite number. */
-function allPlain(values: readonly unknown[]): boolean {
+/** Whether every entry (holes included) is null, a boolean, a string or a finite number: a list JSON.stringify writes canonically. */
+export function allPlain(values: readonly unknown[]): boolean {
   for (let index = 0; index < values.length; index += 1) {
     const entry = values[index];
     if (!(entry === null || typeof entry === 'boolean' || typeof entry === 'string' || (typeof entry === 'number' && Number.isFinite(entry)))) return false;
