@@ -26,6 +26,6 @@ export function optionalInput(name: string, getInput: (name: string) => string):
 }
 
 /** Where an action's manifest location came from, in the inputs' names (what manifestHint and refuseReadOnlyManifest say). */
-export function manifestOriginOfInputs(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined): ManifestOrigin {
-  return manifestOrigin(config, source, environment, { flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' });
+export function manifestOriginOfInputs(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined, registration = false): ManifestOrigin {
+  return manifestOrigin(config, source, environment, { flag: `input ${findSetting('manifestUrl').actionInput ?? 'manifest-url'}`, environmentOption: 'input env' }, registration);
 }

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   // manifest on the runner's disk, where no producer or flow ever reads it.
   if (sources.manifestUrl === 'default') throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${config.manifestUrl} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });
   // The same words as the CLI's about the manifest location, in the inputs' names.
-  const origin = manifestOriginOfInputs(config, sources.manifestUrl, environment);
+  const origin = manifestOriginOfInputs(config, sources.manifestUrl, environment, true);
   refuseReadOnlyManifest(origin);
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>

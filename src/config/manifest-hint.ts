@@ -15,14 +15,16 @@ export interface ManifestOrigin {
   /** How the caller names the setting's flag or input, and the environment option. */
   readonly flag: string;
   readonly environmentOption: string;
+  /** The command is registration (plan, register, actions/register): it reads the manifest it published before. */
+  readonly registration?: boolean;
 }
 
 /** How the CLI names the manifest location's flag and the environment option. */
 export const CLI_MANIFEST_NAMES = { flag: '--manifest-url', environmentOption: '--env' } as const;
 
 /** The origin of `config.manifestUrl`, which came from `source`, in the caller's names for the setting and the environment option. */
-export function manifestOrigin(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined, names: { readonly flag: string; readonly environmentOption: string }): ManifestOrigin {
-  return { manifestUrl: config.manifestUrl, source, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), ...names };
+export function manifestOrigin(config: { readonly manifestUrl: string; readonly gcsEndpoint?: string | undefined }, source: SettingSource, environment: string | undefined, names: { readonly flag: string; readonly environmentOption: string }, registration = false): ManifestOrigin {
+  return { manifestUrl: config.manifestUrl, source, ...(environment === undefined ? {} : { environment }), ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), ...names, ...(registration ? { registration } : {}) };
 }
 
 /**
@@ -43,7 +45,9 @@ export function manifestHint(origin: ManifestOrigin): string {
       : origin.gcsEndpoint
         ? `that the GCS endpoint ${origin.gcsEndpoint} answers and holds the bucket ${bucket}`
         : `that these credentials may read gs://${bucket} (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, a workload identity, or gcloud auth application-default login)`;
-  return `Check the manifest location ${base} (from ${originText(origin)}): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. ${anotherLocation(origin, 'To read another location')}`;
+  // Registration reads the latest.json it published before, and starts the catalog where there is none: one it cannot read is there but unreadable.
+  const published = origin.registration === true ? 'that its latest.json, which registration published there before and reads to build on, is a manifest file' : 'that registration published latest.json there (schemaflow register, or actions/register on merge)';
+  return `Check the manifest location ${base} (from ${originText(origin)}): ${published}, and ${access}. ${anotherLocation(origin, 'To read another location')}`;
 }
 
 /** Where the manifest location came from, in the caller's names. */
@@ -72,8 +76,13 @@ export function refuseReadOnlyManifest(origin: ManifestOrigin): void {
   throw new UsageError(`the manifest location ${origin.manifestUrl} (from ${originText(origin)}) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. ${anotherLocation(origin, 'To name one')}`, { code: 'CONFIG_INVALID' });
 }
 
-/** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE; any other error as it is. */
+/** Errors explainManifestError made: a command that explained its own is not explained again by runCli. */
+const explained = new WeakSet<object>();
+
+/** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE and not explained yet; any other error as it is. */
 export function explainManifestError(error: unknown, origin: ManifestOrigin): unknown {
-  if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE')) return error;
-  return new SchemaflowError(error.code, `${error.message}\n  ${manifestHint(origin)}`, { cause: error, retriable: error.retriable });
+  if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE') || explained.has(error)) return error;
+  const explanation = new SchemaflowError(error.code, `${error.message}\n  ${manifestHint(origin)}`, { cause: error, retriable: error.retriable });
+  explained.add(explanation);
+  return explanation;
 }

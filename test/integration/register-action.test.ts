@@ -47,7 +47,7 @@ describe('actions/register', () => {
     mkdirSync(join(unreadable, 'latest.json'), { recursive: true });
     const failed = await register({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': `file://${unreadable}` });
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain(`::error::cannot load the manifest from file://${unreadable}/latest.json: EISDIR: illegal operation on a directory, read%0A  Check the manifest location file://${unreadable} (from input manifest-url): that registration published latest.json there`);
+    expect(failed.stdout).toContain(`::error::cannot load the manifest from file://${unreadable}/latest.json: EISDIR: illegal operation on a directory, read%0A  Check the manifest location file://${unreadable} (from input manifest-url): that its latest.json, which registration published there before and reads to build on, is a manifest file, and that this user may read that directory.`);
     expect(failed.stdout).toContain('To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).');
     expect(readdirSync(unreadable)).toEqual(['latest.json']);
   });

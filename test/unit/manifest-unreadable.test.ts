@@ -77,8 +77,9 @@ describe('registration reading the published manifest', () => {
   afterAll(() => repo.dispose());
   // Port 9 (discard): plan goes on without a cluster, as a provisional plan, and reads the manifest.
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, SCHEMAFLOW_KAFKA_BROKERS: '127.0.0.1:9' };
+  // Not "check that registration published latest.json there": this is registration, and it starts a catalog where there is none.
   const hint = (location: string, access: string): string =>
-    `  Check the manifest location ${location} (from --manifest-url): that registration published latest.json there (schemaflow register, or actions/register on merge), and ${access}. To read another location, give --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or --env with a catalog.yaml environment whose manifestUrl names it).`;
+    `  Check the manifest location ${location} (from --manifest-url): that its latest.json, which registration published there before and reads to build on, is a manifest file, and ${access}. To read another location, give --manifest-url (or SCHEMAFLOW_MANIFEST_URL, or --env with a catalog.yaml environment whose manifestUrl names it).`;
 
   it('explains a file:// location that cannot be read (latest.json a directory): MANIFEST_UNREADABLE, exit 1', async () => {
     mkdirSync(join(repo.root, 'published', 'latest.json'), { recursive: true });
