@@ -3,7 +3,8 @@ import { link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } fro
 import { hostname } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SchemaflowError } from '../../domain/errors.js';
+import { SchemaflowError, messageOf } from '../../domain/errors.js';
+import { mayPassOnRetry } from '../../domain/retry.js';
 import type { ObjectListing, ObjectStore, StoredObject, WriteOptions } from '../../ports.js';
 
 /** Metadata lives beside the objects in a hidden directory that listings skip. */
@@ -45,6 +46,15 @@ export function createFileStore(root: string): ObjectStore {
     const path = resolve(base, key);
     if (!path.startsWith(`${base}${sep}`) || key.split('/').includes(META)) throw new SchemaflowError('INVALID_KEY', `${JSON.stringify(key)} is not a valid object key under ${location}`);
     return path;
+  };
+  /**
+   * What failed reading or writing `key` (a prefix for a listing), as the GCS store says it:
+   * OBJECT_STORE_FAILED naming the object, with the system's reason (EISDIR, ENOSPC, EACCES…) and
+   * whether trying again may pass. The store's own errors (a precondition, a lock) stay as they are.
+   */
+  const failed = (key: string, error: unknown): never => {
+    if (error instanceof SchemaflowError) throw error;
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `${key === '' ? location : `${location}/${key}`}: ${messageOf(error)}`, { cause: error, retriable: mayPassOnRetry(error) });
   };
   /** Metadata is kept per generation, so it is written before the object appears and can never describe other bytes. */
   const metaOf = (key: string, generation: string): string => join(base, META, `${key}.${generation}.json`);
@@ -140,38 +150,35 @@ export function createFileStore(root: string): ObjectStore {
         bytes = await readFile(pathOf(key));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
+        return failed(key, error);
       }
       const generation = generationOf(bytes);
       const meta = await readFile(metaOf(key, generation), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }).catch(() => ({ metadata: {} }));
       const object: StoredObject = { key, generation, bytes: new Uint8Array(bytes), metadata: meta.metadata ?? {} };
       return object;
     },
-    create: (key, bytes, options) => writeAtomically(key, bytes, options, true),
+    create: (key, bytes, options) => writeAtomically(key, bytes, options, true).catch((error: unknown) => failed(key, error)),
     replace(key, bytes, ifGeneration, options) {
       return withLock(key, async () => {
         const current = await readFile(pathOf(key)).then((buffer) => generationOf(buffer), () => null);
         if (current !== ifGeneration) throw preconditionFailed(location, key, ifGeneration === null ? 'already exists' : `is at generation ${current ?? '(none)'}, not ${ifGeneration}`);
         return writeAtomically(key, bytes, options, false);
-      });
+      }).catch((error: unknown) => failed(key, error));
     },
     async list(prefix) {
       const results: ObjectListing[] = [];
       const walk = async (dir: string): Promise<void> => {
-        let entries;
-        try {
-          entries = await readdir(dir, { withFileTypes: true });
-        } catch {
-          return;
-        }
+        // A directory not there (yet) holds nothing; one that cannot be read is a failure, not an empty lake.
+        const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? [] : failed(relative(base, dir).split(sep).join('/'), error)));
         for (const entry of entries) {
           const path = join(dir, entry.name);
           const key = relative(base, path).split(sep).join('/');
           if (entry.isDirectory()) {
             if (entry.name !== META && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(path);
           } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.endsWith('.lock') && !entry.name.endsWith('.tmp')) {
-            const bytes = await readFile(path);
-            results.push({ key, generation: generationOf(bytes), size: bytes.length });
+            // Deleted since the directory was read: not listed, as GCS would not.
+            const bytes = await readFile(path).catch((error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : failed(key, error)));
+            if (bytes) results.push({ key, generation: generationOf(bytes), size: bytes.length });
           }
         }
       };
