@@ -107,6 +107,6 @@ export async function ensureGcsBucket(options: { bucket: string; apiEndpoint?: s
     await storage.createBucket(options.bucket);
     return 'created';
   } catch (error) {
-    throw new SchemaflowError('OBJECT_STORE_FAILED', `cannot create the bucket gs://${options.bucket}${options.apiEndpoint ? ` on ${options.apiEndpoint}` : ''}: ${messageOf(error)}`, { cause: error, retriable: true });
+    throw new SchemaflowError('OBJECT_STORE_FAILED', `cannot create the bucket gs://${options.bucket}${options.apiEndpoint ? ` on ${options.apiEndpoint}` : ''}: ${messageOf(error)}`, { cause: error, retriable: mayPassOnRetry(error) });
   }
 }

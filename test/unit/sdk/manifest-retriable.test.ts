@@ -87,6 +87,11 @@ describe('mayPassOnRetry', () => {
     ['a refused certificate', withCause({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), false],
     ['a missing file', { code: 'ENOENT' }, false],
     ['a file without permission', { code: 'EACCES' }, false],
+    // The GCS client (gaxios) keeps the request's error as `error`; node-fetch's timeouts carry a type, no code.
+    ['a GCS request timeout', Object.assign(new Error('network timeout at: https://storage.googleapis.com/…'), { error: Object.assign(new Error('network timeout'), { type: 'request-timeout' }) }), true],
+    ['a GCS body timeout', Object.assign(new Error('Response timeout'), { error: Object.assign(new Error('Response timeout'), { type: 'body-timeout' }) }), true],
+    ['a GCS reset connection', Object.assign(new Error('request failed'), { error: { code: 'ECONNRESET' } }), true],
+    ['a GCS request refused for its credentials', Object.assign(new Error('Could not load the default credentials'), { error: new Error('no credentials') }), false],
     ['a plain error', new Error('something'), false],
     ['a thrown string', 'something', false],
   ] as const)('%s', (_name, error, expected) => {
