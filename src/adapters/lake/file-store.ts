@@ -153,14 +153,24 @@ export function createFileStore(root: string): ObjectStore {
         return failed(key, error);
       }
       const generation = generationOf(bytes);
-      const meta = await readFile(metaOf(key, generation), 'utf8').then((text) => JSON.parse(text) as { metadata?: Record<string, string> }).catch(() => ({ metadata: {} }));
-      const object: StoredObject = { key, generation, bytes: new Uint8Array(bytes), metadata: meta.metadata ?? {} };
+      // No metadata file: the object has none (a file changed or copied in). One that cannot be read or parsed is a failure, not "no metadata".
+      const metaPath = metaOf(key, generation);
+      let meta: { metadata?: Record<string, string> } | null = null;
+      try {
+        meta = JSON.parse(await readFile(metaPath, 'utf8')) as { metadata?: Record<string, string> } | null;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return failed(key, new Error(`cannot read its metadata ${metaPath}: ${messageOf(error)}`, { cause: error }));
+      }
+      const object: StoredObject = { key, generation, bytes: new Uint8Array(bytes), metadata: meta?.metadata ?? {} };
       return object;
     },
     create: (key, bytes, options) => writeAtomically(key, bytes, options, true).catch((error: unknown) => failed(key, error)),
     replace(key, bytes, ifGeneration, options) {
       return withLock(key, async () => {
-        const current = await readFile(pathOf(key)).then((buffer) => generationOf(buffer), () => null);
+        const current = await readFile(pathOf(key)).then(
+          (buffer) => generationOf(buffer),
+          (error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? null : failed(key, error)),
+        );
         if (current !== ifGeneration) throw preconditionFailed(location, key, ifGeneration === null ? 'already exists' : `is at generation ${current ?? '(none)'}, not ${ifGeneration}`);
         return writeAtomically(key, bytes, options, false);
       }).catch((error: unknown) => failed(key, error));

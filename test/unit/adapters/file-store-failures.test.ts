@@ -31,6 +31,22 @@ describe('a file lake that cannot be read or written', () => {
     await expect(store.create('other.json', new Uint8Array([2]))).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
   });
 
+  it('fails a read whose metadata cannot be read, where it read as an object without metadata', async () => {
+    const store = createFileStore(join(root, 'lake-d'));
+    const { generation } = await store.create('apps-users/a.jsonl.gz', new Uint8Array([1, 2]), { metadata: { count: '1' } });
+    expect((await store.get('apps-users/a.jsonl.gz'))?.metadata).toEqual({ count: '1' });
+    const metaPath = join(root, 'lake-d', '.schemaflow-meta', 'apps-users', `a.jsonl.gz.${generation}.json`);
+    writeFileSync(metaPath, '{"metadata": {"count"');
+    await expect(store.get('apps-users/a.jsonl.gz')).rejects.toMatchObject({ code: 'OBJECT_STORE_FAILED', message: expect.stringContaining(`file://${root}/lake-d/apps-users/a.jsonl.gz: cannot read its metadata ${metaPath}: `) as unknown });
+  });
+
+  it('fails a replace whose current object cannot be read, where it took the object as absent', async () => {
+    const store = createFileStore(join(root, 'lake-e'));
+    mkdirSync(join(root, 'lake-e', '_state', 'apps-users', '0.json'), { recursive: true });
+    // Before: "is at generation (none)" for a generation given, and a write over it for null.
+    await expect(store.replace('_state/apps-users/0.json', new Uint8Array([1]), 'abc')).rejects.toMatchObject({ code: 'OBJECT_STORE_FAILED', message: `file://${root}/lake-e/_state/apps-users/0.json: EISDIR: illegal operation on a directory, read` });
+  });
+
   it('fails a listing of a lake location that is a file, where it listed nothing', async () => {
     writeFileSync(join(root, 'lake-c'), 'a file, not a lake');
     await expect(createFileStore(join(root, 'lake-c')).list('')).rejects.toMatchObject({ code: 'OBJECT_STORE_FAILED', message: `file://${root}/lake-c: ENOTDIR: not a directory, scandir '${root}/lake-c'` });
