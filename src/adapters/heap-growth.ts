@@ -9,9 +9,9 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * How far the old space may grow past the heap in use after a full collection, in percent. In
- * `npm run bench:flow`'s setting, 50 took the 1M run's peak RSS from about 290 MiB to 205 for
- * about 6% of its throughput (more collections); 20 saved another 10 MiB for 14%; 100 peaked
- * about 15 MiB higher than 50 for about the same cost.
+ * `npm run bench:flow`'s setting (15 runs of 1M events, alternated with V8's own growth), 50
+ * took the peak RSS from about 290 MiB to 205 for 5–10% of the throughput (more collections);
+ * 20 saved another 10 MiB for 14%; 100 peaked about 15 MiB higher than 50 for about the same cost.
  */
 export const HEAP_GROWING_PERCENT = 50;
 

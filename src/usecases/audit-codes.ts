@@ -60,3 +60,34 @@ export const offsetsAre = (from: bigint, to: bigint): string => `${offsetRange(f
 export function renderAuditTable(): string {
   return ['| code | meaning |', '|---|---|', ...Object.entries(AUDIT_CODES).map(([code, meaning]) => `| \`${code}\` | ${meaning} |`)].join('\n');
 }
+
+/** Problems listed per partition, per object, and for the closed hours: a broken lake could otherwise print a line per record, or per hour. */
+export const MAX_PROBLEMS = 50;
+
+/**
+ * Problems as the report gives them: at most {@link MAX_PROBLEMS}, in the order they were found
+ * (a cause put first), and how many were found in all. Its memory stays bounded however many a
+ * broken lake has.
+ */
+export class ProblemList {
+  readonly listed: AuditProblem[] = [];
+  count = 0;
+
+  add(problem: AuditProblem): void {
+    if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
+    this.count += 1;
+  }
+
+  /** Puts `problem` before the others (the cause of those after it); the last listed gives way. */
+  first(problem: AuditProblem): void {
+    this.listed.unshift(problem);
+    if (this.listed.length > MAX_PROBLEMS) this.listed.pop();
+    this.count += 1;
+  }
+
+  /** Adds another list's problems after these, and its count. */
+  addAll(other: ProblemList): void {
+    for (const problem of other.listed) if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
+    this.count += other.count;
+  }
+}

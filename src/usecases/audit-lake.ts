@@ -5,8 +5,8 @@ import { claimedOffsets, parseState, type PartitionState } from '../archive/stat
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
 import type { ObjectListing, ObjectStore } from '../ports.js';
-import { offsetRange, offsetsAre, problemOf, type AuditProblem } from './audit-codes.js';
-import { checkObject, ProblemList } from './audit-object.js';
+import { offsetRange, offsetsAre, problemOf, ProblemList, type AuditProblem } from './audit-codes.js';
+import { checkObject } from './audit-object.js';
 import { readAhead } from './read-ahead.js';
 import { readClosure } from './close-hours.js';
 
@@ -26,7 +26,7 @@ export interface AuditedPartition {
    * the partition (before its first object, or all of them), as a retention rule deletes them.
    */
   readonly expired: string | null;
-  /** The first {@link MAX_PROBLEMS} problems found; `problemCount` says how many there were in all. */
+  /** The first MAX_PROBLEMS (audit-codes.ts) problems found; `problemCount` says how many there were in all. */
   readonly problems: readonly AuditProblem[];
   /** Every problem found, listed or not: more than `problems.length` when the list was cut. */
   readonly problemCount: number;
@@ -50,7 +50,7 @@ export interface AuditReport {
   readonly partitions: readonly AuditedPartition[];
   /** Closed hours (`_CLOSED.json`) checked, and the data objects that appeared in them after closure. */
   readonly closedHours: number;
-  /** The closed hours' first {@link MAX_PROBLEMS} problems; `hourProblemCount` says how many there were in all. */
+  /** The closed hours' first MAX_PROBLEMS (audit-codes.ts) problems; `hourProblemCount` says how many there were in all. */
   readonly hourProblems: readonly AuditProblem[];
   /** Every problem of the closed hours, listed or not: more than `hourProblems.length` when the list was cut. */
   readonly hourProblemCount: number;

@@ -4,38 +4,8 @@ import { rangeProblem, type OffsetRuns } from '../archive/offset-runs.js';
 import { plural } from '../domain/plural.js';
 import { messageOf } from '../domain/errors.js';
 import type { StoredObject } from '../ports.js';
-import { offsetRange, problemOf, type AuditCode, type AuditProblem } from './audit-codes.js';
+import { offsetRange, problemOf, ProblemList, type AuditCode } from './audit-codes.js';
 import { LAKE_FORMAT, sha256 } from './lake-objects.js';
-
-/** Problems listed per partition, per object, and for the closed hours: a broken lake could otherwise print a line per record, or per hour. */
-export const MAX_PROBLEMS = 50;
-
-/**
- * Problems as the report gives them: the first {@link MAX_PROBLEMS} found, and how many were
- * found in all. Its memory stays bounded however many a broken lake has.
- */
-export class ProblemList {
-  readonly listed: AuditProblem[] = [];
-  count = 0;
-
-  add(problem: AuditProblem): void {
-    if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
-    this.count += 1;
-  }
-
-  /** Puts `problem` before the others (the cause of those after it); the last listed gives way. */
-  first(problem: AuditProblem): void {
-    this.listed.unshift(problem);
-    if (this.listed.length > MAX_PROBLEMS) this.listed.pop();
-    this.count += 1;
-  }
-
-  /** Adds another list's problems after these, and its count. */
-  addAll(other: ProblemList): void {
-    for (const problem of other.listed) if (this.listed.length < MAX_PROBLEMS) this.listed.push(problem);
-    this.count += other.count;
-  }
-}
 
 /** One data object as `lake audit` read it (`checkObject`): what its partition's proof needs of it. */
 export interface CheckedObject {

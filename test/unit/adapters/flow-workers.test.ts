@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import type * as V8 from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
+import { describe, expect, it, vi } from 'vitest';
 import type { FlowSettings } from '../../../src/adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../../src/adapters/flow-workers.js';
+import { HEAP_GROWING_PERCENT } from '../../../src/adapters/heap-growth.js';
 import { SchemaflowError, UsageError, describeError } from '../../../src/domain/errors.js';
 import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
+
+// Which V8 flags a run sets (heap-growth.test.ts shows the flag's effect on a real heap).
+vi.mock('node:v8', async (importOriginal) => ({ ...(await importOriginal<typeof V8>()), setFlagsFromString: vi.fn() }));
 
 /* The orchestration of `flow run --workers`, with a stand-in worker script (no Kafka here: the integration tests run real threads). */
 const SCRIPT = new URL('./fake-flow-worker.mjs', import.meta.url);
@@ -40,6 +46,12 @@ describe('flow run --workers (orchestration)', () => {
     expect(lines).toContain('error: KAFKA_FAILED: the brokers went away; the other threads committed what they read, the next run goes on');
     expect(lines).toContain('error: closing hours: the manifest store is unreachable');
     expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: the manifest store is unreachable', failed: true }]);
+  });
+
+  it('keeps the heap near what the run holds, for every thread: the growth flag is set before the threads start', async () => {
+    vi.mocked(setFlagsFromString).mockClear();
+    await runFlowInWorkers(ports([]), settings('ok'), { ...options, dryRun: true }, { workers: 2, script: SCRIPT, faults: false });
+    expect(vi.mocked(setFlagsFromString).mock.calls).toEqual([[`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]]);
   });
 
   it('records every thread’s positions in the lag group in one commit from the main thread', async () => {

@@ -30,6 +30,5 @@ describe('keeping the heap near what the flow holds', () => {
     const unset = largestHeapMiB();
     const set = largestHeapMiB(heapGrowthFlag([]));
     expect(set).toBeLessThan(unset * 0.7);
-    expect(set).toBeLessThan(130);
   }, 30_000);
 });
