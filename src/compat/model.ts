@@ -66,15 +66,16 @@ export type RefChainEnd = 'schema' | 'siblings' | 'unresolved' | 'too-long';
  */
 export function followRefChain(node: SchemaNode, resolve: RefResolver | undefined, { bare }: { readonly bare: boolean }): { node: SchemaNode; end: RefChainEnd } {
   let current = node;
-  for (let hop = 0; hop < MAX_REF_HOPS; hop += 1) {
+  // Up to MAX_REF_HOPS references followed: a chain of exactly that many ends at its schema.
+  for (let hop = 0; ; hop += 1) {
     const ref = keyword(current, '$ref');
     if (typeof ref !== 'string') return { node: current, end: 'schema' };
     if (bare && constraintKeys(current).some((key) => key !== '$ref')) return { node: current, end: 'siblings' };
+    if (hop === MAX_REF_HOPS) return { node: current, end: 'too-long' };
     const target = resolveRef(current, ref, resolve);
     if (!target) return { node: current, end: 'unresolved' };
     current = target;
   }
-  return { node: current, end: 'too-long' };
 }
 
 /**
