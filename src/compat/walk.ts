@@ -94,6 +94,35 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
   }
 }
 
+/** Per table of value numbers: a reader anyOf's branches (references followed), by their numbers, so each pair looks one up. */
+const branchNumbers = new WeakMap<ValueIdentities, WeakMap<object, ReadonlySet<number>>>();
+
+/**
+ * Whether `writer` is, by its text, a branch of `reader`'s anyOf (each branch's bare references
+ * followed in its own file) while `reader` has no other constraining keyword: every value the
+ * writer accepts is then the reader's. Neither side may hold a reference inside it (the same
+ * text may name different definitions in two files). Not oneOf: a value matching two of its
+ * branches is rejected. A reader's branches are numbered once (a schema object belongs to one file).
+ */
+function isBranchOfReader(reader: SchemaNode, writer: SchemaNode, resolve: RefResolver, { values, budget }: Pick<RuleContext, 'values' | 'budget'>): boolean {
+  const branches = keyword(reader, 'anyOf');
+  if (!Array.isArray(branches) || typeof reader.schema !== 'object' || typeof writer.schema !== 'object' || values.mentionsRef(writer.schema)) return false;
+  if (constraintKeys(reader).some((key) => key !== 'anyOf')) return false;
+  let byReader = branchNumbers.get(values);
+  if (!byReader) branchNumbers.set(values, (byReader = new WeakMap()));
+  let numbers = byReader.get(reader.schema);
+  if (!numbers) {
+    budget.spend('compare', branches.length);
+    const found = new Set<number>();
+    branches.forEach((_, index) => {
+      const branch = followRefChain(child(reader, 'anyOf', String(index)), resolve, { bare: true });
+      if (branch.end === 'schema' && typeof branch.node.schema === 'object' && !values.mentionsRef(branch.node.schema)) found.add(values.idOf(branch.node.schema));
+    });
+    byReader.set(reader.schema, (numbers = found));
+  }
+  return numbers.has(values.idOf(writer.schema));
+}
+
 /**
  * The directional primitive: every reason why `reader` cannot read all values `writer` accepts.
  * Set semantics (STRICT); the policy layer builds DEFAULT on top. Recursive schemas terminate:
@@ -137,6 +166,10 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, scope: WalkScope
       // point at different definitions in the two files). Decided from the values' numbers
       // (values.ts): a folded allOf is a new object at each place, around the same large enum.
       if (typeof r.schema === 'object' && values.same(r.schema, w.schema) && !values.mentionsRef(r.schema)) return;
+      // A reader that is only an anyOf, one of whose branches (references followed) is that same
+      // subschema, accepts every value of it: an unchanged `anyOf: [{$ref: Codes}, {type: null}]`
+      // is decided here, not by checking each of a large enum's values against the union.
+      if (isBranchOfReader(r, w, resolve, context)) return;
 
       // allOf: folded into one schema on either side when its keywords allow it (DESIGN: the
       // engine covers every keyword); a reader's allOf that cannot be folded is checked branch

@@ -19,8 +19,11 @@ export const enumRule: CompatRule = {
       // each value against the whole node no longer scans the enum each time.
       const inReader = (value: unknown): boolean => readerValues !== undefined && inEnum(readerValues, value);
       const reported = new Set<string>();
+      // A reader without an enum can only reject values (VALUE_REJECTED): once that is reported,
+      // the rest of a large enum has nothing more to say.
+      const codes = readerValues === undefined ? 1 : 2;
       for (const value of writerValues) {
-        if (reported.size === 2) break;
+        if (reported.size === codes) break;
         // The writer's own enum holds the value: only its other keywords can reject it.
         if (!context.validators.valid(pair.writer, value)) continue;
         if (context.validators.valid(pair.reader, value)) continue;
