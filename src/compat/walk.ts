@@ -3,7 +3,7 @@ import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-
 import type { ComparisonBudget } from './budget.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
-import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, followRefChain, has, keyword, MAX_REF_HOPS, schemaFrom, syntheticNode, typesOf, without, type RefResolver, type SchemaNode } from './model.js';
+import { acceptsAnything, acceptsNothing, child, constraintKeys, DECIDED, followRefChain, has, keyword, MAX_REF_HOPS, schemaFrom, syntheticNode, typesOf, without, type JsonType, type RefResolver, type SchemaNode } from './model.js';
 import { evaluatingApplicators, generateValue } from './generate.js';
 import { RULES } from './rules/index.js';
 import type { NodeValidators } from './validators.js';
@@ -94,33 +94,48 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
   }
 }
 
-/** Per table of value numbers: a reader anyOf's branches (references followed), by their numbers, so each pair looks one up. */
-const branchNumbers = new WeakMap<ValueIdentities, WeakMap<object, ReadonlySet<number>>>();
+/** A reader union's branches (references followed): the first branch of each value number, and each branch's types. */
+interface ReaderBranches {
+  readonly byNumber: ReadonlyMap<number, number>;
+  readonly types: ReadonlyArray<ReadonlySet<JsonType>>;
+}
+
+/** Per table of value numbers: a reader union's branches, numbered once (a schema object belongs to one file). */
+const readerBranches = new WeakMap<ValueIdentities, WeakMap<object, ReaderBranches>>();
 
 /**
- * Whether `writer` is, by its text, a branch of `reader`'s anyOf (each branch's bare references
- * followed in its own file) while `reader` has no other constraining keyword: every value the
- * writer accepts is then the reader's. Neither side may hold a reference inside it (the same
- * text may name different definitions in two files). Not oneOf: a value matching two of its
- * branches is rejected. A reader's branches are numbered once (a schema object belongs to one file).
+ * Whether `writer` is, by its text, a branch of `reader`'s anyOf or oneOf (each branch's bare
+ * references followed in its own file) while `reader` has no other constraining keyword: every
+ * value the writer accepts is then the reader's. Under oneOf, the writer's types must also be
+ * none of the other branches' (a value two branches accept is rejected). Neither side may hold
+ * a reference inside it (the same text may name different definitions in two files).
  */
 function isBranchOfReader(reader: SchemaNode, writer: SchemaNode, resolve: RefResolver, { values, budget }: Pick<RuleContext, 'values' | 'budget'>): boolean {
-  const branches = keyword(reader, 'anyOf');
-  if (!Array.isArray(branches) || typeof reader.schema !== 'object' || typeof writer.schema !== 'object' || values.mentionsRef(writer.schema)) return false;
-  if (constraintKeys(reader).some((key) => key !== 'anyOf')) return false;
-  let byReader = branchNumbers.get(values);
-  if (!byReader) branchNumbers.set(values, (byReader = new WeakMap()));
-  let numbers = byReader.get(reader.schema);
-  if (!numbers) {
+  const keys = constraintKeys(reader);
+  const union = keys.length === 1 && (keys[0] === 'anyOf' || keys[0] === 'oneOf') ? keys[0] : undefined;
+  const branches = union === undefined ? undefined : keyword(reader, union);
+  if (union === undefined || !Array.isArray(branches) || typeof reader.schema !== 'object' || typeof writer.schema !== 'object' || values.mentionsRef(writer.schema)) return false;
+  let byReader = readerBranches.get(values);
+  if (!byReader) readerBranches.set(values, (byReader = new WeakMap()));
+  let known = byReader.get(reader.schema);
+  if (!known) {
     budget.spend('compare', branches.length);
-    const found = new Set<number>();
+    const byNumber = new Map<number, number>();
+    const types: Array<ReadonlySet<JsonType>> = [];
     branches.forEach((_, index) => {
-      const branch = followRefChain(child(reader, 'anyOf', String(index)), resolve, { bare: true });
-      if (branch.end === 'schema' && typeof branch.node.schema === 'object' && !values.mentionsRef(branch.node.schema)) found.add(values.idOf(branch.node.schema));
+      const branch = followRefChain(child(reader, union, String(index)), resolve, { bare: true });
+      types.push(typesOf(branch.node));
+      const number = branch.end === 'schema' && typeof branch.node.schema === 'object' && !values.mentionsRef(branch.node.schema) ? values.idOf(branch.node.schema) : undefined;
+      if (number !== undefined && !byNumber.has(number)) byNumber.set(number, index);
     });
-    byReader.set(reader.schema, (numbers = found));
+    byReader.set(reader.schema, (known = { byNumber, types }));
   }
-  return numbers.has(values.idOf(writer.schema));
+  const index = known.byNumber.get(values.idOf(writer.schema));
+  if (index === undefined) return false;
+  if (union === 'anyOf') return true;
+  budget.spend('compare', branches.length);
+  const writerTypes = typesOf(writer);
+  return known.types.every((types, other) => other === index || ![...writerTypes].some((type) => types.has(type)));
 }
 
 /**
