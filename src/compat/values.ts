@@ -47,9 +47,10 @@ export class ValueIdentities {
   }
 
   /**
-   * Whether the JSON text of `value` has the string `"$ref"` in it, as a search of
-   * JSON.stringify(value) finds it: a `$ref` key at any depth (or the string "$ref"), which may
-   * name a different definition in each of two files that are otherwise equal.
+   * Whether the JSON text of `value` has the string `"$ref"` (or `"$dynamicRef"`,
+   * `"$recursiveRef"`) in it, as a search of JSON.stringify(value) finds it: a reference at any
+   * depth, which may name a different schema in each of two files that are otherwise equal
+   * (`$dynamicRef` even in one file, by the path that reached it).
    */
   mentionsRef(value: unknown): boolean {
     if (typeof value === 'string') return mentionsRef(value);
@@ -71,7 +72,13 @@ export class ValueIdentities {
   }
 }
 
-/** Whether a string, written as JSON, holds `"$ref"` (it is `$ref`, or holds a quote before it). */
+/**
+ * The keywords whose target depends on where a subschema is: `$ref` on its file, `$dynamicRef`
+ * and `$recursiveRef` on the path that reached it (catalog/refs.ts reads the same three).
+ */
+const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'] as const;
+
+/** Whether a string, written as JSON, holds a reference keyword in quotes (it is one, or holds a quote before it). */
 function mentionsRef(text: string): boolean {
-  return text.includes('$ref') && JSON.stringify(text).includes('"$ref"');
+  return REFERENCE_KEYWORDS.some((word) => text.includes(word) && JSON.stringify(text).includes(`"${word}"`));
 }

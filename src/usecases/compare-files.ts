@@ -2,11 +2,12 @@ import { posix } from 'node:path';
 import type { CompatibilityMode, CompatibilityPolicy } from '../catalog/config-files.js';
 import { parseJsonDocument, unreadableMessage } from '../catalog/documents.js';
 import { createSchemaCompiler, dialectOf } from '../catalog/schema-compiler.js';
-import { isSchemaObject } from '../catalog/schema-walk.js';
+import { isSchemaObject, walkSchema } from '../catalog/schema-walk.js';
 import { schemaDocumentOf } from '../compat/documents.js';
 import { checkCompatibility, type CompatResult } from '../compat/engine.js';
 import { fileResolver } from '../compat/model.js';
 import { UsageError } from '../domain/errors.js';
+import { toPointer } from '../domain/finding.js';
 
 export interface FileInput {
   readonly path: string;
@@ -26,6 +27,10 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
     if (!isSchemaObject(value) && typeof value !== 'boolean') throw new UsageError(`${input.path} is not a JSON Schema: its root must be an object or a boolean.`, { code: 'UNREADABLE_SCHEMA' });
     const dialect = isSchemaObject(value) ? dialectOf(value) : ({ ok: true, dialect: '2020-12' } as const);
     if (!dialect.ok) throw new UsageError(`${input.path} declares $schema ${dialect.found}; compat reads draft-07 and 2020-12 schemas.`, { code: 'UNREADABLE_SCHEMA' });
+    // The engine resolves "#/…" from the file's root, as the catalog does (which refuses $id in
+    // a version file); under a nested $id, ajv resolves it from there.
+    const nested = isSchemaObject(value) ? nestedId(value) : undefined;
+    if (nested !== undefined) throw new UsageError(`${input.path} sets $id at ${nested}; compat resolves references from the file's root, so it cannot compare a schema with a nested $id: remove it (use $defs and "#/$defs/..." for reusable parts).`, { code: 'UNREADABLE_SCHEMA' });
     const compiled = compiler.compile(input.path, value, dialect.dialect, []);
     if (!compiled.ok) {
       const detail = compiled.problems.map((problem) => problem.message).join('; ');
@@ -45,4 +50,13 @@ export function compareFiles(oldFile: FileInput, newFile: FileInput, options: { 
     return [oldDocument, newDocument].find((candidate) => posix.resolve(candidate.label) === target);
   });
   return checkCompatibility({ name: newFile.path, file: newFile.path, document: newDocument }, [{ name: oldFile.path, file: oldFile.path, document: oldDocument }], { ...options, resolve });
+}
+
+/** The pointer of the first subschema below the root that sets `$id`, if one does. */
+function nestedId(root: Readonly<Record<string, unknown>>): string | undefined {
+  let found: string | undefined;
+  walkSchema(root, ({ schema, tokens }) => {
+    if (found === undefined && tokens.length > 0 && Object.prototype.hasOwnProperty.call(schema, '$id')) found = toPointer(tokens);
+  });
+  return found;
 }

@@ -51,11 +51,15 @@ describe('schemaflow compat', () => {
     const notJson = file('bad.json', '{"type": "object",');
     const invalid = file('invalid.json', { type: 'strin' });
     const crossFile = file('ref.json', { type: 'object', properties: { m: { $ref: '../../payments/transactions/1.json#/$defs/Money' } } });
+    // Regression: under a nested $id, "#/$defs/X" is that resource's, but the engine read it from
+    // the file's root: an integer property turned string behind one was called compatible.
+    const nestedId = file('nested-id.json', { type: 'object', $defs: { X: { type: 'integer' } }, properties: { a: { $id: 'https://x.invalid/a', $defs: { X: { type: 'string' } }, anyOf: [{ $ref: '#/$defs/X' }, { type: 'null' }] } } });
     for (const [args, message] of [
       [['compat', v1, join(dir, 'missing.json')], 'cannot read'],
       [['compat', v1, notJson], 'bad.json is not valid JSON'],
       [['compat', invalid, v1], 'invalid.json is not a valid 2020-12 schema'],
       [['compat', crossFile, v1], 'a $ref to another file needs `schemaflow check`'],
+      [['compat', v3, nestedId], `nested-id.json sets $id at /properties/a; compat resolves references from the file's root`],
       [['compat', v1, v2, '--mode', 'SIDEWAYS'], '--mode must be one of'],
       [['compat', v1], 'expected exactly two files'],
     ] as const) {

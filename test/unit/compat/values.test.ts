@@ -33,6 +33,13 @@ describe('ValueIdentities', () => {
   it.each([{ $ref: '#/x' }, { a: [{ b: { $ref: 'x' } }] }, ['$ref'], { properties: { $ref: {} } }, ['"$ref'], ['$refs'], { a: 'x$ref' }, { title: 'a "$ref" here' }, 1, null, '$ref'])('finds "$ref" in %j as a search of its JSON text does', (value) => {
     expect(new ValueIdentities().mentionsRef(value)).toBe(JSON.stringify(value).includes('"$ref"'));
   });
+
+  // Regression: a subschema holding $dynamicRef was taken to mean the same wherever its text was,
+  // but its target depends on the path that reached it.
+  it.each([{ $dynamicRef: '#' }, { a: { $recursiveRef: '#' } }, { $dynamicRefs: '#' }, { title: 'x$dynamicRef' }])('finds the dynamic references in %j as a search of its JSON text does', (value) => {
+    const text = JSON.stringify(value);
+    expect(new ValueIdentities().mentionsRef(value)).toBe(text.includes('"$dynamicRef"') || text.includes('"$recursiveRef"'));
+  });
 });
 
 /**
