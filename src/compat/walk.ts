@@ -94,6 +94,9 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
   }
 }
 
+/** `$dynamicRef` and `$recursiveRef`: resolved by the path that reached them, which this walk does not track. */
+const DYNAMIC_REFERENCES = new Set(['$dynamicRef', '$recursiveRef']);
+
 /** A reader union's branches (references followed): the first branch of each value number, and each branch's types. */
 interface ReaderBranches {
   readonly byNumber: ReadonlyMap<number, number>;
@@ -238,7 +241,8 @@ export function canRead(reader: SchemaNode, writer: SchemaNode, scope: WalkScope
         if (DECIDED.has(name)) continue;
         const readerValue = keyword(r, name);
         const writerValue = keyword(w, name);
-        if (writerValue !== undefined && values.same(readerValue, writerValue) && !values.mentionsRef(readerValue)) continue;
+        // A dynamic reference's target depends on the path that reached it, not on its text: never implied.
+        if (writerValue !== undefined && values.same(readerValue, writerValue) && !values.mentionsRef(readerValue) && !DYNAMIC_REFERENCES.has(name)) continue;
         reasons.push({ code: 'COMPAT_UNDECIDED', reader: r, writer: w, dataPath, detail: `{reader} has "${name}": ${truncate(readerValue)} ${writerValue === undefined ? 'which {writer} lacks' : `where {writer} has ${truncate(writerValue)}`}; this keyword is not decided yet, so the change fails closed`, undecided: true });
       }
       for (const reason of unevaluatedUndecided(pair)) reasons.push(reason);

@@ -47,6 +47,19 @@ describe('schemaflow compat', () => {
     expect(broken.stdout).toContain('NOT_EXCLUDED');
   });
 
+  // Regression: equal $dynamicRef text was taken as the same constraint, but its target depends
+  // on the path that reached it: here the record under `n` is checked against the file's root in
+  // the old file and against L in the new one (ajv rejects {"a":{"n":{"k":"x"}}} there), and the
+  // pair was called compatible. Dynamic references are not followed: such a pair fails closed.
+  it('fails closed on a dynamic reference instead of comparing its text', async () => {
+    const node = { type: 'object', properties: { n: { $dynamicRef: '#' } }, additionalProperties: false };
+    const inline = file('dynamic-old.json', { type: 'object', properties: { k: { type: 'string' }, a: node } });
+    const behindRef = file('dynamic-new.json', { type: 'object', $defs: { L: node }, properties: { k: { type: 'string' }, a: { anyOf: [{ $ref: '#/$defs/L' }, { type: 'null' }] } } });
+    const result = await runSchemaflow(['compat', inline, behindRef, '--mode', 'BACKWARD', '--policy', 'STRICT']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('COMPAT_UNDECIDED');
+  });
+
   it('exits 2 for unreadable, non-JSON or invalid schemas and bad options, naming the file', async () => {
     const notJson = file('bad.json', '{"type": "object",');
     const invalid = file('invalid.json', { type: 'strin' });
