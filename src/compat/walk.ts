@@ -117,7 +117,7 @@ function isBranchOfReader(reader: SchemaNode, writer: SchemaNode, resolve: RefRe
   const keys = constraintKeys(reader);
   const union = keys.length === 1 && (keys[0] === 'anyOf' || keys[0] === 'oneOf') ? keys[0] : undefined;
   const branches = union === undefined ? undefined : keyword(reader, union);
-  if (union === undefined || !Array.isArray(branches) || typeof reader.schema !== 'object' || typeof writer.schema !== 'object' || values.mentionsRef(writer.schema)) return false;
+  if (union === undefined || !Array.isArray(branches) || typeof reader.schema !== 'object' || typeof writer.schema !== 'object') return false;
   let byReader = readerBranches.get(values);
   if (!byReader) readerBranches.set(values, (byReader = new WeakMap()));
   let known = byReader.get(reader.schema);
@@ -133,6 +133,8 @@ function isBranchOfReader(reader: SchemaNode, writer: SchemaNode, resolve: RefRe
     });
     byReader.set(reader.schema, (known = { byNumber, types }));
   }
+  // The writer is read (its references, its number) only when some branch could match it.
+  if (known.byNumber.size === 0 || values.mentionsRef(writer.schema)) return false;
   const index = known.byNumber.get(values.idOf(writer.schema));
   if (index === undefined) return false;
   if (union === 'anyOf') return true;
