@@ -53,6 +53,8 @@ export interface Command<K extends SettingKey = SettingKey, O extends OptionSpec
    * reports with the same codes. The top-level help and the command's say so from this.
    */
   readonly stopsOnSignals?: string;
+  /** Registration (it publishes the manifest where it reads it): a manifest it cannot read is explained as registration's (manifestHint). */
+  readonly registration?: boolean;
   run(input: CommandInput<K, O>): Promise<number>;
 }
 

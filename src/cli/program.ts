@@ -76,7 +76,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     } catch (error) {
       // A manifest that cannot be read: what to check, said alike by every command that reads one.
       if (!command.settings.includes('manifestUrl')) throw error;
-      throw explainManifestError(error, manifestOrigin(values, sources.manifestUrl, environment?.name, CLI_MANIFEST_NAMES));
+      throw explainManifestError(error, manifestOrigin(values, sources.manifestUrl, environment?.name, CLI_MANIFEST_NAMES, command.registration === true));
     }
   } catch (error) {
     return reportError(error, command, io);

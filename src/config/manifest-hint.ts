@@ -76,13 +76,8 @@ export function refuseReadOnlyManifest(origin: ManifestOrigin): void {
   throw new UsageError(`the manifest location ${origin.manifestUrl} (from ${originText(origin)}) is https://, which readers load a manifest from (produce, types, flow, search, show, site), but registration publishes the manifest and so needs a location it writes: gs://bucket/prefix or file://./directory. ${anotherLocation(origin, 'To name one')}`, { code: 'CONFIG_INVALID' });
 }
 
-/** Errors explainManifestError made: a command that explained its own is not explained again by runCli. */
-const explained = new WeakSet<object>();
-
-/** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE and not explained yet; any other error as it is. */
+/** `error` with {@link manifestHint} added when it is MANIFEST_UNREADABLE; any other error as it is. */
 export function explainManifestError(error: unknown, origin: ManifestOrigin): unknown {
-  if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE') || explained.has(error)) return error;
-  const explanation = new SchemaflowError(error.code, `${error.message}\n  ${manifestHint(origin)}`, { cause: error, retriable: error.retriable });
-  explained.add(explanation);
-  return explanation;
+  if (!(error instanceof SchemaflowError && error.code === 'MANIFEST_UNREADABLE')) return error;
+  return new SchemaflowError(error.code, `${error.message}\n  ${manifestHint(origin)}`, { cause: error, retriable: error.retriable });
 }

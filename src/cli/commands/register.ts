@@ -1,7 +1,7 @@
 import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
-import { CLI_MANIFEST_NAMES, explainManifestError, manifestOrigin, refuseReadOnlyManifest } from '../../config/manifest-hint.js';
+import { CLI_MANIFEST_NAMES, manifestOrigin, refuseReadOnlyManifest } from '../../config/manifest-hint.js';
 import type { SettingSource } from '../../config/resolve.js';
 import { registerCatalog, type RegisterReport } from '../../usecases/register.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, type Io } from '../command.js';
@@ -32,15 +32,12 @@ function runRegistration(dryRun: boolean, requireCluster: boolean) {
     const format = outputFormat(options.format);
     // The environment's manifestUrl, when it names one, is already config.manifestUrl's default (runCli).
     const environment = options.env;
-    const origin = manifestOrigin(config, sources.manifestUrl, environment, CLI_MANIFEST_NAMES, true);
-    refuseReadOnlyManifest(origin);
+    refuseReadOnlyManifest(manifestOrigin(config, sources.manifestUrl, environment, CLI_MANIFEST_NAMES));
     const repository = openRepository(process.cwd());
     const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
       registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
-    ).catch((error: unknown) => {
-      throw explainManifestError(error, origin);
-    });
+    );
     if (format === 'json') io.out(JSON.stringify({ ...report, manifest: { serial: report.manifest.serial, sourceCommit: report.manifest.sourceCommit, environment: report.manifest.environment } }, null, 2));
     else print(report, io, manifests.location);
     return 0;
@@ -51,6 +48,7 @@ const register = defineCommand({
   name: 'register',
   summary: 'on the default branch: re-verify, assign IDs, create/alter topics, publish the manifest',
   settings: REGISTRATION_SETTINGS,
+  registration: true,
   options: {
     'dry-run': { type: 'boolean', description: 'plan with live state, change nothing' },
     reconcile: { type: 'boolean', description: 'also revert topic configs the catalog does not explain (drift)' },
@@ -64,6 +62,7 @@ const plan = defineCommand({
   name: 'plan',
   summary: 'what registration would do: IDs, topics to create or change, manifest serial',
   settings: REGISTRATION_SETTINGS,
+  registration: true,
   options: {
     env: environmentOption(REGISTRATION_SETTINGS, 'its topic overrides'),
     reconcile: { type: 'boolean', description: 'plan the removal of drift too' },
