@@ -12,7 +12,8 @@ export type SchemaRef =
   /** A path or fragment with a malformed percent escape: it names nothing, here or anywhere. */
   | { readonly kind: 'malformed'; readonly pointer: string; readonly ref: string };
 
-const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'];
+/** The keywords that hold a reference: `$ref` by its file, `$dynamicRef` and `$recursiveRef` also by the path that reached them. */
+export const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'] as const;
 const TARGET = new RegExp(`^[^/]+/[^/]+/${VERSION_FILE_PATTERN.source.slice(1, -1)}$`);
 
 /**

@@ -1,3 +1,4 @@
+import { REFERENCE_KEYWORDS } from '../catalog/refs.js';
 import { allPlain, jsonKey } from '../domain/canonical-json.js';
 
 /**
@@ -71,12 +72,6 @@ export class ValueIdentities {
     return id;
   }
 }
-
-/**
- * The keywords whose target depends on where a subschema is: `$ref` on its file, `$dynamicRef`
- * and `$recursiveRef` on the path that reached it (catalog/refs.ts reads the same three).
- */
-const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'] as const;
 
 /** Whether a string, written as JSON, holds a reference keyword in quotes (it is one, or holds a quote before it). */
 function mentionsRef(text: string): boolean {
