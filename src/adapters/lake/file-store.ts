@@ -56,6 +56,11 @@ export function createFileStore(root: string): ObjectStore {
     if (error instanceof SchemaflowError) throw error;
     throw new SchemaflowError('OBJECT_STORE_FAILED', `${key === '' ? location : `${location}/${key}`}: ${messageOf(error)}`, { cause: error, retriable: mayPassOnRetry(error) });
   };
+  /** A handler of a failed read of `key`: a file that is not there is `absent`; any other failure is {@link failed}. */
+  const absentOr =
+    <T>(key: string, absent: T) =>
+    (error: unknown): T =>
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? absent : failed(key, error);
   /** Metadata is kept per generation, so it is written before the object appears and can never describe other bytes. */
   const metaOf = (key: string, generation: string): string => join(base, META, `${key}.${generation}.json`);
 
@@ -145,13 +150,8 @@ export function createFileStore(root: string): ObjectStore {
   return {
     location,
     async get(key) {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(pathOf(key));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        return failed(key, error);
-      }
+      const bytes = await readFile(pathOf(key)).catch(absentOr(key, undefined));
+      if (!bytes) return undefined;
       const generation = generationOf(bytes);
       // No metadata file: the object has none (a file changed or copied in). One that cannot be read or parsed is a failure, not "no metadata".
       const metaPath = metaOf(key, generation);
@@ -167,10 +167,7 @@ export function createFileStore(root: string): ObjectStore {
     create: (key, bytes, options) => writeAtomically(key, bytes, options, true).catch((error: unknown) => failed(key, error)),
     replace(key, bytes, ifGeneration, options) {
       return withLock(key, async () => {
-        const current = await readFile(pathOf(key)).then(
-          (buffer) => generationOf(buffer),
-          (error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? null : failed(key, error)),
-        );
+        const current = await readFile(pathOf(key)).then((buffer) => generationOf(buffer), absentOr(key, null));
         if (current !== ifGeneration) throw preconditionFailed(location, key, ifGeneration === null ? 'already exists' : `is at generation ${current ?? '(none)'}, not ${ifGeneration}`);
         return writeAtomically(key, bytes, options, false);
       }).catch((error: unknown) => failed(key, error));
@@ -179,7 +176,7 @@ export function createFileStore(root: string): ObjectStore {
       const results: ObjectListing[] = [];
       const walk = async (dir: string): Promise<void> => {
         // A directory not there (yet) holds nothing; one that cannot be read is a failure, not an empty lake.
-        const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? [] : failed(relative(base, dir).split(sep).join('/'), error)));
+        const entries = await readdir(dir, { withFileTypes: true }).catch(absentOr(relative(base, dir).split(sep).join('/'), []));
         for (const entry of entries) {
           const path = join(dir, entry.name);
           const key = relative(base, path).split(sep).join('/');
@@ -187,7 +184,7 @@ export function createFileStore(root: string): ObjectStore {
             if (entry.name !== META && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(path);
           } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.endsWith('.lock') && !entry.name.endsWith('.tmp')) {
             // Deleted since the directory was read: not listed, as GCS would not.
-            const bytes = await readFile(path).catch((error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : failed(key, error)));
+            const bytes = await readFile(path).catch(absentOr(key, undefined));
             if (bytes) results.push({ key, generation: generationOf(bytes), size: bytes.length });
           }
         }
