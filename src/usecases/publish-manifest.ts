@@ -1,4 +1,5 @@
 import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
+import { mayPassOnRetry } from '../domain/retry.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
@@ -33,7 +34,7 @@ export async function readPublishedManifest(store: ObjectStore): Promise<{ reado
     if (error instanceof UsageError) throw error;
     // The store's own error names the key already: the reason is its cause's (trimmed: GCS's messages end with a newline).
     const reason = messageOf(error instanceof SchemaflowError && error.cause !== undefined ? error.cause : error).trim();
-    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${reason}`, { cause: error, retriable: error instanceof SchemaflowError && error.retriable });
+    throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${source}: ${reason}`, { cause: error, retriable: mayPassOnRetry(error) });
   }
   return latest ? { manifest: parseManifest(latest.bytes, source), generation: latest.generation } : undefined;
 }
