@@ -54,12 +54,8 @@ export interface WalkScope {
   readonly values: ValueIdentities;
 }
 
-export interface RuleContext {
-  /** Spends the comparison's budget (budget.ts); validators and folds spend it too. */
-  readonly budget: ComparisonBudget;
-  readonly validators: NodeValidators;
-  /** Equality of keyword values (values.ts): a value large enough to matter is read once, not at each place. */
-  readonly values: ValueIdentities;
+/** What a rule gets: the scope's validators, budget and values (validators and folds spend the budget too), and the walk's steps. */
+export interface RuleContext extends Omit<WalkScope, 'resolve'> {
   /** The reasons a comparison would give, without reporting them (a fresh walk). */
   trial(reader: SchemaNode, writer: SchemaNode): Reason[];
   /** Resolves `$ref`s relative to a node (local, else through the engine's resolver). */
