@@ -5,7 +5,7 @@ import { mergeSchemas } from './merge-all-of.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
 import { analysePattern } from './patterns.js';
-import { collectRefs, type SchemaRef } from './refs.js';
+import { collectRefs, DYNAMIC_REFERENCE_KEYWORDS, type SchemaRef } from './refs.js';
 import { dialectOf, type Dialect } from './schema-compiler.js';
 import { isSchemaObject, schemaAtFragment, walkSchema } from './schema-walk.js';
 
@@ -91,6 +91,11 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
     if ((isRoot || propertyName !== undefined) && !(typeof node.description === 'string' && node.description.trim() !== '')) {
       const what = isRoot ? 'The root schema' : `Property "${propertyName}" (${pointer})`;
       findings.push(findingAt(document, 'MISSING_DESCRIPTION', pointer, `${what} in ${document.file} has no description; add "description" saying what it means for the people who query it.`, { property: propertyName ?? null }));
+    }
+    for (const name of DYNAMIC_REFERENCE_KEYWORDS) {
+      if (Object.prototype.hasOwnProperty.call(node, name)) {
+        findings.push(findingAt(document, 'DYNAMIC_REFERENCE', `${pointer}/${name}`, `${document.file} uses ${name} at ${pointer || 'the root'}: the compatibility check cannot follow a dynamic reference (its target depends on the path that reached it), so every later version of this subject will fail with COMPAT_UNDECIDED until a reviewed override in overrides.yaml lets it through. Use "$ref" to a "$defs" entry instead, or set DYNAMIC_REFERENCE to off in catalog.yaml to accept that.`, { keyword: name }));
+      }
     }
     if (typeof node.pattern === 'string') checkPattern(node.pattern, `${pointer}/pattern`);
     if (isSchemaObject(node.patternProperties)) {

@@ -14,6 +14,8 @@ export type SchemaRef =
 
 /** The keywords that hold a reference: `$ref` by its file, `$dynamicRef` and `$recursiveRef` also by the path that reached them. */
 export const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'] as const;
+/** The reference keywords whose target depends on the path that reached them (the dynamic scope). */
+export const DYNAMIC_REFERENCE_KEYWORDS = REFERENCE_KEYWORDS.filter((name) => name !== '$ref');
 const TARGET = new RegExp(`^[^/]+/[^/]+/${VERSION_FILE_PATTERN.source.slice(1, -1)}$`);
 
 /**

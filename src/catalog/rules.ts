@@ -56,6 +56,7 @@ export const RULES = {
   REF_OUTSIDE_CATALOG: { severity: 'error', configurable: false, summary: 'A relative $ref that leaves the catalog or names no version file.' },
   REF_NOT_FOUND: { severity: 'error', configurable: false, summary: 'A $ref to a version file that does not exist.' },
   REF_CYCLE: { severity: 'error', configurable: false, summary: 'Version files reference each other in a cycle.' },
+  DYNAMIC_REFERENCE: { severity: 'warning', configurable: true, summary: 'A `$dynamicRef` or `$recursiveRef`: the compatibility check cannot follow one (its target depends on the path that reached it), so every later version of the subject fails closed until reviewed with an override.' },
   REF_DIALECT_MISMATCH: { severity: 'error', configurable: false, summary: 'A $ref between files of different dialects.' },
   INVALID_PATTERN: { severity: 'error', configurable: false, summary: 'A pattern is not a valid ECMA-262 regular expression with the u flag.' },
   PATTERN_EXPONENTIAL: { severity: 'error', configurable: false, summary: 'A pattern can backtrack exponentially (ReDoS).' },

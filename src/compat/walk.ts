@@ -1,6 +1,6 @@
 import type { CompatCode } from './codes.js';
 import { evaluatesFor, mergeSchemas, mergeWithBranches } from '../catalog/merge-all-of.js';
-import { REFERENCE_KEYWORDS } from '../catalog/refs.js';
+import { DYNAMIC_REFERENCE_KEYWORDS } from '../catalog/refs.js';
 import type { ComparisonBudget } from './budget.js';
 
 const UNEVALUATED = ['unevaluatedProperties', 'unevaluatedItems'] as const;
@@ -92,7 +92,7 @@ function resolveRefs(node: SchemaNode, resolve: RefResolver): SchemaNode | { und
 }
 
 /** `$dynamicRef` and `$recursiveRef`: resolved by the path that reached them, which this walk does not track. */
-const DYNAMIC_REFERENCES = new Set<string>(REFERENCE_KEYWORDS.filter((name) => name !== '$ref'));
+const DYNAMIC_REFERENCES = new Set<string>(DYNAMIC_REFERENCE_KEYWORDS);
 
 /** A reader union's branches (references followed): the first branch of each value number, and each branch's types. */
 interface ReaderBranches {

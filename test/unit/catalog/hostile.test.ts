@@ -86,7 +86,7 @@ const CASES: HostileCase[] = [
   { name: 'remote $ref at the root', apply: (r, remote) => newSubject(r, schema({}, { $ref: `${remote}/root.json` })), expect: ['REMOTE_REF'] },
   { name: 'network-path $ref', apply: (r, remote) => newSubject(r, withProperty({ description: 'x', $ref: remote.replace('http:', '') })), expect: ['REMOTE_REF'] },
   { name: 'file: URL $ref', apply: (r) => newSubject(r, withProperty({ description: 'x', $ref: 'file:///etc/passwd' })), expect: ['REMOTE_REF'] },
-  { name: '$dynamicRef to a remote URL', apply: (r, remote) => newSubject(r, withProperty({ description: 'x', $dynamicRef: `${remote}/d.json#meta` })), expect: ['REMOTE_REF'] },
+  { name: '$dynamicRef to a remote URL', apply: (r, remote) => newSubject(r, withProperty({ description: 'x', $dynamicRef: `${remote}/d.json#meta` })), expect: ['DYNAMIC_REFERENCE', 'REMOTE_REF'] },
   { name: '$schema pointing at the loopback server', apply: (r, remote) => newSubject(r, schema({}, { $schema: `${remote}/meta.json` })), expect: ['SCHEMA_DIALECT_UNSUPPORTED'] },
   { name: '$id aliasing a remote URL', apply: (r, remote) => newSubject(r, schema({}, { $id: `${remote}/alias.json` })), expect: ['SCHEMA_ID_NOT_ALLOWED'] },
   {

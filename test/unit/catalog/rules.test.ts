@@ -88,6 +88,12 @@ const CASES: readonly RuleCase[] = [
     },
     expect: ['REF_CYCLE', 'REF_CYCLE'],
   },
+  {
+    name: 'DYNAMIC_REFERENCE is a warning, positioned at the keyword',
+    files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ tree: { description: 't', $ref: '#/$defs/Node' } }, { $defs: { Node: { $dynamicAnchor: 'node', type: 'object', properties: { children: { description: 'c', type: 'array', items: { $dynamicRef: '#node' } } } } } }) },
+    expect: ['DYNAMIC_REFERENCE'],
+    at: { file: 'catalog/apps/orders/1.json', line: 25, col: 28, pointer: '/$defs/Node/properties/children/items/$dynamicRef' },
+  },
   { name: 'a recursive local ref is fine', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ tree: { description: 't', $ref: '#/$defs/Node' } }, { $defs: { Node: { type: 'object', properties: { children: { description: 'c', type: 'array', items: { $ref: '#/$defs/Node' } } } } } }) }, expect: [] },
   { name: 'SUBJECT_DEPRECATED is a warning', files: { 'catalog/payments/refunds/2.json': 'REFUNDS2' }, expect: ['SUBJECT_DEPRECATED'] },
   { name: 'CONFIG_CHANGED for catalog.yaml', files: { 'catalog/catalog.yaml': 'compatibility:\n  mode: NONE\n' }, expect: ['CONFIG_CHANGED'] },
