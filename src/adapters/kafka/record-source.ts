@@ -127,7 +127,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
       if (stop?.aborted) finish();
       stop?.addEventListener('abort', finish, { once: true });
       // Positions are ours, never the group's: seek every unfinished range on each join (a rebalance
-      // would otherwise resume at the group's default, the latest offset).
+      // would otherwise resume at the group's default).
       const position = new Map<string, bigint>(ranges.map((range) => [partitionKey(range.topic, range.partition), range.from]));
       consumer.on(consumer.events.GROUP_JOIN, () => {
         touch();
@@ -203,7 +203,11 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
 
       try {
         await consumer.connect();
-        await consumer.subscribe({ topics, fromBeginning: false });
+        // fromBeginning: where kafkajs goes when Kafka answers OFFSET_OUT_OF_RANGE because
+        // retention deleted the offset about to be fetched. The log start keeps every record
+        // still in Kafka (the deleted ones are missing inside the unit); the latest offset would
+        // skip past the snapshot and have the range taken as read.
+        await consumer.subscribe({ topics, fromBeginning: true });
         await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.min(ranges.length, 4), eachBatch });
         await finished;
       } catch (error) {
