@@ -1,4 +1,4 @@
-import { decodeUtf8 } from '../domain/utf8.js';
+import { decodeUtf8Exact } from '../domain/utf8.js';
 import { eventJson } from './event-json.js';
 import type { KafkaRecord } from '../ports.js';
 
@@ -14,7 +14,7 @@ export type { KafkaRecord } from '../ports.js';
 
 function text(bytes: Buffer): { text: string } | { base64: string } {
   try {
-    return { text: decodeUtf8(bytes) };
+    return { text: decodeUtf8Exact(bytes) };
   } catch {
     return { base64: bytes.toString('base64') };
   }

@@ -9,7 +9,8 @@ import { dataRow, quarantineRow, type KafkaRecord } from '../../../src/archive/r
  */
 const strictText = (bytes: Buffer): string | undefined => {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a leading BOM: a row holds the bytes as sent (see the BOM tests below).
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return undefined;
   }
@@ -52,4 +53,27 @@ it('builds exactly the text JSON.stringify gives for data and quarantine rows', 
     }),
     { numRuns: 2_000 },
   );
+});
+
+/*
+ * Regression: the shared UTF-8 decoder drops a leading BOM (TextDecoder's default), so a
+ * quarantined value `EF BB BF …` was stored without its first three bytes, as "utf-8" text,
+ * and a header value lost them too: the raw bytes could not be recovered.
+ */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const withValue = (value: Buffer | null, headers: KafkaRecord['headers'] = {}): KafkaRecord => ({ topic: 'apps-users', partition: 0, offset: '7', timestamp: '0', key: null, value, headers });
+
+it('keeps a leading BOM of a quarantined value: the raw bytes come back as sent', () => {
+  const value = Buffer.concat([BOM, Buffer.from('not json')]);
+  const row = JSON.parse(quarantineRow(withValue(value), 'NOT_JSON', 'the value is not JSON')) as { raw: string; rawEncoding: string };
+  expect(row.rawEncoding).toBe('utf-8');
+  expect(Buffer.from(row.raw, 'utf8')).toEqual(value);
+  expect(quarantineRow(withValue(value), 'NOT_JSON', 'x')).toBe(specQuarantine(withValue(value), 'NOT_JSON', 'x'));
+});
+
+it('keeps a leading BOM of a header value', () => {
+  const header = Buffer.concat([BOM, Buffer.from('trace-1')]);
+  const row = JSON.parse(dataRow(withValue(Buffer.from('{}'), { 'x-trace': header, both: [header, header] }), {}, { id: 1, version: 1 })) as { _kafka: { headers: Record<string, string | string[]> } };
+  expect(Buffer.from(row._kafka.headers['x-trace'] as string, 'utf8')).toEqual(header);
+  expect(row._kafka.headers.both).toEqual(['\ufefftrace-1', '\ufefftrace-1']);
 });
