@@ -91,17 +91,56 @@ describe('the manifest', () => {
     expect(() => build({ environment: 'staging' })).toThrow(/environment "staging" is not in catalog\/catalog.yaml \(known: dev, prod\)/);
   });
 
-  it('refuses a history in which a registered version changed, and a previous manifest it does not reproduce', () => {
+  it('refuses a history in which a registered version changed or went, and a previous manifest it does not reproduce', () => {
     const before = build().manifest;
+    const registered = { catalogDir: 'catalog', previous: before };
     repo.write('catalog/apps/users/1.json', '{"type": "object", "description": "rewritten"}');
     repo.commit('someone force-edits a registered version');
     try {
-      expect(() => build()).toThrow(/catalog\/apps\/users\/1.json was modified in commit [0-9a-f]{12}/);
+      expect(() => buildCatalogManifest(openRepository(repo.root), registered)).toThrow(/HISTORY_REWRITTEN|apps-users version 1 changed since it was registered/);
+      expect(() => buildCatalogManifest(openRepository(repo.root), registered)).toThrow(/does not reproduce manifest serial 1/);
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~1');
+    }
+    repo.remove('catalog/apps/users/3.json');
+    repo.commit('someone deletes a registered version');
+    try {
+      expect(() => buildCatalogManifest(openRepository(repo.root), registered)).toThrow(/apps-users version 3 \(ID 4\) is gone/);
     } finally {
       repo.git('reset', '-q', '--hard', 'HEAD~1');
     }
     const tampered = { ...before, subjects: before.subjects.map((subject) => ({ ...subject, versions: subject.versions.map((version) => ({ ...version, id: version.id + 100 })) })) };
     expect(() => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: tampered })).toThrow(/would move from ID 101 to 1/);
+  });
+
+  // Regression: "Rebase and merge" lands each commit of a pull request on the first-parent
+  // history, so a version added and then fixed by the same pull request was refused as a changed
+  // registered version for good, though no manifest had ever held it.
+  it('takes a version that was changed or deleted before any manifest held it as it is at the commit', () => {
+    const before = build().manifest;
+    const users = JSON.parse(readFileSync(join(repo.root, 'catalog/apps/users/3.json'), 'utf8')) as { properties: Record<string, unknown> };
+    users.properties.nickname = { description: 'A nicknme.', type: 'string' };
+    repo.write('catalog/apps/users/4.json', JSON.stringify(users, null, 2));
+    repo.write('catalog/apps/sessions/2.json', readFileSync(join(repo.root, 'catalog/apps/sessions/1.json'), 'utf8'));
+    repo.commit('version 4, and a sessions version 2 added by mistake');
+    users.properties.nickname = { description: 'A nickname.', type: 'string' };
+    repo.write('catalog/apps/users/4.json', JSON.stringify(users, null, 2));
+    repo.remove('catalog/apps/sessions/2.json');
+    repo.commit('fix a typo, drop the mistake');
+    users.properties.mood = { description: 'A mood.', type: 'string' };
+    repo.write('catalog/apps/users/5.json', JSON.stringify(users, null, 2));
+    repo.commit('version 5');
+    try {
+      const { manifest } = buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', previous: before });
+      const ids = manifest.subjects.flatMap((subject) => subject.versions.filter((version) => version.id > 6).map((version) => `${subject.subject}@${version.version}=${version.id}`));
+      // apps-sessions version 2 had ID 7 while it existed: never given to another version.
+      expect(ids).toEqual(['apps-users@4=8', 'apps-users@5=9']);
+      const four = manifest.subjects.find((subject) => subject.subject === 'apps-users')?.versions.find((version) => version.version === 4);
+      expect(four?.schema).toMatchObject({ properties: { nickname: { description: 'A nickname.' } } });
+      expect(four?.registeredIn).toBe(repo.git('rev-parse', 'HEAD~2').trim());
+    } finally {
+      repo.git('reset', '-q', '--hard', 'HEAD~3');
+    }
   });
 
   it('accepts a fingerprint changed by the bundler while the files are as registered, and not otherwise', () => {
