@@ -1,7 +1,7 @@
 import { partitionKey } from '../archive/layout.js';
 import { markMismatch, planPartition, recordToCheck, recreatedTopic, type PartitionPlan } from '../archive/plan.js';
 import { inShard, type Shard } from '../archive/shard.js';
-import { drainedOffset, type PartitionState } from '../archive/state.js';
+import { drainedOffset } from '../archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
 import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
@@ -136,7 +136,8 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     closedThrough.set(subject.subject, closure.closedThrough ? new Date(closure.closedThrough) : null);
   }
   /** Every partition's state as it ends the run, for hour closure. */
-  const finals: Array<{ subject: ManifestSubject; high: bigint; state: () => PartitionState }> = [];
+  /** The partitions each subject's hours are closed by (their states are read again when closing). */
+  const finals: Array<{ subject: ManifestSubject; entry: PartitionOffsets }> = [];
   /** Subjects whose hours this run must not close, and why: a partition of theirs could not be planned. */
   const held = new Map<string, string>();
   /** A partition that cannot be planned stops, and holds its subject's hours: nothing says how far it was archived. */
@@ -188,19 +189,19 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     const report: PartitionReport = { subject: subject.subject, topic: entry.topic, partition: entry.partition, status: 'idle', from: state.next, next: state.next, high: entry.high.toString(), records: 0, written: 0, late: 0, bytes: 0, through: state.through, quarantined: {}, objects: 0, units: 0, recovered: false, gaps: [], ...(state.drainedTo === undefined ? {} : { drainedTo: state.drainedTo }) };
     reports.push(report);
     if (plan.action === 'idle') {
-      finals.push({ subject, high: entry.high, state: () => state });
+      finals.push({ subject, entry });
       continue;
     }
     if (plan.action === 'stop') {
       stopPartition(report, plan.message);
       // Its records since the topic was recreated are not archived: it holds its subject's hours
       // at its last archived record (see `drained` below).
-      finals.push({ subject, high: entry.high, state: () => state });
+      finals.push({ subject, entry });
       continue;
     }
     if (options.closeOnly) {
       describeUnarchived(report, plan);
-      finals.push({ subject, high: entry.high, state: () => state });
+      finals.push({ subject, entry });
       continue;
     }
     if (options.dryRun) {
@@ -209,7 +210,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     }
     const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, definition: subject, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, check: null, finished: false, inflight: null };
     work.set(partitionKey(entry.topic, entry.partition), item);
-    finals.push({ subject, high: entry.high, state: () => item.state });
+    finals.push({ subject, entry });
   }
   await ports.fault('after-plan');
 
@@ -404,7 +405,11 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       continue;
     }
     try {
-      const partitions = finals.filter((entry) => entry.subject === subject).map((entry) => ({ state: entry.state(), high: entry.high }));
+      // The states as stored now, not as this run planned them: another run (two unsharded runs
+      // at once) may have written a unit's intent since, and closing over it would close an hour
+      // that unit is about to write into. What is left is the moment between this read and the
+      // closure's compare-and-swap (see Known limits in the README).
+      const partitions = await Promise.all(finals.filter((final) => final.subject === subject).map(async ({ entry }) => ({ state: (await readState(ports.state, entry)).state, high: entry.high })));
       // Drained: read exactly to the high watermark (through offsets that carry no record, drainedTo).
       // A state past it (the topic was recreated or truncated, the partition stopped) has not
       // archived what Kafka holds now.

@@ -38,10 +38,10 @@ function testLake(): { lake: ObjectStore; state: ObjectStore } {
   return { lake: openObjectStore(`file://${root}/lake${lakes}`), state: openObjectStore(`file://${root}/lake${lakes}/_state`) };
 }
 
-const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { flushBytes?: number; crashAt?: FaultPoint; now?: string; closeOnly?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests'] } = {}) =>
+const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { runId?: string; flushBytes?: number; crashAt?: FaultPoint; fault?: FlowPorts['fault']; now?: string; closeOnly?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests'] } = {}) =>
   runFlow(
-    { ...stores, source, manifests: options.manifests ?? { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: (point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve()) },
-    { runId: 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
+    { ...stores, source, manifests: options.manifests ?? { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: options.fault ?? ((point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve())) },
+    { runId: options.runId ?? 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
   );
 
 it('records what retention deleted after a crash left a gap record: the earlier record stays, the rest is the next gap, no offset in two', async () => {
@@ -356,4 +356,39 @@ it('reads nothing into a lake that holds the subject with a state store that has
   const removed = { lake: stores.lake, state: openObjectStore(`file://${root}/removed${lakes}`) };
   await removed.state.create('_closure/apps-users.json', (await stores.state.get('_closure/apps-users.json'))?.bytes ?? new Uint8Array());
   expect((await run(removed, partition([event(0)]))).partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+});
+
+/** A promise and the function that settles it. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+// Regression: a run closed hours from the partition states it read when it planned. An
+// overlapping run that wrote a unit's intent for hour 09 meanwhile was not seen, so hour 09 was
+// closed and that unit's object landed in it after its marker (WRITTEN_AFTER_CLOSE).
+it('closes hours by the partition states as stored when it closes: an intent another run wrote since holds them', async () => {
+  const stores = testLake();
+  const records = Array.from({ length: 10 }, (_, offset) => event(offset, Date.UTC(2026, 10, 30, 9, 5 + offset)));
+  // Offsets 0–4 archived at 09:30: hour 09 is open (closed through 08:00).
+  expect((await run(stores, partition(records.slice(0, 5)), { now: '2026-11-30T09:30:00Z' })).closures[0]?.closedThrough).toBe('2026-11-30T08:00:00.000Z');
+  // Run A plans at 10:30 with nothing to read, and is held right after planning.
+  const planned = gate();
+  const releaseA = gate();
+  const runA = run(stores, partition(records.slice(0, 5)), { runId: 'A', fault: async (point) => (point === 'after-plan' ? (planned.open(), releaseA.opened) : undefined) });
+  await planned.opened;
+  // Run B reads offsets 5–9 (hour 09), writes its unit's intent and is held while uploading.
+  const uploading = gate();
+  const releaseB = gate();
+  const slowLake: ObjectStore = { ...stores.lake, location: stores.lake.location, create: async (...args) => (uploading.open(), await releaseB.opened, stores.lake.create(...args)) };
+  const runB = run({ lake: slowLake, state: stores.state }, partition(records), { runId: 'B' });
+  await uploading.opened;
+  expect(JSON.parse(new TextDecoder().decode((await stores.state.get('apps-users/0.json'))?.bytes))).toMatchObject({ pending: { runId: 'B' } });
+  releaseA.open();
+  const a = await runA;
+  expect(a.closures).toMatchObject([{ closedThrough: '2026-11-30T08:00:00.000Z', hoursClosed: 0, held: 'a partition has a pending unit or has archived nothing yet' }]);
+  releaseB.open();
+  expect((await runB).partitions[0]).toMatchObject({ status: 'archived', next: '10', written: 5 });
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
