@@ -271,7 +271,10 @@ export class PartitionArchiver {
       item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.end) + 1n);
       return;
     }
-    if (BigInt(intent.start) < low) throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: ${missing.length} objects of run ${intent.runId}'s unit were never published and Kafka has deleted offsets below ${low}. Published objects are kept; see the README (operations) to record the rest as a gap.`);
+    if (BigInt(intent.start) < low) {
+      const named = missing.length > 1 ? `${missing[0] ?? ''} and ${missing.length - 1} more` : (missing[0] ?? '');
+      throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: run ${intent.runId} stopped while publishing this unit, ${missing.length} of its ${intent.objects.length} objects were never published (${named}), and Kafka has since deleted offsets below ${low}, so the unit cannot be rebuilt. The partition stops on every run until this is resolved; the published objects are kept and nothing is overwritten. See "A unit that cannot be rebuilt" under Known limits in the README.`);
+    }
     log(`${item.report.topic}/${item.report.partition}: rebuilding ${missing.length} unpublished objects of run ${intent.runId} from offsets ${intent.start}–${intent.end}`);
     item.rebuilding = intent;
     item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -391,4 +391,20 @@ it('closes hours by the partition states as stored when it closes: an intent ano
   releaseB.open();
   expect((await runB).partitions[0]).toMatchObject({ status: 'archived', next: '10', written: 5 });
   expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
+
+it('stops a partition whose crashed unit retention made impossible to rebuild, naming the range, the missing objects and the README section', async () => {
+  const stores = testLake();
+  // A unit of two objects (hours 08 and 09); the run dies after publishing the first.
+  const records = [event(0, Date.UTC(2026, 10, 30, 8)), event(1, Date.UTC(2026, 10, 30, 9)), event(2, Date.UTC(2026, 10, 30, 9))];
+  expect((await run(stores, partition(records), { crashAt: 'mid-publish' })).partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+  // Retention deletes offset 0 before the next run: the unit's unpublished object cannot be rebuilt.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const report = await run(stores, partition(records, 1n));
+    expect(report.exitCode).toBe(1);
+    expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0', problem: expect.stringMatching(/^apps-users\/0 offsets 0–2: run r1 stopped while publishing this unit, 1 of its 2 objects were never published \(apps-users\/v=1\/dt=2026-11-30\/hr=0\d\/apps-users\+0\+\d+\+\d+\.jsonl\.gz\), and Kafka has since deleted offsets below 1, so the unit cannot be rebuilt\./) as string });
+    expect(report.closures).toMatchObject([{ hoursClosed: 0 }]);
+  }
+  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  expect(readme).toContain('- **A unit that cannot be rebuilt** (`INTENT_UNRECOVERABLE`)');
 });
