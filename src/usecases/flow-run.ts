@@ -149,16 +149,20 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   // A partition without a state starts at Kafka's earliest offset. If the lake already holds its
   // subject while the state store has no state of its topic, the store is not the one the lake
   // was archived with (a mistyped --state), or the states were removed: starting would archive
-  // records under offsets the lake already holds. The lake is listed first: an object there was
-  // preceded by its unit's intent in the state store, so another shard's first units cannot
-  // slip between the two.
+  // records under offsets the lake already holds. A store with states of the topic answers at
+  // once (a partition that never had a record has none, and the lake holds every object of its
+  // subject: listed on every run, that would cost more as the lake grows). Otherwise the lake is
+  // listed before the state store is asked again: an object there was preceded by its unit's
+  // intent in the state store, so another shard's first units cannot slip between the two.
   const foreignStates = new Map<string, Promise<string | undefined>>();
+  const hasStates = async (subject: ManifestSubject): Promise<boolean> => (await ports.state.list(`${subject.topic}/`)).length > 0;
   const foreignState = (subject: ManifestSubject): Promise<string | undefined> => {
     let answer = foreignStates.get(subject.subject);
     if (!answer) {
       answer = (async () => {
+        if (await hasStates(subject)) return undefined;
         const [found] = [...(await ports.lake.list(`${subject.subject}/`)), ...(await ports.lake.list(`_quarantine/${subject.subject}/`))];
-        if (!found || (await ports.state.list(`${subject.topic}/`)).length > 0) return undefined;
+        if (!found || (await hasStates(subject))) return undefined;
         return `the lake ${ports.lake.location} holds objects of ${subject.subject} (${found.key}), but the state store ${ports.state.location} has no flow state of topic ${subject.topic}: it is not the state store this lake was archived with (check --state). Nothing was read: archiving from Kafka's earliest offset would put every record already in the lake there twice.`;
       })();
       foreignStates.set(subject.subject, answer);

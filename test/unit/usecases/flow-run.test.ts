@@ -408,3 +408,20 @@ it('stops a partition whose crashed unit retention made impossible to rebuild, n
   const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
   expect(readme).toContain('- **A unit that cannot be rebuilt** (`INTENT_UNRECOVERABLE`)');
 });
+
+// Regression: a partition that never had a record has no state, so every run checked for a
+// mistyped --state by listing every object of the subject in the lake (and in a file lake,
+// reading each of them): a cost that grew with the lake, for a partition with nothing to do.
+it('does not list the lake for a partition without a state while the store has states of its topic', async () => {
+  const stores = testLake();
+  const listed: string[] = [];
+  const lake: ObjectStore = { ...stores.lake, location: stores.lake.location, list: (prefix) => (listed.push(prefix), stores.lake.list(prefix)) };
+  // Partition 0 has records in 40 hours; partition 1 never had one (low = high = 0).
+  const records = Array.from({ length: 40 }, (_, offset) => event(offset, Date.UTC(2026, 10, 28) + offset * 3_600_000));
+  const source: RecordSource = { ...partition(records), offsets: () => Promise.resolve([{ topic: 'apps-users', partition: 0, low: 0n, high: 40n }, { topic: 'apps-users', partition: 1, low: 0n, high: 0n }]) };
+  expect((await run({ lake, state: stores.state }, source)).partitions.map((entry) => entry.status)).toEqual(['archived', 'idle']);
+  listed.length = 0;
+  const again = await run({ lake, state: stores.state }, source);
+  expect(again.partitions.map((entry) => entry.status)).toEqual(['idle', 'idle']);
+  expect(listed.filter((prefix) => prefix.startsWith('apps-users/') || prefix.startsWith('_quarantine/'))).toEqual([]);
+});
