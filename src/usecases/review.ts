@@ -40,16 +40,32 @@ const size = (text: string): number => Math.max(text.length, Buffer.byteLength(t
  */
 const unmention = (text: string): string => text.replace(/(^|[^\w])@(?=[\w-])/g, '$1@\u200b');
 /**
+ * Quoted text on one line: CommonMark ends a line at `\n`, `\r\n` and a lone `\r`, so a name with
+ * a line break would end its table row or list item, and the rest would render as markdown of its
+ * own (a link, an image, a mention). Other control characters (NUL, NEL, the Unicode line and
+ * paragraph separators) go too: a name never needs them.
+ */
+const flatten = (text: string): string => text.replace(/\r\n|[\p{Cc}\u2028\u2029]/gu, ' ');
+/**
  * Text quoted from the pull request (file paths, property names, descriptions) as inert markdown
  * in a comment the bot posts: no link with text of its own, image, HTML tag or entity, code span
  * or @-mention comes out of it, and a table cell stays one cell (emphasis is left alone: it
  * changes looks, not meaning; a bare URL still shows as the URL it is).
  */
-const escape = (text: string): string => unmention(text.replace(/\r?\n/g, ' ').replace(/[\\`[\]<>|&]/g, '\\$&'));
-/** The same inside an HTML element, where markdown escapes would show. */
-const escapeHtml = (text: string): string => unmention(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-/** A code span of a name as the pull request spells it (a backtick would end the span). */
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+const escape = (text: string): string => unmention(flatten(text).replace(/[\\`[\]<>|&]/g, '\\$&'));
+/**
+ * The same inside an HTML element, where markdown escapes would show. The brackets become
+ * entities too: the element is markdown-free only while its HTML block lasts, so nothing that
+ * reads as a link is left should a renderer end the block early.
+ */
+const escapeHtml = (text: string): string =>
+  unmention(flatten(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\[/g, '&#91;').replace(/\]/g, '&#93;'));
+/**
+ * A code span, in a table cell, of a name as the pull request spells it: on one line, a backtick
+ * (it would end the span) as `'`, a `|` escaped (GFM splits cells before it reads code spans, and
+ * gives `\|` back as `|`), and no @-mention should a renderer read the span as text.
+ */
+const code = (text: string): string => `\`${unmention(flatten(text)).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 
 const PART_LABELS: Readonly<Record<SubjectPart, string>> = { settings: 'settings', documentation: 'documentation', versions: 'version files', other: 'other files' };
 

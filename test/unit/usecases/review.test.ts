@@ -30,6 +30,31 @@ it('quotes hostile pull-request content as inert text: no link, image, HTML, men
 });
 
 /**
+ * Regression: the subject cell quoted a directory name as a code span with its line breaks, so a
+ * team directory named `x\n[Approve here](…)` ended the table row and the next line rendered as a
+ * live link, image and @-mention (README: quoted content "cannot make a link with text of its
+ * own, an image, HTML or an @-mention").
+ */
+it('quotes a directory name with line breaks on one line: no link, image, mention or extra table cell', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  repo.git('checkout', '-q', '-b', 'feature');
+  // No "/" in it (it would split the path): browsers read https:evil.example as https://evil.example/.
+  // A lone \r ends a line in CommonMark too, and a | would split the cell.
+  const team = 'x\n[Approve here](https:evil.example) ![p](https:evil.example) @octocat\r| cell\n';
+  repo.write(`catalog/${team}/users/1.json`, '{}');
+  repo.commit('hostile directory name');
+  const { body } = renderReview(check(repo), { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map() });
+  expect(body).toContain('\n| `x [Approve here](https:evil.example) ![p](https:evil.example) @\u200boctocat \\| cell -users` | new subject | ❌ 4 errors | — |\n');
+  expect(body).toContain('<summary><b>x &#91;Approve here&#93;(https:evil.example) !&#91;p&#93;(https:evil.example) @\u200boctocat | cell -users</b>');
+  expect(body).not.toMatch(/\r/);
+  // Outside code spans (which markdown does not read), nothing a reader could click or be notified by.
+  const prose = body.replace(/(?<!\\)`[^`\n]*`/g, '');
+  expect(prose).not.toMatch(/(^|[^\\])!?\[(Approve here|p)\]\(/m);
+  expect(prose).not.toMatch(/(^|[^\w\\])@octocat/m);
+});
+
+/**
  * The change column says what the pull request does to each subject, from the files it touches:
  * a subject's README.md is documentation (README: "A README.md may sit … in a subject directory"),
  * not one of its settings, which live in subject.yaml. Regression: every change without a new
