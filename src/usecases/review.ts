@@ -148,8 +148,9 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
   const dropped: string[] = [];
   while (size(body) > COMMENT_BUDGET && blocks.some((block) => !block.startsWith('<details><summary>(omitted)'))) {
     const largest = blocks.reduce((best, block, index) => (block.length > (blocks[best]?.length ?? 0) ? index : best), 0);
-    dropped.push(report.subjects[largest]?.subject ?? '?');
-    blocks = blocks.map((block, index) => (index === largest ? `<details><summary>(omitted) ${report.subjects[largest]?.subject ?? ''}: see the job summary</summary></details>` : block));
+    const subject = report.subjects[largest]?.subject ?? '?';
+    dropped.push(escape(subject));
+    blocks = blocks.map((block, index) => (index === largest ? `<details><summary>(omitted) ${escapeHtml(subject)}: see the job summary</summary></details>` : block));
     body = assemble(blocks, table, `_Details of ${dropped.join(', ')} were cut to stay under GitHub's comment limit; the job summary has everything._`);
   }
   let tableRows = [...table];

@@ -54,6 +54,27 @@ it('quotes a directory name with line breaks on one line: no link, image, mentio
   expect(prose).not.toMatch(/(^|[^\w\\])@octocat/m);
 });
 
+/** Regression: a subject whose details were cut to fit the comment was named unescaped in the cut notes. */
+it('names a subject whose details were cut as inert text too', () => {
+  const [team, name] = ['[Approve here](https:evil.example)', '<img src=x>@octocat'];
+  const subject = `${team}-${name}`;
+  const report = {
+    base: { ref: 'main', commit: 'b'.repeat(40) },
+    findings: [{ code: 'MISSING_DESCRIPTION', severity: 'error', file: `catalog/${team}/${name}/1.json`, line: 1, col: 1, pointer: '', message: 'x'.repeat(70_000), params: {} }],
+    subjects: [{ subject, team, name, isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }],
+    changedFiles: 1,
+    crossCheck: [],
+    crossChecked: { checked: 0, skipped: 0, timedOut: 0 },
+    overrides: [],
+    catalogDir: 'catalog',
+  } as unknown as CheckReport;
+  const { body } = renderReview(report, { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map() });
+  expect(body).toContain('<details><summary>(omitted) &#91;Approve here&#93;(https:evil.example)-&lt;img src=x&gt;@\u200boctocat: see the job summary</summary></details>');
+  expect(body).toContain('_Details of \\[Approve here\\](https:evil.example)-\\<img src=x\\>@\u200boctocat were cut');
+  const prose = body.replace(/(?<!\\)`[^`\n]*`/g, '');
+  expect(prose).not.toMatch(/(^|[^\\])(\[Approve here\]\(|<img)|(^|[^\w\\])@octocat/m);
+});
+
 /**
  * The change column says what the pull request does to each subject, from the files it touches:
  * a subject's README.md is documentation (README: "A README.md may sit … in a subject directory"),
