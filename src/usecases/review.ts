@@ -138,26 +138,42 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     `<sub>Judged by the rules of \`${report.base.ref}\` (${report.base.commit.slice(0, 7)}) at ${input.context.headSha.slice(0, 7)}; json-schema-diff cross-checked ${plural(report.crossChecked.checked, 'pair')} (${report.crossChecked.skipped} skipped, ${report.crossChecked.timedOut} timed out). A reviewed exception goes in \`${report.catalogDir}/overrides.yaml\` on the base branch.${input.context.runUrl ? ` [Run](${input.context.runUrl})` : ''}</sub>`,
   ].join('\n');
 
-  const assemble = (blocks: readonly string[], tableRows: readonly string[], note: string): string =>
-    [COMMENT_MARKER, `### ${verdict}`, '', ...tableRows, '', ...blocks, ...(otherBlock ? ['', otherBlock] : []), ...(note ? ['', note] : []), footer].join('\n');
+  const assemble = (blocks: readonly string[], catalog: string, tableRows: readonly string[], note: string): string =>
+    [COMMENT_MARKER, `### ${verdict}`, '', ...tableRows, '', ...blocks, ...(catalog ? ['', catalog] : []), ...(note ? ['', note] : []), footer].join('\n');
 
-  const summary = assemble(details, table, '');
-  let blocks = [...details];
+  const summary = assemble(details, otherBlock, table, '');
+  // Over budget: cut the largest details first (a subject's, or the findings on catalog-level
+  // files: a pull request can add hundreds of stray files), then table rows, and say what was cut.
+  const parts = [
+    ...report.subjects.map((subject, index) => ({ text: details[index] ?? '', name: escape(subject.subject), cut: `<details><summary>(omitted) ${escapeHtml(subject.subject)}: see the job summary</summary></details>` })),
+    { text: otherBlock, name: 'catalog-level files', cut: `**Catalog files**: ${plural(other.length, 'finding')} (omitted: see the job summary)` },
+  ];
+  const shown = parts.map((part) => part.text);
+  const render = (note: string): string => assemble(shown.slice(0, -1), shown.at(-1) ?? '', table, note);
   let body = summary;
-  // Over budget: drop the largest details first, then table rows, and say what was cut.
   const dropped: string[] = [];
-  while (size(body) > COMMENT_BUDGET && blocks.some((block) => !block.startsWith('<details><summary>(omitted)'))) {
-    const largest = blocks.reduce((best, block, index) => (block.length > (blocks[best]?.length ?? 0) ? index : best), 0);
-    const subject = report.subjects[largest]?.subject ?? '?';
-    dropped.push(escape(subject));
-    blocks = blocks.map((block, index) => (index === largest ? `<details><summary>(omitted) ${escapeHtml(subject)}: see the job summary</summary></details>` : block));
-    body = assemble(blocks, table, `_Details of ${dropped.join(', ')} were cut to stay under GitHub's comment limit; the job summary has everything._`);
+  // Largest first, each part once (sizes do not change; ties in order of appearance). A cut part
+  // can be longer than a short one left (a subject with no findings): picking it again looped.
+  const order = parts.flatMap((part, index) => (part.text === '' ? [] : [{ part, index }])).sort((a, b) => b.part.text.length - a.part.text.length);
+  for (const { part, index } of order) {
+    if (size(body) <= COMMENT_BUDGET) break;
+    dropped.push(part.name);
+    shown[index] = part.cut;
+    body = render(`_Details of ${dropped.join(', ')} were cut to stay under GitHub's comment limit; the job summary has everything._`);
   }
   let tableRows = [...table];
   while (size(body) > COMMENT_BUDGET && tableRows.length > 3) {
     tableRows = tableRows.slice(0, -1);
     const hidden = table.length - tableRows.length;
-    body = assemble(blocks.filter(() => false), [...tableRows, `| …and ${hidden} more | | | |`], `_${hidden} subjects and all details were cut to stay under GitHub's comment limit; the job summary has everything._`);
+    body = assemble([], '', [...tableRows, `| …and ${hidden} more | | | |`], `_${hidden} subjects and all details were cut to stay under GitHub's comment limit; the job summary has everything._`);
+  }
+  // Last resort, for what no cut above reaches (one row planning thousands of versions, a huge
+  // ref name): end the body at the last whole line that fits, so GitHub never answers 422.
+  if (size(body) > COMMENT_BUDGET) {
+    const note = "_The comment ends here to stay under GitHub's comment limit; the job summary has everything._";
+    // UTF-8 is at least a byte per UTF-16 unit, so bytes are the size; a character split at the cut lies after the last line break.
+    const head = Buffer.from(body, 'utf8').subarray(0, COMMENT_BUDGET - size(note) - 2).toString('utf8');
+    body = `${head.slice(0, head.lastIndexOf('\n'))}\n\n${note}`;
   }
   return { verdict, clean: errors.length === 0 && warnings.length === 0, body, summary };
 }

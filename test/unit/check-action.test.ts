@@ -153,4 +153,28 @@ describe('actions/check', () => {
     expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(65_536);
     expect(result.summary.match(/MISSING_DESCRIPTION/g)?.length).toBeGreaterThanOrEqual(220);
   }, 30_000);
+
+  /**
+   * Regression: findings on catalog-level files were never cut from the comment, so 400 stray
+   * files made a body GitHub refused (422, "Body is too long") and the action failed a check that
+   * passed with warnings.
+   */
+  it('a pull request with 400 stray files at the catalog root passes and gets its comment under the limit', async () => {
+    repo.git('checkout', '-q', '-B', 'stray', 'main');
+    for (let index = 0; index < 400; index += 1) repo.write(`catalog/notes-${String(index).padStart(4, '0')}.txt`, 'x\n');
+    repo.commit('stray files');
+    try {
+      const result = await runCheck();
+      expect(result.stdout).not.toMatch(/Body is too long/);
+      expect(result.code).toBe(0);
+      expect(output(result.outputs, 'warnings')).toBe('400');
+      expect(output(result.outputs, 'comment')).toBe('updated');
+      const body = ours()[0]?.body ?? '';
+      expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(65_536);
+      expect(body).toContain('**Catalog files**: 400 findings (omitted: see the job summary)');
+      expect(result.summary.match(/STRAY_FILE/g)?.length).toBeGreaterThanOrEqual(400);
+    } finally {
+      repo.git('checkout', '-q', 'feature');
+    }
+  }, 30_000);
 });

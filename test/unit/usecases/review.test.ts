@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../src/usecases/check-catalog.js';
-import { renderReview } from '../../../src/usecases/review.js';
+import { COMMENT_BUDGET, renderReview } from '../../../src/usecases/review.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { check, codes, SUBJECT_YAML } from '../catalog/helpers.js';
 
@@ -147,5 +147,50 @@ describe('the change column', () => {
       expect(changeOf('apps-users', 'drafts')).toBe('settings, version files');
       expect(new Set(codes(check(repo, 'drafts'), 'error'))).toEqual(new Set(['VERSION_DELETED']));
     });
+  });
+});
+
+/** README: the comment is "kept under GitHub's 65,536-character limit (the largest details are cut first, and the comment says what it cut)". */
+describe('the comment budget', () => {
+  const context = { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' };
+  const reportOf = (subjects: ReadonlyArray<Record<string, unknown>>, findings: ReadonlyArray<Record<string, unknown>> = []): CheckReport =>
+    ({ base: { ref: 'main', commit: 'b'.repeat(40) }, findings, subjects, changedFiles: 1, crossCheck: [], crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides: [], catalogDir: 'catalog' }) as unknown as CheckReport;
+  const subjectOf = (name: string) => ({ subject: `apps-${name}`, team: 'apps', name, isNew: false, newVersions: [], parts: ['documentation'], deletedParts: [], errors: 0, warnings: 0 });
+
+  /**
+   * Regression: findings on catalog-level files were never cut, so 400 stray files made a
+   * 144k-character body; GitHub answered 422 and the action failed a check that passed.
+   */
+  it('cuts the findings on catalog-level files like a subject’s details, and says so', () => {
+    const repo = createTestRepo();
+    afterAll(() => repo.dispose());
+    repo.git('checkout', '-q', '-b', 'feature');
+    for (let index = 0; index < 400; index += 1) repo.write(`catalog/notes-${String(index).padStart(4, '0')}.txt`, 'x\n');
+    repo.commit('stray files');
+    const report = check(repo);
+    expect(new Set(codes(report))).toEqual(new Set(['STRAY_FILE']));
+    const { body, summary } = renderReview(report, { context, changes: new Map() });
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(body).toContain('**Catalog files**: 400 findings (omitted: see the job summary)');
+    expect(body).toContain("_Details of catalog-level files were cut to stay under GitHub's comment limit; the job summary has everything._");
+    expect(summary.match(/\*\*STRAY_FILE\*\*/g)).toHaveLength(400);
+  });
+
+  /** Regression: once the largest details were cut, their shorter "(omitted)" line was picked again and again: 1,200 subjects without findings never returned. */
+  it('cuts each subject’s details once, however many subjects there are', () => {
+    const { body } = renderReview(reportOf(Array.from({ length: 1200 }, (_, index) => subjectOf(`s${index}`))), { context, changes: new Map() });
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(body).toMatch(/\n\| …and \d+ more \| \| \| \|\n/);
+  }, 10_000);
+
+  it('ends a body no cut can shorten at a whole line, with a note', () => {
+    // One table row that no cut reaches: a subject planning 6,000 versions.
+    const newVersions = Array.from({ length: 6000 }, (_, index) => ({ subject: 'apps-big', version: index + 1, id: index + 1 }));
+    const { body, summary } = renderReview(reportOf([subjectOf('big')]), { context, changes: new Map(), plan: { newVersions, topics: [] } });
+    const size = (text: string): number => Buffer.byteLength(text, 'utf8');
+    expect(size(summary)).toBeGreaterThan(COMMENT_BUDGET);
+    expect(size(body)).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(body).toMatch(/\n\n_The comment ends here to stay under GitHub's comment limit; the job summary has everything._$/);
+    expect(body.startsWith('<!-- schemaflow:check -->\n### ✅ schemaflow check passed')).toBe(true);
   });
 });
