@@ -107,15 +107,20 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
     schemaFor: (subject, version) => registry.resolve(subject, version),
     async send(subject, event, sendOptions = {}) {
       const schema = registry.resolve(subject, sendOptions.version);
+      // Encoded first, for its depth check: ajv recurses, so an event deep enough under a
+      // recursive schema would overflow the stack inside the validator (a RangeError).
+      const message = encode(schema, event, sendOptions);
       const violations = schema.validate(event);
       if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-      return producer.send({ topic: subject, messages: [encode(schema, event, sendOptions)] });
+      return producer.send({ topic: subject, messages: [message] });
     },
     async sendBatch(subject, events, batchOptions = {}) {
       const schema = registry.resolve(subject, batchOptions.version);
+      // Encoded first, for the depth check (see send).
+      const messages = events.map((event, index) => encode(schema, event.value, event, `/${index}`));
       const violations = events.flatMap((event, index) => schema.validate(event.value).map((violation) => ({ ...violation, path: `/${index}${violation.path}` })));
       if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-      return producer.send({ topic: subject, messages: events.map((event, index) => encode(schema, event.value, event, `/${index}`)) });
+      return producer.send({ topic: subject, messages });
     },
     async refresh() {
       if (typeof options.manifest !== 'string') return;

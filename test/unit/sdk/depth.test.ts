@@ -36,6 +36,19 @@ describe('events nested over 1,000 levels', () => {
     expect((batch as EventValidationError).violations).toEqual([{ path: '/1', keyword: 'maxDepth', message: 'nests deeper than 1000 levels of objects and arrays' }]);
   });
 
+  /** Regression: under a recursive schema, ajv validated first and overflowed the stack (a RangeError, not EventValidationError). */
+  it('are refused before validation, so a recursive schema cannot overflow the stack', async () => {
+    const recursive = { type: 'object', properties: { tree: { $ref: '#/$defs/tree' } }, $defs: { tree: { type: 'array', items: { $ref: '#/$defs/tree' } } } };
+    const subjects = (manifest as unknown as { subjects: Array<{ versions: Array<Record<string, unknown>> }> }).subjects;
+    const forests = { ...manifest, subjects: [{ ...subjects[0], versions: [{ ...subjects[0]?.versions[0], schema: recursive }] }] } as unknown as Manifest;
+    const producer = await createProducer({ manifest: forests, kafka: new Kafka({ brokers: ['127.0.0.1:9'], logLevel: logLevel.NOTHING }) });
+    const single = await producer.send('apps-trees', tree(20_000)).catch((caught: unknown) => caught);
+    expect(single).toBeInstanceOf(EventValidationError);
+    expect((single as EventValidationError).violations).toEqual([{ path: '', keyword: 'maxDepth', message: 'nests deeper than 1000 levels of objects and arrays' }]);
+    const batch = await producer.sendBatch('apps-trees', [{ value: tree(3) }, { value: tree(20_000) }]).catch((caught: unknown) => caught);
+    expect((batch as EventValidationError).violations).toEqual([{ path: '/1', keyword: 'maxDepth', message: 'nests deeper than 1000 levels of objects and arrays' }]);
+  });
+
   it('decode as TOO_DEEP; 1,000 levels decode', async () => {
     const decoder = await createDecoder({ manifest });
     const decode = (levels: number) => decoder.decode({ value: Buffer.from(JSON.stringify(tree(levels))), headers: { 'schema-id': '1' } });
