@@ -4,7 +4,7 @@ import { EventValidationError } from './errors.js';
 import { MAX_EVENT_DEPTH, nestsTooDeep } from '../manifest/decode.js';
 import { HEADERS, frame } from '../manifest/framing.js';
 import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
-import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry } from '../manifest/registry.js';
+import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry, type Violation } from '../manifest/registry.js';
 
 export interface ProducerOptions {
   /** The manifest: an object, or where to load it (path, `file://`, `https://`, `gs://`). */
@@ -47,9 +47,13 @@ export interface SendOptions<V extends number = number> {
 export interface SchemaProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  /** Validates and sends one event to the subject's topic; invalid → EventValidationError, nothing sent. */
+  /**
+   * Serializes one event, validates that JSON (what consumers will read: no class getters or
+   * inherited properties, a toJSON's result, a Date as its string) and sends those bytes to the
+   * subject's topic; invalid → EventValidationError, nothing sent.
+   */
   send<S extends string, V extends number = number>(subject: S, event: EventOf<S, V>, options?: SendOptions<V>): Promise<RecordMetadata[]>;
-  /** Validates every event first (all violations of all events), then sends them in one batch. */
+  /** Serializes and validates every event first, as `send` does (all violations of all events), then sends them in one batch. */
   sendBatch<S extends string, V extends number = number>(subject: S, events: ReadonlyArray<{ value: EventOf<S, V>; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: V }): Promise<RecordMetadata[]>;
   /** Reloads the manifest (opt-in); later sends without a version use the new latest versions. */
   refresh(): Promise<void>;
@@ -81,25 +85,37 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   let registry: SchemaRegistry = createSchemaRegistry(await loadManifest(options.manifest, loader));
   const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
 
-  const encode = (schema: RegisteredSchema, event: unknown, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }, path = ''): Message => {
+  /**
+   * The event as it will go out, checked as consumers will read it: serialized once, its depth
+   * checked on the text, then the schema validates the parse of that text, and those bytes are
+   * sent. Validating the live object instead passed what JSON.stringify does not send (a class
+   * getter, an inherited property, the object a toJSON replaces). The depth comes first because
+   * ajv recurses: an event deep enough under a recursive schema overflows the stack inside it.
+   */
+  const serialize = (schema: RegisteredSchema, event: unknown, path: string): { ok: true; json: Buffer } | { ok: false; violations: readonly Violation[] } => {
     // What the flow would quarantine as TOO_DEEP is not sent (one deep enough overflows JSON.stringify itself).
-    const tooDeep = (): EventValidationError => new EventValidationError(schema.subject, schema.version, [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }]);
-    let text: string;
+    const tooDeep = { ok: false as const, violations: [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] };
+    let text: string | undefined;
     try {
       text = JSON.stringify(event);
     } catch (error) {
       // A RangeError is also a string too long for V8: only a deep event is called deep.
-      throw error instanceof RangeError && deeperThan(event, MAX_EVENT_DEPTH) ? tooDeep() : error;
+      if (error instanceof RangeError && deeperThan(event, MAX_EVENT_DEPTH)) return tooDeep;
+      throw error;
     }
-    if (nestsTooDeep(text)) throw tooDeep();
-    const json = Buffer.from(text, 'utf8');
-    return {
-      value: options.confluentFraming ? frame(schema.id, json) : json,
-      ...(extra.key !== undefined ? { key: extra.key } : {}),
-      ...(extra.partition !== undefined ? { partition: extra.partition } : {}),
-      headers: { ...extra.headers, [HEADERS.id]: String(schema.id), [HEADERS.subject]: schema.subject, [HEADERS.version]: String(schema.version) },
-    };
+    // JSON.stringify gives nothing at all for undefined, a function or a symbol.
+    if (text === undefined) return { ok: false, violations: [{ path, keyword: 'type', message: `is ${typeof event}, not a JSON value: there is nothing to send` }] };
+    if (nestsTooDeep(text)) return tooDeep;
+    const violations = schema.validate(JSON.parse(text)).map((violation) => ({ ...violation, path: `${path}${violation.path}` }));
+    return violations.length > 0 ? { ok: false, violations } : { ok: true, json: Buffer.from(text, 'utf8') };
   };
+
+  const message = (schema: RegisteredSchema, json: Buffer, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }): Message => ({
+    value: options.confluentFraming ? frame(schema.id, json) : json,
+    ...(extra.key !== undefined ? { key: extra.key } : {}),
+    ...(extra.partition !== undefined ? { partition: extra.partition } : {}),
+    headers: { ...extra.headers, [HEADERS.id]: String(schema.id), [HEADERS.subject]: schema.subject, [HEADERS.version]: String(schema.version) },
+  });
 
   const api: SchemaProducer = {
     connect: () => producer.connect(),
@@ -107,20 +123,16 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
     schemaFor: (subject, version) => registry.resolve(subject, version),
     async send(subject, event, sendOptions = {}) {
       const schema = registry.resolve(subject, sendOptions.version);
-      // Encoded first, for its depth check: ajv recurses, so an event deep enough under a
-      // recursive schema would overflow the stack inside the validator (a RangeError).
-      const message = encode(schema, event, sendOptions);
-      const violations = schema.validate(event);
-      if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-      return producer.send({ topic: subject, messages: [message] });
+      const serialized = serialize(schema, event, '');
+      if (!serialized.ok) throw new EventValidationError(subject, schema.version, serialized.violations);
+      return producer.send({ topic: subject, messages: [message(schema, serialized.json, sendOptions)] });
     },
     async sendBatch(subject, events, batchOptions = {}) {
       const schema = registry.resolve(subject, batchOptions.version);
-      // Encoded first, for the depth check (see send).
-      const messages = events.map((event, index) => encode(schema, event.value, event, `/${index}`));
-      const violations = events.flatMap((event, index) => schema.validate(event.value).map((violation) => ({ ...violation, path: `/${index}${violation.path}` })));
+      const serialized = events.map((event, index) => serialize(schema, event.value, `/${index}`));
+      const violations = serialized.flatMap((result) => (result.ok ? [] : result.violations));
       if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-      return producer.send({ topic: subject, messages });
+      return producer.send({ topic: subject, messages: serialized.flatMap((result, index) => (result.ok ? [message(schema, result.json, events[index] ?? {})] : [])) });
     },
     async refresh() {
       if (typeof options.manifest !== 'string') return;

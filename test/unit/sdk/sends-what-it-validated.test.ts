@@ -1,0 +1,65 @@
+import type { Kafka, Message } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import type { Manifest } from '../../../src/manifest/types.js';
+import { createDecoder, createProducer, EventValidationError } from '../../../src/sdk/index.js';
+
+const schema = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', minLength: 1 }, occurredAt: { type: 'string', format: 'date-time' } } };
+const manifest = {
+  format: '1.0',
+  serial: 1,
+  sourceCommit: 'c',
+  environment: 'default',
+  subjects: [{ subject: 'apps-users', team: 'apps', name: 'users', topic: 'apps-users', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-users/', versions: [{ version: 1, id: 7, fingerprint: 'sha256:x', path: 'p', registeredIn: 'c', schema }] }],
+} as unknown as Manifest;
+
+/** A kafkajs stand-in that keeps what would have gone to the broker. */
+function recordingKafka(): { kafka: Kafka; sent: Message[] } {
+  const sent: Message[] = [];
+  const send = (record: { messages: Message[] }): Promise<[]> => {
+    sent.push(...record.messages);
+    return Promise.resolve([]);
+  };
+  return { kafka: { producer: () => ({ connect: () => Promise.resolve(), disconnect: () => Promise.resolve(), send }) } as unknown as Kafka, sent };
+}
+
+class UserSignedUp {
+  constructor(private readonly id: string) {}
+  get userId(): string {
+    return this.id;
+  }
+}
+
+/**
+ * Regression: ajv validated the live object (a class getter, an inherited property, the object a
+ * toJSON replaces) but JSON.stringify sent only its own data, so `new UserSignedUp('u-1')` passed
+ * and went out as {"id":"u-1"} tagged with schema ID 7, which consumers refused.
+ */
+describe('the producer validates what it sends', () => {
+  it.each([
+    ['a required field that is a class getter', new UserSignedUp('u-1'), '(the event) must have required property \'userId\''],
+    ['a required field that is inherited', Object.create({ userId: 'u-1' }) as unknown, '(the event) must have required property \'userId\''],
+    ['a toJSON that drops a required field', { userId: 'u-1', toJSON: () => ({ id: 'u-1' }) }, '(the event) must have required property \'userId\''],
+    ['undefined', undefined, '(the event) is undefined, not a JSON value: there is nothing to send'],
+  ])('refuses %s and sends nothing', async (_name, event, violation) => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    const error = await producer.send('apps-users', event).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect((error as Error).message).toBe(`the event does not match apps-users version 1: ${violation}; nothing was sent`);
+    const batch = await producer.sendBatch('apps-users', [{ value: { userId: 'u-2' } }, { value: event }]).catch((caught: unknown) => caught);
+    expect((batch as EventValidationError).violations.map((entry) => entry.path)).toEqual(['/1']);
+    expect(sent).toEqual([]);
+  });
+
+  it('sends the bytes it validated, which decode as the schema they are tagged with', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    // A Date is sent as its ISO string: that is what the schema is asked about, and it passes.
+    const occurredAt = new Date('2024-05-01T12:00:00Z');
+    await producer.send('apps-users', { userId: 'u-1', occurredAt });
+    await producer.sendBatch('apps-users', [{ value: { toJSON: () => ({ userId: 'u-2' }) } }]);
+    expect(sent.map((message) => message.value?.toString())).toEqual(['{"userId":"u-1","occurredAt":"2024-05-01T12:00:00.000Z"}', '{"userId":"u-2"}']);
+    const decoder = await createDecoder({ manifest });
+    for (const message of sent) expect(decoder.decode({ value: message.value as Buffer, headers: message.headers as Record<string, string> })).toMatchObject({ ok: true, id: 7 });
+  });
+});
