@@ -139,12 +139,13 @@ describe('schemaflow produce', () => {
     publish();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     const input = join(scratch, 'events.ndjson');
-    writeFileSync(input, [JSON.stringify(ORDER), JSON.stringify({ ...ORDER, total: 2 }), '', JSON.stringify({ id: 'bad', total: -1 }), 'not json', JSON.stringify({ ...ORDER, total: 3 })].join('\n'));
+    writeFileSync(input, [JSON.stringify(ORDER), JSON.stringify({ ...ORDER, total: 2 }), '', JSON.stringify({ id: 'bad', total: -1 }), 'not json', JSON.stringify({ ...ORDER, total: 3 }), `{"deep":${'['.repeat(1_500)}${']'.repeat(1_500)}}`].join('\n'));
     const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
     const skipped = await runSchemaflow(['produce', topic, input], { env });
     expect(skipped.code).toBe(1);
     expect(skipped.stderr).toContain('line 4: /id must match format "uuid"; /total must be >= 0');
     expect(skipped.stderr).toContain('line 5: not JSON');
+    expect(skipped.stderr).toContain('line 7: (the event) nests deeper than 1000 levels of objects and arrays');
     expect(skipped.stdout).toContain(`3 event(s) sent to ${topic} (version 1, ID`);
     const aborted = await runSchemaflow(['produce', topic, input, '--on-invalid', 'abort'], { env });
     expect(aborted.code).toBe(1);

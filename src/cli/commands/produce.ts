@@ -2,6 +2,7 @@ import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createKafkaClient } from '../../adapters/kafka/client.js';
 import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
+import { MAX_EVENT_DEPTH, nestsTooDeep } from '../../manifest/decode.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
 import { EventValidationError, UnknownSchemaError } from '../../sdk/errors.js';
 import { createProducer } from '../../sdk/producer.js';
@@ -74,7 +75,9 @@ const produce = defineCommand({
           if (onInvalid === 'abort') break;
           continue;
         }
-        const violations = schema.validate(value);
+        // Before the schema: validators recurse, so a line deep enough under a recursive schema
+        // would overflow the stack (the flow quarantines such a record as TOO_DEEP anyway).
+        const violations = nestsTooDeep(text) ? [{ path: '', keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] : schema.validate(value);
         if (violations.length > 0) {
           invalid += 1;
           io.err(`line ${line}: ${new EventValidationError(subject, schema.version, violations).violations.map((violation) => `${violation.path || '(the event)'} ${violation.message}`).join('; ')}`);
