@@ -4,7 +4,7 @@ import { createWorkBudget, WorkBudgetExceeded } from '../domain/work-budget.js';
 import { mergeSchemas } from './merge-all-of.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
-import { analysePattern } from './patterns.js';
+import type { PatternAnalyser } from './patterns.js';
 import { collectRefs, DYNAMIC_REFERENCE_KEYWORDS, type SchemaRef } from './refs.js';
 import { dialectOf, type Dialect } from './schema-compiler.js';
 import { isSchemaObject, schemaAtFragment, walkSchema } from './schema-walk.js';
@@ -56,8 +56,11 @@ function foldsToNothing(schema: Readonly<Record<string, unknown>>, resolve: (ref
   }
 }
 
-/** Lints one new version file: dialect, shape, descriptions, references, patterns, PII, event time. */
-export function lintVersion(document: ParsedDocument, catalogPath: string, hints: SubjectHints): VersionLint {
+/**
+ * Lints one new version file: dialect, shape, descriptions, references, patterns, PII, event time.
+ * `patterns` is the check run's analyser, so every file of the run shares its time budget.
+ */
+export function lintVersion(document: ParsedDocument, catalogPath: string, hints: SubjectHints, patterns: PatternAnalyser): VersionLint {
   const findings: Finding[] = [];
   const schema = document.value;
   const empty: VersionLint = { findings, dialect: undefined, refs: [], propertyPointers: new Set() };
@@ -107,7 +110,7 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   });
 
   function checkPattern(pattern: string, pointer: string): void {
-    const verdict = analysePattern(pattern);
+    const verdict = patterns.analyse(pattern);
     switch (verdict.status) {
       case 'safe':
         return;
@@ -119,6 +122,10 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
         findings.push(findingAt(document, verdict.status === 'exponential' ? 'PATTERN_EXPONENTIAL' : 'PATTERN_POLYNOMIAL', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} can backtrack with ${verdict.summary} complexity, so one crafted value can stall every validator (for example ${verdict.attack}); rewrite it so no two parts can match the same characters (e.g. remove nested quantifiers).`, { pattern, complexity: verdict.summary, attack: verdict.attack }));
         return;
       case 'unchecked':
+        if (verdict.cause === 'budget') {
+          findings.push(findingAt(document, 'PATTERN_UNCHECKED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} was not checked for catastrophic backtracking: ${verdict.reason}. Simplify the patterns (bounded repetition of a group, such as (?:\\w+\\s?){1,50}, is slow to analyse), split the pull request so fewer new patterns are checked at once, or accept the risk with lint: {PATTERN_UNCHECKED: off} in catalog.yaml.`, { pattern, reason: verdict.reason, budgetMs: patterns.budgetMs }));
+          return;
+        }
         findings.push(findingAt(document, 'PATTERN_UNCHECKED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} could not be checked for catastrophic backtracking (${verdict.reason}); simplify it (no backreferences or lookaround) or accept the risk by setting PATTERN_UNCHECKED to off.`, { pattern, reason: verdict.reason }));
     }
   }

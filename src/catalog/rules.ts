@@ -61,7 +61,7 @@ export const RULES = {
   INVALID_PATTERN: { severity: 'error', configurable: false, summary: 'A pattern is not a valid ECMA-262 regular expression with the u flag.' },
   PATTERN_EXPONENTIAL: { severity: 'error', configurable: false, summary: 'A pattern can backtrack exponentially (ReDoS).' },
   PATTERN_POLYNOMIAL: { severity: 'warning', configurable: true, summary: 'A pattern can backtrack polynomially on long inputs.' },
-  PATTERN_UNCHECKED: { severity: 'warning', configurable: true, summary: 'A pattern could not be analysed (backreferences, lookaround, or too complex).' },
+  PATTERN_UNCHECKED: { severity: 'warning', configurable: true, summary: "A pattern could not be analysed (backreferences, lookaround, too complex, or the check's 15 s analysis budget was spent)." },
   PII_UNDECIDED: { severity: 'warning', configurable: true, summary: 'A property that looks personal has no PII decision.' },
   PII_POINTER_UNKNOWN: { severity: 'warning', configurable: true, summary: 'A subject.yaml pii pointer names no property.' },
   EVENT_TIME_INVALID: { severity: 'error', configurable: true, summary: 'eventTime.field does not name a property of the right type.' },

@@ -15,6 +15,7 @@ import { notRegularFileFinding } from '../catalog/entries.js';
 import { findingAt, findingOnFile } from '../catalog/finding-builder.js';
 import { nameProblems, roleOf, type CatalogPathRole } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
+import { createPatternAnalyser, type PatternAnalyser } from '../catalog/patterns.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
 import { applyOverrides, checkOverrideTargets, readOverrides, type Override, type OverrideTargets } from '../catalog/overrides.js';
 import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
@@ -33,6 +34,11 @@ export interface CheckOptions {
   readonly base?: { readonly ref: string; readonly commit: string };
   /** json-schema-diff, started on each pair as soon as it is ready (see crossCheckCatalog). */
   readonly differ?: SchemaDiffer;
+  /**
+   * Analyses the new versions' patterns, all files within one time budget. Default: one made for
+   * this run, PATTERN_BUDGET_MS on `performance.now`.
+   */
+  readonly patterns?: PatternAnalyser;
 }
 
 /**
@@ -144,12 +150,13 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   }
 
   const compiler = createSchemaCompiler();
+  const patterns = options.patterns ?? createPatternAnalyser({ now: () => performance.now() });
   const validators = createNodeValidators();
   const readHeadVersion = createVersionReader(headTree, catalogDir);
   const summaries: SubjectChange[] = [];
   const crossCheck: CrossCheckPair[] = [];
   for (const [subject, group] of [...subjects].sort(([a], [b]) => compareText(a, b))) {
-    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
+    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, patterns, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, ...partsOf(group.changes, catalogDir, result.newVersions), errors: 0, warnings: 0 });
@@ -284,6 +291,7 @@ interface SubjectInput {
   readonly headTree: FileTree;
   readonly readHeadVersion: ReturnType<typeof createVersionReader>;
   readonly compiler: ReturnType<typeof createSchemaCompiler>;
+  readonly patterns: PatternAnalyser;
   readonly validators: NodeValidators;
   /** The base branch's catalog.yaml: the default compatibility mode and policy. */
   readonly settings: CatalogSettings;
@@ -409,7 +417,7 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
       findings.push(...loaded.findings);
       continue;
     }
-    const lint = lintVersion(loaded.document, catalogPath, hints);
+    const lint = lintVersion(loaded.document, catalogPath, hints, input.patterns);
     findings.push(...lint.findings);
     const blocking = lint.findings.some((finding) => BLOCKING.has(finding.code));
     if (lint.dialect && !blocking) {
