@@ -2,6 +2,7 @@ import { Ajv, type AnySchema, type ErrorObject, type FormatDefinition, type Vali
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { isoInstantMs } from '../domain/instant.js';
+import { strictProblems, type SchemaProblem } from './strict-problems.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the plugin function itself.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -50,16 +51,15 @@ export function uriOf(catalogPath: string): string {
 /** The vocabulary schemaflow adds: annotations only, registered so strict mode accepts them. */
 export const VOCABULARY = ['x-pii', 'x-event-time'] as const;
 
-export type CompileResult =
-  | { readonly ok: true; readonly validate: ValidateFunction }
-  | { readonly ok: false; readonly problems: ReadonlyArray<{ readonly pointer: string; readonly message: string }> };
+export type CompileResult = { readonly ok: true; readonly validate: ValidateFunction } | { readonly ok: false; readonly problems: readonly SchemaProblem[] };
 
 export interface SchemaCompiler {
   /** Problems found by the dialect's meta-schema alone (no reference is resolved). */
-  metaProblems(schema: AnySchema, dialect: Dialect): ReadonlyArray<{ readonly pointer: string; readonly message: string }>;
+  metaProblems(schema: AnySchema, dialect: Dialect): readonly SchemaProblem[];
   /**
    * Checks a schema against its dialect's meta-schema, then compiles it in strict mode with the
-   * version files it references (already checked) available by URI.
+   * version files it references (already checked) available by URI. A strict-mode refusal is
+   * placed in the file, every unknown keyword at its own pointer (see strictProblems).
    */
   compile(catalogPath: string, schema: AnySchema, dialect: Dialect, references: ReadonlyArray<{ catalogPath: string; schema: AnySchema }>): CompileResult;
 }
@@ -129,7 +129,17 @@ export function createSchemaCompiler(): SchemaCompiler {
         ajv.removeSchema(uriOf(catalogPath));
         added.delete(`${dialect}:${catalogPath}`);
         const message = error instanceof Error ? error.message.replaceAll(CATALOG_URI, '') : String(error);
-        return { ok: false, problems: [{ pointer: '', message }] };
+        const keywordsOf = (of: Ajv): ReadonlySet<string> => new Set(Object.keys(of.RULES.keywords));
+        const other: Dialect = dialect === '2020-12' ? 'draft-07' : '2020-12';
+        const problems = strictProblems(message, {
+          schema,
+          catalogPath,
+          dialect,
+          known: keywordsOf(ajv),
+          vocabulary: VOCABULARY,
+          other: () => ({ dialect: other, known: keywordsOf(ajvFor(other)) }),
+        });
+        return { ok: false, problems };
       }
     },
   };

@@ -5,6 +5,7 @@ import { findingAt, findingOnFile } from './finding-builder.js';
 import { collectRefs } from './refs.js';
 import { dialectOf, type Dialect, type SchemaCompiler } from './schema-compiler.js';
 import { isSchemaObject } from './schema-walk.js';
+import type { SchemaProblem } from './strict-problems.js';
 
 /** A version file read from a tree, parsed once per check run. */
 export type LoadedVersion = { readonly ok: true; readonly document: ParsedDocument; readonly dialect: Dialect | undefined } | { readonly ok: false; readonly findings: readonly [Finding, ...Finding[]] };
@@ -49,8 +50,8 @@ export function metaSchemaFindings(document: ParsedDocument, dialect: Dialect, c
   return compiler.metaProblems(document.value as object, dialect).map((problem) => schemaInvalid(document, dialect, problem));
 }
 
-function schemaInvalid(document: ParsedDocument, dialect: Dialect, problem: { pointer: string; message: string }): Finding {
-  return findingAt(document, 'SCHEMA_INVALID', problem.pointer, `${document.file} is not a valid ${dialect} schema in strict mode: ${problem.message}.`, { detail: problem.message });
+function schemaInvalid(document: ParsedDocument, dialect: Dialect, problem: SchemaProblem): Finding {
+  return findingAt(document, 'SCHEMA_INVALID', problem.pointer, `${document.file} is not a valid ${dialect} schema in strict mode: ${problem.message}.`, { detail: problem.message, ...problem.params });
 }
 
 export function compileVersion(
