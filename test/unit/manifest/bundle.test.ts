@@ -63,3 +63,40 @@ describe('bundleSchema', () => {
     expect(properties.doc).toEqual({ description: 'd', const: { $ref: '#/x' }, enum: [{ $ref: '#/x' }] });
   });
 });
+
+describe('bundleSchema: the file\'s own definitions', () => {
+  const transactions = { type: 'object', description: 't', required: ['id'], properties: { id: { type: 'string', description: 'i' } }, $defs: { Money: { type: 'integer' } } };
+  const users = ($defs: Record<string, unknown>) => ({
+    type: 'object',
+    description: 'u',
+    properties: { count: { description: 'c', $ref: '#/$defs/payments.transactions.v1' }, tx: { description: 't', $ref: '../../payments/transactions/1.json' } },
+    $defs,
+  });
+  const bundleOf = (root: Record<string, unknown>) => bundleSchema('apps/users/1.json', root, (path) => (path === 'payments/transactions/1.json' ? transactions : undefined)) as Record<string, unknown>;
+
+  // Regression: a definition named like the key of a referenced file (<team>.<name>.v<N>) was
+  // overwritten by that file, so the manifest's schema took { count: <a transaction> } and
+  // refused the { count: 3 } the checked file accepts.
+  it('keeps a definition named like a bundle key, and embeds the referenced file under another name', () => {
+    const small = { type: 'integer', maximum: 10 };
+    const schema = bundleOf(users({ 'payments.transactions.v1': small }));
+    expect(schema.$defs).toEqual({ 'payments.transactions.v1': small, 'payments.transactions.v1.bundled': transactions });
+    expect((schema.properties as Record<string, Record<string, unknown>>).tx?.$ref).toBe('#/$defs/payments.transactions.v1.bundled');
+    const validate = validatorOf(schema);
+    expect(validate({ count: 3, tx: { id: 't' } })).toBe(true);
+    expect(validate({ count: { id: 't' }, tx: { id: 't' } })).toBe(false);
+    expect(validate({ count: 3, tx: {} })).toBe(false);
+  });
+
+  it('picks the first free name when the next one is taken too, the same on every run', () => {
+    const taken = { 'payments.transactions.v1': { type: 'integer' }, 'payments.transactions.v1.bundled': { type: 'string' } };
+    const schema = bundleOf(users(taken));
+    expect(Object.keys(schema.$defs as object)).toEqual([...Object.keys(taken), 'payments.transactions.v1.bundled.2']);
+    expect(bundleOf(users(taken))).toEqual(schema);
+  });
+
+  it('keeps the plain key, byte for byte, when the file has no definition of that name', () => {
+    const root = { type: 'object', description: 'u', properties: { tx: { description: 't', $ref: '../../payments/transactions/1.json' } }, $defs: { Other: { type: 'integer' } } };
+    expect(JSON.stringify(bundleOf(root))).toBe(JSON.stringify({ ...root, properties: { tx: { description: 't', $ref: '#/$defs/payments.transactions.v1' } }, $defs: { Other: { type: 'integer' }, 'payments.transactions.v1': transactions } }));
+  });
+});
