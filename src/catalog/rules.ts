@@ -57,6 +57,7 @@ export const RULES = {
   REF_NOT_FOUND: { severity: 'error', configurable: false, summary: 'A $ref to a version file that does not exist.' },
   REF_CYCLE: { severity: 'error', configurable: false, summary: 'Version files reference each other in a cycle.' },
   DYNAMIC_REFERENCE: { severity: 'warning', configurable: true, summary: 'A `$dynamicRef` or `$recursiveRef`: the compatibility check cannot follow one (its target depends on the path that reached it), so every later version of the subject fails closed until reviewed with an override.' },
+  BUNDLE_INVALID: { severity: 'error', configurable: false, summary: 'The schema a new version gets in the manifest (the file with the files it references inlined) does not compile as producers and the flow compile it, though the file compiles on its own.' },
   REF_DIALECT_MISMATCH: { severity: 'error', configurable: false, summary: 'A $ref between files of different dialects.' },
   INVALID_PATTERN: { severity: 'error', configurable: false, summary: 'A pattern is not a valid ECMA-262 regular expression with the u flag.' },
   PATTERN_EXPONENTIAL: { severity: 'error', configurable: false, summary: 'A pattern can backtrack exponentially (ReDoS).' },

@@ -42,6 +42,30 @@ function createAjvFor(dialect: 'draft-07' | '2020-12'): Ajv {
   return ajv;
 }
 
+/** Compiles a schema of a manifest; throws ajv's error when it does not compile. */
+export type ManifestSchemaCompiler = (schema: unknown) => ValidateFunction;
+
+/**
+ * Compiles the schemas of a manifest as every reader does: the SDK and the flow (through
+ * {@link createSchemaRegistry}), and the check, which compiles each new version's bundle before
+ * it is registered, so a schema that would not compile here is a finding, never a surprise in
+ * production. One ajv per dialect; the root's `$schema` and `$id` are set aside.
+ */
+export function createManifestSchemaCompiler(): ManifestSchemaCompiler {
+  const instances = new Map<string, Ajv>();
+  return (value) => {
+    const schema = value as Record<string, unknown> | boolean;
+    const dialect = typeof schema === 'object' && typeof schema.$schema === 'string' && schema.$schema.includes('draft-07') ? 'draft-07' : '2020-12';
+    let ajv = instances.get(dialect);
+    if (!ajv) {
+      ajv = createAjvFor(dialect);
+      instances.set(dialect, ajv);
+    }
+    const { $schema: _schema, $id: _id, ...rest } = typeof schema === 'object' ? schema : { $schema: undefined, $id: undefined };
+    return ajv.compile(typeof schema === 'boolean' ? schema : rest);
+  };
+}
+
 const violationOf = (error: ErrorObject): Violation => ({
   path: error.instancePath,
   keyword: error.keyword,
@@ -50,7 +74,7 @@ const violationOf = (error: ErrorObject): Violation => ({
 
 /** The schemas of a manifest by ID and by subject/version. */
 export function createSchemaRegistry(manifest: Manifest): SchemaRegistry {
-  const instances = new Map<string, Ajv>();
+  const compile = createManifestSchemaCompiler();
   const byId = new Map<number, RegisteredSchema>();
   const bySubject = new Map<string, ManifestSubject>();
   for (const subject of manifest.subjects) {
@@ -65,17 +89,7 @@ export function createSchemaRegistry(manifest: Manifest): SchemaRegistry {
       version: version.version,
       id: version.id,
       validate(value) {
-        if (!validate) {
-          const schema = version.schema as Record<string, unknown> | boolean;
-          const dialect = typeof schema === 'object' && typeof schema.$schema === 'string' && schema.$schema.includes('draft-07') ? 'draft-07' : '2020-12';
-          let ajv = instances.get(dialect);
-          if (!ajv) {
-            ajv = createAjvFor(dialect);
-            instances.set(dialect, ajv);
-          }
-          const { $schema: _schema, $id: _id, ...rest } = typeof schema === 'object' ? schema : { $schema: undefined, $id: undefined };
-          validate = ajv.compile(typeof schema === 'boolean' ? schema : rest);
-        }
+        validate ??= compile(version.schema);
         return validate(value) ? [] : (validate.errors ?? []).map(violationOf);
       },
     };

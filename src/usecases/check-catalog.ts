@@ -21,7 +21,9 @@ import { applyOverrides, checkOverrideTargets, readOverrides, type Override, typ
 import { compileVersion, createVersionReader, metaSchemaFindings } from '../catalog/versions.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import { createNodeValidators, type NodeValidators } from '../compat/validators.js';
+import { createManifestSchemaCompiler, type ManifestSchemaCompiler } from '../manifest/registry.js';
 import type { ChangedPath, FileTree, Repository, SchemaDiffer } from '../ports.js';
+import { checkBundle } from './check-bundle.js';
 import { subjectCompatibility, type CrossCheckPair } from './subject-compatibility.js';
 import { refuseShallowClone } from './full-history.js';
 
@@ -151,12 +153,13 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
 
   const compiler = createSchemaCompiler();
   const patterns = options.patterns ?? createPatternAnalyser({ now: () => performance.now() });
+  const compileBundle = createManifestSchemaCompiler();
   const validators = createNodeValidators();
   const readHeadVersion = createVersionReader(headTree, catalogDir);
   const summaries: SubjectChange[] = [];
   const crossCheck: CrossCheckPair[] = [];
   for (const [subject, group] of [...subjects].sort(([a], [b]) => compareText(a, b))) {
-    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, patterns, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
+    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, patterns, compileBundle, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, ...partsOf(group.changes, catalogDir, result.newVersions), errors: 0, warnings: 0 });
@@ -292,6 +295,8 @@ interface SubjectInput {
   readonly readHeadVersion: ReturnType<typeof createVersionReader>;
   readonly compiler: ReturnType<typeof createSchemaCompiler>;
   readonly patterns: PatternAnalyser;
+  /** Compiles a new version's bundle as producers and the flow will (checkBundle). */
+  readonly compileBundle: ManifestSchemaCompiler;
   readonly validators: NodeValidators;
   /** The base branch's catalog.yaml: the default compatibility mode and policy. */
   readonly settings: CatalogSettings;
@@ -422,6 +427,12 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
     const blocking = lint.findings.some((finding) => BLOCKING.has(finding.code));
     if (lint.dialect && !blocking) {
       const compiled = compileVersion(loaded.document, catalogPath, lint.dialect, input.readHeadVersion, input.compiler);
+      const read = (path: string): unknown => {
+        const referenced = input.readHeadVersion(path);
+        return referenced?.ok ? referenced.document.value : undefined;
+      };
+      // Only a version that compiles with its references is bundled: a broken one is reported above.
+      if (compiled.length === 0) compiled.push(...checkBundle(loaded.document, catalogPath, read, input.compileBundle));
       findings.push(...compiled);
       if (compiled.length === 0) sound.push(version);
     } else if (lint.dialect) findings.push(...metaSchemaFindings(loaded.document, lint.dialect, input.compiler));

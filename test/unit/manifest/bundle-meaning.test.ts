@@ -10,7 +10,7 @@ import { check, SUBJECT_YAML } from '../catalog/helpers.js';
  * and the flow validate with the bundle (README "Fingerprints", "Producing events"). Each case
  * lands a change the check passes on the example catalog, then validates with the manifest.
  */
-describe('the bundled schema of a version the check passed', () => {
+describe('the bundled schema in the manifest and the version file the check passed', () => {
   const repo = createTestRepo();
   afterAll(() => repo.dispose());
   beforeEach(() => {
@@ -45,5 +45,21 @@ describe('the bundled schema of a version the check passed', () => {
     expect(schema.validate({ count: 3, tx: money })).toEqual([]);
     expect(schema.validate({ count: { transactionId: 't', orderId: 'o', amount: money, capturedAt: '2024-01-01T00:00:00Z', method: 'card' }, tx: money })).not.toEqual([]);
     expect(schema.validate({ count: 3, tx: { minor: 1 } })).not.toEqual([]);
+  });
+
+  // Regression: a referenced file's $dynamicAnchor joined the root's (same name) in the bundle,
+  // which then did not compile: the check passed, send() threw ajv's error and the flow
+  // quarantined every record as INVALID.
+  it('is compiled by the check as the manifest will hold it, so a bundle that does not compile is refused before registration', () => {
+    const node = (kids: string) => ({ $dynamicAnchor: 'node', description: 'A node.', type: 'object', properties: { [kids]: { description: 'Kids.', type: 'array', items: { $dynamicRef: '#node' } } } });
+    repo.git('checkout', '-q', '-B', 'feature', 'main');
+    repo.write('catalog/apps/tree/subject.yaml', SUBJECT_YAML);
+    repo.write('catalog/apps/tree/1.json', JSON.stringify(event({ properties: { tree: { description: 'A tree.', $ref: '#/$defs/Node' } }, $defs: { Node: node('kids') } })));
+    repo.commit('tree');
+    repo.write('catalog/apps/forest/subject.yaml', SUBJECT_YAML);
+    repo.write('catalog/apps/forest/1.json', JSON.stringify(event({ properties: { mine: { description: 'Mine.', $ref: '#/$defs/Node' }, theirs: { description: 'Theirs.', $ref: '../tree/1.json#/$defs/Node' } }, $defs: { Node: node('children') } })));
+    const errors = check(repo).findings.filter((finding) => finding.severity === 'error');
+    expect(errors.map((finding) => [finding.file, finding.code])).toEqual([['catalog/apps/forest/1.json', 'BUNDLE_INVALID']]);
+    expect(errors[0]?.message).toContain('resolves to more than one schema');
   });
 });
