@@ -16,6 +16,12 @@ export type SchemaRef =
 export const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef'] as const;
 /** The reference keywords whose target depends on the path that reached them (the dynamic scope). */
 export const DYNAMIC_REFERENCE_KEYWORDS = REFERENCE_KEYWORDS.filter((name) => name !== '$ref');
+/**
+ * Every keyword whose meaning depends on the dynamic scope (JSON Schema 2020-12 §8.2.3, and
+ * 2019-09's recursive pair that ajv also accepts in 2020-12): the dynamic references and the
+ * anchors they may land on.
+ */
+export const DYNAMIC_SCOPE_KEYWORDS = [...DYNAMIC_REFERENCE_KEYWORDS, '$dynamicAnchor', '$recursiveAnchor'] as const;
 const TARGET = new RegExp(`^[^/]+/[^/]+/${VERSION_FILE_PATTERN.source.slice(1, -1)}$`);
 
 /**
@@ -32,6 +38,17 @@ export function collectRefs(schema: unknown, catalogPath: string): SchemaRef[] {
     }
   });
   return refs;
+}
+
+/** Where a schema uses a keyword of {@link DYNAMIC_SCOPE_KEYWORDS}: each keyword with its pointer. */
+export function dynamicScopeKeywords(schema: unknown): Array<{ readonly keyword: string; readonly pointer: string }> {
+  const found: Array<{ keyword: string; pointer: string }> = [];
+  walkSchema(schema, ({ schema: node, tokens }) => {
+    for (const keyword of DYNAMIC_SCOPE_KEYWORDS) {
+      if (Object.prototype.hasOwnProperty.call(node, keyword)) found.push({ keyword, pointer: toPointer([...tokens, keyword]) });
+    }
+  });
+  return found;
 }
 
 /** A scheme (https:, file:, urn:, data:) or a network-path reference (//host/...): it leaves the catalog. */

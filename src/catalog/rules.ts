@@ -58,6 +58,7 @@ export const RULES = {
   REF_CYCLE: { severity: 'error', configurable: false, summary: 'Version files reference each other in a cycle.' },
   DYNAMIC_REFERENCE: { severity: 'warning', configurable: true, summary: 'A `$dynamicRef` or `$recursiveRef`: the compatibility check cannot follow one (its target depends on the path that reached it), so every later version of the subject fails closed until reviewed with an override.' },
   BUNDLE_INVALID: { severity: 'error', configurable: false, summary: 'The schema a new version gets in the manifest (the file with the files it references inlined) does not compile as producers and the flow compile it, though the file compiles on its own.' },
+  REF_DYNAMIC_SCOPE: { severity: 'error', configurable: false, summary: 'A new version references a version file that uses `$dynamicAnchor`, `$dynamicRef`, `$recursiveAnchor` or `$recursiveRef`: inlined into the version\'s schema in the manifest, they would resolve in another dynamic scope (or not compile), so producers would validate with something other than what was checked.' },
   REF_DIALECT_MISMATCH: { severity: 'error', configurable: false, summary: 'A $ref between files of different dialects.' },
   INVALID_PATTERN: { severity: 'error', configurable: false, summary: 'A pattern is not a valid ECMA-262 regular expression with the u flag.' },
   PATTERN_EXPONENTIAL: { severity: 'error', configurable: false, summary: 'A pattern can backtrack exponentially (ReDoS).' },

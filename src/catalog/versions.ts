@@ -2,7 +2,7 @@ import type { Finding } from '../domain/finding.js';
 import type { FileTree } from '../ports.js';
 import { SCHEMA_LIMITS, parseJsonDocument, type ParsedDocument } from './documents.js';
 import { findingAt, findingOnFile } from './finding-builder.js';
-import { collectRefs } from './refs.js';
+import { collectRefs, dynamicScopeKeywords } from './refs.js';
 import { dialectOf, type Dialect, type SchemaCompiler } from './schema-compiler.js';
 import { isSchemaObject } from './schema-walk.js';
 import type { SchemaProblem } from './strict-problems.js';
@@ -40,11 +40,6 @@ export function createVersionReader(tree: FileTree, catalogDir: string): (catalo
   };
 }
 
-/**
- * Compiles a new version with every version file it references, directly or not. Broken,
- * missing, cyclic or cross-dialect references become findings on the referring file, and the
- * version is compiled only when its references are sound.
- */
 /** SCHEMA_INVALID findings for meta-schema problems, when the version cannot be compiled for other reasons. */
 export function metaSchemaFindings(document: ParsedDocument, dialect: Dialect, compiler: SchemaCompiler): Finding[] {
   return compiler.metaProblems(document.value as object, dialect).map((problem) => schemaInvalid(document, dialect, problem));
@@ -54,6 +49,12 @@ function schemaInvalid(document: ParsedDocument, dialect: Dialect, problem: Sche
   return findingAt(document, 'SCHEMA_INVALID', problem.pointer, `${document.file} is not a valid ${dialect} schema in strict mode: ${problem.message}.`, { detail: problem.message, ...problem.params });
 }
 
+/**
+ * Compiles a new version with every version file it references, directly or not. Broken,
+ * missing, cyclic or cross-dialect references become findings on the referring file, and the
+ * version is compiled only when its references are sound. A referenced file that uses a
+ * dynamic-scope keyword is REF_DYNAMIC_SCOPE (see dynamicScopeFinding).
+ */
 export function compileVersion(
   document: ParsedDocument,
   catalogPath: string,
@@ -65,10 +66,12 @@ export function compileVersion(
   const references: Array<{ catalogPath: string; schema: object }> = [];
   const visited = new Set<string>([catalogPath]);
   // Depth-first over referenced files with the path so far, so a cycle is reported with its members.
-  const walk = (path: string, doc: ParsedDocument, trail: string[]): boolean => {
+  // `via`: the pointer of the reference in the new version that the walk followed to get here.
+  const walk = (path: string, doc: ParsedDocument, trail: string[], via: string | undefined): boolean => {
     let sound = true;
     for (const ref of collectRefs(doc.value, path)) {
       if (ref.kind !== 'file') continue;
+      const from = via ?? ref.pointer;
       const at = (code: 'REF_NOT_FOUND' | 'REF_CYCLE' | 'REF_DIALECT_MISMATCH', message: string, params: Record<string, unknown>): void => {
         findings.push(findingAt(document, code, trail.length === 0 ? ref.pointer : '', message, params));
         sound = false;
@@ -94,15 +97,41 @@ export function compileVersion(
       if (visited.has(ref.target)) continue;
       visited.add(ref.target);
       references.push({ catalogPath: ref.target, schema: target.document.value as object });
-      if (!walk(ref.target, target.document, [...trail, ref.target])) sound = false;
+      const dynamic = dynamicScopeKeywords(target.document.value);
+      if (dynamic.length > 0) findings.push(dynamicScopeFinding(document, from, [...trail, ref.target], dynamic));
+      if (!walk(ref.target, target.document, [...trail, ref.target], from)) sound = false;
     }
     return sound;
   };
-  if (!walk(catalogPath, document, [])) return [...findings, ...metaSchemaFindings(document, dialect, compiler)];
+  if (!walk(catalogPath, document, [], undefined)) return [...findings, ...metaSchemaFindings(document, dialect, compiler)];
 
   const result = compiler.compile(catalogPath, document.value as object, dialect, references);
   if (!result.ok) {
     for (const problem of result.problems) findings.push(schemaInvalid(document, dialect, problem));
   }
   return findings;
+}
+
+/**
+ * A new version references (`trail`: directly, or through the files before the last) a file
+ * that uses dynamic-scope keywords. Registration inlines every referenced file into the
+ * version's one schema in the manifest (bundleSchema), where there is one dynamic scope instead
+ * of one per file: a `$dynamicRef` of the referenced file would land on an anchor of the version
+ * (or the version's on one of the file), and two `$dynamicAnchor`s of one name make the bundle
+ * uncompilable. Producers and the flow would then validate with something other than what the
+ * check compiled, so the reference is refused; the version's own dynamic references stay one
+ * file and keep their meaning (DYNAMIC_REFERENCE warns about them).
+ */
+function dynamicScopeFinding(document: ParsedDocument, via: string, trail: readonly string[], dynamic: ReadonlyArray<{ keyword: string; pointer: string }>): Finding {
+  const target = trail.at(-1) ?? '';
+  const through = trail.length > 1 ? ` through ${trail.slice(0, -1).join(' → ')}` : '';
+  const [first] = dynamic;
+  const more = dynamic.length > 1 ? ` (and ${dynamic.length - 1} more)` : '';
+  return findingAt(
+    document,
+    'REF_DYNAMIC_SCOPE',
+    via,
+    `${document.file} references ${target}${through} at ${via}, and ${target} uses ${first?.keyword ?? ''} at ${first?.pointer ?? ''}${more}. Registration inlines referenced files into this version's schema in the manifest, which producers and the flow validate with; there a dynamic reference resolves in this version's dynamic scope, not in ${target}'s, so the schema would mean something else than the files, or not compile at all (two "$dynamicAnchor"s of one name). Copy the definitions this file needs from ${target} into its own $defs (renaming a $dynamicAnchor this file has too), or reference a version of that subject without dynamic references.`,
+    { target, trail: [...trail], keywords: dynamic.map(({ keyword, pointer }) => ({ keyword, pointer })) },
+  );
 }

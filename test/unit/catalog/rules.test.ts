@@ -94,6 +94,18 @@ const CASES: readonly RuleCase[] = [
     expect: ['DYNAMIC_REFERENCE'],
     at: { file: 'catalog/apps/orders/1.json', line: 25, col: 28, pointer: '/$defs/Node/properties/children/items/$dynamicRef' },
   },
+  {
+    name: 'REF_DYNAMIC_SCOPE: a reference to a file with dynamic keywords, at the $ref (its own keywords warn)',
+    files: {
+      'catalog/apps/orders/subject.yaml': SUBJECT_YAML,
+      'catalog/apps/orders/1.json': schema({ tree: { description: 't', $ref: '#/$defs/Node' } }, { $defs: { Node: { $dynamicAnchor: 'node', type: 'object', properties: { children: { description: 'c', type: 'array', items: { $dynamicRef: '#node' } } } } } }),
+      'catalog/apps/refs/subject.yaml': SUBJECT_YAML,
+      'catalog/apps/refs/1.json': schema({ tree: { description: 't', $ref: '../orders/1.json#/$defs/Node' } }),
+    },
+    expect: ['REF_DYNAMIC_SCOPE', 'DYNAMIC_REFERENCE'],
+    at: { file: 'catalog/apps/refs/1.json', line: 13, col: 15, pointer: '/properties/tree/$ref' },
+  },
+  { name: 'a $anchor is SCHEMA_INVALID: ajv\'s strict mode knows no such keyword', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ n: { description: 'n', $ref: '#n' } }, { $defs: { N: { $anchor: 'n', type: 'integer' } } }) }, expect: ['SCHEMA_INVALID'] },
   { name: 'a recursive local ref is fine', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': schema({ tree: { description: 't', $ref: '#/$defs/Node' } }, { $defs: { Node: { type: 'object', properties: { children: { description: 'c', type: 'array', items: { $ref: '#/$defs/Node' } } } } } }) }, expect: [] },
   { name: 'SUBJECT_DEPRECATED is a warning', files: { 'catalog/payments/refunds/2.json': 'REFUNDS2' }, expect: ['SUBJECT_DEPRECATED'] },
   { name: 'CONFIG_CHANGED for catalog.yaml', files: { 'catalog/catalog.yaml': 'compatibility:\n  mode: NONE\n' }, expect: ['CONFIG_CHANGED'] },

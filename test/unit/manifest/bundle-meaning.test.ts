@@ -47,19 +47,49 @@ describe('the bundled schema in the manifest and the version file the check pass
     expect(schema.validate({ count: 3, tx: { minor: 1 } })).not.toEqual([]);
   });
 
-  // Regression: a referenced file's $dynamicAnchor joined the root's (same name) in the bundle,
-  // which then did not compile: the check passed, send() threw ajv's error and the flow
-  // quarantined every record as INVALID.
-  it('is compiled by the check as the manifest will hold it, so a bundle that does not compile is refused before registration', () => {
-    const node = (kids: string) => ({ $dynamicAnchor: 'node', description: 'A node.', type: 'object', properties: { [kids]: { description: 'Kids.', type: 'array', items: { $dynamicRef: '#node' } } } });
+  const node = (kids: string) => ({ $dynamicAnchor: 'node', description: 'A node.', type: 'object', properties: { [kids]: { description: 'Kids.', type: 'array', items: { $dynamicRef: '#node' } } } });
+  const refused = (files: Record<string, unknown>) => {
     repo.git('checkout', '-q', '-B', 'feature', 'main');
     repo.write('catalog/apps/tree/subject.yaml', SUBJECT_YAML);
     repo.write('catalog/apps/tree/1.json', JSON.stringify(event({ properties: { tree: { description: 'A tree.', $ref: '#/$defs/Node' } }, $defs: { Node: node('kids') } })));
-    repo.commit('tree');
+    repo.commit('tree, registered before');
+    for (const [path, value] of Object.entries(files)) repo.write(path, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+    return check(repo, 'HEAD').findings.filter((finding) => finding.severity === 'error');
+  };
+
+  // Regression: a referenced file's $dynamicAnchor joined the root's (same name) in the bundle,
+  // which then did not compile: the check passed, send() threw ajv's error and the flow
+  // quarantined every record as INVALID.
+  it('refuses a reference to a file with a $dynamicAnchor the version has too, at the $ref, saying why and how to fix it', () => {
+    const errors = refused({
+      'catalog/apps/forest/subject.yaml': SUBJECT_YAML,
+      'catalog/apps/forest/1.json': event({ properties: { mine: { description: 'Mine.', $ref: '#/$defs/Node' }, theirs: { description: 'Theirs.', $ref: '../tree/1.json#/$defs/Node' } }, $defs: { Node: node('children') } }),
+    });
+    expect(errors.map((finding) => [finding.file, finding.code, finding.pointer])).toEqual([['catalog/apps/forest/1.json', 'REF_DYNAMIC_SCOPE', '/properties/theirs/$ref']]);
+    expect(errors[0]?.line).toBeGreaterThan(1);
+    expect(errors[0]?.params).toMatchObject({ target: 'apps/tree/1.json', keywords: expect.arrayContaining([{ keyword: '$dynamicAnchor', pointer: '/$defs/Node/$dynamicAnchor' }]) });
+    expect(errors[0]?.message).toContain('apps/tree/1.json uses $');
+    expect(errors[0]?.message).toContain("Copy the definitions this file needs from apps/tree/1.json into its own $defs");
+  });
+
+  // The same without a clash: the bundle compiles, but ajv resolves the referenced file's
+  // $dynamicRef to the version's $dynamicAnchor once one was passed, so { mine, theirs } was
+  // refused by the manifest's schema and accepted by the files.
+  it('refuses a reference to a file whose $dynamicRef the version\'s own $dynamicAnchor would capture, also through another file', () => {
+    const tree = { description: 'A tree.', type: 'object', properties: { kids: { description: 'Kids.', type: 'array', items: { $dynamicRef: '#node' } } } };
+    repo.git('checkout', '-q', '-B', 'feature', 'main');
+    repo.write('catalog/apps/tree/subject.yaml', SUBJECT_YAML);
+    repo.write('catalog/apps/tree/1.json', JSON.stringify(event({ properties: { t: { description: 'A tree.', $ref: '#/$defs/Tree' } }, $defs: { Tree: tree } })));
+    repo.write('catalog/apps/grove/subject.yaml', SUBJECT_YAML);
+    repo.write('catalog/apps/grove/1.json', JSON.stringify(event({ properties: { g: { description: 'A grove.', $ref: '../tree/1.json#/$defs/Tree' } } })));
+    repo.commit('tree and grove, registered before');
+    const forest = (theirs: string) => event({ properties: { mine: { description: 'Mine.', $ref: '#/$defs/Node' }, theirs: { description: 'Theirs.', $ref: theirs } }, $defs: { Node: { ...node('children'), required: ['children'] } } });
     repo.write('catalog/apps/forest/subject.yaml', SUBJECT_YAML);
-    repo.write('catalog/apps/forest/1.json', JSON.stringify(event({ properties: { mine: { description: 'Mine.', $ref: '#/$defs/Node' }, theirs: { description: 'Theirs.', $ref: '../tree/1.json#/$defs/Node' } }, $defs: { Node: node('children') } })));
-    const errors = check(repo).findings.filter((finding) => finding.severity === 'error');
-    expect(errors.map((finding) => [finding.file, finding.code])).toEqual([['catalog/apps/forest/1.json', 'BUNDLE_INVALID']]);
-    expect(errors[0]?.message).toContain('resolves to more than one schema');
+    repo.write('catalog/apps/forest/1.json', JSON.stringify(forest('../tree/1.json#/$defs/Tree')));
+    expect(check(repo, 'HEAD').findings.filter((finding) => finding.severity === 'error').map((finding) => [finding.code, finding.pointer])).toEqual([['REF_DYNAMIC_SCOPE', '/properties/theirs/$ref']]);
+    repo.write('catalog/apps/forest/1.json', JSON.stringify(forest('../grove/1.json')));
+    const [through] = check(repo, 'HEAD').findings.filter((finding) => finding.severity === 'error');
+    expect([through?.code, through?.pointer, through?.params.trail]).toEqual(['REF_DYNAMIC_SCOPE', '/properties/theirs/$ref', ['apps/grove/1.json', 'apps/tree/1.json']]);
+    expect(through?.message).toContain('references apps/tree/1.json through apps/grove/1.json at /properties/theirs/$ref');
   });
 });
