@@ -34,6 +34,13 @@ export interface CheckOptions {
   readonly baseCandidates: readonly string[];
   /** A base already resolved (registration: the last manifest's commit, or EMPTY_TREE). */
   readonly base?: { readonly ref: string; readonly commit: string };
+  /**
+   * The commit whose rules judge the change (catalog.yaml, overrides.yaml, and each subject's
+   * compatibility and status in its subject.yaml), when not the base's: registration judges a
+   * new version again by the rules its pull request was judged by. Immutability is always
+   * against the base.
+   */
+  readonly rules?: { readonly ref: string; readonly commit: string };
   /** json-schema-diff, started on each pair as soon as it is ready (see crossCheckCatalog). */
   readonly differ?: SchemaDiffer;
   /**
@@ -116,7 +123,8 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     // A mistyped --catalog would otherwise find nothing changed and pass.
     throw new UsageError(`there is no directory ${catalogDir}/ in the ${headTree.label} or on ${baseTree.label}: set --catalog (SCHEMAFLOW_CATALOG_DIR, input catalog-dir) to the directory that holds catalog.yaml, relative to the repository root, or create one with 'schemaflow init'`, { code: 'CATALOG_NOT_FOUND' });
   }
-  const settings = readSettings(baseTree, catalogDir);
+  const rulesTree = options.rules ? repository.treeAt(options.rules.commit, `${options.rules.ref} (${options.rules.commit.slice(0, 7)})`) : baseTree;
+  const settings = readSettings(rulesTree, catalogDir);
   const findings: Finding[] = [];
   const subjects = new Map<string, { team: string; name: string; changes: ChangedPath[] }>();
 
@@ -159,13 +167,13 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const summaries: SubjectChange[] = [];
   const crossCheck: CrossCheckPair[] = [];
   for (const [subject, group] of [...subjects].sort(([a], [b]) => compareText(a, b))) {
-    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, patterns, compileBundle, validators, settings, ...(options.differ ? { differ: options.differ } : {}) });
+    const result = checkSubject({ subject, ...group, catalogDir, baseTree, headTree, readHeadVersion, compiler, patterns, compileBundle, validators, settings, rulesTree, ...(options.differ ? { differ: options.differ } : {}) });
     findings.push(...result.findings);
     crossCheck.push(...result.crossCheck);
     summaries.push({ subject, team: group.team, name: group.name, isNew: result.isNew, newVersions: result.newVersions, ...partsOf(group.changes, catalogDir, result.newVersions), errors: 0, warnings: 0 });
   }
 
-  const overrides = readBaseOverrides(baseTree, catalogDir);
+  const overrides = readBaseOverrides(rulesTree, catalogDir);
   const judged = applyOverrides(applyLevels(findings, settings.lint), overrides, catalogDir, (code) => code in COMPAT_CODES).sort(compareFindings);
   const subjectsWithCounts = summaries.map((summary) => {
     const prefix = `${catalogDir}/${summary.team}/${summary.name}/`;
@@ -291,6 +299,8 @@ interface SubjectInput {
   readonly changes: readonly ChangedPath[];
   readonly catalogDir: string;
   readonly baseTree: FileTree;
+  /** Where the subject's compatibility and status are read: the base, or CheckOptions.rules. */
+  readonly rulesTree: FileTree;
   readonly headTree: FileTree;
   readonly readHeadVersion: ReturnType<typeof createVersionReader>;
   readonly compiler: ReturnType<typeof createSchemaCompiler>;
@@ -402,10 +412,11 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
       findings.push(findingOnFile(`${dir}/${version}.json`, 'VERSION_GAP', `${dir}/${version}.json is not the next version of ${subject}: the next one is ${expected}.json (versions are consecutive integers, no gaps).`, { version, expected }));
     } else expected += 1;
   }
-  const status = baseSubject.settings?.status;
+  const rules = input.rulesTree === baseTree ? baseSubject : readSubject(input.rulesTree, subjectFile);
+  const status = rules.settings?.status;
   for (const version of newVersions) {
     if (status === 'retired') {
-      findings.push(findingOnFile(`${dir}/${version}.json`, 'SUBJECT_RETIRED', `${subject} is retired on ${baseTree.label}, so it takes no new versions; create a new subject instead.`));
+      findings.push(findingOnFile(`${dir}/${version}.json`, 'SUBJECT_RETIRED', `${subject} is retired on ${input.rulesTree.label}, so it takes no new versions; create a new subject instead.`));
     } else if (status === 'deprecated') {
       findings.push(findingOnFile(`${dir}/${version}.json`, 'SUBJECT_DEPRECATED', `${subject} is deprecated; new versions are allowed but consumers are moving away from it.`));
     }
@@ -439,7 +450,7 @@ function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolea
   }
 
   // Compatibility (DESIGN.md §3), by the subject's mode and policy on the base branch.
-  const compatibility = { ...input.settings.compatibility, ...baseSubject.settings?.compatibility };
+  const compatibility = { ...input.settings.compatibility, ...rules.settings?.compatibility };
   const crossCheck: CrossCheckPair[] = [];
   if (sound.length > 0 && status !== 'retired') {
     const compared = subjectCompatibility({

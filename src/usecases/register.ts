@@ -1,11 +1,12 @@
 import { SchemaflowError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
+import { roleOf } from '../catalog/layout.js';
 import { diffManifests } from '../manifest/diff.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
 import { planTopics, type TopicAdmin, type TopicPlan } from '../topics/plan.js';
 import { buildCatalogManifest } from './build-manifest.js';
-import { EMPTY_TREE, checkCatalog } from './check-catalog.js';
+import { EMPTY_TREE, checkCatalog, type CheckReport } from './check-catalog.js';
 import { refuseShallowClone } from './full-history.js';
 import { publishManifest, readPublishedManifest, type PublishOutcome } from './publish-manifest.js';
 
@@ -67,9 +68,9 @@ export async function registerCatalog(ports: { repository: Repository; manifests
     throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
   }
   const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base });
-  const errors = check.findings.filter((finding) => finding.severity === 'error');
+  const errors = judgedAsLanded(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD' });
   if (errors.length > 0) {
-    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref}; nothing was created or published:\n${errors.map((finding) => `  ${finding.file}:${finding.line}:${finding.col} ${finding.code} ${finding.message}`).join('\n')}`, errors);
+    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref} (a new version's also against the rules its pull request was judged by); nothing was created or published:\n${errors.map((finding) => `  ${finding.file}:${finding.line}:${finding.col} ${finding.code} ${finding.message}`).join('\n')}`, errors);
   }
 
   const { manifest, bytes } = buildCatalogManifest(repository, { catalogDir: options.catalogDir, ...(options.environment ? { environment: options.environment } : {}), ...(previous ? { previous } : {}) });
@@ -90,3 +91,41 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   const publish = options.dryRun ? ({ status: 'dry-run' } as const) : await publishManifest(manifests, repository, manifest, bytes);
   return { manifest, newVersions, topics, publish, previousSerial: previous?.serial, changes: diffManifests(previous, manifest) };
 }
+
+/**
+ * The errors that refuse registration. The check judges everything new since the last manifest
+ * by the rules of its commit; a new version it refuses is judged again by the rules its pull
+ * request was judged by, those of the commit before the one that landed it, and stands when it
+ * passes them. Otherwise a rule change that has no manifest of its own (an override merged just
+ * before the version that needs it, whose registration failed or was cancelled by a newer push)
+ * would refuse the version, and with it every later registration. Other errors (immutability,
+ * files outside a new version) stand as found.
+ */
+function judgedAsLanded(repository: Repository, check: CheckReport, context: { catalogDir: string; base: { ref: string; commit: string }; head: string }): Finding[] {
+  const errors = check.findings.filter((finding) => finding.severity === 'error');
+  const newVersionFiles = new Set(check.subjects.flatMap((subject) => subject.newVersions.map((version) => `${context.catalogDir}/${subject.team}/${subject.name}/${version}.json`)));
+  const refused = errors.filter((finding) => newVersionFiles.has(finding.file));
+  if (refused.length === 0) return errors;
+  // The commit that last added each refused version file, and the rules before it.
+  const landed = new Map<string, string>();
+  for (const { commit, changes } of repository.firstParentHistory(context.head, context.catalogDir)) {
+    for (const change of changes) if (change.status === 'added' && roleOf(change.path.slice(context.catalogDir.length + 1)).role === 'version') landed.set(change.path, commit);
+  }
+  const rulesOf = new Map<string, string>();
+  for (const finding of refused) {
+    const commit = landed.get(finding.file);
+    const before = commit ? (repository.resolveCommit(`${commit}^1`) ?? EMPTY_TREE) : undefined;
+    if (before !== undefined && before !== context.base.commit) rulesOf.set(finding.file, before);
+  }
+  const verdicts = new Map<string, Set<string>>();
+  for (const commit of new Set(rulesOf.values())) {
+    const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, rules: { ref: 'the rules its pull request was judged by', commit } });
+    verdicts.set(commit, new Set(again.findings.filter((finding) => finding.severity === 'error').map(errorKey)));
+  }
+  return errors.filter((finding) => {
+    const commit = rulesOf.get(finding.file);
+    return commit === undefined || (verdicts.get(commit)?.has(errorKey(finding)) ?? true);
+  });
+}
+
+const errorKey = (finding: Finding): string => `${finding.code} ${finding.file} ${finding.pointer}`;

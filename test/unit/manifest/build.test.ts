@@ -218,6 +218,48 @@ describe('registration against a manifest of another repository', () => {
   });
 });
 
+// Regression: registration judged new versions only by the rules of the last manifest's commit.
+// An override merged just before the version that needs it, whose own registration published
+// nothing (it failed, or a newer push cancelled it while pending), refused the version at
+// registration though its pull request had passed, and so every registration after it.
+describe('registration judges a new version by the rules its pull request was judged by', () => {
+  const repo = createTestRepo();
+  const dir = mkdtempSync(join(tmpdir(), 'schemaflow-landed-rules-'));
+  afterAll(() => {
+    repo.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const manifests = createFileStore(dir);
+  const register = () => registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
+  const merge = (name: string, files: Record<string, string>): void => {
+    repo.git('checkout', '-q', '-b', name);
+    for (const [path, content] of Object.entries(files)) repo.write(path, content);
+    repo.commit(name);
+    repo.git('checkout', '-q', 'main');
+    repo.git('merge', '-q', '--no-ff', name, '-m', `merge ${name}`);
+  };
+  const users = (values: string[], without?: string): string => {
+    const schema = JSON.parse(readFileSync(join(repo.root, 'catalog/apps/users/3.json'), 'utf8')) as { properties: Record<string, unknown> & { kind: { enum: string[] } } };
+    schema.properties.kind.enum = values;
+    if (without) delete schema.properties[without];
+    return JSON.stringify(schema, null, 2);
+  };
+
+  it('registers a version whose override was merged after the last manifest, and still refuses one no rules allow', async () => {
+    expect((await register()).publish.status).toBe('published');
+    // The override is merged, and its registration publishes nothing.
+    repo.write('catalog/overrides.yaml', 'overrides:\n  - subject: apps-users\n    version: 4\n    rule: ENUM_VALUE_REMOVED\n    reason: Never sent; confirmed in DATA-1.\n');
+    repo.commit('reviewed override');
+    merge('users-4', { 'catalog/apps/users/4.json': users(['signed_up']) });
+    const registered = await register();
+    expect(registered.publish.status).toBe('published');
+    expect(registered.newVersions.map((entry) => `${entry.subject}@${entry.version}`)).toEqual(['apps-users@4']);
+    // Version 5 removes a property: no rules at any commit allow that.
+    merge('users-5', { 'catalog/apps/users/5.json': users(['signed_up'], 'displayName') });
+    await expect(register()).rejects.toMatchObject({ code: 'REGISTRATION_REFUSED', message: expect.stringContaining('catalog/apps/users/5.json') as unknown });
+  });
+});
+
 describe('manifest format and canonical form', () => {
   const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   it('readers accept the same major with unknown fields and refuse a higher major, naming it', () => {
