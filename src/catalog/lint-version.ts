@@ -123,7 +123,9 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
         return;
       case 'unchecked':
         if (verdict.cause === 'budget') {
-          findings.push(findingAt(document, 'PATTERN_UNCHECKED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} was not checked for catastrophic backtracking: ${verdict.reason}. Simplify the patterns (bounded repetition of a group, such as (?:\\w+\\s?){1,50}, is slow to analyse), split the pull request so fewer new patterns are checked at once, or accept the risk with lint: {PATTERN_UNCHECKED: off} in catalog.yaml.`, { pattern, reason: verdict.reason, budgetMs: patterns.budgetMs }));
+          // An error no setting switches off: a warning would let slow patterns placed first carry
+          // an exponential one after them past PATTERN_EXPONENTIAL unanalysed.
+          findings.push(findingAt(document, 'PATTERN_BUDGET_EXCEEDED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} was not checked for catastrophic backtracking: ${verdict.reason}, and a pattern nobody analysed is not registered. Split the pull request so fewer new patterns are checked at once, or simplify the slow patterns the check names as PATTERN_UNCHECKED (bounded repetition of a group, such as (?:\\w+\\s?){1,50}, is slow to analyse).`, { pattern, reason: verdict.reason, budgetMs: patterns.budgetMs }));
           return;
         }
         findings.push(findingAt(document, 'PATTERN_UNCHECKED', pointer, `The pattern ${JSON.stringify(pattern)} at ${pointer} in ${document.file} could not be checked for catastrophic backtracking (${verdict.reason}); simplify it (no backreferences or lookaround) or accept the risk by setting PATTERN_UNCHECKED to off.`, { pattern, reason: verdict.reason }));
