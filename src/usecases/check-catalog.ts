@@ -36,8 +36,8 @@ export interface CheckOptions {
   readonly base?: { readonly ref: string; readonly commit: string };
   /**
    * The commit whose rules judge the change (catalog.yaml, overrides.yaml, and each subject's
-   * compatibility and status in its subject.yaml), when not the base's: registration judges a
-   * new version again by the rules its pull request was judged by. Immutability is always
+   * compatibility and status in its subject.yaml), when not the base's: registration asks
+   * whether a version it refuses passes the rules it was merged under. Immutability is always
    * against the base.
    */
   readonly rules?: { readonly ref: string; readonly commit: string };

@@ -1,6 +1,5 @@
 import { SchemaflowError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
-import { roleOf } from '../catalog/layout.js';
 import { diffManifests } from '../manifest/diff.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
@@ -68,9 +67,10 @@ export async function registerCatalog(ports: { repository: Repository; manifests
     throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
   }
   const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base });
-  const errors = judgedAsLanded(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD' });
+  const errors = check.findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
-    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref} (a new version's also against the rules its pull request was judged by); nothing was created or published:\n${errors.map((finding) => `  ${finding.file}:${finding.line}:${finding.col} ${finding.code} ${finding.message}`).join('\n')}`, errors);
+    const hints = landedRulesHints(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD' });
+    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref}; nothing was created or published:\n${errors.map((finding) => `  ${finding.file}:${finding.line}:${finding.col} ${finding.code} ${finding.message}`).join('\n')}${hints.map((hint) => `\n${hint}`).join('')}`, errors);
   }
 
   const { manifest, bytes } = buildCatalogManifest(repository, { catalogDir: options.catalogDir, ...(options.environment ? { environment: options.environment } : {}), ...(previous ? { previous } : {}) });
@@ -93,39 +93,41 @@ export async function registerCatalog(ports: { repository: Repository; manifests
 }
 
 /**
- * The errors that refuse registration. The check judges everything new since the last manifest
- * by the rules of its commit; a new version it refuses is judged again by the rules its pull
- * request was judged by, those of the commit before the one that landed it, and stands when it
- * passes them. Otherwise a rule change that has no manifest of its own (an override merged just
- * before the version that needs it, whose registration failed or was cancelled by a newer push)
- * would refuse the version, and with it every later registration. Other errors (immutability,
- * files outside a new version) stand as found.
+ * What to do about new versions the check refused by the rules of the last manifest's commit
+ * but that pass the rules they were merged under, those of the commit before the one that
+ * landed them: a rule change with no manifest of its own (an override merged just before the
+ * version that needs it, whose registration failed or was cancelled by a newer push). They are
+ * still refused: git cannot tell such a change from one the same pull request made before its
+ * version (a rebase merge), which would let a pull request approve its own exception, so the
+ * hint says how to register the rule change first when it was reviewed on its own.
  */
-function judgedAsLanded(repository: Repository, check: CheckReport, context: { catalogDir: string; base: { ref: string; commit: string }; head: string }): Finding[] {
-  const errors = check.findings.filter((finding) => finding.severity === 'error');
+function landedRulesHints(repository: Repository, check: CheckReport, context: { catalogDir: string; base: { ref: string; commit: string }; head: string }): string[] {
   const newVersionFiles = new Set(check.subjects.flatMap((subject) => subject.newVersions.map((version) => `${context.catalogDir}/${subject.team}/${subject.name}/${version}.json`)));
-  const refused = errors.filter((finding) => newVersionFiles.has(finding.file));
-  if (refused.length === 0) return errors;
-  // The commit that last added each refused version file, and the rules before it.
+  const refused = new Set(check.findings.filter((finding) => finding.severity === 'error' && newVersionFiles.has(finding.file)).map((finding) => finding.file));
+  if (refused.size === 0) return [];
+  // The commit that last added each refused version file.
   const landed = new Map<string, string>();
   for (const { commit, changes } of repository.firstParentHistory(context.head, context.catalogDir)) {
-    for (const change of changes) if (change.status === 'added' && roleOf(change.path.slice(context.catalogDir.length + 1)).role === 'version') landed.set(change.path, commit);
+    for (const change of changes) if (change.status === 'added' && refused.has(change.path)) landed.set(change.path, commit);
   }
-  const rulesOf = new Map<string, string>();
-  for (const finding of refused) {
-    const commit = landed.get(finding.file);
+  const hints: string[] = [];
+  const verdicts = new Map<string, ReadonlySet<string>>();
+  for (const file of [...refused].sort()) {
+    const commit = landed.get(file);
     const before = commit ? (repository.resolveCommit(`${commit}^1`) ?? EMPTY_TREE) : undefined;
-    if (before !== undefined && before !== context.base.commit) rulesOf.set(finding.file, before);
+    if (!commit || before === undefined || before === context.base.commit) continue;
+    let failing = verdicts.get(before);
+    if (!failing) {
+      const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, rules: { ref: 'the rules it was merged under', commit: before } });
+      failing = new Set(again.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.file));
+      verdicts.set(before, failing);
+    }
+    if (failing.has(file)) continue;
+    hints.push(
+      `${file} passes the rules it was merged under, those of ${before.slice(0, 12)} (the commit before ${commit.slice(0, 12)}, which added it), and no published manifest covers them yet. ` +
+        `If that rule change was reviewed on its own (an override merged before this version, whose registration failed or was cancelled), register it first: check out ${before.slice(0, 12)}, run schemaflow register with this registration's settings, then register this commit again. ` +
+        `If the same pull request made it (a rebase merge), the pull request approved its own exception: fix the version in a new commit instead.`,
+    );
   }
-  const verdicts = new Map<string, Set<string>>();
-  for (const commit of new Set(rulesOf.values())) {
-    const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, rules: { ref: 'the rules its pull request was judged by', commit } });
-    verdicts.set(commit, new Set(again.findings.filter((finding) => finding.severity === 'error').map(errorKey)));
-  }
-  return errors.filter((finding) => {
-    const commit = rulesOf.get(finding.file);
-    return commit === undefined || (verdicts.get(commit)?.has(errorKey(finding)) ?? true);
-  });
+  return hints;
 }
-
-const errorKey = (finding: Finding): string => `${finding.code} ${finding.file} ${finding.pointer}`;

@@ -218,11 +218,11 @@ describe('registration against a manifest of another repository', () => {
   });
 });
 
-// Regression: registration judged new versions only by the rules of the last manifest's commit.
 // An override merged just before the version that needs it, whose own registration published
-// nothing (it failed, or a newer push cancelled it while pending), refused the version at
-// registration though its pull request had passed, and so every registration after it.
-describe('registration judges a new version by the rules its pull request was judged by', () => {
+// nothing (it failed, or a newer push cancelled it while pending), refuses the version at
+// registration: git cannot tell that override from one the version's own pull request made
+// (a rebase merge). The refusal says so, and how to register the override first.
+describe('registration of a version whose rules changed after the last manifest', () => {
   const repo = createTestRepo();
   const dir = mkdtempSync(join(tmpdir(), 'schemaflow-landed-rules-'));
   afterAll(() => {
@@ -245,18 +245,28 @@ describe('registration judges a new version by the rules its pull request was ju
     return JSON.stringify(schema, null, 2);
   };
 
-  it('registers a version whose override was merged after the last manifest, and still refuses one no rules allow', async () => {
+  it('is refused with the commit to register first when it passes the rules it was merged under, and only then', async () => {
     expect((await register()).publish.status).toBe('published');
     // The override is merged, and its registration publishes nothing.
     repo.write('catalog/overrides.yaml', 'overrides:\n  - subject: apps-users\n    version: 4\n    rule: ENUM_VALUE_REMOVED\n    reason: Never sent; confirmed in DATA-1.\n');
     repo.commit('reviewed override');
+    const override = repo.git('rev-parse', 'HEAD').trim();
     merge('users-4', { 'catalog/apps/users/4.json': users(['signed_up']) });
+    await expect(register()).rejects.toMatchObject({ code: 'REGISTRATION_REFUSED', message: expect.stringContaining(`catalog/apps/users/4.json passes the rules it was merged under, those of ${override.slice(0, 12)}`) as unknown });
+    // The way out the message gives: register the override's commit, then this one.
+    repo.git('checkout', '-q', override);
+    try {
+      expect((await register()).publish.status).toBe('published');
+    } finally {
+      repo.git('checkout', '-q', 'main');
+    }
     const registered = await register();
-    expect(registered.publish.status).toBe('published');
     expect(registered.newVersions.map((entry) => `${entry.subject}@${entry.version}`)).toEqual(['apps-users@4']);
-    // Version 5 removes a property: no rules at any commit allow that.
+    // A version no rules allow (a property removed) gets no such hint.
     merge('users-5', { 'catalog/apps/users/5.json': users(['signed_up'], 'displayName') });
-    await expect(register()).rejects.toMatchObject({ code: 'REGISTRATION_REFUSED', message: expect.stringContaining('catalog/apps/users/5.json') as unknown });
+    const refused = (await register().catch((error: unknown) => error)) as Error;
+    expect(refused.message).toContain('catalog/apps/users/5.json');
+    expect(refused.message).not.toContain('passes the rules it was merged under');
   });
 });
 
