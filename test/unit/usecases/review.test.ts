@@ -4,21 +4,17 @@ import { COMMENT_BUDGET, renderReview } from '../../../src/usecases/review.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { check, codes, SUBJECT_YAML } from '../catalog/helpers.js';
 
+const context = { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' };
+/** A check report of these subjects and findings, as renderReview reads it. */
+const reportOf = (subjects: ReadonlyArray<Record<string, unknown>>, findings: ReadonlyArray<Record<string, unknown>> = []): CheckReport =>
+  ({ base: { ref: 'main', commit: 'b'.repeat(40) }, findings, subjects, changedFiles: 1, crossCheck: [], crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides: [], catalogDir: 'catalog' }) as unknown as CheckReport;
+
 it('quotes hostile pull-request content as inert text: no link, image, HTML, mention, code span or extra table cell', () => {
   const subject = '<img src=x>-x`y';
   const file = 'catalog/<img src=x>/x`y/[a](b) c.json';
   const message = 'At /[click](https://evil.example), ![p](https://evil.example/p.png) <script>x</script> ping @acme/security | cell `code, mail ada@example.com, &#64;acme/team';
-  const report = {
-    base: { ref: 'main', commit: 'b'.repeat(40) },
-    findings: [{ code: 'INVALID_TEAM_NAME', severity: 'error', file, line: 1, col: 1, pointer: '', message, params: {} }],
-    subjects: [{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }],
-    changedFiles: 1,
-    crossCheck: [],
-    crossChecked: { checked: 0, skipped: 0, timedOut: 0 },
-    overrides: [],
-    catalogDir: 'catalog',
-  } as unknown as CheckReport;
-  const { body } = renderReview(report, { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map([[subject, ['version 1: added /@acme/team (string) [x](y)']]]) });
+  const report = reportOf([{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }], [{ code: 'INVALID_TEAM_NAME', severity: 'error', file, line: 1, col: 1, pointer: '', message, params: {} }]);
+  const { body } = renderReview(report, { context, changes: new Map([[subject, ['version 1: added /@acme/team (string) [x](y)']]]) });
   expect(body).toContain('| `<img src=x>-x\'y` | new subject |');
   expect(body).toContain('<summary><b>&lt;img src=x&gt;-x`y</b>');
   const link = `[catalog/\\<img src=x\\>/x\\\`y/\\[a\\](b) c.json:1:1](https://github.com/acme/catalog/blob/${'a'.repeat(40)}/catalog/%3Cimg%20src%3Dx%3E/x%60y/%5Ba%5D(b)%20c.json#L1)`;
@@ -58,17 +54,8 @@ it('quotes a directory name with line breaks on one line: no link, image, mentio
 it('names a subject whose details were cut as inert text too', () => {
   const [team, name] = ['[Approve here](https:evil.example)', '<img src=x>@octocat'];
   const subject = `${team}-${name}`;
-  const report = {
-    base: { ref: 'main', commit: 'b'.repeat(40) },
-    findings: [{ code: 'MISSING_DESCRIPTION', severity: 'error', file: `catalog/${team}/${name}/1.json`, line: 1, col: 1, pointer: '', message: 'x'.repeat(70_000), params: {} }],
-    subjects: [{ subject, team, name, isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }],
-    changedFiles: 1,
-    crossCheck: [],
-    crossChecked: { checked: 0, skipped: 0, timedOut: 0 },
-    overrides: [],
-    catalogDir: 'catalog',
-  } as unknown as CheckReport;
-  const { body } = renderReview(report, { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map() });
+  const report = reportOf([{ subject, team, name, isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }], [{ code: 'MISSING_DESCRIPTION', severity: 'error', file: `catalog/${team}/${name}/1.json`, line: 1, col: 1, pointer: '', message: 'x'.repeat(70_000), params: {} }]);
+  const { body } = renderReview(report, { context, changes: new Map() });
   expect(body).toContain('<details><summary>(omitted) &#91;Approve here&#93;(https:evil.example)-&lt;img src=x&gt;@\u200boctocat: see the job summary</summary></details>');
   expect(body).toContain('_Details of \\[Approve here\\](https:evil.example)-\\<img src=x\\>@\u200boctocat were cut');
   const prose = body.replace(/(?<!\\)`[^`\n]*`/g, '');
@@ -86,7 +73,7 @@ describe('the change column', () => {
   afterAll(() => repo.dispose());
   const changeOf = (subject: string, base = 'main'): string | undefined => {
     const report = check(repo, base);
-    const { summary } = renderReview(report, { context: { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' }, changes: new Map() });
+    const { summary } = renderReview(report, { context, changes: new Map() });
     return summary.split('\n').find((line) => line.startsWith(`| \`${subject}\` |`))?.split(' | ')[1];
   };
 
@@ -152,9 +139,6 @@ describe('the change column', () => {
 
 /** README: the comment is "kept under GitHub's 65,536-character limit (the largest details are cut first, and the comment says what it cut)". */
 describe('the comment budget', () => {
-  const context = { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' };
-  const reportOf = (subjects: ReadonlyArray<Record<string, unknown>>, findings: ReadonlyArray<Record<string, unknown>> = []): CheckReport =>
-    ({ base: { ref: 'main', commit: 'b'.repeat(40) }, findings, subjects, changedFiles: 1, crossCheck: [], crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides: [], catalogDir: 'catalog' }) as unknown as CheckReport;
   const subjectOf = (name: string) => ({ subject: `apps-${name}`, team: 'apps', name, isNew: false, newVersions: [], parts: ['documentation'], deletedParts: [], errors: 0, warnings: 0 });
 
   /**
