@@ -1,4 +1,4 @@
-import { SchemaflowError } from '../domain/errors.js';
+import { SchemaflowError, UsageError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
 import { diffManifests } from '../manifest/diff.js';
 import type { Manifest } from '../manifest/types.js';
@@ -65,6 +65,13 @@ export async function registerCatalog(ports: { repository: Repository; manifests
       return { manifest: previous, newVersions: [], topics: { actions: [], warnings: [], drift: [], live: false }, publish: { status: 'superseded', by: previous.sourceCommit, serial: previous.serial }, previousSerial: previous.serial, changes: [] };
     }
     throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
+  }
+  // The manifest is built from HEAD and the check reads the working tree: with uncommitted
+  // changes the check would verify one catalog and registration publish another.
+  const uncommitted = head ? repository.changedPaths(head, options.catalogDir.replace(/\/+$/, '')) : [];
+  if (uncommitted.length > 0) {
+    const named = uncommitted.slice(0, 5).map((change) => `${change.path} (${change.status})`).join(', ');
+    throw new UsageError(`${options.catalogDir.replace(/\/+$/, '')}/ has uncommitted changes: ${named}${uncommitted.length > 5 ? ` and ${uncommitted.length - 5} more` : ''}. Registration builds the manifest from HEAD and checks the catalog as it is on disk, so the two must be the same: commit or stash them (git stash -u), then run it again.`, { code: 'UNCOMMITTED_CHANGES' });
   }
   const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base });
   const errors = check.findings.filter((finding) => finding.severity === 'error');

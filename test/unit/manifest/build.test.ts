@@ -270,6 +270,27 @@ describe('registration of a version whose rules changed after the last manifest'
   });
 });
 
+// Regression: plan and register checked the catalog on disk but built the manifest from HEAD,
+// so an uncommitted copy of a compatible version let an incompatible committed one be published.
+it('refuses to register or plan while the catalog has uncommitted changes, naming them', async () => {
+  const repo = createTestRepo();
+  const manifests = createFileStore(mkdtempSync(join(tmpdir(), 'schemaflow-uncommitted-')));
+  try {
+    repo.write('catalog/apps/users/4.json', readFileSync(join(repo.root, 'catalog/apps/users/3.json'), 'utf8'));
+    for (const dryRun of [true, false]) {
+      await expect(registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun, reconcile: false })).rejects.toMatchObject({
+        code: 'UNCOMMITTED_CHANGES',
+        exitCode: 2,
+        message: expect.stringContaining('catalog/ has uncommitted changes: catalog/apps/users/4.json (added). Registration builds the manifest from HEAD') as unknown,
+      });
+    }
+    repo.commit('version 4');
+    expect((await registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun: false, reconcile: false })).publish.status).toBe('published');
+  } finally {
+    repo.dispose();
+  }
+});
+
 describe('manifest format and canonical form', () => {
   const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   it('readers accept the same major with unknown fields and refuse a higher major, naming it', () => {
