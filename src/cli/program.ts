@@ -5,6 +5,7 @@ import { CLI_MANIFEST_NAMES, explainManifestError, manifestOrigin } from '../con
 import { resolveSettings } from '../config/resolve.js';
 import { findSetting, type SettingKey } from '../config/settings.js';
 import { SchemaflowError, UsageError, describeError } from '../domain/errors.js';
+import { terminalText } from '../domain/terminal-text.js';
 import { flagSettings, positionalLimit, readsLocation, type Command, type Io } from './command.js';
 
 /**
@@ -52,7 +53,9 @@ export interface CliContext {
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   // `schemaflow help <command>` is `schemaflow <command> --help`: one way to find a command's help.
   if (argv[0] === 'help' && argv.length > 1) return runCli([...argv.slice(1), '--help'], context);
-  const { io } = context;
+  // Every line a command prints passes here: what it quotes (descriptions, names, messages) is
+  // pull-request or manifest content, and must not act on the reader's terminal.
+  const io: Io = { out: (line) => context.io.out(terminalText(line)), err: (line) => context.io.err(terminalText(line)) };
   const words: string[] = [];
   for (const arg of argv) {
     if (arg.startsWith('-')) break;

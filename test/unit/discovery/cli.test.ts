@@ -179,3 +179,37 @@ describe('schemaflow produce, bad input (refused before any broker is reached)',
     expect(unknown.stderr).toContain('known subjects: ');
   });
 });
+
+/**
+ * Regression: descriptions and property names are pull-request content, and `show`, `search`
+ * and `check` printed them raw: an escape sequence in a description cleared the reader's screen,
+ * coloured text or made a hyperlink to anywhere. Every line a command prints now writes such
+ * characters as their `\uXXXX` escape.
+ */
+describe('text from the catalog on a terminal', () => {
+  const ESC = '\u001b';
+  const hostile = testSubject('evil-events', [{ type: 'object', properties: { [`${ESC}]0;pwned\u0007name`]: { type: 'string', description: `${ESC}[2J${ESC}]8;;https://evil.example\u0007click` } } }]);
+  const description = `Evil ${ESC}[31mred${ESC}[0m \u202eevents\r`;
+  let evil: DiscoveryDir;
+  beforeAll(() => {
+    const manifest = exampleManifest();
+    evil = createDiscoveryDir({ ...manifest, subjects: [...manifest.subjects, { ...hostile, description }] });
+  });
+  afterAll(() => evil.dispose());
+  const run = async (argv: string[]): Promise<string> => {
+    const out: string[] = [];
+    await runCli(argv, { env: { SCHEMAFLOW_MANIFEST_URL: evil.manifestUrl, SCHEMAFLOW_LAKE_URL: evil.lakeUrl }, io: { out: (line) => out.push(line), err: (line) => out.push(line) } });
+    return out.join('\n');
+  };
+
+  it('prints it inert in text, and as the same values in JSON', async () => {
+    for (const argv of [['show', 'evil-events'], ['search', 'evil']]) {
+      const text = await run(argv);
+      expect(text).toContain('Evil \\u001b[31mred\\u001b[0m \\u202eevents\\u000d');
+      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(await run(['show', 'evil-events'])).toContain('\\u001b]0;pwned\\u0007name');
+    const json = JSON.parse(await run(['show', 'evil-events', '--format', 'json'])) as { description: string };
+    expect(json.description).toBe(description);
+  });
+});
