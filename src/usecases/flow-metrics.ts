@@ -11,12 +11,15 @@ function unread(partition: FlowReport['partitions'][number]): bigint {
 
 /**
  * The flow's metrics (DESIGN.md §6), from a run's report: counters per subject and partition,
- * lag in offsets per partition, the age of the oldest record not yet in the lake per subject,
- * the run's duration and its errors. Names are under `schemaflow.flow.` (the sink adds the prefix).
+ * lag in offsets per partition, the age of the oldest record not yet in the lake per subject
+ * (none for a subject with a partition that has records waiting and none archived: that age is
+ * unknown), the run's duration and its errors. Names are under `schemaflow.flow.` (the sink adds the prefix).
  */
 export function flowMetrics(report: FlowReport, options: { now: number; durationMs: number }): Metric[] {
   const metrics: Metric[] = [];
   const oldest = new Map<string, number>();
+  /** Subjects with a partition whose oldest unarchived record's age no run has learnt. */
+  const unknown = new Set<string>();
   for (const partition of report.partitions) {
     const tags = { subject: partition.subject, partition: String(partition.partition) };
     metrics.push({ type: 'count', name: 'records_read', value: partition.records, tags });
@@ -27,7 +30,11 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     const lag = unread(partition);
     metrics.push({ type: 'gauge', name: 'lag', value: Number(lag > 0n ? lag : 0n), tags });
     // Unarchived records are newer than the last archived one: its age bounds theirs from above.
-    const age = lag > 0n ? Math.max(0, Math.round((options.now - (partition.through ?? options.now)) / 1000)) : 0;
+    // With none archived yet, nothing bounds it (the flow learns a record's timestamp by reading
+    // it, and the state keeps no time before its first unit): 0 would pass a subject stuck since
+    // its first run as fresh, so the subject sends no value at all (see `unknown` below).
+    if (lag > 0n && partition.through === null) unknown.add(partition.subject);
+    const age = lag > 0n && partition.through !== null ? Math.max(0, Math.round((options.now - partition.through) / 1000)) : 0;
     oldest.set(partition.subject, Math.max(oldest.get(partition.subject) ?? 0, age));
     if (partition.gaps.length > 0) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
     // The run that reads a partition counts its stop; `flow close` after it would count it again.
@@ -36,7 +43,8 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
   // A shard of several sees only its partitions: its gauge is tagged with the shard (alert on the
   // largest over the shards), so the shards' values do not overwrite each other's.
   const shard = report.shard !== null && parseShard(report.shard)?.count !== 1 ? { shard: report.shard } : {};
-  for (const [subject, age] of oldest) metrics.push({ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: age, tags: { subject, ...shard } });
+  // A subject with such a partition sends no gauge: its other partitions' ages would understate it.
+  for (const [subject, age] of oldest) if (!unknown.has(subject)) metrics.push({ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: age, tags: { subject, ...shard } });
   for (const closure of report.closures) {
     metrics.push({ type: 'count', name: 'hours_closed', value: closure.markers, tags: { subject: closure.subject } });
     if (closure.failed) metrics.push({ type: 'count', name: 'errors', value: 1, tags: { subject: closure.subject } });

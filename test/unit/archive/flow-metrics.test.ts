@@ -18,6 +18,19 @@ describe('flow metrics', () => {
     expect(find('errors')).toEqual([]);
   });
 
+  // Regression: a partition that had never archived a record reported an age of 0 however far
+  // behind it was (its `through` is null), so a subject stuck since its first run looked fresh.
+  it('send no oldest-unarchived age for a subject with a partition that has records waiting and none archived', () => {
+    const never = partition({ partition: 1, status: 'incomplete', next: '0', high: '1000000', records: 0, written: 0, through: null });
+    const metrics = flowMetrics(report([partition({ next: '4', through: 940_000 }), never]), { now: Date.UTC(2026, 11, 7), durationMs: 1 });
+    expect(metrics.find((metric) => metric.name === 'lag' && metric.tags.partition === '1')?.value).toBe(1_000_000);
+    // Its age is unknown, and the other partition's 60 s would understate it.
+    expect(metrics.filter((metric) => metric.name === 'oldest_unarchived_age_seconds')).toEqual([]);
+    // Nothing waiting: nothing to age, archived or not.
+    const empty = flowMetrics(report([partition({ next: '0', high: '0', through: null, status: 'idle' })]), { now: 1_000_000, durationMs: 1 });
+    expect(empty.filter((metric) => metric.name === 'oldest_unarchived_age_seconds')).toEqual([{ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: 0, tags: { subject: 'apps-users' } }]);
+  });
+
   it('count no lag for offsets found to carry no record (transaction markers after the last record)', () => {
     const drained = report([partition({ next: '8', high: '10', drainedTo: '10', through: 940_000, status: 'idle' }), partition({ partition: 1, next: '8', high: '12', drainedTo: '10', through: 940_000 })]);
     const metrics = flowMetrics(drained, { now: 1_000_000, durationMs: 1 });
