@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { parseShard, type Shard } from '../archive/shard.js';
 import type { Config } from '../config/resolve.js';
+import { findSetting } from '../config/settings.js';
 import { UsageError } from '../domain/errors.js';
 import { manifestSource } from '../sdk/manifest-source.js';
 import { flowMetrics } from '../usecases/flow-metrics.js';
@@ -69,9 +70,12 @@ export function stopOnSignals(log: (line: string) => void, options: { readonly c
 }
 
 /** Sends the run's metrics when a StatsD host is configured (off otherwise). */
+/** The setting a StatsD host that does not resolve is fixed in, for `flow run` and actions/flow alike. */
+const STATSD_SETTING = `${findSetting('statsdHost').env} (--${findSetting('statsdHost').flag ?? ''}; actions/flow input ${findSetting('statsdHost').actionInput ?? ''})`;
+
 export async function sendFlowMetrics(config: FlowSettings, report: FlowReport, timing: { started: number; now: number }, warn: (line: string) => void): Promise<void> {
   if (!config.statsdHost) return;
-  await createStatsdSink(config.statsdHost, warn).send(flowMetrics(report, { now: timing.now, durationMs: timing.now - timing.started }));
+  await createStatsdSink(config.statsdHost, { warn, setting: STATSD_SETTING }).send(flowMetrics(report, { now: timing.now, durationMs: timing.now - timing.started }));
 }
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;

@@ -174,7 +174,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'host' },
     defaultText: 'unset (metrics off)',
     defaultValue: constant(undefined),
-    description: 'StatsD `host[:port]` (UDP, port 8125 when omitted) for flow metrics.',
+    description: 'StatsD `host[:port]` (UDP, port 8125 when omitted; an IPv6 address in brackets, `[::1]:8125`) for flow metrics.',
   },
   {
     key: 'gcsEndpoint',
