@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { quietMetadataLookupWarnings } from '../adapters/lake/gcs-warnings.js';
-import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, parseWorkers, sendFlowMetrics, stopOnSignals } from '../adapters/flow-ports.js';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, openMetricsSink, parseWorkers, runWithMetrics, stopOnSignals } from '../adapters/flow-ports.js';
 import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
 import { explainManifestError } from '../config/manifest-hint.js';
@@ -24,14 +24,13 @@ async function main(): Promise<void> {
   }
   const workers = parseWorkers(input('workers'), 'input workers');
   const options = flowOptionsFrom({ subjects: input('subjects'), shard: input('shard'), maxDuration: input('max-duration'), flushBytes: input('flush-bytes'), maxRecordBytes: input('max-record-bytes'), allowedLateness: input('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
-  const started = Date.now();
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
   const signals = stopOnSignals((line) => core.warning(line), { closeOnly: options.closeOnly });
+  const sink = openMetricsSink(config, (line) => core.warning(line));
   const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     // This bundle is its own worker script (see the end of this file).
-    const report = await runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false });
-    await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => core.warning(line));
+    const report = await runWithMetrics(() => runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }), { sink, closeOnly: options.closeOnly, warn: (line) => core.warning(line) });
     const rows = summarizeBySubject(report);
     const total = (pick: (row: (typeof rows)[number]) => number): number => rows.reduce((sum, row) => sum + pick(row), 0);
     core.setOutput('run-id', report.runId);

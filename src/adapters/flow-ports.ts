@@ -3,9 +3,10 @@ import { writeSync } from 'node:fs';
 import { parseShard, type Shard } from '../archive/shard.js';
 import type { Config } from '../config/resolve.js';
 import { findSetting } from '../config/settings.js';
-import { UsageError } from '../domain/errors.js';
+import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
+import type { Metric, MetricsSink } from '../ports.js';
 import { manifestSource } from '../sdk/manifest-source.js';
-import { flowMetrics } from '../usecases/flow-metrics.js';
+import { failedRunMetrics, flowMetrics } from '../usecases/flow-metrics.js';
 import { FAULT_POINTS, type FaultPoint, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { createKafkaClient } from './kafka/client.js';
 import { MAX_TIMER_MS, createRecordSource } from './kafka/record-source.js';
@@ -73,9 +74,45 @@ export function stopOnSignals(log: (line: string) => void, options: { readonly c
 /** The setting a StatsD host that does not resolve is fixed in, for `flow run` and actions/flow alike. */
 const STATSD_SETTING = `${findSetting('statsdHost').env} (--${findSetting('statsdHost').flag ?? ''}; actions/flow input ${findSetting('statsdHost').actionInput ?? ''})`;
 
-export async function sendFlowMetrics(config: FlowSettings, report: FlowReport, timing: { started: number; now: number }, warn: (line: string) => void): Promise<void> {
-  if (!config.statsdHost) return;
-  await createStatsdSink(config.statsdHost, { warn, setting: STATSD_SETTING }).send(flowMetrics(report, { now: timing.now, durationMs: timing.now - timing.started }));
+/**
+ * The run's StatsD sink, opened as the run starts: its host is resolved then, and one that does
+ * not resolve is warned of before the run reads anything. Undefined when no host is set (metrics off).
+ */
+export function openMetricsSink(config: FlowSettings, warn: (line: string) => void): MetricsSink | undefined {
+  return config.statsdHost ? createStatsdSink(config.statsdHost, { warn, setting: STATSD_SETTING }) : undefined;
+}
+
+/** A failed run's `errors` reason: its error's code, or UNEXPECTED for an error schemaflow did not raise. */
+function reasonOf(error: unknown): string {
+  return error instanceof SchemaflowError ? error.code : 'UNEXPECTED';
+}
+
+/**
+ * Runs one flow and sends its metrics, for `flow run`, `flow close` and actions/flow alike: the
+ * report's, or for a run that fails outright `errors` (reason: the error's code) and `duration`,
+ * then its error again. Metrics never change the outcome: a sink that throws costs a warning, and
+ * the run's own report or error stands.
+ */
+export async function runWithMetrics(run: () => Promise<FlowReport>, options: { sink: MetricsSink | undefined; closeOnly: boolean; warn: (line: string) => void; clock?: () => number }): Promise<FlowReport> {
+  const { sink, warn, clock = Date.now } = options;
+  const send = async (metrics: readonly Metric[]): Promise<void> => {
+    try {
+      await sink?.send(metrics);
+    } catch (error) {
+      warn(`warning: the flow's metrics were not sent: ${messageOf(error)}`);
+    }
+  };
+  const started = clock();
+  let report: FlowReport;
+  try {
+    report = await run();
+  } catch (error) {
+    await send(failedRunMetrics({ reason: reasonOf(error), closeOnly: options.closeOnly, durationMs: clock() - started }));
+    throw error;
+  }
+  const now = clock();
+  await send(flowMetrics(report, { now, durationMs: now - started }));
+  return report;
 }
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;

@@ -54,6 +54,19 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
   return metrics;
 }
 
+/**
+ * The metrics of a run that failed outright (brokers that cannot be reached, a manifest that
+ * cannot be read): it has no report, so no counters, lag or age; `errors`, tagged with the
+ * error's code as its reason, and `duration` still go out, so that the alerts on them fire when
+ * every run fails. `duration` is tagged as {@link flowMetrics} tags it.
+ */
+export function failedRunMetrics(failure: { reason: string; closeOnly: boolean; durationMs: number }): Metric[] {
+  return [
+    { type: 'count', name: 'errors', value: 1, tags: { reason: failure.reason } },
+    { type: 'timing', name: 'duration', value: failure.durationMs, tags: failure.closeOnly ? { mode: 'close' } : {} },
+  ];
+}
+
 /** One row per subject of a run, for the job summary. */
 export interface SubjectSummary {
   readonly subject: string;

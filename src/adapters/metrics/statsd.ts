@@ -35,8 +35,9 @@ async function resolveStatsdHost(host: string): Promise<{ address: string; famil
 /**
  * StatsD over UDP with hot-shots: names under `schemaflow.flow.`, tags in the DogStatsD form
  * (`|#subject:apps-users`), which Datadog, Telegraf and the StatsD exporter read. `host` is
- * `host[:port]`, port 8125 by default. The host is resolved once, when the sink is created: a
- * host that does not resolve is a warning then, naming `setting`, and the sink sends nothing.
+ * `host[:port]`, port 8125 by default. The host is resolved once, when the sink is created (as
+ * the run starts): a host that does not resolve is a warning then, naming `setting`, and the sink
+ * sends nothing.
  * Sending is fire-and-forget: an unreachable collector costs a warning, never a run
  * (UDP says nothing of a collector that is down: only what the system refuses is warned about).
  */

@@ -1,5 +1,5 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, parseRetention, parseWorkers, sendFlowMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
+import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, openMetricsSink, parseRetention, parseWorkers, runWithMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
@@ -76,12 +76,11 @@ const flowRun = defineCommand({
 /** `flow run` and `flow close`: one flow over the configured ports, its metrics, its report; the exit code. */
 async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowSettings; env: Readonly<Record<string, string | undefined>>; io: Io; format: 'text' | 'json'; workers: number }): Promise<number> {
   const { config, env, io, format, workers } = context;
-  const started = Date.now();
   const signals = stopOnSignals((line) => io.err(line), { closeOnly: flowOptions.closeOnly });
+  const sink = openMetricsSink(config, (line) => io.err(line));
   const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
   try {
-    const report = await runFlowInWorkers(ports, config, flowOptions, { workers, script: WORKER_SCRIPT, faults: true });
-    await sendFlowMetrics(config, report, { started, now: Date.now() }, (line) => io.err(line));
+    const report = await runWithMetrics(() => runFlowInWorkers(ports, config, flowOptions, { workers, script: WORKER_SCRIPT, faults: true }), { sink, closeOnly: flowOptions.closeOnly, warn: (line) => io.err(line) });
     if (format === 'json') io.out(JSON.stringify({ ...report, lake: ports.lake.location, state: ports.state.location }, null, 2));
     else printFlow(report, io, ports.lake.location);
     // Stopped by a signal: the shell's convention, 128 + its number (130 for SIGINT, 143 for SIGTERM).

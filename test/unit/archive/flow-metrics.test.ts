@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flowMetrics, summarizeBySubject } from '../../../src/usecases/flow-metrics.js';
+import { failedRunMetrics, flowMetrics, summarizeBySubject } from '../../../src/usecases/flow-metrics.js';
 import type { FlowReport, PartitionReport } from '../../../src/usecases/flow-run.js';
 
 const partition = (changes: Partial<PartitionReport>): PartitionReport => ({ subject: 'apps-users', topic: 'apps-users', partition: 0, status: 'archived', from: '0', next: '10', high: '10', records: 10, written: 8, late: 1, bytes: 500, through: 1_000_000, quarantined: { INVALID: 1 }, objects: 3, units: 1, recovered: false, gaps: [], ...changes });
@@ -55,6 +55,15 @@ describe('flow metrics', () => {
   it('count a stopped partition and a gap as errors and gaps', () => {
     const metrics = flowMetrics(report([partition({ status: 'stopped', gaps: [{ from: '0', to: '3' }] })]), { now: 0, durationMs: 1 });
     expect(metrics.filter((metric) => metric.name === 'errors' || metric.name === 'gaps').map((metric) => [metric.name, metric.value])).toEqual([['gaps', 1], ['errors', 1]]);
+  });
+
+  // Regression: a run that failed outright sent nothing, so alerts on errors and duration never fired.
+  it('give a run that failed outright errors tagged with its code as the reason, and duration', () => {
+    expect(failedRunMetrics({ reason: 'KAFKA_FAILED', closeOnly: false, durationMs: 2_000 })).toEqual([
+      { type: 'count', name: 'errors', value: 1, tags: { reason: 'KAFKA_FAILED' } },
+      { type: 'timing', name: 'duration', value: 2_000, tags: {} },
+    ]);
+    expect(failedRunMetrics({ reason: 'MANIFEST_UNREADABLE', closeOnly: true, durationMs: 5 })[1]).toEqual({ type: 'timing', name: 'duration', value: 5, tags: { mode: 'close' } });
   });
 
   it('leave a stopped partition to the run that owns it: flow close after it counts only its own closing failures', () => {
