@@ -95,8 +95,9 @@ export interface AuditOptions {
    * The age (ms) after which a retention rule (a GCS lifecycle rule) deletes objects. Offsets
    * missing from the front of a partition, before its first complete unit (units the rule has
    * deleted part of included), are then reported as expired instead of failing; a partition with
-   * nothing left is expired only when its state was last committed longer ago than this (a rule
-   * cannot have deleted younger objects). A hole after the front still fails.
+   * nothing left, or no complete unit left, is expired only when its state was last committed
+   * longer ago than this (a rule cannot have deleted younger objects). A hole after the front
+   * still fails.
    */
   readonly retentionMs?: number;
   /** The audit's clock, for `retentionMs`. */
@@ -299,8 +300,14 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   // With retention, the front is expired up to the first whole unit: the rule deletes a unit's
   // objects a day apart when they were written either side of midnight, and gap records by their own age.
-  const frontEnd = retention ? intervals.findIndex((interval) => interval.unit !== undefined && whole(interval.unit)) : 0;
-  const audited = frontEnd === -1 ? [] : intervals.slice(frontEnd);
+  // With no whole unit left, the front is all of it only when the state was last committed longer
+  // ago than the retention (as for an emptied partition, auditStateOnly): a rule deletes no object
+  // younger than its age, so the newest unit of a younger state was not the rule's to lose.
+  const firstWhole = retention ? intervals.findIndex((interval) => interval.unit !== undefined && whole(interval.unit)) : 0;
+  const young = retention !== undefined && firstWhole === -1 && !(state && Date.parse(state.updatedAt) <= retention.before);
+  const frontEnd = firstWhole !== -1 ? firstWhole : young ? 0 : intervals.length;
+  const audited = intervals.slice(frontEnd);
+  const youngWhy = young && state ? ` (no unit of the partition is whole, and its state was last committed at ${state.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted part of its newest unit)` : '';
   for (const { unit } of audited) {
     if (!unit || whole(unit)) continue;
     const missing = absent(held, unit.start, unit.end);
@@ -311,7 +318,7 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     }
     // More records than consumed is a record held twice (named above), not a hole.
     const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => offsetRange(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
-    problems.add(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${offsetRange(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})`));
+    problems.add(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${offsetRange(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})${youngWhy}`));
   }
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;

@@ -231,4 +231,33 @@ describe('lake audit of partitions trimmed from the front', () => {
     expect(report.ok).toBe(true);
     expect(report.partitions[0]).toMatchObject({ expired: 'offsets 0–9', first: '0', next: '15', problems: [] });
   });
+
+  // Regression: with no whole unit left, every offset up to the state's next was called expired
+  // whatever the state's age, so a retention audit passed a partition that lost its newest records.
+  it('with a retention age, fails a partition with no whole unit left whose state is younger than the age; expires it once older', async () => {
+    const stores = testLake();
+    // One unit 0–9 of two hours: 0–4 at 09:00, 5–9 at 10:00 (two objects).
+    const source: RecordSource = {
+      ...kafka([users(0, 0n, 10n)]),
+      read: async ([range], handle) => {
+        if (!range) return;
+        const records: KafkaRecord[] = [];
+        for (let offset = range.from; offset < range.to; offset += 1n) records.push({ ...event('apps-users', 0, offset), timestamp: String(Date.UTC(2026, 10, 30, offset < 5n ? 9 : 10)) });
+        await handle({ topic: 'apps-users', partition: 0, records, done: true, heartbeat: () => Promise.resolve() });
+      },
+    };
+    await runFlow({ lake: stores.lake, state: stores.state, source, manifests: { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date('2026-11-30T10:30:00Z'), log: () => undefined, fault: () => Promise.resolve() }, { runId: 'r1', subjects: ['apps-users'], shard: null, maxDurationMs: 60_000, flushBytes: 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: false, latenessMs: 1_000 * 3_600_000 });
+    // The newest object (5–9) is lost; the older one (0–4) is still there, so it is no front.
+    const newest = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.includes('/hr=10/'));
+    expect(newest).toHaveLength(1);
+    for (const key of newest) rmSync(join(stores.lakePath, key));
+    const young = await auditLake(stores, { retentionMs: 90 * DAY, now: new Date('2026-11-30T10:31:00Z') });
+    expect(young.ok).toBe(false);
+    expect(young.partitions[0]).toMatchObject({ expired: null, problems: [expect.objectContaining({ code: 'UNIT_INCOMPLETE' })] });
+    expect(young.partitions[0]?.problems[0]?.message).toMatch(/^apps-users\/0: the unit offsets 0–9 consumed 10 records but its objects hold 5; in no object: offsets 5–9 .*less than the retention of 90d ago: a retention rule cannot have deleted part of its newest unit\)$/);
+    // Older than the rule's age, the whole unit may be the rule's work (its objects a day apart).
+    const old = await auditLake(stores, { retentionMs: DAY, now: later(2) });
+    expect(old.ok).toBe(true);
+    expect(old.partitions[0]).toMatchObject({ expired: 'offsets 0–9', problems: [] });
+  });
 });
