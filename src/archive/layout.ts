@@ -2,6 +2,7 @@
  * The lake layout (DESIGN.md §6), pure: every object key is a function of the records' subject,
  * schema version, UTC hour and offset range, so a replay produces the same names.
  */
+import type { ObjectKind } from './state.js';
 
 /** Offsets zero-padded to 20 digits: lexical order is numeric order. */
 export function padOffset(offset: bigint | number | string): string {
@@ -69,6 +70,38 @@ export function parseObjectName(key: string): Range | undefined {
   const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.jsonl\.gz$/.exec(name);
   if (!match) return undefined;
   return { topic: match[1] ?? '', partition: Number(match[2]), first: BigInt(match[3] ?? '0'), last: BigInt(match[4] ?? '0') };
+}
+
+/**
+ * The folder a data, quarantine or late object's key files it in ({@link parseObjectPlace}):
+ * its kind, subject, schema version (`v=<version>`; quarantine folders have none) and UTC hour.
+ */
+export type ObjectPlace = { readonly subject: string; readonly hour: Date } & ({ readonly kind: Exclude<ObjectKind, 'quarantine'>; readonly version: number } | { readonly kind: 'quarantine'; readonly version: null });
+
+const PLACE = /^(?:(_quarantine|_late)\/)?([^/]+)\/(?:v=([1-9]\d*)\/)?dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\/[^/]+$/;
+
+/**
+ * The folder an object's key files it in, as {@link dataKey}, {@link quarantineKey} and
+ * {@link lateKey} write it; undefined for a key in no folder of the layout (a version folder
+ * under quarantine, none under data or late, an hour that is no UTC hour, another depth).
+ */
+export function parseObjectPlace(key: string): ObjectPlace | undefined {
+  const match = PLACE.exec(key);
+  if (!match) return undefined;
+  const [, prefix, subject = '', versionText, day = '', hourText = ''] = match;
+  const hour = new Date(Date.parse(`${day}T${hourText}:00:00Z`));
+  // Read back as it is written: `dt=2026-02-30` is no day, whatever Date.parse makes of it.
+  if (Number.isNaN(hour.getTime()) || hourPath(hour) !== `dt=${day}/hr=${hourText}`) return undefined;
+  // Only quarantine folders have no version; a data folder's subject never starts with `_` (the lake's own prefixes do).
+  if (prefix === '_quarantine') return versionText === undefined ? { kind: 'quarantine', subject, version: null, hour } : undefined;
+  if (versionText === undefined || (prefix === undefined && subject.startsWith('_'))) return undefined;
+  return { kind: prefix === '_late' ? 'late' : 'data', subject, version: Number(versionText), hour };
+}
+
+/** The key of an object of `range` in `place`: the inverse of {@link parseObjectPlace}. */
+export function objectKeyOf(place: ObjectPlace, range: Range): string {
+  if (place.kind === 'quarantine') return quarantineKey(place.subject, place.hour, range);
+  return place.kind === 'late' ? lateKey(place.subject, place.version, place.hour, range) : dataKey(place.subject, place.version, place.hour, range);
 }
 
 /** The range a gap record's name encodes: `_gaps/<topic>/<partition>/<from>-<to>.json`. */

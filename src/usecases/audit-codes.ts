@@ -18,6 +18,7 @@ export const AUDIT_CODES = {
   ROW_OFFSET_INVALID: 'A row holds an offset no Kafka partition has.',
   ROW_OUTSIDE_NAME: 'A row holds an offset outside the range its object’s name states.',
   NAME_MISMATCH: 'The first and last offsets an object holds are not the ones its name states.',
+  OBJECT_MISPLACED: 'An object is not in the folder the flow writes it to: its subject folder is not the topic its name states, its `v=` folder not the schema version in its metadata, or its kind folder (`_quarantine/`, `_late/`, data) not the kind in its metadata. Queries over its subject miss it; the message says where it belongs.',
   UNIT_MISSING: 'An object’s metadata names no whole flush unit (unit-start, unit-end and unit-records, decimal numbers).',
   UNIT_INVALID: 'An object’s metadata names a flush unit of offsets no Kafka partition has.',
   OUTSIDE_UNIT: 'An object holds offsets outside the flush unit its metadata names.',

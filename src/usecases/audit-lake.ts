@@ -113,8 +113,9 @@ interface Retention {
 /**
  * `schemaflow lake audit` (DESIGN.md §6): proves from the lake alone that every offset of every
  * partition in [state.start, state.next) is in exactly one data, quarantine or late object or in
- * one gap record, that every object's content matches the SHA-256 in its metadata, and that
- * every closed hour holds exactly the objects its `_CLOSED.json` lists. Partitions come from the
+ * one gap record, that every object's content matches the SHA-256 in its metadata and it sits in
+ * the folder its name and metadata file it under (checkObject), and that every closed hour holds
+ * exactly the objects its `_CLOSED.json` lists. Partitions come from the
  * objects and from the flow states, which record where the flow started each partition (a state
  * from before that was recorded is audited from its first object). Each problem names the
  * partition and the exact offsets or object.

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import type { Range } from '../archive/layout.js';
+import { objectKeyOf, parseObjectPlace, type ObjectPlace, type Range } from '../archive/layout.js';
 import { rangeProblem, type OffsetRuns } from '../archive/offset-runs.js';
 import { plural } from '../domain/plural.js';
 import { messageOf } from '../domain/errors.js';
@@ -43,10 +43,35 @@ function detachedHint(location: string): string {
 }
 
 /**
+ * Why the object `key`, holding the records `name` states and described by `meta`, is not in the
+ * folder the flow writes such an object to; undefined when it is. A subject's topic bears its
+ * name, so the folder's subject is the topic of the object's name; its kind and version folder
+ * are the kind and schema version of its metadata (when it has any). An object elsewhere is read
+ * by no query over its subject's folder, and `lake audit --subject` does not list it.
+ */
+function misplacement(key: string, name: Range, meta: Readonly<Record<string, string>>): string | undefined {
+  const place = parseObjectPlace(key);
+  const unlisted = `queries over the folders of ${name.topic} do not read it, and lake audit --subject ${name.topic} does not list it`;
+  if (!place) return `is in no folder of the lake layout (<subject>/v=<version>/dt=…/hr=…/, _late/<subject>/v=<version>/dt=…/hr=…/ or _quarantine/<subject>/dt=…/hr=…/): ${unlisted}`;
+  const wrong: string[] = [];
+  if (place.subject !== name.topic) wrong.push(`its folder is subject ${place.subject}'s, but its name says it holds records of topic ${name.topic}`);
+  const kind = meta.kind === 'data' || meta.kind === 'late' || meta.kind === 'quarantine' ? meta.kind : undefined;
+  if (kind !== undefined && kind !== place.kind) wrong.push(`its folder is for ${place.kind} objects, but its metadata says it is ${kind}`);
+  const version = meta['schema-version'];
+  if (version !== undefined && kind !== 'quarantine' && place.version !== null && version !== String(place.version)) wrong.push(`its folder is v=${place.version}/, but its metadata says schema version ${version}`);
+  if (wrong.length === 0) return undefined;
+  // Where it belongs: its subject, the kind and version its metadata state, the hour of its folder.
+  const kindThere = kind ?? place.kind;
+  const versionThere = version !== undefined && /^[1-9]\d*$/.test(version) ? Number(version) : place.version;
+  const there: ObjectPlace | undefined = kindThere === 'quarantine' ? { kind: 'quarantine', subject: name.topic, version: null, hour: place.hour } : versionThere === null ? undefined : { kind: kindThere, subject: name.topic, version: versionThere, hour: place.hour };
+  return `is misplaced: ${wrong.join('; ')}, so ${place.subject === name.topic ? 'queries over the folder it belongs in do not read it' : unlisted}${there ? `. It belongs at ${objectKeyOf(there, name)} (move it there with its metadata)` : ''}`;
+}
+
+/**
  * Reads the data object `key` (read from the lake at `location`; undefined when it was deleted
- * since it was listed) whose name states `name`: gunzips it, checks every row's coordinates
- * against its name, its content against the SHA-256 and record count in its metadata, and its
- * unit. The offsets its rows hold go into `runs`, its partition's, as they are read: the object
+ * since it was listed) whose name states `name`: checks its folder against its name and
+ * metadata, gunzips it, checks every row's coordinates against its name, its content against
+ * the SHA-256 and record count in its metadata, and its unit. The offsets its rows hold go into `runs`, its partition's, as they are read: the object
  * is never held a second time, as rows or as one string.
  */
 export function checkObject(key: string, name: Range, object: StoredObject | undefined, runs: OffsetRuns, location: string): CheckedObject {
@@ -56,6 +81,8 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
     problem('OBJECT_UNREADABLE', 'was listed but could not be read');
     return { problems, records: null, loose: false, unit: undefined };
   }
+  const misplaced = misplacement(key, name, object.metadata);
+  if (misplaced) problem('OBJECT_MISPLACED', misplaced);
   let content: Buffer;
   try {
     content = gunzipSync(object.bytes);

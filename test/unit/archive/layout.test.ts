@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedKey, dataKey, gapKey, hourOf, padOffset, parseStateKey, quarantineKey, stateKey } from '../../../src/archive/layout.js';
+import { closedKey, dataKey, gapKey, hourOf, lateKey, objectKeyOf, padOffset, parseObjectPlace, parseStateKey, quarantineKey, stateKey } from '../../../src/archive/layout.js';
 import { eventTimeOf, routeHour } from '../../../src/archive/routing.js';
 import { dataRow, quarantineRow, type KafkaRecord } from '../../../src/archive/rows.js';
 
@@ -22,6 +22,19 @@ describe('lake layout (DESIGN.md §6)', () => {
     expect(parseStateKey('_gaps/apps-users/2/00000000000000000100-00000000000000000199.json')).toBeUndefined();
     expect(parseStateKey('apps-users/v=3/dt=2024-05-01/hr=13/_CLOSED.json')).toBeUndefined();
     expect(parseStateKey('apps-users/02.json')).toBeUndefined();
+  });
+
+  it('reads the folder back from an object key, and nothing from keys outside the layout', () => {
+    const name = 'apps-users+2+00000000000000000000+00000000000000000041.jsonl.gz';
+    for (const key of [dataKey('apps-users', 3, hour, range), lateKey('apps-users', 3, hour, range), quarantineKey('apps-users', hour, range)]) {
+      const place = parseObjectPlace(key);
+      expect(place && objectKeyOf(place, range)).toBe(key);
+    }
+    expect(parseObjectPlace(lateKey('apps-users', 3, hour, range))).toEqual({ kind: 'late', subject: 'apps-users', version: 3, hour });
+    expect(parseObjectPlace(quarantineKey('apps-users', hour, range))).toEqual({ kind: 'quarantine', subject: 'apps-users', version: null, hour });
+    for (const key of [`apps-users/dt=2024-05-01/hr=13/${name}`, `_quarantine/apps-users/v=3/dt=2024-05-01/hr=13/${name}`, `_late/apps-users/dt=2024-05-01/hr=13/${name}`, `_gaps/v=3/dt=2024-05-01/hr=13/${name}`, `apps-users/v=03/dt=2024-05-01/hr=13/${name}`, `apps-users/v=3/dt=2024-02-30/hr=13/${name}`, `apps-users/v=3/dt=2024-05-01/hr=24/${name}`, `apps-users/v=3/dt=2024-05-01/${name}`, `x/apps-users/v=3/dt=2024-05-01/hr=13/${name}`]) {
+      expect(parseObjectPlace(key)).toBeUndefined();
+    }
   });
 
   it('pads offsets so lexical order is numeric order, up to the largest Kafka offset', () => {
