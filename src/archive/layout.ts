@@ -34,6 +34,26 @@ export interface Range {
 
 const fileName = (range: Range): string => `${range.topic}+${range.partition}+${padOffset(range.first)}+${padOffset(range.last)}.jsonl.gz`;
 
+/**
+ * The most bytes one file name may have on the file systems a file lake lives on (NAME_MAX of
+ * ext4, XFS and Btrfs; APFS's limit): every part of a file lake's key is a file name. GCS has no
+ * such limit per part (an object name may have 1,024 bytes in all).
+ */
+export const FILE_NAME_MAX_BYTES = 255;
+
+/**
+ * The bytes of the file name of every data, quarantine and late object of a partition (offsets
+ * are padded to one width): the topic, then 52 bytes and the partition's digits.
+ */
+export const objectFileNameBytes = (topic: string, partition: number): number => new TextEncoder().encode(fileName({ topic, partition, first: 0n, last: 0n })).length;
+
+/**
+ * The longest topic whose objects fit in a file lake whatever the partition (up to 9,999: a
+ * catalog topic has at most 10,000 partitions): 199 characters. A longer one fits only its first
+ * partitions (200–202 characters), or none.
+ */
+export const FILE_LAKE_TOPIC_MAX = FILE_NAME_MAX_BYTES - objectFileNameBytes('', 9_999);
+
 /** `<subject>/v=<version>/dt=…/hr=…/<topic>+<partition>+<first>+<last>.jsonl.gz` */
 export function dataKey(subject: string, version: number, hour: Date, range: Range): string {
   return `${subject}/v=${version}/${hourPath(hour)}/${fileName(range)}`;

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FILE_LAKE_TOPIC_MAX, FILE_NAME_MAX_BYTES } from '../../archive/layout.js';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import { mayPassOnRetry } from '../../domain/retry.js';
 import type { ObjectListing, ObjectStore, StoredObject, WriteOptions } from '../../ports.js';
@@ -29,6 +30,30 @@ async function isStale(lock: string): Promise<boolean> {
 
 const generationOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 
+/**
+ * The name of the store's own file for the file `name` (its metadata, its lock): `name` and
+ * `suffix`, as it always was, when that fits in one file name (FILE_NAME_MAX_BYTES); otherwise
+ * the first 32 hex digits of the SHA-256 of `name`, then `suffix`. The store's own files must
+ * never make an object name that fits impossible to write; existing lakes keep their metadata
+ * files, and older versions' locks still exclude.
+ */
+function companionName(name: string, suffix: string): string {
+  if (Buffer.byteLength(`${name}${suffix}`) <= FILE_NAME_MAX_BYTES) return `${name}${suffix}`;
+  return `${createHash('sha256').update(name).digest('hex').slice(0, 32)}${suffix}`;
+}
+
+/** A temporary file beside `path`, named by random digits alone: short however long the name of `path` is (listings skip `.tmp`). */
+const temporaryBeside = (path: string): string => join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+
+/** What a file lake cannot hold: `key`, a part of which is a longer file name than the file system takes (`why`). */
+function nameTooLong(location: string, key: string, why: string, cause?: unknown): SchemaflowError {
+  return new SchemaflowError(
+    'OBJECT_STORE_FAILED',
+    `${location}/${key}: ${why}, so a file lake cannot hold this object (each part of a key is a file or folder name). A GCS lake (gs://) has no such limit; or give the subject a shorter name: an object's file name is its topic, 52 bytes and the partition number, so topics of up to ${FILE_LAKE_TOPIC_MAX} characters fit.`,
+    { cause, retriable: false },
+  );
+}
+
 export function preconditionFailed(location: string, key: string, expected: string): SchemaflowError {
   return new SchemaflowError('PRECONDITION_FAILED', `${location}/${key} ${expected}; another writer got there first. Re-read it and try again.`);
 }
@@ -45,6 +70,8 @@ export function createFileStore(root: string): ObjectStore {
   const pathOf = (key: string): string => {
     const path = resolve(base, key);
     if (!path.startsWith(`${base}${sep}`) || key.split('/').includes(META)) throw new SchemaflowError('INVALID_KEY', `${JSON.stringify(key)} is not a valid object key under ${location}`);
+    const long = key.split('/').find((part) => Buffer.byteLength(part) > FILE_NAME_MAX_BYTES);
+    if (long !== undefined) throw nameTooLong(location, key, `the name ${JSON.stringify(`${long.slice(0, 40)}…`)} is ${Buffer.byteLength(long)} bytes, over the ${FILE_NAME_MAX_BYTES} bytes file systems allow in one name`);
     return path;
   };
   /**
@@ -54,6 +81,8 @@ export function createFileStore(root: string): ObjectStore {
    */
   const failed = (key: string, error: unknown): never => {
     if (error instanceof SchemaflowError) throw error;
+    // A file system whose names are shorter still (eCryptfs: 143 bytes) says so only now.
+    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw nameTooLong(location, key, `a name in it is longer than this file system allows (${messageOf(error)}; most allow ${FILE_NAME_MAX_BYTES} bytes)`, error);
     throw new SchemaflowError('OBJECT_STORE_FAILED', `${key === '' ? location : `${location}/${key}`}: ${messageOf(error)}`, { cause: error, retriable: mayPassOnRetry(error) });
   };
   /** A handler of a failed read of `key`: a file that is not there is `absent`; any other failure is {@link failed}. */
@@ -61,8 +90,14 @@ export function createFileStore(root: string): ObjectStore {
     <T>(key: string, absent: T) =>
     (error: unknown): T =>
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? absent : failed(key, error);
-  /** Metadata is kept per generation, so it is written before the object appears and can never describe other bytes. */
-  const metaOf = (key: string, generation: string): string => join(base, META, `${key}.${generation}.json`);
+  /**
+   * Metadata is kept per generation, so it is written before the object appears and can never
+   * describe other bytes: `<key>.<generation>.json`, its name a digest when that is too long (companionName).
+   */
+  const metaOf = (key: string, generation: string): string => {
+    const slash = key.lastIndexOf('/');
+    return join(base, META, key.slice(0, slash + 1), companionName(key.slice(slash + 1), `.${generation}.json`));
+  };
 
   async function writeMeta(key: string, generation: string, options: WriteOptions | undefined): Promise<void> {
     if (!options?.metadata && !options?.contentType) return;
@@ -70,7 +105,7 @@ export function createFileStore(root: string): ObjectStore {
     await mkdir(dirname(path), { recursive: true });
     // Same generation = same bytes: the first description written stays. Written whole to a
     // temporary file and linked into place, so a crash never leaves a truncated description.
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temporary = temporaryBeside(path);
     await writeFile(temporary, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
     try {
       await link(temporary, path);
@@ -90,7 +125,7 @@ export function createFileStore(root: string): ObjectStore {
     const path = pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const generation = generationOf(bytes);
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temporary = temporaryBeside(path);
     const handle = await open(temporary, 'wx');
     try {
       await handle.writeFile(bytes);
@@ -121,12 +156,13 @@ export function createFileStore(root: string): ObjectStore {
    * crash, SIGKILL) is broken at once; any other is broken only when older than LOCK_STALE_MS.
    */
   async function withLock<T>(key: string, action: () => Promise<T>): Promise<T> {
-    const lock = `${pathOf(key)}.lock`;
+    const path = pathOf(key);
+    const lock = join(dirname(path), companionName(basename(path), '.lock'));
     await mkdir(dirname(lock), { recursive: true });
     for (let attempt = 0; ; attempt += 1) {
       // Linked into place whole, so a lock never exists without its owner (a kill between
       // creating and writing the file would leave an anonymous lock).
-      const claim = `${lock}.${randomBytes(6).toString('hex')}.tmp`;
+      const claim = temporaryBeside(lock);
       await writeFile(claim, OWNER);
       try {
         await link(claim, lock);
