@@ -54,6 +54,16 @@ export const objectFileNameBytes = (topic: string, partition: number): number =>
  */
 export const FILE_LAKE_TOPIC_MAX = FILE_NAME_MAX_BYTES - objectFileNameBytes('', 9_999);
 
+/**
+ * How many partitions of `topic`, counted from 0, a file lake can hold: the partition number
+ * may have as many digits as its objects' file names leave of FILE_NAME_MAX_BYTES (none for a
+ * topic over 202 characters).
+ */
+export function fileLakePartitionsOf(topic: string): number {
+  const digits = FILE_NAME_MAX_BYTES - objectFileNameBytes(topic, 0) + 1;
+  return digits <= 0 ? 0 : 10 ** digits;
+}
+
 /** `<subject>/v=<version>/dt=…/hr=…/<topic>+<partition>+<first>+<last>.jsonl.gz` */
 export function dataKey(subject: string, version: number, hour: Date, range: Range): string {
   return `${subject}/v=${version}/${hourPath(hour)}/${fileName(range)}`;

@@ -25,6 +25,7 @@ export const RULES = {
   INVALID_TEAM_NAME: { severity: 'error', configurable: false, summary: 'A team directory name does not match [a-z][a-z0-9]*.' },
   INVALID_SUBJECT_NAME: { severity: 'error', configurable: false, summary: 'A subject directory name does not match [a-z][a-z0-9-]*[a-z0-9].' },
   TOPIC_NAME_TOO_LONG: { severity: 'error', configurable: false, summary: 'The subject name is longer than Kafka allows (249).' },
+  TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: { severity: 'warning', configurable: true, summary: 'The subject name is longer than a file lake (file://) can archive every partition of (199 characters): an object\'s file name is its topic and 52 bytes more, and file systems allow 255 bytes in one name. A GCS lake has no such limit (switch the rule off when every lake is on GCS).' },
   INVALID_VERSION_FILE: { severity: 'error', configurable: false, summary: 'A .json file in a subject is not named <positive integer>.json.' },
   MISSING_SUBJECT_FILE: { severity: 'error', configurable: false, summary: 'A subject directory has versions but no subject.yaml.' },
   NO_VERSIONS: { severity: 'error', configurable: false, summary: 'A subject has no version file.' },

@@ -34,6 +34,9 @@ const CASES: readonly RuleCase[] = [
   { name: 'STRAY_FILE: a note in a subject', files: { [`${USERS}/notes.txt`]: 'hello' }, expect: ['STRAY_FILE'] },
   { name: 'README.md is allowed at the catalog root, in a team and in a subject', files: { 'catalog/README.md': '# catalog', 'catalog/apps/README.md': '# apps', [`${USERS}/README.md`]: '# users' }, expect: [] },
   { name: 'INVALID_TEAM_NAME and INVALID_SUBJECT_NAME', files: { 'catalog/Team/x-/subject.yaml': SUBJECT_YAML, 'catalog/Team/x-/1.json': schema() }, expect: ['INVALID_SUBJECT_NAME', 'INVALID_TEAM_NAME'] },
+  // 5 + 201 characters: its objects' file names would be 259 bytes; 5 + 194 fit with any partition.
+  { name: 'TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: a topic no file lake can archive (a warning)', files: { [`catalog/apps/u${'x'.repeat(200)}/subject.yaml`]: SUBJECT_YAML, [`catalog/apps/u${'x'.repeat(200)}/1.json`]: schema() }, expect: ['TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE'] },
+  { name: 'a topic of 199 characters fits a file lake', files: { [`catalog/apps/u${'x'.repeat(193)}/subject.yaml`]: SUBJECT_YAML, [`catalog/apps/u${'x'.repeat(193)}/1.json`]: schema() }, expect: [] },
   { name: 'MISSING_SUBJECT_FILE', files: { 'catalog/apps/orders/1.json': schema() }, expect: ['MISSING_SUBJECT_FILE'] },
   { name: 'NO_VERSIONS', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML }, expect: ['NO_VERSIONS'] },
   { name: 'DUPLICATE_KEY: a key twice in subject.yaml, at the second one', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}topic:\n  partitions: 3\n  partitions: 6\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['DUPLICATE_KEY'], at: { file: 'catalog/apps/orders/subject.yaml', line: 5, col: 3, pointer: '' } },
