@@ -65,6 +65,22 @@ describe('schemaflow init', () => {
     }
   });
 
+  // Regression: a file where init makes a directory (dir itself, dir/.github) was an unexpected
+  // EEXIST error after `git init` and the first files, which stayed behind.
+  it('refuses a file where a directory must go (exit 2, naming it) before git init or any write', { timeout: 60_000 }, async () => {
+    const root = realpathSync(scratch());
+    writeFileSync(join(root, 'a-file'), '');
+    const notDir = await runSchemaflow(['init', 'a-file', '--org', 'acme'], { cwd: root, env });
+    expect({ code: notDir.code, stdout: notDir.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(notDir.stderr).toContain(`schemaflow: error: init a-file: ${join(root, 'a-file')} is not a directory, so ${join(root, 'a-file/catalog/catalog.yaml')} cannot be created. Move what is in the way, or run init in another directory. Nothing was written.`);
+    mkdirSync(join(root, 'd'));
+    writeFileSync(join(root, 'd/.github'), '');
+    const blocked = await runSchemaflow(['init', 'd', '--org', 'acme'], { cwd: root, env });
+    expect({ code: blocked.code, stdout: blocked.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(blocked.stderr).toContain(`init d: ${join(root, 'd/.github')} is not a directory, so ${join(root, 'd/.github/CODEOWNERS')} cannot be created.`);
+    expect(readdirSync(join(root, 'd'))).toEqual(['.github']);
+  });
+
   // Regression: init in a subdirectory of a repository wrote .github/ there, where GitHub never reads it.
   it('refuses a directory below the top of a repository (exit 2, naming both), and scaffolds at the top', { timeout: 60_000 }, async () => {
     const top = realpathSync(scratch());

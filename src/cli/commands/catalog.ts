@@ -11,6 +11,7 @@ import { createJsdDiffer } from '../../adapters/jsd/differ.js';
 import { checkCatalog } from '../../usecases/check-catalog.js';
 import { crossCheckCatalog } from '../../usecases/cross-check.js';
 import { defineCommand, oneOf } from '../command.js';
+import { checkFilesCreatable, prepareDirectory } from '../output-path.js';
 import { formatReport, type FindingFormat } from '../format-findings.js';
 
 const FORMATS: readonly FindingFormat[] = ['text', 'json', 'github'];
@@ -119,6 +120,7 @@ const init = defineCommand({
     '<org>/schemaflow/actions/<name>@<ref>, a README and a .gitignore into dir (default: the current directory),',
     'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
     'dir must be the top of its repository, where GitHub reads .github/: inside a repository, anywhere else is exit 2.',
+    'A file where a directory must go (dir itself, dir/.github, dir/catalog) is exit 2, naming it; nothing written.',
   ].join('\n'),
   run({ positionals, options, io }) {
     const org = options.org ?? 'your-org';
@@ -129,17 +131,20 @@ const init = defineCommand({
     // CODEOWNERS names the same owners as subject.yaml: the rule `check` holds owners to.
     if (!OWNER_PATTERN.test(platformTeam)) throw new UsageError(`--platform-team must be @user or @org/team as subject.yaml owners are (the user or org starts and ends with a letter or digit), not ${JSON.stringify(platformTeam)}`);
     const root = resolve(positionals[0] ?? '.');
-    refuseBelowRepositoryTop(root);
+    const label = `init ${positionals[0] ?? '.'}`;
     // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
     const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<ScaffoldWorkflow, string>;
     const files = scaffoldRepository({ org, ref, platformTeam, workflows });
+    // Every path is checked before `git init` and the first write: all of the scaffold is written, or nothing.
+    checkFilesCreatable(files.map((file) => join(root, file.file)), label, 'Move what is in the way, or run init in another directory. Nothing was written.');
+    refuseBelowRepositoryTop(root);
     const taken = files.filter((file) => existsSync(join(root, file.file))).map((file) => file.file);
     if (taken.length > 0) throw new SchemaflowError('FILES_EXIST', `${root} already has ${taken.join(', ')}; nothing was written. Run init in an empty directory, or move those files away.`);
-    mkdirSync(root, { recursive: true });
+    prepareDirectory(root, label);
     const created = initRepository(root);
     const shown = relative(process.cwd(), root) || '.';
     for (const file of files) {
-      mkdirSync(dirname(join(root, file.file)), { recursive: true });
+      prepareDirectory(dirname(join(root, file.file)), label);
       writeFileSync(join(root, file.file), file.content, { flag: 'wx' });
       io.out(`created ${join(shown, file.file)}`);
     }
