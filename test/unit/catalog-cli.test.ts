@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,15 @@ describe('schemaflow check and new', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not a valid team name');
     expect((await run(['new'])).code).toBe(2);
+  });
+
+  // Regression: a file where the team's directory goes was an unexpected ENOTDIR error with a stack.
+  it('new refuses a file where the subject\'s directory must go, exit 2, naming it, and writes nothing', async () => {
+    repo.write('catalog/billing', 'x');
+    const result = await run(['new', 'billing/foo']);
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(result.stderr).toContain(`schemaflow: error: new billing/foo: ${join(repo.root, 'catalog/billing')} is not a directory, so ${join(repo.root, 'catalog/billing/foo/subject.yaml')} cannot be created. Move or rename what is in the way: the subject's files go in catalog/billing/foo/. Nothing was written.`);
+    expect(readFileSync(join(repo.root, 'catalog/billing'), 'utf8')).toBe('x');
   });
 
   it('new refuses owners or a description that check would refuse, naming the flag, and writes nothing', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
@@ -77,9 +77,13 @@ const create = defineCommand({
     if (optionProblems.length > 0) throw new UsageError(`${optionProblems.join('\n')}\nNothing was written.`);
     const repository = openRepository(process.cwd());
     const dir = join(repository.root, config.catalogDir, team, name);
+    const files = scaffoldSubject(team, name, subjectOptions);
+    const label = `new ${team}/${name}`;
+    // Checked before the first write: both files are written, or neither.
+    checkFilesCreatable(files.map((file) => join(dir, file.file)), label, `Move or rename what is in the way: the subject's files go in ${config.catalogDir}/${team}/${name}/. Nothing was written.`);
     if (existsSync(dir)) throw new SchemaflowError('SUBJECT_EXISTS', `${config.catalogDir}/${team}/${name} already exists; add a version file there instead.`);
-    mkdirSync(dir, { recursive: true });
-    for (const file of scaffoldSubject(team, name, subjectOptions)) {
+    prepareDirectory(dir, label);
+    for (const file of files) {
       writeFileSync(join(dir, file.file), file.content, { flag: 'wx' });
       io.out(`created ${config.catalogDir}/${team}/${name}/${file.file}`);
     }
