@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const pr = event.pull_request;
   const repository = event.repository?.full_name ?? process.env.GITHUB_REPOSITORY ?? '';
   const baseRef = pr?.base.ref ?? process.env.GITHUB_BASE_REF ?? 'main';
-  const repo = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const repo = openRepository(process.env.GITHUB_WORKSPACE ?? process.cwd(), 'the check compares the catalog with the base branch: check the repository out first (actions/checkout with fetch-depth: 0)');
   // json-schema-diff cross-checks new versions in worker threads while the rule walk runs.
   const differ = createJsdDiffer({ module: fileURLToPath(new URL('./json-schema-diff.cjs', import.meta.url)) });
   let report;

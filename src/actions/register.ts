@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const environment = optionalInput('env', (name) => core.getInput(name));
   const { values: config, sources } = resolveInEnvironment(REGISTRATION_SETTINGS, { env: process.env, flags: flagsFromInputs(REGISTRATION_SETTINGS, (name) => core.getInput(name)), flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` }, environment === undefined ? undefined : { name: environment, given: 'input env', directory: workspace });
   const dryRun = core.getBooleanInput('dry-run');
-  const repository = openRepository(workspace);
+  const repository = openRepository(workspace, 'registration builds the manifest from the catalog as committed and its history: check the repository out first (actions/checkout with fetch-depth: 0)');
   // GitHub passes an unset variable as an empty input: the built-in default would publish the
   // manifest on the runner's disk, where no producer or flow ever reads it.
   if (sources.manifestUrl === 'default') throw new UsageError(`input manifest-url is empty and no SCHEMAFLOW_MANIFEST_URL or catalog.yaml environment names a location: registration would publish to ${config.manifestUrl} on the runner, which nothing reads. Set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests) the workflow passes.`, { code: 'CONFIG_INVALID' });

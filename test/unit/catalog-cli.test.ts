@@ -69,7 +69,11 @@ describe('schemaflow check and new', () => {
     try {
       const result = await runSchemaflow(['check'], { cwd: outside, env: { PATH: process.env.PATH, HOME: outside, GIT_CEILING_DIRECTORIES: tmpdir() } });
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('is not inside a git repository');
+      expect(result.stderr).toContain('is not inside a git repository; the check compares the catalog with the base branch');
+      // Regression: new said the check's reason (it compares with the base branch) for needing a repository.
+      const created = await runSchemaflow(['new', 'apps/order-placed'], { cwd: outside, env: { PATH: process.env.PATH, HOME: outside, GIT_CEILING_DIRECTORIES: tmpdir() } });
+      expect(created.code).toBe(2);
+      expect(created.stderr).toContain(`${outside} is not inside a git repository; new writes the subject into catalog/ at the top of the catalog repository, so run it in a clone of that repository (or start one with schemaflow init).`);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

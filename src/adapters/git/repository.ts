@@ -26,10 +26,14 @@ function safeRef(ref: string): string {
   return ref;
 }
 
-/** The git repository containing `directory`. */
-export function openRepository(directory: string): Repository {
+/**
+ * The git repository containing `directory`. `need` says why the caller needs one and where to run
+ * it instead, ending the NOT_A_REPOSITORY message (each command in its own words: the check
+ * compares with the base branch, `new` writes into the catalog, registration reads the history).
+ */
+export function openRepository(directory: string, need = 'schemaflow reads the catalog from git, so run it in a clone of the catalog repository'): Repository {
   const root = text(git(directory, ['rev-parse', '--show-toplevel'], { allowFailure: true }));
-  if (!root) throw new UsageError(`${directory} is not inside a git repository; the check compares the catalog with the base branch, so run it in a clone.`, { code: 'NOT_A_REPOSITORY' });
+  if (!root) throw new UsageError(`${directory} is not inside a git repository; ${need}.`, { code: 'NOT_A_REPOSITORY' });
   return {
     root,
     isShallow: () => text(git(root, ['rev-parse', '--is-shallow-repository'])) === 'true',

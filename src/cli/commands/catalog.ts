@@ -39,7 +39,7 @@ const check = defineCommand({
   ].join('\n'),
   async run({ options, config, env, io }) {
     const format = oneOf(options.format, FORMATS, 'text', 'format');
-    const repository = openRepository(process.cwd());
+    const repository = openRepository(process.cwd(), 'the check compares the catalog with the base branch, so run it in a clone of the catalog repository');
     const differ = createJsdDiffer({ timeoutMs: 2_000 });
     try {
       const checked = checkCatalog(repository, {
@@ -75,7 +75,7 @@ const create = defineCommand({
     const subjectOptions = { ...(options.description !== undefined ? { description: options.description } : {}), ...(owners ? { owners } : {}) };
     const optionProblems = scaffoldOptionProblems(team, name, subjectOptions);
     if (optionProblems.length > 0) throw new UsageError(`${optionProblems.join('\n')}\nNothing was written.`);
-    const repository = openRepository(process.cwd());
+    const repository = openRepository(process.cwd(), `new writes the subject into ${config.catalogDir}/ at the top of the catalog repository, so run it in a clone of that repository (or start one with schemaflow init)`);
     const dir = join(repository.root, config.catalogDir, team, name);
     const files = scaffoldSubject(team, name, subjectOptions);
     const label = `new ${team}/${name}`;

@@ -16,7 +16,7 @@ const build = defineCommand({
   details: 'Deterministic: the same commit gives the same bytes. IDs come from the first-parent history, so a shallow clone is refused (exit 2).',
   run({ options, config, io }) {
     const out = options.out !== undefined ? prepareOutputFile(options.out, 'out') : undefined;
-    const { manifest, bytes } = buildCatalogManifest(openRepository(process.cwd()), {
+    const { manifest, bytes } = buildCatalogManifest(openRepository(process.cwd(), 'the manifest is built from a commit of the catalog and its history, so run it in a clone of the catalog repository'), {
       catalogDir: config.catalogDir,
       ...(options.commit !== undefined ? { commit: options.commit } : {}),
       ...(options.env !== undefined ? { environment: options.env } : {}),

@@ -33,7 +33,7 @@ function runRegistration(dryRun: boolean, requireCluster: boolean) {
     // The environment's manifestUrl, when it names one, is already config.manifestUrl's default (runCli).
     const environment = options.env;
     refuseReadOnlyManifest(manifestOrigin(config, sources.manifestUrl, environment, CLI_MANIFEST_NAMES));
-    const repository = openRepository(process.cwd());
+    const repository = openRepository(process.cwd(), 'plan and register build the manifest from the catalog as committed and its history, so run them in a clone of the catalog repository');
     const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
       registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
