@@ -125,6 +125,25 @@ describe('schemaflow init', () => {
     for (const flow of flows) expect(withVariables(flow)['manifest-url']).toBe(published);
   });
 
+  // Regression: pr-check ran only on `paths: ['catalog/**']`, so the required status stayed pending
+  // on a pull request touching only CODEOWNERS or a workflow (it could never merge), and its job
+  // was named `check` while the READMEs say to require `catalog check`.
+  it('scaffolds a pull-request check that runs on every pull request, as the status the READMEs name', () => {
+    const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<(typeof SCAFFOLD_WORKFLOWS)[number], string>;
+    const files = new Map(scaffoldRepository({ org: 'acme', ref: 'v1', platformTeam: '@acme/platform', workflows }).map((file) => [file.file, file.content]));
+    const prCheck = parse(files.get('.github/workflows/pr-check.yml') ?? '') as { on: { pull_request: Record<string, unknown> | null }; jobs: Record<string, { name?: string }> };
+    expect(Object.keys(prCheck.on)).toEqual(['pull_request']);
+    expect(prCheck.on.pull_request ?? {}).not.toHaveProperty('paths');
+    expect(prCheck.on.pull_request ?? {}).not.toHaveProperty('paths-ignore');
+    const statuses = Object.entries(prCheck.jobs).map(([id, job]) => job.name ?? id);
+    const ownReadme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const readme of [files.get('README.md') ?? '', ownReadme]) {
+      const required = [...readme.matchAll(/require[s]? the `([^`]+)` status/g)].map((match) => match[1]);
+      expect(required.length).toBeGreaterThan(0);
+      for (const status of required) expect(statuses).toContain(status);
+    }
+  });
+
   it('pins only local action steps and keeps every other line of the workflow', () => {
     for (const name of SCAFFOLD_WORKFLOWS) {
       const own = readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8');
