@@ -2,7 +2,10 @@
  * `schemaflow init`: the files of a company's catalog repository. The three workflows are
  * schemaflow's own (.github/workflows/pr-check.yml, register.yml, flow.yml, shipped in the
  * package), with each `uses: ./actions/<name>` pinned to a release of the published actions
- * (DESIGN.md §8), so the scaffold runs exactly what schemaflow's own repository runs.
+ * (DESIGN.md §8), so the scaffold runs exactly what schemaflow's own repository runs. The CLI
+ * comes from the same release through package.json: schemaflow is not on npm, so `npx
+ * schemaflow` works only where it is installed (elsewhere npx would fetch whatever package holds
+ * that name on the registry).
  */
 
 /** The workflows `init` writes, by file name; each calls the action of the same role. */
@@ -79,7 +82,12 @@ request; on merge, registration assigns immutable IDs, creates the Kafka topics 
 
 ## Add an event
 
+The schemaflow CLI comes from package.json: \`${cliDependency(options)}\`, the release the
+workflows pin. schemaflow is not on npm, so npm fetches it from GitHub and builds it (a few
+minutes the first time), and \`npx schemaflow\` works only after \`npm install\`.
+
 \`\`\`sh
+npm install                                                       # once per clone
 npx schemaflow new <team>/<name> --owners @${options.org}/<team>   # subject.yaml and 1.json
 npx schemaflow check                                              # what the pull request check will say
 \`\`\`
@@ -98,9 +106,24 @@ version never changes.
 `;
 }
 
+/** The npm spec of the CLI at the release the workflows pin: schemaflow's GitHub repository at `ref`. */
+export function cliDependency(options: Pick<RepositoryScaffoldOptions, 'org' | 'ref'>): string {
+  return `github:${options.org}/schemaflow#${options.ref}`;
+}
+
+function packageJson(options: RepositoryScaffoldOptions): string {
+  const manifest = {
+    private: true, // a repository of schemas, never a package to publish
+    description: 'The event catalog: JSON Schemas managed by schemaflow, whose CLI (npx schemaflow) is installed from its GitHub release.',
+    devDependencies: { schemaflow: cliDependency(options) },
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
 /**
  * The files of a new catalog repository, relative to its root: catalog.yaml, CODEOWNERS, a
- * README, a .gitignore and the three workflows pinned to `<org>/schemaflow/actions/<name>@<ref>`.
+ * README, a package.json installing the CLI of release `ref`, a .gitignore and the three
+ * workflows pinned to `<org>/schemaflow/actions/<name>@<ref>`.
  */
 export function scaffoldRepository(options: RepositoryScaffoldOptions): Array<{ file: string; content: string }> {
   return [
@@ -108,6 +131,7 @@ export function scaffoldRepository(options: RepositoryScaffoldOptions): Array<{ 
     { file: '.github/CODEOWNERS', content: codeOwners(options.platformTeam) },
     ...SCAFFOLD_WORKFLOWS.map((name) => ({ file: `.github/workflows/${name}`, content: pinWorkflow(options.workflows[name], options.org, options.ref) })),
     { file: 'README.md', content: readme(options) },
+    { file: 'package.json', content: packageJson(options) },
     { file: '.gitignore', content: '.schemaflow/\nlake/\nnode_modules/\n' },
   ];
 }

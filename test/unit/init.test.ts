@@ -35,6 +35,13 @@ describe('schemaflow init', () => {
     expect(actionsUsed(join(root, '.github/workflows/register.yml'))).toEqual(['acme/schemaflow/actions/register@v1']);
     expect(actionsUsed(join(root, '.github/workflows/flow.yml'))).toEqual(['acme/schemaflow/actions/flow@v1', 'acme/schemaflow/actions/flow@v1']); // the shards, then the closing job
     expect(readFileSync(join(root, '.github/CODEOWNERS'), 'utf8')).toContain('/catalog/catalog.yaml   @acme/platform');
+    // Regression: the next steps and the README said `npx schemaflow` in a repository that did not
+    // have it, and schemaflow is not on npm: npx would fetch whatever package holds the name.
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).toEqual(expect.objectContaining({ private: true, devDependencies: { schemaflow: 'github:acme/schemaflow#v1' } }));
+    for (const steps of [result.stdout, readFileSync(join(root, 'README.md'), 'utf8')]) {
+      expect(steps).toMatch(/^ *npm install +#/m);
+      expect(steps.search(/^ *npm install /m)).toBeLessThan(steps.search(/^ *npx schemaflow /m));
+    }
 
     // As the printed next steps say: commit the scaffold, add an event, check it.
     git(root, 'add', '-A');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
-import { SCAFFOLD_WORKFLOWS, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
+import { SCAFFOLD_WORKFLOWS, cliDependency, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { nameProblems } from '../../catalog/layout.js';
 import { OWNER_PATTERN } from '../../catalog/config-files.js';
 import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.js';
@@ -111,17 +111,18 @@ function refuseBelowRepositoryTop(root: string): void {
 
 const init = defineCommand({
   name: 'init',
-  summary: 'scaffold a company catalog repository: catalog/, CODEOWNERS and the three workflows',
+  summary: 'scaffold a company catalog repository: catalog/, CODEOWNERS, the three workflows and a package.json for the CLI',
   args: '[dir]',
   settings: [],
   options: {
     org: { type: 'string', valueName: 'owner', description: 'GitHub owner of the schemaflow repository the workflows call [default: your-org, to replace]' },
-    ref: { type: 'string', valueName: 'tag', description: 'release of the actions the workflows pin [default: v1]' },
+    ref: { type: 'string', valueName: 'tag', description: 'release of the actions the workflows pin and of the CLI package.json installs [default: v1]' },
     'platform-team': { type: 'string', valueName: '@org/team', description: 'reviewers of the rules and workflows in CODEOWNERS [default: @<org>/platform]' },
   },
   details: [
     'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow}.yml calling',
-    '<org>/schemaflow/actions/<name>@<ref>, a README and a .gitignore into dir (default: the current directory),',
+    '<org>/schemaflow/actions/<name>@<ref>, a README, a .gitignore and a package.json whose devDependency is the CLI',
+    'of the same release (github:<org>/schemaflow#<ref>: schemaflow is not on npm) into dir (default: the current directory),',
     'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
     'dir must be the top of its repository, where GitHub reads .github/: inside a repository, anywhere else is exit 2.',
     'A file where a directory must go (dir itself, dir/.github, dir/catalog) is exit 2, naming it; nothing written.',
@@ -157,7 +158,8 @@ const init = defineCommand({
     io.out('');
     io.out('next:');
     if (shown !== '.') io.out(`  cd ${shown}`);
-    io.out('  git add -A && git commit -m "catalog: scaffold"   # the base the first pull request is checked against');
+    io.out(`  npm install                                        # the CLI from package.json (${cliDependency({ org, ref })}; not on npm), built on install: a few minutes the first time`);
+    io.out('  git add -A && git commit -m "catalog: scaffold"   # the base the first pull request is checked against, with package-lock.json');
     io.out('  npx schemaflow new <team>/<name>                   # your first event, then: npx schemaflow check');
     io.out('  set the repository variable SCHEMAFLOW_MANIFEST_URL (gs://bucket/manifests, where registration publishes and the flow reads) and edit .github/CODEOWNERS (one line per team); see README.md');
     return Promise.resolve(0);
