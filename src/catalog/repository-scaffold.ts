@@ -1,15 +1,18 @@
 /**
- * `schemaflow init`: the files of a company's catalog repository. The three workflows are
- * schemaflow's own (.github/workflows/pr-check.yml, register.yml, flow.yml, shipped in the
- * package), with each `uses: ./actions/<name>` pinned to a release of the published actions
- * (DESIGN.md §8), so the scaffold runs exactly what schemaflow's own repository runs. The CLI
- * comes from the same release through package.json: schemaflow is not on npm, so `npx
- * schemaflow` works only where it is installed (elsewhere npx would fetch whatever package holds
- * that name on the registry).
+ * `schemaflow init`: the files of a company's catalog repository. The four workflows of DESIGN.md
+ * §8 are schemaflow's own (.github/workflows/pr-check.yml, register.yml, flow.yml, site.yml,
+ * shipped in the package), with each `uses: ./actions/<name>` pinned to a release of the
+ * published actions, so the scaffold runs exactly what schemaflow's own repository runs. The CLI
+ * comes from the same release through package.json (site.yml runs it after `npm ci`): schemaflow
+ * is not on npm, so `npx schemaflow` works only where it is installed (elsewhere npx would fetch
+ * whatever package holds that name on the registry).
  */
 
-/** The workflows `init` writes, by file name; each calls the action of the same role. */
-export const SCAFFOLD_WORKFLOWS = ['pr-check.yml', 'register.yml', 'flow.yml'] as const;
+/**
+ * The workflows `init` writes, by file name: the check, registration and the flow each call the
+ * action of the same role; site publishes `schemaflow site` to GitHub Pages after registration.
+ */
+export const SCAFFOLD_WORKFLOWS = ['pr-check.yml', 'register.yml', 'flow.yml', 'site.yml'] as const;
 export type ScaffoldWorkflow = (typeof SCAFFOLD_WORKFLOWS)[number];
 
 export interface RepositoryScaffoldOptions {
@@ -103,6 +106,9 @@ version never changes.
   \`SCHEMAFLOW_STATSD_HOST\` (optional), \`GCP_WORKLOAD_IDENTITY_PROVIDER\`, \`GCP_SERVICE_ACCOUNT\`;
   secrets \`KAFKA_USERNAME\` and \`KAFKA_PASSWORD\`.
 - Runners must reach the brokers (SASL_SSL endpoints, or self-hosted runners in their network).
+- The searchable catalog on GitHub Pages (\`.github/workflows/site.yml\`, after each registration):
+  Settings → Pages → Source: GitHub Actions, and read access to the manifest bucket (and the
+  lake, for freshness) for \`GCP_SERVICE_ACCOUNT\`.
 `;
 }
 
@@ -122,8 +128,8 @@ function packageJson(options: RepositoryScaffoldOptions): string {
 
 /**
  * The files of a new catalog repository, relative to its root: catalog.yaml, CODEOWNERS, a
- * README, a package.json installing the CLI of release `ref`, a .gitignore and the three
- * workflows pinned to `<org>/schemaflow/actions/<name>@<ref>`.
+ * README, a package.json installing the CLI of release `ref`, a .gitignore and the four
+ * workflows, their actions pinned to `<org>/schemaflow/actions/<name>@<ref>`.
  */
 export function scaffoldRepository(options: RepositoryScaffoldOptions): Array<{ file: string; content: string }> {
   return [

@@ -34,6 +34,13 @@ describe('schemaflow init', () => {
     expect(actionsUsed(join(root, '.github/workflows/pr-check.yml'))).toEqual(['acme/schemaflow/actions/check@v1']);
     expect(actionsUsed(join(root, '.github/workflows/register.yml'))).toEqual(['acme/schemaflow/actions/register@v1']);
     expect(actionsUsed(join(root, '.github/workflows/flow.yml'))).toEqual(['acme/schemaflow/actions/flow@v1', 'acme/schemaflow/actions/flow@v1']); // the shards, then the closing job
+    // Regression: `schemaflow site` pointed at .github/workflows/site.yml, which init did not scaffold.
+    const site = parse(readFileSync(join(root, '.github/workflows/site.yml'), 'utf8')) as { on: { workflow_run: { workflows: string[] } }; jobs: Record<string, { steps: Array<{ run?: string }> }> };
+    expect(site.on.workflow_run.workflows).toEqual([(parse(readFileSync(join(root, '.github/workflows/register.yml'), 'utf8')) as { name: string }).name]);
+    const runs = Object.values(site.jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')).filter(Boolean);
+    const [install, build] = [runs.findIndex((run) => run.startsWith('npm ci')), runs.findIndex((run) => run.startsWith('npx schemaflow site'))];
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(build).toBeGreaterThan(install); // the CLI of package.json, installed first
     expect(readFileSync(join(root, '.github/CODEOWNERS'), 'utf8')).toContain('/catalog/catalog.yaml   @acme/platform');
     // Regression: the next steps and the README said `npx schemaflow` in a repository that did not
     // have it, and schemaflow is not on npm: npx would fetch whatever package holds the name.

@@ -111,7 +111,7 @@ function refuseBelowRepositoryTop(root: string): void {
 
 const init = defineCommand({
   name: 'init',
-  summary: 'scaffold a company catalog repository: catalog/, CODEOWNERS, the three workflows and a package.json for the CLI',
+  summary: 'scaffold a company catalog repository: catalog/, CODEOWNERS, the four workflows and a package.json for the CLI',
   args: '[dir]',
   settings: [],
   options: {
@@ -120,8 +120,8 @@ const init = defineCommand({
     'platform-team': { type: 'string', valueName: '@org/team', description: 'reviewers of the rules and workflows in CODEOWNERS [default: @<org>/platform]' },
   },
   details: [
-    'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow}.yml calling',
-    '<org>/schemaflow/actions/<name>@<ref>, a README, a .gitignore and a package.json whose devDependency is the CLI',
+    'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow,site}.yml (the actions',
+    'pinned to <org>/schemaflow/actions/<name>@<ref>; site publishes `schemaflow site` to GitHub Pages), a README, a .gitignore and a package.json whose devDependency is the CLI',
     'of the same release (github:<org>/schemaflow#<ref>: schemaflow is not on npm) into dir (default: the current directory),',
     'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
     'dir must be the top of its repository, where GitHub reads .github/: inside a repository, anywhere else is exit 2.',

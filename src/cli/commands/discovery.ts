@@ -94,7 +94,7 @@ const site = defineCommand({
       writeFileSync(target, file.content);
     }
     io.out(`wrote ${files.length} files to ${out}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}; ${lake}`);
-    io.out(`open ${join(out, 'index.html')} in a browser (works from disk), or publish the directory (GitHub Pages: .github/workflows/site.yml)`);
+    io.out(`open ${join(out, 'index.html')} in a browser (works from disk), or publish the directory (GitHub Pages: .github/workflows/site.yml, which schemaflow init scaffolds, rebuilds it after each registration)`);
     return 0;
   },
 });
