@@ -79,6 +79,30 @@ describe('schemaflow init', () => {
     }
   });
 
+  // Regression: without --org the note said "rerun with --org <owner> or edit .github/workflows/",
+  // but rerunning is FILES_EXIST, and your-org is in CODEOWNERS, the README and package.json too.
+  it('names every file holding the your-org placeholder without --org, with a command that replaces it', { timeout: 60_000 }, async () => {
+    const parent = scratch();
+    const result = await runSchemaflow(['init', 'my catalog'], { cwd: parent, env });
+    expect(result.code, result.stderr).toBe(0);
+    const root = join(parent, 'my catalog');
+    const holding = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === '.git' ? [] : holding(path);
+        return readFileSync(path, 'utf8').includes('your-org') ? [path.slice(root.length + 1)] : [];
+      });
+    const placed = holding(root).sort();
+    expect(placed).toEqual(expect.arrayContaining(['.github/CODEOWNERS', '.github/workflows/pr-check.yml', 'README.md', 'package.json']));
+    const [note = '', command = ''] = result.stderr.split('\n');
+    const named = /It is in (.*): replace it in each/.exec(note)?.[1]?.split(/, | and /) ?? [];
+    expect(named.sort()).toEqual(placed);
+    expect(command).toMatch(/^ {2}perl -pi -e 's\/your-org\/<owner>\/g' /);
+    execFileSync('sh', ['-c', command.replace('<owner>', 'acme')], { cwd: parent });
+    expect(holding(root)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).toMatchObject({ devDependencies: { schemaflow: 'github:acme/schemaflow#v1' } });
+  });
+
   // Regression: a file where init makes a directory (dir itself, dir/.github) was an unexpected
   // EEXIST error after `git init` and the first files, which stayed behind.
   it('refuses a file where a directory must go (exit 2, naming it) before git init or any write', { timeout: 60_000 }, async () => {

@@ -92,6 +92,11 @@ const create = defineCommand({
   },
 });
 
+/** `path` as one word of a POSIX shell command: quoted when it holds anything but letters, digits and ./_-. */
+function shellWord(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 /** A GitHub user or organization name: up to 39 letters, digits and hyphens, starting and ending with a letter or digit. */
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 
@@ -154,10 +159,16 @@ const init = defineCommand({
       io.out(`created ${join(shown, file.file)}`);
     }
     if (created) io.out(`initialized a git repository in ${shown} (branch main)`);
-    if (options.org === undefined) io.err('note: the workflows call your-org/schemaflow/actions/…@v1; rerun with --org <owner> or edit .github/workflows/');
+    // Rerunning with --org is no way out: the files are there now (FILES_EXIST). Name each one holding the placeholder.
+    const placeholders = options.org === undefined ? files.filter((file) => file.content.includes(org)).map((file) => file.file) : [];
+    if (placeholders.length > 0) {
+      const listed = placeholders.length === 1 ? placeholders.join('') : `${placeholders.slice(0, -1).join(', ')} and ${placeholders.at(-1) ?? ''}`;
+      io.err(`note: ${org} stands for your GitHub organization, the owner of the schemaflow repository the workflows call and package.json installs (--org). It is in ${listed}: replace it in each (init never writes over a file, so rerunning it with --org does not), e.g.`);
+      io.err(`  perl -pi -e 's/${org}/<owner>/g' ${placeholders.map((file) => shellWord(join(shown, file))).join(' ')}`);
+    }
     io.out('');
     io.out('next:');
-    if (shown !== '.') io.out(`  cd ${shown}`);
+    if (shown !== '.') io.out(`  cd ${shellWord(shown)}`);
     io.out(`  npm install                                        # the CLI from package.json (${cliDependency({ org, ref })}; not on npm), built on install: a few minutes the first time`);
     io.out('  git add -A && git commit -m "catalog: scaffold"   # the base the first pull request is checked against, with package-lock.json');
     io.out('  npx schemaflow new <team>/<name>                   # your first event, then: npx schemaflow check');
