@@ -6,6 +6,7 @@ import { createJsdDiffer } from '../adapters/jsd/differ.js';
 import { openRepository } from '../adapters/git/repository.js';
 import { resolveSettings } from '../config/resolve.js';
 import { describeError, type SchemaflowError } from '../domain/errors.js';
+import { terminalText } from '../domain/terminal-text.js';
 import { compareFindings, type Finding } from '../domain/finding.js';
 import { checkCatalog } from '../usecases/check-catalog.js';
 import { crossCheckCatalog } from '../usecases/cross-check.js';
@@ -76,11 +77,13 @@ async function main(): Promise<void> {
   if (errors > 0) core.setFailed(review.verdict);
 }
 
+/** One finding as an annotation; what quotes the pull request is escaped where a log viewer would act on it (terminalText). */
 function annotate(finding: Finding): void {
-  const properties = { file: finding.file, startLine: finding.line, startColumn: finding.col, title: finding.code };
-  if (finding.severity === 'error') core.error(finding.message, properties);
-  else if (finding.severity === 'warning') core.warning(finding.message, properties);
-  else core.notice(finding.message, properties);
+  const properties = { file: terminalText(finding.file), startLine: finding.line, startColumn: finding.col, title: finding.code };
+  const message = terminalText(finding.message);
+  if (finding.severity === 'error') core.error(message, properties);
+  else if (finding.severity === 'warning') core.warning(message, properties);
+  else core.notice(message, properties);
 }
 
 main().catch((error: unknown) => core.setFailed(`${(error as SchemaflowError).code ?? 'ERROR'}: ${describeError(error)}`));

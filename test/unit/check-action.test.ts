@@ -177,4 +177,18 @@ describe('actions/check', () => {
       repo.git('checkout', '-q', 'feature');
     }
   }, 30_000);
+
+  /**
+   * Regression: annotations quoted pull-request text raw, and GitHub's log viewer acts on escape
+   * sequences (colours, erased lines) in a step's output.
+   */
+  it('annotates with what a terminal would act on written as its escape', async () => {
+    repo.git('checkout', '-q', '-B', 'escapes', 'main');
+    repo.write('catalog/apps/painted/subject.yaml', 'description: Painted.\nowners: ["@acme/x"]\n');
+    repo.write('catalog/apps/painted/1.json', JSON.stringify({ description: 'Painted.', type: 'object', properties: { '\u001b[31mred\r': { type: 'string' } } }, null, 2));
+    repo.commit('a property name with an escape sequence');
+    const result = await runCheck();
+    expect(result.stdout).toContain('\\u001b[31mred\\u000d');
+    expect(result.stdout).not.toContain('\u001b');
+  });
 });
