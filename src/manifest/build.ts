@@ -11,15 +11,29 @@ export interface SubjectInput {
   readonly versions: readonly ManifestVersion[];
 }
 
-/** Topic settings as applied: catalog defaults, then the subject's, then the environment's. */
+/** Named settings that are Kafka topic configs too: a layer's `configs` may set either form. */
+const CONFIG_ALIASES = { retentionMs: 'retention.ms', cleanupPolicy: 'cleanup.policy' } as const;
+
+/**
+ * Topic settings as applied: catalog defaults, then the subject's, then the environment's, a
+ * later layer winning per setting. `retentionMs` and `configs['retention.ms']` are one setting
+ * (so are `cleanupPolicy` and `cleanup.policy`): a subject's `configs['retention.ms']` replaces
+ * the catalog's `retentionMs`, and within one layer the named form wins, as it always did.
+ */
 export function topicSettingsFor(catalog: CatalogSettings, subject: SubjectSettings, environment: string | undefined): TopicSettings {
   const layers = [catalog.topic, subject.topic ?? {}, (environment ? catalog.environments[environment]?.topic : undefined) ?? {}];
   const merged: Record<string, unknown> = {};
   const configs: Record<string, string> = {};
   for (const layer of layers) {
+    // Configs first, then named settings: a layer's named form replaces its own config form.
+    for (const [key, value] of Object.entries(layer.configs ?? {})) {
+      configs[key] = value;
+      for (const [name, config] of Object.entries(CONFIG_ALIASES)) if (config === key) delete merged[name];
+    }
     for (const [key, value] of Object.entries(layer)) {
-      if (key === 'configs') Object.assign(configs, value);
-      else if (value !== undefined) merged[key] = value;
+      if (key === 'configs' || value === undefined) continue;
+      merged[key] = value;
+      if (key in CONFIG_ALIASES) delete configs[CONFIG_ALIASES[key as keyof typeof CONFIG_ALIASES]];
     }
   }
   const ordered: Record<string, unknown> = {};

@@ -11,6 +11,8 @@ import { parseManifest } from '../../../src/manifest/parse.js';
 import manifestSchema from '../../../src/manifest/manifest.schema.json' with { type: 'json' };
 import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
+import { topicSettingsFor } from '../../../src/manifest/build.js';
+import { configsOf } from '../../../src/topics/plan.js';
 import { registerCatalog } from '../../../src/usecases/register.js';
 import { runSchemaflow } from '../../support/cli.js';
 import { createTestRepo } from '../../support/git-repo.js';
@@ -289,6 +291,19 @@ it('refuses to register or plan while the catalog has uncommitted changes, namin
   } finally {
     repo.dispose();
   }
+});
+
+// Regression: retentionMs and configs['retention.ms'] (cleanupPolicy and cleanup.policy) were
+// merged across layers apart, and the named form always won: the catalog's default retentionMs
+// beat a subject's configs['retention.ms'], and registration altered the topic back to it.
+it('treats a named topic setting and its Kafka config as one setting, the later layer winning', () => {
+  const catalog = { compatibility: { mode: 'FULL_TRANSITIVE' as const, policy: 'DEFAULT' as const }, lint: {}, topic: { partitions: 3, retentionMs: 604800000, configs: { 'cleanup.policy': 'delete' } }, environments: { prod: { topic: { configs: { 'cleanup.policy': 'compact' } } } } };
+  const subject = { description: 'd', owners: ['@acme/x'], status: 'active' as const, pii: [], topic: { configs: { 'retention.ms': '86400000' }, cleanupPolicy: 'delete' as const } };
+  expect(configsOf(topicSettingsFor(catalog, subject, undefined))).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': '86400000' });
+  expect(configsOf(topicSettingsFor(catalog, subject, 'prod'))).toEqual({ 'cleanup.policy': 'compact', 'retention.ms': '86400000' });
+  // Within one layer the named form wins, as before; without a conflict nothing changes.
+  expect(configsOf(topicSettingsFor({ ...catalog, topic: { retentionMs: 1, configs: { 'retention.ms': '2' } } }, { ...subject, topic: {} }, undefined))).toEqual({ 'retention.ms': '1' });
+  expect(topicSettingsFor(catalog, { ...subject, topic: { partitions: 6 } }, undefined)).toEqual({ partitions: 6, retentionMs: 604800000, configs: { 'cleanup.policy': 'delete' } });
 });
 
 describe('manifest format and canonical form', () => {
