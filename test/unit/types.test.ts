@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/adapters/git/repository.js';
+import type { Manifest } from '../../src/manifest/types.js';
+import { generateTypes } from '../../src/sdk/typegen.js';
 import { buildCatalogManifest } from '../../src/usecases/build-manifest.js';
 import { runSchemaflow } from '../support/cli.js';
 import { createTestRepo } from '../support/git-repo.js';
@@ -53,4 +55,22 @@ describe('schemaflow types', () => {
     const oldVersion = compile(`${header}void producer.send('apps-users', { userId: 'u', kind: 'signed_up', occurredAt: 't', email: 'e', locale: 5 }, { version: 2 });\n`);
     expect(oldVersion.join('\n')).toMatch(/locale|number/);
   }, 60_000);
+
+  // Regression: apps-user-2 and apps-user2 were both typed AppsUser2 (a duplicate identifier),
+  // apps-a--b gave the type name AppsA-B (a syntax error), and the whole file failed to compile;
+  // an object with patternProperties and additionalProperties false refused the names they allow.
+  it('gives every subject its own type name, always an identifier, and admits what patternProperties allows', () => {
+    const subject = (name: string, schema: Record<string, unknown>) => ({ subject: name, versions: [{ version: 1, id: 1, schema }] });
+    const object = { type: 'object', properties: { a: { type: 'string' } } };
+    const manifest = { serial: 1, sourceCommit: 'c'.repeat(40), subjects: [subject('apps-user-2', object), subject('apps-user2', object), subject('apps-a--b', object), subject('apps-x', { ...object, patternProperties: { '^x_': { type: 'number' } }, additionalProperties: false })] } as unknown as Manifest;
+    const declarations = generateTypes(manifest);
+    for (const name of ['AppsUser_2V1', 'AppsUser2V1', 'AppsA_BV1', 'AppsXV1']) expect(declarations).toContain(`export type ${name} =`);
+    const dir = join(work, 'names');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'events.d.ts'), declarations.replace("import 'schemaflow';", '').replace(/declare module 'schemaflow' \{[\s\S]*$/, ''));
+    const snippet = join(dir, 'use.ts');
+    writeFileSync(snippet, "import type { AppsXV1, AppsUser_2V1, AppsUser2V1, AppsA_BV1 } from './events.js';\nexport const x: AppsXV1 = { a: 's', x_1: 1 };\nexport const names: [AppsUser_2V1, AppsUser2V1, AppsA_BV1] = [{}, {}, {}];\n");
+    const program = ts.createProgram([snippet], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: false, types: [] });
+    expect(ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))).toEqual([]);
+  });
 });
