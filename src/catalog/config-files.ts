@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { closestNames } from '../domain/closest-names.js';
 import { toPointer, type Finding } from '../domain/finding.js';
 import type { ParsedDocument } from './documents.js';
 import { findingAt } from './finding-builder.js';
@@ -116,6 +117,8 @@ export function readCatalogSettings(document: ParsedDocument): { settings?: Cata
     if (environment.stateUrl === undefined || environment.lakeUrl !== undefined) continue;
     findings.push(findingAt(document, 'ENVIRONMENT_STATE_WITHOUT_LAKE', toPointer(['environments', name, 'stateUrl']), `${document.file} environment ${JSON.stringify(name)} names a stateUrl but no lakeUrl, so every command that reads the flow state refuses --env ${name}: a flow state belongs to one lake. Add lakeUrl (the lake whose state it is) beside it, or drop stateUrl (the state then follows the lake: <lake>/_state/).`, { environment: name }));
   }
+  findings.push(...topicConfigFindings(document, value.topic, ['topic']));
+  for (const [name, environment] of Object.entries(value.environments ?? {})) findings.push(...topicConfigFindings(document, environment.topic, ['environments', name, 'topic']));
   return {
     findings,
     settings: {
@@ -157,7 +160,40 @@ export function readSubjectSettings(document: ParsedDocument): { settings?: Subj
     return { findings: schemaFindings(document, 'SUBJECT_CONFIG_INVALID', subject.errors ?? [], 'subject.schema.json') };
   }
   const value = document.value as Omit<SubjectSettings, 'status' | 'pii'> & { status?: SubjectSettings['status']; pii?: string[] };
-  return { findings: [], settings: { ...value, status: value.status ?? 'active', pii: value.pii ?? [] } };
+  return { findings: topicConfigFindings(document, value.topic, ['topic']), settings: { ...value, status: value.status ?? 'active', pii: value.pii ?? [] } };
+}
+
+/**
+ * The topic configs Apache Kafka 4.1 takes (org.apache.kafka.common.config.TopicConfig, and the
+ * two replication throttles it also takes per topic). The schema accepts any dotted name.
+ */
+const KAFKA_TOPIC_CONFIGS = [
+  'cleanup.policy', 'compression.gzip.level', 'compression.lz4.level', 'compression.type', 'compression.zstd.level', 'delete.retention.ms', 'file.delete.delay.ms', 'flush.messages', 'flush.ms',
+  'follower.replication.throttled.replicas', 'index.interval.bytes', 'leader.replication.throttled.replicas', 'local.retention.bytes', 'local.retention.ms', 'max.compaction.lag.ms', 'max.message.bytes',
+  'message.downconversion.enable', 'message.timestamp.after.max.ms', 'message.timestamp.before.max.ms', 'message.timestamp.type', 'min.cleanable.dirty.ratio', 'min.compaction.lag.ms', 'min.insync.replicas',
+  'preallocate', 'remote.log.copy.disable', 'remote.log.delete.on.disable', 'remote.storage.enable', 'retention.bytes', 'retention.ms', 'segment.bytes', 'segment.index.bytes', 'segment.jitter.ms', 'segment.ms',
+  'unclean.leader.election.enable',
+];
+const KNOWN_TOPIC_CONFIGS = new Set(KAFKA_TOPIC_CONFIGS);
+
+/**
+ * A warning for each `configs` name Kafka does not know: a broker refuses an unknown topic config
+ * (INVALID_CONFIG), so registration would fail on merge when it creates or alters the topic.
+ * A warning, configurable off: a vendor's brokers (Confluent's `confluent.*`) know more.
+ */
+function topicConfigFindings(document: ParsedDocument, topic: { configs?: Readonly<Record<string, string>> } | undefined, at: readonly string[]): Finding[] {
+  return Object.keys(topic?.configs ?? {})
+    .filter((name) => !KNOWN_TOPIC_CONFIGS.has(name))
+    .map((name) => {
+      const [closest] = closestNames(KAFKA_TOPIC_CONFIGS, name, 1);
+      return findingAt(
+        document,
+        'TOPIC_CONFIG_UNKNOWN',
+        toPointer([...at, 'configs', name]),
+        `${document.file} sets the topic config ${JSON.stringify(name)}, which Apache Kafka 4.1 does not know${closest ? ` (did you mean ${JSON.stringify(closest)}?)` : ''}: a broker refuses it (INVALID_CONFIG), so registration would fail on merge when it creates or alters the topic. Correct the name, or, if your brokers know it (a vendor's own config), set TOPIC_CONFIG_UNKNOWN to off in catalog.yaml.`,
+        { config: name },
+      );
+    });
 }
 
 /**

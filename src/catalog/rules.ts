@@ -33,6 +33,7 @@ export const RULES = {
   CATALOG_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'catalog.yaml does not match its JSON Schema.' },
   SUBJECT_CONFIG_INVALID: { severity: 'error', configurable: false, summary: 'subject.yaml does not match its JSON Schema.' },
   OVERRIDES_INVALID: { severity: 'error', configurable: false, summary: 'overrides.yaml does not match its JSON Schema.' },
+  TOPIC_CONFIG_UNKNOWN: { severity: 'warning', configurable: true, summary: 'A topic `configs` name Apache Kafka does not know; a broker would refuse it at registration (INVALID_CONFIG). Off for brokers that know more (a vendor\'s own configs).' },
   LINT_UNKNOWN_RULE: { severity: 'warning', configurable: false, summary: 'catalog.yaml sets a level for a rule that does not exist or cannot be configured.' },
   ENVIRONMENT_STATE_WITHOUT_LAKE: { severity: 'error', configurable: false, summary: 'A catalog.yaml environment names a stateUrl but no lakeUrl (commands refuse it with --env): an error where the pull request writes that environment, a warning where it is unchanged from the base branch.' },
   OVERRIDE_UNKNOWN_RULE: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a rule that is not a compatibility finding code, so it would never match.' },

@@ -45,6 +45,12 @@ const CASES: readonly RuleCase[] = [
   { name: 'SUBJECT_CONFIG_INVALID: a blank description', files: { 'catalog/apps/orders/subject.yaml': 'description: "   "\nowners: ["@acme/test"]\n', 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID'], at: { file: 'catalog/apps/orders/subject.yaml', line: 1, col: 14, pointer: '/description' } },
   { name: 'SUBJECT_CONFIG_INVALID: unknown key and bad status', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}status: gone\ncolour: red\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID', 'SUBJECT_CONFIG_INVALID'] },
   { name: 'SUBJECT_CONFIG_INVALID: a retentionMs JSON cannot hold exactly (1e21 reached Kafka as "1e+21")', files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}topic:\n  retentionMs: 1e21\n`, 'catalog/apps/orders/1.json': schema() }, expect: ['SUBJECT_CONFIG_INVALID'] },
+  {
+    name: 'TOPIC_CONFIG_UNKNOWN: a topic config Kafka refuses, with the closest it knows',
+    files: { 'catalog/apps/orders/subject.yaml': `${SUBJECT_YAML}topic:\n  configs:\n    retention.msec: "1000"\n    segment.ms: "60000"\n`, 'catalog/apps/orders/1.json': schema() },
+    expect: ['TOPIC_CONFIG_UNKNOWN'],
+    at: { file: 'catalog/apps/orders/subject.yaml', line: 5, col: 21, pointer: '/topic/configs/retention.msec' },
+  },
   { name: 'ROOT_NOT_OBJECT', files: { 'catalog/apps/orders/subject.yaml': SUBJECT_YAML, 'catalog/apps/orders/1.json': JSON.stringify({ description: 'd', type: 'array' }) }, expect: ['ROOT_NOT_OBJECT'] },
   {
     name: 'MISSING_DESCRIPTION on a nested property, positioned',
