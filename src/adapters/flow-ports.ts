@@ -70,7 +70,6 @@ export function stopOnSignals(log: (line: string) => void, options: { readonly c
   return { signal: controller.signal, received: () => received, dispose };
 }
 
-/** Sends the run's metrics when a StatsD host is configured (off otherwise). */
 /** The setting a StatsD host that does not resolve is fixed in, for `flow run` and actions/flow alike. */
 const STATSD_SETTING = `${findSetting('statsdHost').env} (--${findSetting('statsdHost').flag ?? ''}; actions/flow input ${findSetting('statsdHost').actionInput ?? ''})`;
 
