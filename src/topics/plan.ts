@@ -68,7 +68,7 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
     for (const key of unexplained) drift.push({ topic: topic.topic, key, value: current.configs[key] as string });
     const changes = [...new Set([...Object.keys(wanted), ...(options.reconcile ? unexplained : [])])]
       .sort()
-      .filter((key) => current.configs[key] !== wanted[key])
+      .filter((key) => !sameConfigValue(current.configs[key], wanted[key]))
       .map((key) => ({ key, from: current.configs[key], to: wanted[key] }));
     if (changes.length > 0) {
       const kept = options.reconcile ? {} : Object.fromEntries(unexplained.map((key) => [key, current.configs[key] as string]));
@@ -89,6 +89,24 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
     }
   }
   return { actions, warnings, drift };
+}
+
+/**
+ * Whether a config value Kafka describes is the catalog's value as Kafka stores it. A broker
+ * trims a value, writes a boolean in lower case, a number without leading zeros or plus sign
+ * (`0.50` as `0.5`), and a list without the spaces after its commas: `TRUE` is described as
+ * `true`, and comparing the text would alter such a topic on every registration.
+ */
+function sameConfigValue(live: string | undefined, wanted: string | undefined): boolean {
+  return live === undefined || wanted === undefined ? live === wanted : storedForm(live) === storedForm(wanted);
+}
+
+function storedForm(value: string): string {
+  const trimmed = value.trim();
+  if (/^(?:true|false)$/i.test(trimmed)) return trimmed.toLowerCase();
+  if (/^[+-]?\d+$/.test(trimmed)) return BigInt(trimmed).toString();
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(trimmed)) return String(Number(trimmed));
+  return trimmed.split(',').map((part) => part.trim()).join(',');
 }
 
 /** What registration needs from the cluster (implemented over kafkajs in adapters/kafka). */

@@ -50,6 +50,20 @@ describe('topics', () => {
     expect(retired.warnings[0]).toContain('delete the topic manually');
   });
 
+  // Regression: the broker describes a config as it stores it (TRUE as true, 0.50 as 0.5, "delete, compact"
+  // as "delete,compact"), and the plan compared the text, so every registration altered such a topic again.
+  it('re-plans a topic whose configs the broker stores in another form as a no-op', async () => {
+    const name = uniqueName('apps-forms');
+    const settings = { partitions: 1, replicationFactor: 1, retentionMs: 86_400_000, configs: { 'unclean.leader.election.enable': 'TRUE', 'min.cleanable.dirty.ratio': '0.50', 'min.insync.replicas': ' 1', 'segment.ms': '0604800000' }, cleanupPolicy: 'delete, compact' } as DesiredTopic['settings'];
+    const brokerCount = await topics.brokerCount();
+    await topics.apply(planTopics([{ topic: name, status: 'active', settings }], await topics.describe([name]), { brokerCount }).actions);
+    const live = await topics.describe([name]);
+    expect(live.get(name)?.configs).toMatchObject({ 'unclean.leader.election.enable': 'true', 'min.cleanable.dirty.ratio': '0.5', 'cleanup.policy': 'delete,compact', 'segment.ms': '604800000' });
+    expect(planTopics([{ topic: name, status: 'active', settings }], live, { brokerCount }).actions).toEqual([]);
+    // A real change still is one.
+    expect(planTopics([{ topic: name, status: 'active', settings: { ...settings, configs: { ...settings.configs, 'min.cleanable.dirty.ratio': '0.6' } } }], live, { brokerCount }).actions).toMatchObject([{ kind: 'alter-configs', changes: [{ key: 'min.cleanable.dirty.ratio', from: '0.5', to: '0.6' }] }]);
+  });
+
   it('plans every topic as a creation without live state (a pull request has no secrets)', () => {
     expect(planTopics([{ topic: 'apps-users', status: 'active', settings: { partitions: 6 } }], undefined).actions).toEqual([{ kind: 'create', topic: 'apps-users', partitions: 6, replicationFactor: undefined, configs: {} }]);
   });
