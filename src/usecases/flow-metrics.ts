@@ -50,7 +50,7 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     if (closure.failed) metrics.push({ type: 'count', name: 'errors', value: 1, tags: { subject: closure.subject } });
   }
   // A `flow close` reads nothing: its duration is a series of its own, beside the runs'.
-  metrics.push({ type: 'timing', name: 'duration', value: options.durationMs, tags: report.closeOnly ? { mode: 'close' } : {} });
+  metrics.push(durationMetric(options.durationMs, report.closeOnly));
   return metrics;
 }
 
@@ -58,14 +58,17 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
  * The metrics of a run that failed outright (brokers that cannot be reached, a manifest that
  * cannot be read): it has no report, so no counters, lag or age; `errors`, tagged with the
  * error's code as its reason, and `duration` still go out, so that the alerts on them fire when
- * every run fails. `duration` is tagged as {@link flowMetrics} tags it.
+ * every run fails.
  */
 export function failedRunMetrics(failure: { reason: string; closeOnly: boolean; durationMs: number }): Metric[] {
   return [
     { type: 'count', name: 'errors', value: 1, tags: { reason: failure.reason } },
-    { type: 'timing', name: 'duration', value: failure.durationMs, tags: failure.closeOnly ? { mode: 'close' } : {} },
+    durationMetric(failure.durationMs, failure.closeOnly),
   ];
 }
+
+/** The run's `duration`, tagged `mode:close` for `flow close`, whether the run reported or failed. */
+const durationMetric = (durationMs: number, closeOnly: boolean): Metric => ({ type: 'timing', name: 'duration', value: durationMs, tags: closeOnly ? { mode: 'close' } : {} });
 
 /** One row per subject of a run, for the job summary. */
 export interface SubjectSummary {
