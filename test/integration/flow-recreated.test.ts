@@ -21,6 +21,13 @@ afterAll(async () => {
   await fixture.dispose();
 });
 
+/**
+ * Each run is a few seconds; one that hangs is stopped (SIGTERM: it reports what it did) well
+ * inside the test's timeout, and the assertion shows its output, so a hang names its step.
+ */
+const run = (args: readonly string[]) => fixture.cli(args, {}, { timeoutMs: 20_000 });
+const shown = (result: { stdout: string; stderr: string; signal: NodeJS.Signals | null }): string => `${result.signal ? `stopped by ${result.signal}: ` : ''}${result.stdout}${result.stderr}`;
+
 const events = (topic: string, ids: readonly string[], time: number) =>
   ids.map((id, index) => ({ partition: 0, timestamp: String(time + index), headers: { 'schema-id': String(fixture.idOf(topic, 1)) }, value: JSON.stringify({ id, at: new Date(time).toISOString() }) }));
 
@@ -28,11 +35,12 @@ it('stops a partition whose topic was recreated past the lake offsets, archiving
   const [topic = ''] = fixture.subjects;
   await fixture.createTopic(topic, 1);
   await fixture.send(topic, events(topic, ['a0', 'a1', 'a2', 'a3', 'a4'], BASE_TIME));
-  expect((await fixture.cli(['flow', 'run', '--lake', lake.url])).code).toBe(0);
+  const first = await run(['flow', 'run', '--lake', lake.url]);
+  expect(first.code, shown(first)).toBe(0);
   // Grown, not recreated: the last archived record (offset 4) is read again and matches.
   await fixture.send(topic, events(topic, ['a5', 'a6', 'a7'], BASE_TIME + 3_600_000));
-  const grown = await fixture.cli(['flow', 'run', '--lake', lake.url]);
-  expect(grown.code, grown.stdout + grown.stderr).toBe(0);
+  const grown = await run(['flow', 'run', '--lake', lake.url]);
+  expect(grown.code, shown(grown)).toBe(0);
   expect(grown.stdout).toMatch(new RegExp(`archived\\s+${topic}/0 offsets 5–7`));
   const state = JSON.parse(readFileSync(join(new URL(lake.url).pathname, '_state', topic, '0.json'), 'utf8')) as { next: string; lastRecord: unknown };
   expect(state.next).toBe('8');
@@ -46,14 +54,16 @@ it('stops a partition whose topic was recreated past the lake offsets, archiving
   await Promise.all([admin.connect(), producer.connect()]);
   try {
     await admin.deleteTopics({ topics: [topic] });
-    const deadline = Date.now() + 60_000;
+    // Well inside the test's timeout, so a broker that never lets the name go fails here, saying so.
+    const deadline = Date.now() + 20_000;
     let created = false;
     while (!created) {
       // The broker may still be removing the old topic.
       created = await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }).catch((error: unknown) => {
-        if (Date.now() > deadline) throw error;
+        if (Date.now() > deadline) throw new Error(`topic ${topic} could not be created again within 20 s of its deletion`, { cause: error });
         return false;
       });
+      if (!created && Date.now() > deadline) throw new Error(`topic ${topic} still existed 20 s after its deletion`);
       if (!created) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await producer.send({ topic, messages: events(topic, Array.from({ length: 12 }, (_, index) => `b${index}`), BASE_TIME + 7_200_000) });
@@ -61,8 +71,8 @@ it('stops a partition whose topic was recreated past the lake offsets, archiving
     await Promise.all([admin.disconnect(), producer.disconnect()]);
   }
 
-  const recreated = await fixture.cli(['flow', 'run', '--lake', lake.url]);
-  expect(recreated.code, recreated.stdout + recreated.stderr).toBe(1);
+  const recreated = await run(['flow', 'run', '--lake', lake.url]);
+  expect(recreated.code, shown(recreated)).toBe(1);
   expect(recreated.stdout).toMatch(new RegExp(`stopped\\s+${topic}/0`));
   expect(recreated.stdout).toContain(`the record Kafka holds at offset 7 (Kafka timestamp ${BASE_TIME + 7_200_000 + 7}`);
   expect(recreated.stdout).toContain('the topic was deleted and recreated');
@@ -72,8 +82,9 @@ it('stops a partition whose topic was recreated past the lake offsets, archiving
   expect(coverageProblems(contents, topic, 0, 8)).toEqual([]);
   // (a5–a7 are under _late/: the first run, having read the partition to its end, closed their hour.)
   expect(contents.rows.filter((row) => row.topic === topic).map((row) => (row.row as { value: { id: string } }).value.id).sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']);
-  const audit = await fixture.cli(['lake', 'audit', '--lake', lake.url]);
-  expect(audit.code, audit.stdout + audit.stderr).toBe(0);
+  const audit = await run(['lake', 'audit', '--lake', lake.url]);
+  expect(audit.code, shown(audit)).toBe(0);
   // It stays stopped: each run reads the record again and finds the same other one.
-  expect((await fixture.cli(['flow', 'run', '--lake', lake.url])).code).toBe(1);
+  const again = await run(['flow', 'run', '--lake', lake.url]);
+  expect(again.code, shown(again)).toBe(1);
 });
