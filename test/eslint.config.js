@@ -18,6 +18,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
+      // Deprecated in Node.js (DEP0040, DEP0169); the GCS client's dependencies use them, and
+      // src/adapters/lake/gcs-warnings.ts hides their warnings on the ground that schemaflow does not.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...['punycode', 'node:punycode'].map((name) => ({ name, message: 'Deprecated (DEP0040); use the WHATWG URL API or domainToASCII from node:url.' })),
+            ...['url', 'node:url'].map((name) => ({ name, importNames: ['parse'], message: 'url.parse() is deprecated (DEP0169); use new URL().' })),
+          ],
+        },
+      ],
+      'no-restricted-properties': ['error', { object: 'url', property: 'parse', message: 'url.parse() is deprecated (DEP0169); use new URL().' }],
     },
   },
   {

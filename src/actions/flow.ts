@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { quietMetadataLookupWarnings } from '../adapters/lake/gcs-warnings.js';
+import { quietGcsClientWarnings } from '../adapters/lake/gcs-warnings.js';
 import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, openMetricsSink, parseWorkers, runWithMetrics, stopOnSignals } from '../adapters/flow-ports.js';
 import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
@@ -60,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 // This bundle is also its flow threads' script: the filter is installed in each.
-quietMetadataLookupWarnings(process.env);
+quietGcsClientWarnings(process.env);
 if (isFlowWorker()) await serveFlowWorker();
 else await main().catch((error: unknown) => core.setFailed(describeError(error)));

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { quietMetadataLookupWarnings } from '../adapters/lake/gcs-warnings.js';
+import { quietGcsClientWarnings } from '../adapters/lake/gcs-warnings.js';
 import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
@@ -44,5 +44,5 @@ async function main(): Promise<void> {
     .write();
 }
 
-quietMetadataLookupWarnings(process.env);
+quietGcsClientWarnings(process.env);
 main().catch((error: unknown) => core.setFailed(describeError(error)));

@@ -1,8 +1,8 @@
 /* The script of `flow run --workers N`'s threads (see flow-workers.ts). */
 import { isFlowWorker, serveFlowWorker } from './flow-workers.js';
-import { quietMetadataLookupWarnings } from './lake/gcs-warnings.js';
+import { quietGcsClientWarnings } from './lake/gcs-warnings.js';
 
 // A thread has a process object of its own: the main thread's filter does not reach its warnings.
-quietMetadataLookupWarnings(process.env);
+quietGcsClientWarnings(process.env);
 
 if (isFlowWorker()) await serveFlowWorker();

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { quietMetadataLookupWarnings } from '../adapters/lake/gcs-warnings.js';
+import { quietGcsClientWarnings } from '../adapters/lake/gcs-warnings.js';
 import { runCli } from './program.js';
 
-quietMetadataLookupWarnings(process.env);
+quietGcsClientWarnings(process.env);
 
 // `schemaflow check | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
