@@ -13,7 +13,8 @@ export default defineConfig({
     maxWorkers: 2,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     // Every temporary directory of a run lives in one, removed after it (see temp-root.ts).
-    globalSetup: ['test/support/temp-root.ts'],
+    // The action bundles run on the Node.js their action.yml names (see action-runtime.ts).
+    globalSetup: ['test/support/temp-root.ts', 'test/support/action-runtime.ts'],
     projects: [
       {
         extends: true,

@@ -17,13 +17,16 @@ export interface ActionRun {
 }
 
 /**
- * Runs a committed action bundle (`actions/<name>/dist/index.js`) as the runner does: a Node
- * process with `INPUT_<NAME>` variables (hyphens kept, as GitHub keeps them; an input not given
- * gets its `default` from action.yml, as the runner gives it), a GITHUB_OUTPUT
- * and a GITHUB_STEP_SUMMARY file; nothing else of this process's environment but PATH and HOME.
+ * Runs a committed action bundle (`actions/<name>/dist/index.js`) as the runner does: a process
+ * of the Node.js major its action.yml names (action-runtime.ts), with `INPUT_<NAME>` variables
+ * (hyphens kept, as GitHub keeps them; an input not given gets its `default` from action.yml, as
+ * the runner gives it), a GITHUB_OUTPUT and a GITHUB_STEP_SUMMARY file; nothing else of this
+ * process's environment but PATH and HOME.
  * `started` gets the process, to signal it as a runner cancelling the step does.
  */
 export function runAction(name: string, options: { cwd: string; inputs: Record<string, string>; env?: NodeJS.ProcessEnv; started?: (child: ChildProcess) => void }): Promise<ActionRun> {
+  const node = process.env.SCHEMAFLOW_ACTION_NODE;
+  if (!node) throw new Error('SCHEMAFLOW_ACTION_NODE is not set: run the tests with test/vitest.config.ts, whose global setup (test/support/action-runtime.ts) provides the Node.js the actions run on');
   const files = mkdtempSync(join(tmpdir(), 'schemaflow-action-'));
   const outputs = join(files, 'outputs');
   const summary = join(files, 'summary');
@@ -35,7 +38,7 @@ export function runAction(name: string, options: { cwd: string; inputs: Record<s
   for (const [input, value] of Object.entries({ ...defaults, ...options.inputs })) env[`INPUT_${input.toUpperCase()}`] = value;
   const bundle = fileURLToPath(new URL(`../../actions/${name}/dist/index.js`, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [bundle], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     options.started?.(child);
     let stdout = '';
     let stderr = '';
