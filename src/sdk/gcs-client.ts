@@ -1,5 +1,6 @@
-import type { Bucket, Storage, StorageOptions } from '@google-cloud/storage';
+import type { Bucket, File, Storage, StorageOptions } from '@google-cloud/storage';
 import { UsageError } from '../domain/errors.js';
+import { mayPassOnRetry } from '../domain/retry.js';
 
 /**
  * A Google Cloud Storage client, the library loaded on first use: it takes a tenth of a second
@@ -41,5 +42,41 @@ export async function isBucketMissing(bucket: Bucket, name: string): Promise<boo
     return false;
   } catch (error) {
     return gcsStatusOf(error) === 404 ? true : undefined;
+  }
+}
+
+/**
+ * Client options for downloads: the GCS client makes no retry of its own. Its retries of a
+ * download crash Node.js 22 and later: retry-request destroys the streamed response to try
+ * again, and teeny-request then pipes the answer into the destroyed stream, which Node.js 22+
+ * throws as an uncaught ERR_STREAM_UNABLE_TO_PIPE (googleapis/google-cloud-node#8670, unfixed in
+ * teeny-request 9 under @google-cloud/storage 7). So a 429 or 503 on a download killed the
+ * process on the actions' Node.js 24; downloadObject retries instead.
+ */
+export const DOWNLOAD_CLIENT_OPTIONS = { retryOptions: { autoRetry: false } } as const satisfies StorageOptions;
+
+/** How many times, and for how long in all, a download is tried. */
+export interface DownloadPatience {
+  readonly attempts: number;
+  readonly totalMs: number;
+}
+
+/**
+ * An object's bytes, from a File of a client made with DOWNLOAD_CLIENT_OPTIONS: what the GCS
+ * client's own retries would do (408, 429, 5xx and dropped connections tried again after 1, 2,
+ * 4… seconds plus up to one of jitter, at most 64 s apart), short of the crash. The last error
+ * is thrown as the client throws it, so callers read its status alike.
+ */
+export async function downloadObject(file: File, patience: DownloadPatience, wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))): Promise<Buffer> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const [bytes] = await file.download();
+      return bytes;
+    } catch (error) {
+      const delay = Math.min(64_000, 1_000 * 2 ** (attempt - 1)) + Math.floor(Math.random() * 1_000);
+      if (attempt >= patience.attempts || !mayPassOnRetry(error) || Date.now() - started + delay > patience.totalMs) throw error;
+      await wait(delay);
+    }
   }
 }

@@ -4,7 +4,10 @@ import { decodeFileUrl } from '../domain/file-url.js';
 import { isRetriableStatus, mayPassOnRetry } from '../domain/retry.js';
 import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
-import { bucketNotFound, createStorage, gcsStatusOf, isBucketMissing } from './gcs-client.js';
+import { bucketNotFound, createStorage, DOWNLOAD_CLIENT_OPTIONS, downloadObject, gcsStatusOf, isBucketMissing } from './gcs-client.js';
+
+/** As the GCS client retries by default: 3 retries within 600 s. */
+const MANIFEST_DOWNLOAD = { attempts: 4, totalMs: 600_000 } as const;
 
 /** Fetches a manifest's bytes from a location; inject one to load from anywhere else. */
 export type ManifestLoader = (location: string) => Promise<Uint8Array>;
@@ -23,11 +26,10 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     }
     const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
     if (gs) {
-      const storage = await createStorage(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {});
+      const storage = await createStorage({ ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...DOWNLOAD_CLIENT_OPTIONS });
       const bucket = storage.bucket(gs[1] ?? '');
       try {
-        const [bytes] = await bucket.file(gs[2] ?? '').download();
-        return new Uint8Array(bytes);
+        return new Uint8Array(await downloadObject(bucket.file(gs[2] ?? ''), MANIFEST_DOWNLOAD));
       } catch (error) {
         // A missing manifest is MANIFEST_UNREADABLE (not published yet); a missing bucket is a mistyped location.
         if (gcsStatusOf(error) === 404 && (await isBucketMissing(bucket, gs[2] ?? ''))) throw bucketNotFound(gs[1] ?? '', target, error);

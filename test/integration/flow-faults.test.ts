@@ -29,15 +29,17 @@ async function expectExactlyOnce(lake: TestLake, env: Record<string, string> = {
 
 /**
  * A loopback proxy in front of the emulator that answers 429 or 503 (alternately, per kind) to the
- * second and third upload and read, then to every seventh upload and every eleventh read (counted
- * per kind, retries included), and forwards everything else untouched: each kind of request meets
- * both answers however many requests a run makes.
+ * second and third upload, download (`alt=media`) and other read, then to every seventh upload
+ * and every eleventh download or read (counted per kind, retries included), and forwards
+ * everything else untouched: each kind of request meets both answers however many requests a
+ * run makes.
  */
 async function startFaultyProxy(target: string): Promise<{ endpoint: string; injected: () => string[]; close: () => Promise<void> }> {
-  const counts = { upload: 0, read: 0 };
+  const counts = { upload: 0, download: 0, read: 0 };
   const injected: string[] = [];
   const server = createServer((incoming, outgoing) => {
-    const kind = incoming.method === 'POST' && (incoming.url ?? '').includes('/upload/') ? 'upload' : 'read';
+    const url = incoming.url ?? '';
+    const kind = incoming.method === 'POST' && url.includes('/upload/') ? 'upload' : incoming.method === 'GET' && /[?&]alt=media\b/.test(url) ? 'download' : 'read';
     const count = (counts[kind] += 1);
     if (count === 2 || count === 3 || count % (kind === 'upload' ? 7 : 11) === 0) {
       const status = injected.filter((entry) => entry.startsWith(kind)).length % 2 === 0 ? 429 : 503;
@@ -68,15 +70,20 @@ describe('flow faults', () => {
     expect(again.stdout).not.toContain('archived ');
   });
 
-  it('GCS answering 429 and 503: requests are retried with backoff and nothing is lost', async () => {
+  // On Node.js 24 (the actions' runtime) too: there the GCS client's own retry of a download
+  // crashed the process (ERR_STREAM_UNABLE_TO_PIPE), which Node 20 never showed.
+  it.each([
+    ['the suite’s Node.js', undefined],
+    ['Node.js 24, the actions’ runtime', process.env.SCHEMAFLOW_ACTION_NODE],
+  ])('GCS answering 429 and 503 (%s): requests are retried with backoff and nothing is lost', async (_runtime, node) => {
     const lake = await createTestLake('gcs');
     lakes.push(lake);
     const proxy = await startFaultyProxy(inject('gcsEndpoint'));
     try {
-      const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects[0] ?? '', '--flush-bytes', '4KiB'], { SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint });
+      const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--subjects', fixture.subjects[0] ?? '', '--flush-bytes', '4KiB'], { SCHEMAFLOW_GCS_ENDPOINT: proxy.endpoint }, { ...(node ? { node } : {}) });
       expect(run.code, run.stdout + run.stderr).toBe(0);
       // Each kind of request met both answers, and was retried past them.
-      expect(new Set(proxy.injected())).toEqual(new Set(['upload 429', 'upload 503', 'read 429', 'read 503']));
+      expect(new Set(proxy.injected())).toEqual(new Set(['upload 429', 'upload 503', 'download 429', 'download 503', 'read 429', 'read 503']));
     } finally {
       await proxy.close();
     }

@@ -12,10 +12,13 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `schemaflow ...args` as a process with the given environment (nothing inherited unless passed); `started` gets the process, to signal it. */
-export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; started?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
+/**
+ * Runs `schemaflow ...args` as a process with the given environment (nothing inherited unless
+ * passed); `started` gets the process, to signal it; `node` is the Node.js binary (this one's by default).
+ */
+export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; started?: (child: ChildProcess) => void; node?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGTERM' as const } : {}) });
+    const child = spawn(options.node ?? process.execPath, [CLI, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGTERM' as const } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

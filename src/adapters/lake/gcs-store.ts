@@ -2,14 +2,15 @@ import type { Bucket, File } from '@google-cloud/storage';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import { mayPassOnRetry } from '../../domain/retry.js';
 import type { ObjectListing, ObjectStore, WriteOptions } from '../../ports.js';
-import { bucketNotFound, createStorage, gcsStatusOf as statusOf, isBucketMissing } from '../../sdk/gcs-client.js';
+import { bucketNotFound, createStorage, DOWNLOAD_CLIENT_OPTIONS, downloadObject, gcsStatusOf as statusOf, isBucketMissing } from '../../sdk/gcs-client.js';
 import { preconditionFailed } from './file-store.js';
 
 /**
  * A GCS bucket (and prefix) as an object store. Preconditions are GCS's own:
  * ifGenerationMatch 0 for create-only, the read generation for compare-and-swap; 412 becomes
  * PRECONDITION_FAILED. The client retries 408/429/5xx with backoff (its retry options), which
- * is safe because every write carries a precondition.
+ * is safe because every write carries a precondition; downloads are retried the same way by
+ * downloadObject, which the client's own retries would crash on Node.js 22+.
  */
 export function createGcsStore(options: { bucket: string; prefix?: string; apiEndpoint?: string; projectId?: string; deadlineMs?: number }): ObjectStore {
   let bucketClient: Promise<Bucket> | undefined;
@@ -17,15 +18,19 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
   // caller has given up; without one, a job keeps retrying for up to two minutes.
   const deadline = options.deadlineMs;
   const patience = deadline === undefined ? { retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 2, totalTimeout: 120, idempotencyStrategy: 1 } } : { timeout: deadline, retryOptions: { autoRetry: true, maxRetries: 1, retryDelayMultiplier: 2, totalTimeout: Math.ceil(deadline / 1000), idempotencyStrategy: 1 } };
-  const bucketOf = (): Promise<Bucket> =>
-    (bucketClient ??= createStorage({
-      ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
-      ...(options.projectId ? { projectId: options.projectId } : {}),
-      ...patience,
-    }).then((storage) => storage.bucket(options.bucket)));
+  // Downloads are retried by downloadObject, as patiently (see DOWNLOAD_CLIENT_OPTIONS).
+  const downloadPatience = { attempts: patience.retryOptions.maxRetries + 1, totalMs: patience.retryOptions.totalTimeout * 1000 };
+  let downloadClient: Promise<Bucket> | undefined;
+  const clientOptions = {
+    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+    ...(options.projectId ? { projectId: options.projectId } : {}),
+  };
+  const bucketOf = (): Promise<Bucket> => (bucketClient ??= createStorage({ ...clientOptions, ...patience }).then((storage) => storage.bucket(options.bucket)));
+  const downloadBucketOf = (): Promise<Bucket> =>
+    (downloadClient ??= createStorage({ ...clientOptions, ...(deadline === undefined ? {} : { timeout: deadline }), ...DOWNLOAD_CLIENT_OPTIONS }).then((storage) => storage.bucket(options.bucket)));
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
   const location = `gs://${options.bucket}${prefix ? `/${prefix.slice(0, -1)}` : ''}`;
-  const fileOf = async (key: string, generation?: string): Promise<File> => (await bucketOf()).file(`${prefix}${key}`, generation ? { generation: Number(generation) } : {});
+  const fileOf = async (key: string): Promise<File> => (await bucketOf()).file(`${prefix}${key}`);
 
   // Once the bucket has answered, a 404 is an object's: no more listings to tell.
   let bucketSeen = false;
@@ -64,7 +69,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
       try {
         const [metadata] = await (await fileOf(key)).getMetadata();
         const generation = String(metadata.generation);
-        const [bytes] = await (await fileOf(key, generation)).download();
+        const bytes = await downloadObject((await downloadBucketOf()).file(`${prefix}${key}`, { generation: Number(generation) }), downloadPatience);
         const custom = Object.fromEntries(Object.entries(metadata.metadata ?? {}).map(([name, value]) => [name, String(value)]));
         bucketSeen = true;
         return { key, generation, bytes: new Uint8Array(bytes), metadata: custom };

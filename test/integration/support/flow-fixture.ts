@@ -43,7 +43,7 @@ export interface FlowFixture {
    * `schemaflow ...args` with the services' and the fixture's settings, plus `env`; `started`
    * gets the process (to signal it); it is ended with SIGTERM after `timeoutMs` (default 50 s).
    */
-  cli(args: readonly string[], env?: Record<string, string>, options?: { started?: (child: ChildProcess) => void; timeoutMs?: number }): Promise<CliRun>;
+  cli(args: readonly string[], env?: Record<string, string>, options?: { started?: (child: ChildProcess) => void; timeoutMs?: number; node?: string }): Promise<CliRun>;
   dispose(): Promise<void>;
 }
 
@@ -107,8 +107,8 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
     async send(topic, messages) {
       await producer.send({ topic, messages, acks: -1 });
     },
-    cli(args, env = {}, { started, timeoutMs = 50_000 } = {}) {
-      return runSchemaflow(args, { cwd: scratch, timeoutMs, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env }, ...(started ? { started } : {}) });
+    cli(args, env = {}, { started, timeoutMs = 50_000, node } = {}) {
+      return runSchemaflow(args, { cwd: scratch, timeoutMs, env: { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: brokers.join(','), SCHEMAFLOW_GCS_ENDPOINT: inject('gcsEndpoint'), SCHEMAFLOW_MANIFEST_URL: `file://${manifests}`, ...env }, ...(started ? { started } : {}), ...(node ? { node } : {}) });
     },
     async dispose() {
       await Promise.all([admin.disconnect(), producer.disconnect()]);
