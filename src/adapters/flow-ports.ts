@@ -15,7 +15,7 @@ import { createStatsdSink } from './metrics/statsd.js';
 
 /* Wiring shared by `schemaflow flow run` and actions/flow: config -> the flow's ports. */
 
-export const FLOW_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'gcsEndpoint'] as const;
+export const FLOW_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'positionsGroup', 'gcsEndpoint'] as const;
 export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
 
 
@@ -23,7 +23,7 @@ export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
 export function openFlowPorts(config: FlowSettings, options: { runId: string; groupId?: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void>; stop?: AbortSignal }): { ports: FlowPorts; close: () => Promise<void> } {
   const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
   // The read's consumer group is named after the run (a flow worker's after the run and itself).
-  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.groupId ?? options.runId });
+  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.groupId ?? options.runId, positionsGroup: config.positionsGroup });
   const ports: FlowPorts = { lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores), source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault: options.fault, log: options.log, ...(options.stop ? { stop: options.stop } : {}) };
   return { ports, close: () => source.close() };
 }

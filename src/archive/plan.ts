@@ -20,7 +20,7 @@ export type PartitionPlan =
 
 /** Why a partition of a recreated (or truncated) topic stops, and what to do: `why` names what showed it. */
 export function recreatedTopic(topic: string, partition: number, why: string): string {
-  return `${topic}/${partition}: ${why}. Nothing was archived for this partition. Its offsets now name other records than the lake's under the same offsets, so this lake cannot take them: archive the recreated topic into another lake (--lake, --state) or register it as a new subject. Removing the state would not help: a partition without a state is refused while the lake holds its subject.`;
+  return `${topic}/${partition}: ${why}. Nothing was archived for this partition. Its offsets now name other records than the lake's under the same offsets, so this lake cannot take them: archive the recreated topic into another lake (--lake, --state, and --positions-group for its own lag group) or register it as a new subject. Removing the state would not help: a partition without a state is refused while the lake holds its subject.`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { UsageError } from '../domain/errors.js';
 import { decodeFileUrl } from '../domain/file-url.js';
+import { RUN_GROUP_PREFIX } from '../domain/names.js';
 import { SETTINGS, findSetting, type Setting, type SettingKey } from './settings.js';
 
 /** Resolved, checked values of every setting. */
@@ -13,6 +14,7 @@ export interface Config {
   lakeUrl: string;
   stateUrl: string;
   statsdHost: string | undefined;
+  positionsGroup: string;
   gcsEndpoint: string | undefined;
   devDir: string;
   devControllerPort: number;
@@ -202,6 +204,11 @@ function parseValue(setting: Setting, raw: string): Parsed {
       }
       return { ok: true, value: text };
     }
+    case 'group':
+      // Kafka takes up to 249 characters; the flow's read groups are deleted once they have no member.
+      if (text === '' || text.length > 249 || !/^[A-Za-z0-9._-]+$/.test(text)) return { ok: false, expected: 'expected a consumer group id of 1 to 249 letters, digits, dots, underscores and hyphens' };
+      if (text.startsWith(RUN_GROUP_PREFIX)) return { ok: false, expected: `expected a group not starting with ${RUN_GROUP_PREFIX}: the flow's per-run read groups are named so, and every run deletes those without members` };
+      return { ok: true, value: text };
     case 'url': {
       const written = /^([a-z][a-z0-9+.-]*):\/\/./i.exec(text)?.[1];
       if (written === undefined || !kind.schemes.includes(written.toLowerCase())) {

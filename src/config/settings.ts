@@ -13,6 +13,8 @@ export type SettingKind =
   | { readonly type: 'port' }
   | { readonly type: 'brokers' }
   | { readonly type: 'host' }
+  /** A Kafka consumer group id that is not one of the flow's per-run read groups (those are deleted once empty). */
+  | { readonly type: 'group' }
   | { readonly type: 'path' }
   /** A directory inside the git repository, relative to its root: normalized (`./catalog/` → `catalog`). */
   | { readonly type: 'repo-path' }
@@ -58,6 +60,7 @@ export type SettingKey =
   | 'lakeUrl'
   | 'stateUrl'
   | 'statsdHost'
+  | 'positionsGroup'
   | 'gcsEndpoint'
   | 'devDir'
   | 'devControllerPort'
@@ -175,6 +178,16 @@ export const SETTINGS: readonly Setting[] = [
     defaultText: 'unset (metrics off)',
     defaultValue: constant(undefined),
     description: 'StatsD `host[:port]` (UDP, port 8125 when omitted; an IPv6 address in brackets, `[::1]:8125`) for flow metrics.',
+  },
+  {
+    key: 'positionsGroup',
+    actionInput: 'positions-group',
+    env: 'SCHEMAFLOW_POSITIONS_GROUP',
+    flag: 'positions-group',
+    kind: { type: 'group' },
+    defaultText: '`schemaflow-flow`',
+    defaultValue: constant('schemaflow-flow'),
+    description: 'The consumer group the flow commits its lake\'s positions to, for lag tools (it never has members). One per lake: two lakes archiving the same cluster need two groups.',
   },
   {
     key: 'gcsEndpoint',

@@ -27,7 +27,7 @@ import { registerCatalog } from '../usecases/register.js';
 import { sampleCandidates } from './samples.js';
 
 /** The settings the demo reads: connection, locations and the local services. */
-export const DEMO_SETTINGS = ['catalogDir', 'kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'gcsEndpoint', 'devDir', 'devControllerPort', 'devGcsPort', 'cacheDir'] as const;
+export const DEMO_SETTINGS = ['catalogDir', 'kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'positionsGroup', 'gcsEndpoint', 'devDir', 'devControllerPort', 'devGcsPort', 'cacheDir'] as const;
 export type DemoSettings = Pick<Config, (typeof DEMO_SETTINGS)[number]>;
 
 export interface DemoOptions {

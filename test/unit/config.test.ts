@@ -105,6 +105,18 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(['devDir'], { env: { SCHEMAFLOW_KAFKA_SSL: 'garbage' } })).not.toThrow();
   });
 
+  it('takes a positions group of Kafka’s group-id characters, never one named like the flow’s read groups', () => {
+    expect(resolveSettings(['positionsGroup'], { env: {} }).values.positionsGroup).toBe('schemaflow-flow');
+    expect(resolveSettings(['positionsGroup'], { env: { SCHEMAFLOW_POSITIONS_GROUP: ' backfill.lake_2-flow ' } }).values.positionsGroup).toBe('backfill.lake_2-flow');
+    for (const [value, expected] of [
+      ['schemaflow-flow-run-mine', 'expected a group not starting with schemaflow-flow-run-'],
+      ['lake b', 'expected a consumer group id of 1 to 249 letters, digits, dots, underscores and hyphens'],
+      ['g'.repeat(250), 'expected a consumer group id of 1 to 249'],
+    ]) {
+      expect(() => resolveSettings(['positionsGroup'], { env: { SCHEMAFLOW_POSITIONS_GROUP: value } })).toThrow(expected);
+    }
+  });
+
   it('accepts bracketed IPv6 brokers and rejects bare ones', () => {
     expect(resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '[::1]:9092' } }).values.kafkaBrokers).toEqual(['[::1]:9092']);
     expect(() => resolveSettings(['kafkaBrokers'], { env: { SCHEMAFLOW_KAFKA_BROKERS: '::1:9092' } })).toThrow(UsageError);

@@ -1,7 +1,5 @@
 import type { Admin } from 'kafkajs';
-
-/** The prefix of the per-run read groups: `schemaflow-flow-run-<runId>`, a worker's `…-w<n>`. */
-export const RUN_GROUP_PREFIX = 'schemaflow-flow-run-';
+import { RUN_GROUP_PREFIX } from '../../domain/names.js';
 
 /** What removing the leftover read groups did: the groups deleted, and what could not be (warnings). */
 export interface LeftoverGroups {

@@ -2,13 +2,17 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import { partitionKey } from '../../archive/layout.js';
 import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
-import { removeLeftoverGroups, RUN_GROUP_PREFIX } from './leftover-groups.js';
+import { RUN_GROUP_PREFIX } from '../../domain/names.js';
+import { removeLeftoverGroups } from './leftover-groups.js';
 
 /** The longest delay Node.js timers keep (2^31 − 1 ms, about 24.8 days): a longer one warns TimeoutOverflowWarning and fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-/** The stable group whose committed offsets show the flow's lag; it never has members. */
+/** The stable group whose committed offsets show the flow's lag, by default (`positionsGroup`); it never has members. */
 export const FLOW_GROUP = 'schemaflow-flow';
+
+/** How the setting that names the positions group is given, for messages. */
+const POSITIONS_SETTING = 'SCHEMAFLOW_POSITIONS_GROUP (--positions-group; actions/flow input positions-group)';
 
 /** Tries at recording the positions in the stable group while other runs record theirs. */
 const RECORD_ATTEMPTS = 4;
@@ -49,7 +53,8 @@ function kafkaFailure(what: string, error: unknown): SchemaflowError {
  * joins a per-run consumer group (never committed to, deleted afterwards) and seeks every
  * partition to the offset the lake's state names.
  */
-export function createRecordSource(kafka: Kafka, options: { runId: string }): RecordSource {
+export function createRecordSource(kafka: Kafka, options: { runId: string; positionsGroup?: string }): RecordSource {
+  const positionsGroup = options.positionsGroup ?? FLOW_GROUP;
   const admin: Admin = kafka.admin();
   let connected: Promise<void> | undefined;
   const connect = (): Promise<void> => (connected ??= admin.connect());
@@ -65,19 +70,14 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
     }
   }
 
-  /** The positions the stable group does not hold yet (`topic/partition`). */
-  async function unrecorded(positions: ReadonlyArray<{ topic: string; partition: number; next: bigint }>): Promise<string[]> {
+  /** The offsets the positions group holds for the positions' partitions (by `topic/partition`; none where it holds none). */
+  async function heldPositions(positions: ReadonlyArray<{ topic: string; partition: number }>): Promise<Map<string, bigint>> {
     try {
       await connect();
-      const committed = await admin.fetchOffsets({ groupId: FLOW_GROUP, topics: [...new Set(positions.map((entry) => entry.topic))] });
-      const held = new Map(committed.flatMap((topic) => topic.partitions.map((entry) => [partitionKey(topic.topic, entry.partition), entry.offset] as const)));
-      const missing = (entry: { topic: string; partition: number; next: bigint }): boolean => {
-        const offset = held.get(partitionKey(entry.topic, entry.partition));
-        return offset === undefined || !/^\d+$/.test(offset) || BigInt(offset) < entry.next;
-      };
-      return positions.filter(missing).map((entry) => `${entry.topic}/${entry.partition}`);
+      const committed = await admin.fetchOffsets({ groupId: positionsGroup, topics: [...new Set(positions.map((entry) => entry.topic))] });
+      return new Map(committed.flatMap((topic) => topic.partitions.filter((entry) => /^\d+$/.test(entry.offset)).map((entry) => [partitionKey(topic.topic, entry.partition), BigInt(entry.offset)] as const)));
     } catch (error) {
-      throw kafkaFailure(`cannot read the positions of group ${FLOW_GROUP}`, error);
+      throw kafkaFailure(`cannot read the positions of group ${positionsGroup}`, error);
     }
   }
 
@@ -232,11 +232,17 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
      * the commit is checked against the group's offsets and made again, a little later each
      * time, until the group holds every position; a silent loss becomes a retry or a warning.
      */
-    async recordPositions(positions) {
-      if (positions.length === 0) return;
+    async recordPositions(all) {
+      if (all.length === 0) return;
+      // A position the group holds ahead of the lake's was recorded by another lake, by a run of
+      // this lake that overlapped this one and got further, or before this lake's state was
+      // restored from an older copy: it is left as it is, and the run says so.
+      const before = await heldPositions(all);
+      const ahead = all.filter((entry) => (before.get(partitionKey(entry.topic, entry.partition)) ?? -1n) > entry.next);
+      const positions = all.filter((entry) => !ahead.includes(entry));
       const topics = [...new Set(positions.map((entry) => entry.topic))];
-      for (let attempt = 1; ; attempt += 1) {
-        const consumer = kafka.consumer({ groupId: FLOW_GROUP, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      for (let attempt = 1; positions.length > 0; attempt += 1) {
+        const consumer = kafka.consumer({ groupId: positionsGroup, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
         try {
           await consumer.connect();
           await consumer.subscribe({ topics, fromBeginning: true });
@@ -247,14 +253,19 @@ export function createRecordSource(kafka: Kafka, options: { runId: string }): Re
             for (const entry of positions) consumer.seek({ topic: entry.topic, partition: entry.partition, offset: entry.next.toString() });
           });
         } catch (error) {
-          throw kafkaFailure(`cannot record the flow's positions in group ${FLOW_GROUP}`, error);
+          throw kafkaFailure(`cannot record the flow's positions in group ${positionsGroup}`, error);
         } finally {
           await consumer.disconnect().catch(() => undefined);
         }
-        const missing = await unrecorded(positions);
-        if (missing.length === 0) return;
-        if (attempt === RECORD_ATTEMPTS) throw new SchemaflowError('KAFKA_FAILED', `group ${FLOW_GROUP} did not take the positions of ${missing.join(', ')} after ${attempt} tries (other runs were recording theirs at the same moment); the lake's state is unaffected and the next run records them`);
+        const held = await heldPositions(positions);
+        const missing = positions.filter((entry) => (held.get(partitionKey(entry.topic, entry.partition)) ?? -1n) < entry.next).map((entry) => `${entry.topic}/${entry.partition}`);
+        if (missing.length === 0) break;
+        if (attempt === RECORD_ATTEMPTS) throw new SchemaflowError('KAFKA_FAILED', `group ${positionsGroup} did not take the positions of ${missing.join(', ')} after ${attempt} tries (other runs were recording theirs at the same moment); the lake's state is unaffected and the next run records them`);
         await new Promise((resolve) => setTimeout(resolve, attempt * (250 + Math.random() * 500)));
+      }
+      if (ahead.length > 0) {
+        const listed = ahead.map((entry) => `${entry.topic}/${entry.partition} at ${String(before.get(partitionKey(entry.topic, entry.partition)))} (this lake: ${entry.next})`).join(', ');
+        throw new SchemaflowError('POSITIONS_GROUP_SHARED', `group ${positionsGroup} holds ${listed}, ahead of this lake, and left them as they are. Another lake records its positions in this group, a run of this lake that overlapped this one got further, or this lake's state was restored from an older copy. If another lake archives this cluster, lag tools read its positions as this lake's: give each lake its own group with ${POSITIONS_SETTING}`);
       }
     },
 
