@@ -26,13 +26,14 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     }
     const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
     if (gs) {
-      const storage = await createStorage({ ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...DOWNLOAD_CLIENT_OPTIONS });
-      const bucket = storage.bucket(gs[1] ?? '');
+      const endpoint = options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {};
+      const downloads = await createStorage({ ...endpoint, ...DOWNLOAD_CLIENT_OPTIONS });
       try {
-        return new Uint8Array(await downloadObject(bucket.file(gs[2] ?? ''), MANIFEST_DOWNLOAD));
+        return new Uint8Array(await downloadObject(downloads.bucket(gs[1] ?? '').file(gs[2] ?? ''), MANIFEST_DOWNLOAD));
       } catch (error) {
-        // A missing manifest is MANIFEST_UNREADABLE (not published yet); a missing bucket is a mistyped location.
-        if (gcsStatusOf(error) === 404 && (await isBucketMissing(bucket, gs[2] ?? ''))) throw bucketNotFound(gs[1] ?? '', target, error);
+        // A missing manifest is MANIFEST_UNREADABLE (not published yet); a missing bucket is a
+        // mistyped location. The listing that tells them apart is retried by the client.
+        if (gcsStatusOf(error) === 404 && (await isBucketMissing((await createStorage(endpoint)).bucket(gs[1] ?? ''), gs[2] ?? ''))) throw bucketNotFound(gs[1] ?? '', target, error);
         throw error;
       }
     }
