@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
   const signals = stopOnSignals((line) => core.warning(line), { closeOnly: options.closeOnly });
   const sink = openMetricsSink(config, (line) => core.warning(line));
-  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => core.info(line), fault: () => Promise.resolve(), stop: signals.signal });
+  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => (line.startsWith('warning: ') ? core.warning(line.slice('warning: '.length)) : core.info(line)), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     // This bundle is its own worker script (see the end of this file).
     const report = await runWithMetrics(() => runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }), { sink, closeOnly: options.closeOnly, warn: (line) => core.warning(line) });

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { threadShares, workerShard } from '../archive/shard.js';
-import { describeError, messageOf, SchemaflowError } from '../domain/errors.js';
+import { describeError, messageOf, SchemaflowError, warningLine } from '../domain/errors.js';
 import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
 import { keepHeapNearUse } from './heap-growth.js';
@@ -109,7 +109,7 @@ async function removeLeftoverGroups(ports: FlowPorts, timeoutMs: number): Promis
       if (removed.length > 0) say(`removed ${removed.length} consumer group${removed.length === 1 ? '' : 's'} left by runs that did not finish`);
       for (const problem of problems) say(`warning: ${problem}`);
     },
-    (error: unknown) => say(`warning: ${messageOf(error)}`),
+    (error: unknown) => say(warningLine(error)),
   );
   let timer: NodeJS.Timeout | undefined;
   let onStop: (() => void) | undefined;
@@ -218,7 +218,7 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
   });
   const positions = done.flatMap((result) => result.positions);
   // Lag monitoring only, as in runFlow: a failure is a warning.
-  if (positions.length > 0) await ports.source.recordPositions(positions).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));
+  if (positions.length > 0) await ports.source.recordPositions(positions).catch((error: unknown) => ports.log(warningLine(error)));
   const first = reports[0] as FlowReport;
   const partitions = reports.flatMap((report) => report.partitions).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   let closures = first.closures;

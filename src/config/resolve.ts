@@ -205,7 +205,7 @@ function parseValue(setting: Setting, raw: string): Parsed {
       return { ok: true, value: text };
     }
     case 'group':
-      // Kafka takes up to 249 characters; the flow's read groups are deleted once they have no member.
+      // The characters (and length) of a topic name, which every lag tool takes; the flow's read groups are deleted once they have no member.
       if (text === '' || text.length > 249 || !/^[A-Za-z0-9._-]+$/.test(text)) return { ok: false, expected: 'expected a consumer group id of 1 to 249 letters, digits, dots, underscores and hyphens' };
       if (text.startsWith(RUN_GROUP_PREFIX)) return { ok: false, expected: `expected a group not starting with ${RUN_GROUP_PREFIX}: the flow's per-run read groups are named so, and every run deletes those without members` };
       return { ok: true, value: text };

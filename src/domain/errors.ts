@@ -43,6 +43,11 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A one-line warning for a failure the run goes on after: `warning: CODE: message` (the code when it has one). */
+export function warningLine(error: unknown): string {
+  return `warning: ${error instanceof SchemaflowError ? `${error.code}: ` : ''}${messageOf(error)}`;
+}
+
 /** A message for any thrown value, including the chain of causes. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

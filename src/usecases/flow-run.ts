@@ -3,7 +3,7 @@ import { markMismatch, planPartition, recordToCheck, recreatedTopic, type Partit
 import { inShard, type Shard } from '../archive/shard.js';
 import { drainedOffset } from '../archive/state.js';
 import { routeRecord, UnitBuilder, type Routed } from '../archive/unit.js';
-import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
+import { SchemaflowError, UsageError, messageOf, warningLine } from '../domain/errors.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../manifest/registry.js';
 import type { Manifest, ManifestSubject } from '../manifest/types.js';
 import type { KafkaRecord, ObjectStore, PartitionOffsets, RecordBatch, RecordSource } from '../ports.js';
@@ -390,7 +390,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   for (const item of work.values()) item.builder.discard();
   if (archiver.positions.size > 0) {
     // Lag monitoring only, after every commit: the lake state is the truth, so a failure is a warning.
-    await ports.source.recordPositions([...archiver.positions.values()]).catch((error: unknown) => ports.log(`warning: ${messageOf(error)}`));
+    await ports.source.recordPositions([...archiver.positions.values()]).catch((error: unknown) => ports.log(warningLine(error)));
     await ports.fault('after-position');
   }
   const closures: ClosureResult[] = [];

@@ -25,6 +25,10 @@ it('archives into a gs:// lake, sets its outputs and writes a summary table per 
 
   const run = await runAction('flow', { cwd: process.cwd(), inputs });
   expect(run.code, run.stdout).toBe(0);
+  // On the actions' Node.js 24 (runAction): no warning in the step's log (kafkajs's negative
+  // timers, node-fetch's deprecations) and no warning annotation.
+  expect(run.stderr).toBe('');
+  expect(run.stdout).not.toContain('::warning');
   expect(run.outputs).toMatchObject({ 'records-read': '30', 'records-archived': String(mixed.valid), 'records-quarantined': String(30 - mixed.valid), gaps: '0' });
   expect(run.outputs['run-id']).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   expect(run.summary).toContain('schemaflow flow: ok');

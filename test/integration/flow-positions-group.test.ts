@@ -63,6 +63,22 @@ it('leaves a position another lake recorded further on as it is, and says why an
   }
 });
 
+it('says so in the run’s output, with the code, and the run passes: lag monitoring never fails a run', async () => {
+  const group = uniqueName('further');
+  const other = createRecordSource(fixture.kafka, { runId: uniqueName('other-lake'), positionsGroup: group });
+  try {
+    await other.recordPositions([{ topic, partition: 0, next: 20n }]);
+  } finally {
+    await other.close();
+  }
+  const lake = await createTestLake('file');
+  lakes.push(lake);
+  const run = await fixture.cli(['flow', 'run', '--lake', lake.url, '--positions-group', group]);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(run.stdout + run.stderr).toContain(`warning: POSITIONS_GROUP_SHARED: group ${group} holds ${topic}/0 at 20 (this lake: 12), ahead of this lake`);
+  expect(await committed(group)).toEqual(['20']);
+});
+
 it('refuses a group named like the flow’s per-run read groups, which every run deletes', async () => {
   const run = await fixture.cli(['flow', 'run', '--lake', 'file:///nowhere', '--positions-group', 'schemaflow-flow-run-mine']);
   expect(run.code).toBe(2);

@@ -26,6 +26,8 @@ describe('actions/register', () => {
     const result = await register({ 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': manifestUrl });
     expect(result.stdout).not.toContain('::error');
     expect(result.code).toBe(0);
+    // On the actions' Node.js 24 (runAction): no warning of a dependency's in the step's log.
+    expect(result.stderr).toBe('');
     expect(result.outputs).toEqual({ status: 'published', serial: '1', 'new-versions': '1', 'manifest-url': `file://${directory}/registry` });
     expect(result.summary).toContain('schemaflow registration: published');
     expect(result.summary).toContain(`${team}-events`);
