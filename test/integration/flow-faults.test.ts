@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { actionNode } from '../support/action-runtime.js';
 import { forward, listenLoopback } from '../support/loopback.js';
 import { mixedRecords } from './support/events.js';
 import { coverageProblems, createFlowFixture, createTestLake, readLake, type FlowFixture, type TestLake } from './support/flow-fixture.js';
@@ -74,8 +75,9 @@ describe('flow faults', () => {
   // crashed the process (ERR_STREAM_UNABLE_TO_PIPE), which Node 20 never showed.
   it.each([
     ['the suite’s Node.js', undefined],
-    ['Node.js 24, the actions’ runtime', process.env.SCHEMAFLOW_ACTION_NODE],
-  ])('GCS answering 429 and 503 (%s): requests are retried with backoff and nothing is lost', async (_runtime, node) => {
+    ['Node.js 24, the actions’ runtime', actionNode],
+  ])('GCS answering 429 and 503 (%s): requests are retried with backoff and nothing is lost', async (_runtime, nodeOf) => {
+    const node = nodeOf?.();
     const lake = await createTestLake('gcs');
     lakes.push(lake);
     const proxy = await startFaultyProxy(inject('gcsEndpoint'));

@@ -12,6 +12,13 @@ import { parse } from 'yaml';
  */
 export const ACTION_NODE_VERSION = '24.22.3';
 
+/** The Node.js binary the global setup provides for running the action bundles (throws when run without it). */
+export function actionNode(): string {
+  const node = process.env.SCHEMAFLOW_ACTION_NODE;
+  if (!node) throw new Error('SCHEMAFLOW_ACTION_NODE is not set: run the tests with test/vitest.config.ts, whose global setup (test/support/action-runtime.ts) provides the Node.js the actions run on');
+  return node;
+}
+
 /** The Node.js major the actions run on (`node24` → 24); every action must name the same one. */
 export function actionNodeMajor(): number {
   const actions = fileURLToPath(new URL('../../actions/', import.meta.url));

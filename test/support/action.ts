@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { actionNode } from './action-runtime.js';
 
 export interface ActionRun {
   readonly code: number;
@@ -25,8 +26,7 @@ export interface ActionRun {
  * `started` gets the process, to signal it as a runner cancelling the step does.
  */
 export function runAction(name: string, options: { cwd: string; inputs: Record<string, string>; env?: NodeJS.ProcessEnv; started?: (child: ChildProcess) => void }): Promise<ActionRun> {
-  const node = process.env.SCHEMAFLOW_ACTION_NODE;
-  if (!node) throw new Error('SCHEMAFLOW_ACTION_NODE is not set: run the tests with test/vitest.config.ts, whose global setup (test/support/action-runtime.ts) provides the Node.js the actions run on');
+  const node = actionNode();
   const files = mkdtempSync(join(tmpdir(), 'schemaflow-action-'));
   const outputs = join(files, 'outputs');
   const summary = join(files, 'summary');

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStorage, DOWNLOAD_CLIENT_OPTIONS, downloadObject } from '../../../src/sdk/gcs-client.js';
+import { actionNode } from '../../support/action-runtime.js';
 import { startGcsStub, type GcsStub } from '../../support/gcs-stub.js';
 
 /*
@@ -62,7 +63,7 @@ it('loads a gs:// manifest past a 503 on Node.js 24', async () => {
   const loader = fileURLToPath(new URL('../../../dist/sdk/manifest-source.js', import.meta.url));
   const script = `const { createManifestLoader } = await import(${JSON.stringify(loader)}); const bytes = await createManifestLoader({ gcsEndpoint: ${JSON.stringify(server.url)} })('gs://acme/manifests/'); process.stdout.write(new TextDecoder().decode(bytes));`;
   const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.env.SCHEMAFLOW_ACTION_NODE ?? '', ['--input-type=module', '-e', script], { timeout: 15_000 }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }));
+    execFile(actionNode(), ['--input-type=module', '-e', script], { timeout: 15_000 }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }));
   });
   expect(run, run.stderr).toMatchObject({ code: 0, stdout: '{"manifest":true}' });
   expect(downloads(server)).toBe(2);
