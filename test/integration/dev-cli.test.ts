@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort, isPortFree, isRunning } from '../../src/dev/processes.js';
 import { runSchemaflow } from '../support/cli.js';
+import { createTopicWithLeaders } from './support/topics.js';
 
 /**
  * `schemaflow dev up | status | down` as a user runs them: a second pair of services in its own
@@ -60,7 +61,7 @@ describe('schemaflow dev', () => {
     const kafka = new Kafka({ brokers, clientId: 'dev-cli-test', logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'apps-users', numPartitions: 3 }], waitForLeaders: true });
+    await createTopicWithLeaders(admin, 'apps-users', 3);
     await admin.disconnect();
     const storage = new Storage({ apiEndpoint: `http://127.0.0.1:${gcsPort}`, projectId: 'schemaflow-test' });
     const [bucket] = await storage.createBucket('dev-cli-lake');

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from './support/names.js';
+import { createTopicWithLeaders } from './support/topics.js';
 
 const kafka = new Kafka({ brokers: inject('kafkaBrokers'), clientId: 'kafka-smoke', logLevel: logLevel.NOTHING });
 const consumers: Consumer[] = [];
@@ -15,7 +16,7 @@ describe('the local Kafka broker', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
+      await createTopicWithLeaders(admin, topic, 2);
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       expect(metadata.topics[0]?.partitions).toHaveLength(2);
 

@@ -12,6 +12,7 @@ import { buildCatalogManifest } from '../../src/usecases/build-manifest.js';
 import { runSchemaflow } from '../support/cli.js';
 import { createTestRepo } from '../support/git-repo.js';
 import { uniqueName } from './support/names.js';
+import { createTopicWithLeaders } from './support/topics.js';
 
 /** The producer SDK against the real broker: both encodings, validation, refresh, Kafka's own consumer. */
 const team = uniqueName('sdk').replace(/[^a-z0-9]/g, '').slice(0, 20);
@@ -31,7 +32,7 @@ beforeAll(async () => {
   repo.commit('orders v1');
   publish();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: subject, numPartitions: 1 }], waitForLeaders: true });
+  await createTopicWithLeaders(admin, subject, 1);
 });
 afterAll(async () => {
   await admin.disconnect();
@@ -137,7 +138,7 @@ describe('schemaflow produce', () => {
     repo.write(`catalog/${team}/lines/1.json`, JSON.stringify(v1, null, 2));
     repo.commit('lines v1');
     publish();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicWithLeaders(admin, topic, 1);
     const input = join(scratch, 'events.ndjson');
     writeFileSync(input, [JSON.stringify(ORDER), JSON.stringify({ ...ORDER, total: 2 }), '', JSON.stringify({ id: 'bad', total: -1 }), 'not json', JSON.stringify({ ...ORDER, total: 3 }), `{"deep":${'['.repeat(1_500)}${']'.repeat(1_500)}}`].join('\n'));
     const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };

@@ -10,6 +10,7 @@ import { openRepository } from '../../../src/adapters/git/repository.js';
 import type { Manifest } from '../../../src/manifest/types.js';
 import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
 import { runSchemaflow, type CliRun } from '../../support/cli.js';
+import { createTopicWithLeaders } from './topics.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { uniqueName } from './names.js';
 
@@ -87,22 +88,8 @@ export async function createFlowFixture(names: readonly string[] = ['clicks', 'v
       if (!found) throw new Error(`${subject} v${version} is not in the fixture manifest`);
       return found.id;
     },
-    async createTopic(topic, partitions, configs = {}) {
-      let last: unknown;
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] }).catch((error: unknown) => {
-        // Created, but kafkajs's metadata check after it reached the broker first: the wait below covers that.
-        if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
-        last = error;
-      });
-      // A broker busy with another file's test can take a while to elect leaders: wait by time, not
-      // tries (30 s: a hook may create two topics within its 120 s, a test three within its 60 s).
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        const offsets = await admin.fetchTopicOffsets(topic).catch((error: unknown) => ((last = error), []));
-        if (offsets.length === partitions) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error(`topic ${topic} has no leaders for its ${partitions} partitions after 30 s (${last instanceof Error ? last.message : 'metadata lists fewer partitions'})`);
+    createTopic(topic, partitions, configs = {}) {
+      return createTopicWithLeaders(admin, topic, partitions, configs);
     },
     async send(topic, messages) {
       await producer.send({ topic, messages, acks: -1 });
