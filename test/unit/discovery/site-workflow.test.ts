@@ -58,4 +58,12 @@ describe('.github/workflows/ci.yml', () => {
     expect(upload?.with?.path).toBe('test-results/');
     expect(upload?.if).toBe('always()');
   });
+
+  it('caches what the test run downloads, keyed by the files that pin its versions', () => {
+    const cache = Object.values(read('ci.yml').jobs)
+      .flatMap((job) => job.steps)
+      .find((step) => step.uses?.startsWith('actions/cache@'));
+    expect(String(cache?.with?.path).trim().split('\n')).toEqual(['~/.m2/repository', '~/.cache/schemaflow']);
+    expect(String(cache?.with?.key)).toContain("hashFiles('src/dev/versions.ts', 'test/support/action-runtime.ts')");
+  });
 });
