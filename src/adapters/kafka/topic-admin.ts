@@ -18,8 +18,13 @@ function wrap(what: string, error: unknown): SchemaflowError {
 
 const LEADER_WAIT_MS = 60_000;
 
-/** Until every partition of the topics has a leader; retriable metadata errors are waited out. */
-async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+/**
+ * Until every partition of the topics has a leader; retriable metadata errors (a KRaft broker's
+ * UNKNOWN_TOPIC_OR_PARTITION until its metadata catches up) are waited out. What kafkajs's own
+ * `createTopics({ waitForLeaders: true })` should do, and does not (tulios/kafkajs#1563): the
+ * tests and benchmarks create their topics with it too.
+ */
+export async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MS;
   let last: unknown;
   while (Date.now() < deadline) {
