@@ -35,12 +35,11 @@ export interface EnvironmentSettings {
   readonly manifestUrl?: string;
   readonly lakeUrl?: string;
   readonly stateUrl?: string;
-  readonly positionsGroup?: string;
   readonly topic?: TopicSettings;
 }
 
-/** The keys of an environment that stand in for the default of the setting of that name: its locations, and its lake's positions group. */
-export const ENVIRONMENT_LOCATIONS = ['manifestUrl', 'lakeUrl', 'stateUrl', 'positionsGroup'] as const satisfies ReadonlyArray<keyof EnvironmentSettings>;
+/** The keys of an environment that name a location: each stands in for the default of the setting of that name. */
+export const ENVIRONMENT_LOCATIONS = ['manifestUrl', 'lakeUrl', 'stateUrl'] as const satisfies ReadonlyArray<keyof EnvironmentSettings>;
 
 /** Environment `name` of a catalog.yaml: its settings, or why it cannot be used. */
 export type EnvironmentRead =

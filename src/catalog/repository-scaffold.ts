@@ -56,9 +56,9 @@ topic:
   cleanupPolicy: delete
 
 # Per environment (--env; the register workflow passes env: prod): topic-setting overrides, and
-# manifestUrl, lakeUrl, stateUrl and positionsGroup (the lake's lag group), which stand in for
-# the defaults of commands run with --env (a flag wins over the variable, the variable over
-# these: --manifest-url, SCHEMAFLOW_MANIFEST_URL and so on). The workflows pass the repository variables SCHEMAFLOW_MANIFEST_URL and
+# manifestUrl, lakeUrl and stateUrl, which stand in for the defaults of commands run with --env
+# (a flag wins over the variable, the variable over these: --manifest-url, SCHEMAFLOW_MANIFEST_URL
+# and so on). The workflows pass the repository variables SCHEMAFLOW_MANIFEST_URL and
 # SCHEMAFLOW_LAKE_URL, so registration publishes where the flow reads.
 environments:
   prod: {}

@@ -72,7 +72,7 @@ export type SettingKey =
  * The settings a catalog.yaml environment may name (catalog.schema.json `environments`): with
  * `--env`, its values stand in for their defaults. A command reading one of them takes `--env`.
  */
-export const ENVIRONMENT_SETTINGS = ['manifestUrl', 'lakeUrl', 'stateUrl', 'positionsGroup'] as const satisfies readonly SettingKey[];
+export const ENVIRONMENT_SETTINGS = ['manifestUrl', 'lakeUrl', 'stateUrl'] as const satisfies readonly SettingKey[];
 
 const constant = (value: string | undefined) => (): string | undefined => value;
 
@@ -187,8 +187,6 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'group' },
     defaultText: '`schemaflow-flow`',
     defaultValue: constant('schemaflow-flow'),
-    // A lake's group: an environment's is not used with a lake given by a flag or variable.
-    environmentWith: 'lakeUrl',
     description: 'The consumer group the flow commits its lake\'s positions to, for lag tools (it never has members). One per lake: two lakes archiving the same cluster need two groups.',
   },
   {

@@ -152,15 +152,6 @@ describe('resolveSettings in a catalog.yaml environment (--env)', () => {
     expect(resolveSettings(['manifestUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.manifestUrl).toBe('gs://staging/manifests');
   });
 
-  it('takes the environment’s positions group with its lake, and never with a lake given another way', () => {
-    const grouped = staging({ lakeUrl: 'gs://staging-lake/events', positionsGroup: 'schemaflow-flow-staging' });
-    expect(resolveSettings(['positionsGroup'], { env: {}, environment: grouped }).values.positionsGroup).toBe('schemaflow-flow-staging');
-    expect(resolveSettings(['positionsGroup'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://staging-lake/events/' }, environment: grouped }).values.positionsGroup).toBe('schemaflow-flow-staging');
-    // Another lake would commit its positions over staging's: it takes the default.
-    expect(resolveSettings(['positionsGroup'], { env: {}, flags: { lakeUrl: 'file:///tmp/backfill' }, environment: grouped }).values.positionsGroup).toBe('schemaflow-flow');
-    expect(() => resolveSettings(['positionsGroup'], { env: {}, environment: staging({ positionsGroup: 'schemaflow-flow-run-x' }) })).toThrow('catalog/catalog.yaml environments.staging.positionsGroup="schemaflow-flow-run-x": expected a group not starting with schemaflow-flow-run-');
-  });
-
   it('derives the state from the environment’s lake when the environment names no state', () => {
     const lakeOnly = staging({ lakeUrl: 'gs://staging-lake/events/' });
     expect(resolveSettings(['stateUrl'], { env: {}, environment: lakeOnly }).values.stateUrl).toBe('gs://staging-lake/events/_state/');
