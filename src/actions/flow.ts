@@ -9,6 +9,9 @@ import { UsageError, describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
 import { flagsFromInputs, manifestOriginOfInputs, optionalInput } from './inputs.js';
 
+/** A warning line of the run, a thread's (`worker 1: warning: …`) too: it becomes a warning annotation, keeping the thread's name. */
+const WARNING_LINE = /^(worker \d+: )?warning: /;
+
 /** actions/flow: one scheduled archive run. Glue only: inputs → one flow → outputs and a job summary. */
 async function main(): Promise<void> {
   const input = (name: string): string | undefined => optionalInput(name, (given) => core.getInput(given));
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
   const signals = stopOnSignals((line) => core.warning(line), { closeOnly: options.closeOnly });
   const sink = openMetricsSink(config, (line) => core.warning(line));
-  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => (line.startsWith('warning: ') ? core.warning(line.slice('warning: '.length)) : core.info(line)), fault: () => Promise.resolve(), stop: signals.signal });
+  const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => (WARNING_LINE.test(line) ? core.warning(line.replace(WARNING_LINE, '$1')) : core.info(line)), fault: () => Promise.resolve(), stop: signals.signal });
   try {
     // This bundle is its own worker script (see the end of this file).
     const report = await runWithMetrics(() => runFlowInWorkers(ports, config, options, { workers, script: new URL(import.meta.url), faults: false }), { sink, closeOnly: options.closeOnly, warn: (line) => core.warning(line) });

@@ -16,14 +16,17 @@ import { createStatsdSink } from './metrics/statsd.js';
 /* Wiring shared by `schemaflow flow run` and actions/flow: config -> the flow's ports. */
 
 export const FLOW_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'lakeUrl', 'stateUrl', 'statsdHost', 'positionsGroup', 'gcsEndpoint'] as const;
-export type FlowSettings = Pick<Config, (typeof FLOW_SETTINGS)[number]>;
+/** What `flow close` reads: a close records no positions, so it takes no positions group. */
+export const FLOW_CLOSE_SETTINGS = FLOW_SETTINGS.filter((key): key is Exclude<(typeof FLOW_SETTINGS)[number], 'positionsGroup'> => key !== 'positionsGroup');
+/** The positions group is optional: without it (a close), the record source's default. */
+export type FlowSettings = Pick<Config, Exclude<(typeof FLOW_SETTINGS)[number], 'positionsGroup'>> & Partial<Pick<Config, 'positionsGroup'>>;
 
 
 /** The flow's ports over the configured lake, state, broker and manifest; `close` releases the Kafka client. */
 export function openFlowPorts(config: FlowSettings, options: { runId: string; groupId?: string; log: (line: string) => void; fault: (point: FaultPoint) => Promise<void>; stop?: AbortSignal }): { ports: FlowPorts; close: () => Promise<void> } {
   const stores = { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}) };
   // The read's consumer group is named after the run (a flow worker's after the run and itself).
-  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.groupId ?? options.runId, positionsGroup: config.positionsGroup });
+  const source = createRecordSource(createKafkaClient(config, 'schemaflow-flow'), { runId: options.groupId ?? options.runId, ...(config.positionsGroup === undefined ? {} : { positionsGroup: config.positionsGroup }) });
   const ports: FlowPorts = { lake: openObjectStore(config.lakeUrl, stores), state: openObjectStore(config.stateUrl, stores), source, manifests: manifestSource(config.manifestUrl, config.gcsEndpoint), clock: () => new Date(), fault: options.fault, log: options.log, ...(options.stop ? { stop: options.stop } : {}) };
   return { ports, close: () => source.close() };
 }

@@ -220,3 +220,18 @@ describe('the schemaflow CLI', () => {
     expect(stderr).toMatch(/go was not found on PATH: install Go/);
   });
 });
+
+describe('flow close and the positions group', () => {
+  // A close records no positions: it neither takes the setting nor fails on a bad one.
+  it('takes no --positions-group and never reads SCHEMAFLOW_POSITIONS_GROUP, which flow run reads', async () => {
+    expect((await runSchemaflow(['flow', 'close', '--help'])).stdout).not.toContain('positions');
+    expect((await runSchemaflow(['flow', 'run', '--help'])).stdout).toContain('--positions-group');
+    const env = { PATH: process.env.PATH, SCHEMAFLOW_POSITIONS_GROUP: 'bad group', SCHEMAFLOW_MANIFEST_URL: 'file:///nonexistent-schemaflow/manifests' };
+    const close = await runSchemaflow(['flow', 'close'], { env });
+    expect(close.stderr).not.toContain('SCHEMAFLOW_POSITIONS_GROUP');
+    expect(close.stderr).toContain('MANIFEST_UNREADABLE');
+    const run = await runSchemaflow(['flow', 'run'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('SCHEMAFLOW_POSITIONS_GROUP="bad group": expected a consumer group id');
+  });
+});

@@ -1,5 +1,5 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, openMetricsSink, parseRetention, parseWorkers, runWithMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
+import { FLOW_CLOSE_SETTINGS, FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, openMetricsSink, parseRetention, parseWorkers, runWithMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
@@ -95,9 +95,9 @@ async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowS
 const flowClose = defineCommand({
   name: 'flow close',
   summary: 'close the hours every partition is past, reading no record (after sharded runs)',
-  settings: FLOW_SETTINGS,
+  settings: FLOW_CLOSE_SETTINGS,
   options: {
-    env: environmentOption(FLOW_SETTINGS),
+    env: environmentOption(FLOW_CLOSE_SETTINGS),
     subjects: { type: 'string', valueName: 'a,b', description: 'close only these subjects’ hours (comma-separated) [default: all in the manifest]' },
     'allowed-lateness': ALLOWED_LATENESS,
     'dry-run': { type: 'boolean', description: 'report each partition’s progress; close nothing' },

@@ -9,5 +9,6 @@ import { waitForLeaders } from '../../../src/adapters/kafka/topic-admin.js';
  */
 export async function createTopicWithLeaders(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
-  await waitForLeaders(admin, [topic]);
+  // 30 s: a hook may create two topics within its 120 s, a test three within its 60 s.
+  await waitForLeaders(admin, [topic], { waitMs: 30_000 });
 }

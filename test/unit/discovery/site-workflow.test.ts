@@ -64,6 +64,6 @@ describe('.github/workflows/ci.yml', () => {
       .flatMap((job) => job.steps)
       .find((step) => step.uses?.startsWith('actions/cache@'));
     expect(String(cache?.with?.path).trim().split('\n')).toEqual(['~/.m2/repository', '~/.cache/schemaflow']);
-    expect(String(cache?.with?.key)).toContain("hashFiles('src/dev/versions.ts', 'test/support/action-runtime.ts')");
+    expect(String(cache?.with?.key)).toContain("hashFiles('src/dev/versions.ts', 'src/dev/toolchain.ts', 'test/support/action-runtime.ts')");
   });
 });
