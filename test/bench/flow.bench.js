@@ -21,7 +21,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import { openRepository } from '../../dist/adapters/git/repository.js';
 import { ensureLocation } from '../../dist/adapters/lake/object-store.js';
 import { FETCH } from '../../dist/adapters/kafka/record-source.js';
-import { waitForLeaders } from '../../dist/adapters/kafka/topic-admin.js';
 import { routeRecord, UnitBuilder } from '../../dist/archive/unit.js';
 import { createSchemaRegistry } from '../../dist/manifest/registry.js';
 import { devDown, devUp } from '../../dist/dev/environment.js';
@@ -76,8 +75,8 @@ try {
   };
   let valueBytes = 0;
   const produce = async (topic, count) => {
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: false });
-    await waitForLeaders(admin, [topic]);
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const id = String(manifest.subjects.find((subject) => subject.subject === topic).versions[0].id);
     const started = performance.now();
     const inFlight = [];

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { devDown, devUp } from '../../dist/dev/environment.js';
-import { waitForLeaders } from '../../dist/adapters/kafka/topic-admin.js';
 import { findFreePort } from '../../dist/dev/processes.js';
 import { createProducer } from '../../dist/index.js';
 
@@ -28,8 +27,7 @@ const kafka = new Kafka({ brokers: services.find((s) => s.name === 'kafka').endp
 const admin = kafka.admin();
 try {
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'bench-events', numPartitions: 1 }, { topic: 'bench-raw', numPartitions: 1 }], waitForLeaders: false });
-  await waitForLeaders(admin, ['bench-events', 'bench-raw']);
+  await admin.createTopics({ topics: [{ topic: 'bench-events', numPartitions: 1 }, { topic: 'bench-raw', numPartitions: 1 }], waitForLeaders: true });
   const raw = kafka.producer({ allowAutoTopicCreation: false });
   const sdk = await createProducer({ manifest, kafka });
   await raw.connect();

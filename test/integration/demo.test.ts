@@ -114,7 +114,12 @@ describe('npm run demo', () => {
     expect(second.stdout).toContain('nothing new to register');
     for (const subject of SUBJECTS) expect(second.stdout).toMatch(new RegExp(`${subject}: already holds 42 records`));
     expect(second.stdout).toContain('apps-users: nothing new');
-    expect(listing(join(dir, 'lake'))).toEqual(before);
+    // Nothing written again, nothing removed. Only an hour the clock closed since the first run may
+    // gain its _CLOSED.json (a partition read to its end is past an hour once now is past it plus
+    // the allowed lateness): a run across that moment failed here, now and then.
+    const after = listing(join(dir, 'lake'));
+    expect(before.filter((line) => !after.includes(line))).toEqual([]);
+    expect(after.filter((line) => !before.includes(line) && !/\/_CLOSED\.json[ .]/.test(line))).toEqual([]);
   });
 
   it('uses the GCS emulator for -- --lake gs://…, and DuckDB reads a local copy', { timeout: 400_000 }, async () => {

@@ -2,13 +2,24 @@ import type { Admin } from 'kafkajs';
 import { waitForLeaders } from '../../../src/adapters/kafka/topic-admin.js';
 
 /**
- * Creates a topic (an existing one is taken as it is) and waits for a leader of each partition,
- * as registration does: kafkajs's own wait for leaders gives up on the UNKNOWN_TOPIC_OR_PARTITION
- * a KRaft broker answers until its metadata catches up (tulios/kafkajs#1563), after the topic was
- * created, so a test that created its topic that way failed now and then under load.
+ * Creates a topic (an existing one is taken as it is) and waits until each partition's leader
+ * answers, by time (30 s: a hook may create two topics within its 120 s, a test three within its
+ * 60 s). kafkajs's own wait for leaders gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker
+ * answers until its metadata catches up (tulios/kafkajs#1563), after the topic was created, so
+ * a test that created its topic that way failed now and then under load. Leaders in the metadata
+ * (registration's waitForLeaders) are not enough for a test that produces at once: a leader still
+ * loading its partition answers the first sends with errors that kafkajs retries, and a retried
+ * send whose first try was written is a duplicate. So the offsets are asked for too, as a consumer would.
  */
 export async function createTopicWithLeaders(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
+  const deadline = Date.now() + 30_000;
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
-  // 30 s: a hook may create two topics within its 120 s, a test three within its 60 s.
   await waitForLeaders(admin, [topic], { waitMs: 30_000 });
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const offsets = await admin.fetchTopicOffsets(topic).catch((error: unknown) => ((last = error), []));
+    if (offsets.length === partitions) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`topic ${topic} has no leaders answering for its ${partitions} partitions after 30 s (${last instanceof Error ? last.message : 'metadata lists fewer partitions'})`);
 }
