@@ -5,6 +5,8 @@
  * environment named by `--env` replaces the default of the settings in ENVIRONMENT_SETTINGS.
  */
 
+import { FLOW_GROUP } from '../domain/names.js';
+
 /** How a raw string value is checked and converted. */
 export type SettingKind =
   | { readonly type: 'string' }
@@ -185,8 +187,8 @@ export const SETTINGS: readonly Setting[] = [
     env: 'SCHEMAFLOW_POSITIONS_GROUP',
     flag: 'positions-group',
     kind: { type: 'group' },
-    defaultText: '`schemaflow-flow`',
-    defaultValue: constant('schemaflow-flow'),
+    defaultText: `\`${FLOW_GROUP}\``,
+    defaultValue: constant(FLOW_GROUP),
     description: 'The consumer group the flow commits its lake\'s positions to, for lag tools (it never has members). One per lake: two lakes archiving the same cluster need two groups.',
   },
   {

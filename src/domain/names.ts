@@ -8,8 +8,11 @@ export const TEAM_PATTERN = /^[a-z][a-z0-9]*$/;
 /** `name`: two or more lowercase letters, digits and inner dashes; starts with a letter, ends with a letter or digit. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 
+/** The consumer group the flow commits a lake's positions to unless `positionsGroup` names another; it never has members. */
+export const FLOW_GROUP = 'schemaflow-flow';
+
 /** The prefix of the flow's per-run read groups: `schemaflow-flow-run-<runId>`, a worker's `…-w<n>`; every run deletes those left without members. */
-export const RUN_GROUP_PREFIX = 'schemaflow-flow-run-';
+export const RUN_GROUP_PREFIX = `${FLOW_GROUP}-run-`;
 
 /** Kafka's own limit on topic names. */
 export const MAX_TOPIC_LENGTH = 249;

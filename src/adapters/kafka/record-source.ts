@@ -2,14 +2,11 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import { partitionKey } from '../../archive/layout.js';
 import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
-import { RUN_GROUP_PREFIX } from '../../domain/names.js';
+import { FLOW_GROUP, RUN_GROUP_PREFIX } from '../../domain/names.js';
 import { removeLeftoverGroups } from './leftover-groups.js';
 
 /** The longest delay Node.js timers keep (2^31 − 1 ms, about 24.8 days): a longer one warns TimeoutOverflowWarning and fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
-
-/** The stable group whose committed offsets show the flow's lag, by default (`positionsGroup`); it never has members. */
-export const FLOW_GROUP = 'schemaflow-flow';
 
 /** How the setting that names the positions group is given, for messages. */
 const POSITIONS_SETTING = 'SCHEMAFLOW_POSITIONS_GROUP (--positions-group; actions/flow input positions-group)';
