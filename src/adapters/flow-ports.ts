@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { parseShard, type Shard } from '../archive/shard.js';
 import type { Config } from '../config/resolve.js';
-import { findSetting } from '../config/settings.js';
+import { flowSettingWays } from '../config/settings.js';
 import { SchemaflowError, UsageError, messageOf } from '../domain/errors.js';
 import type { Metric, MetricsSink } from '../ports.js';
 import { manifestSource } from '../sdk/manifest-source.js';
@@ -74,7 +74,7 @@ export function stopOnSignals(log: (line: string) => void, options: { readonly c
 }
 
 /** The setting a StatsD host that does not resolve is fixed in, for `flow run` and actions/flow alike. */
-const STATSD_SETTING = `${findSetting('statsdHost').env} (--${findSetting('statsdHost').flag ?? ''}; actions/flow input ${findSetting('statsdHost').actionInput ?? ''})`;
+const STATSD_SETTING = flowSettingWays('statsdHost');
 
 /**
  * The run's StatsD sink, opened as the run starts: its host is resolved then, and one that does

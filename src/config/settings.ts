@@ -252,3 +252,9 @@ export function findSetting(key: SettingKey): Setting {
   if (!setting) throw new Error(`unknown setting ${key}`);
   return setting;
 }
+
+/** Every way of giving a flow setting, for a message that says what to set: `SCHEMAFLOW_X (--x; actions/flow input x)`. */
+export function flowSettingWays(key: SettingKey): string {
+  const { env, flag, actionInput } = findSetting(key);
+  return `${env} (--${flag ?? key}; actions/flow input ${actionInput ?? key})`;
+}

@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { SchemaflowError, messageOf } from '../../domain/errors.js';
 import { partitionKey } from '../../archive/layout.js';
 import type { KafkaRecord, PartitionOffsets, ReadRange, RecordSource } from '../../ports.js';
+import { flowSettingWays } from '../../config/settings.js';
 import { FLOW_GROUP, RUN_GROUP_PREFIX } from '../../domain/names.js';
 import { removeLeftoverGroups } from './leftover-groups.js';
 
@@ -9,7 +10,7 @@ import { removeLeftoverGroups } from './leftover-groups.js';
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /** How the setting that names the positions group is given, for messages. */
-const POSITIONS_SETTING = 'SCHEMAFLOW_POSITIONS_GROUP (--positions-group; actions/flow input positions-group)';
+const POSITIONS_SETTING = flowSettingWays('positionsGroup');
 
 /** Tries at recording the positions in the stable group while other runs record theirs. */
 const RECORD_ATTEMPTS = 4;
