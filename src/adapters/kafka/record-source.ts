@@ -68,12 +68,13 @@ export function createRecordSource(kafka: Kafka, options: { runId: string; posit
     }
   }
 
-  /** The offsets the positions group holds for the positions' partitions (by `topic/partition`; none where it holds none). */
-  async function heldPositions(positions: ReadonlyArray<{ topic: string; partition: number }>): Promise<Map<string, bigint>> {
+  /** The offset the positions group holds for each of the positions' partitions (-1 where it holds none). */
+  async function heldPositions(positions: ReadonlyArray<{ topic: string; partition: number }>): Promise<(entry: { topic: string; partition: number }) => bigint> {
     try {
       await connect();
       const committed = await admin.fetchOffsets({ groupId: positionsGroup, topics: [...new Set(positions.map((entry) => entry.topic))] });
-      return new Map(committed.flatMap((topic) => topic.partitions.filter((entry) => /^\d+$/.test(entry.offset)).map((entry) => [partitionKey(topic.topic, entry.partition), BigInt(entry.offset)] as const)));
+      const held = new Map(committed.flatMap((topic) => topic.partitions.filter((entry) => /^\d+$/.test(entry.offset)).map((entry) => [partitionKey(topic.topic, entry.partition), BigInt(entry.offset)] as const)));
+      return (entry) => held.get(partitionKey(entry.topic, entry.partition)) ?? -1n;
     } catch (error) {
       throw kafkaFailure(`cannot read the positions of group ${positionsGroup}`, error);
     }
@@ -236,7 +237,7 @@ export function createRecordSource(kafka: Kafka, options: { runId: string; posit
       // this lake that overlapped this one and got further, or before this lake's state was
       // restored from an older copy: it is left as it is, and the run says so.
       const before = await heldPositions(all);
-      const ahead = all.filter((entry) => (before.get(partitionKey(entry.topic, entry.partition)) ?? -1n) > entry.next);
+      const ahead = all.filter((entry) => before(entry) > entry.next);
       const positions = all.filter((entry) => !ahead.includes(entry));
       const topics = [...new Set(positions.map((entry) => entry.topic))];
       for (let attempt = 1; positions.length > 0; attempt += 1) {
@@ -256,13 +257,13 @@ export function createRecordSource(kafka: Kafka, options: { runId: string; posit
           await consumer.disconnect().catch(() => undefined);
         }
         const held = await heldPositions(positions);
-        const missing = positions.filter((entry) => (held.get(partitionKey(entry.topic, entry.partition)) ?? -1n) < entry.next).map((entry) => `${entry.topic}/${entry.partition}`);
+        const missing = positions.filter((entry) => held(entry) < entry.next).map((entry) => `${entry.topic}/${entry.partition}`);
         if (missing.length === 0) break;
         if (attempt === RECORD_ATTEMPTS) throw new SchemaflowError('KAFKA_FAILED', `group ${positionsGroup} did not take the positions of ${missing.join(', ')} after ${attempt} tries (other runs were recording theirs at the same moment); the lake's state is unaffected and the next run records them`);
         await new Promise((resolve) => setTimeout(resolve, attempt * (250 + Math.random() * 500)));
       }
       if (ahead.length > 0) {
-        const listed = ahead.map((entry) => `${entry.topic}/${entry.partition} at ${String(before.get(partitionKey(entry.topic, entry.partition)))} (this lake: ${entry.next})`).join(', ');
+        const listed = ahead.map((entry) => `${entry.topic}/${entry.partition} at ${before(entry)} (this lake: ${entry.next})`).join(', ');
         throw new SchemaflowError('POSITIONS_GROUP_SHARED', `group ${positionsGroup} holds ${listed}, ahead of this lake, and left them as they are. Another lake records its positions in this group, a run of this lake that overlapped this one got further, or this lake's state was restored from an older copy. If another lake archives this cluster, lag tools read its positions as this lake's: give each lake its own group with ${POSITIONS_SETTING}`);
       }
     },
