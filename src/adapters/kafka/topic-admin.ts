@@ -21,9 +21,8 @@ const LEADER_WAIT_MS = 60_000;
 /**
  * Until every partition of the topics has a leader; retriable metadata errors (a KRaft broker's
  * UNKNOWN_TOPIC_OR_PARTITION until its metadata catches up) are waited out. What kafkajs's own
- * `createTopics({ waitForLeaders: true })` should do, and does not (tulios/kafkajs#1563). The
- * tests' topic helper waits with it too (with a time inside their timeouts), then for the leaders
- * to answer before a test produces.
+ * `createTopics({ waitForLeaders: true })` should do, and does not (tulios/kafkajs#1563).
+ * `waitMs` bounds the wait (a test's shorter one).
  */
 export async function waitForLeaders(admin: Admin, topics: readonly string[], { waitMs = LEADER_WAIT_MS }: { waitMs?: number } = {}): Promise<void> {
   const deadline = Date.now() + waitMs;

@@ -1,20 +1,18 @@
 import type { Admin } from 'kafkajs';
-import { waitForLeaders } from '../../../src/adapters/kafka/topic-admin.js';
 
 /**
  * Creates a topic (an existing one is taken as it is) and waits until each partition's leader
- * answers, by time (30 s: a hook may create two topics within its 120 s, a test three within its
- * 60 s). kafkajs's own wait for leaders gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker
- * answers until its metadata catches up (tulios/kafkajs#1563), after the topic was created, so
- * a test that created its topic that way failed now and then under load. Leaders in the metadata
- * (registration's waitForLeaders) are not enough for a test that produces at once: a leader still
- * loading its partition answers the first sends with errors that kafkajs retries, and a retried
- * send whose first try was written is a duplicate. So the offsets are asked for too, as a consumer would.
+ * answers for its offsets, by time (30 s: a hook may create two topics within its 120 s, a test
+ * three within its 60 s). Not kafkajs's own wait for leaders: it gives up on the
+ * UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers until its metadata catches up
+ * (tulios/kafkajs#1563), after the topic was created. Nor leaders in the metadata alone
+ * (registration's waitForLeaders): a leader still loading its partition answers a test's first
+ * sends with errors that kafkajs retries, and a retried send whose first try was written is a
+ * duplicate. Asking for the offsets, as a consumer would, waits for both.
  */
 export async function createTopicWithLeaders(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + 30_000;
   await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
-  await waitForLeaders(admin, [topic], { waitMs: 30_000 });
   let last: unknown;
   while (Date.now() < deadline) {
     const offsets = await admin.fetchTopicOffsets(topic).catch((error: unknown) => ((last = error), []));
