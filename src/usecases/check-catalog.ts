@@ -13,8 +13,7 @@ import {
 import { parseYamlDocument, type ParsedDocument } from '../catalog/documents.js';
 import { notRegularFileFinding } from '../catalog/entries.js';
 import { findingAt, findingOnFile } from '../catalog/finding-builder.js';
-import { nameProblems, roleOf, type CatalogPathRole } from '../catalog/layout.js';
-import { FILE_LAKE_TOPIC_MAX, FILE_NAME_MAX_BYTES, fileLakePartitionsOf } from '../archive/layout.js';
+import { fileLakeNameProblem, nameProblems, roleOf, type CatalogPathRole } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
 import { createPatternAnalyser, type PatternAnalyser } from '../catalog/patterns.js';
 import { createSchemaCompiler } from '../catalog/schema-compiler.js';
@@ -342,23 +341,14 @@ function readSubject(tree: FileTree, file: string): { settings?: SubjectSettings
 }
 
 /**
- * A subject whose topic is too long for a file lake to archive every partition of
- * (FILE_LAKE_TOPIC_MAX): the flow would stop those partitions on every run. Kafka and GCS take
- * the name, so it is a warning, and a catalog whose lakes are all on GCS switches it off.
+ * A subject whose topic is too long for a file lake to archive every partition of: the flow
+ * would stop those partitions on every run. Kafka and GCS take the name, so it is a warning, and
+ * a catalog whose lakes are all on GCS switches it off.
  */
 function fileLakeFindings(dir: string, team: string, name: string): Finding[] {
-  const topic = subjectOf(team, name);
-  if (topic.length <= FILE_LAKE_TOPIC_MAX) return [];
-  const held = fileLakePartitionsOf(topic);
-  const [partitions, stopped] = held === 0 ? ['cannot archive any of its partitions', 'each of them'] : [`can archive only its partitions 0–${held - 1}`, 'the others'];
-  return [
-    findingOnFile(
-      `${dir}/`,
-      'TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE',
-      `The subject ${topic.slice(0, 40)}… is ${topic.length} characters: a file lake (file://) ${partitions}, as an object's file name is its topic and 52 bytes more with the partition, and file systems allow ${FILE_NAME_MAX_BYTES} bytes in one name; the flow would stop ${stopped} on every run. Shorten the directory name to at most ${FILE_LAKE_TOPIC_MAX - team.length - 1} characters, or, if every environment's lake is on GCS (which has no such limit), set TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: off under lint in catalog.yaml.`,
-      { team, name, length: topic.length, partitions: held },
-    ),
-  ];
+  const problem = fileLakeNameProblem(team, name);
+  if (!problem) return [];
+  return [findingOnFile(`${dir}/`, 'TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE', problem.message, { team, name, length: subjectOf(team, name).length, partitions: problem.partitions })];
 }
 
 function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolean; newVersions: number[]; crossCheck: CrossCheckPair[] } {

@@ -117,6 +117,21 @@ describe('schemaflow check and new', () => {
     expect((await run(['new'])).code).toBe(2);
   });
 
+  it('new warns, as check does, when a file lake could not archive the subject, and still writes it', async () => {
+    const name = `u${'x'.repeat(200)}`;
+    const created = await run(['new', `apps/${name}`]);
+    expect(created.code).toBe(0);
+    expect(existsSync(join(repo.root, `catalog/apps/${name}/1.json`))).toBe(true);
+    expect(created.stderr).toContain(`warning: TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: The subject apps-${name.slice(0, 35)}… is 206 characters: a file lake (file://) cannot archive any of its partitions`);
+    expect(created.stderr).toContain('Shorten the directory name to at most 194 characters');
+    const checked = JSON.parse((await run(['check', '--format', 'json'])).stdout) as { findings: Array<{ code: string; message: string }> };
+    expect(checked.findings.map((finding) => finding.code)).toEqual(['TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE']);
+    expect(created.stderr).toContain(checked.findings[0]?.message);
+
+    const fits = await run(['new', 'apps/order-placed']);
+    expect(fits.stderr).toBe('');
+  });
+
   // Regression: a file where the team's directory goes was an unexpected ENOTDIR error with a stack.
   it('new refuses a file where the subject\'s directory must go, exit 2, naming it, and writes nothing', async () => {
     repo.write('catalog/billing', 'x');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, cliDependency, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
-import { nameProblems } from '../../catalog/layout.js';
+import { fileLakeNameProblem, nameProblems } from '../../catalog/layout.js';
 import { OWNER_PATTERN } from '../../catalog/config-files.js';
 import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.js';
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
@@ -88,6 +88,9 @@ const create = defineCommand({
       io.out(`created ${config.catalogDir}/${team}/${name}/${file.file}`);
     }
     io.out(`next: edit the description and owners, add properties to 1.json, then run \`schemaflow check\`; the topic will be ${subjectOf(team, name)}.`);
+    // Kafka and GCS take the name, so it is written; `check` warns the same (TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE).
+    const fileLake = fileLakeNameProblem(team, name);
+    if (fileLake) io.err(`warning: TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: ${fileLake.message}`);
     return Promise.resolve(0);
   },
 });
