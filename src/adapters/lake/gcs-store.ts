@@ -30,14 +30,16 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
     (downloadClient ??= createStorage({ ...clientOptions, ...(deadline === undefined ? {} : { timeout: deadline }), ...DOWNLOAD_CLIENT_OPTIONS }).then((storage) => storage.bucket(options.bucket)));
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
   const location = `gs://${options.bucket}${prefix ? `/${prefix.slice(0, -1)}` : ''}`;
-  const fileOf = async (key: string): Promise<File> => (await bucketOf()).file(`${prefix}${key}`);
+  /** The object name of a lake key (a listed name less the prefix is its key again). */
+  const nameOf = (key: string): string => `${prefix}${key}`;
+  const fileOf = async (key: string): Promise<File> => (await bucketOf()).file(nameOf(key));
 
   // Once the bucket has answered, a 404 is an object's: no more listings to tell.
   let bucketSeen = false;
   /** Throws BUCKET_NOT_FOUND when a 404 on `key` was its bucket's, for every read and write alike. */
   const refuseMissingBucket = async (error: unknown, key: string): Promise<void> => {
     if (statusOf(error) !== 404 || bucketSeen) return;
-    const missing = await isBucketMissing(await bucketOf(), `${prefix}${key}`);
+    const missing = await isBucketMissing(await bucketOf(), nameOf(key));
     if (missing) throw bucketNotFound(options.bucket, location, error);
     if (missing === false) bucketSeen = true;
   };
@@ -69,7 +71,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
       try {
         const [metadata] = await (await fileOf(key)).getMetadata();
         const generation = String(metadata.generation);
-        const bytes = await downloadObject((await downloadBucketOf()).file(`${prefix}${key}`, { generation: Number(generation) }), downloadPatience);
+        const bytes = await downloadObject((await downloadBucketOf()).file(nameOf(key), { generation: Number(generation) }), downloadPatience);
         const custom = Object.fromEntries(Object.entries(metadata.metadata ?? {}).map(([name, value]) => [name, String(value)]));
         bucketSeen = true;
         return { key, generation, bytes: new Uint8Array(bytes), metadata: custom };
@@ -88,7 +90,7 @@ export function createGcsStore(options: { bucket: string; prefix?: string; apiEn
       let pageToken: string | undefined;
       try {
         do {
-          const [files, next] = await bucket.getFiles({ prefix: `${prefix}${listPrefix}`, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
+          const [files, next] = await bucket.getFiles({ prefix: nameOf(listPrefix), autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
           for (const file of files) results.push({ key: file.name.slice(prefix.length), generation: String(file.metadata.generation), size: Number(file.metadata.size ?? 0) });
           pageToken = (next as { pageToken?: string } | null)?.pageToken;
         } while (pageToken);
