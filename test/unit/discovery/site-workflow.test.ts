@@ -59,6 +59,14 @@ describe('.github/workflows/ci.yml', () => {
     expect(upload?.if).toBe('always()');
   });
 
+  it('runs the suite on the oldest Node the package supports and on the actions\' Node 24', () => {
+    const test = read('ci.yml').jobs.test as { strategy?: { matrix?: { node?: unknown } }; steps: Step[] };
+    expect(test.strategy?.matrix?.node).toEqual([20, 24]);
+    expect(test.steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe('${{ matrix.node }}');
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=20.19');
+  });
+
   it('caches what the test run downloads, keyed by the files that pin its versions', () => {
     const cache = Object.values(read('ci.yml').jobs)
       .flatMap((job) => job.steps)
