@@ -48,6 +48,12 @@ export interface PendingIntent {
   readonly objects: readonly IntendedObject[];
   /** The unit's last record (absent in intents written before it was recorded). */
   readonly lastRecord?: RecordMark;
+  /**
+   * The largest record the unit archived (`--max-record-bytes`): larger ones went to quarantine
+   * as TOO_LARGE, so a rebuild routes with it whatever the setting is now. Absent in intents
+   * written before it was recorded (a rebuild then routes with the run's own).
+   */
+  readonly maxRecordBytes?: number;
 }
 
 /**
@@ -105,6 +111,7 @@ function checkIntent(value: unknown, key: string): PendingIntent {
     if (!isObject(object) || typeof object.key !== 'string' || typeof object.sha256 !== 'string' || typeof object.count !== 'number' || typeof object.first !== 'string' || typeof object.last !== 'string' || !['data', 'quarantine', 'late'].includes(String(object.kind))) throw corrupt(key, 'lists an intended object with missing fields');
   }
   if (value.lastRecord !== undefined && !isRecordMark(value.lastRecord)) throw corrupt(key, 'has a pending intent with an invalid "lastRecord"');
+  if (value.maxRecordBytes !== undefined && !(Number.isSafeInteger(value.maxRecordBytes) && (value.maxRecordBytes as number) > 0)) throw corrupt(key, 'has a pending intent with an invalid "maxRecordBytes"');
   // Intents written before lastTimestamp recorded the unit's largest timestamp instead.
   if (typeof value.lastTimestamp !== 'number' && typeof value.maxTimestamp === 'number') {
     const { maxTimestamp, ...rest } = value;

@@ -39,6 +39,22 @@ export interface PartitionReport {
   problem?: string;
 }
 
+/**
+ * How a unit rebuilt from Kafka differs from its intent, in words (the first object that does,
+ * by key), or undefined when it is the same: the same objects with the same bytes, and records.
+ */
+function rebuildDifference(unit: SealedUnit, intent: PendingIntent): string | undefined {
+  const intended = new Map(intent.objects.map((object) => [object.key, object]));
+  const rebuilt = new Map(unit.objects.map((object) => [object.key, object]));
+  for (const key of [...new Set([...intended.keys(), ...rebuilt.keys()])].sort()) {
+    const [before, after] = [intended.get(key), rebuilt.get(key)];
+    if (!before) return `the rebuild makes ${key}, which the intent does not name`;
+    if (!after) return `the intent names ${key}, which the rebuild does not make`;
+    if (before.sha256 !== after.sha256) return `${key} holds ${after.count} records with SHA-256 ${after.sha256}, where the intent has ${before.count} with ${before.sha256}`;
+  }
+  return unit.records === intent.records ? undefined : `the offsets hold ${unit.records} records, where the intent counts ${intent.records}`;
+}
+
 /** One partition's work in a run. */
 export interface PartitionWork {
   readonly subject: ManifestSubject;
@@ -52,6 +68,8 @@ export interface PartitionWork {
   definition: ManifestSubject;
   /** The subject's last closed hour this unit routes with (the intent's while rebuilding it). */
   closedThrough: Date | null;
+  /** The largest record this unit archives, larger ones are TOO_LARGE (the intent's while rebuilding it). */
+  maxRecordBytes: number;
   /** The pending intent being rebuilt from Kafka: its unit ends exactly at the intent's end. */
   rebuilding: PendingIntent | null;
   /** The last record archived, read again before the partition's new records (`recordToCheck`). */
@@ -117,10 +135,11 @@ class Slots {
   }
 }
 
-/** The manifest serial and closed hour a unit's records were routed with. */
+/** The manifest serial, closed hour and record size limit a unit's records were routed with. */
 interface RoutedWith {
   readonly manifestSerial: number;
   readonly closedThrough: string | null;
+  readonly maxRecordBytes: number;
 }
 
 /** What the protocol needs of the run. */
@@ -134,7 +153,7 @@ export interface ArchiverContext {
   /** The registry of an earlier manifest serial (a crashed unit is rebuilt with the manifest it was routed with). */
   readonly registryFor: (serial: number) => Promise<SchemaRegistry>;
   /** What a subject routes with now: once a rebuilt unit is published, its partition goes on with these. */
-  readonly current: (subject: ManifestSubject) => { readonly registry: SchemaRegistry; readonly closedThrough: Date | null };
+  readonly current: (subject: ManifestSubject) => { readonly registry: SchemaRegistry; readonly closedThrough: Date | null; readonly maxRecordBytes: number };
 }
 
 /**
@@ -168,7 +187,7 @@ export class PartitionArchiver {
     if (halted(item)) return;
     if (item.rebuilding) return this.finishRebuilt(item, item.rebuilding);
     // What its records were routed with, as the intent records it (a rebuild routes the same way).
-    const routedWith: RoutedWith = { manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null };
+    const routedWith: RoutedWith = { manifestSerial: item.registry.manifest.serial, closedThrough: item.closedThrough?.toISOString() ?? null, maxRecordBytes: item.maxRecordBytes };
     const unit = await item.builder.seal(through);
     if (!unit) return;
     item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
@@ -197,20 +216,24 @@ export class PartitionArchiver {
   private async finishRebuilt(item: PartitionWork, intent: PendingIntent): Promise<void> {
     const unit = await item.builder.seal(BigInt(intent.end));
     if (!unit) return;
-    const built = unit.objects.map((object) => `${object.key} ${object.sha256}`).join('\n');
-    const expected = [...intent.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((object) => `${object.key} ${object.sha256}`).join('\n');
-    if (built !== expected || unit.records !== intent.records) {
-      stopPartition(item.report, `${describeRange(unit.topic, unit.partition, intent.start, intent.end)} rebuilt from Kafka differ from the intent of run ${intent.runId} (objects or records changed); nothing was overwritten. The intent is kept in the state for inspection.`);
+    const difference = rebuildDifference(unit, intent);
+    if (difference) {
+      stopPartition(
+        item.report,
+        `${describeRange(unit.topic, unit.partition, intent.start, intent.end)} rebuilt from Kafka differ from the intent of run ${intent.runId}: ${difference}; nothing was overwritten. ` +
+          'Either Kafka holds other records at these offsets than that run read (the topic was recreated), or this release of schemaflow routes or writes some records differently from the one that wrote the intent: finish the unit with that release (see "Upgrading the flow" in the README). The intent is kept in the state for inspection.',
+      );
       return;
     }
     await this.publish(item, unit, true);
     await this.context.fault('recovery-after-publish');
     item.rebuilding = null;
     item.report.recovered = true;
-    const { registry, closedThrough } = this.context.current(item.subject);
+    const { registry, closedThrough, maxRecordBytes } = this.context.current(item.subject);
     item.registry = registry;
     item.definition = definitionIn(registry, item.subject);
     item.closedThrough = closedThrough;
+    item.maxRecordBytes = maxRecordBytes;
     await this.commit(item, unit);
     item.builder = new UnitBuilder(unit.topic, unit.partition, unit.end + 1n);
   }
@@ -220,7 +243,7 @@ export class PartitionArchiver {
     const { fault } = this.context;
     await fault('before-intent');
     if (await this.closedMeanwhile(item, unit, routedWith)) return;
-    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, lastTimestamp: unit.lastTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })), ...(unit.lastRecord ? { lastRecord: unit.lastRecord } : {}) };
+    const pending: PendingIntent = { start: unit.start.toString(), end: unit.end.toString(), records: unit.records, manifestSerial: routedWith.manifestSerial, closedThrough: routedWith.closedThrough, maxRecordBytes: routedWith.maxRecordBytes, lastTimestamp: unit.lastTimestamp, late: unit.late, runId: this.context.runId, objects: unit.objects.map(({ key, kind, count, first, last, sha256 }) => ({ key, kind, count, first, last, sha256 })), ...(unit.lastRecord ? { lastRecord: unit.lastRecord } : {}) };
     if (!(await this.writeState(item, advanceState(item.state, { pending }, this.stamp())))) return;
     await fault('after-intent');
     await heartbeat();
@@ -278,6 +301,7 @@ export class PartitionArchiver {
     log(`${item.report.topic}/${item.report.partition}: rebuilding ${missing.length} unpublished objects of run ${intent.runId} from offsets ${intent.start}–${intent.end}`);
     item.rebuilding = intent;
     item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;
+    item.maxRecordBytes = intent.maxRecordBytes ?? item.maxRecordBytes;
     item.registry = await this.context.registryFor(intent.manifestSerial);
     item.definition = definitionIn(item.registry, item.subject);
     item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));

@@ -212,7 +212,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       describePlan(report, plan);
       continue;
     }
-    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, definition: subject, closedThrough: closedThrough.get(subject.subject) ?? null, rebuilding: null, check: null, finished: false, inflight: null };
+    const item: PartitionWork = { subject, report, to: plan.to, state, generation, builder: new UnitBuilder(entry.topic, entry.partition, plan.from), registry, definition: subject, closedThrough: closedThrough.get(subject.subject) ?? null, maxRecordBytes: options.maxRecordBytes, rebuilding: null, check: null, finished: false, inflight: null };
     work.set(partitionKey(entry.topic, entry.partition), item);
     finals.push({ subject, entry });
   }
@@ -226,7 +226,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     log: ports.log,
     runId: options.runId,
     registryFor,
-    current: (subject) => ({ registry, closedThrough: closedThrough.get(subject.subject) ?? null }),
+    current: (subject) => ({ registry, closedThrough: closedThrough.get(subject.subject) ?? null, maxRecordBytes: options.maxRecordBytes }),
   });
   // Finish what crashed runs left, and record gaps, before reading anything new.
   const ranges = [];
@@ -267,7 +267,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
     if (item.builder.last !== undefined) await archiver.flush(item, heartbeat, undefined, 'background');
     item.registry = registry;
     item.definition = definitionIn(registry, item.subject);
-    return routeRecord(record, registry, item.definition, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
+    return routeRecord(record, registry, item.definition, { maxRecordBytes: item.maxRecordBytes, closedThrough: item.closedThrough });
   };
 
   // Memory stays bounded however many partitions are read at once: what every unit holds (gzip
@@ -317,7 +317,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (offset >= item.to) break;
       if (item.rebuilding && offset > BigInt(item.rebuilding.end)) await archiver.flush(item, heartbeat);
       if (halted(item)) return;
-      let routed = routeRecord(record, item.registry, item.definition, { maxRecordBytes: options.maxRecordBytes, closedThrough: item.closedThrough });
+      let routed = routeRecord(record, item.registry, item.definition, { maxRecordBytes: item.maxRecordBytes, closedThrough: item.closedThrough });
       if (routed.kind === 'quarantine' && routed.reason === 'UNKNOWN_SCHEMA_ID' && !item.rebuilding) routed = await reroute(item, record, routed, heartbeat);
       if (halted(item)) return;
       item.builder.add(record, routed);

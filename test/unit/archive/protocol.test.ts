@@ -261,6 +261,10 @@ describe('partition state', () => {
     expect(() => parseState(other, 'k', { topic: 'apps-users', partition: 0 })).toThrow(/describes apps-users\/1/);
     const broken = new TextEncoder().encode(JSON.stringify({ ...initialState('apps-users', 0, 0n), pending: { start: '5', end: '2' } }));
     expect(() => parseState(broken, 'k', { topic: 'apps-users', partition: 0 })).toThrow(/STATE|offset range/);
+    const intent = { start: '0', end: '2', records: 3, manifestSerial: 1, closedThrough: null, lastTimestamp: T, late: 0, runId: 'r1', objects: [] };
+    const withLimit = (maxRecordBytes: unknown) => new TextEncoder().encode(JSON.stringify({ ...initialState('apps-users', 0, 0n), pending: { ...intent, maxRecordBytes } }));
+    expect(parseState(withLimit(1000), 'k', { topic: 'apps-users', partition: 0 }).pending?.maxRecordBytes).toBe(1000);
+    for (const bad of [0, -1, 1.5, '1000', null]) expect(() => parseState(withLimit(bad), 'k', { topic: 'apps-users', partition: 0 }), String(bad)).toThrow(/k has a pending intent with an invalid "maxRecordBytes"/);
   });
 });
 

@@ -38,10 +38,10 @@ function testLake(): { lake: ObjectStore; state: ObjectStore } {
   return { lake: openObjectStore(`file://${root}/lake${lakes}`), state: openObjectStore(`file://${root}/lake${lakes}/_state`) };
 }
 
-const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { runId?: string; flushBytes?: number; crashAt?: FaultPoint; fault?: FlowPorts['fault']; now?: string; closeOnly?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests'] } = {}) =>
+const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { runId?: string; flushBytes?: number; crashAt?: FaultPoint; fault?: FlowPorts['fault']; now?: string; closeOnly?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests']; maxRecordBytes?: number } = {}) =>
   runFlow(
     { ...stores, source, manifests: options.manifests ?? { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: options.fault ?? ((point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve())) },
-    { runId: options.runId ?? 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
+    { runId: options.runId ?? 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: options.maxRecordBytes ?? 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
   );
 
 it('records what retention deleted after a crash left a gap record: the earlier record stays, the rest is the next gap, no offset in two', async () => {
@@ -424,4 +424,37 @@ it('does not list the lake for a partition without a state while the store has s
   const again = await run({ lake, state: stores.state }, source);
   expect(again.partitions.map((entry) => entry.status)).toEqual(['idle', 'idle']);
   expect(listed.filter((prefix) => prefix.startsWith('apps-users/') || prefix.startsWith('_quarantine/'))).toEqual([]);
+});
+
+it('rebuilds a crashed unit with the record size limit it was routed with, whatever --max-record-bytes is now', async () => {
+  const stores = testLake();
+  const big = { ...event(1), value: Buffer.from(JSON.stringify({ pad: 'x'.repeat(5000) })) };
+  const records = [event(0), big, event(2)];
+  const killed = await run(stores, partition(records), { crashAt: 'after-intent', runId: 'a' });
+  expect(killed.partitions[0]).toMatchObject({ status: 'stopped' });
+  // Lowered after the crash (say after an out-of-memory kill): the pending unit still archives the 5 KB record as data.
+  const report = await run(stores, partition(records), { runId: 'b', maxRecordBytes: 1000 });
+  expect(report.partitions[0]).toMatchObject({ status: 'archived', recovered: true, next: '3', written: 3, quarantined: {} });
+  expect(await stores.lake.list('_quarantine/')).toEqual([]);
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+  // Records after the rebuilt unit go by the limit of the run.
+  const more = await run(stores, partition([...records, { ...big, offset: '3' }]), { runId: 'c', maxRecordBytes: 1000 });
+  expect(more.partitions[0]).toMatchObject({ status: 'archived', next: '4', quarantined: { TOO_LARGE: 1 } });
+});
+
+it('stops a partition whose crashed unit rebuilds differently, naming the first object that differs and why it may', async () => {
+  const stores = testLake();
+  const records = [event(0), event(1), event(2)];
+  await run(stores, partition(records), { crashAt: 'after-intent', runId: 'a' });
+  // The topic was recreated: other records at the same offsets.
+  const other = records.map((record) => ({ ...record, value: Buffer.from('{"other":true}') }));
+  const report = await run(stores, partition(other), { runId: 'b' });
+  const problem = report.partitions[0]?.problem ?? '';
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+  expect(problem).toMatch(/^apps-users\/0 offsets 0–2 rebuilt from Kafka differ from the intent of run a: apps-users\/v=1\/dt=2026-11-30\/hr=09\/apps-users\+0\+0+\+0+2\.jsonl\.gz holds 3 records with SHA-256 [0-9a-f]{64}, where the intent has 3 with [0-9a-f]{64}; nothing was overwritten\. /);
+  expect(problem).toContain('(the topic was recreated)');
+  expect(problem).toContain('finish the unit with that release');
+  expect(problem).toContain('The intent is kept in the state for inspection.');
+  // Nothing was published, the intent stays.
+  expect(await stores.lake.list('apps-users/')).toEqual([]);
 });
