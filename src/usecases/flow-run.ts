@@ -259,7 +259,12 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
         registries.set(latest.serial, registry);
       }
     })();
-    await reread;
+    try {
+      await reread;
+    } catch (error) {
+      // Once per run, with the store's own retries: every record that needs it after a failure is refused alike.
+      throw new SchemaflowError('MANIFEST_UNREADABLE', `${record.topic}/${record.partition} offset ${record.offset}: ${routed.kind === 'quarantine' ? routed.detail : 'its schema ID is unknown'}, and re-reading the manifest to look for it failed: ${messageOf(error)}. The partition stops for this run, with nothing lost: the next run reads this record again`, { cause: error, retriable: true });
+    }
     if (item.registry === registry) return routed;
     // A unit is routed with one manifest serial, the one its intent names, so a rebuild routes it
     // as it was (the new serial may define the subject's event time anew): the records before

@@ -458,3 +458,17 @@ it('stops a partition whose crashed unit rebuilds differently, naming the first 
   // Nothing was published, the intent stays.
   expect(await stores.lake.list('apps-users/')).toEqual([]);
 });
+
+it('stops a partition whose unknown schema ID the manifest could not be re-read for, naming the record, the ID and the failure', async () => {
+  const stores = testLake();
+  const records = [event(0), { ...event(1), headers: { 'schema-id': '77' } }, event(2)];
+  let reads = 0;
+  const manifests: FlowPorts['manifests'] = { latest: () => (++reads === 1 ? Promise.resolve(manifest) : Promise.reject(new Error('503 from the manifest bucket'))), bySerial: () => Promise.resolve(manifest) };
+  const report = await run(stores, partition(records), { manifests });
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+  expect(report.partitions[0]?.problem).toBe('apps-users/0 offset 1: schema ID 77 is not in manifest serial 1, and re-reading the manifest to look for it failed: 503 from the manifest bucket. The partition stops for this run, with nothing lost: the next run reads this record again');
+  // The next run, with the manifest readable, quarantines it as unknown and archives the rest.
+  const next = await run(stores, partition(records));
+  expect(next.partitions[0]).toMatchObject({ status: 'archived', next: '3', written: 2, quarantined: { UNKNOWN_SCHEMA_ID: 1 } });
+  expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
