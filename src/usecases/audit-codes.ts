@@ -29,7 +29,7 @@ export const AUDIT_CODES = {
   OFFSETS_DUPLICATED: 'Offsets are held by more than one object.',
   OFFSETS_OVERLAP: 'Flush units or gap records cover the same offsets.',
   OFFSETS_OUTSIDE_UNITS: 'Offsets are in an object but in no flush unit any object’s metadata names.',
-  OFFSETS_BEYOND_STATE: 'Offsets are in the lake beyond the state’s next offset (and beyond any unit a crashed run left pending).',
+  OFFSETS_BEYOND_STATE: 'Offsets are in the lake beyond the state’s next offset (and beyond any unit or gap record a crashed run left pending).',
   UNIT_INCOMPLETE: 'A flush unit’s objects hold fewer or more records than the unit consumed.',
   MARKER_UNREADABLE: 'A `_CLOSED.json` cannot be read as an hour marker.',
   WRITTEN_AFTER_CLOSE: 'An object is in a closed hour’s folder but its `_CLOSED.json` does not list it.',

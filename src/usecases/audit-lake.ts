@@ -19,7 +19,10 @@ export interface AuditedPartition {
   readonly objects: number;
   readonly records: number;
   readonly gaps: number;
-  /** Offsets published by a crashed run's unit that the next run will commit (not a fault). */
+  /**
+   * Offsets a crashed run published (a unit's objects, or a gap record starting at the state's
+   * next offset) that the next run will commit (not a fault).
+   */
   readonly pending: string | null;
   /**
    * With `retention`: offsets the state says were archived that are missing from the front of
@@ -342,10 +345,12 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   }
   let pendingRange: string | null = null;
   if (next !== undefined && cursor !== undefined) {
-    const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : next;
+    // A run killed after a gap record, before its state moved, leaves the record at `next`: the next run adopts it.
+    const gapAtNext = pending ? undefined : target.gaps.find((gap) => gap.from === next);
+    const pendingEnd = pending && BigInt(pending.start) === next ? BigInt(pending.end) + 1n : gapAtNext ? gapAtNext.to + 1n : next;
     if (cursor > pendingEnd) problems.add(problemOf('OFFSETS_BEYOND_STATE', `${where}: ${offsetsAre(pendingEnd, cursor - 1n)} in the lake but beyond the state's next offset ${next}`));
     else if (cursor < next) problems.add(problemOf('OFFSETS_MISSING', `${where}: ${offsetsAre(cursor, next - 1n)} in no object and no gap record (the state says the lake holds everything below ${next})`));
-    if (pending && cursor > next) pendingRange = offsetRange(next, cursor - 1n);
+    if ((pending || gapAtNext) && cursor > next) pendingRange = offsetRange(next, cursor - 1n);
   }
   return {
     topic: target.topic,

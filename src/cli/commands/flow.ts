@@ -35,7 +35,7 @@ function printAudit(report: AuditReport, io: Io): void {
   io.out(`lake audit of ${report.location}: ${report.ok ? 'every offset exactly once' : 'PROBLEMS FOUND'}`);
   for (const entry of report.partitions) {
     const span = entry.first !== null ? `offsets ${entry.first}–${entry.next === null ? '?' : BigInt(entry.next) - 1n}` : entry.next !== null && entry.next !== '0' ? `offsets below ${entry.next}` : 'nothing archived';
-    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${plural(entry.records, 'record')} in ${plural(entry.objects, 'object')}, ${plural(entry.gaps, 'gap record')}${entry.pending ? `; ${entry.pending} published by an unfinished unit (the next run commits them)` : ''}${entry.expired ? `; ${entry.expired} expired (deleted from the front, as retention does)` : ''}`);
+    io.out(`  ${entry.problems.length === 0 ? 'ok     ' : 'FAILED '} ${entry.topic}/${entry.partition} ${span}: ${plural(entry.records, 'record')} in ${plural(entry.objects, 'object')}, ${plural(entry.gaps, 'gap record')}${entry.pending ? `; ${entry.pending} published by a run that stopped before committing them (the next run commits them)` : ''}${entry.expired ? `; ${entry.expired} expired (deleted from the front, as retention does)` : ''}`);
     for (const line of problemLines(entry)) io.out(`    ${line}`);
   }
   if (report.partitions.length === 0) io.out('  the lake holds no archived partitions');

@@ -51,6 +51,9 @@ it('records what retention deleted after a crash left a gap record: the earlier 
   // Retention deletes 5–7; the run fails right after the gap record, before its state moves (as a kill would).
   const killed = await run(stores, partition(records.slice(0, 10), 8n), { crashAt: 'after-gap' });
   expect(killed.partitions[0]).toMatchObject({ status: 'stopped', next: '5' });
+  // Audited before the next run: the gap record at the state's next offset is the crashed run's, not a fault.
+  const between = await auditLake(stores);
+  expect(between).toMatchObject({ ok: true, partitions: [{ next: '5', gaps: 1, pending: 'offsets 5–7' }] });
   // By the next run retention has deleted 8 and 9 as well.
   const report = await run(stores, partition(records, 10n));
   expect(report.partitions[0]).toMatchObject({ status: 'archived', next: '12', gaps: [{ from: '5', to: '7' }, { from: '8', to: '9' }] });
