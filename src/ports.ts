@@ -48,8 +48,11 @@ export interface Repository {
   isAncestor(ancestor: string, descendant: string): boolean;
   /** The best common ancestor of two commits, or undefined when they share no history. */
   mergeBase(a: string, b: string): string | undefined;
-  /** Paths under `prefix` that differ between `commit` and the working tree, untracked files included. */
-  changedPaths(commit: string, prefix: string): readonly ChangedPath[];
+  /**
+   * Paths under `prefix` that differ between `commit` and the working tree, untracked files
+   * included; or, given `to`, between the two commits.
+   */
+  changedPaths(commit: string, prefix: string, to?: string): readonly ChangedPath[];
   /** The tree of a commit. */
   treeAt(commit: string, label: string): FileTree;
   /**

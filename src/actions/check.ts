@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const differ = createJsdDiffer({ module: fileURLToPath(new URL('./json-schema-diff.cjs', import.meta.url)) });
   let report;
   try {
-    report = await crossCheckCatalog(checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef], differ }), differ);
+    // The commit checked out, not its checkout: what merges is the commit's bytes (CHECKOUT_DIFFERS).
+    const head = repo.resolveCommit('HEAD');
+    report = await crossCheckCatalog(checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef], differ, ...(head ? { head: { ref: 'HEAD', commit: head } } : {}) }), differ);
   } finally {
     await differ.close();
   }

@@ -71,6 +71,8 @@ function codeOwners(platformTeam: string): string {
     `/catalog/catalog.yaml   ${platformTeam}`,
     `/catalog/overrides.yaml ${platformTeam}`,
     `/.github/               ${platformTeam}`,
+    '# .gitattributes can rewrite catalog files on checkout (ident, filters): the check refuses that (CHECKOUT_DIFFERS), and the platform team reviews it.',
+    `/.gitattributes         ${platformTeam}`,
     '',
   ].join('\n');
 }

@@ -33,6 +33,13 @@ export interface CheckOptions {
    * against the base.
    */
   readonly rules?: { readonly ref: string; readonly commit: string };
+  /**
+   * The commit whose catalog is checked; without it, the working tree (the CLI's check, with
+   * uncommitted edits). The action and registration check HEAD's commit, as registration
+   * publishes the commit's bytes, and a checkout can hold others: .gitattributes filters (ident,
+   * working-tree-encoding, a filter driver) rewrite files as they are checked out.
+   */
+  readonly head?: { readonly ref: string; readonly commit: string };
   /** json-schema-diff, started on each pair as soon as it is ready (see crossCheckCatalog). */
   readonly differ?: SchemaDiffer;
   /**
@@ -70,6 +77,8 @@ export interface SubjectChange {
 
 export interface CheckReport {
   readonly base: { readonly ref: string; readonly commit: string };
+  /** The commit checked (CheckOptions.head); absent when the working tree was. */
+  readonly head?: { readonly ref: string; readonly commit: string };
   /** Sorted, most severe first. */
   readonly findings: readonly Finding[];
   readonly subjects: readonly SubjectChange[];
@@ -105,12 +114,12 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const catalogDir = options.catalogDir.replace(/\/+$/, '');
   // Judge what this branch touched (since it forked) against the base branch as it is now, so a
   // version registered on base after the fork under the same number counts as modified.
-  const sinceBase = repository.changedPaths(base.commit, catalogDir);
-  const touched = fork === base.commit ? undefined : new Set(repository.changedPaths(fork, catalogDir).map((change) => change.path));
+  const sinceBase = repository.changedPaths(base.commit, catalogDir, options.head?.commit);
+  const touched = fork === base.commit ? undefined : new Set(repository.changedPaths(fork, catalogDir, options.head?.commit).map((change) => change.path));
   const changes = touched ? sinceBase.filter((change) => touched.has(change.path)) : sinceBase;
 
   const baseTree = repository.treeAt(base.commit, `${base.ref} (${base.commit.slice(0, 7)})`);
-  const headTree = repository.workingTree();
+  const headTree = options.head ? repository.treeAt(options.head.commit, `${options.head.ref} (${options.head.commit.slice(0, 7)})`) : repository.workingTree();
   if (headTree.stat(catalogDir)?.kind !== 'directory' && baseTree.stat(catalogDir)?.kind !== 'directory') {
     // A mistyped --catalog would otherwise find nothing changed and pass.
     throw new UsageError(`there is no directory ${catalogDir}/ in the ${headTree.label} or on ${baseTree.label}: set --catalog (SCHEMAFLOW_CATALOG_DIR, input catalog-dir) to the directory that holds catalog.yaml, relative to the repository root, or create one with 'schemaflow init'`, { code: 'CATALOG_NOT_FOUND' });
@@ -129,6 +138,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
       findings.push(notFile);
       continue;
     }
+    if (options.head && change.status !== 'deleted') findings.push(...checkoutFindings(repository, headTree, change.path));
     const role = roleOf(relative);
     switch (role.role) {
       case 'catalog-config':
@@ -172,7 +182,26 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     const own = judged.filter((finding) => finding.file.startsWith(prefix));
     return { ...summary, errors: own.filter((f) => f.severity === 'error').length, warnings: own.filter((f) => f.severity === 'warning').length };
   });
-  return { base, findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
+  return { base, ...(options.head ? { head: options.head } : {}), findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
+}
+
+/**
+ * A file whose checkout holds other bytes than its commit: a .gitattributes filter rewrote it on
+ * checkout (ident expands `$Id…$`, working-tree-encoding re-encodes, a filter driver runs). The
+ * check reads the commit, as registration publishes it, but reviewers and tools reading the
+ * checkout see something else, and registration refuses a checkout that differs from HEAD.
+ */
+function checkoutFindings(repository: Repository, headTree: FileTree, path: string): Finding[] {
+  const committed = headTree.read(path);
+  const checkedOut = repository.workingTree().read(path);
+  if (committed === undefined || checkedOut === undefined || Buffer.from(committed).equals(checkedOut)) return [];
+  return [
+    findingOnFile(
+      path,
+      'CHECKOUT_DIFFERS',
+      `${path} on disk holds other bytes than ${headTree.label}: a .gitattributes rule (ident, working-tree-encoding, filter, eol) rewrites it on checkout, or it was edited since. Registration publishes the commit's bytes, which this check judged, while the checkout shows other ones; remove the rule for files under the catalog (git check-attr -a ${path} names it).`,
+    ),
+  ];
 }
 
 const PARTS: Readonly<Record<CatalogPathRole['role'], SubjectPart | undefined>> = {

@@ -18,7 +18,7 @@ import type { ProvisionalPlan } from './review.js';
  * so provisional. A plan that cannot be built (the change has errors) is left out.
  */
 export function prChanges(repository: Repository, report: CheckReport): { changes: Map<string, string[]>; plan?: ProvisionalPlan } {
-  const tree = repository.workingTree();
+  const tree = report.head ? repository.treeAt(report.head.commit, report.head.ref) : repository.workingTree();
   // Valid JSON that is no schema (null, 5, "x", []) is a finding (SCHEMA_INVALID), not a node:
   // the summary must not walk it.
   const nodeOf = (path: string): SchemaNode | 'not-a-schema' | undefined => {

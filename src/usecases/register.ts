@@ -66,14 +66,14 @@ export async function registerCatalog(ports: { repository: Repository; manifests
     }
     throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
   }
-  // The manifest is built from HEAD and the check reads the working tree: with uncommitted
-  // changes the check would verify one catalog and registration publish another.
+  // The check and the manifest read HEAD's commit: uncommitted changes would be neither
+  // checked nor registered, which is not what someone running it with them means.
   const uncommitted = head ? repository.changedPaths(head, options.catalogDir.replace(/\/+$/, '')) : [];
   if (uncommitted.length > 0) {
     const named = uncommitted.slice(0, 5).map((change) => `${change.path} (${change.status})`).join(', ');
-    throw new UsageError(`${options.catalogDir.replace(/\/+$/, '')}/ has uncommitted changes: ${named}${uncommitted.length > 5 ? ` and ${uncommitted.length - 5} more` : ''}. Registration builds the manifest from HEAD and checks the catalog as it is on disk, so the two must be the same: commit or stash them (git stash -u), then run it again.`, { code: 'UNCOMMITTED_CHANGES' });
+    throw new UsageError(`${options.catalogDir.replace(/\/+$/, '')}/ has uncommitted changes: ${named}${uncommitted.length > 5 ? ` and ${uncommitted.length - 5} more` : ''}. Registration checks and registers the catalog as HEAD holds it, so these would be left out: commit or stash them (git stash -u), then run it again.`, { code: 'UNCOMMITTED_CHANGES' });
   }
-  const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base });
+  const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base, ...(head ? { head: { ref: 'HEAD', commit: head } } : {}) });
   const errors = check.findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     const hints = landedRulesHints(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD' });
@@ -125,7 +125,7 @@ function landedRulesHints(repository: Repository, check: CheckReport, context: {
     if (!commit || before === undefined || before === context.base.commit) continue;
     let failing = verdicts.get(before);
     if (!failing) {
-      const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, rules: { ref: 'the rules it was merged under', commit: before } });
+      const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, ...(check.head ? { head: check.head } : {}), rules: { ref: 'the rules it was merged under', commit: before } });
       failing = new Set(again.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.file));
       verdicts.set(before, failing);
     }

@@ -40,15 +40,15 @@ export function openRepository(directory: string, need = 'schemaflow reads the c
     resolveCommit: (ref) => text(git(root, ['rev-parse', '--verify', '--quiet', `${safeRef(ref)}^{commit}`], { allowFailure: true })) || undefined,
     isAncestor: (ancestor, descendant) => git(root, ['merge-base', '--is-ancestor', safeRef(ancestor), safeRef(descendant)], { allowFailure: true }) !== undefined,
     mergeBase: (a, b) => text(git(root, ['merge-base', safeRef(a), safeRef(b)], { allowFailure: true })) || undefined,
-    changedPaths(commit, prefix) {
+    changedPaths(commit, prefix, to) {
       const changes = new Map<string, ChangedPath>();
-      const fields = (git(root, ['diff', '--name-status', '-z', '--no-renames', safeRef(commit), '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0');
+      const fields = (git(root, ['diff', '--name-status', '-z', '--no-renames', safeRef(commit), ...(to === undefined ? [] : [safeRef(to)]), '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0');
       for (let index = 0; index + 1 < fields.length; index += 2) {
         const status = fields[index] ?? '';
         const path = fields[index + 1] ?? '';
         changes.set(path, { path, status: status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified' });
       }
-      const untracked = (git(root, ['ls-files', '--others', '--exclude-standard', '-z', '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0');
+      const untracked = to === undefined ? (git(root, ['ls-files', '--others', '--exclude-standard', '-z', '--', `${prefix}/`])?.toString('utf8') ?? '').split('\0') : [];
       for (const path of untracked) if (path) changes.set(path, { path, status: 'added' });
       return [...changes.values()].sort((a, b) => compareText(a.path, b.path));
     },

@@ -283,7 +283,7 @@ it('refuses to register or plan while the catalog has uncommitted changes, namin
       await expect(registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun, reconcile: false })).rejects.toMatchObject({
         code: 'UNCOMMITTED_CHANGES',
         exitCode: 2,
-        message: expect.stringContaining('catalog/ has uncommitted changes: catalog/apps/users/4.json (added). Registration builds the manifest from HEAD') as unknown,
+        message: expect.stringContaining('catalog/ has uncommitted changes: catalog/apps/users/4.json (added). Registration checks and registers the catalog as HEAD holds it') as unknown,
       });
     }
     repo.commit('version 4');
