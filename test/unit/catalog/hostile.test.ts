@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSchemaServer, type SchemaServer } from '../../support/schema-server.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestRepo, type TestRepo } from '../../support/git-repo.js';
@@ -147,6 +149,18 @@ describe('hostile pull-request content', () => {
       expect(finding.message.length).toBeGreaterThan(20);
     }
   }, 20_000);
+
+  // Regression (found by a review): the version was compared anyway, and comparing validates
+  // examples: `^([0-9a-f-]|[0-9a-f-])*!$` against a 36-character ID backtracked for hours. Here
+  // the run is cut to 12 characters, so the test ends either way.
+  it('does not compile or compare a new version whose pattern can backtrack exponentially', () => {
+    const v3 = JSON.parse(readFileSync(join(repo.root, 'catalog/apps/users/3.json'), 'utf8')) as { properties: { userId: { pattern?: string } } };
+    v3.properties.userId.pattern = '^[0-9a-f-]{24}([0-9a-f-]|[0-9a-f-])*!$';
+    repo.write('catalog/apps/users/4.json', JSON.stringify(v3, null, 2));
+    const report = check(repo);
+    expect(codes(report, 'error')).toEqual(['PATTERN_EXPONENTIAL']);
+    expect(report.crossCheck).toEqual([]);
+  });
 
   it(`checks ${SUBJECT_COUNT} new subjects in one change`, () => {
     for (let index = 0; index < SUBJECT_COUNT; index += 1) {
