@@ -36,9 +36,11 @@ export interface Review {
 const size = (text: string): number => Math.max(text.length, Buffer.byteLength(text, 'utf8'));
 /**
  * Keeps `@org/team` from notifying anyone: a zero-width space after the `@` breaks the mention.
- * An `@` inside a word (an e-mail address in an example event) mentions no one and is left as is.
+ * An `@` after a letter or digit (an e-mail address in an example event) mentions no one and is
+ * left as is; after `_` it is broken too, as `_@org/team_` is emphasis whose text starts with the
+ * mention.
  */
-const unmention = (text: string): string => text.replace(/(^|[^\w])@(?=[\w-])/g, '$1@\u200b');
+const unmention = (text: string): string => text.replace(/(^|[^A-Za-z0-9])@(?=[\w-])/g, '$1@\u200b');
 /**
  * Quoted text on one line: CommonMark ends a line at `\n`, `\r\n` and a lone `\r`, so a name with
  * a line break would end its table row or list item, and the rest would render as markdown of its

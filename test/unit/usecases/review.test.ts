@@ -12,13 +12,13 @@ const reportOf = (subjects: ReadonlyArray<Record<string, unknown>>, findings: Re
 it('quotes hostile pull-request content as inert text: no link, image, HTML, mention, code span or extra table cell', () => {
   const subject = '<img src=x>-x`y';
   const file = 'catalog/<img src=x>/x`y/[a](b) c.json';
-  const message = 'At /[click](https://evil.example), ![p](https://evil.example/p.png) <script>x</script> ping @acme/security | cell `code, mail ada@example.com, &#64;acme/team';
+  const message = 'At /[click](https://evil.example), ![p](https://evil.example/p.png) <script>x</script> ping @acme/security | cell `code, mail ada@example.com, &#64;acme/team, _@acme/ops_ *@acme/sre*';
   const report = reportOf([{ subject, team: '<img src=x>', name: 'x`y', isNew: true, newVersions: [1], parts: ['versions'], deletedParts: [], errors: 1, warnings: 0 }], [{ code: 'INVALID_TEAM_NAME', severity: 'error', file, line: 1, col: 1, pointer: '', message, params: {} }]);
   const { body } = renderReview(report, { context, changes: new Map([[subject, ['version 1: added /@acme/team (string) [x](y)']]]) });
   expect(body).toContain('| `<img src=x>-x\'y` | new subject |');
   expect(body).toContain('<summary><b>&lt;img src=x&gt;-x`y</b>');
   const link = `[catalog/\\<img src=x\\>/x\\\`y/\\[a\\](b) c.json:1:1](https://github.com/acme/catalog/blob/${'a'.repeat(40)}/catalog/%3Cimg%20src%3Dx%3E/x%60y/%5Ba%5D(b)%20c.json#L1)`;
-  expect(body).toContain(`- ❌ **INVALID_TEAM_NAME** ${link}: At /\\[click\\](https://evil.example), !\\[p\\](https://evil.example/p.png) \\<script\\>x\\</script\\> ping @\u200bacme/security \\| cell \\\`code, mail ada@example.com, \\&#64;acme/team`);
+  expect(body).toContain(`- ❌ **INVALID_TEAM_NAME** ${link}: At /\\[click\\](https://evil.example), !\\[p\\](https://evil.example/p.png) \\<script\\>x\\</script\\> ping @\u200bacme/security \\| cell \\\`code, mail ada@example.com, \\&#64;acme/team, _@\u200bacme/ops_ *@\u200bacme/sre*`);
   expect(body).toContain('- version 1: added /@\u200bacme/team (string) \\[x\\](y)');
   // Nothing a reader could click or be notified by is left.
   expect(body).not.toMatch(/(^|[^\\])\[(click|p|x)\]\(/);
