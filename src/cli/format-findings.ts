@@ -1,4 +1,4 @@
-import type { Finding } from '../domain/finding.js';
+import { findingLine, type Finding } from '../domain/finding.js';
 import type { CheckReport } from '../usecases/check-catalog.js';
 import { plural } from '../domain/plural.js';
 
@@ -53,7 +53,7 @@ export function formatReport(report: CheckReport, format: FindingFormat): string
       ];
     case 'text':
       return [
-        ...report.findings.map((finding) => `${finding.file}:${finding.line}:${finding.col}  ${finding.severity}  ${finding.code}  ${finding.message}`),
+        ...report.findings.map((finding) => findingLine(finding)),
         ...(report.findings.length > 0 ? [''] : []),
         summaryLine(report),
       ];

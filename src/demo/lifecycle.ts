@@ -1,3 +1,4 @@
+import { findingLine } from '../domain/finding.js';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +130,7 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   const errors = report.findings.filter((finding) => finding.severity === 'error');
   const changed = report.subjects.filter((subject) => subject.newVersions.length > 0);
   out(`  ${changed.length === 0 ? 'no change since the last demo run' : `${changed.length} subjects with new versions: ${changed.map((subject) => `${subject.subject} v${subject.newVersions.join(', v')}`).join('; ')}`}; ${errors.length} errors, ${report.findings.length - errors.length} warnings and notes`);
-  for (const finding of report.findings) out(`    ${finding.file}:${finding.line}:${finding.col}  ${finding.severity}  ${finding.code}  ${finding.message}`);
+  for (const finding of report.findings) out(`    ${findingLine(finding)}`);
   if (errors.length > 0) {
     out('  the catalog has errors: fix them and run the demo again; nothing was registered');
     return undefined;

@@ -64,3 +64,13 @@ export function decodeRefPart(text: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A finding as one line of text, `file:line:col  severity  CODE  message`: a line feed in a file
+ * name or quoted value is written `\u000a`, so text from a pull request can never start a line
+ * of its own in a log (a `::error` or `::add-mask::` workflow command a runner would obey).
+ */
+export function findingLine(finding: Finding, options: { severity?: boolean } = {}): string {
+  const line = `${finding.file}:${finding.line}:${finding.col}  ${options.severity === false ? '' : `${finding.severity}  `}${finding.code}  ${finding.message}`;
+  return line.replace(/\n/g, '\\u000a');
+}

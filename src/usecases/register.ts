@@ -1,5 +1,5 @@
 import { SchemaflowError, UsageError } from '../domain/errors.js';
-import type { Finding } from '../domain/finding.js';
+import { findingLine, type Finding } from '../domain/finding.js';
 import { diffManifests } from '../manifest/diff.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ObjectStore, Repository } from '../ports.js';
@@ -77,7 +77,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   const errors = check.findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     const hints = landedRulesHints(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD' });
-    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref}; nothing was created or published:\n${errors.map((finding) => `  ${finding.file}:${finding.line}:${finding.col} ${finding.code} ${finding.message}`).join('\n')}${hints.map((hint) => `\n${hint}`).join('')}`, errors);
+    throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref}; nothing was created or published:\n${errors.map((finding) => `  ${findingLine(finding, { severity: false })}`).join('\n')}${hints.map((hint) => `\n${hint}`).join('')}`, errors);
   }
 
   const { manifest, bytes } = buildCatalogManifest(repository, { catalogDir: options.catalogDir, ...(options.environment ? { environment: options.environment } : {}), ...(previous ? { previous } : {}) });

@@ -12,6 +12,15 @@ describe('schemaflow check and new', () => {
   afterAll(() => repo.dispose());
   beforeEach(() => repo.reset());
 
+  // Regression (found by a review): a file name with line breaks printed lines of its own, and a
+  // runner obeys a line starting with :: (a fake ::error annotation, ::add-mask::, ::stop-commands::).
+  it('prints each finding on one line: a line break in a file name cannot start a workflow command', async () => {
+    repo.write('catalog/apps/users/x\n::error file=README.md,title=Approved::All good, merge it\n.txt', 'x');
+    const result = await run(['check']);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('::'))).toEqual([]);
+    expect(result.stdout).toContain('catalog/apps/users/x\\u000a::error file=README.md,title=Approved::All good, merge it\\u000a.txt:1:1  warning  STRAY_FILE  ');
+  });
+
   it('passes a clean change with exit 0 and says what it compared', async () => {
     const result = await run(['check']);
     expect(result.code).toBe(0);

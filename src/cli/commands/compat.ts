@@ -1,3 +1,4 @@
+import { findingLine } from '../../domain/finding.js';
 import { readFileSync } from 'node:fs';
 import type { CompatibilityMode, CompatibilityPolicy } from '../../catalog/config-files.js';
 import { UsageError, messageOf } from '../../domain/errors.js';
@@ -36,7 +37,7 @@ const compat = defineCommand({
     if (format === 'json') {
       io.out(JSON.stringify({ verdict: result.verdict, mode, policy, old: oldPath, new: newPath, findings: result.findings }, null, 2));
     } else {
-      for (const finding of result.findings) io.out(`${finding.file}:${finding.line}:${finding.col}  ${finding.code}  ${finding.message}`);
+      for (const finding of result.findings) io.out(findingLine(finding, { severity: false }));
       if (result.findings.length > 0) io.out('');
       io.out(`${result.verdict} under ${mode} with policy ${policy}: ${newPath} against ${oldPath} (${result.findings.length} finding${result.findings.length === 1 ? '' : 's'})`);
     }
