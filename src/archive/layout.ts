@@ -2,6 +2,7 @@
  * The lake layout (DESIGN.md §6), pure: every object key is a function of the records' subject,
  * schema version, UTC hour and offset range, so a replay produces the same names.
  */
+import { subjectOf } from '../domain/names.js';
 import type { ObjectKind } from './state.js';
 
 /** Offsets zero-padded to 20 digits: lexical order is numeric order. */
@@ -150,4 +151,21 @@ export function parseStateKey(key: string): { topic: string; partition: number }
   const match = /^([^/_][^/]*)\/(0|[1-9]\d{0,9})\.json$/.exec(key);
   if (!match) return undefined;
   return { topic: match[1] ?? '', partition: Number(match[2]) };
+}
+
+/**
+ * Why a file lake (file://) cannot archive every partition of the subject, as a sentence that
+ * says how to fix it; undefined when the topic fits (FILE_LAKE_TOPIC_MAX). Kafka and GCS take
+ * the name, so `check` reports it as a warning (TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE) and `new`
+ * prints it as a note.
+ */
+export function fileLakeNameProblem(team: string, name: string): { message: string; partitions: number } | undefined {
+  const topic = subjectOf(team, name);
+  if (topic.length <= FILE_LAKE_TOPIC_MAX) return undefined;
+  const held = fileLakePartitionsOf(topic);
+  const [partitions, stopped] = held === 0 ? ['cannot archive any of its partitions', 'each of them'] : [`can archive only its partitions 0–${held - 1}`, 'the others'];
+  return {
+    partitions: held,
+    message: `The subject ${topic.slice(0, 40)}… is ${topic.length} characters: a file lake (file://) ${partitions}, as an object's file name is its topic and 52 bytes more with the partition, and file systems allow ${FILE_NAME_MAX_BYTES} bytes in one name; the flow would stop ${stopped} on every run. Shorten the directory name to at most ${FILE_LAKE_TOPIC_MAX - team.length - 1} characters, or, if every environment's lake is on GCS (which has no such limit), set TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: off under lint in catalog.yaml.`,
+  };
 }

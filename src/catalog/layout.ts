@@ -1,5 +1,4 @@
 import { MAX_TOPIC_LENGTH, NAME_PATTERN, TEAM_PATTERN, subjectOf, versionOfFile } from '../domain/names.js';
-import { FILE_LAKE_TOPIC_MAX, FILE_NAME_MAX_BYTES, fileLakePartitionsOf } from '../archive/layout.js';
 
 /** What a path inside the catalog directory is, by position and name (DESIGN.md §2). */
 export type CatalogPathRole =
@@ -49,21 +48,4 @@ export function nameProblems(team: string, name: string): Array<{ code: 'INVALID
     problems.push({ code: 'TOPIC_NAME_TOO_LONG', message: `The subject ${topic.slice(0, 40)}… is ${topic.length} characters; Kafka topic names may have at most ${MAX_TOPIC_LENGTH}. Shorten the directory name.` });
   }
   return problems;
-}
-
-/**
- * Why a file lake (file://) cannot archive every partition of the subject, as a sentence that
- * says how to fix it; undefined when the topic fits (FILE_LAKE_TOPIC_MAX). Kafka and GCS take
- * the name, so `check` reports it as a warning (TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE) and `new`
- * prints it as a note.
- */
-export function fileLakeNameProblem(team: string, name: string): { message: string; partitions: number } | undefined {
-  const topic = subjectOf(team, name);
-  if (topic.length <= FILE_LAKE_TOPIC_MAX) return undefined;
-  const held = fileLakePartitionsOf(topic);
-  const [partitions, stopped] = held === 0 ? ['cannot archive any of its partitions', 'each of them'] : [`can archive only its partitions 0–${held - 1}`, 'the others'];
-  return {
-    partitions: held,
-    message: `The subject ${topic.slice(0, 40)}… is ${topic.length} characters: a file lake (file://) ${partitions}, as an object's file name is its topic and 52 bytes more with the partition, and file systems allow ${FILE_NAME_MAX_BYTES} bytes in one name; the flow would stop ${stopped} on every run. Shorten the directory name to at most ${FILE_LAKE_TOPIC_MAX - team.length - 1} characters, or, if every environment's lake is on GCS (which has no such limit), set TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE: off under lint in catalog.yaml.`,
-  };
 }
