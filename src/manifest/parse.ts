@@ -1,6 +1,9 @@
+import type { ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { MANIFEST_FORMAT, type Manifest } from './types.js';
 import { decodeUtf8 } from '../domain/utf8.js';
+import manifestSchema from './manifest.schema.json' with { type: 'json' };
 
 const supportedMajor = Number(MANIFEST_FORMAT.split('.')[0]);
 
@@ -33,5 +36,26 @@ export function checkManifest(value: unknown, source: string): Manifest {
   if (major < supportedMajor || typeof manifest?.serial !== 'number' || !Array.isArray(manifest.subjects)) {
     throw new SchemaflowError('MANIFEST_INVALID', `${source} is not a format ${supportedMajor}.x manifest (serial and subjects are required)`);
   }
-  return manifest as Manifest;
+  // Its shape, as manifest.schema.json states it (unknown fields allowed): a subject or a version
+  // that is null, or misses a field, fails here with its pointer, not as a TypeError later.
+  validator ??= new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: false }).compile(manifestSchema);
+  if (!validator(value)) {
+    const [error] = validator.errors ?? [];
+    throw new SchemaflowError('MANIFEST_INVALID', `${source} is not a valid format ${supportedMajor}.x manifest: ${error?.instancePath || '(the top level)'} ${error?.message ?? 'is invalid'} (see manifest.schema.json)`);
+  }
+  const checked = value as Manifest;
+  const subjects = new Set<string>();
+  const ids = new Map<number, string>();
+  for (const [index, subject] of checked.subjects.entries()) {
+    if (subjects.has(subject.subject)) throw new SchemaflowError('MANIFEST_INVALID', `${source} lists subject ${subject.subject} twice (/subjects/${index})`);
+    subjects.add(subject.subject);
+    for (const version of subject.versions) {
+      const holder = ids.get(version.id);
+      if (holder !== undefined) throw new SchemaflowError('MANIFEST_INVALID', `${source} gives schema ID ${version.id} to both ${holder} and ${subject.subject} version ${version.version}: an ID names one schema`);
+      ids.set(version.id, `${subject.subject} version ${version.version}`);
+    }
+  }
+  return checked;
 }
+
+let validator: ValidateFunction | undefined;

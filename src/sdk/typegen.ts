@@ -1,4 +1,5 @@
 import { schemaAtFragment } from '../catalog/schema-walk.js';
+import { SchemaflowError } from '../domain/errors.js';
 import type { Manifest } from '../manifest/types.js';
 
 /**
@@ -13,7 +14,8 @@ export function generateTypes(manifest: Manifest): string {
   for (const subject of manifest.subjects) {
     const base = typeNameOf(subject.subject);
     const taken = named.get(base);
-    if (taken !== undefined) throw new Error(`subjects ${taken} and ${subject.subject} would both be typed ${base}; rename one of them`);
+    // apps-user-2 and apps-user2 are both AppsUser2: a limit of the naming, not of the manifest.
+    if (taken !== undefined) throw new SchemaflowError('TYPE_NAME_COLLISION', `subjects ${taken} and ${subject.subject} would both be typed ${base}, so schemaflow types cannot write types for this manifest; type these subjects' events by hand (a registered subject keeps its name)`);
     named.set(base, subject.subject);
     const versions: string[] = [];
     for (const version of subject.versions) {

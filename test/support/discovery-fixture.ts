@@ -42,6 +42,13 @@ export function testManifest(subjects: readonly ManifestSubject[], serial = 7): 
   return { format: '1.0', serial, sourceCommit: 'b'.repeat(40), environment: 'default', subjects };
 }
 
+/** The manifest with more subjects, whose versions get the IDs after its own (an ID names one schema). */
+export function withSubjects(manifest: Manifest, ...subjects: readonly ManifestSubject[]): Manifest {
+  let next = Math.max(0, ...manifest.subjects.flatMap((subject) => subject.versions.map((version) => version.id)));
+  const added = subjects.map((subject) => ({ ...subject, versions: subject.versions.map((version) => ({ ...version, id: (next += 1) })) }));
+  return { ...manifest, subjects: [...manifest.subjects, ...added] };
+}
+
 /** A directory with `manifests/latest.json` and a `lake/`, removed by `dispose`. */
 export interface DiscoveryDir {
   readonly root: string;

@@ -72,5 +72,7 @@ describe('schemaflow types', () => {
     writeFileSync(snippet, "import type { AppsXV1, AppsUser_2V1, AppsUser2V1, AppsA_BV1 } from './events.js';\nexport const x: AppsXV1 = { a: 's', x_1: 1 };\nexport const names: [AppsUser_2V1, AppsUser2V1, AppsA_BV1] = [{}, {}, {}];\n");
     const program = ts.createProgram([snippet], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: false, types: [] });
     expect(ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))).toEqual([]);
+    // Names no manifest schemaflow reads can hold (a subject twice): an error naming both, no stack trace.
+    expect(() => generateTypes({ ...manifest, subjects: [subject('apps-x', object), subject('apps-x', object)] } as unknown as Manifest)).toThrow(expect.objectContaining({ code: 'TYPE_NAME_COLLISION', message: expect.stringContaining('subjects apps-x and apps-x would both be typed AppsX') as unknown }));
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import { runCli } from '../../../src/cli/program.js';
 import { terminalText } from '../../../src/domain/terminal-text.js';
-import { createDiscoveryDir, exampleManifest, testSubject, writeClosure, type DiscoveryDir } from '../../support/discovery-fixture.js';
+import { createDiscoveryDir, exampleManifest, testSubject, withSubjects, writeClosure, type DiscoveryDir } from '../../support/discovery-fixture.js';
 
 let dir: DiscoveryDir;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ beforeAll(async () => {
     { type: 'object', required: ['id'], properties: { id: { type: 'string' }, status: { enum: ['new', 'paid'] } } },
     { type: 'object', required: ['id'], properties: { id: { type: 'string' }, status: { enum: ['new', 'paid', 'shipped'] }, total: { type: 'integer' } } },
   ]);
-  dir = createDiscoveryDir({ ...manifest, subjects: [...manifest.subjects, orders] });
+  dir = createDiscoveryDir(withSubjects(manifest, orders));
   await writeClosure(openObjectStore(`${dir.lakeUrl}/_state`), 'apps-users', '2026-11-30T10:00:00.000Z');
 });
 afterAll(() => dir.dispose());
@@ -194,7 +194,7 @@ describe('text from the catalog on a terminal', () => {
   let evil: DiscoveryDir;
   beforeAll(() => {
     const manifest = exampleManifest();
-    evil = createDiscoveryDir({ ...manifest, subjects: [...manifest.subjects, { ...hostile, description }] });
+    evil = createDiscoveryDir(withSubjects(manifest, { ...hostile, description }));
   });
   afterAll(() => evil.dispose());
   const run = async (argv: string[]): Promise<string> => {

@@ -309,7 +309,7 @@ it('treats a named topic setting and its Kafka config as one setting, the later 
 describe('manifest format and canonical form', () => {
   const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   it('readers accept the same major with unknown fields and refuse a higher major, naming it', () => {
-    expect(parseManifest(bytes({ format: '1.7', serial: 3, sourceCommit: 'x', environment: 'default', subjects: [], future: true }), 'm.json').serial).toBe(3);
+    expect(parseManifest(bytes({ format: '1.7', serial: 3, sourceCommit: 'f'.repeat(40), environment: 'default', subjects: [], future: true }), 'm.json').serial).toBe(3);
     expect(() => parseManifest(bytes({ format: '2.0', serial: 1, subjects: [] }), 'latest.json')).toThrow('latest.json is manifest format 2.0; this schemaflow reads format 1.x. Upgrade schemaflow to a version that reads format 2.');
     expect(() => parseManifest(new TextEncoder().encode('nope'), 'x.json')).toThrow(/x.json is not a JSON manifest/);
   });

@@ -6,9 +6,9 @@ import { createDecoder, createProducer, EventValidationError } from '../../../sr
 const manifest = {
   format: '1.0',
   serial: 1,
-  sourceCommit: 'c',
+  sourceCommit: 'c'.repeat(40),
   environment: 'default',
-  subjects: [{ subject: 'apps-trees', team: 'apps', name: 'trees', topic: 'apps-trees', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-trees/', versions: [{ version: 1, id: 1, fingerprint: 'sha256:x', path: 'p', registeredIn: 'c', schema: { type: 'object', properties: { tree: { type: 'array' } } } }] }],
+  subjects: [{ subject: 'apps-trees', team: 'apps', name: 'trees', topic: 'apps-trees', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-trees/', versions: [{ version: 1, id: 1, fingerprint: `sha256:${'0'.repeat(64)}`, path: 'p', registeredIn: 'c'.repeat(40), schema: { type: 'object', properties: { tree: { type: 'array' } } } }] }],
 } as unknown as Manifest;
 
 /** An event of `levels` levels: the object, then arrays inside it. */

@@ -7,9 +7,9 @@ const schema = { type: 'object', required: ['userId'], properties: { userId: { t
 const manifest = {
   format: '1.0',
   serial: 1,
-  sourceCommit: 'c',
+  sourceCommit: 'c'.repeat(40),
   environment: 'default',
-  subjects: [{ subject: 'apps-users', team: 'apps', name: 'users', topic: 'apps-users', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-users/', versions: [{ version: 1, id: 7, fingerprint: 'sha256:x', path: 'p', registeredIn: 'c', schema }] }],
+  subjects: [{ subject: 'apps-users', team: 'apps', name: 'users', topic: 'apps-users', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-users/', versions: [{ version: 1, id: 7, fingerprint: `sha256:${'0'.repeat(64)}`, path: 'p', registeredIn: 'c'.repeat(40), schema }] }],
 } as unknown as Manifest;
 
 /** A kafkajs stand-in that keeps what would have gone to the broker. */
