@@ -134,10 +134,20 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
       if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
       return producer.send({ topic: subject, messages: serialized.flatMap((result, index) => (result.ok ? [message(schema, result.json, events[index] ?? {})] : [])) });
     },
+    /**
+     * Uses the manifest loaded when its serial is not older than the one in use when it arrives:
+     * the serial only grows, so an older one (a stale cache or CDN answer, or an overlapping
+     * refresh that finished last) is logged and left.
+     */
     async refresh() {
       if (typeof options.manifest !== 'string') return;
+      const loaded = await loadManifest(options.manifest, loader);
       const before = registry;
-      registry = createSchemaRegistry(await loadManifest(options.manifest, loader));
+      if (loaded.serial < before.manifest.serial) {
+        options.log?.(`the manifest refresh read serial ${loaded.serial}, older than serial ${before.manifest.serial} in use (a stale cache answered?); kept serial ${before.manifest.serial}`);
+        return;
+      }
+      registry = createSchemaRegistry(loaded);
       for (const subject of registry.manifest.subjects) {
         const previous = before.manifest.subjects.find((entry) => entry.subject === subject.subject)?.versions.at(-1)?.version;
         const latest = subject.versions.at(-1)?.version;

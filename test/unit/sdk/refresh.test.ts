@@ -1,0 +1,57 @@
+import type { Kafka, Message } from 'kafkajs';
+import { expect, it } from 'vitest';
+import type { Manifest } from '../../../src/manifest/types.js';
+import { createProducer } from '../../../src/sdk/index.js';
+
+/*
+ * refresh() never goes back to an older manifest. Regression (found by a review): it used the
+ * manifest of whichever load finished last, so two overlapping refreshes, or one answered by a
+ * stale cache, left the producer on an older serial (and logged the downgrade as an upgrade).
+ */
+const schema = (required: string[]) => ({ type: 'object', description: 'd', required, properties: { userId: { type: 'string', description: 'u' }, email: { type: 'string', description: 'e' } } });
+const manifestOf = (serial: number, versions: number): Manifest => ({
+  format: '1.0',
+  serial,
+  sourceCommit: 'c'.repeat(40),
+  environment: 'default',
+  subjects: [
+    {
+      subject: 'apps-users', team: 'apps', name: 'users', topic: 'apps-users', description: 'd', owners: [], status: 'active', compatibility: { mode: 'FULL', policy: 'DEFAULT' }, topicConfig: {}, eventTime: null, pii: [], lakePath: 'apps-users/',
+      versions: Array.from({ length: versions }, (_, index) => ({ version: index + 1, id: index + 1, fingerprint: `sha256:${'0'.repeat(64)}`, path: 'p', registeredIn: 'c'.repeat(40), schema: schema(index === 0 ? ['userId'] : ['userId', 'email']) })),
+    },
+  ],
+});
+const bytes = (manifest: Manifest): Uint8Array => new TextEncoder().encode(JSON.stringify(manifest));
+const recordingKafka = (sent: Message[]): Kafka => ({ producer: () => ({ connect: () => Promise.resolve(), disconnect: () => Promise.resolve(), send: (record: { messages: Message[] }) => (sent.push(...record.messages), Promise.resolve([])) }) }) as unknown as Kafka;
+
+it('keeps the newer manifest when two refreshes overlap and the older answer comes last', async () => {
+  const answers = [manifestOf(1, 1), manifestOf(2, 2), manifestOf(3, 3)];
+  const delays = [0, 50, 0];
+  let call = 0;
+  const loader = async (): Promise<Uint8Array> => {
+    const index = call++;
+    await new Promise((resolve) => setTimeout(resolve, delays[index]));
+    return bytes(answers[index] as Manifest);
+  };
+  const sent: Message[] = [];
+  const logs: string[] = [];
+  const producer = await createProducer({ manifest: 'mem://latest.json', kafka: recordingKafka(sent), loader, log: (line) => logs.push(line) });
+  await Promise.all([producer.refresh(), producer.refresh()]);
+  expect(producer.schemaFor('apps-users').version).toBe(3);
+  await producer.send('apps-users', { userId: 'u', email: 'e' });
+  expect(String(sent[0]?.headers?.['schema-version'])).toBe('3');
+  expect(logs).toEqual([
+    'apps-users: sends without a version now use version 3 (was 1) after the manifest refresh to serial 3',
+    'the manifest refresh read serial 2, older than serial 3 in use (a stale cache answered?); kept serial 3',
+  ]);
+});
+
+it('keeps the manifest in use when a refresh answers an older serial, and says so', async () => {
+  let call = 0;
+  const loader = (): Promise<Uint8Array> => Promise.resolve(bytes((call += 1) === 1 ? manifestOf(5, 3) : manifestOf(4, 2)));
+  const logs: string[] = [];
+  const producer = await createProducer({ manifest: 'mem://latest.json', kafka: recordingKafka([]), loader, log: (line) => logs.push(line) });
+  await producer.refresh();
+  expect(producer.schemaFor('apps-users').version).toBe(3);
+  expect(logs).toEqual(['the manifest refresh read serial 4, older than serial 5 in use (a stale cache answered?); kept serial 5']);
+});
