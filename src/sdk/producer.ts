@@ -1,6 +1,7 @@
 import type { IHeaders, Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { Manifest } from '../manifest/types.js';
 import { EventValidationError } from './errors.js';
+import { messageOf } from '../domain/errors.js';
 import { MAX_EVENT_DEPTH, nestsTooDeep } from '../manifest/decode.js';
 import { HEADERS, frame } from '../manifest/framing.js';
 import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
@@ -55,6 +56,13 @@ export interface SchemaProducer {
   send<S extends string, V extends number = number>(subject: S, event: EventOf<S, V>, options?: SendOptions<V>): Promise<RecordMetadata[]>;
   /** Serializes and validates every event first, as `send` does (all violations of all events), then sends them in one batch. */
   sendBatch<S extends string, V extends number = number>(subject: S, events: ReadonlyArray<{ value: EventOf<S, V>; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: V }): Promise<RecordMetadata[]>;
+  /**
+   * Sends events already written as JSON text, one text per event, as `sendBatch` sends values:
+   * every text is checked first, then all are sent in one batch. Each is validated as the flow
+   * will read it and sent as written, so a number a double would change (`12345678901234567891`)
+   * keeps its digits. A text that is not JSON is a violation (keyword `json`).
+   */
+  sendJson<S extends string>(subject: S, events: ReadonlyArray<{ json: string; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: number }): Promise<RecordMetadata[]>;
   /** Reloads the manifest (opt-in); later sends without a version use the new latest versions. */
   refresh(): Promise<void>;
   /** The schema a send would use. */
@@ -85,29 +93,51 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   let registry: SchemaRegistry = createSchemaRegistry(await loadManifest(options.manifest, loader));
   const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
 
+  type Checked = { ok: true; json: Buffer } | { ok: false; violations: readonly Violation[] };
+  const tooDeep = (path: string): Checked => ({ ok: false, violations: [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] });
+
   /**
-   * The event as it will go out, checked as consumers will read it: serialized once, its depth
-   * checked on the text, then the schema validates the parse of that text, and those bytes are
-   * sent. Validating the live object instead passed what JSON.stringify does not send (a class
-   * getter, an inherited property, the object a toJSON replaces). The depth comes first because
-   * ajv recurses: an event deep enough under a recursive schema overflows the stack inside it.
+   * JSON text as consumers will read it: its depth checked on the text first (ajv recurses, so an
+   * event deep enough under a recursive schema overflows the stack inside it), then the schema
+   * validates its parse; the text's own bytes are what is sent.
    */
-  const serialize = (schema: RegisteredSchema, event: unknown, path: string): { ok: true; json: Buffer } | { ok: false; violations: readonly Violation[] } => {
-    // What the flow would quarantine as TOO_DEEP is not sent (one deep enough overflows JSON.stringify itself).
-    const tooDeep = { ok: false as const, violations: [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] };
+  const checkText = (schema: RegisteredSchema, text: string, path: string): Checked => {
+    // What the flow would quarantine as TOO_DEEP is not sent.
+    if (nestsTooDeep(text)) return tooDeep(path);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, violations: [{ path, keyword: 'json', message: `is not JSON (${messageOf(error)}): the flow would quarantine it as NOT_JSON` }] };
+    }
+    const violations = schema.validate(value).map((violation) => ({ ...violation, path: `${path}${violation.path}` }));
+    return violations.length > 0 ? { ok: false, violations } : { ok: true, json: Buffer.from(text, 'utf8') };
+  };
+
+  /**
+   * The event as it will go out: serialized once, and that text checked (checkText). Validating
+   * the live object instead passed what JSON.stringify does not send (a class getter, an
+   * inherited property, the object a toJSON replaces).
+   */
+  const serialize = (schema: RegisteredSchema, event: unknown, path: string): Checked => {
     let text: string | undefined;
     try {
       text = JSON.stringify(event);
     } catch (error) {
-      // A RangeError is also a string too long for V8: only a deep event is called deep.
-      if (error instanceof RangeError && deeperThan(event, MAX_EVENT_DEPTH)) return tooDeep;
+      // A RangeError is also a string too long for V8: only a deep event is called deep (one deep enough overflows JSON.stringify itself).
+      if (error instanceof RangeError && deeperThan(event, MAX_EVENT_DEPTH)) return tooDeep(path);
       throw error;
     }
     // JSON.stringify gives nothing at all for undefined, a function or a symbol.
     if (text === undefined) return { ok: false, violations: [{ path, keyword: 'type', message: `is ${typeof event}, not a JSON value: there is nothing to send` }] };
-    if (nestsTooDeep(text)) return tooDeep;
-    const violations = schema.validate(JSON.parse(text)).map((violation) => ({ ...violation, path: `${path}${violation.path}` }));
-    return violations.length > 0 ? { ok: false, violations } : { ok: true, json: Buffer.from(text, 'utf8') };
+    return checkText(schema, text, path);
+  };
+
+  /** All events checked first (every violation of every event), then sent in one batch. */
+  const sendChecked = (subject: string, schema: RegisteredSchema, checked: readonly Checked[], extras: ReadonlyArray<{ key?: string | Buffer | null; partition?: number; headers?: IHeaders }>): Promise<RecordMetadata[]> => {
+    const violations = checked.flatMap((result) => (result.ok ? [] : result.violations));
+    if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
+    return producer.send({ topic: subject, messages: checked.flatMap((result, index) => (result.ok ? [message(schema, result.json, extras[index] ?? {})] : [])) });
   };
 
   const message = (schema: RegisteredSchema, json: Buffer, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }): Message => ({
@@ -129,10 +159,11 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
     },
     async sendBatch(subject, events, batchOptions = {}) {
       const schema = registry.resolve(subject, batchOptions.version);
-      const serialized = events.map((event, index) => serialize(schema, event.value, `/${index}`));
-      const violations = serialized.flatMap((result) => (result.ok ? [] : result.violations));
-      if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-      return producer.send({ topic: subject, messages: serialized.flatMap((result, index) => (result.ok ? [message(schema, result.json, events[index] ?? {})] : [])) });
+      return sendChecked(subject, schema, events.map((event, index) => serialize(schema, event.value, `/${index}`)), events);
+    },
+    async sendJson(subject, events, batchOptions = {}) {
+      const schema = registry.resolve(subject, batchOptions.version);
+      return sendChecked(subject, schema, events.map((event, index) => checkText(schema, event.json, `/${index}`)), events);
     },
     /**
      * Uses the manifest loaded when its serial is not older than the one in use when it arrives:

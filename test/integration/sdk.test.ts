@@ -140,7 +140,9 @@ describe('schemaflow produce', () => {
     publish();
     await createTopicWithLeaders(admin, topic, 1);
     const input = join(scratch, 'events.ndjson');
-    writeFileSync(input, [JSON.stringify(ORDER), JSON.stringify({ ...ORDER, total: 2 }), '', JSON.stringify({ id: 'bad', total: -1 }), 'not json', JSON.stringify({ ...ORDER, total: 3 }), `{"deep":${'['.repeat(1_500)}${']'.repeat(1_500)}}`].join('\n'));
+    // The first line as an editor may save it, with a byte order mark, and a number a double would change.
+    const first = `{"id":"${ORDER.id}","total":12345678901234567891}`;
+    writeFileSync(input, [`\uFEFF${first}`, JSON.stringify({ ...ORDER, total: 2 }), '', JSON.stringify({ id: 'bad', total: -1 }), 'not json', JSON.stringify({ ...ORDER, total: 3 }), `{"deep":${'['.repeat(1_500)}${']'.repeat(1_500)}}`].join('\n'));
     const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
     const skipped = await runSchemaflow(['produce', topic, input], { env });
     expect(skipped.code).toBe(1);
@@ -153,5 +155,8 @@ describe('schemaflow produce', () => {
     expect(aborted.stdout).toContain('2 event(s) sent');
     const offsets = await admin.fetchTopicOffsets(topic);
     expect(offsets[0]?.high).toBe('5');
+    // Sent as written: the digits kept (before, JSON.parse and JSON.stringify made it 12345678901234567000).
+    const [sent] = await readAll(topic, 1);
+    expect(sent?.value?.toString('utf8')).toBe(first);
   });
 });

@@ -54,17 +54,20 @@ const produce = defineCommand({
     let line = 0;
     let sent = 0;
     let invalid = 0;
-    let batch: Array<{ value: unknown }> = [];
+    // The lines as written: a number a double would change keeps its digits (sendJson).
+    let batch: Array<{ json: string }> = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      await producer.sendBatch(subject, batch, { version: schema.version });
+      await producer.sendJson(subject, batch, { version: schema.version });
       sent += batch.length;
       batch = [];
     };
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
-      for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+      for await (const read of createInterface({ input, crlfDelay: Infinity })) {
         line += 1;
+        // A file saved with a UTF-8 byte order mark (as some editors do) starts with U+FEFF.
+        const text = line === 1 && read.startsWith('\uFEFF') ? read.slice(1) : read;
         if (text.trim() === '') continue;
         let value: unknown;
         try {
@@ -84,7 +87,7 @@ const produce = defineCommand({
           if (onInvalid === 'abort') break;
           continue;
         }
-        batch.push({ value });
+        batch.push({ json: text });
         if (batch.length >= BATCH) await flush();
         if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
       }

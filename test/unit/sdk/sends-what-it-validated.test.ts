@@ -63,3 +63,28 @@ describe('the producer validates what it sends', () => {
     for (const message of sent) expect(decoder.decode({ value: message.value as Buffer, headers: message.headers as Record<string, string> })).toMatchObject({ ok: true, id: 7 });
   });
 });
+
+describe('sendJson: events already written as JSON text', () => {
+  it('sends each text as written, digits a double would change included, after checking every one', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    const texts = ['{"userId":"u-1","n":12345678901234567891}', '{ "userId" : "u-2" }'];
+    await producer.sendJson('apps-users', texts.map((json, index) => ({ json, key: `k${index}` })));
+    expect(sent.map((message) => String(message.value))).toEqual(texts);
+    expect(sent.map((message) => message.key)).toEqual(['k0', 'k1']);
+    expect(sent[0]?.headers).toMatchObject({ 'schema-id': '7', 'schema-version': '1' });
+    const decoder = await createDecoder({ manifest });
+    expect(decoder.decode({ value: sent[0]?.value as Buffer, headers: sent[0]?.headers as Record<string, string> })).toMatchObject({ ok: true, id: 7 });
+  });
+
+  it('refuses the batch, naming every text that is not JSON, too deep or invalid, and sends nothing', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    const error = await producer.sendJson('apps-users', [{ json: '{"userId":"ok"}' }, { json: '{"userId":' }, { json: '{"userId":""}' }, { json: `{"userId":"x","deep":${'['.repeat(1_001)}${']'.repeat(1_001)}}` }]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EventValidationError);
+    const violations = (error as EventValidationError).violations;
+    expect(violations.map((violation) => `${violation.path} ${violation.keyword}`)).toEqual(['/1 json', '/2/userId minLength', '/3 maxDepth']);
+    expect(violations[0]?.message).toMatch(/^is not JSON \(.+\): the flow would quarantine it as NOT_JSON$/);
+    expect(sent).toEqual([]);
+  });
+});
