@@ -159,4 +159,21 @@ describe('schemaflow produce', () => {
     const [sent] = await readAll(topic, 1);
     expect(sent?.value?.toString('utf8')).toBe(first);
   });
+
+  // Regression (found by a review): a failed send was an "unexpected error" with a stack trace,
+  // and nothing said how far the input got.
+  it('says how far it got and how to resume when the brokers refuse a batch, and names a missing topic', async () => {
+    const topic = `${team}-absent`;
+    repo.write(`catalog/${team}/absent/subject.yaml`, 'description: Never created.\nowners: ["@acme/shop"]\n');
+    repo.write(`catalog/${team}/absent/1.json`, JSON.stringify(v1, null, 2));
+    repo.commit('absent v1');
+    publish();
+    const input = join(scratch, 'absent.ndjson');
+    writeFileSync(input, `${JSON.stringify(ORDER)}\nnot json\n${JSON.stringify(ORDER)}\n`);
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    const result = await runSchemaflow(['produce', topic, input], { env, timeoutMs: 50_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('unexpected error');
+    expect(result.stderr).toContain(`schemaflow: KAFKA_SEND_FAILED: sending the 2 valid event(s) of lines 1–3 to ${topic} failed: topic ${topic} does not exist on these brokers: register the catalog in this environment first (schemaflow register), which creates it. Nothing was sent before it; that batch may have been written in part. To resume, send the input from line 1 on again (tail -n +1)`);
+  }, 60_000);
 });

@@ -56,9 +56,14 @@ const produce = defineCommand({
     let invalid = 0;
     // The lines as written: a number a double would change keeps its digits (sendJson).
     let batch: Array<{ json: string }> = [];
+    let batchFrom = 1;
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      await producer.sendJson(subject, batch, { version: schema.version });
+      try {
+        await producer.sendJson(subject, batch, { version: schema.version });
+      } catch (error) {
+        throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: line });
+      }
       sent += batch.length;
       batch = [];
     };
@@ -87,6 +92,7 @@ const produce = defineCommand({
           if (onInvalid === 'abort') break;
           continue;
         }
+        if (batch.length === 0) batchFrom = line;
         batch.push({ json: text });
         if (batch.length >= BATCH) await flush();
         if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
@@ -99,6 +105,23 @@ const produce = defineCommand({
     return invalid > 0 ? 1 : 0;
   },
 });
+
+/**
+ * A batch the brokers did not take: how far the input got, so it can be resumed without
+ * sending twice what went out, nor losing what did not. kafkajs may have written part of a
+ * batch that spans partitions before failing.
+ */
+function sendFailure(error: unknown, at: { subject: string; sent: number; batch: number; from: number; to: number }): SchemaflowError {
+  const { type, retriable, cause } = error as { type?: string; retriable?: boolean; cause?: { type?: string } };
+  const missing = type === 'UNKNOWN_TOPIC_OR_PARTITION' || cause?.type === 'UNKNOWN_TOPIC_OR_PARTITION';
+  const why = missing ? `topic ${at.subject} does not exist on these brokers: register the catalog in this environment first (schemaflow register), which creates it` : messageOf(error);
+  const done = at.sent === 0 ? 'Nothing was sent before it' : `The ${at.sent} event(s) before line ${at.from} were sent`;
+  return new SchemaflowError(
+    'KAFKA_SEND_FAILED',
+    `sending the ${at.batch} valid event(s) of lines ${at.from}–${at.to} to ${at.subject} failed: ${why}. ${done}; that batch may have been written in part. To resume, send the input from line ${at.from} on again (tail -n +${at.from}); events of that batch already written would then be there twice.`,
+    { cause: error, retriable: retriable === true && !missing },
+  );
+}
 
 /**
  * An events file is readable before the manifest is loaded or a broker contacted (exit 2). A
