@@ -98,6 +98,32 @@ export function prepareOutputDirectory(path: string, flag: string): string {
 }
 
 /**
+ * Checks, writing nothing, that each of `files` (absolute) can be written, over what is there:
+ * an existing one must be a writable file (not a directory), a missing one creatable as
+ * checkFilesCreatable says. For commands that rewrite their output (types, site): every problem
+ * is named in one usage error, labelled `label` and ending with `fix`, before anything is written.
+ */
+export function checkFilesWritable(files: readonly string[], label: string, fix: string): void {
+  const blocked: string[] = [];
+  const missing: string[] = [];
+  for (const file of files) {
+    const stats = entryOf(file);
+    if (!stats) missing.push(file);
+    else if (stats.isDirectory()) blocked.push(`${file} is a directory, where the file goes`);
+    else if (stats.isSymbolicLink()) blocked.push(`${file} is a symbolic link to nothing`);
+    else {
+      try {
+        accessSync(file, constants.W_OK);
+      } catch {
+        blocked.push(`${file} is not writable`);
+      }
+    }
+  }
+  if (blocked.length > 0) refuse(label, `${blocked.join('; ')}. ${fix}`);
+  checkFilesCreatable(missing, label, fix);
+}
+
+/**
  * Checks, creating nothing, that each of `files` (absolute) can be created: its nearest existing
  * ancestor is a writable directory. For commands that write several files and must write all or
  * none (init, new): every file, link or unreadable path where a directory must go is named in one

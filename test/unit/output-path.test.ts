@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
@@ -68,6 +68,27 @@ describe('output paths (--out of site, types and manifest build)', () => {
     const { code, stdout, stderr } = await cli(argv);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr.split('\n')[0]).toBe(`schemaflow: error: --out ${argv[2] ?? ''}: ${message}`);
+  });
+
+  // Regression (found by a review): a directory where an output file goes was EISDIR from
+  // writeFileSync, an unexpected error with a stack trace, and the site was left half written.
+  const typesFix = 'Move what is in the way, or write to another directory.';
+  const siteFix = 'Move what is in the way, or write the site to another directory. Nothing was written.';
+  it.each([
+    ['types', 'a directory', 'schemaflow-events.d.ts', 'is a directory, where the file goes', typesFix],
+    ['site', 'a directory', 'style.css', 'is a directory, where the file goes', siteFix],
+    ['site', 'a file', 'subjects', 'is not a directory', siteFix],
+  ])('%s refuses %s at %s, exit 2, naming it, and writes nothing', async (command, kind, blocker, what, fix) => {
+    const out = join(dir.root, `blocked-${command}-${blocker}`);
+    if (kind === 'a file') {
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, blocker), 'x');
+    } else mkdirSync(join(out, blocker, 'x'), { recursive: true });
+    const { code, stdout, stderr } = await cli([command, '--out', out]);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr.split('\n')[0]).toContain(`schemaflow: error: --out ${out}: ${join(out, blocker)} ${what}`);
+    expect(stderr.split('\n')[0]).toContain(fix);
+    expect(readdirSync(out)).toEqual([blocker]);
   });
 
   // Regression: the directories were made before the manifest loaded, and left behind when it did not.

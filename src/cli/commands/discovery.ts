@@ -8,7 +8,7 @@ import { formatSearchText, formatSubjectText } from '../../discovery/text.js';
 import { describeFreshness, lakeLocationOf } from '../../discovery/view.js';
 import { buildSite, FRESHNESS_TIMEOUT_MS, searchCatalog, showSubject, type DiscoveryPorts } from '../../usecases/discover.js';
 import { defineCommand, environmentOption, FORMAT_OPTION, outputFormat, positiveInteger } from '../command.js';
-import { prepareOutputDirectory } from '../output-path.js';
+import { checkFilesWritable, prepareOutputDirectory } from '../output-path.js';
 
 /** `<manifest location>/latest.json` (an unreadable one is explained by runCli, as for every command that reads it). */
 function latestManifest(config: Pick<Config, 'manifestUrl' | 'gcsEndpoint'>): Pick<DiscoveryPorts, 'manifest' | 'manifestLabel'> {
@@ -88,6 +88,8 @@ const site = defineCommand({
     const { manifest, files, lake } = await buildSite(openDiscovery(config));
     // After the site is built: a command that fails creates no directory.
     const out = prepareOutputDirectory(options.out, 'out');
+    // Every file checked before the first is written: the site is written whole, or not at all.
+    checkFilesWritable(files.map((file) => join(out, file.path)), `--out ${options.out}`, 'Move what is in the way, or write the site to another directory. Nothing was written.');
     for (const file of files) {
       const target = join(out, file.path);
       prepareOutputDirectory(dirname(target), 'out');

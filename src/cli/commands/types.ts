@@ -4,7 +4,7 @@ import { UsageError } from '../../domain/errors.js';
 import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
 import { generateTypes } from '../../sdk/typegen.js';
 import { defineCommand, environmentOption } from '../command.js';
-import { prepareOutputDirectory } from '../output-path.js';
+import { checkFilesWritable, prepareOutputDirectory } from '../output-path.js';
 
 const TYPES_SETTINGS = ['manifestUrl', 'gcsEndpoint'] as const;
 
@@ -20,6 +20,7 @@ const types = defineCommand({
     // After the manifest loads: a command that fails creates no directory.
     const out = prepareOutputDirectory(options.out, 'out');
     const file = join(out, 'schemaflow-events.d.ts');
+    checkFilesWritable([file], `--out ${options.out}`, 'Move what is in the way, or write to another directory.');
     writeFileSync(file, generateTypes(manifest));
     io.out(`wrote ${file}: ${manifest.subjects.length} subjects from manifest serial ${manifest.serial}`);
     return 0;
