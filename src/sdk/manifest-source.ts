@@ -37,6 +37,8 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
         throw error;
       }
     }
+    // gs://bucket alone names no object: the manifest is an object in the bucket.
+    if (/^gs:\/\/[^/]+$/.test(target)) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: a gs:// location names an object in the bucket, e.g. ${target}/manifests/latest.json, or a folder ending in / (${target}/manifests/)`);
     const file = decodeFileUrl(target);
     if (file && !file.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: it ${file.problem}`);
     // Any other URL (http://, GS://) would otherwise be read as a relative path and reported as a missing file.

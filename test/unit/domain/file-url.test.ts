@@ -124,5 +124,7 @@ describe('a location whose scheme is not in lowercase', () => {
     await expect(load('FILE:///srv/manifests/')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: 'cannot load the manifest from FILE:///srv/manifests/latest.json: it writes the scheme as "FILE": write it in lowercase, file:///srv/manifests/latest.json' });
     await expect(load('GS://acme/manifests/')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: 'cannot load the manifest from GS://acme/manifests/latest.json: the loader reads a path, file://, https:// or gs:// (the scheme in lowercase), not GS://; inject a loader to read another' });
     await expect(load('http://example.com/manifests/')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', message: expect.stringContaining('not http://;') as string });
+    // Regression (found by a review): a bucket without an object was "not gs://", which it is.
+    await expect(load('gs://acme')).rejects.toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: 'cannot load the manifest from gs://acme: a gs:// location names an object in the bucket, e.g. gs://acme/manifests/latest.json, or a folder ending in / (gs://acme/manifests/)' });
   });
 });
