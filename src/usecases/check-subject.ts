@@ -6,6 +6,8 @@ import { findingAt, findingOnFile } from '../catalog/finding-builder.js';
 import { fileLakeNameProblem } from '../archive/layout.js';
 import { nameProblems, roleOf } from '../catalog/layout.js';
 import { lintVersion } from '../catalog/lint-version.js';
+import { collectRefs } from '../catalog/refs.js';
+import { isSchemaObject, walkSchema } from '../catalog/schema-walk.js';
 import type { PatternAnalyser } from '../catalog/patterns.js';
 import type { createSchemaCompiler } from '../catalog/schema-compiler.js';
 import { compileVersion, metaSchemaFindings, type createVersionReader } from '../catalog/versions.js';
@@ -83,6 +85,36 @@ function fileLakeFindings(dir: string, team: string, name: string): Finding[] {
   const problem = fileLakeNameProblem(team, name);
   if (!problem) return [];
   return [findingOnFile(`${dir}/`, 'TOPIC_NAME_TOO_LONG_FOR_FILE_LAKE', problem.message, { team, name, length: subjectOf(team, name).length, partitions: problem.partitions })];
+}
+
+/**
+ * A pattern in a file the version refers to, directly or through other files, that can
+ * backtrack exponentially or was left unanalysed for lack of budget: compiling and comparing
+ * the version would run it. The file's own lint reports it where it is new; this names it
+ * from the version that reaches it (a registered file included).
+ */
+function unsafeReferencedPattern(root: unknown, catalogPath: string, read: SubjectInput['readHeadVersion'], patterns: PatternAnalyser): { file: string; pattern: string; verdict: 'exponential' | 'budget' } | undefined {
+  const seen = new Set([catalogPath]);
+  const pending = collectRefs(root, catalogPath).flatMap((ref) => (ref.kind === 'file' ? [ref.target] : []));
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const loaded = read(file);
+    if (!loaded?.ok) continue;
+    let found: { file: string; pattern: string; verdict: 'exponential' | 'budget' } | undefined;
+    walkSchema(loaded.document.value, ({ schema }) => {
+      const candidates = [...(typeof schema.pattern === 'string' ? [schema.pattern] : []), ...(isSchemaObject(schema.patternProperties) ? Object.keys(schema.patternProperties) : [])];
+      for (const pattern of candidates) {
+        if (found) return;
+        const verdict = patterns.analyse(pattern);
+        if (verdict.status === 'exponential') found = { file, pattern, verdict: 'exponential' };
+        else if (verdict.status === 'unchecked' && verdict.cause === 'budget') found = { file, pattern, verdict: 'budget' };
+      }
+    });
+    if (found) return found;
+    pending.push(...collectRefs(loaded.document.value, file).flatMap((ref) => (ref.kind === 'file' ? [ref.target] : [])));
+  }
+  return undefined;
 }
 
 export function checkSubject(input: SubjectInput): { findings: Finding[]; isNew: boolean; newVersions: number[]; crossCheck: CrossCheckPair[] } {
@@ -182,7 +214,11 @@ export function checkSubject(input: SubjectInput): { findings: Finding[]; isNew:
     }
     const lint = lintVersion(loaded.document, catalogPath, hints, input.patterns);
     findings.push(...lint.findings);
-    const blocking = lint.findings.some((finding) => BLOCKING.has(finding.code));
+    const referenced = lint.findings.some((finding) => BLOCKING.has(finding.code)) ? undefined : unsafeReferencedPattern(loaded.document.value, catalogPath, input.readHeadVersion, input.patterns);
+    if (referenced) {
+      findings.push(findingOnFile(path, referenced.verdict === 'exponential' ? 'PATTERN_EXPONENTIAL' : 'PATTERN_BUDGET_EXCEEDED', `${path} refers to ${catalogDir}/${referenced.file}, whose pattern ${JSON.stringify(referenced.pattern)} ${referenced.verdict === 'exponential' ? 'can backtrack exponentially' : 'was not analysed within the check\'s budget'}; this version is not compiled or compared while it does (comparing runs the pattern on example values). Fix the pattern in ${referenced.file}, or refer to another schema.`, { file: referenced.file, pattern: referenced.pattern }));
+    }
+    const blocking = referenced !== undefined || lint.findings.some((finding) => BLOCKING.has(finding.code));
     if (lint.dialect && !blocking) {
       const compiled = compileVersion(loaded.document, catalogPath, lint.dialect, input.readHeadVersion, input.compiler);
       const read = (path: string): unknown => {

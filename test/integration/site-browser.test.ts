@@ -15,7 +15,7 @@ import { searchDocumentsOf } from '../../src/discovery/view.js';
 import type { Manifest } from '../../src/manifest/types.js';
 import { runSchemaflow } from '../support/cli.js';
 import { CHROMIUM, ensureChromium } from '../tools/chromium.js';
-import { createDiscoveryDir, exampleManifest, testSubject, writeClosure, type DiscoveryDir } from '../support/discovery-fixture.js';
+import { createDiscoveryDir, exampleManifest, testSubject, withSubjects, writeClosure, type DiscoveryDir } from '../support/discovery-fixture.js';
 import { createTestLake, type TestLake } from './support/flow-fixture.js';
 
 /**
@@ -47,7 +47,7 @@ beforeAll(async () => {
     { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'Order id.' }, status: { enum: ['new', 'paid'], description: 'Where the order is.' }, total: { type: 'integer', description: 'Total in cents.' } } },
     { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string', description: 'Order id.' }, status: { enum: ['new', 'paid', 'shipped'], description: 'Where the order is.' }, total: { type: ['integer', 'null'], description: 'Total in cents.' }, coupon: { type: 'string', description: 'Coupon code, if any.' } } },
   ], { description: 'Orders placed in the shop.', owners: ['@acme/shop'] });
-  manifest = { ...example, subjects: [...example.subjects, orders] };
+  manifest = withSubjects(example, orders);
   dir = createDiscoveryDir(manifest);
   lake = await createTestLake('gcs');
   await writeClosure(openObjectStore(`${lake.url}/_state`, { gcsEndpoint: inject('gcsEndpoint') }), 'apps-users', '2026-11-30T10:00:00.000Z');

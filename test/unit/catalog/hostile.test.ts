@@ -163,6 +163,21 @@ describe('hostile pull-request content', () => {
     expect(report.crossCheck).toEqual([]);
   });
 
+  // Regression (found by a review): the same pattern in another new file, reached by a $ref,
+  // was compared anyway, the referring version having no finding of its own.
+  it('does not compile or compare a version that refers to such a pattern in another file', () => {
+    const v3 = JSON.parse(readFileSync(join(repo.root, 'catalog/apps/users/3.json'), 'utf8')) as { properties: { userId: Record<string, unknown> } };
+    repo.write('catalog/apps/ids/subject.yaml', SUBJECT_YAML);
+    repo.write('catalog/apps/ids/1.json', schema({}, { $defs: { id: { type: 'string', pattern: '^x([0-9a-f-]|[0-9a-f-])*!$' } } }));
+    v3.properties.userId = { description: v3.properties.userId.description, $ref: '../ids/1.json#/$defs/id' };
+    repo.write('catalog/apps/users/4.json', JSON.stringify(v3, null, 2));
+    const report = check(repo);
+    const errors = report.findings.filter((finding) => finding.severity === 'error').map((finding) => `${finding.code} ${finding.file}`);
+    expect(errors).toEqual(expect.arrayContaining(['PATTERN_EXPONENTIAL catalog/apps/ids/1.json', 'PATTERN_EXPONENTIAL catalog/apps/users/4.json']));
+    expect(report.findings.find((finding) => finding.file === 'catalog/apps/users/4.json' && finding.code === 'PATTERN_EXPONENTIAL')?.message).toBe('catalog/apps/users/4.json refers to catalog/apps/ids/1.json, whose pattern "^x([0-9a-f-]|[0-9a-f-])*!$" can backtrack exponentially; this version is not compiled or compared while it does (comparing runs the pattern on example values). Fix the pattern in apps/ids/1.json, or refer to another schema.');
+    expect(report.crossCheck.filter((pair) => pair.subject === 'apps-users')).toEqual([]);
+  });
+
   it(`checks ${SUBJECT_COUNT} new subjects in one change`, () => {
     for (let index = 0; index < SUBJECT_COUNT; index += 1) {
       repo.write(`catalog/bulk/s${index}/subject.yaml`, SUBJECT_YAML);
