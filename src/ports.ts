@@ -56,6 +56,12 @@ export interface Repository {
   /** The tree of a commit. */
   treeAt(commit: string, label: string): FileTree;
   /**
+   * Of `paths` (files present both on disk and in `commit`), those whose file on disk is not
+   * what `commit` holds once cleaned as git stores a file: line-ending and encoding conversions
+   * come back the same, an edit or an `ident` expansion of a span git would not write does not.
+   */
+  checkoutDiffers(commit: string, paths: readonly string[]): readonly string[];
+  /**
    * The first-parent history up to `commit`, oldest first: each commit with the paths under
    * `prefix` it changed relative to its first parent (merges included, as landed).
    */

@@ -21,7 +21,7 @@ export const RULES = {
   DUPLICATE_KEY: { severity: 'error', configurable: false, summary: 'A JSON object or a YAML mapping (catalog.yaml, subject.yaml) has the same key twice; in YAML, keys written differently that read as the same name (`1` and `"1"`, `~` and `""`, an alias of an earlier key) count as the same key.' },
   SYMLINK_NOT_ALLOWED: { severity: 'error', configurable: false, summary: 'A symbolic link in the catalog; links are never followed.' },
   NOT_REGULAR_FILE: { severity: 'error', configurable: false, summary: 'A catalog entry that is not a regular file (a git submodule, a nested repository, a FIFO); it is never read.' },
-  CHECKOUT_DIFFERS: { severity: 'error', configurable: false, summary: 'A changed catalog file is checked out with other bytes than its commit holds: a .gitattributes rule (ident, working-tree-encoding, filter, eol) rewrites it. The action and registration judge and publish the commit\'s bytes; the rule must go.' },
+  CHECKOUT_DIFFERS: { severity: 'error', configurable: false, summary: 'A changed catalog file on disk is not what its commit holds, even as git would store it (line endings and encodings converted back): a .gitattributes rule (ident, a filter) rewrites it on checkout. The action and registration judge and publish the commit\'s bytes; the rule must go.' },
   // Layout and names (DESIGN.md §2).
   INVALID_TEAM_NAME: { severity: 'error', configurable: false, summary: 'A team directory name does not match [a-z][a-z0-9]*.' },
   INVALID_SUBJECT_NAME: { severity: 'error', configurable: false, summary: 'A subject directory name does not match [a-z][a-z0-9-]*[a-z0-9].' },

@@ -128,6 +128,8 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const settings = readSettings(rulesTree, catalogDir);
   const findings: Finding[] = [];
   const subjects = new Map<string, { team: string; name: string; changes: ChangedPath[] }>();
+  /** Changed files whose bytes on disk are not the commit's (CheckOptions.head only). */
+  const rewritten: string[] = [];
 
   for (const change of changes) {
     const relative = change.path.slice(catalogDir.length + 1);
@@ -138,7 +140,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
       findings.push(notFile);
       continue;
     }
-    if (options.head && change.status !== 'deleted') findings.push(...checkoutFindings(repository, headTree, change.path));
+    if (options.head && change.status !== 'deleted' && checkedOutOtherwise(repository, headTree, change.path)) rewritten.push(change.path);
     const role = roleOf(relative);
     switch (role.role) {
       case 'catalog-config':
@@ -160,6 +162,8 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
       }
     }
   }
+
+  if (options.head) findings.push(...checkoutFindings(repository, headTree, options.head.commit, rewritten));
 
   const compiler = createSchemaCompiler();
   const patterns = options.patterns ?? createPatternAnalyser({ now: () => performance.now() });
@@ -185,23 +189,29 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   return { base, ...(options.head ? { head: options.head } : {}), findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
 }
 
-/**
- * A file whose checkout holds other bytes than its commit: a .gitattributes filter rewrote it on
- * checkout (ident expands `$Id…$`, working-tree-encoding re-encodes, a filter driver runs). The
- * check reads the commit, as registration publishes it, but reviewers and tools reading the
- * checkout see something else, and registration refuses a checkout that differs from HEAD.
- */
-function checkoutFindings(repository: Repository, headTree: FileTree, path: string): Finding[] {
+/** Whether the file on disk holds other bytes than the commit's: cheap, and true for a CRLF checkout too. */
+function checkedOutOtherwise(repository: Repository, headTree: FileTree, path: string): boolean {
   const committed = headTree.read(path);
   const checkedOut = repository.workingTree().read(path);
-  if (committed === undefined || checkedOut === undefined || Buffer.from(committed).equals(checkedOut)) return [];
-  return [
+  return committed !== undefined && checkedOut !== undefined && !Buffer.from(committed).equals(checkedOut);
+}
+
+/**
+ * Files whose checkout is not their commit, even once git cleans them as it stores a file (so a
+ * CRLF checkout under core.autocrlf is not one): a .gitattributes rule rewrote them on checkout
+ * (ident expands a `$Id…$` span git would store otherwise; a filter driver), or they were edited.
+ * The check reads the commit, as registration publishes it, but reviewers and tools reading the
+ * checkout see something else, and registration refuses a checkout that differs from HEAD.
+ */
+function checkoutFindings(repository: Repository, headTree: FileTree, commit: string, candidates: readonly string[]): Finding[] {
+  if (candidates.length === 0) return [];
+  return repository.checkoutDiffers(commit, candidates).map((path) =>
     findingOnFile(
       path,
       'CHECKOUT_DIFFERS',
-      `${path} on disk holds other bytes than ${headTree.label}: a .gitattributes rule (ident, working-tree-encoding, filter, eol) rewrites it on checkout, or it was edited since. Registration publishes the commit's bytes, which this check judged, while the checkout shows other ones; remove the rule for files under the catalog (git check-attr -a ${path} names it).`,
+      `${path} on disk is not what ${headTree.label} holds, even as git would store it: a .gitattributes rule (ident, a filter) rewrites it on checkout, or it was edited since. Registration publishes the commit's bytes, which this check judged, while the checkout shows other ones; remove the rule for files under the catalog (git check-attr -a ${path} names it).`,
     ),
-  ];
+  );
 }
 
 const PARTS: Readonly<Record<CatalogPathRole['role'], SubjectPart | undefined>> = {

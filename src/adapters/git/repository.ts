@@ -7,9 +7,9 @@ import type { ChangedPath, FileTree, Repository, TreeEntry } from '../../ports.j
 import { createWorkingTree } from '../files/working-tree.js';
 
 /** Output of a git command as a Buffer; undefined when git exits non-zero (a ref that does not resolve). */
-function git(root: string, args: readonly string[], options: { allowFailure?: boolean } = {}): Buffer | undefined {
+function git(root: string, args: readonly string[], options: { allowFailure?: boolean; input?: string } = {}): Buffer | undefined {
   try {
-    return execFileSync('git', args, { cwd: root, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', args, { cwd: root, maxBuffer: 1 << 30, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...(options.input === undefined ? {} : { input: options.input }) });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { status?: number; stderr?: Buffer };
     if (failure.code === 'ENOENT') throw new SchemaflowError('TOOL_MISSING', 'git was not found on PATH: install git.', { cause: error });
@@ -53,6 +53,16 @@ export function openRepository(directory: string, need = 'schemaflow reads the c
       return [...changes.values()].sort((a, b) => compareText(a.path, b.path));
     },
     treeAt: (commit, label) => createCommitTree(root, commit, label),
+    checkoutDiffers(commit, paths) {
+      // Paths are passed one per line: a name with a line break cannot be asked about (and is no catalog file's).
+      const asked = paths.filter((path) => !path.includes('\n'));
+      if (asked.length === 0) return [];
+      // What git would store for each file on disk (its clean filters, eol and encoding conversions
+      // applied), against the commit's blob: a CRLF checkout of an LF file is the same.
+      const stored = text(git(root, ['hash-object', '--stdin-paths'], { input: `${asked.join('\n')}\n` })).split('\n');
+      const committed = text(git(root, ['cat-file', '--batch-check=%(objectname)'], { input: `${asked.map((path) => `${safeRef(commit)}:${path}`).join('\n')}\n` })).split('\n');
+      return asked.filter((_, index) => stored[index] !== committed[index]);
+    },
     firstParentHistory(commit, prefix) {
       // %x01 marks each commit; -z separates status and path fields with NUL.
       const output = git(root, ['log', '--first-parent', '--diff-merges=first-parent', '--reverse', '--no-renames', '--name-status', '-z', '--format=%x01%H', safeRef(commit), '--', `${prefix}/`])?.toString('utf8') ?? '';

@@ -57,12 +57,13 @@ const produce = defineCommand({
     // The lines as written: a number a double would change keeps its digits (sendJson).
     let batch: Array<{ json: string }> = [];
     let batchFrom = 1;
+    let batchTo = 1;
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       try {
         await producer.sendJson(subject, batch, { version: schema.version });
       } catch (error) {
-        throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: line });
+        throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: batchTo });
       }
       sent += batch.length;
       batch = [];
@@ -94,6 +95,7 @@ const produce = defineCommand({
         }
         if (batch.length === 0) batchFrom = line;
         batch.push({ json: text });
+        batchTo = line;
         if (batch.length >= BATCH) await flush();
         if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
       }

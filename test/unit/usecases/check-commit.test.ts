@@ -6,6 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openRepository } from '../../../src/adapters/git/repository.js';
 import { checkCatalog, type CheckReport } from '../../../src/usecases/check-catalog.js';
 import { prChanges } from '../../../src/usecases/pr-changes.js';
+import { registerCatalog } from '../../../src/usecases/register.js';
+import { createFileStore } from '../../../src/adapters/lake/file-store.js';
 import { createTestRepo, type TestRepo } from '../../support/git-repo.js';
 
 /*
@@ -53,7 +55,7 @@ it('judges the bytes the commit holds and refuses a file its checkout rewrites (
   // The closed model of the commit is judged (the checkout's title alone would pass).
   expect(codes.filter((code) => code !== 'CHECKOUT_DIFFERS')).not.toEqual([]);
   const finding = report.findings.find((entry) => entry.code === 'CHECKOUT_DIFFERS');
-  expect(finding?.message).toBe(`${file} on disk holds other bytes than HEAD (${head.slice(0, 7)}): a .gitattributes rule (ident, working-tree-encoding, filter, eol) rewrites it on checkout, or it was edited since. Registration publishes the commit's bytes, which this check judged, while the checkout shows other ones; remove the rule for files under the catalog (git check-attr -a ${file} names it).`);
+  expect(finding?.message).toBe(`${file} on disk is not what HEAD (${head.slice(0, 7)}) holds, even as git would store it: a .gitattributes rule (ident, a filter) rewrites it on checkout, or it was edited since. Registration publishes the commit's bytes, which this check judged, while the checkout shows other ones; remove the rule for files under the catalog (git check-attr -a ${file} names it).`);
   // The summary beside the findings reads the same commit.
 });
 
@@ -82,4 +84,24 @@ it('summarizes the versions of the commit checked, whatever is on disk', () => {
   } finally {
     own.dispose();
   }
+});
+
+// Regression (found by a review): bytes were compared as they are, so a clone with
+// core.autocrlf=true (Git for Windows' default) had every changed file CHECKOUT_DIFFERS, and
+// registration refused a clean clone.
+it('takes a CRLF checkout of LF files as the commit, in the check and in registration', async () => {
+  const crlf = join(work, 'crlf');
+  execFileSync('git', ['clone', '-q', '-c', 'core.autocrlf=true', '-b', 'pr', repo.root, crlf]);
+  const users = readFileSync(join(crlf, 'catalog/apps/users/1.json'), 'utf8');
+  expect(users).toContain('\r\n');
+  const repository = openRepository(crlf);
+  const head = repository.resolveCommit('HEAD') ?? '';
+  const report = checkCatalog(repository, { catalogDir: 'catalog', baseCandidates: ['origin/main'], head: { ref: 'HEAD', commit: head } });
+  // Only the ident file differs once cleaned; the CRLF ones do not.
+  expect(report.findings.filter((finding) => finding.code === 'CHECKOUT_DIFFERS').map((finding) => finding.file)).toEqual(['catalog/apps/users/4.json']);
+  const first = join(work, 'crlf-main');
+  execFileSync('git', ['clone', '-q', '-c', 'core.autocrlf=true', '-b', 'main', repo.root, first]);
+  const registered = await registerCatalog({ repository: openRepository(first), manifests: createFileStore(join(work, 'crlf-manifests')) }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
+  expect(registered.publish.status).toBe('dry-run');
+  expect(registered.newVersions.length).toBeGreaterThan(0);
 });
