@@ -132,12 +132,17 @@ describe('the producer SDK', () => {
 });
 
 describe('schemaflow produce', () => {
-  it('sends valid NDJSON lines, reports invalid ones by line number, and can stop at the first', async () => {
-    const topic = `${team}-lines`;
-    repo.write(`catalog/${team}/lines/subject.yaml`, 'description: Lines.\nowners: ["@acme/shop"]\n');
-    repo.write(`catalog/${team}/lines/1.json`, JSON.stringify(v1, null, 2));
-    repo.commit('lines v1');
+  /** A subject of the team at version 1, committed and in the published manifest: its topic. */
+  const registerSubject = (name: string, description: string): string => {
+    repo.write(`catalog/${team}/${name}/subject.yaml`, `description: ${description}\nowners: ["@acme/shop"]\n`);
+    repo.write(`catalog/${team}/${name}/1.json`, JSON.stringify(v1, null, 2));
+    repo.commit(`${name} v1`);
     publish();
+    return `${team}-${name}`;
+  };
+
+  it('sends valid NDJSON lines, reports invalid ones by line number, and can stop at the first', async () => {
+    const topic = registerSubject('lines', 'Lines.');
     await createTopicWithLeaders(admin, topic, 1);
     const input = join(scratch, 'events.ndjson');
     // The first line as an editor may save it, with a byte order mark, and a number a double would change.
@@ -163,11 +168,7 @@ describe('schemaflow produce', () => {
   // Regression (found by a review): a failed send was an "unexpected error" with a stack trace,
   // and nothing said how far the input got.
   it('says how far it got and how to resume when the brokers refuse a batch, and names a missing topic', async () => {
-    const topic = `${team}-absent`;
-    repo.write(`catalog/${team}/absent/subject.yaml`, 'description: Never created.\nowners: ["@acme/shop"]\n');
-    repo.write(`catalog/${team}/absent/1.json`, JSON.stringify(v1, null, 2));
-    repo.commit('absent v1');
-    publish();
+    const topic = registerSubject('absent', 'Never created.');
     const input = join(scratch, 'absent.ndjson');
     writeFileSync(input, `${JSON.stringify(ORDER)}\nnot json\n${JSON.stringify(ORDER)}\n`);
     const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
