@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,12 @@ describe('schemaflow check and new', () => {
       const inActions = await runSchemaflow(['check'], { cwd: full, env: { PATH: process.env.PATH, HOME: clones, GITHUB_BASE_REF: 'main' } });
       expect(inActions.code).toBe(0);
       expect(inActions.stdout).toContain('against origin/main');
+      // In Actions the commit is checked, as the action does: an edit on disk is not what a merge registers.
+      writeFileSync(join(full, 'catalog/apps/users/1.json'), `${readFileSync(join(full, 'catalog/apps/users/1.json'), 'utf8')} `);
+      const edited = await runSchemaflow(['check', '--format', 'json'], { cwd: full, env: { PATH: process.env.PATH, HOME: clones, GITHUB_BASE_REF: 'main', GITHUB_ACTIONS: 'true' } });
+      expect((JSON.parse(edited.stdout) as { findings: Array<{ code: string; file: string }> }).findings.map((finding) => `${finding.code} ${finding.file}`)).toEqual([]);
+      const local = await runSchemaflow(['check', '--format', 'json'], { cwd: full, env: { PATH: process.env.PATH, HOME: clones, GITHUB_BASE_REF: 'main' } });
+      expect((JSON.parse(local.stdout) as { findings: Array<{ code: string }> }).findings.map((finding) => finding.code)).toContain('VERSION_MODIFIED');
 
       const shallow = join(clones, 'shallow');
       execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.root}`, shallow]);

@@ -35,7 +35,9 @@ const check = defineCommand({
   },
   details: [
     'Compares the working tree with the base branch and reports every problem in what changed,',
-    "judged by the base branch's catalog.yaml. Exit 0: no errors; 1: errors found; 2: bad invocation,",
+    "judged by the base branch's catalog.yaml. In GitHub Actions (GITHUB_ACTIONS=true) it checks HEAD's commit, as the",
+    'check action does: what a merge registers, not files a .gitattributes rule rewrote on checkout (CHECKOUT_DIFFERS).',
+    'Exit 0: no errors; 1: errors found; 2: bad invocation,',
     'base branch missing, or a shallow clone (check out with fetch-depth: 0, or run git fetch --unshallow).',
   ].join('\n'),
   async run({ options, config, env, io }) {
@@ -43,10 +45,12 @@ const check = defineCommand({
     const repository = openRepository(process.cwd(), 'the check compares the catalog with the base branch, so run it in a clone of the catalog repository');
     const differ = createJsdDiffer({ timeoutMs: 2_000 });
     try {
+      const head = env.GITHUB_ACTIONS === 'true' ? repository.resolveCommit('HEAD') : undefined;
       const checked = checkCatalog(repository, {
         catalogDir: config.catalogDir,
         baseCandidates: baseCandidates(options.base, env),
         differ,
+        ...(head ? { head: { ref: 'HEAD', commit: head } } : {}),
       });
       const report = await crossCheckCatalog(checked, differ);
       for (const line of formatReport(report, format)) io.out(line);
