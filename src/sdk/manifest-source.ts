@@ -48,6 +48,21 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
   };
 }
 
+/**
+ * The manifest at `source` loaded again, for `refresh()`: undefined for a manifest given as an
+ * object, and for one older than the one in use when it arrives (`current()`: the serial only
+ * grows, so an older one is a stale cache's answer or a refresh that finished after a newer
+ * one), which is logged and left.
+ */
+export async function reloadManifest(source: string | Manifest, loader: ManifestLoader, current: () => Manifest, log?: (message: string) => void): Promise<Manifest | undefined> {
+  if (typeof source !== 'string') return undefined;
+  const loaded = await loadManifest(source, loader);
+  const inUse = current();
+  if (loaded.serial >= inUse.serial) return loaded;
+  log?.(`the manifest refresh read serial ${loaded.serial}, older than serial ${inUse.serial} in use (a stale cache answered?); kept serial ${inUse.serial}`);
+  return undefined;
+}
+
 /** A manifest object as given, or loaded from a location; checked alike. */
 export async function loadManifest(source: string | Manifest, loader: ManifestLoader): Promise<Manifest> {
   if (typeof source !== 'string') return checkManifest(source, 'the manifest object');

@@ -4,7 +4,7 @@ import { EventValidationError } from './errors.js';
 import { messageOf } from '../domain/errors.js';
 import { MAX_EVENT_DEPTH, nestsTooDeep } from '../manifest/decode.js';
 import { HEADERS, frame } from '../manifest/framing.js';
-import { createManifestLoader, loadManifest, type ManifestLoader } from './manifest-source.js';
+import { createManifestLoader, loadManifest, reloadManifest, type ManifestLoader } from './manifest-source.js';
 import { createSchemaRegistry, type RegisteredSchema, type SchemaRegistry, type Violation } from '../manifest/registry.js';
 
 export interface ProducerOptions {
@@ -171,13 +171,9 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
      * refresh that finished last) is logged and left.
      */
     async refresh() {
-      if (typeof options.manifest !== 'string') return;
-      const loaded = await loadManifest(options.manifest, loader);
+      const loaded = await reloadManifest(options.manifest, loader, () => registry.manifest, options.log);
+      if (!loaded) return;
       const before = registry;
-      if (loaded.serial < before.manifest.serial) {
-        options.log?.(`the manifest refresh read serial ${loaded.serial}, older than serial ${before.manifest.serial} in use (a stale cache answered?); kept serial ${before.manifest.serial}`);
-        return;
-      }
       registry = createSchemaRegistry(loaded);
       for (const subject of registry.manifest.subjects) {
         const previous = before.manifest.subjects.find((entry) => entry.subject === subject.subject)?.versions.at(-1)?.version;

@@ -1,7 +1,7 @@
 import type { Kafka, Message } from 'kafkajs';
 import { expect, it } from 'vitest';
 import type { Manifest } from '../../../src/manifest/types.js';
-import { createProducer } from '../../../src/sdk/index.js';
+import { createDecoder, createProducer } from '../../../src/sdk/index.js';
 
 /*
  * refresh() never goes back to an older manifest. Regression (found by a review): it used the
@@ -54,4 +54,20 @@ it('keeps the manifest in use when a refresh answers an older serial, and says s
   await producer.refresh();
   expect(producer.schemaFor('apps-users').version).toBe(3);
   expect(logs).toEqual(['the manifest refresh read serial 4, older than serial 5 in use (a stale cache answered?); kept serial 5']);
+});
+
+// A long-running consumer met IDs registered after it started as UNKNOWN_SCHEMA_ID for good:
+// the decoder had no refresh().
+it('lets a decoder learn IDs registered since it loaded, and never go back', async () => {
+  const answers = [manifestOf(1, 1), manifestOf(2, 2), manifestOf(1, 1)];
+  let call = 0;
+  const logs: string[] = [];
+  const decoder = await createDecoder({ manifest: 'mem://latest.json', loader: () => Promise.resolve(bytes(answers[call++] as Manifest)), log: (line) => logs.push(line) });
+  const record = { value: Buffer.from('{"userId":"u","email":"e"}'), headers: { 'schema-id': '2' } };
+  expect(decoder.decode(record)).toMatchObject({ ok: false, reason: 'UNKNOWN_SCHEMA_ID' });
+  await decoder.refresh();
+  expect(decoder.decode(record)).toMatchObject({ ok: true, subject: 'apps-users', version: 2, id: 2 });
+  await decoder.refresh();
+  expect(decoder.decode(record)).toMatchObject({ ok: true, id: 2 });
+  expect(logs).toEqual(['the manifest refresh read serial 1, older than serial 2 in use (a stale cache answered?); kept serial 2']);
 });
