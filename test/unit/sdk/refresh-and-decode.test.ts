@@ -71,3 +71,12 @@ it('lets a decoder learn IDs registered since it loaded, and never go back', asy
   expect(decoder.decode(record)).toMatchObject({ ok: true, id: 2 });
   expect(logs).toEqual(['the manifest refresh read serial 1, older than serial 2 in use (a stale cache answered?); kept serial 2']);
 });
+
+// The decoder took a record of another subject's schema on any topic, which the flow quarantines as WRONG_SUBJECT.
+it('refuses, given the topic, a record whose schema belongs to another subject, as the flow does', async () => {
+  const decoder = await createDecoder({ manifest: manifestOf(1, 1) });
+  const record = { value: Buffer.from('{"userId":"u"}'), headers: { 'schema-id': '1' } };
+  expect(decoder.decode(record, { topic: 'apps-users' })).toMatchObject({ ok: true, subject: 'apps-users' });
+  expect(decoder.decode(record)).toMatchObject({ ok: true });
+  expect(decoder.decode(record, { topic: 'apps-orders' })).toEqual({ ok: false, reason: 'WRONG_SUBJECT', detail: 'schema ID 1 is apps-users version 1, but the record is on topic apps-orders', id: 1 });
+});
