@@ -56,7 +56,7 @@ try {
   const measured = performance.now() - start;
   if (report.publish.status !== 'published' || report.newVersions.length !== SUBJECTS) throw new Error(`unexpected registration: ${report.publish.status}, ${report.newVersions.length} versions`);
 
-  const bytes = await storage.bucket('bench-registry').file('measured/manifests/latest.json').download().then(([buffer]) => buffer);
+  const bytes = await storage.bucket('bench-registry').file('measured/latest.json').download().then(([buffer]) => buffer);
   start = performance.now();
   await admin.createTopics({ waitForLeaders: false, topics: Array.from({ length: SUBJECTS }, (_, i) => ({ topic: `baseline-${i}`, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '86400000' }] })) });
   await storage.bucket('bench-registry').file('baseline/latest.json').save(bytes, { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } });
