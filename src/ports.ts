@@ -27,7 +27,10 @@ export interface FileTree {
   list(dir: string): readonly TreeEntry[];
   /** The bytes of a regular file; undefined for anything else. */
   read(path: string): Uint8Array | undefined;
-  /** Many files at once (one git process for a commit tree); missing ones are absent from the map. */
+  /**
+   * Many files at once (one git process for a commit tree, which keeps them for later reads);
+   * missing ones are absent from the map.
+   */
   readMany(paths: readonly string[]): Map<string, Uint8Array>;
 }
 

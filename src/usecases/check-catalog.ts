@@ -120,6 +120,9 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
 
   const baseTree = repository.treeAt(base.commit, `${base.ref} (${base.commit.slice(0, 7)})`);
   const headTree = options.head ? repository.treeAt(options.head.commit, `${options.head.ref} (${options.head.commit.slice(0, 7)})`) : repository.workingTree();
+  // A commit's files in one git process, not one per read (the tree keeps them); the disk, to compare.
+  const disk = options.head ? repository.workingTree() : undefined;
+  if (options.head) headTree.readMany(changes.filter((change) => change.status !== 'deleted').map((change) => change.path));
   if (headTree.stat(catalogDir)?.kind !== 'directory' && baseTree.stat(catalogDir)?.kind !== 'directory') {
     // A mistyped --catalog would otherwise find nothing changed and pass.
     throw new UsageError(`there is no directory ${catalogDir}/ in the ${headTree.label} or on ${baseTree.label}: set --catalog (SCHEMAFLOW_CATALOG_DIR, input catalog-dir) to the directory that holds catalog.yaml, relative to the repository root, or create one with 'schemaflow init'`, { code: 'CATALOG_NOT_FOUND' });
@@ -140,7 +143,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
       findings.push(notFile);
       continue;
     }
-    if (options.head && change.status !== 'deleted' && checkedOutOtherwise(repository, headTree, change.path)) rewritten.push(change.path);
+    if (disk && change.status !== 'deleted' && checkedOutOtherwise(disk, headTree, change.path)) rewritten.push(change.path);
     const role = roleOf(relative);
     switch (role.role) {
       case 'catalog-config':
@@ -190,9 +193,9 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
 }
 
 /** Whether the file on disk holds other bytes than the commit's: cheap, and true for a CRLF checkout too. */
-function checkedOutOtherwise(repository: Repository, headTree: FileTree, path: string): boolean {
+function checkedOutOtherwise(disk: FileTree, headTree: FileTree, path: string): boolean {
   const committed = headTree.read(path);
-  const checkedOut = repository.workingTree().read(path);
+  const checkedOut = disk.read(path);
   return committed !== undefined && checkedOut !== undefined && !Buffer.from(committed).equals(checkedOut);
 }
 

@@ -83,28 +83,51 @@ export function openRepository(directory: string, need = 'schemaflow reads the c
   };
 }
 
-/** A commit's tree, read with ls-tree and cat-file; directories are listed once each. */
+/** `ls-tree -l -z` output as entries: `<mode> SP <type> SP <object> SP+ <size> TAB <path>` each. */
+function treeEntries(output: string): TreeEntry[] {
+  return output
+    .split('\0')
+    .filter(Boolean)
+    .map((line): TreeEntry => {
+      const [meta = '', path = ''] = line.split('\t');
+      const [mode = '', , , size = '-'] = meta.split(/ +/);
+      const kind: TreeEntry['kind'] = mode === '040000' ? 'directory' : mode === '120000' ? 'symlink' : mode === '160000' ? 'submodule' : mode.startsWith('100') ? 'file' : 'other';
+      return { name: path.slice(path.lastIndexOf('/') + 1), path, kind, size: size === '-' ? 0 : Number(size) };
+    });
+}
+
+/**
+ * A commit's tree, read with ls-tree and cat-file. The top level is listed alone; a directory
+ * below it is listed with everything under its top-level directory in one `ls-tree -r` (the
+ * catalog, when it is asked about), not one process per directory: a check or registration of
+ * 1,000 subjects asks about 1,000 directories. Files read are kept, and readMany reads many in
+ * one process.
+ */
 function createCommitTree(root: string, commit: string, label: string): FileTree {
+  const byName = (a: TreeEntry, b: TreeEntry): number => compareText(a.name, b.name);
+  const blobs = new Map<string, Uint8Array>();
   const listings = new Map<string, TreeEntry[]>();
   const list = (dir: string): TreeEntry[] => {
     const cached = listings.get(dir);
     if (cached) return cached;
-    // Ask git only about directories whose parent lists them: a new subject costs no process.
-    const slash = dir.lastIndexOf('/');
-    const parent = slash < 0 ? '' : dir.slice(0, slash);
-    const exists = dir === '' || list(parent).some((entry) => entry.path === dir && entry.kind === 'directory');
-    const output = exists ? (git(root, ['ls-tree', '-l', '-z', commit, '--', dir === '' ? '.' : `${dir}/`], { allowFailure: true })?.toString('utf8') ?? '') : '';
-    const entries = output
-      .split('\0')
-      .filter(Boolean)
-      .map((line): TreeEntry => {
-        // <mode> SP <type> SP <object> SP+ <size> TAB <path>
-        const [meta = '', path = ''] = line.split('\t');
-        const [mode = '', , , size = '-'] = meta.split(/ +/);
-        const kind: TreeEntry['kind'] = mode === '040000' ? 'directory' : mode === '120000' ? 'symlink' : mode === '160000' ? 'submodule' : mode.startsWith('100') ? 'file' : 'other';
-        return { name: path.slice(path.lastIndexOf('/') + 1), path, kind, size: size === '-' ? 0 : Number(size) };
-      })
-      .sort((a, b) => compareText(a.name, b.name));
+    if (dir === '') {
+      const top = treeEntries(git(root, ['ls-tree', '-l', '-z', commit, '--', '.'], { allowFailure: true })?.toString('utf8') ?? '').sort(byName);
+      listings.set('', top);
+      return top;
+    }
+    // Ask git only about a top-level directory the commit has: a new one costs no process.
+    const top = dir.split('/')[0] ?? '';
+    if (list('').some((entry) => entry.path === top && entry.kind === 'directory') && !listings.has(top)) {
+      const below = new Map<string, TreeEntry[]>([[top, []]]);
+      for (const entry of treeEntries(git(root, ['ls-tree', '-r', '-t', '-l', '-z', commit, '--', `${top}/`], { allowFailure: true })?.toString('utf8') ?? '')) {
+        const parent = entry.path.slice(0, entry.path.lastIndexOf('/'));
+        const siblings = below.get(parent);
+        if (siblings) siblings.push(entry);
+        else below.set(parent, [entry]);
+      }
+      for (const [path, entries] of below) listings.set(path, entries.sort(byName));
+    }
+    const entries = listings.get(dir) ?? [];
     listings.set(dir, entries);
     return entries;
   };
@@ -118,16 +141,22 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
     list,
     read(path) {
       if (stat(path)?.kind !== 'file') return undefined;
-      return git(root, ['cat-file', 'blob', `${commit}:${path}`], { allowFailure: true });
+      const kept = blobs.get(path);
+      if (kept) return kept;
+      const bytes = git(root, ['cat-file', 'blob', `${commit}:${path}`], { allowFailure: true });
+      if (bytes) blobs.set(path, bytes);
+      return bytes;
     },
     readMany(paths) {
       // One `git cat-file --batch`: "<object> blob <size>\n<bytes>\n" per path, "<name> missing\n" otherwise.
       const result = new Map<string, Uint8Array>();
-      if (paths.length === 0) return result;
-      // Modes of every path in one ls-tree: regular files only (a symlink is a blob too).
-      const listing = (git(root, ['ls-tree', '-z', '--full-tree', commit, '--', ...paths], { allowFailure: true })?.toString('utf8') ?? '').split('\0').filter(Boolean);
-      const files = new Set(listing.filter((line) => line.startsWith('100')).map((line) => line.slice(line.indexOf('\t') + 1)));
-      const wanted = paths.filter((path) => files.has(path));
+      // Regular files only (a symlink is a blob too); the listing tells, and files read are kept.
+      const wanted: string[] = [];
+      for (const path of paths) {
+        const kept = blobs.get(path);
+        if (kept) result.set(path, kept);
+        else if (stat(path)?.kind === 'file') wanted.push(path);
+      }
       if (wanted.length === 0) return result;
       const output = execFileSync('git', ['cat-file', '--batch'], { cwd: root, input: wanted.map((path) => `${commit}:${path}`).join('\n') + '\n', maxBuffer: 1 << 30 });
       let offset = 0;
@@ -138,7 +167,9 @@ function createCommitTree(root: string, commit: string, label: string): FileTree
         const match = / blob (\d+)$/.exec(header);
         if (!match) continue;
         const size = Number(match[1]);
-        result.set(path, new Uint8Array(output.subarray(offset, offset + size)));
+        const bytes = new Uint8Array(output.subarray(offset, offset + size));
+        blobs.set(path, bytes);
+        result.set(path, bytes);
         offset += size + 1;
       }
       return result;
