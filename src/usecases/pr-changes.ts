@@ -19,10 +19,13 @@ import type { ProvisionalPlan } from './review.js';
  */
 export function prChanges(repository: Repository, report: CheckReport): { changes: Map<string, string[]>; plan?: ProvisionalPlan } {
   const tree = report.head ? repository.treeAt(report.head.commit, report.head.ref) : repository.workingTree();
+  const dirOf = (subject: CheckReport['subjects'][number]): string => `${report.catalogDir}/${subject.team}/${subject.name}`;
+  // Every version summarized, and the one before each, in one read (one git process for a commit).
+  const files = tree.readMany(report.subjects.flatMap((subject) => subject.newVersions.flatMap((version) => [`${dirOf(subject)}/${version}.json`, ...(version > 1 ? [`${dirOf(subject)}/${version - 1}.json`] : [])])));
   // Valid JSON that is no schema (null, 5, "x", []) is a finding (SCHEMA_INVALID), not a node:
   // the summary must not walk it.
   const nodeOf = (path: string): SchemaNode | 'not-a-schema' | undefined => {
-    const bytes = tree.read(path);
+    const bytes = files.get(path);
     const parsed = bytes ? parseJsonDocument(path, bytes) : undefined;
     if (!parsed?.ok) return undefined;
     const value = parsed.document.value;
@@ -33,7 +36,7 @@ export function prChanges(repository: Repository, report: CheckReport): { change
   for (const subject of report.subjects) {
     const lines: string[] = [];
     for (const version of subject.newVersions) {
-      const dir = `${report.catalogDir}/${subject.team}/${subject.name}`;
+      const dir = dirOf(subject);
       const next = nodeOf(`${dir}/${version}.json`);
       const previous = version > 1 ? nodeOf(`${dir}/${version - 1}.json`) : undefined;
       if (!next) continue;
