@@ -1,4 +1,3 @@
-import { findingLine } from '../domain/finding.js';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import type { Config } from '../config/resolve.js';
 import { devDown, devUp, localKafkaPort, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
+import { findingLine } from '../domain/finding.js';
 import { absoluteFileUrl } from '../domain/file-url.js';
 import { HEADERS } from '../manifest/framing.js';
 import { createSchemaRegistry } from '../manifest/registry.js';

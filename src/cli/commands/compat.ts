@@ -1,7 +1,7 @@
-import { findingLine } from '../../domain/finding.js';
 import { readFileSync } from 'node:fs';
 import type { CompatibilityMode, CompatibilityPolicy } from '../../catalog/config-files.js';
 import { UsageError, messageOf } from '../../domain/errors.js';
+import { findingLine } from '../../domain/finding.js';
 import { compareFiles, type FileInput } from '../../usecases/compare-files.js';
 import { defineCommand, FORMAT_OPTION, oneOf, outputFormat } from '../command.js';
 
