@@ -80,6 +80,20 @@ export type SchemaDiffOutcome =
   | { readonly status: 'failed'; readonly reason: string };
 
 /** A set-semantics second opinion on schema pairs (json-schema-diff, run apart with a time limit). */
+/** A compiled pattern as ajv's `code.regExp` engine returns it: only `test` is used. */
+export interface PatternMatcher {
+  test(text: string): boolean;
+  /** ajv keys its compiled patterns by this: distinct for distinct patterns. */
+  toString(): string;
+}
+
+/**
+ * Compiles a pattern nobody proved safe (lookaround, backreferences, polynomial backtracking)
+ * into a matcher whose `test` is bounded in time: past its limit it throws PatternTimeoutError.
+ * Throws a SyntaxError for a pattern that does not compile, as `new RegExp` would.
+ */
+export type UntrustedPatterns = (pattern: string) => PatternMatcher;
+
 export interface SchemaDiffer {
   diff(source: unknown, destination: unknown): Promise<SchemaDiffOutcome>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { createPullRequestComments } from '../adapters/github/comments.js';
 import { createJsdDiffer } from '../adapters/jsd/differ.js';
 import { openRepository } from '../adapters/git/repository.js';
+import { createPatternSandbox } from '../adapters/pattern-sandbox.js';
 import { resolveSettings } from '../config/resolve.js';
 import { describeError, type SchemaflowError } from '../domain/errors.js';
 import { terminalText } from '../domain/terminal-text.js';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   try {
     // The commit checked out, not its checkout: what merges is the commit's bytes (CHECKOUT_DIFFERS).
     const head = repo.resolveCommit('HEAD');
-    report = await crossCheckCatalog(checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef], differ, ...(head ? { head: { ref: 'HEAD', commit: head } } : {}) }), differ);
+    report = await crossCheckCatalog(checkCatalog(repo, { catalogDir: config.catalogDir, baseCandidates: [`origin/${baseRef}`, baseRef], differ, untrustedPatterns: createPatternSandbox(), ...(head ? { head: { ref: 'HEAD', commit: head } } : {}) }), differ);
   } finally {
     await differ.close();
   }

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { quietGcsClientWarnings } from '../adapters/lake/gcs-warnings.js';
 import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
+import { createPatternSandbox } from '../adapters/pattern-sandbox.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin } from '../adapters/registration-ports.js';
 import { explainManifestError, refuseReadOnlyManifest } from '../config/manifest-hint.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   refuseReadOnlyManifest(origin);
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
-    registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
+    registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
   ).catch((error: unknown) => {
     throw explainManifestError(error, origin);
   });

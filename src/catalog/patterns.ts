@@ -30,6 +30,8 @@ export interface PatternAnalyser {
   readonly spentMs: number;
   /** The verdict on one pattern; `unchecked` with cause `budget` once the budget is spent. */
   analyse(pattern: string): PatternVerdict;
+  /** Whether an analysis (this run's or an earlier one's) found the pattern safe; never analyses. */
+  provenSafe(pattern: string): boolean;
 }
 
 export interface PatternAnalyserOptions {
@@ -60,6 +62,9 @@ export function createPatternAnalyser(options: PatternAnalyserOptions): PatternA
     budgetMs,
     get spentMs() {
       return spentMs;
+    },
+    provenSafe(pattern) {
+      return verdicts.get(pattern)?.status === 'safe';
     },
     analyse(pattern) {
       const cached = verdicts.get(pattern);

@@ -67,6 +67,7 @@ export const RULES = {
   PATTERN_EXPONENTIAL: { severity: 'error', configurable: false, summary: 'A pattern can backtrack exponentially (ReDoS).' },
   PATTERN_POLYNOMIAL: { severity: 'warning', configurable: true, summary: 'A pattern can backtrack polynomially on long inputs.' },
   PATTERN_UNCHECKED: { severity: 'warning', configurable: true, summary: 'A pattern could not be analysed (backreferences, lookaround, or too complex to analyse within 1 s).' },
+  PATTERN_TIMEOUT: { severity: 'error', configurable: false, summary: 'A pattern not proved safe (unanalysed or polynomial) took over 1 s on one value while versions were compared, or the check\'s 15 s for such patterns ran out, so the versions were not compared.' },
   PATTERN_BUDGET_EXCEEDED: { severity: 'error', configurable: false, summary: "A pattern was not analysed because the check's 15 s pattern-analysis budget was spent on earlier patterns: never registered unanalysed, whatever it is." },
   PII_UNDECIDED: { severity: 'warning', configurable: true, summary: 'A property that looks personal has no PII decision.' },
   PII_POINTER_UNKNOWN: { severity: 'warning', configurable: true, summary: 'A subject.yaml pii pointer names no property.' },

@@ -97,7 +97,7 @@ export function checkCompatibility(next: VersionInput, earlier: readonly Version
     // One budget per earlier version: a comparison that runs out is undecided, the others go on.
     const budget = new ComparisonBudget(options.budget);
     const metered = meterValidators(validators, budget, options.resolve);
-    const reach = { resolve: options.resolve, budget, values };
+    const reach = { resolve: options.resolve, budget, values, matches: validators.matches };
     const oldRoot = root(old.document);
     try {
       const structural = options.policy === 'DEFAULT' ? structuralChanges(oldRoot, newRoot, reach) : [];

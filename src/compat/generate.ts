@@ -122,7 +122,7 @@ function* candidatesOfType(node: SchemaNode, type: JsonType, validators: NodeVal
       const object: Record<string, unknown> = {};
       const required = keyword(node, 'required');
       for (const name of Array.isArray(required) ? required.filter((entry): entry is string => typeof entry === 'string') : []) {
-        const value = generateValue(governingNode(node, name), validators, undefined, depth + 1);
+        const value = generateValue(governingNode(node, name, validators.matches), validators, undefined, depth + 1);
         if (value === undefined) return;
         Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
       }
@@ -178,23 +178,15 @@ export function additionalNode(node: SchemaNode): SchemaNode {
  * `properties` and every matching `patternProperties` schema (all apply), else the
  * additional-properties schema.
  */
-export function governingNode(node: SchemaNode, name: string): SchemaNode {
+export function governingNode(node: SchemaNode, name: string, matches: NodeValidators['matches']): SchemaNode {
   const properties = keyword(node, 'properties');
   const listed = isSchemaObject(properties) && Object.prototype.hasOwnProperty.call(properties, name);
   const patterns = keyword(node, 'patternProperties');
-  const matching = isSchemaObject(patterns) ? Object.keys(patterns).filter((pattern) => safeTest(pattern, name)) : [];
+  const matching = isSchemaObject(patterns) ? Object.keys(patterns).filter((pattern) => matches(pattern, name)) : [];
   if (matching.length === 0) return listed ? child(node, 'properties', name) : additionalNode(node);
   const parts = [...(listed ? [child(node, 'properties', name)] : []), ...matching.map((pattern) => child(node, 'patternProperties', pattern))];
   if (parts.length === 1) return parts[0] as SchemaNode;
   return { document: node.document, pointer: `${node.pointer}/properties/${name}`, schema: { allOf: parts.map((part) => part.schema) }, synthetic: true };
-}
-
-function safeTest(pattern: string, value: string): boolean {
-  try {
-    return new RegExp(pattern, 'u').test(value);
-  } catch {
-    return false;
-  }
 }
 
 /** The schema of item `index` (tuples: prefixItems / array-form items), else of the rest. */
@@ -249,7 +241,7 @@ export function embedValue(root: SchemaNode, dataPath: readonly string[], leaf: 
   const base = generateValue(root, validators, 'object');
   if (!isSchemaObject(base)) return undefined;
   const name = token === UNLISTED ? unlistedName(root) : token;
-  const inner = embedValue(governingNode(root, name), rest, leaf, validators);
+  const inner = embedValue(governingNode(root, name, validators.matches), rest, leaf, validators);
   if (inner === undefined) return undefined;
   const result = { ...base };
   Object.defineProperty(result, name, { value: inner, enumerable: true, writable: true, configurable: true });
@@ -260,9 +252,9 @@ export function embedValue(root: SchemaNode, dataPath: readonly string[], leaf: 
  * A property name a pattern matches, used in data paths and examples (`^x-` → `x-`); UNLISTED
  * when none is found.
  */
-export function patternExample(pattern: string): string {
+export function patternExample(pattern: string, matches: NodeValidators['matches']): string {
   const candidates = [pattern.replace(/^\^/, '').replace(/\$$/, '').replace(/[\\.*+?()[\]{}|]/g, ''), 'a', 'x', 'key', '0'];
-  return candidates.find((candidate) => candidate !== '' && new RegExp(pattern, 'u').test(candidate)) ?? UNLISTED;
+  return candidates.find((candidate) => candidate !== '' && matches(pattern, candidate)) ?? UNLISTED;
 }
 
 /** A property name that neither schema lists: where "any other property" examples go. */

@@ -4,6 +4,7 @@ import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
 import { child, constraintKeys, followRefChain, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
+import type { NodeValidators } from './validators.js';
 import type { ValueIdentities } from './values.js';
 
 /**
@@ -36,6 +37,8 @@ export interface Reach {
   readonly budget: ComparisonBudget;
   /** The comparison's equality of values (values.ts), for tombstones. */
   readonly values: ValueIdentities;
+  /** Pattern matching as the validators do it, for the names in data paths. */
+  readonly matches: NodeValidators['matches'];
 }
 
 /**
@@ -122,12 +125,12 @@ const lists = (node: SchemaNode, name: string): boolean => {
 const typeText = (node: SchemaNode, types: ReadonlySet<JsonType>): string => JSON.stringify(keyword(node, 'type') ?? (types.size === 7 ? 'any' : [...types]));
 
 /** The data path token a subschema position adds (see walk.ts: the same tokens the rule walk uses). */
-function stepToken(step: InstanceStep): string | undefined {
+function stepToken(step: InstanceStep, matches: NodeValidators['matches']): string | undefined {
   switch (step.kind) {
     case 'property':
       return step.name;
     case 'pattern':
-      return patternExample(step.pattern);
+      return patternExample(step.pattern, matches);
     case 'additional':
       return UNLISTED;
     case 'item':
@@ -209,7 +212,7 @@ function collectChanges(oldInput: SchemaNode, newInput: SchemaNode, dataPath: re
       continue;
     }
     const [name = '', index] = tokens;
-    const path = [...dataPath, ...[stepToken(step)].filter((token): token is string => token !== undefined)];
+    const path = [...dataPath, ...[stepToken(step, walk.matches)].filter((token): token is string => token !== undefined)];
     if (step.kind === 'same' && ['allOf', 'anyOf', 'oneOf'].includes(name) && index !== undefined) {
       changes.push(...matchBranch(oldNode, newNode, name, Number(index), path, at, walk));
       continue;

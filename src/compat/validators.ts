@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CATALOG_URI, VOCABULARY, addSchemaFormats, dialectOf } from '../catalog/schema-compiler.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { WorkBudget } from '../domain/work-budget.js';
+import type { PatternMatcher } from '../ports.js';
 import { inEnum, jsonEqual, resolveRef, sizeOf, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 
 /**
@@ -13,13 +14,45 @@ import { inEnum, jsonEqual, resolveRef, sizeOf, type RefResolver, type SchemaDoc
 export interface NodeValidators {
   valid(node: SchemaNode, value: unknown): boolean;
   /**
+   * Whether a pattern (`u` flag) matches a text, as `patternProperties` decides which names it
+   * governs; false when it does not compile. Compiled as `valid` compiles patterns.
+   */
+  readonly matches: (pattern: string, text: string) => boolean;
+  /**
    * Registers a document that others reference (cross-file `$ref`), before any validation that
    * may reach it: its label must be its catalog path for relative references to resolve.
    */
   addDocument(document: SchemaDocument): void;
 }
 
-export function createNodeValidators(): NodeValidators {
+/** Compiles a pattern (`u` flag) into what `pattern` and `patternProperties` test values with. */
+export type PatternCompiler = (pattern: string) => PatternMatcher;
+
+/** `new RegExp(pattern, 'u')`, each pattern compiled once. */
+export function nativePatterns(): PatternCompiler {
+  const compiled = new Map<string, RegExp>();
+  return (pattern) => {
+    let regExp = compiled.get(pattern);
+    if (!regExp) {
+      regExp = new RegExp(pattern, 'u');
+      compiled.set(pattern, regExp);
+    }
+    return regExp;
+  };
+}
+
+export interface NodeValidatorOptions {
+  /**
+   * How patterns are compiled, in ajv's validators and in evaluateSimple alike. Default:
+   * nativePatterns. The check passes one that runs patterns nobody proved safe in a sandbox.
+   */
+  readonly patterns?: PatternCompiler;
+}
+
+export function createNodeValidators(options: NodeValidatorOptions = {}): NodeValidators {
+  const patterns = options.patterns ?? nativePatterns();
+  // ajv's code.regExp engine: only the matcher's `test` is called; `code` matters to standalone code only.
+  const regExp = Object.assign((pattern: string) => patterns(pattern), { code: 'schemaflow-patterns' });
   const instances = new Map<string, Ajv>();
   const uris = new Map<SchemaDocument, string>();
   const compiled = new Map<string, ValidateFunction | null>();
@@ -33,8 +66,8 @@ export function createNodeValidators(): NodeValidators {
     if (!ajv) {
       // allErrors: without it ajv nests one block per property, and a schema of ~2,000 properties overflows the stack when called (ajv-validator/ajv#1581); logger off: a failed compile is handled, not printed.
       // validateSchema off: every version was checked against its meta-schema before it is compared.
-      const options = { strict: false, allowUnionTypes: true, validateFormats: true, allErrors: true, logger: false, validateSchema: false } as const;
-      ajv = name === '2020-12' ? new Ajv2020(options) : new Ajv(options);
+      const ajvOptions = { strict: false, allowUnionTypes: true, validateFormats: true, allErrors: true, logger: false, validateSchema: false, code: { regExp } } as const;
+      ajv = name === '2020-12' ? new Ajv2020(ajvOptions) : new Ajv(ajvOptions);
       // ajv checks enum members one by one; here a large enum is a set (inEnum), the same membership.
       ajv.removeKeyword('enum');
       ajv.addKeyword({ keyword: 'enum', schemaType: 'array', code: enumCode });
@@ -74,10 +107,19 @@ export function createNodeValidators(): NodeValidators {
     addDocument(document) {
       uriOf(document);
     },
+    matches(pattern, text) {
+      let matcher: PatternMatcher;
+      try {
+        matcher = patterns(pattern);
+      } catch {
+        return false;
+      }
+      return matcher.test(text);
+    },
     valid(node, value) {
       if (node.schema === true) return true;
       if (node.schema === false) return false;
-      const simple = evaluateSimple(node.schema, value);
+      const simple = evaluateSimple(node.schema, value, patterns);
       if (simple !== undefined) return simple;
       const uri = uriOf(node.document);
       if (node.synthetic) {
@@ -159,7 +201,7 @@ function typeMatches(type: string, value: unknown): boolean {
  * compiling every small subschema with ajv would dominate the cost of a comparison. Undefined
  * when the node has any other keyword (then ajv decides).
  */
-export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value: unknown): boolean | undefined {
+export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value: unknown, patterns: PatternCompiler = nativePatterns()): boolean | undefined {
   if (!isSimple(schema)) return undefined;
   const type = schema.type;
   if (type !== undefined && ![type].flat().some((entry) => typeof entry === 'string' && typeMatches(entry, value))) return false;
@@ -180,11 +222,14 @@ export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value:
     if (typeof schema.minLength === 'number' && length < schema.minLength) return false;
     if (typeof schema.maxLength === 'number' && length > schema.maxLength) return false;
     if (typeof schema.pattern === 'string') {
+      let matcher: PatternMatcher;
       try {
-        if (!new RegExp(schema.pattern, 'u').test(value)) return false;
+        matcher = patterns(schema.pattern);
       } catch {
         return undefined;
       }
+      // Outside the try: a sandboxed pattern that runs out of time throws PatternTimeoutError to the check.
+      if (!matcher.test(value)) return false;
     }
   }
   return true;
@@ -238,6 +283,7 @@ export function meterValidators(validators: NodeValidators, budget: WorkBudget<'
   };
   return {
     addDocument: (document) => validators.addDocument(document),
+    matches: (pattern, text) => validators.matches(pattern, text),
     valid(node, value) {
       const weight = weigh(node.schema, node.document, new Set());
       compiled ??= new WeakSet();

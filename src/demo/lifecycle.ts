@@ -8,6 +8,7 @@ import { flowOptionsFrom, openFlowPorts, type FlowSettings } from '../adapters/f
 import { commitAll, initRepository, openRepository } from '../adapters/git/repository.js';
 import { createKafkaClient } from '../adapters/kafka/client.js';
 import { ensureLocation, openObjectStore } from '../adapters/lake/object-store.js';
+import { createPatternSandbox } from '../adapters/pattern-sandbox.js';
 import { readEnvironmentFile } from '../adapters/catalog-environment.js';
 import { withTopicAdmin } from '../adapters/registration-ports.js';
 import type { Config } from '../config/resolve.js';
@@ -126,7 +127,7 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
     commitAll(repoDir, 'demo: the catalog rules');
   }
   cpSync(source, join(repoDir, 'catalog'), { recursive: true });
-  const report = checkCatalog(repository, { catalogDir: 'catalog', baseCandidates: ['HEAD'] });
+  const report = checkCatalog(repository, { catalogDir: 'catalog', baseCandidates: ['HEAD'], untrustedPatterns: createPatternSandbox() });
   const errors = report.findings.filter((finding) => finding.severity === 'error');
   const changed = report.subjects.filter((subject) => subject.newVersions.length > 0);
   out(`  ${changed.length === 0 ? 'no change since the last demo run' : `${changed.length} subjects with new versions: ${changed.map((subject) => `${subject.subject} v${subject.newVersions.join(', v')}`).join('; ')}`}; ${errors.length} errors, ${report.findings.length - errors.length} warnings and notes`);
@@ -141,7 +142,7 @@ async function registerExample(options: DemoOptions, config: DemoSettings, step:
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: root });
   // The catalog's `dev` environment, when it has one, holds the settings of a one-broker cluster.
   const environment = readEnvironmentFile(join(source, 'catalog.yaml'), 'catalog/catalog.yaml', 'dev').status === 'found' ? 'dev' : undefined;
-  const registration = await withTopicAdmin({ ...config, catalogDir: 'catalog' }, true, (topics) => registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: 'catalog', ...(environment ? { environment } : {}), dryRun: false, reconcile: false })).catch((error: unknown) => {
+  const registration = await withTopicAdmin({ ...config, catalogDir: 'catalog' }, true, (topics) => registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: 'catalog', ...(environment ? { environment } : {}), dryRun: false, reconcile: false })).catch((error: unknown) => {
     // The manifests came from another history: the demo's repository was removed, or a demo
     // before 2026-12-02 registered from the clone it ran in. Its IDs cannot be reproduced here.
     if (!(error instanceof SchemaflowError && error.code === 'HISTORY_REWRITTEN')) throw error;

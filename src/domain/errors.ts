@@ -38,6 +38,22 @@ export class UsageError extends SchemaflowError {
   }
 }
 
+/**
+ * A pattern the check could not prove safe took too long on one value (or the check's time for
+ * such patterns ran out): the compatibility comparison that ran it stops, and the check reports
+ * PATTERN_TIMEOUT on the versions it was comparing.
+ */
+export class PatternTimeoutError extends SchemaflowError {
+  readonly pattern: string;
+  readonly reason: string;
+
+  constructor(pattern: string, reason: string) {
+    super('PATTERN_TIMEOUT', `The pattern ${JSON.stringify(pattern)} was stopped: ${reason}.`);
+    this.pattern = pattern;
+    this.reason = reason;
+  }
+}
+
 /** The message of one thrown value (an Error's message, anything else as a string). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

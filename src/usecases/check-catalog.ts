@@ -12,9 +12,9 @@ import { createSchemaCompiler } from '../catalog/schema-compiler.js';
 import { applyOverrides, checkOverrideTargets, readOverrides, type Override, type OverrideTargets } from '../catalog/overrides.js';
 import { createVersionReader } from '../catalog/versions.js';
 import { COMPAT_CODES } from '../compat/codes.js';
-import { createNodeValidators } from '../compat/validators.js';
+import { createNodeValidators, nativePatterns } from '../compat/validators.js';
 import { createManifestSchemaCompiler } from '../manifest/registry.js';
-import type { ChangedPath, FileTree, Repository, SchemaDiffer } from '../ports.js';
+import type { ChangedPath, FileTree, Repository, SchemaDiffer, UntrustedPatterns } from '../ports.js';
 import type { CrossCheckPair } from './subject-compatibility.js';
 import { checkSubject, versionsIn } from './check-subject.js';
 import { refuseShallowClone } from './full-history.js';
@@ -47,6 +47,12 @@ export interface CheckOptions {
    * this run, PATTERN_BUDGET_MS on `performance.now`.
    */
   readonly patterns?: PatternAnalyser;
+  /**
+   * Runs the patterns the analysis did not prove safe (lookaround, backreferences, polynomial
+   * ones) when comparing versions tries values on them, each within a time limit: one that runs
+   * too long is PATTERN_TIMEOUT, not a check that hangs (the adapter: createPatternSandbox).
+   */
+  readonly untrustedPatterns: UntrustedPatterns;
 }
 
 /**
@@ -171,7 +177,8 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
   const compiler = createSchemaCompiler();
   const patterns = options.patterns ?? createPatternAnalyser({ now: () => performance.now() });
   const compileBundle = createManifestSchemaCompiler();
-  const validators = createNodeValidators();
+  const trusted = nativePatterns();
+  const validators = createNodeValidators({ patterns: (pattern) => (patterns.provenSafe(pattern) ? trusted(pattern) : options.untrustedPatterns(pattern)) });
   const readHeadVersion = createVersionReader(headTree, catalogDir);
   const summaries: SubjectChange[] = [];
   const crossCheck: CrossCheckPair[] = [];

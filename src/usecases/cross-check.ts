@@ -1,9 +1,11 @@
 import { applyOverrides } from '../catalog/overrides.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import { truncate } from '../compat/walk.js';
+import { PatternTimeoutError } from '../domain/errors.js';
 import { compareFindings, type Finding } from '../domain/finding.js';
 import type { SchemaDiffer } from '../ports.js';
 import type { CheckReport } from './check-catalog.js';
+import { patternTimeoutFinding } from './subject-compatibility.js';
 
 /**
  * json-schema-diff as a second opinion (DESIGN.md §3): for each new version and the one before,
@@ -32,8 +34,15 @@ export async function crossCheckCatalog(report: CheckReport, differ: SchemaDiffe
     for (const direction of pair.directions) {
       const found = direction === 'BACKWARD' ? outcome.removalsFound : outcome.additionsFound;
       if (!found || pair.strict[direction] !== 'compatible') continue;
-      const candidate = pair.example(direction === 'BACKWARD' ? outcome.removedSchema : outcome.addedSchema);
-      const example = candidate !== undefined && pair.proves(direction, candidate) ? candidate : undefined;
+      let example: unknown;
+      try {
+        const candidate = pair.example(direction === 'BACKWARD' ? outcome.removedSchema : outcome.addedSchema);
+        example = candidate !== undefined && pair.proves(direction, candidate) ? candidate : undefined;
+      } catch (error) {
+        if (!(error instanceof PatternTimeoutError)) throw error;
+        findings.push(patternTimeoutFinding(pair.file, error, `cross-checked with json-schema-diff against version ${pair.against}`));
+        break;
+      }
       const [reader, writer] = direction === 'BACKWARD' ? [`version ${pair.version} (new)`, `version ${pair.against} (old)`] : [`version ${pair.against} (old)`, `version ${pair.version} (new)`];
       findings.push({
         code: 'CROSSCHECK_DIFFERENCE',

@@ -2,7 +2,7 @@ import { SchemaflowError, UsageError } from '../domain/errors.js';
 import { findingLine, type Finding } from '../domain/finding.js';
 import { diffManifests } from '../manifest/diff.js';
 import type { Manifest } from '../manifest/types.js';
-import type { ObjectStore, Repository } from '../ports.js';
+import type { ObjectStore, Repository, UntrustedPatterns } from '../ports.js';
 import { planTopics, type TopicAdmin, type TopicPlan } from '../topics/plan.js';
 import { buildCatalogManifest } from './build-manifest.js';
 import { EMPTY_TREE, checkCatalog, type CheckReport } from './check-catalog.js';
@@ -47,7 +47,7 @@ const LATEST = 'latest.json';
  * history), plan topics against the live cluster and apply the plan, then publish. Any
  * violation stops the whole commit before a topic or a manifest changes.
  */
-export async function registerCatalog(ports: { repository: Repository; manifests: ObjectStore; topics?: TopicAdmin }, options: RegisterOptions): Promise<RegisterReport> {
+export async function registerCatalog(ports: { repository: Repository; manifests: ObjectStore; topics?: TopicAdmin; untrustedPatterns: UntrustedPatterns }, options: RegisterOptions): Promise<RegisterReport> {
   const { repository, manifests } = ports;
   // Before the last manifest is read: its commit would not resolve in a shallow clone, which
   // would otherwise be reported as a rewritten history.
@@ -73,10 +73,10 @@ export async function registerCatalog(ports: { repository: Repository; manifests
     const named = uncommitted.slice(0, 5).map((change) => `${change.path} (${change.status})`).join(', ');
     throw new UsageError(`${options.catalogDir.replace(/\/+$/, '')}/ has uncommitted changes: ${named}${uncommitted.length > 5 ? ` and ${uncommitted.length - 5} more` : ''}. Registration checks and registers the catalog as HEAD holds it, so these would be left out: commit or stash them (git stash -u), then run it again.`, { code: 'UNCOMMITTED_CHANGES' });
   }
-  const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base, ...(head ? { head: { ref: 'HEAD', commit: head } } : {}) });
+  const check = checkCatalog(repository, { catalogDir: options.catalogDir, baseCandidates: [], base, untrustedPatterns: ports.untrustedPatterns, ...(head ? { head: { ref: 'HEAD', commit: head } } : {}) });
   const errors = check.findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
-    const hints = landedRulesHints(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD' });
+    const hints = landedRulesHints(repository, check, { catalogDir: options.catalogDir, base, head: head ?? 'HEAD', untrustedPatterns: ports.untrustedPatterns });
     throw new RegistrationRefused(`registration refused: ${errors.length} error(s) against ${base.ref}; nothing was created or published:\n${errors.map((finding) => `  ${findingLine(finding, { severity: false })}`).join('\n')}${hints.map((hint) => `\n${hint}`).join('')}`, errors);
   }
 
@@ -108,7 +108,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
  * version (a rebase merge), which would let a pull request approve its own exception, so the
  * hint says how to register the rule change first when it was reviewed on its own.
  */
-function landedRulesHints(repository: Repository, check: CheckReport, context: { catalogDir: string; base: { ref: string; commit: string }; head: string }): string[] {
+function landedRulesHints(repository: Repository, check: CheckReport, context: { catalogDir: string; base: { ref: string; commit: string }; head: string; untrustedPatterns: UntrustedPatterns }): string[] {
   const newVersionFiles = new Set(check.subjects.flatMap((subject) => subject.newVersions.map((version) => `${context.catalogDir}/${subject.team}/${subject.name}/${version}.json`)));
   const refused = new Set(check.findings.filter((finding) => finding.severity === 'error' && newVersionFiles.has(finding.file)).map((finding) => finding.file));
   if (refused.size === 0) return [];
@@ -125,7 +125,7 @@ function landedRulesHints(repository: Repository, check: CheckReport, context: {
     if (!commit || before === undefined || before === context.base.commit) continue;
     let failing = verdicts.get(before);
     if (!failing) {
-      const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, ...(check.head ? { head: check.head } : {}), rules: { ref: 'the rules it was merged under', commit: before } });
+      const again = checkCatalog(repository, { catalogDir: context.catalogDir, baseCandidates: [], base: context.base, untrustedPatterns: context.untrustedPatterns, ...(check.head ? { head: check.head } : {}), rules: { ref: 'the rules it was merged under', commit: before } });
       failing = new Set(again.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.file));
       verdicts.set(before, failing);
     }

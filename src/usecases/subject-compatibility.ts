@@ -9,8 +9,10 @@ import { decodeJsdData, toJsdForm, type JsdForm } from '../compat/jsd-form.js';
 import { fileResolver, schemaFrom, type SchemaDocument, type SchemaNode } from '../compat/model.js';
 import { meterValidators, type NodeValidators } from '../compat/validators.js';
 import { ComparisonBudget } from '../compat/budget.js';
-import { WorkBudgetExceeded } from '../domain/work-budget.js';
+import { PatternTimeoutError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
+import { WorkBudgetExceeded } from '../domain/work-budget.js';
+import { findingOnFile } from '../catalog/finding-builder.js';
 import type { SchemaDiffOutcome, SchemaDiffer } from '../ports.js';
 import { isSchemaObject } from '../catalog/schema-walk.js';
 
@@ -49,6 +51,14 @@ export interface SubjectCompatibilityInput {
 }
 
 /**
+ * A version whose comparison ran a pattern nobody proved safe for too long (the check's
+ * `untrustedPatterns` sandbox stopped it): not compared, so not registrable as it is.
+ */
+export function patternTimeoutFinding(file: string, error: PatternTimeoutError, comparing: string): Finding {
+  return findingOnFile(file, 'PATTERN_TIMEOUT', `${file} was not ${comparing}: ${error.message} The check could not prove the pattern safe (PATTERN_UNCHECKED or PATTERN_POLYNOMIAL names where it is written), and it ran too long on a value the comparison tried, so it can stall producers and the flow too. Rewrite it without backreferences, lookaround or repetitions that can match the same text, so the check can analyse it.`, { pattern: error.pattern, reason: error.reason });
+}
+
+/**
  * Compatibility of each new version against the earlier ones (registered and new in this
  * change), by the subject's mode and policy from the base branch. Cross-file references are
  * resolved inside the catalog and registered with the validators before anything is compared.
@@ -84,22 +94,20 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
   // another file through the catalog with that file's references rebased (schemaFrom), since the
   // form resolves everything it inlines from the version's root.
   const jsdForm = (root: SchemaNode): JsdForm => toJsdForm(root.schema, (ref) => schemaFrom(root, ref, resolve));
-  for (const version of [...input.candidates].sort((a, b) => a - b)) {
-    const next = versionInput(version);
-    const earlier = input.versions.filter((candidate) => candidate < version).sort((a, b) => a - b).map(versionInput);
-    if (!next || earlier.some((entry) => entry === undefined)) continue;
+  // One new version against the earlier ones; its cross-check pair is queued for crossCheckCatalog.
+  const compareVersion = (version: number, next: VersionInput, earlier: readonly VersionInput[]): void => {
     const options = { resolve, validators: input.validators };
-    const result = checkCompatibility(next, earlier as VersionInput[], { ...input.compatibility, ...options });
+    const result = checkCompatibility(next, earlier, { ...input.compatibility, ...options });
     findings.push(...result.findings);
     const previous = earlier.at(-1);
-    if (!previous || directions.length === 0) continue;
+    if (!previous || directions.length === 0) return;
     const roots = { old: { document: previous.document, pointer: '', schema: previous.document.root as Record<string, unknown> }, new: { document: next.document, pointer: '', schema: next.document.root as Record<string, unknown> } };
     if (result.exhausted.includes(previous.name)) {
       // Undecided already (COMPAT_BUDGET_EXCEEDED): a STRICT walk of the same pair would run out
       // the same way, so the pair is counted as skipped by the cross-check.
       const reason = 'the rule walk ran out of its budget on this pair';
       crossCheck.push({ subject: input.subjectPath.replace('/', '-'), file: next.file, version, against: version - 1, directions, forms: { old: { ok: false, reason }, new: { ok: false, reason } }, strict: { BACKWARD: 'undecided', FORWARD: 'undecided' }, example: () => undefined, proves: () => false });
-      continue;
+      return;
     }
     const strictVerdict = (mode: Direction) => checkCompatibility(next, [previous], { mode, policy: 'STRICT', ...options, examples: false }).verdict;
     const forms = { old: jsdForm(roots.old), new: jsdForm(roots.new) };
@@ -131,6 +139,17 @@ export function subjectCompatibility(input: SubjectCompatibilityInput): { findin
         return input.validators.valid(writer, value) && !input.validators.valid(reader, value);
       },
     });
+  };
+  for (const version of [...input.candidates].sort((a, b) => a - b)) {
+    const next = versionInput(version);
+    const earlier = input.versions.filter((candidate) => candidate < version).sort((a, b) => a - b).map(versionInput);
+    if (!next || earlier.some((entry) => entry === undefined)) continue;
+    try {
+      compareVersion(version, next, earlier as VersionInput[]);
+    } catch (error) {
+      if (!(error instanceof PatternTimeoutError)) throw error;
+      findings.push(patternTimeoutFinding(next.file, error, 'compared with the versions before it'));
+    }
   }
   return { findings, crossCheck };
 }

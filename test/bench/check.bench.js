@@ -13,6 +13,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { openRepository } from '../../dist/adapters/git/repository.js';
 import { checkCatalog } from '../../dist/usecases/check-catalog.js';
+import { createPatternSandbox } from '../../dist/adapters/pattern-sandbox.js';
 
 const BIG = Number(process.env.BENCH_SUBJECTS ?? 2000);
 const SMALL = 10;
@@ -69,7 +70,7 @@ function time(fn, runs = RUNS) {
   return { ms: median(samples), result };
 }
 
-const check = (root) => checkCatalog(openRepository(root), { catalogDir: 'catalog', baseCandidates: ['main'] });
+const check = (root) => checkCatalog(openRepository(root), { catalogDir: 'catalog', baseCandidates: ['main'], untrustedPatterns: createPatternSandbox() });
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 console.log(`generating catalogs: ${BIG} and ${SMALL} subjects x ${VERSIONS} versions…`);

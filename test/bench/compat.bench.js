@@ -17,6 +17,7 @@ import { openRepository } from '../../dist/adapters/git/repository.js';
 import { checkCompatibility } from '../../dist/compat/engine.js';
 import { checkCatalog } from '../../dist/usecases/check-catalog.js';
 import { crossCheckCatalog } from '../../dist/usecases/cross-check.js';
+import { createPatternSandbox } from '../../dist/adapters/pattern-sandbox.js';
 
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? 2000);
 const VERSIONS = 5;
@@ -63,7 +64,7 @@ try {
   start = performance.now();
   // As `schemaflow check` runs it: json-schema-diff works in its workers while the walk goes on.
   const differ = createJsdDiffer({ timeoutMs: 2000 });
-  const report = checkCatalog(openRepository(root), { catalogDir: 'catalog', baseCandidates: ['main'], differ });
+  const report = checkCatalog(openRepository(root), { catalogDir: 'catalog', baseCandidates: ['main'], differ, untrustedPatterns: createPatternSandbox() });
   const walked = performance.now() - start;
   const crossChecked = await crossCheckCatalog(report, differ);
   await differ.close();

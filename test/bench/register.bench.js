@@ -18,6 +18,7 @@ import { openObjectStore } from '../../dist/adapters/lake/object-store.js';
 import { devDown, devUp } from '../../dist/dev/environment.js';
 import { findFreePort } from '../../dist/dev/processes.js';
 import { registerCatalog } from '../../dist/usecases/register.js';
+import { createPatternSandbox } from '../../dist/adapters/pattern-sandbox.js';
 
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? 1000);
 const work = mkdtempSync(join(tmpdir(), 'schemaflow-bench-register-'));
@@ -52,7 +53,7 @@ try {
   git('commit', '-q', '-m', 'catalog');
 
   let start = performance.now();
-  const report = await registerCatalog({ repository: openRepository(repo), manifests: openObjectStore('gs://bench-registry/measured', { gcsEndpoint }), topics: createTopicAdmin(admin) }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
+  const report = await registerCatalog({ repository: openRepository(repo), manifests: openObjectStore('gs://bench-registry/measured', { gcsEndpoint }), topics: createTopicAdmin(admin), untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
   const measured = performance.now() - start;
   if (report.publish.status !== 'published' || report.newVersions.length !== SUBJECTS) throw new Error(`unexpected registration: ${report.publish.status}, ${report.newVersions.length} versions`);
 

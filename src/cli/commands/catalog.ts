@@ -9,6 +9,7 @@ import { scaffoldOptionProblems, scaffoldSubject } from '../../catalog/scaffold.
 import { SchemaflowError, UsageError } from '../../domain/errors.js';
 import { subjectOf } from '../../domain/names.js';
 import { createJsdDiffer } from '../../adapters/jsd/differ.js';
+import { createPatternSandbox } from '../../adapters/pattern-sandbox.js';
 import { checkCatalog } from '../../usecases/check-catalog.js';
 import { crossCheckCatalog } from '../../usecases/cross-check.js';
 import { defineCommand, oneOf } from '../command.js';
@@ -50,6 +51,7 @@ const check = defineCommand({
         catalogDir: config.catalogDir,
         baseCandidates: baseCandidates(options.base, env),
         differ,
+        untrustedPatterns: createPatternSandbox(),
         ...(head ? { head: { ref: 'HEAD', commit: head } } : {}),
       });
       const report = await crossCheckCatalog(checked, differ);

@@ -1,5 +1,6 @@
 import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
+import { createPatternSandbox } from '../../adapters/pattern-sandbox.js';
 import { REGISTRATION_SETTINGS, withTopicAdmin, type RegistrationSettings } from '../../adapters/registration-ports.js';
 import { CLI_MANIFEST_NAMES, manifestOrigin, refuseReadOnlyManifest } from '../../config/manifest-hint.js';
 import type { SettingSource } from '../../config/resolve.js';
@@ -36,7 +37,7 @@ function runRegistration(dryRun: boolean, requireCluster: boolean) {
     const repository = openRepository(process.cwd(), 'plan and register build the manifest from the catalog as committed and its history, so run them in a clone of the catalog repository');
     const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
-      registerCatalog({ repository, manifests, ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
+      registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
     );
     if (format === 'json') io.out(JSON.stringify({ ...report, manifest: { serial: report.manifest.serial, sourceCommit: report.manifest.sourceCommit, environment: report.manifest.environment } }, null, 2));
     else print(report, io, manifests.location);

@@ -18,7 +18,7 @@ export const additionalPropertiesRule: CompatRule = {
       return;
     }
     if (isSchemaObject(readerPatterns)) {
-      for (const pattern of Object.keys(readerPatterns)) context.compare(child(pair.reader, 'patternProperties', pattern), child(pair.writer, 'patternProperties', pattern), [...pair.dataPath, patternExample(pattern)]);
+      for (const pattern of Object.keys(readerPatterns)) context.compare(child(pair.reader, 'patternProperties', pattern), child(pair.writer, 'patternProperties', pattern), [...pair.dataPath, patternExample(pattern, context.validators.matches)]);
     }
     const writerAdditional = additionalNode(pair.writer);
     if (acceptsNothing(writerAdditional)) return;

@@ -39,11 +39,11 @@ export const dependenciesRule: CompatRule = {
     const writerRequired = new Set(strings(keyword(pair.writer, 'required')));
     const writerDependencies = requiredDependencies(pair.writer);
     for (const [trigger, needed] of requiredDependencies(pair.reader)) {
-      if (acceptsNothing(governingNode(pair.writer, trigger))) continue;
+      if (acceptsNothing(governingNode(pair.writer, trigger, context.validators.matches))) continue;
       for (const name of needed) {
         if (writerRequired.has(name) || (writerDependencies.get(trigger) ?? []).includes(name)) continue;
         const base = generateValue(pair.writer, context.validators, 'object');
-        const value = generateValue(governingNode(pair.writer, trigger), context.validators);
+        const value = generateValue(governingNode(pair.writer, trigger, context.validators.matches), context.validators);
         const candidate = base !== null && typeof base === 'object' && value !== undefined ? Object.fromEntries([...Object.entries(base).filter(([key]) => key !== name), [trigger, value]]) : undefined;
         context.report({
           code: 'DEPENDENCY_ADDED',
@@ -55,7 +55,7 @@ export const dependenciesRule: CompatRule = {
     }
     const writerSchemas = schemaDependencies(pair.writer);
     for (const dependency of schemaDependencies(pair.reader)) {
-      if (acceptsNothing(governingNode(pair.writer, dependency.name))) continue;
+      if (acceptsNothing(governingNode(pair.writer, dependency.name, context.validators.matches))) continue;
       if (writerSchemas.some((entry) => entry.name === dependency.name && context.values.same(entry.node.schema, dependency.node.schema))) continue;
       const trials = context.trial(dependency.node, pair.writer);
       if (trials.length === 0) continue;

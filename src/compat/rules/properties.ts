@@ -29,9 +29,9 @@ export const propertiesRule: CompatRule = {
     const writerNames = new Set(listed(pair.writer));
     const requiredByReader = new Set(Array.isArray(keyword(pair.reader, 'required')) ? (keyword(pair.reader, 'required') as unknown[]) : []);
     for (const name of new Set([...writerNames, ...readerNames])) {
-      const writerNode = governingNode(pair.writer, name);
+      const writerNode = governingNode(pair.writer, name, context.validators.matches);
       if (acceptsNothing(writerNode)) continue;
-      const readerNode = governingNode(pair.reader, name);
+      const readerNode = governingNode(pair.reader, name, context.validators.matches);
       const path = [...pair.dataPath, name];
       const inWriter = writerNames.has(name);
       const inReader = readerNames.has(name);

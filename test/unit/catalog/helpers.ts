@@ -2,10 +2,11 @@ import { openRepository } from '../../../src/adapters/git/repository.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import { checkCatalog, type CheckReport } from '../../../src/usecases/check-catalog.js';
 import type { TestRepo } from '../../support/git-repo.js';
+import { createPatternSandbox } from '../../../src/adapters/pattern-sandbox.js';
 
 /** Runs the check on a test repository against `main`. */
 export function check(repo: TestRepo, base = 'main'): CheckReport {
-  return checkCatalog(openRepository(repo.root), { catalogDir: 'catalog', baseCandidates: [base] });
+  return checkCatalog(openRepository(repo.root), { catalogDir: 'catalog', baseCandidates: [base], untrustedPatterns: createPatternSandbox() });
 }
 
 /** `CODE file[:pointer]` lines, for readable assertions. */

@@ -4,6 +4,7 @@ import { createPatternAnalyser } from '../../../src/catalog/patterns.js';
 import { checkCatalog } from '../../../src/usecases/check-catalog.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { SUBJECT_YAML, schema } from './helpers.js';
+import { createPatternSandbox } from '../../../src/adapters/pattern-sandbox.js';
 
 /**
  * Regression: each pattern's analysis had a 1 s limit but the run had none, so a 1 MiB version
@@ -24,7 +25,7 @@ it('stops analysing patterns once the check run has spent its budget, across fil
   let clock = 0;
   const ticking = (): number => (clock += 1_000.25);
   const run = (budgetMs: number) =>
-    checkCatalog(openRepository(repo.root), { catalogDir: 'catalog', baseCandidates: ['main'], patterns: createPatternAnalyser({ budgetMs, now: ticking }) });
+    checkCatalog(openRepository(repo.root), { catalogDir: 'catalog', baseCandidates: ['main'], untrustedPatterns: createPatternSandbox(), patterns: createPatternAnalyser({ budgetMs, now: ticking }) });
 
   const unchecked = run(2_001).findings.filter((finding) => finding.code === 'PATTERN_BUDGET_EXCEEDED');
   expect(unchecked.map((finding) => [finding.file, finding.pointer, finding.severity])).toEqual([['catalog/apps/second/1.json', '/properties/c/pattern', 'error']]);
@@ -47,6 +48,6 @@ it('refuses a pattern the budget left unanalysed even with PATTERN_UNCHECKED off
   repo.write('catalog/apps/later/subject.yaml', SUBJECT_YAML);
   repo.write('catalog/apps/later/1.json', schema({ b: code('^(b+)+c$') }));
   let clock = 0;
-  const report = checkCatalog(openRepository(repo.root), { catalogDir: 'catalog', baseCandidates: ['main'], patterns: createPatternAnalyser({ budgetMs: 1_000, now: () => (clock += 1_000.25) }) });
+  const report = checkCatalog(openRepository(repo.root), { catalogDir: 'catalog', baseCandidates: ['main'], untrustedPatterns: createPatternSandbox(), patterns: createPatternAnalyser({ budgetMs: 1_000, now: () => (clock += 1_000.25) }) });
   expect(report.findings.filter((finding) => finding.severity === 'error').map((finding) => [finding.code, finding.file])).toEqual([['PATTERN_BUDGET_EXCEEDED', 'catalog/apps/later/1.json']]);
 });

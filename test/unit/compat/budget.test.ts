@@ -30,6 +30,7 @@ function countingValidators(): NodeValidators & { readonly calls: number } {
   let calls = 0;
   return {
     addDocument: (document) => validators.addDocument(document),
+    matches: (pattern, text) => validators.matches(pattern, text),
     valid(node, value) {
       calls += 1;
       return validators.valid(node, value);

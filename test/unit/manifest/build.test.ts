@@ -16,6 +16,7 @@ import { configsOf } from '../../../src/topics/plan.js';
 import { registerCatalog } from '../../../src/usecases/register.js';
 import { runSchemaflow } from '../../support/cli.js';
 import { createTestRepo } from '../../support/git-repo.js';
+import { createPatternSandbox } from '../../../src/adapters/pattern-sandbox.js';
 
 const validateManifest = new Ajv2020({ strict: false }).compile(manifestSchema);
 
@@ -193,7 +194,7 @@ describe('registration in a shallow clone', () => {
       repo.write('catalog/apps/users/subject.yaml', `${readFileSync(join(repo.root, 'catalog/apps/users/subject.yaml'), 'utf8')}# edited\n`);
       repo.commit('a later commit');
       execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.root}`, join(clones, 'shallow')]);
-      const registering = registerCatalog({ repository: openRepository(join(clones, 'shallow')), manifests }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
+      const registering = registerCatalog({ repository: openRepository(join(clones, 'shallow')), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
       await expect(registering).rejects.toMatchObject({ code: 'SHALLOW_CLONE', message: expect.stringMatching(/shallow clone.*fetch-depth: 0.*git fetch --unshallow/s) as unknown });
     } finally {
       rmSync(clones, { recursive: true, force: true });
@@ -215,7 +216,7 @@ describe('registration against a manifest of another repository', () => {
     other.write('catalog/apps/users/subject.yaml', `${readFileSync(join(other.root, 'catalog/apps/users/subject.yaml'), 'utf8')}# another history\n`);
     other.commit('another history');
     await manifests.create('latest.json', buildCatalogManifest(openRepository(other.root), { catalogDir: 'catalog' }).bytes);
-    const registering = registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
+    const registering = registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
     await expect(registering).rejects.toMatchObject({ code: 'HISTORY_REWRITTEN', message: expect.stringContaining('or another repository published there (npm run demo registers its own catalog repository into the default location, file://./.schemaflow/manifests: give this one another --manifest-url)') as unknown });
   });
 });
@@ -232,7 +233,7 @@ describe('registration of a version whose rules changed after the last manifest'
     rmSync(dir, { recursive: true, force: true });
   });
   const manifests = createFileStore(dir);
-  const register = () => registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
+  const register = () => registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
   const merge = (name: string, files: Record<string, string>): void => {
     repo.git('checkout', '-q', '-b', name);
     for (const [path, content] of Object.entries(files)) repo.write(path, content);
@@ -280,14 +281,14 @@ it('refuses to register or plan while the catalog has uncommitted changes, namin
   try {
     repo.write('catalog/apps/users/4.json', readFileSync(join(repo.root, 'catalog/apps/users/3.json'), 'utf8'));
     for (const dryRun of [true, false]) {
-      await expect(registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun, reconcile: false })).rejects.toMatchObject({
+      await expect(registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun, reconcile: false })).rejects.toMatchObject({
         code: 'UNCOMMITTED_CHANGES',
         exitCode: 2,
         message: expect.stringContaining('catalog/ has uncommitted changes: catalog/apps/users/4.json (added). Registration checks and registers the catalog as HEAD holds it') as unknown,
       });
     }
     repo.commit('version 4');
-    expect((await registerCatalog({ repository: openRepository(repo.root), manifests }, { catalogDir: 'catalog', dryRun: false, reconcile: false })).publish.status).toBe('published');
+    expect((await registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false })).publish.status).toBe('published');
   } finally {
     repo.dispose();
   }

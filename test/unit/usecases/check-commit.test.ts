@@ -9,6 +9,7 @@ import { prChanges } from '../../../src/usecases/pr-changes.js';
 import { registerCatalog } from '../../../src/usecases/register.js';
 import { createFileStore } from '../../../src/adapters/lake/file-store.js';
 import { createTestRepo, type TestRepo } from '../../support/git-repo.js';
+import { createPatternSandbox } from '../../../src/adapters/pattern-sandbox.js';
 
 /*
  * The action and registration check HEAD's commit, not its checkout. Regression (found by a
@@ -48,7 +49,7 @@ it('judges the bytes the commit holds and refuses a file its checkout rewrites (
   expect(readFileSync(join(clone, file), 'utf8')).not.toContain(HIDDEN);
   const repository = openRepository(clone);
   const head = repository.resolveCommit('HEAD') ?? '';
-  const report = checkCatalog(repository, { catalogDir: 'catalog', baseCandidates: ['origin/main'], head: { ref: 'HEAD', commit: head } });
+  const report = checkCatalog(repository, { catalogDir: 'catalog', untrustedPatterns: createPatternSandbox(), baseCandidates: ['origin/main'], head: { ref: 'HEAD', commit: head } });
   expect(report.head).toEqual({ ref: 'HEAD', commit: head });
   const codes = errorsOn(report, file);
   expect(codes).toContain('CHECKOUT_DIFFERS');
@@ -60,7 +61,7 @@ it('judges the bytes the commit holds and refuses a file its checkout rewrites (
 });
 
 it('reads the working tree without a head commit, as the CLI does for uncommitted edits', () => {
-  const report = checkCatalog(openRepository(clone), { catalogDir: 'catalog', baseCandidates: ['origin/main'] });
+  const report = checkCatalog(openRepository(clone), { catalogDir: 'catalog', untrustedPatterns: createPatternSandbox(), baseCandidates: ['origin/main'] });
   expect(report.head).toBeUndefined();
   expect(report.findings.map((finding) => finding.code)).not.toContain('CHECKOUT_DIFFERS');
 });
@@ -75,7 +76,7 @@ it('summarizes the versions of the commit checked, whatever is on disk', () => {
     own.commit('version 4');
     own.write('catalog/apps/users/4.json', 'null');
     const repository = openRepository(own.root);
-    const report = checkCatalog(repository, { catalogDir: 'catalog', baseCandidates: ['main'], head: { ref: 'HEAD', commit: repository.resolveCommit('HEAD') ?? '' } });
+    const report = checkCatalog(repository, { catalogDir: 'catalog', untrustedPatterns: createPatternSandbox(), baseCandidates: ['main'], head: { ref: 'HEAD', commit: repository.resolveCommit('HEAD') ?? '' } });
     // The version judged is the commit's (valid); the edit on disk is only named.
     expect(report.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code)).toEqual(['CHECKOUT_DIFFERS']);
     const summary = prChanges(repository, report).changes.get('apps-users') ?? [];
@@ -96,12 +97,12 @@ it('takes a CRLF checkout of LF files as the commit, in the check and in registr
   expect(users).toContain('\r\n');
   const repository = openRepository(crlf);
   const head = repository.resolveCommit('HEAD') ?? '';
-  const report = checkCatalog(repository, { catalogDir: 'catalog', baseCandidates: ['origin/main'], head: { ref: 'HEAD', commit: head } });
+  const report = checkCatalog(repository, { catalogDir: 'catalog', untrustedPatterns: createPatternSandbox(), baseCandidates: ['origin/main'], head: { ref: 'HEAD', commit: head } });
   // Only the ident file differs once cleaned; the CRLF ones do not.
   expect(report.findings.filter((finding) => finding.code === 'CHECKOUT_DIFFERS').map((finding) => finding.file)).toEqual(['catalog/apps/users/4.json']);
   const first = join(work, 'crlf-main');
   execFileSync('git', ['clone', '-q', '-c', 'core.autocrlf=true', '-b', 'main', repo.root, first]);
-  const registered = await registerCatalog({ repository: openRepository(first), manifests: createFileStore(join(work, 'crlf-manifests')) }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
+  const registered = await registerCatalog({ repository: openRepository(first), manifests: createFileStore(join(work, 'crlf-manifests')), untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: true, reconcile: false });
   expect(registered.publish.status).toBe('dry-run');
   expect(registered.newVersions.length).toBeGreaterThan(0);
 });
