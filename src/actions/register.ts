@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { quietGcsClientWarnings } from '../adapters/lake/gcs-warnings.js';
+import { defaultBranchRef } from '../adapters/git/default-branch.js';
 import { openRepository } from '../adapters/git/repository.js';
 import { openObjectStore } from '../adapters/lake/object-store.js';
 import { createPatternSandbox } from '../adapters/pattern-sandbox.js';
@@ -23,9 +24,10 @@ async function main(): Promise<void> {
   // The same words as the CLI's about the manifest location, in the inputs' names.
   const origin = manifestOriginOfInputs(config, sources.manifestUrl, environment, true);
   refuseReadOnlyManifest(origin);
+  const defaultBranch = defaultBranchRef(process.env, repository);
   const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
   const report = await withTopicAdmin(config, true, (topics) =>
-    registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile') }),
+    registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: core.getBooleanInput('reconcile'), ...(defaultBranch ? { defaultBranch } : {}) }),
   ).catch((error: unknown) => {
     throw explainManifestError(error, origin);
   });

@@ -16,6 +16,11 @@ export interface RegisterOptions {
   readonly dryRun: boolean;
   /** Also revert topic configs the catalog does not explain (drift). */
   readonly reconcile: boolean;
+  /**
+   * The default branch (a ref such as `origin/main`): a registration that publishes refuses a
+   * HEAD that is not on it. Undefined: no default branch is known, nothing is compared.
+   */
+  readonly defaultBranch?: string;
 }
 
 export interface RegisterReport {
@@ -28,6 +33,23 @@ export interface RegisterReport {
   readonly previousSerial: number | undefined;
   /** The manifest diff against the last published one. */
   readonly changes: readonly string[];
+}
+
+/**
+ * Registration publishes commits of the default branch only: IDs are assigned along its
+ * first-parent history, so a manifest of a branch's commit would hand out IDs that the default
+ * branch, once it moves on without that commit, assigns again, and every later registration
+ * would stop as HISTORY_REWRITTEN. HEAD may be behind the tip (a newer push landed meanwhile).
+ */
+function refuseOffDefaultBranch(repository: Repository, ref: string): void {
+  const tip = repository.resolveCommit(ref);
+  if (!tip) {
+    throw new UsageError(`${ref}, the default branch, does not resolve in this clone: registration compares HEAD with it, as it publishes commits of the default branch only. Fetch it (actions/checkout with fetch-depth: 0 does; else git fetch origin).`, { code: 'DEFAULT_BRANCH_UNKNOWN' });
+  }
+  const head = repository.resolveCommit('HEAD');
+  if (head && !repository.isAncestor(head, tip)) {
+    throw new UsageError(`HEAD (${head.slice(0, 12)}) is not on ${ref} (${tip.slice(0, 12)}): registration publishes commits of the default branch only, as the IDs it assigns follow that branch's history. Merge the change (the push to the default branch registers it), or push commits made here first; \`schemaflow plan\` shows what a branch would register, changing nothing.`, { code: 'NOT_ON_DEFAULT_BRANCH' });
+  }
 }
 
 /** Registration stopped before anything was published: the findings say why. */
@@ -52,6 +74,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   // Before the last manifest is read: its commit would not resolve in a shallow clone, which
   // would otherwise be reported as a rewritten history.
   refuseShallowClone(repository, 'and registration re-verifies the whole first-parent history since the last manifest');
+  if (options.defaultBranch !== undefined && !options.dryRun) refuseOffDefaultBranch(repository, options.defaultBranch);
   const previous = (await readPublishedManifest(manifests))?.manifest;
 
   // Re-verify against what was registered last, as the pull-request check did against its base.
@@ -64,7 +87,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
     if (repository.isAncestor(head, previous.sourceCommit)) {
       return { manifest: previous, newVersions: [], topics: { actions: [], warnings: [], drift: [], live: false }, publish: { status: 'superseded', by: previous.sourceCommit, serial: previous.serial }, previousSerial: previous.serial, changes: [] };
     }
-    throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten`);
+    throw new SchemaflowError('HISTORY_REWRITTEN', `HEAD does not descend from ${previous.sourceCommit.slice(0, 12)}, the commit of the last manifest: the default branch's history was rewritten, or that manifest was registered from another branch. If the branch was not rewritten, point ${manifests.location}/${LATEST} back at the newest <serial>.json beside it whose sourceCommit is on this branch (git merge-base --is-ancestor <commit> HEAD), and tell producers that loaded the other manifest: its new IDs are assigned again`);
   }
   // The check and the manifest read HEAD's commit: uncommitted changes would be neither
   // checked nor registered, which is not what someone running it with them means.

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -52,6 +52,18 @@ describe('actions/register', () => {
     expect(failed.stdout).toContain(`::error::cannot load the manifest from file://${unreadable}/latest.json: EISDIR: illegal operation on a directory, read%0A  Check the manifest location file://${unreadable} (from input manifest-url): that its latest.json, which registration published there before and reads to build on, is a manifest file, and that this user may read that directory.`);
     expect(failed.stdout).toContain('To read another location, give input manifest-url (or SCHEMAFLOW_MANIFEST_URL, or input env with a catalog.yaml environment whose manifestUrl names it).');
     expect(readdirSync(unreadable)).toEqual(['latest.json']);
+  });
+
+  // Regression: the action registered whatever branch it ran on (workflow_dispatch takes any),
+  // publishing a pull request's versions with IDs the default branch would assign again.
+  it("compares HEAD with the event's default branch and publishes nothing when it is not there", async () => {
+    const event = join(directory, 'event.json');
+    writeFileSync(event, JSON.stringify({ repository: { default_branch: 'trunk' } }));
+    const registry = join(directory, 'branch-registry');
+    const refused = await runAction('register', { cwd: repo.root, env: { GITHUB_ACTIONS: 'true', GITHUB_EVENT_PATH: event }, inputs: { 'dry-run': 'false', reconcile: 'false', 'kafka-brokers': inject('kafkaBrokers').join(','), 'manifest-url': `file://${registry}` } });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('::error::origin/trunk, the default branch, does not resolve in this clone');
+    expect(existsSync(registry)).toBe(false);
   });
 
   // Regression: an https:// location (readers only) was refused by the store as "not a supported location", naming no input.

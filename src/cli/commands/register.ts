@@ -1,3 +1,4 @@
+import { defaultBranchRef } from '../../adapters/git/default-branch.js';
 import { openRepository } from '../../adapters/git/repository.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { createPatternSandbox } from '../../adapters/pattern-sandbox.js';
@@ -29,15 +30,16 @@ function print(report: RegisterReport, io: Io, location: string): void {
 }
 
 function runRegistration(dryRun: boolean, requireCluster: boolean) {
-  return async ({ options, config, sources, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; sources: Readonly<Record<'manifestUrl', SettingSource>>; io: Io }): Promise<number> => {
+  return async ({ options, config, sources, env, io }: { options: { readonly env?: string; readonly reconcile?: boolean; readonly format?: string }; config: RegistrationSettings; sources: Readonly<Record<'manifestUrl', SettingSource>>; env: Readonly<Record<string, string | undefined>>; io: Io }): Promise<number> => {
     const format = outputFormat(options.format);
     // The environment's manifestUrl, when it names one, is already config.manifestUrl's default (runCli).
     const environment = options.env;
     refuseReadOnlyManifest(manifestOrigin(config, sources.manifestUrl, environment, CLI_MANIFEST_NAMES));
     const repository = openRepository(process.cwd(), 'plan and register build the manifest from the catalog as committed and its history, so run them in a clone of the catalog repository');
+    const defaultBranch = defaultBranchRef(env, repository);
     const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
-      registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true }),
+      registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true, ...(defaultBranch ? { defaultBranch } : {}) }),
     );
     if (format === 'json') io.out(JSON.stringify({ ...report, manifest: { serial: report.manifest.serial, sourceCommit: report.manifest.sourceCommit, environment: report.manifest.environment } }, null, 2));
     else print(report, io, manifests.location);
@@ -56,7 +58,7 @@ const register = defineCommand({
     env: environmentOption(REGISTRATION_SETTINGS, 'its topic overrides'),
   },
   details: 'Exit 0: published, unchanged, or superseded by a newer commit; 1: refused (a finding, a rewritten history, an unreachable broker) with nothing published; 2: bad configuration.',
-  run: ({ options, config, sources, io }) => runRegistration(options['dry-run'] === true, true)({ options, config, sources, io }),
+  run: ({ options, config, sources, env, io }) => runRegistration(options['dry-run'] === true, true)({ options, config, sources, env, io }),
 });
 
 const plan = defineCommand({
@@ -70,7 +72,7 @@ const plan = defineCommand({
     format: FORMAT_OPTION,
   },
   details: 'Reads the cluster when it is reachable; otherwise the plan is provisional (every topic a creation). Changes nothing.',
-  run: ({ options, config, sources, io }) => runRegistration(true, false)({ options, config, sources, io }),
+  run: ({ options, config, sources, env, io }) => runRegistration(true, false)({ options, config, sources, env, io }),
 });
 
 /** `schemaflow register` and `schemaflow plan`. */
