@@ -107,19 +107,38 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   const known = new Set(previous?.subjects.flatMap((subject) => subject.versions.map((version) => `${subject.subject}@${version.version}`)) ?? []);
   const newVersions = manifest.subjects.flatMap((subject) => subject.versions.filter((version) => !known.has(`${subject.subject}@${version.version}`)).map((version) => ({ subject: subject.subject, version: version.version, id: version.id })));
 
-  const desired = manifest.subjects.map((subject) => ({ topic: subject.topic, settings: subject.topicConfig, status: subject.status }));
   let topics: RegisterReport['topics'];
   if (ports.topics) {
-    const existing = await ports.topics.describe(desired.map((topic) => topic.topic));
-    const plan = planTopics(desired, existing, { reconcile: options.reconcile, brokerCount: await ports.topics.brokerCount() });
+    const plan = await planLive(ports.topics, manifest, options.reconcile);
     if (!options.dryRun) await ports.topics.apply(plan.actions);
     topics = { ...plan, live: true };
   } else {
-    topics = { ...planTopics(desired, undefined), live: false };
+    topics = { ...planTopics(desiredTopics(manifest), undefined), live: false };
   }
 
   const publish = options.dryRun ? ({ status: 'dry-run' } as const) : await publishManifest(manifests, repository, manifest, bytes);
+  if (publish.status === 'superseded' && ports.topics && topics.actions.length > 0) {
+    // A newer commit registered while this run applied its plan: this run may have written its
+    // older settings over the newer ones, so the topics get the winner's settings again.
+    const winner = (await readPublishedManifest(manifests))?.manifest;
+    if (winner) {
+      const restore = await planLive(ports.topics, winner, false);
+      await ports.topics.apply(restore.actions);
+      topics = { ...topics, warnings: [...topics.warnings, `a newer commit (${winner.sourceCommit.slice(0, 12)}, serial ${winner.serial}) registered while this run applied its topic plan: its topic settings were applied again${restore.actions.length > 0 ? ` (${restore.actions.map((action) => `${action.kind} ${action.topic}`).join(', ')})` : ''}`] };
+    }
+  }
   return { manifest, newVersions, topics, publish, previousSerial: previous?.serial, changes: diffManifests(previous, manifest) };
+}
+
+function desiredTopics(manifest: Manifest): Parameters<typeof planTopics>[0] {
+  return manifest.subjects.map((subject) => ({ topic: subject.topic, settings: subject.topicConfig, status: subject.status }));
+}
+
+/** The topic plan of a manifest against the live cluster. */
+async function planLive(admin: TopicAdmin, manifest: Manifest, reconcile: boolean): Promise<TopicPlan> {
+  const desired = desiredTopics(manifest);
+  const existing = await admin.describe(desired.map((topic) => topic.topic));
+  return planTopics(desired, existing, { reconcile, brokerCount: await admin.brokerCount() });
 }
 
 /**

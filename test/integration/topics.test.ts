@@ -1,7 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openRepository } from '../../src/adapters/git/repository.js';
 import { createTopicAdmin } from '../../src/adapters/kafka/topic-admin.js';
-import { planTopics, type DesiredTopic } from '../../src/topics/plan.js';
+import { createFileStore } from '../../src/adapters/lake/file-store.js';
+import { createPatternSandbox } from '../../src/adapters/pattern-sandbox.js';
+import { parseManifest } from '../../src/manifest/parse.js';
+import { planTopics, type DesiredTopic, type TopicAdmin } from '../../src/topics/plan.js';
+import { registerCatalog } from '../../src/usecases/register.js';
+import { createTestRepo } from '../support/git-repo.js';
 import { uniqueName } from './support/names.js';
 
 /** The topic plan applied to the real broker, and re-planned from its live state. */
@@ -66,5 +75,50 @@ describe('topics', () => {
 
   it('plans every topic as a creation without live state (a pull request has no secrets)', () => {
     expect(planTopics([{ topic: 'apps-users', status: 'active', settings: { partitions: 6 } }], undefined).actions).toEqual([{ kind: 'create', topic: 'apps-users', partitions: 6, replicationFactor: undefined, configs: {} }]);
+  });
+
+  // Regression: a run of an older commit applied its topic plan, then found itself superseded by
+  // a newer commit that registered meanwhile, and said "nothing changed": the topic kept the
+  // older commit's retention while latest.json said the newer one was applied.
+  it('gives the topics the winner\'s settings again when a newer commit registered while this run applied its plan', async () => {
+    const team = uniqueName('race').replace(/[^a-z0-9]/g, '').slice(0, 20);
+    const repo = createTestRepo({ withCatalog: false });
+    const work = mkdtempSync(join(tmpdir(), 'schemaflow-topic-race-'));
+    try {
+      const subject = (retentionMs: number) => `description: Events.\nowners: ["@acme/x"]\ntopic:\n  partitions: 1\n  replicationFactor: 1\n  retentionMs: ${retentionMs}\n`;
+      repo.write(`catalog/${team}/events/subject.yaml`, subject(3_600_000));
+      repo.write(`catalog/${team}/events/1.json`, JSON.stringify({ description: 'An event.', type: 'object', properties: { id: { description: 'Id.', type: 'string' } } }));
+      repo.commit('events v1');
+      const manifests = createFileStore(join(work, 'registry'));
+      const run = (root: string, admin: TopicAdmin) => registerCatalog({ repository: openRepository(root), manifests, topics: admin, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
+      expect((await run(repo.root, topics)).publish.status).toBe('published');
+
+      repo.write(`catalog/${team}/events/subject.yaml`, subject(86_400_000));
+      repo.commit('events: keep a day');
+      const older = repo.git('rev-parse', 'HEAD').trim();
+      repo.write(`catalog/${team}/events/subject.yaml`, subject(172_800_000));
+      repo.commit('events: keep two days');
+      repo.git('worktree', 'add', '-q', '--detach', join(work, 'older'), older);
+
+      // The newer commit registers completely while the older run is about to apply its plan.
+      let newer: Promise<unknown> | undefined;
+      const slow: TopicAdmin = {
+        ...topics,
+        async apply(actions) {
+          newer ??= run(repo.root, topics).then((report) => expect(report.publish.status).toBe('published'));
+          await newer;
+          await topics.apply(actions);
+        },
+      };
+      const late = await run(join(work, 'older'), slow);
+      expect(late.publish.status).toBe('superseded');
+      expect(late.topics.warnings.join('\n')).toContain('registered while this run applied its topic plan: its topic settings were applied again (alter-configs');
+      const latest = parseManifest(readFileSync(join(work, 'registry/latest.json')), 'latest.json');
+      expect(latest.subjects[0]?.topicConfig.retentionMs).toBe(172_800_000);
+      expect((await topics.describe([`${team}-events`])).get(`${team}-events`)?.configs['retention.ms']).toBe('172800000');
+    } finally {
+      repo.dispose();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
