@@ -96,11 +96,11 @@ export interface AuditOptions {
   readonly subject?: string;
   /**
    * The age (ms) after which a retention rule (a GCS lifecycle rule) deletes objects. Offsets
-   * missing from the front of a partition, before its first complete unit (units the rule has
-   * deleted part of included), are then reported as expired instead of failing; a partition with
-   * nothing left, or no complete unit left, is expired only when its state was last committed
-   * longer ago than this (a rule cannot have deleted younger objects). A hole after the front
-   * still fails.
+   * missing from the front of a partition, before its first complete committed unit (units the
+   * rule has deleted part of included; a crashed run's pending unit is none), are then reported as
+   * expired instead of failing; a partition with nothing left, or no complete committed unit
+   * left, is expired only when its state was last committed longer ago than this (a rule cannot
+   * have deleted younger objects). A hole after the front still fails.
    */
   readonly retentionMs?: number;
   /** The audit's clock, for `retentionMs`. */
@@ -295,23 +295,29 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   }
 
   // Units and gaps tile [first, next) without overlap; a unit holds as many records as it consumed.
-  const whole = (unit: Unit): boolean => unit.counted === unit.records || (pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end);
+  // A crashed run's pending unit may hold only part of its objects: the next run finishes it.
+  const isPending = (unit: Unit): boolean => pending !== null && BigInt(pending.start) === unit.start && BigInt(pending.end) === unit.end;
+  const whole = (unit: Unit): boolean => unit.counted === unit.records || isPending(unit);
   const intervals: Array<{ from: bigint; to: bigint; what: string; unit: Unit | undefined }> = units.map((unit) => ({ from: unit.start, to: unit.end, what: `unit ${offsetRange(unit.start, unit.end)}`, unit }));
   for (const gap of target.gaps) intervals.push({ from: gap.from, to: gap.to, what: `gap record ${gap.key}`, unit: undefined });
   // An object of no known unit covers what its name states: its offsets are its own problem's, not a hole.
   const known = union(runsOf(intervals));
   for (const object of target.loose) for (const [from, to] of absent(known, object.first, object.last)) intervals.push({ from, to, what: `object ${object.key}`, unit: undefined });
   intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  // With retention, the front is expired up to the first whole unit: the rule deletes a unit's
-  // objects a day apart when they were written either side of midnight, and gap records by their own age.
-  // With no whole unit left, the front is all of it only when the state was last committed longer
-  // ago than the retention (as for an emptied partition, auditStateOnly): a rule deletes no object
-  // younger than its age, so the newest unit of a younger state was not the rule's to lose.
-  const firstWhole = retention ? intervals.findIndex((interval) => interval.unit !== undefined && whole(interval.unit)) : 0;
+  // With retention, the front is expired up to the first whole committed unit: the rule deletes a
+  // unit's objects a day apart when they were written either side of midnight, and gap records by
+  // their own age. A pending unit is no such unit: it is whole by exception, and its commit is not
+  // the state's. With no whole committed unit left, the front is all of them (up to the state's
+  // next offset) only when the state was last committed longer ago than the retention (as for an
+  // emptied partition, auditStateOnly): a rule deletes no object younger than its age, so the
+  // newest unit of a younger state was not the rule's to lose.
+  const committed = (unit: Unit): boolean => !isPending(unit) && (next === undefined || unit.end < next);
+  const firstWhole = retention ? intervals.findIndex((interval) => interval.unit !== undefined && committed(interval.unit) && interval.unit.counted === interval.unit.records) : 0;
   const young = retention !== undefined && firstWhole === -1 && !(state && Date.parse(state.updatedAt) <= retention.before);
-  const frontEnd = firstWhole !== -1 ? firstWhole : young ? 0 : intervals.length;
+  const beyondNext = next === undefined ? -1 : intervals.findIndex((interval) => interval.from >= next);
+  const frontEnd = firstWhole !== -1 ? firstWhole : young ? 0 : beyondNext !== -1 ? beyondNext : intervals.length;
   const audited = intervals.slice(frontEnd);
-  const youngWhy = young && state ? ` (no unit of the partition is whole, and its state was last committed at ${state.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted part of its newest unit)` : '';
+  const youngWhy = young && state ? ` (no committed unit of the partition is whole, and its state was last committed at ${state.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted part of its newest unit)` : '';
   for (const { unit } of audited) {
     if (!unit || whole(unit)) continue;
     const missing = absent(held, unit.start, unit.end);

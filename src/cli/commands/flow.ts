@@ -120,7 +120,7 @@ const lakeAudit = defineCommand({
   options: {
     env: environmentOption(LAKE_AUDIT_SETTINGS),
     subject: { type: 'string', valueName: 'S', description: 'audit one subject [default: the whole lake]' },
-    retention: { type: 'string', valueName: 'D', description: 'the age after which a retention rule deletes objects (90d, 36h): offsets missing from a partition’s front are then reported as expired, not failed; an emptied partition, or one with no whole unit left, passes only if last committed over D ago [default: no retention]' },
+    retention: { type: 'string', valueName: 'D', description: 'the age after which a retention rule deletes objects (90d, 36h): offsets missing from a partition’s front are then reported as expired, not failed; an emptied partition, or one with no whole committed unit left, passes only if last committed over D ago [default: no retention]' },
     format: FORMAT_OPTION,
   },
   details: 'Per partition: offsets from where the flow started it to the state’s next offset are each in exactly one data, quarantine or late object or in one gap record, and every object’s content matches the SHA-256 in its metadata. Partitions come from the lake’s objects and from the flow states (--state): a partition whose objects are gone, or whose oldest are, fails, naming the offsets its state says were archived, unless --retention D accepts them as a retention rule’s work. Exit 0: all hold; 1: problems, each naming the partition and exact offsets or object; 2: bad configuration, or nothing archived where it looked (a mistyped lake, or a subject the lake does not hold: it names the closest).',
