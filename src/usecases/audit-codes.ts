@@ -29,6 +29,7 @@ export const AUDIT_CODES = {
   OFFSETS_DUPLICATED: 'Offsets are held by more than one object.',
   OFFSETS_OVERLAP: 'Flush units or gap records cover the same offsets.',
   OFFSETS_OUTSIDE_UNITS: 'Offsets are in an object but in no flush unit any object’s metadata names.',
+  OFFSETS_BEFORE_START: 'Offsets are in the lake (in its objects, units or gap records) before the offset the state says the flow started the partition at: queries read them, but the flow never archived them under that state. The message names them and their objects; set the state’s start to the first of them if they are the partition’s records archived under an earlier state, else move them out.',
   OFFSETS_BEYOND_STATE: 'Offsets are in the lake beyond the state’s next offset (and beyond any unit or gap record a crashed run left pending).',
   UNIT_INCOMPLETE: 'A flush unit’s objects hold fewer or more records than the unit consumed.',
   MARKER_UNREADABLE: 'A `_CLOSED.json` cannot be read as an hour marker.',

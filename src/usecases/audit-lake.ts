@@ -1,6 +1,6 @@
 import { hourOfKey, lacksMarker, type ClosureState } from '../archive/closure.js';
 import { parseGapName, parseObjectName, parseStateKey, partitionKey, stateKey, type Range } from '../archive/layout.js';
-import { absent, OffsetRuns, overlaps, rangeProblem, runsOf, union } from '../archive/offset-runs.js';
+import { absent, OffsetRuns, overlaps, rangeProblem, runsOf, union, type Runs } from '../archive/offset-runs.js';
 import { claimedOffsets, parseState, type PartitionState } from '../archive/state.js';
 import { closestNames } from '../domain/closest-names.js';
 import { messageOf, SchemaflowError, UsageError } from '../domain/errors.js';
@@ -13,7 +13,7 @@ import { readClosure } from './close-hours.js';
 export interface AuditedPartition {
   readonly topic: string;
   readonly partition: number;
-  /** The first offset the lake accounts for, and the state's next offset. */
+  /** The first offset the lake accounts for from the state's start on (offsets before it are OFFSETS_BEFORE_START), and the state's next offset. */
   readonly first: string | null;
   readonly next: string | null;
   readonly objects: number;
@@ -116,7 +116,7 @@ interface Retention {
 /**
  * `schemaflow lake audit` (DESIGN.md §6): proves from the lake alone that every offset of every
  * partition in [state.start, state.next) is in exactly one data, quarantine or late object or in
- * one gap record, that every object's content matches the SHA-256 in its metadata and it sits in
+ * one gap record (and none before state.start), that every object's content matches the SHA-256 in its metadata and it sits in
  * the folder its name and metadata file it under (checkObject), and that every closed hour holds
  * exactly the objects its `_CLOSED.json` lists. Partitions come from the
  * objects and from the flow states, which record where the flow started each partition (a state
@@ -199,7 +199,7 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     } catch (error) {
       target.problems.add(stateProblem(error)); // an unreadable state: named, and not called missing too
     }
-    audited.push(checkPartition(target, state, retention));
+    audited.push(checkPartition(target, state, retention, `${stores.state.location}/${key}`));
   }
   audited.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   return { location: stores.lake.location, partitions: audited, closedHours: markers.length, hourProblems: hours.listed, hourProblemCount: hours.count, ok: hours.count === 0 && audited.every((entry) => entry.problemCount === 0) };
@@ -270,7 +270,40 @@ function describeAge(ms: number): string {
   return `${ms}ms`;
 }
 
-function checkPartition(target: Partition, state: PartitionState | undefined, retention: Retention | undefined): AuditedPartition {
+/**
+ * Offsets the lake holds, or its units and gap records cover, before `start`, where the state at
+ * `stateAt` says the flow started the partition: the flow never archived them under this state,
+ * yet every query over the subject reads them. No run writes there (a partition's first run starts
+ * at Kafka's earliest offset, and start never moves after), so they come from elsewhere: an earlier
+ * state that was lost or replaced (a state written again by hand with the wrong start), or a copy.
+ * One problem naming the offsets and objects; empty when there are none.
+ */
+function offsetsBeforeStart(target: Partition, held: Runs, intervals: ReadonlyArray<{ from: bigint; to: bigint }>, start: bigint, stateAt: string): ProblemList {
+  const problems = new ProblemList();
+  const below: Array<{ from: bigint; to: bigint }> = [];
+  for (let index = 0; index < held.length && (held.from[index] as bigint) < start; index += 1) below.push({ from: held.from[index] as bigint, to: (held.to[index] as bigint) < start ? (held.to[index] as bigint) : start - 1n });
+  for (const { from, to } of intervals) if (from < start) below.push({ from, to: to < start ? to : start - 1n });
+  if (below.length === 0) return problems;
+  const ranges = union(runsOf(below));
+  const named: string[] = [];
+  for (let index = 0; index < ranges.length && index < 20; index += 1) named.push(offsetRange(ranges.from[index] as bigint, ranges.to[index] as bigint));
+  if (ranges.length > 20) named.push('…');
+  const keys = [...new Set([...target.objects, ...target.loose].filter((object) => object.first < start).map((object) => object.key))];
+  const gaps = target.gaps.filter((gap) => gap.from < start).map((gap) => gap.key);
+  const listed = (what: string, all: readonly string[]): string => `${what}: ${all.slice(0, 10).join(', ')}${all.length > 10 ? `, … and ${all.length - 10} more` : ''}`;
+  const holders = [...(keys.length > 0 ? [listed('objects', keys)] : []), ...(gaps.length > 0 ? [listed('gap records', gaps)] : [])].join('; ');
+  const first = ranges.from[0] as bigint;
+  const offsets = ranges.length === 1 ? offsetsAre(first, ranges.to[0] as bigint) : `${named.join(', ')} are`;
+  problems.add(
+    problemOf(
+      'OFFSETS_BEFORE_START',
+      `${target.topic}/${target.partition}: ${offsets} in the lake but before offset ${start}, where its state ${stateAt} says the flow started the partition, so the flow never archived them under that state; queries over the subject read them all the same (${holders}). If they are this partition's records archived under an earlier state (one lost and started again, or written again by hand), set the state's "start" to ${first}: the audit then proves them with the rest. Otherwise (a copy, another lake's or a recreated topic's objects) move them out of the lake.`,
+    ),
+  );
+  return problems;
+}
+
+function checkPartition(target: Partition, state: PartitionState | undefined, retention: Retention | undefined, stateAt: string): AuditedPartition {
   const where = `${target.topic}/${target.partition}`;
   const problems = target.problems;
   const next = state ? BigInt(state.next) : undefined;
@@ -304,6 +337,11 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const known = union(runsOf(intervals));
   for (const object of target.loose) for (const [from, to] of absent(known, object.first, object.last)) intervals.push({ from, to, what: `object ${object.key}`, unit: undefined });
   intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  // Where the flow started the partition (state.ts: the lake holds [start, next)); a state that
+  // predates recording it is audited from its first object. What lies wholly before a recorded
+  // start is no part of the state's offsets: reported below, not tiled, expired or counted as a unit.
+  const recordedStart = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : undefined;
+  const inState = recordedStart === undefined ? intervals : intervals.filter((interval) => interval.to >= recordedStart);
   // With retention, the front is expired up to the first whole committed unit: the rule deletes a
   // unit's objects a day apart when they were written either side of midnight, and gap records by
   // their own age. A pending unit is no such unit: it is whole by exception, and its commit is not
@@ -312,11 +350,11 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   // emptied partition, auditStateOnly): a rule deletes no object younger than its age, so the
   // newest unit of a younger state was not the rule's to lose.
   const committed = (unit: Unit): boolean => !isPending(unit) && (next === undefined || unit.end < next);
-  const firstWhole = retention ? intervals.findIndex((interval) => interval.unit !== undefined && committed(interval.unit) && interval.unit.counted === interval.unit.records) : 0;
+  const firstWhole = retention ? inState.findIndex((interval) => interval.unit !== undefined && committed(interval.unit) && interval.unit.counted === interval.unit.records) : 0;
   const young = retention !== undefined && firstWhole === -1 && !(state && Date.parse(state.updatedAt) <= retention.before);
-  const beyondNext = next === undefined ? -1 : intervals.findIndex((interval) => interval.from >= next);
-  const frontEnd = firstWhole !== -1 ? firstWhole : young ? 0 : beyondNext !== -1 ? beyondNext : intervals.length;
-  const audited = intervals.slice(frontEnd);
+  const beyondNext = next === undefined ? -1 : inState.findIndex((interval) => interval.from >= next);
+  const frontEnd = firstWhole !== -1 ? firstWhole : young ? 0 : beyondNext !== -1 ? beyondNext : inState.length;
+  const audited = inState.slice(frontEnd);
   const youngWhy = young && state ? ` (no committed unit of the partition is whole, and its state was last committed at ${state.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted part of its newest unit)` : '';
   for (const { unit } of audited) {
     if (!unit || whole(unit)) continue;
@@ -330,9 +368,10 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
     const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => offsetRange(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';
     problems.add(problemOf('UNIT_INCOMPLETE', `${where}: the unit ${offsetRange(unit.start, unit.end)} consumed ${unit.records} records but its objects hold ${unit.counted}${holes} (the unit's objects read: ${unit.keys.join(', ')})${youngWhy}`));
   }
+  if (recordedStart !== undefined && recordedStart > 0n) problems.addAll(offsetsBeforeStart(target, held, intervals, recordedStart, stateAt));
   // From where the flow started the partition (a state that predates recording it: from the first object).
   let expired: string | null = null;
-  const start = state?.start !== null && state?.start !== undefined ? BigInt(state.start) : intervals[0]?.from;
+  const start = recordedStart ?? intervals[0]?.from;
   const front = audited[0]?.from ?? next;
   if (start !== undefined && front !== undefined && front > start) {
     if (retention) expired = offsetRange(start, front - 1n);
@@ -361,7 +400,8 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   return {
     topic: target.topic,
     partition: target.partition,
-    first: intervals[0]?.from.toString() ?? null,
+    // What the state accounts for: offsets before its start are a problem, not the partition's first.
+    first: (inState[0]?.from ?? (inState.length < intervals.length ? recordedStart : undefined))?.toString() ?? null,
     next: state?.next ?? null,
     objects: target.objects.length,
     records: target.records,
