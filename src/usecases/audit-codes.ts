@@ -11,7 +11,7 @@ export const AUDIT_CODES = {
   OBJECT_NOT_GZIP: 'An object cannot be gunzipped: its bytes are not the ones the flow wrote (restore them); the offsets its name states are not reported again as missing.',
   METADATA_MISSING: 'An object has none of the metadata the flow writes with it (content SHA-256, record count, unit): its bytes are not the ones the flow wrote (restore them). In a file lake any change to the file does this, even one to its gzip header alone; its offsets are not reported again.',
   LAKE_FORMAT_UNKNOWN: 'An object states a lake format this schemaflow does not read.',
-  CONTENT_MISMATCH: 'An object’s uncompressed content does not match the SHA-256 in its metadata (its record count, when that differs too, is in the message): restore the object the flow wrote.',
+  CONTENT_MISMATCH: 'An object’s uncompressed content does not match the SHA-256 in its metadata (its record count, when that differs too, is in the message): restore the object the flow wrote. Its rows and the offsets its name states are not reported again.',
   COUNT_MISMATCH: 'An object’s content matches its SHA-256 but its metadata states another record count.',
   ROW_NOT_JSON: 'A line of an object is not JSON.',
   ROW_NOT_OF_PARTITION: 'A row of an object is not a record of the topic and partition its name states.',

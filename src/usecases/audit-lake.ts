@@ -66,7 +66,7 @@ interface Unit {
   readonly records: number;
   counted: number;
   readonly keys: string[];
-  /** The name ranges of its objects that could not be read (OBJECT_NOT_GZIP): their records are not counted. */
+  /** The name ranges of its objects whose records say nothing (OBJECT_NOT_GZIP, CONTENT_MISMATCH): their records are not counted. */
   readonly unchecked: Array<{ from: bigint; to: bigint }>;
 }
 
@@ -81,8 +81,9 @@ interface Partition {
   readonly problems: ProblemList;
   /**
    * Objects already reported for bytes the flow did not write: without metadata (their records
-   * counted, their unit unknown) or not gzip (`count` null). Their offsets are that one problem's,
-   * not a hole, a short unit or offsets outside every unit as well.
+   * counted, their unit unknown), not gzip or with content that does not match its SHA-256
+   * (`count` null: the offsets their names state are unchecked). Their offsets are that one
+   * problem's, not a hole, a short unit or offsets outside every unit as well.
    */
   readonly loose: Array<{ key: string; first: bigint; last: bigint; count: number | null }>;
   records: number;
@@ -171,15 +172,17 @@ export async function auditLake(stores: { lake: ObjectStore; state: ObjectStore 
     const target = partitionOf(name.topic, name.partition);
     const checked = checkObject(entry.key, name, object, target.runs, stores.lake.location);
     target.problems.addAll(checked.problems);
-    if (checked.loose) target.loose.push({ key: entry.key, first: name.first, last: name.last, count: checked.records });
+    if (checked.loose) target.loose.push({ key: entry.key, first: name.first, last: name.last, count: checked.loose === 'counted' ? checked.records : null });
     if (checked.records === null) continue;
     target.objects.push({ key: entry.key, first: name.first, last: name.last });
     target.records += checked.records;
     if (!checked.unit) continue;
+    // The unit a content-mismatched object's metadata names is known; the object is filed under it as loose (checkPartition).
     const unit = target.units.get(checked.unit.id) ?? { start: checked.unit.start, end: checked.unit.end, records: checked.unit.records, counted: 0, keys: [], unchecked: [] };
+    target.units.set(checked.unit.id, unit);
+    if (checked.loose) continue;
     unit.counted += checked.records;
     unit.keys.push(entry.key);
-    target.units.set(checked.unit.id, unit);
   }
 
   const retention: Retention | undefined = options.retentionMs === undefined ? undefined : { label: describeAge(options.retentionMs), before: (options.now ?? new Date()).getTime() - options.retentionMs };
@@ -358,11 +361,13 @@ function checkPartition(target: Partition, state: PartitionState | undefined, re
   const youngWhy = young && state ? ` (no committed unit of the partition is whole, and its state was last committed at ${state.updatedAt}, less than the retention of ${retention.label} ago: a retention rule cannot have deleted part of its newest unit)` : '';
   for (const { unit } of audited) {
     if (!unit || whole(unit)) continue;
-    const missing = absent(held, unit.start, unit.end);
-    // A unit short only of what its unreadable objects' names state: those objects' problems say it.
-    if (unit.unchecked.length > 0 && unit.counted < unit.records) {
+    let missing = absent(held, unit.start, unit.end);
+    // What the names of its unchecked objects state is those objects' problems' (not gzip, content
+    // not the flow's), not a hole: a unit short only of that is not told again.
+    if (unit.unchecked.length > 0) {
       const unchecked = union(runsOf(unit.unchecked));
-      if (missing.every(([from, to]) => absent(unchecked, from, to).length === 0)) continue;
+      missing = missing.flatMap(([from, to]) => absent(unchecked, from, to));
+      if (missing.length === 0 && unit.counted < unit.records) continue;
     }
     // More records than consumed is a record held twice (named above), not a hole.
     const holes = missing.length > 0 ? `; in no object: ${missing.slice(0, 20).map(([from, to]) => offsetRange(from, to)).join(', ')}${missing.length > 20 ? ', …' : ''}` : '';

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { objectKeyOf, parseObjectPlace, type ObjectPlace, type Range } from '../archive/layout.js';
-import { rangeProblem, type OffsetRuns } from '../archive/offset-runs.js';
+import { OffsetRuns, rangeProblem } from '../archive/offset-runs.js';
 import { plural } from '../domain/plural.js';
 import { messageOf } from '../domain/errors.js';
 import type { StoredObject } from '../ports.js';
@@ -14,10 +14,13 @@ export interface CheckedObject {
   /** The records (JSON rows) it holds; null when it was not read (gone since it was listed, or not gzip). */
   readonly records: number | null;
   /**
-   * Its bytes are not the ones the flow wrote (not gzip, or without metadata): it is already
-   * reported, so its offsets are that problem's, not a hole or a short unit as well.
+   * Its bytes are not the ones the flow wrote: it is already reported, so its offsets are that
+   * problem's, not a hole or a short unit as well. `counted`: it has none of its metadata, and its
+   * records count towards the unit around it (in a file lake, a changed gzip header alone does
+   * this); `unchecked`: it is not gzip, or its content does not match its SHA-256, and its records
+   * say nothing of what the flow wrote (the offsets its name states are left unchecked).
    */
-  readonly loose: boolean;
+  readonly loose: false | 'counted' | 'unchecked';
   /** The flush unit its metadata names (`id`: its first and last offsets, one spelling per unit), when it names a valid one. */
   readonly unit: { readonly id: string; readonly start: bigint; readonly end: bigint; readonly records: number } | undefined;
 }
@@ -71,8 +74,11 @@ function misplacement(key: string, name: Range, meta: Readonly<Record<string, st
  * Reads the data object `key` (read from the lake at `location`; undefined when it was deleted
  * since it was listed) whose name states `name`: checks its folder against its name and
  * metadata, gunzips it, checks every row's coordinates against its name, its content against
- * the SHA-256 and record count in its metadata, and its unit. The offsets its rows hold go into `runs`, its partition's, as they are read: the object
- * is never held a second time, as rows or as one string.
+ * the SHA-256 and record count in its metadata, and its unit. The offsets its rows hold go into
+ * `runs`, its partition's, unless its content does not match its SHA-256: those rows are not the
+ * flow's, and their offsets are that one problem's (not held twice, or outside every unit, as
+ * well), as are the faults of its rows. The object is never held a second time, as rows or as
+ * one string.
  */
 export function checkObject(key: string, name: Range, object: StoredObject | undefined, runs: OffsetRuns, location: string): CheckedObject {
   const problems = new ProblemList();
@@ -88,11 +94,15 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
     content = gunzipSync(object.bytes);
   } catch (error) {
     problem('OBJECT_NOT_GZIP', `cannot be gunzipped (${messageOf(error)}): these are not the bytes the flow wrote, so ${offsetRange(name.first, name.last)}, which its name states, cannot be checked. ${restoreHint(location, true)}`);
-    return { problems, records: null, loose: true, unit: undefined };
+    return { problems, records: null, loose: 'unchecked', unit: undefined };
   }
   const meta = object.metadata;
   // The layout version every object states (lake-objects.ts): a newer one may mean rows this reader misjudges.
   if (meta['lake-format'] !== undefined && meta['lake-format'] !== LAKE_FORMAT) problem('LAKE_FORMAT_UNKNOWN', `states lake format ${meta['lake-format']}, but this schemaflow reads format ${LAKE_FORMAT}: audit it with the schemaflow version that wrote it, or a newer one`);
+  // Its rows' offsets and faults, kept aside until its content is known to be the flow's.
+  const offsets = new OffsetRuns();
+  const rows = new ProblemList();
+  const row = (code: AuditCode, text: string): void => rows.add(problemOf(code, `${key}: ${text}`, key));
   let count = 0;
   let low: bigint | undefined;
   let high: bigint | undefined;
@@ -110,52 +120,59 @@ export function checkObject(key: string, name: Range, object: StoredObject | und
     try {
       coordinates = (JSON.parse(line) as { _kafka?: { topic?: unknown; partition?: unknown; offset?: unknown } })._kafka;
     } catch {
-      problem('ROW_NOT_JSON', `line ${lineNumber} is not JSON`);
+      row('ROW_NOT_JSON', `line ${lineNumber} is not JSON`);
       continue;
     }
     count += 1;
     const offsetText = typeof coordinates?.offset === 'string' ? coordinates.offset : '';
     if (coordinates?.topic !== name.topic || coordinates.partition !== name.partition || !/^\d+$/.test(offsetText)) {
-      problem('ROW_NOT_OF_PARTITION', `line ${lineNumber} is not a record of ${name.topic}/${name.partition}`);
+      row('ROW_NOT_OF_PARTITION', `line ${lineNumber} is not a record of ${name.topic}/${name.partition}`);
       continue;
     }
     const offset = BigInt(offsetText);
     const why = rangeProblem(offset, offset);
     if (why) {
-      problem('ROW_OFFSET_INVALID', `line ${lineNumber} holds offset ${offset}, ${why}`);
+      row('ROW_OFFSET_INVALID', `line ${lineNumber} holds offset ${offset}, ${why}`);
       continue;
     }
-    if (offset < name.first || offset > name.last) problem('ROW_OUTSIDE_NAME', `line ${lineNumber} holds offset ${offset}, outside the range its name states`);
+    if (offset < name.first || offset > name.last) row('ROW_OUTSIDE_NAME', `line ${lineNumber} holds offset ${offset}, outside the range its name states`);
     low = low === undefined || offset < low ? offset : low;
     high = high === undefined || offset > high ? offset : high;
-    runs.add(offset);
+    offsets.add(offset);
   }
-  if (low !== name.first || high !== name.last) problem('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${low === undefined || high === undefined ? 'no record' : offsetRange(low, high)}`);
+  if (low !== name.first || high !== name.last) row('NAME_MISMATCH', `its name states offsets ${name.first}–${name.last} but it holds ${low === undefined || high === undefined ? 'no record' : offsetRange(low, high)}`);
+
+  const digest = FLOW_METADATA.some((field) => meta[field] !== undefined) ? sha256(content) : undefined;
+  // Content that is not what the flow wrote is one cause: how its rows differ is not told besides.
+  const mismatched = digest !== undefined && meta.sha256 !== digest;
+  if (!mismatched) {
+    problems.addAll(rows);
+    for (let index = 0; index < offsets.length; index += 1) runs.addRange(offsets.from[index] as bigint, offsets.to[index] as bigint);
+  }
 
   // No metadata at all is one cause (the bytes were changed or replaced), not a missing hash, count and unit each.
-  if (!FLOW_METADATA.some((field) => meta[field] !== undefined)) {
+  if (digest === undefined) {
     problems.first(problemOf('METADATA_MISSING', `${key}: has none of the metadata the flow writes with every object (content SHA-256, record count, unit): these are not the bytes the flow wrote, so its ${plural(count, 'record')} cannot be checked. ${detachedHint(location)} ${restoreHint(location, true)}`, key));
-    return { problems, records: count, loose: true, unit: undefined };
+    return { problems, records: count, loose: 'counted', unit: undefined };
   }
-  const digest = sha256(content);
   const counted = meta.count === String(count) ? '' : ` and it holds ${plural(count, 'record')} where its metadata says ${meta.count ?? 'nothing'}`;
-  if (meta.sha256 !== digest) problems.first(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(location, false)}`, key));
+  if (mismatched) problems.first(problemOf('CONTENT_MISMATCH', `${key}: content SHA-256 ${digest} does not match its metadata (${meta.sha256 ?? 'none'})${counted}: its content is not what the flow wrote. ${restoreHint(location, false)}`, key));
   else if (counted) problem('COUNT_MISMATCH', `holds ${count} records, its metadata says ${meta.count ?? 'nothing'}`);
 
   // A unit is three decimal numbers; one missing or malformed leaves the unit's proof nothing to check.
   const unfit = UNIT_METADATA.filter((field) => !/^\d+$/.test(meta[field] ?? ''));
   if (unfit.length > 0) {
     problem('UNIT_MISSING', UNIT_METADATA.every((field) => meta[field] === undefined) ? 'has no unit in its metadata' : `has no whole unit in its metadata: ${unfit.map((field) => `${field} is ${meta[field] === undefined ? 'missing' : `${JSON.stringify(meta[field])}, not a decimal number`}`).join('; ')}`);
-    return { problems, records: count, loose: false, unit: undefined };
+    return { problems, records: count, loose: mismatched && 'unchecked', unit: undefined };
   }
   const unitStart = BigInt(meta['unit-start'] as string);
   const unitEnd = BigInt(meta['unit-end'] as string);
   const unitWhy = rangeProblem(unitStart, unitEnd);
   if (unitWhy) {
     problem('UNIT_INVALID', `its metadata states the unit ${unitStart}–${unitEnd}, ${unitWhy}`);
-    return { problems, records: count, loose: false, unit: undefined };
+    return { problems, records: count, loose: mismatched && 'unchecked', unit: undefined };
   }
   if (name.first < unitStart || name.last > unitEnd) problem('OUTSIDE_UNIT', `holds offsets outside its unit ${unitStart}–${unitEnd}`);
   // The id in one spelling per unit: `07` and `7` name one offset.
-  return { problems, records: count, loose: false, unit: { id: `${unitStart}-${unitEnd}`, start: unitStart, end: unitEnd, records: Number(meta['unit-records']) } };
+  return { problems, records: count, loose: mismatched && 'unchecked', unit: { id: `${unitStart}-${unitEnd}`, start: unitStart, end: unitEnd, records: Number(meta['unit-records']) } };
 }

@@ -17,6 +17,7 @@ import type { KafkaRecord } from '../../../src/ports.js';
 import { auditLake } from '../../../src/usecases/audit-lake.js';
 import { closeHours, readClosure } from '../../../src/usecases/close-hours.js';
 import { metadataOf, publishObject } from '../../../src/usecases/lake-objects.js';
+import { writeLake } from '../../support/crafted-lake.js';
 
 const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, at: { type: 'string' } } };
 const subject = (name: string, id: number): ManifestSubject => ({
@@ -431,8 +432,9 @@ describe('lake audit', () => {
     expect(hole.partitions[0]?.problems).toEqual([{ code: 'OFFSETS_MISSING', message: 'apps-users/0: offsets 5–9 are in no object and no gap record (the state says the lake holds everything below 10)' }]);
     const tampered = await lakeWith([[0, 2]], 3, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from('{"_kafka":{"topic":"apps-users","partition":0,"offset":"1"},"value":{"id":"forged"}}\n')) : undefined));
     expect(tampered.partitions[0]?.problems).toContainEqual({ code: 'CONTENT_MISMATCH', message: expect.stringMatching(/hr=01\/.*content SHA-256 \w+ does not match its metadata/) as string, key: expect.stringContaining('hr=01/') as string });
-    const row = (offset: number): string => `{"_kafka":{"topic":"apps-users","partition":0,"offset":"${offset}"},"value":{}}\n`;
-    const outside = await lakeWith([[0, 4]], 5, (key) => (key.includes('hr=01') ? gzipSync(Buffer.from([7, 8, 9, 12].map(row).join(''))) : undefined));
+    // Offsets outside every unit in an object whose content is the one its metadata states (a
+    // content-mismatched object's offsets are its CONTENT_MISMATCH's alone: audit-lake-bytes.test.ts).
+    const outside = await auditLake(await writeLake({ objects: [{ first: 0n, last: 2n, offsets: [0n, 1n, 2n], unit: [0n, 4n, 5] }, { first: 3n, last: 12n, offsets: [3n, 4n, 7n, 8n, 9n, 12n], unit: [0n, 4n, 5], hour: 'hr=01' }], state: { start: 0n, next: 5n } }));
     expect(outside.partitions[0]?.problems.filter((problem) => problem.code === 'OFFSETS_OUTSIDE_UNITS').map((problem) => problem.message)).toEqual(['apps-users/0: offsets 7–9 are in an object outside every recorded unit', 'apps-users/0: offset 12 is in an object outside every recorded unit']);
     const newer = await lakeWith([[0, 2]], 3, undefined, '2');
     expect(newer.ok).toBe(false);

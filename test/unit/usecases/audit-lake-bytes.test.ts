@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditLake } from '../../../src/usecases/audit-lake.js';
+import { sha256 } from '../../../src/usecases/lake-objects.js';
 import { writeLake, type CraftedLake } from '../../support/crafted-lake.js';
 
 /*
@@ -66,5 +67,37 @@ describe('lake audit of an object whose gzip header was changed', () => {
     const key = keyOf('hr=00', 0, 1);
     expect((await auditLake(stores)).partitions[0]?.problems).toEqual([{ code: 'CONTENT_MISMATCH', key, message: expect.stringContaining(`${key}: content SHA-256 `) as string }]);
     expect((await auditLake(stores)).partitions[0]?.problems[0]?.message).toMatch(/does not match its metadata \(0{64}\) and it holds 2 records where its metadata says 3: its content is not what the flow wrote\. Restore the file the flow wrote, from a copy of the lake \(/);
+  });
+});
+
+/*
+ * Regression: an object whose content does not match its SHA-256 was read as an ordinary one, so
+ * the rows it lost or gained were reported again (NAME_MISMATCH, the unit's UNIT_INCOMPLETE, offsets
+ * held twice or outside every unit), where the README promises one problem naming it and how to
+ * restore it. Its metadata is still the flow's: its unit is known, and its offsets are unchecked.
+ */
+describe('lake audit of an object whose content does not match its SHA-256', () => {
+  const rows = (offsets: bigint[]): Buffer => Buffer.from(offsets.map((offset) => `{"_kafka":{"topic":"apps-users","partition":0,"offset":"${offset}"},"value":{}}\n`).join(''));
+  // What the flow wrote at 5–9, as the metadata the object keeps states it.
+  const written = { sha256: sha256(rows(seq(5n, 9n))), count: '5' };
+  const codes = async (lake: CraftedLake) => (await auditLake(await writeLake(lake))).partitions[0]?.problems.map((problem) => `${problem.code} ${problem.key ?? ''}`.trim());
+
+  it('is one CONTENT_MISMATCH naming it when it lost records: its offsets are not reported again as missing', async () => {
+    // Rewritten to hold 5–7 with its metadata kept, as a GCS copy or rewrite can.
+    const lost: CraftedLake = { objects: [lake.objects[0] as CraftedLake['objects'][number], { first: 5n, last: 9n, offsets: seq(5n, 7n), unit: [0n, 9n, 10], hour: 'hr=01', meta: written }], state: { start: 0n, next: 10n } };
+    expect(await codes(lost)).toEqual([`CONTENT_MISMATCH ${shared}`]);
+  });
+
+  it('is one CONTENT_MISMATCH when it is the only object of its unit, or holds offsets another object holds or no unit covers', async () => {
+    expect(await codes({ objects: [{ first: 5n, last: 9n, offsets: [5n], unit: [5n, 9n, 5], hour: 'hr=01', meta: written }], state: { start: 5n, next: 10n } })).toEqual([`CONTENT_MISMATCH ${shared}`]);
+    const stray: CraftedLake = { objects: [lake.objects[0] as CraftedLake['objects'][number], { first: 5n, last: 9n, offsets: [3n, 5n, 6n, 7n, 8n, 9n, 40n], unit: [0n, 9n, 10], hour: 'hr=01', meta: written }], state: { start: 0n, next: 10n } };
+    expect(await codes(stray)).toEqual([`CONTENT_MISMATCH ${shared}`]);
+  });
+
+  it('still names the records its unit lacks elsewhere, without the offsets the object’s name states', async () => {
+    // Unit 0–9: the object 0–4 is gone and 5–9 is not what the flow wrote.
+    const report = await auditLake(await writeLake({ objects: [{ first: 5n, last: 9n, offsets: seq(5n, 7n), unit: [0n, 9n, 10], hour: 'hr=01', meta: written }], state: { start: 0n, next: 10n } }));
+    expect(report.partitions[0]?.problems.map((problem) => problem.code)).toEqual(['CONTENT_MISMATCH', 'UNIT_INCOMPLETE']);
+    expect(report.partitions[0]?.problems[1]?.message).toMatch(/^apps-users\/0: the unit offsets 0–9 consumed 10 records but its objects hold 0; in no object: offsets 0–4 \(/);
   });
 });
