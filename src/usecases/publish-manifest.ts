@@ -40,8 +40,26 @@ export async function readPublishedManifest(store: ObjectStore): Promise<{ reado
 }
 
 /**
+ * Refuses to register one environment over another's manifest: every environment has its own
+ * topic settings, so latest.json names the one it was built for (DESIGN.md §4, Environments), and
+ * publishing over it would hand that environment's producers and flow another's manifest. Two
+ * registration workflows given the same SCHEMAFLOW_MANIFEST_URL (it wins over an environment's
+ * manifestUrl) end here. Bad configuration: exit 2, before a topic or a manifest changes.
+ */
+export function refuseOtherEnvironment(current: Manifest, environment: string, location: string): void {
+  if (current.environment === environment) return;
+  const named = (name: string): string => `environment ${JSON.stringify(name)}${name === 'default' ? ' (no --env)' : ''}`;
+  throw new UsageError(
+    `${location}/${LATEST} is the manifest of ${named(current.environment)} (serial ${current.serial}, from ${current.sourceCommit.slice(0, 12)}), and this registration is for ${named(environment)}: ` +
+      `nothing was changed. Each environment publishes to its own manifest location: give this one its own (catalog.yaml environments.<name>.manifestUrl, which --manifest-url and SCHEMAFLOW_MANIFEST_URL override, so do not pass the other environment's), or register ${current.environment === 'default' ? 'without --env' : `with --env ${current.environment}`} if that environment is the one meant.`,
+    { code: 'ENVIRONMENT_MISMATCH' },
+  );
+}
+
+/**
  * Publishes a manifest (DESIGN.md §4): `<serial>.json` create-only, then `latest.json` (a full
- * copy), both under the manifest location, moved by generation compare-and-swap. Only a manifest
+ * copy), both under the manifest location, moved by generation compare-and-swap. A latest.json of
+ * another environment is refused (refuseOtherEnvironment). Only a manifest
  * whose source commit equals or descends from the one in latest.json is published; an older
  * run is `superseded` (exit 0); an unchanged catalog is a no-op. A lost race re-reads latest.json
  * and decides again, so two registrations racing publish each serial once and never move
@@ -52,6 +70,7 @@ export async function publishManifest(store: ObjectStore, repository: Repository
     const latest = await readPublishedManifest(store);
     const current = latest?.manifest;
     if (current) {
+      refuseOtherEnvironment(current, manifest.environment, store.location);
       if (current.sourceCommit !== manifest.sourceCommit && !repository.isAncestor(current.sourceCommit, manifest.sourceCommit)) {
         return { status: 'superseded', by: current.sourceCommit, serial: current.serial };
       }

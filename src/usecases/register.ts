@@ -7,7 +7,7 @@ import { planTopics, type TopicAdmin, type TopicPlan } from '../topics/plan.js';
 import { buildCatalogManifest } from './build-manifest.js';
 import { EMPTY_TREE, checkCatalog, type CheckReport } from './check-catalog.js';
 import { refuseShallowClone } from './full-history.js';
-import { publishManifest, readPublishedManifest, type PublishOutcome } from './publish-manifest.js';
+import { publishManifest, readPublishedManifest, refuseOtherEnvironment, type PublishOutcome } from './publish-manifest.js';
 
 export interface RegisterOptions {
   readonly catalogDir: string;
@@ -76,6 +76,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   refuseShallowClone(repository, 'and registration re-verifies the whole first-parent history since the last manifest');
   if (options.defaultBranch !== undefined && !options.dryRun) refuseOffDefaultBranch(repository, options.defaultBranch);
   const previous = (await readPublishedManifest(manifests))?.manifest;
+  if (previous) refuseOtherEnvironment(previous, options.environment ?? 'default', manifests.location);
 
   // Re-verify against what was registered last, as the pull-request check did against its base.
   const base = previous ? { ref: `manifest serial ${previous.serial}`, commit: previous.sourceCommit } : { ref: 'an empty catalog', commit: EMPTY_TREE };

@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRepository } from '../../../src/adapters/git/repository.js';
+import { createFileStore } from '../../../src/adapters/lake/file-store.js';
+import { createPatternSandbox } from '../../../src/adapters/pattern-sandbox.js';
+import { parseManifest } from '../../../src/manifest/parse.js';
+import type { TopicAction, TopicAdmin } from '../../../src/topics/plan.js';
+import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
+import { publishManifest } from '../../../src/usecases/publish-manifest.js';
+import { registerCatalog } from '../../../src/usecases/register.js';
+import { createTestRepo } from '../../support/git-repo.js';
+
+// Regression: neither registerCatalog nor publishManifest compared latest.json's environment with
+// the one being registered. Two registration workflows given the same SCHEMAFLOW_MANIFEST_URL
+// (which wins over an environment's manifestUrl) publish to one location: a later commit silently
+// replaced the other environment's latest.json, and the same commit failed with MANIFEST_CONFLICT
+// "Check the default branch for a force-push".
+describe('registration over another environment\'s manifest', () => {
+  const repo = createTestRepo();
+  const dir = mkdtempSync(join(tmpdir(), 'schemaflow-environments-'));
+  afterAll(() => {
+    repo.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const manifests = createFileStore(dir);
+  const applied: TopicAction[][] = [];
+  const topics: TopicAdmin = { brokerCount: () => Promise.resolve(1), describe: () => Promise.resolve(new Map()), apply: (actions) => Promise.resolve(void applied.push([...actions])) };
+  const register = (environment: string) => registerCatalog({ repository: openRepository(repo.root), manifests, topics, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', environment, dryRun: false, reconcile: false });
+  const refusal = () => ({ code: 'ENVIRONMENT_MISMATCH', exitCode: 2, message: expect.stringContaining(`${dir}/latest.json is the manifest of environment "dev" (serial 1, from `) as unknown }) as const;
+
+  it('is refused naming both environments and the location, before a topic or a manifest changes', async () => {
+    expect((await register('dev')).publish.status).toBe('published');
+    applied.length = 0;
+
+    // The same commit: it was MANIFEST_CONFLICT, blaming a force-push.
+    const sameCommit = register('prod');
+    await expect(sameCommit).rejects.toMatchObject(refusal());
+    await expect(sameCommit).rejects.toThrow(/this registration is for environment "prod": nothing was changed/);
+
+    // A later commit: it replaced dev's latest.json with prod's.
+    repo.write('catalog/apps/users/subject.yaml', `${readFileSync(join(repo.root, 'catalog/apps/users/subject.yaml'), 'utf8')}# edited\n`);
+    repo.commit('a later commit');
+    await expect(register('prod')).rejects.toMatchObject(refusal());
+    expect(applied).toEqual([]);
+    expect(parseManifest(readFileSync(join(dir, 'latest.json')), 'latest.json')).toMatchObject({ environment: 'dev', serial: 1 });
+
+    // publishManifest refuses it too (latest.json may change while topics are applied).
+    const { manifest, bytes } = buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', environment: 'prod' });
+    await expect(publishManifest(manifests, openRepository(repo.root), manifest, bytes)).rejects.toMatchObject(refusal());
+    // Without --env the environment is "default", and the message says so.
+    await expect(registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false })).rejects.toThrow(/for environment "default" \(no --env\)/);
+    expect((await register('dev')).publish.status).toBe('published');
+  });
+});
