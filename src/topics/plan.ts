@@ -6,6 +6,8 @@ export interface DesiredTopic {
   readonly topic: string;
   readonly settings: TopicSettings;
   readonly status: 'active' | 'deprecated' | 'retired';
+  /** The file the subject's settings are written in (its subject.yaml), named when a broker refuses them. */
+  readonly file?: string;
 }
 
 /** A topic as the cluster has it: only dynamic (topic-level) configs, the ones someone set. */
@@ -17,8 +19,8 @@ export interface ExistingTopic {
 }
 
 export type TopicAction =
-  | { readonly kind: 'create'; readonly topic: string; readonly partitions: number | undefined; readonly replicationFactor: number | undefined; readonly configs: Readonly<Record<string, string>> }
-  | { readonly kind: 'alter-configs'; readonly topic: string; readonly changes: ReadonlyArray<{ key: string; from: string | undefined; to: string | undefined }>; readonly configs: Readonly<Record<string, string>> }
+  | { readonly kind: 'create'; readonly topic: string; readonly partitions: number | undefined; readonly replicationFactor: number | undefined; readonly configs: Readonly<Record<string, string>>; readonly file?: string }
+  | { readonly kind: 'alter-configs'; readonly topic: string; readonly changes: ReadonlyArray<{ key: string; from: string | undefined; to: string | undefined }>; readonly configs: Readonly<Record<string, string>>; readonly file?: string }
   | { readonly kind: 'add-partitions'; readonly topic: string; readonly from: number; readonly to: number };
 
 export interface TopicPlan {
@@ -51,6 +53,7 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
   for (const topic of [...desired].sort((a, b) => compareText(a.topic, b.topic))) {
     const current = existing?.get(topic.topic);
     const wanted = configsOf(topic.settings);
+    const file = topic.file !== undefined ? { file: topic.file } : {};
     if (topic.status === 'retired') {
       if (current) warnings.push(`${topic.topic}: the subject is retired; the flow archives it until it is empty, then delete the topic manually (registration never deletes topics)`);
       continue;
@@ -61,7 +64,7 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
       replicationFactor = options.brokerCount;
     }
     if (!current) {
-      actions.push({ kind: 'create', topic: topic.topic, partitions: topic.settings.partitions, replicationFactor, configs: wanted });
+      actions.push({ kind: 'create', topic: topic.topic, partitions: topic.settings.partitions, replicationFactor, configs: wanted, ...file });
       continue;
     }
     const unexplained = Object.keys(current.configs).filter((key) => !(key in wanted)).sort();
@@ -72,7 +75,7 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
       .map((key) => ({ key, from: current.configs[key], to: wanted[key] }));
     if (changes.length > 0) {
       const kept = options.reconcile ? {} : Object.fromEntries(unexplained.map((key) => [key, current.configs[key] as string]));
-      actions.push({ kind: 'alter-configs', topic: topic.topic, changes, configs: { ...kept, ...wanted } });
+      actions.push({ kind: 'alter-configs', topic: topic.topic, changes, configs: { ...kept, ...wanted }, ...file });
     }
     if (unexplained.length > 0 && !options.reconcile) {
       warnings.push(`${topic.topic}: drift — ${unexplained.map((key) => `${key}=${current.configs[key] ?? ''}`).join(', ')} set on the cluster but not in the catalog; kept (run register --reconcile to remove)`);
