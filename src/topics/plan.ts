@@ -8,6 +8,11 @@ export interface DesiredTopic {
   readonly status: 'active' | 'deprecated' | 'retired';
   /** The file the subject's settings are written in (its subject.yaml), named when a broker refuses them. */
   readonly file?: string;
+  /**
+   * The settings the last manifest recorded as applied to the topic: a config they hold and the
+   * catalog no longer sets was removed from the catalog, a change to apply, not drift.
+   */
+  readonly previous?: TopicSettings;
 }
 
 /** A topic as the cluster has it: only dynamic (topic-level) configs, the ones someone set. */
@@ -42,7 +47,8 @@ export function configsOf(settings: TopicSettings): Record<string, string> {
 /**
  * Plans topics (DESIGN.md §4), pure: create what is missing; apply config changes (the full
  * desired set, because AlterConfigs replaces a topic's whole dynamic config — drift keys are
- * kept unless `reconcile`); grow partitions (warning that per-key ordering breaks), never
+ * kept unless `reconcile`), where a config the previous settings held and the catalog dropped
+ * is removed (back to the broker's default) and is not drift; grow partitions (warning that per-key ordering breaks), never
  * shrink; never delete (a retired subject's topic is reported for manual deletion). Without live
  * state (a pull request has no secrets) every topic is planned as a creation.
  */
@@ -67,9 +73,12 @@ export function planTopics(desired: readonly DesiredTopic[], existing: ReadonlyM
       actions.push({ kind: 'create', topic: topic.topic, partitions: topic.settings.partitions, replicationFactor, configs: wanted, ...file });
       continue;
     }
-    const unexplained = Object.keys(current.configs).filter((key) => !(key in wanted)).sort();
+    // Configs the catalog set before and no longer does are a catalog change; only the others,
+    // never in the catalog, are drift.
+    const dropped = new Set(Object.keys(topic.previous ? configsOf(topic.previous) : {}).filter((key) => !(key in wanted)));
+    const unexplained = Object.keys(current.configs).filter((key) => !(key in wanted) && !dropped.has(key)).sort();
     for (const key of unexplained) drift.push({ topic: topic.topic, key, value: current.configs[key] as string });
-    const changes = [...new Set([...Object.keys(wanted), ...(options.reconcile ? unexplained : [])])]
+    const changes = [...new Set([...Object.keys(wanted), ...dropped, ...(options.reconcile ? unexplained : [])])]
       .sort()
       .filter((key) => !sameConfigValue(current.configs[key], wanted[key]))
       .map((key) => ({ key, from: current.configs[key], to: wanted[key] }));

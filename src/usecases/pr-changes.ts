@@ -85,7 +85,8 @@ function topicChanges(tree: FileTree, report: CheckReport, base: Manifest | unde
     if (!settings) continue;
     const topicConfig = topicSettingsFor(report.settings, settings, undefined);
     const current = existing.get(subject.subject);
-    desired.push({ topic: subject.subject, status: settings.status, settings: { ...topicConfig, partitions: topicConfig.partitions ?? current?.partitions ?? 1, replicationFactor: topicConfig.replicationFactor ?? current?.replicationFactor ?? 1 } });
+    const before = base?.subjects.find((entry) => entry.topic === subject.subject)?.topicConfig;
+    desired.push({ topic: subject.subject, status: settings.status, settings: { ...topicConfig, partitions: topicConfig.partitions ?? current?.partitions ?? 1, replicationFactor: topicConfig.replicationFactor ?? current?.replicationFactor ?? 1 }, ...(before ? { previous: before } : {}) });
   }
   return planTopics(desired, existing).actions.map((action) =>
     action.kind === 'create'

@@ -110,11 +110,11 @@ export async function registerCatalog(ports: { repository: Repository; manifests
 
   let topics: RegisterReport['topics'];
   if (ports.topics) {
-    const plan = await planLive(ports.topics, manifest, options.reconcile, options.catalogDir);
+    const plan = await planLive(ports.topics, manifest, { reconcile: options.reconcile, catalogDir: options.catalogDir, ...(previous ? { applied: previous } : {}) });
     if (!options.dryRun) await ports.topics.apply(plan.actions);
     topics = { ...plan, live: true };
   } else {
-    topics = { ...planTopics(desiredTopics(manifest, options.catalogDir), undefined), live: false };
+    topics = { ...planTopics(desiredTopics(manifest, options.catalogDir, previous), undefined), live: false };
   }
 
   const publish = options.dryRun ? ({ status: 'dry-run' } as const) : await publishManifest(manifests, repository, manifest, bytes);
@@ -123,7 +123,7 @@ export async function registerCatalog(ports: { repository: Repository; manifests
     // older settings over the newer ones, so the topics get the winner's settings again.
     const winner = (await readPublishedManifest(manifests))?.manifest;
     if (winner) {
-      const restore = await planLive(ports.topics, winner, false, options.catalogDir);
+      const restore = await planLive(ports.topics, winner, { reconcile: false, catalogDir: options.catalogDir, applied: manifest });
       await ports.topics.apply(restore.actions);
       topics = { ...topics, warnings: [...topics.warnings, `a newer commit (${winner.sourceCommit.slice(0, 12)}, serial ${winner.serial}) registered while this run applied its topic plan: its topic settings were applied again${restore.actions.length > 0 ? ` (${restore.actions.map((action) => `${action.kind} ${action.topic}`).join(', ')})` : ''}`] };
     }
@@ -131,16 +131,21 @@ export async function registerCatalog(ports: { repository: Repository; manifests
   return { manifest, newVersions, topics, publish, previousSerial: previous?.serial, changes: diffManifests(previous, manifest) };
 }
 
-/** The manifest's topics, each with the subject.yaml its settings are written in. */
-function desiredTopics(manifest: Manifest, catalogDir: string): Parameters<typeof planTopics>[0] {
-  return manifest.subjects.map((subject) => ({ topic: subject.topic, settings: subject.topicConfig, status: subject.status, file: `${catalogDir.replace(/\/+$/, '')}/${subject.team}/${subject.name}/subject.yaml` }));
+/**
+ * The manifest's topics, each with the subject.yaml its settings are written in and the settings
+ * `applied` (the manifest whose settings the topics last got) held: a config dropped since is
+ * removed, not drift.
+ */
+function desiredTopics(manifest: Manifest, catalogDir: string, applied: Manifest | undefined): Parameters<typeof planTopics>[0] {
+  const before = new Map(applied?.subjects.map((subject) => [subject.topic, { previous: subject.topicConfig }]));
+  return manifest.subjects.map((subject) => ({ topic: subject.topic, settings: subject.topicConfig, status: subject.status, file: `${catalogDir.replace(/\/+$/, '')}/${subject.team}/${subject.name}/subject.yaml`, ...before.get(subject.topic) }));
 }
 
 /** The topic plan of a manifest against the live cluster. */
-async function planLive(admin: TopicAdmin, manifest: Manifest, reconcile: boolean, catalogDir: string): Promise<TopicPlan> {
-  const desired = desiredTopics(manifest, catalogDir);
+async function planLive(admin: TopicAdmin, manifest: Manifest, options: { reconcile: boolean; catalogDir: string; applied?: Manifest }): Promise<TopicPlan> {
+  const desired = desiredTopics(manifest, options.catalogDir, options.applied);
   const existing = await admin.describe(desired.map((topic) => topic.topic));
-  return planTopics(desired, existing, { reconcile, brokerCount: await admin.brokerCount() });
+  return planTopics(desired, existing, { reconcile: options.reconcile, brokerCount: await admin.brokerCount() });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openRepository } from '../../../src/adapters/git/repository.js';
 import { prChanges } from '../../../src/usecases/pr-changes.js';
@@ -26,3 +28,19 @@ describe('the pull-request change summary', () => {
     expect(plan).toBeUndefined();
   });
 });
+
+// Regression: the provisional plan compared the catalog with the base branch's manifest alone,
+// so a topic config the pull request removes was left out of it (drift, whose warnings it drops).
+it('shows a topic config the pull request removes as a change to (unset)', () => {
+  const repo = createTestRepo();
+  try {
+    const yaml = readFileSync(join(repo.root, 'catalog/apps/users/subject.yaml'), 'utf8');
+    repo.write('catalog/apps/users/subject.yaml', yaml.replace('  partitions: 6', '  partitions: 6\n  configs:\n    max.message.bytes: "2000000"'));
+    repo.commit('users with a larger max.message.bytes');
+    repo.write('catalog/apps/users/subject.yaml', yaml);
+    expect(prChanges(openRepository(repo.root), check(repo)).plan?.topics).toEqual(['change topic apps-users: max.message.bytes 2000000 → (unset)']);
+  } finally {
+    repo.dispose();
+  }
+});
+
