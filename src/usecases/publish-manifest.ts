@@ -19,6 +19,24 @@ function sameContent(a: Manifest, b: Manifest): boolean {
 }
 
 /**
+ * Built from the same commit, apart from what a schemaflow release may change while every file is
+ * as registered (build-manifest.ts verifyAgainst): versions' fingerprints and bundled schemas.
+ */
+function sameCommitOtherBundles(a: Manifest, b: Manifest): boolean {
+  const versionsWithoutBundles = (manifest: Manifest): string => JSON.stringify(manifest.subjects.map((subject) => ({ ...subject, versions: subject.versions.map(({ fingerprint: _fingerprint, schema: _schema, ...version }) => version) })));
+  return a.serial === b.serial && a.sourceCommit === b.sourceCommit && a.environment === b.environment && versionsWithoutBundles(a) === versionsWithoutBundles(b);
+}
+
+/** Why `<serial>.json` holds another manifest than the one built, and what to do about it. */
+function conflictMessage(location: string, key: string, other: Manifest, manifest: Manifest): string {
+  const held = `${location}/${key} already holds a different manifest for serial ${manifest.serial} (from ${other.sourceCommit.slice(0, 12)}, environment ${JSON.stringify(other.environment)}) than the one built from ${manifest.sourceCommit.slice(0, 12)}`;
+  if (other.sourceCommit === manifest.sourceCommit && other.environment === manifest.environment) {
+    return `${held}: another schemaflow release built it from this same commit, and it differs in more than the fingerprints and bundled schemas a release may change. A published serial never changes: the next commit that changes the catalog publishes serial ${manifest.serial + 1} as this release builds it.`;
+  }
+  return `${held}: serial ${manifest.serial} was published from another history. Check the default branch for a force-push, and that no other repository or registration workflow (another environment) publishes to ${location}: each needs its own manifest location.`;
+}
+
+/**
  * The manifest registration last published (`<location>/latest.json`) and its generation, or
  * undefined before the first. A store that cannot be read is MANIFEST_UNREADABLE, the code every
  * other reader of the manifest reports (the CLI and the actions add what to check:
@@ -78,6 +96,8 @@ export async function publishManifest(store: ObjectStore, repository: Repository
     }
 
     const key = `${manifest.serial}.json`;
+    // latest.json is a copy of <serial>.json.
+    let copy = bytes;
     try {
       await store.create(key, bytes, { contentType: 'application/json', metadata: { serial: String(manifest.serial), sourceCommit: manifest.sourceCommit } });
     } catch (error) {
@@ -87,13 +107,18 @@ export async function publishManifest(store: ObjectStore, repository: Repository
       if (!existing || Buffer.compare(Buffer.from(existing.bytes), Buffer.from(bytes)) !== 0) {
         const other = existing ? parseManifest(existing.bytes, `${store.location}/${key}`) : undefined;
         if (other && !sameContent(other, manifest)) {
-          throw new SchemaflowError('MANIFEST_CONFLICT', `${store.location}/${key} already holds a different manifest (from ${other.sourceCommit.slice(0, 12)}); serial ${manifest.serial} was published from another history. Check the default branch for a force-push.`);
+          if (!sameCommitOtherBundles(other, manifest)) throw new SchemaflowError('MANIFEST_CONFLICT', conflictMessage(store.location, key, other, manifest));
+          // This commit registered again after an upgrade that changed its bundles (a re-run, or
+          // one after a run that failed once <serial>.json was created): the serial stays as
+          // published, and the next commit that changes the catalog carries the new bundles.
+          if (current?.serial === manifest.serial) return { status: 'unchanged', serial: manifest.serial };
+          copy = existing?.bytes ?? bytes;
         }
       }
     }
 
     try {
-      await store.replace(LATEST, bytes, latest?.generation ?? null, { contentType: 'application/json', metadata: { serial: String(manifest.serial), sourceCommit: manifest.sourceCommit } });
+      await store.replace(LATEST, copy, latest?.generation ?? null, { contentType: 'application/json', metadata: { serial: String(manifest.serial), sourceCommit: manifest.sourceCommit } });
       return { status: 'published', serial: manifest.serial, keys: [key, LATEST] };
     } catch (error) {
       if ((error as SchemaflowError).code !== 'PRECONDITION_FAILED') throw error;

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../../../src/adapters/git/repository.js';
 import { createFileStore } from '../../../src/adapters/lake/file-store.js';
 import { createPatternSandbox } from '../../../src/adapters/pattern-sandbox.js';
+import { serializeManifest } from '../../../src/manifest/build.js';
 import { parseManifest } from '../../../src/manifest/parse.js';
+import type { Manifest } from '../../../src/manifest/types.js';
 import type { TopicAction, TopicAdmin } from '../../../src/topics/plan.js';
 import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
 import { publishManifest } from '../../../src/usecases/publish-manifest.js';
@@ -54,3 +56,68 @@ describe('registration over another environment\'s manifest', () => {
     expect((await register('dev')).publish.status).toBe('published');
   });
 });
+
+// Regression: a fingerprint may change while every file of its bundle is as registered (a fixed
+// bundler), which verifyAgainst accepts; but the serial of a commit is the same, so registering
+// the last registered commit again after such an upgrade (workflow_dispatch, or a re-run of a
+// run that failed once <serial>.json was created) found <serial>.json holding other bytes and
+// failed MANIFEST_CONFLICT "Check the default branch for a force-push".
+describe('registering a commit again after an upgrade that changed its bundles', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  const register = (manifests: ReturnType<typeof createFileStore>) => registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false });
+  const built = () => buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog' }).manifest;
+  /** What an older release published for the same commit: another bundle of the same files. */
+  const olderRelease = (manifest: Manifest): Uint8Array =>
+    serializeManifest({ ...manifest, subjects: manifest.subjects.map((subject) => ({ ...subject, versions: subject.versions.map((version) => (subject.subject === 'apps-users' && version.version === 1 ? { ...version, fingerprint: `sha256:${'0'.repeat(64)}` } : version)) })) });
+
+  it('is unchanged when latest.json holds that serial, and keeps it as published', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemaflow-upgrade-'));
+    try {
+      const manifests = createFileStore(dir);
+      const older = olderRelease(built());
+      await manifests.create('1.json', older);
+      await manifests.create('latest.json', older);
+      expect((await register(manifests)).publish).toEqual({ status: 'unchanged', serial: 1 });
+      expect(readFileSync(join(dir, 'latest.json'))).toEqual(Buffer.from(older));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('moves latest.json to <serial>.json as published when a run failed after creating it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemaflow-upgrade-'));
+    try {
+      const manifests = createFileStore(dir);
+      const older = olderRelease(built());
+      await manifests.create('1.json', older);
+      expect((await register(manifests)).publish).toMatchObject({ status: 'published', serial: 1 });
+      expect(readFileSync(join(dir, 'latest.json'))).toEqual(Buffer.from(older));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is still a conflict, naming the cause, when <serial>.json differs in more than the bundles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemaflow-upgrade-'));
+    try {
+      const manifests = createFileStore(dir);
+      const manifest = built();
+      const bytes = serializeManifest(manifest);
+      const publish = async (other: Manifest) => {
+        await manifests.create('1.json', serializeManifest(other));
+        return publishManifest(manifests, openRepository(repo.root), manifest, bytes);
+      };
+      // The same commit, with topic settings another release derived otherwise.
+      const otherSettings = { ...manifest, subjects: manifest.subjects.map((subject) => ({ ...subject, topicConfig: { ...subject.topicConfig, partitions: 99 } })) };
+      await expect(publish(otherSettings)).rejects.toMatchObject({ code: 'MANIFEST_CONFLICT', message: expect.stringContaining('another schemaflow release built it from this same commit, and it differs in more than the fingerprints and bundled schemas a release may change') as unknown });
+      rmSync(join(dir, '1.json'));
+      // Another commit: another history, another repository or another workflow.
+      const otherCommit = { ...manifest, sourceCommit: 'f'.repeat(40), subjects: manifest.subjects.slice(1) };
+      await expect(publish(otherCommit)).rejects.toMatchObject({ code: 'MANIFEST_CONFLICT', message: expect.stringContaining(`serial 1 was published from another history. Check the default branch for a force-push, and that no other repository or registration workflow (another environment) publishes to ${manifests.location}`) as unknown });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
