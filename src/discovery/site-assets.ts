@@ -52,6 +52,7 @@ table.fields tbody th code { white-space: nowrap; overflow-wrap: normal; }
 .change-removed { color: #7f1d1d; }
 .change-changed { color: #6b4500; }
 .change-kind { font-weight: 700; }
+.truncated { color: #6b4500; background: #fff4d6; padding: .5rem .75rem; border-radius: 4px; }
 details { margin: .5rem 0 1rem; }
 summary { cursor: pointer; color: var(--link); }
 .version { border-left: 4px solid var(--line); padding-left: 1rem; margin-bottom: 1.5rem; }

@@ -2,7 +2,7 @@ import { RULES } from '../catalog/rules.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import type { Manifest } from '../manifest/types.js';
 import { describeFieldChange, type FieldChange } from './diff.js';
-import type { SchemaField } from './fields.js';
+import { describeTruncation, type FieldTruncation, type SchemaField } from './fields.js';
 import { el, fragment, page, pageName, raw, type Html } from './html.js';
 import { STYLESHEET, searchIndexScript, searchScript } from './site-assets.js';
 import { describeFreshness, searchDocumentOf, topicSummary, type Freshness, type SubjectView, type VersionView } from './view.js';
@@ -26,9 +26,10 @@ const statusBadge = (status: string): Html => el('span', { class: `status status
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
-function fieldTable(fields: readonly SchemaField[], caption: string): Html {
-  if (fields.length === 0) return el('p', { class: 'muted' }, 'This version declares no fields.');
-  return el(
+function fieldTable(fields: readonly SchemaField[], truncated: FieldTruncation | undefined, caption: string): Html {
+  const cut = truncated ? el('p', { class: 'truncated', role: 'note' }, el('strong', {}, 'Incomplete: '), describeTruncation(truncated), '.') : null;
+  if (fields.length === 0) return fragment(cut, el('p', { class: 'muted' }, cut ? 'No field was found before the walk stopped.' : 'This version declares no fields.'));
+  return fragment(cut, el(
     'table',
     { class: 'fields' },
     el('caption', {}, caption),
@@ -48,7 +49,7 @@ function fieldTable(fields: readonly SchemaField[], caption: string): Html {
         ),
       ),
     ),
-  );
+  ));
 }
 
 function changeList(changes: readonly FieldChange[], previous: number): Html {
@@ -67,7 +68,7 @@ function versionSection(version: VersionView, previous: VersionView | undefined,
     el('h3', { id: `v${version.version}-title` }, `Version ${version.version}`, latest ? ' (latest)' : ''),
     el('dl', { class: 'facts' }, el('dt', {}, 'Schema ID'), el('dd', {}, String(version.id)), el('dt', {}, 'Fingerprint'), el('dd', {}, el('code', {}, version.fingerprint)), el('dt', {}, 'File'), el('dd', {}, el('code', {}, version.path)), el('dt', {}, 'Registered in'), el('dd', {}, el('code', {}, version.registeredIn))),
     previous ? fragment(el('h4', {}, `Changes from version ${previous.version}`), changeList(version.changes, previous.version)) : el('p', { class: 'muted' }, 'The first version.'),
-    el('details', {}, el('summary', {}, `Fields of version ${version.version}`), fieldTable(version.fields, `Fields of version ${version.version}`)),
+    el('details', {}, el('summary', {}, `Fields of version ${version.version}`), fieldTable(version.fields, version.fieldsTruncated, `Fields of version ${version.version}`)),
   );
 }
 
@@ -97,7 +98,7 @@ function subjectPage(view: SubjectView, freshness: Freshness, footer: string): S
       el('dt', {}, 'PII fields'),
       el('dd', {}, subject.pii.length > 0 ? subject.pii.map((pointer, index) => fragment(index > 0 ? ', ' : '', el('code', {}, pointer))) : 'none'),
     ),
-    el('section', { 'aria-labelledby': 'fields-title' }, el('h2', { id: 'fields-title' }, latest ? `Fields (version ${latest.version}, the latest)` : 'Fields'), fieldTable(latest?.fields ?? [], latest ? `Fields of ${subject.subject} version ${latest.version}` : 'Fields')),
+    el('section', { 'aria-labelledby': 'fields-title' }, el('h2', { id: 'fields-title' }, latest ? `Fields (version ${latest.version}, the latest)` : 'Fields'), fieldTable(latest?.fields ?? [], latest?.fieldsTruncated, latest ? `Fields of ${subject.subject} version ${latest.version}` : 'Fields')),
     el(
       'section',
       { 'aria-labelledby': 'history-title' },

@@ -88,12 +88,35 @@ function exampleNumber(schema: Schema, integer: boolean): number {
 }
 
 /**
+ * Values one example may hold. The example is a tree: a valid schema of a few KB whose required
+ * properties each use the next definition three times builds 3^N values (43 million at the
+ * depth bound), and show and every site page print it.
+ */
+const MAX_EXAMPLE_VALUES = 10_000;
+
+/** An example event, and whether it was cut short at MAX_EXAMPLE_VALUES (required fields left out). */
+export interface ExampleEvent {
+  readonly event: unknown;
+  readonly cut: boolean;
+}
+
+/**
  * An example event for a bundled schema: its required properties (at any depth) with values of
  * their type, enum or const, format and simple bounds. A starting point to edit, not a promise:
- * the SDK validates what is really sent.
+ * the SDK validates what is really sent. At most MAX_EXAMPLE_VALUES values: past them, required
+ * properties and array items are left out and `cut` says so.
  */
-export function exampleEvent(root: unknown): unknown {
+export function buildExampleEvent(root: unknown): ExampleEvent {
+  let values = 0;
+  let cut = false;
+  /** Whether one more value fits; once one does not, the example is cut. */
+  const room = (): boolean => {
+    if (values < MAX_EXAMPLE_VALUES) return true;
+    cut = true;
+    return false;
+  };
   const build = (node: unknown, seen: ReadonlySet<string>, depth: number): unknown => {
+    values += 1;
     const { schema, seen: next, cyclic } = resolveRefs(root, node, seen);
     if (cyclic || depth > 16) return {};
     if ('const' in schema) return schema.const;
@@ -114,6 +137,7 @@ export function exampleEvent(root: unknown): unknown {
           if (isSchemaObject(part.properties)) Object.assign(properties, part.properties);
         }
         for (const name of required) {
+          if (!room()) break;
           // defineProperty: a property named __proto__ must become a key, not a prototype.
           Object.defineProperty(object, name, { value: build(properties[name] ?? {}, next, depth + 1), enumerable: true, writable: true, configurable: true });
         }
@@ -121,7 +145,9 @@ export function exampleEvent(root: unknown): unknown {
       }
       case 'array': {
         const minItems = typeof schema.minItems === 'number' ? Math.min(schema.minItems, 3) : 0;
-        return Array.from({ length: minItems }, () => build(schema.items ?? {}, next, depth + 1));
+        const items: unknown[] = [];
+        while (items.length < minItems && room()) items.push(build(schema.items ?? {}, next, depth + 1));
+        return items;
       }
       case 'integer':
       case 'number':
@@ -132,7 +158,13 @@ export function exampleEvent(root: unknown): unknown {
         return exampleString(schema);
     }
   };
-  return build(root, new Set(), 0);
+  const event = build(root, new Set(), 0);
+  return { event, cut };
+}
+
+/** The example event of `buildExampleEvent`, without saying whether it was cut. */
+export function exampleEvent(root: unknown): unknown {
+  return buildExampleEvent(root).event;
 }
 
 /** JavaScript source for a value: JSON, indented, with identifier keys unquoted. */
@@ -149,6 +181,7 @@ function jsLiteral(value: unknown, indent: string): string {
  * location, an example event of the given version, sent with that version pinned.
  */
 export function producerSnippet(input: { subject: string; version: number; schema: unknown; manifestLocation: string }): string {
+  const example = buildExampleEvent(input.schema);
   return [
     "import { Kafka } from 'kafkajs';",
     "import { createProducer } from 'schemaflow';",
@@ -156,7 +189,8 @@ export function producerSnippet(input: { subject: string; version: number; schem
     "const kafka = new Kafka({ brokers: ['127.0.0.1:19092'] }); // your brokers and auth",
     `const producer = await createProducer({ manifest: ${JSON.stringify(input.manifestLocation)}, kafka });`,
     'await producer.connect();',
-    `await producer.send(${JSON.stringify(input.subject)}, ${jsLiteral(exampleEvent(input.schema), '')}, { version: ${input.version} });`,
+    ...(example.cut ? [`// The example is cut short at ${MAX_EXAMPLE_VALUES.toLocaleString('en-US')} values: the schema's required fields nest too widely. Fill in the required fields left out, or the SDK refuses the event.`] : []),
+    `await producer.send(${JSON.stringify(input.subject)}, ${jsLiteral(example.event, '')}, { version: ${input.version} });`,
     'await producer.disconnect();',
   ].join('\n');
 }

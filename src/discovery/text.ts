@@ -1,5 +1,5 @@
 import { describeFieldChange } from './diff.js';
-import type { SchemaField } from './fields.js';
+import { describeTruncation, type SchemaField } from './fields.js';
 import { describeMatch, type SearchHit } from './search.js';
 import { describeFreshness, lakeLocationOf, topicSummary, type Freshness, type SubjectView } from './view.js';
 
@@ -61,7 +61,11 @@ export function formatSubjectText(view: SubjectView, freshness: Freshness, versi
     for (const change of entry.changes) lines.push(`      ${describeFieldChange(change)}`);
   }
   lines.push('');
-  if (shown) lines.push(`fields of v${shown.version}${shown === view.versions.at(-1) ? ' (latest)' : ''}:`, ...table(fieldRows(shown.fields), '  '));
+  if (shown) {
+    lines.push(`fields of v${shown.version}${shown === view.versions.at(-1) ? ' (latest)' : ''}:`);
+    if (shown.fieldsTruncated) lines.push(`  cut short: ${describeTruncation(shown.fieldsTruncated)}`);
+    lines.push(...table(fieldRows(shown.fields), '  '));
+  }
   lines.push('', 'history in DuckDB:', ...view.query.split('\n').map((line) => `  ${line}`));
   if (view.producer) lines.push('', 'produce with the SDK:', ...view.producer.split('\n').map((line) => (line ? `  ${line}` : '')));
   return lines;

@@ -1,6 +1,6 @@
 import type { Manifest, ManifestSubject, ManifestVersion } from '../manifest/types.js';
 import { diffFields, type FieldChange } from './diff.js';
-import { extractFields, type SchemaField } from './fields.js';
+import { extractFields, type FieldList, type FieldTruncation, type SchemaField } from './fields.js';
 import type { SearchDocument } from './search.js';
 import { duckdbQuery, manifestLocation, producerSnippet } from './snippets.js';
 
@@ -25,6 +25,8 @@ export function describeFreshness(freshness: Freshness): string {
 /** One registered version with its fields and what changed since the version before it. */
 export interface VersionView extends Omit<ManifestVersion, 'schema'> {
   readonly fields: readonly SchemaField[];
+  /** Set when the field list is incomplete (see `extractFields`). */
+  readonly fieldsTruncated?: FieldTruncation;
   /** Against the previous version; empty for the first. */
   readonly changes: readonly FieldChange[];
 }
@@ -59,22 +61,26 @@ export function topicSummary(subject: ManifestSubject): string {
 }
 
 /** The fields of every version of a subject, ascending by version. */
-export function fieldsByVersion(subject: ManifestSubject): SchemaField[][] {
+export function fieldsByVersion(subject: ManifestSubject): FieldList[] {
   return [...subject.versions].sort((a, b) => a.version - b.version).map((version) => extractFields(version.schema, subject.pii));
 }
 
 /** The view of one subject: versions with fields and diffs, lake location, query and producer snippet. */
-export function viewSubject(subject: ManifestSubject, locations: Locations, fields: readonly (readonly SchemaField[])[] = fieldsByVersion(subject)): SubjectView {
+export function viewSubject(subject: ManifestSubject, locations: Locations, fields: readonly FieldList[] = fieldsByVersion(subject)): SubjectView {
   const versions = [...subject.versions].sort((a, b) => a.version - b.version);
-  const views = versions.map((version, index): VersionView => ({
-    version: version.version,
-    id: version.id,
-    fingerprint: version.fingerprint,
-    path: version.path,
-    registeredIn: version.registeredIn,
-    fields: fields[index] ?? [],
-    changes: index === 0 ? [] : diffFields(fields[index - 1] ?? [], fields[index] ?? []),
-  }));
+  const views = versions.map((version, index): VersionView => {
+    const list = fields[index];
+    return {
+      version: version.version,
+      id: version.id,
+      fingerprint: version.fingerprint,
+      path: version.path,
+      registeredIn: version.registeredIn,
+      fields: list?.fields ?? [],
+      ...(list?.truncated ? { fieldsTruncated: list.truncated } : {}),
+      changes: index === 0 ? [] : diffFields(fields[index - 1]?.fields ?? [], list?.fields ?? []),
+    };
+  });
   const latest = versions.at(-1);
   return {
     subject,
@@ -107,5 +113,5 @@ export function searchDocumentOf(subject: ManifestSubject, fields: readonly (rea
 
 /** The search documents of a whole manifest, one per subject. */
 export function searchDocumentsOf(manifest: Manifest): SearchDocument[] {
-  return manifest.subjects.map((subject) => searchDocumentOf(subject, fieldsByVersion(subject)));
+  return manifest.subjects.map((subject) => searchDocumentOf(subject, fieldsByVersion(subject).map((list) => list.fields)));
 }

@@ -134,7 +134,7 @@ describe('the static catalog in Chromium, opened from disk', () => {
     const users = manifest.subjects.find((subject) => subject.subject === 'apps-users');
     const latest = users?.versions.at(-1);
     const fieldTable = index.locator('section[aria-labelledby="fields-title"] table');
-    expect(await fieldTable.locator('tbody th[scope="row"]').allTextContents()).toEqual(extractFields(latest?.schema, users?.pii).map((field) => field.pointer));
+    expect(await fieldTable.locator('tbody th[scope="row"]').allTextContents()).toEqual(extractFields(latest?.schema, users?.pii).fields.map((field) => field.pointer));
     expect(await fieldTable.locator('tbody tr', { has: index.locator('th', { hasText: /^\/email$/ }) }).locator('td').allTextContents()).toEqual(['string (email)', 'The user\'s e-mail address at the time of the change.', 'yes', 'PII']);
     expect(await index.locator('.freshness').textContent()).toBe('latest closed hour 2026-11-30 10:00 UTC (dt=2026-11-30/hr=10 and every hour before it is complete)');
     expect(await index.locator('#v3 .changes li').allTextContents()).toEqual(['Added /marketingOptIn (boolean, optional)']);

@@ -37,11 +37,11 @@ const CASES: ReadonlyArray<readonly [string, unknown, unknown, readonly string[]
 
 describe('diffFields', () => {
   it.each(CASES)('%s', (_name, before, after, expected) => {
-    expect(diffFields(extractFields(before), extractFields(after)).map(describeFieldChange)).toEqual(expected);
+    expect(diffFields(extractFields(before).fields, extractFields(after).fields).map(describeFieldChange)).toEqual(expected);
   });
 
   it('gives the values added and removed as data', () => {
-    const [change] = diffFields(extractFields(event({ kind: { enum: ['a', 1] } })), extractFields(event({ kind: { enum: [1, 'b'] } })));
+    const [change] = diffFields(extractFields(event({ kind: { enum: ['a', 1] } })).fields, extractFields(event({ kind: { enum: [1, 'b'] } })).fields);
     expect(change).toMatchObject({ kind: 'changed', pointer: '/kind', valuesAdded: ['b'], valuesRemoved: ['a'], aspects: [{ aspect: 'values', from: '"a", 1', to: '1, "b"' }] });
   });
 });
