@@ -1,4 +1,4 @@
-import type { SchemaField } from './fields.js';
+import type { FieldList, SchemaField } from './fields.js';
 
 /** One aspect of a field that differs between two versions, as text for both sides. */
 export interface AspectChange {
@@ -31,15 +31,18 @@ const typeKey = (field: SchemaField): string => `${field.type.split(' | ').sort(
  * The changes between the fields of two versions, by pointer: fields added and changed in the
  * new version's order, then fields removed in the old version's order. Type (with format),
  * required, allowed values, PII and description are compared; an unchanged field is absent.
+ * A list cut short (`truncated`) proves nothing about the fields past its cut: a field missing
+ * from the old list is not reported added, nor one missing from the new list removed (the diff
+ * is partial, `isPartialDiff`).
  */
-export function diffFields(before: readonly SchemaField[], after: readonly SchemaField[]): FieldChange[] {
-  const old = new Map(before.map((field) => [field.pointer, field]));
-  const next = new Set(after.map((field) => field.pointer));
+export function diffFields(before: FieldList, after: FieldList): FieldChange[] {
+  const old = new Map(before.fields.map((field) => [field.pointer, field]));
+  const next = new Set(after.fields.map((field) => field.pointer));
   const changes: FieldChange[] = [];
-  for (const field of after) {
+  for (const field of after.fields) {
     const previous = old.get(field.pointer);
     if (!previous) {
-      changes.push({ kind: 'added', pointer: field.pointer, field });
+      if (!before.truncated) changes.push({ kind: 'added', pointer: field.pointer, field });
       continue;
     }
     const aspects: AspectChange[] = [];
@@ -54,9 +57,15 @@ export function diffFields(before: readonly SchemaField[], after: readonly Schem
     if (previous.description !== field.description) aspects.push({ aspect: 'description', from: previous.description, to: field.description });
     if (aspects.length > 0) changes.push({ kind: 'changed', pointer: field.pointer, field, aspects, valuesAdded, valuesRemoved });
   }
-  for (const field of before) if (!next.has(field.pointer)) changes.push({ kind: 'removed', pointer: field.pointer, field });
+  if (!after.truncated) for (const field of before.fields) if (!next.has(field.pointer)) changes.push({ kind: 'removed', pointer: field.pointer, field });
   return changes;
 }
+
+/** Whether `diffFields` of these lists leaves changes out: either list is cut short. */
+export const isPartialDiff = (before: FieldList, after: FieldList): boolean => before.truncated !== undefined || after.truncated !== undefined;
+
+/** Why a diff is partial, as a sentence for a person. */
+export const PARTIAL_DIFF = 'a field list is cut short, so fields past the cut are not compared: additions, removals and changes there are not shown';
 
 /** One change as a sentence for a person: `added /locale (string, optional)`, `/kind: values gained "deleted"`. */
 export function describeFieldChange(change: FieldChange): string {

@@ -190,8 +190,8 @@ type MutableField = { -readonly [K in keyof SchemaField]: SchemaField[K] };
 
 /** Why a field list stops short of the schema's end. */
 export interface FieldTruncation {
-  /** `work`: the walk took MAX_WORK steps (references that fan out level after level). */
-  readonly reason: 'work';
+  /** `fields`: the schema has more than MAX_FIELDS; `work`: the walk took MAX_WORK steps (references that fan out level after level). */
+  readonly reason: 'fields' | 'work';
   /** The bound that was met. */
   readonly limit: number;
 }
@@ -203,8 +203,9 @@ export interface FieldList {
   readonly truncated?: FieldTruncation;
 }
 
-/** Why a field list is incomplete, as a sentence for a person: `only the fields found in the first 500,000 steps are listed: …`. */
+/** Why a field list is incomplete, as a sentence for a person: `only the first 5,000 fields are listed: …`. */
 export function describeTruncation(truncation: FieldTruncation): string {
+  if (truncation.reason === 'fields') return `only the first ${truncation.limit.toLocaleString('en-US')} fields are listed: the schema has more, and the fields past them are missing`;
   return `only the fields found in the first ${truncation.limit.toLocaleString('en-US')} steps are listed: the schema's references fan out (definitions that use the next several times, level after level), so fields past that point are missing`;
 }
 
@@ -212,12 +213,14 @@ export function describeTruncation(truncation: FieldTruncation): string {
  * Every field of a bundled schema, in schema order (a property before the fields inside it).
  * Properties reached through `allOf` count as the object's own; those of `anyOf`/`oneOf`
  * branches and `if`/`then`/`else` are listed but never required, since only some events have
- * them. A recursive definition is listed once, not expanded again. The walk is bounded
- * (MAX_WORK steps): a list it cuts short says so in `truncated`.
+ * them. A recursive definition is listed once, not expanded again. The list is bounded
+ * (MAX_FIELDS fields, MAX_WORK steps): a list cut short says so in `truncated`.
  */
 export function extractFields(schema: unknown, piiPointers: readonly string[] = []): FieldList {
   const pii = new Set(piiPointers);
   const fields = new Map<string, MutableField>();
+  /** Set when a field was left out for MAX_FIELDS: the walk stops there. */
+  let full = false;
   const walk: Walk = { root: schema, work: 0, ids: new WeakMap(), nextId: 0, types: new Map() };
   /** The places already walked (`collect`'s arguments as a key): walking one again adds nothing. */
   const walked = new Set<string>();
@@ -261,7 +264,10 @@ export function extractFields(schema: unknown, piiPointers: readonly string[] = 
       else if (!values) delete existing.values;
       return;
     }
-    if (fields.size >= MAX_FIELDS) return;
+    if (fields.size >= MAX_FIELDS) {
+      full = true;
+      return;
+    }
     const field: MutableField = { pointer, name, depth, type: types.length === 1 ? (types[0] ?? 'any') : types.join(' | '), description: typeof description === 'string' ? description : '', required, pii: marked || pii.has(pointer) };
     if (typeof format === 'string') field.format = format;
     if (values) field.values = values;
@@ -278,7 +284,9 @@ export function extractFields(schema: unknown, piiPointers: readonly string[] = 
   const collect = (node: unknown, resolved: Resolved, pointer: string, depth: number, inherited: ReadonlySet<string>, ownCounts: boolean, level: number): void => {
     // Following its subschemas' references copies the chain: a deep chain costs in proportion.
     walk.work += 1 + resolved.seen.size;
-    if (level > MAX_DEPTH || fields.size >= MAX_FIELDS || resolved.cyclic || exhausted(walk)) return;
+    // Not at MAX_FIELDS fields but at the first one past them: the walk goes on merging what
+    // later branches say of the fields it has, and a schema of exactly 5,000 is whole.
+    if (level > MAX_DEPTH || full || resolved.cyclic || exhausted(walk)) return;
     const place = `${keyOf(walk, node)} ${idOfSet(inherited)} ${ownCounts ? 1 : 0} ${depth} ${level} ${pointer}`;
     if (walked.has(place)) return;
     walked.add(place);
@@ -333,5 +341,6 @@ export function extractFields(schema: unknown, piiPointers: readonly string[] = 
 
   collect(schema, resolveRefs(schema, schema), '', 0, NONE, true, 0);
   const list = [...fields.values()];
-  return exhausted(walk) ? { fields: list, truncated: { reason: 'work', limit: MAX_WORK } } : { fields: list };
+  if (exhausted(walk)) return { fields: list, truncated: { reason: 'work', limit: MAX_WORK } };
+  return full ? { fields: list, truncated: { reason: 'fields', limit: MAX_FIELDS } } : { fields: list };
 }

@@ -1,7 +1,7 @@
 import { RULES } from '../catalog/rules.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import type { Manifest } from '../manifest/types.js';
-import { describeFieldChange, type FieldChange } from './diff.js';
+import { describeFieldChange, PARTIAL_DIFF, type FieldChange } from './diff.js';
 import { describeTruncation, type FieldTruncation, type SchemaField } from './fields.js';
 import { el, fragment, page, pageName, raw, type Html } from './html.js';
 import { STYLESHEET, searchIndexScript, searchScript } from './site-assets.js';
@@ -52,13 +52,14 @@ function fieldTable(fields: readonly SchemaField[], truncated: FieldTruncation |
   ));
 }
 
-function changeList(changes: readonly FieldChange[], previous: number): Html {
-  if (changes.length === 0) return el('p', { class: 'muted' }, `No field changed since version ${previous} (constraints or annotations may have).`);
-  return el(
+function changeList(changes: readonly FieldChange[], previous: number, partial: boolean): Html {
+  const note = partial ? el('p', { class: 'truncated', role: 'note' }, el('strong', {}, 'Partial: '), PARTIAL_DIFF, '.') : null;
+  if (changes.length === 0) return fragment(note, el('p', { class: 'muted' }, partial ? `No change among the fields compared with version ${previous}.` : `No field changed since version ${previous} (constraints or annotations may have).`));
+  return fragment(note, el(
     'ul',
     { class: 'changes', 'aria-label': `Changes from version ${previous}` },
     changes.map((change) => el('li', { class: `change change-${change.kind}` }, el('span', { class: 'change-kind' }, change.kind === 'added' ? 'Added' : change.kind === 'removed' ? 'Removed' : 'Changed'), ' ', describeFieldChange(change).replace(/^(added|removed) /, ''))),
-  );
+  ));
 }
 
 function versionSection(version: VersionView, previous: VersionView | undefined, latest: boolean): Html {
@@ -67,7 +68,7 @@ function versionSection(version: VersionView, previous: VersionView | undefined,
     { class: 'version', id: `v${version.version}`, 'aria-labelledby': `v${version.version}-title` },
     el('h3', { id: `v${version.version}-title` }, `Version ${version.version}`, latest ? ' (latest)' : ''),
     el('dl', { class: 'facts' }, el('dt', {}, 'Schema ID'), el('dd', {}, String(version.id)), el('dt', {}, 'Fingerprint'), el('dd', {}, el('code', {}, version.fingerprint)), el('dt', {}, 'File'), el('dd', {}, el('code', {}, version.path)), el('dt', {}, 'Registered in'), el('dd', {}, el('code', {}, version.registeredIn))),
-    previous ? fragment(el('h4', {}, `Changes from version ${previous.version}`), changeList(version.changes, previous.version)) : el('p', { class: 'muted' }, 'The first version.'),
+    previous ? fragment(el('h4', {}, `Changes from version ${previous.version}`), changeList(version.changes, previous.version, version.changesPartial === true)) : el('p', { class: 'muted' }, 'The first version.'),
     el('details', {}, el('summary', {}, `Fields of version ${version.version}`), fieldTable(version.fields, version.fieldsTruncated, `Fields of version ${version.version}`)),
   );
 }

@@ -1,4 +1,4 @@
-import { describeFieldChange } from './diff.js';
+import { describeFieldChange, PARTIAL_DIFF } from './diff.js';
 import { describeTruncation, type SchemaField } from './fields.js';
 import { describeMatch, type SearchHit } from './search.js';
 import { describeFreshness, lakeLocationOf, topicSummary, type Freshness, type SubjectView } from './view.js';
@@ -57,6 +57,7 @@ export function formatSubjectText(view: SubjectView, freshness: Freshness, versi
   for (const entry of [...view.versions].reverse()) {
     lines.push(`  v${entry.version}  id ${entry.id}  ${entry.fingerprint.slice(0, 19)}…  ${entry.path}  registered in ${entry.registeredIn.slice(0, 12)}`);
     if (entry.version === view.versions[0]?.version) lines.push('      the first version');
+    else if (entry.changesPartial) lines.push(`      partial: ${PARTIAL_DIFF}${entry.changes.length === 0 ? '; no change among the fields compared' : ''}`);
     else if (entry.changes.length === 0) lines.push('      no field changed');
     for (const change of entry.changes) lines.push(`      ${describeFieldChange(change)}`);
   }

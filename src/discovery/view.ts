@@ -1,5 +1,5 @@
 import type { Manifest, ManifestSubject, ManifestVersion } from '../manifest/types.js';
-import { diffFields, type FieldChange } from './diff.js';
+import { diffFields, isPartialDiff, type FieldChange } from './diff.js';
 import { extractFields, type FieldList, type FieldTruncation, type SchemaField } from './fields.js';
 import type { SearchDocument } from './search.js';
 import { duckdbQuery, manifestLocation, producerSnippet } from './snippets.js';
@@ -29,6 +29,8 @@ export interface VersionView extends Omit<ManifestVersion, 'schema'> {
   readonly fieldsTruncated?: FieldTruncation;
   /** Against the previous version; empty for the first. */
   readonly changes: readonly FieldChange[];
+  /** Set when either version's field list is cut short: `changes` leaves out what lies past the cut. */
+  readonly changesPartial?: true;
 }
 
 /** Everything discovery says about a subject, for `show` and the site's subject page. */
@@ -69,16 +71,18 @@ export function fieldsByVersion(subject: ManifestSubject): FieldList[] {
 export function viewSubject(subject: ManifestSubject, locations: Locations, fields: readonly FieldList[] = fieldsByVersion(subject)): SubjectView {
   const versions = [...subject.versions].sort((a, b) => a.version - b.version);
   const views = versions.map((version, index): VersionView => {
-    const list = fields[index];
+    const list = fields[index] ?? { fields: [] };
+    const previous = index === 0 ? undefined : (fields[index - 1] ?? { fields: [] });
     return {
       version: version.version,
       id: version.id,
       fingerprint: version.fingerprint,
       path: version.path,
       registeredIn: version.registeredIn,
-      fields: list?.fields ?? [],
-      ...(list?.truncated ? { fieldsTruncated: list.truncated } : {}),
-      changes: index === 0 ? [] : diffFields(fields[index - 1]?.fields ?? [], list?.fields ?? []),
+      fields: list.fields,
+      ...(list.truncated ? { fieldsTruncated: list.truncated } : {}),
+      changes: previous ? diffFields(previous, list) : [],
+      ...(previous && isPartialDiff(previous, list) ? { changesPartial: true as const } : {}),
     };
   });
   const latest = versions.at(-1);

@@ -69,7 +69,7 @@ describe('discovery of a schema whose references fan out (DESIGN.md §10)', () =
     expect(view.versions.map((version) => version.fieldsTruncated?.reason)).toEqual([undefined, 'work']);
     const text = formatSubjectText(view, { state: 'none' }).join('\n');
     expect(text).toContain('fields of v2 (latest):\n  cut short: only the fields found in the first 500,000 steps are listed');
-    expect(formatSubjectText(view, { state: 'none' }, 1).join('\n')).not.toContain('cut short');
+    expect(formatSubjectText(view, { state: 'none' }, 1).join('\n')).not.toContain('cut short: only');
     const page = renderSite({ manifest, views: [view], freshness: new Map(), readAt: '2026-12-01T08:00:00.000Z' }).find((file) => file.path === 'subjects/apps-fan.html')?.content ?? '';
     // Once in the latest fields, once in version 2's history entry; version 1 is whole.
     expect(page.match(/<p class="truncated" role="note"><strong>Incomplete: <\/strong>only the fields found in the first 500,000 steps/g)).toHaveLength(2);
