@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * HTML building blocks for the static catalog. Every manifest string comes from a pull request
  * (DESIGN.md §10: hostile until checked), so text and attribute values always pass through
@@ -41,16 +43,23 @@ export function el(tag: string, attributes: Readonly<Record<string, string | num
 export const fragment = (...children: Child[]): Html => raw(children.map(render).join(''));
 
 /**
- * A file name for a subject's page. Registered names are `[a-z0-9-]` already; anything else is
- * encoded (`_<hex>_` per character, `_` included, so distinct names never share a file), and an
- * overlong result is shortened with a hash of the whole name.
+ * File names are at most 255 bytes (ext4, APFS, NTFS): a page name with `.html` must fit. A
+ * registered subject is `[a-z0-9-]` and at most 249 characters (its topic name), so it is its
+ * own page name; only a name no registration would accept can be longer.
+ */
+const MAX_PAGE_NAME = 255 - '.html'.length;
+
+/**
+ * A file name for a subject's page: the subject itself when it is a registered name. Anything
+ * else is encoded (`_<hex>_` per character, `_` included, so distinct names never share a file),
+ * and a result over MAX_PAGE_NAME is cut to 150 characters, a `.` and the SHA-256 of the whole
+ * name: no other page name has a `.`, and no two names share a SHA-256 (a 32-bit hash let two
+ * valid 209-character subjects share a page).
  */
 export function pageName(subject: string): string {
   const encoded = subject.replace(/[^a-z0-9-]/g, (char) => `_${(char.codePointAt(0) ?? 0).toString(16)}_`) || '_';
-  if (encoded.length <= 200) return encoded;
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < subject.length; index += 1) hash = Math.imul(hash ^ subject.charCodeAt(index), 0x01000193) >>> 0;
-  return `${encoded.slice(0, 150)}-${hash.toString(16).padStart(8, '0')}`;
+  if (encoded.length <= MAX_PAGE_NAME) return encoded;
+  return `${encoded.slice(0, 150)}.${createHash('sha256').update(subject).digest('hex')}`;
 }
 
 /** The page every other one is built into: landmarks, skip link, language, one stylesheet, no outside resources. */

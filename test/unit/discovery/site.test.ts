@@ -5,6 +5,7 @@ import { COMPAT_CODES } from '../../../src/compat/codes.js';
 import { escapeHtml, pageName } from '../../../src/discovery/html.js';
 import { renderSite, type SiteFile } from '../../../src/discovery/site.js';
 import { searchDocumentsOf, viewSubject, type Freshness } from '../../../src/discovery/view.js';
+import { MAX_TOPIC_LENGTH, NAME_PATTERN } from '../../../src/domain/names.js';
 import type { Manifest } from '../../../src/manifest/types.js';
 import { exampleManifest, testManifest, testSubject } from '../../support/discovery-fixture.js';
 
@@ -129,7 +130,34 @@ describe('the static site with hostile manifest strings', () => {
     expect(pageName(name)).not.toBe(pageName('odd-_22__3e__3c_svg_20_onload_3d_alert_28_6_29__3e_'));
     expect(files.has(`subjects/${pageName(name)}.html`)).toBe(true);
     expect(file(files, 'index.html')).toContain(`data-subject="${escapeHtml(name)}"`);
-    expect(pageName('x'.repeat(300))).toHaveLength(159);
+    expect(pageName('x'.repeat(300))).toHaveLength(215);
+  });
+
+  /*
+   * Two valid subjects (team apps, 209 characters, within the 249-character topic limit) that a
+   * review found sharing one page: names over 200 characters were cut to 150 and a 32-bit
+   * FNV-1a hash, so the site wrote the second page over the first.
+   */
+  it('gives every registered subject its own page, named as the subject', () => {
+    const prefix = `apps-${'e'.repeat(200)}`;
+    for (const subject of [`${prefix}0kif`, `${prefix}xyah`, `apps-${'e'.repeat(MAX_TOPIC_LENGTH - 5)}`]) {
+      expect(subject.length).toBeLessThanOrEqual(MAX_TOPIC_LENGTH);
+      expect(NAME_PATTERN.test(subject.slice('apps-'.length))).toBe(true);
+      expect(pageName(subject)).toBe(subject);
+      expect(Buffer.byteLength(`${pageName(subject)}.html`)).toBeLessThanOrEqual(255);
+    }
+    const files = site(testManifest([testSubject(`${prefix}0kif`, [{ type: 'object' }]), testSubject(`${prefix}xyah`, [{ type: 'object' }])]));
+    expect(file(files, `subjects/${prefix}0kif.html`)).toContain(`<title>${prefix}0kif — schemaflow catalog</title>`);
+    expect(file(files, `subjects/${prefix}xyah.html`)).toContain(`<title>${prefix}xyah — schemaflow catalog</title>`);
+  });
+
+  it('shortens only names no registration accepts, by a SHA-256 of the whole name', () => {
+    const long = `${'x'.repeat(300)}`;
+    expect(pageName(`${long}0kif`)).not.toBe(pageName(`${long}xyah`));
+    expect(pageName(`${long}0kif`)).toMatch(/^x{150}\.[0-9a-f]{64}$/);
+    // 250 encoded characters and `.html` are 255 bytes: kept; one more is shortened.
+    expect(pageName('y'.repeat(250))).toBe('y'.repeat(250));
+    expect(pageName('y'.repeat(251))).toMatch(/^y{150}\.[0-9a-f]{64}$/);
   });
 
   it('never lets the index script end its string or element', () => {
