@@ -22,7 +22,16 @@ export type FieldChange =
     };
 
 const typeText = (field: SchemaField): string => `${field.type}${field.format ? ` (${field.format})` : ''}`;
-const valuesText = (values: readonly unknown[] | undefined): string => (values ? values.map((value) => JSON.stringify(value)).join(', ') : 'any value');
+/** Values shown of a list: a field of a 75,000-value enum reads as its first ones and a count. */
+const VALUES_SHOWN = 20;
+
+/** `"a", "b", "c"`, or the first 20 and `… and 74,980 more`. */
+export function describeValues(values: readonly unknown[]): string {
+  const shown = values.slice(0, VALUES_SHOWN).map((value) => JSON.stringify(value)).join(', ');
+  return values.length > VALUES_SHOWN ? `${shown} … and ${(values.length - VALUES_SHOWN).toLocaleString('en-US')} more` : shown;
+}
+
+const valuesText = (values: readonly unknown[] | undefined): string => (values ? describeValues(values) : 'any value');
 const key = (value: unknown): string => JSON.stringify(value);
 /** The type text without its order: `string | null` and `null | string` are the same type. */
 const typeKey = (field: SchemaField): string => `${field.type.split(' | ').sort().join(' | ')} ${field.format ?? ''}`;
@@ -39,6 +48,21 @@ export function diffFields(before: FieldList, after: FieldList): FieldChange[] {
   const old = new Map(before.fields.map((field) => [field.pointer, field]));
   const next = new Set(after.fields.map((field) => field.pointer));
   const changes: FieldChange[] = [];
+  // Fields of one shared enum share its array: each pair of arrays is compared once, not once per field.
+  type ValuesChange = { added: unknown[]; removed: unknown[] };
+  const compared = new Map<readonly unknown[], Map<readonly unknown[], ValuesChange>>();
+  const compareValues = (from: readonly unknown[], to: readonly unknown[]): ValuesChange => {
+    let byTo = compared.get(from);
+    if (!byTo) compared.set(from, (byTo = new Map<readonly unknown[], ValuesChange>()));
+    let result = byTo.get(to);
+    if (!result) {
+      const oldValues = new Set(from.map(key));
+      const newValues = new Set(to.map(key));
+      result = { added: to.filter((value) => !oldValues.has(key(value))), removed: from.filter((value) => !newValues.has(key(value))) };
+      byTo.set(to, result);
+    }
+    return result;
+  };
   for (const field of after.fields) {
     const previous = old.get(field.pointer);
     if (!previous) {
@@ -48,10 +72,9 @@ export function diffFields(before: FieldList, after: FieldList): FieldChange[] {
     const aspects: AspectChange[] = [];
     if (typeKey(previous) !== typeKey(field)) aspects.push({ aspect: 'type', from: typeText(previous), to: typeText(field) });
     if (previous.required !== field.required) aspects.push({ aspect: 'required', from: previous.required ? 'required' : 'optional', to: field.required ? 'required' : 'optional' });
-    const oldValues = new Set((previous.values ?? []).map(key));
-    const newValues = new Set((field.values ?? []).map(key));
-    const valuesAdded = field.values && previous.values ? field.values.filter((value) => !oldValues.has(key(value))) : [];
-    const valuesRemoved = field.values && previous.values ? previous.values.filter((value) => !newValues.has(key(value))) : [];
+    const values = field.values && previous.values ? compareValues(previous.values, field.values) : undefined;
+    const valuesAdded = values?.added ?? [];
+    const valuesRemoved = values?.removed ?? [];
     if (Boolean(previous.values) !== Boolean(field.values) || valuesAdded.length > 0 || valuesRemoved.length > 0) aspects.push({ aspect: 'values', from: valuesText(previous.values), to: valuesText(field.values) });
     if (previous.pii !== field.pii) aspects.push({ aspect: 'pii', from: previous.pii ? 'PII' : 'not PII', to: field.pii ? 'PII' : 'not PII' });
     if (previous.description !== field.description) aspects.push({ aspect: 'description', from: previous.description, to: field.description });

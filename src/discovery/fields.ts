@@ -178,9 +178,10 @@ function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-function valuesOf(schema: Schema): unknown[] | undefined {
+/** The enum itself, not a copy: 4,900 fields of one 75,000-value enum held 367 million copies (3 GB). */
+function valuesOf(schema: Schema): readonly unknown[] | undefined {
   if ('const' in schema) return [schema.const];
-  return Array.isArray(schema.enum) ? [...(schema.enum as unknown[])] : undefined;
+  return Array.isArray(schema.enum) ? (schema.enum as readonly unknown[]) : undefined;
 }
 
 /** An RFC 6901 reference token: `~` and `/` escaped (most names have neither). */

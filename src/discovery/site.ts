@@ -1,7 +1,7 @@
 import { RULES } from '../catalog/rules.js';
 import { COMPAT_CODES } from '../compat/codes.js';
 import type { Manifest } from '../manifest/types.js';
-import { describeFieldChange, PARTIAL_DIFF, type FieldChange } from './diff.js';
+import { describeFieldChange, describeValues, PARTIAL_DIFF, type FieldChange } from './diff.js';
 import { describeTruncation, type FieldTruncation, type SchemaField } from './fields.js';
 import { el, fragment, page, pageName, raw, type Html } from './html.js';
 import { STYLESHEET, searchIndexScript, searchScript } from './site-assets.js';
@@ -42,7 +42,7 @@ function fieldTable(fields: readonly SchemaField[], truncated: FieldTruncation |
           'tr',
           {},
           el('th', { scope: 'row' }, el('code', {}, field.pointer)),
-          el('td', {}, field.type, field.format ? fragment(' ', el('span', { class: 'muted' }, `(${field.format})`)) : null, field.values ? fragment(raw('<br>'), el('span', { class: 'muted' }, `one of ${field.values.map((value) => JSON.stringify(value)).join(', ')}`)) : null),
+          el('td', {}, field.type, field.format ? fragment(' ', el('span', { class: 'muted' }, `(${field.format})`)) : null, field.values ? fragment(raw('<br>'), el('span', { class: 'muted' }, `one of ${describeValues(field.values)}`)) : null),
           el('td', {}, field.description),
           el('td', {}, yesNo(field.required)),
           el('td', {}, field.pii ? 'PII' : 'no'),

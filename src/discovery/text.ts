@@ -1,4 +1,4 @@
-import { describeFieldChange, PARTIAL_DIFF } from './diff.js';
+import { describeFieldChange, describeValues, PARTIAL_DIFF } from './diff.js';
 import { describeTruncation, type SchemaField } from './fields.js';
 import { describeMatch, type SearchHit } from './search.js';
 import { describeFreshness, lakeLocationOf, topicSummary, type Freshness, type SubjectView } from './view.js';
@@ -26,7 +26,7 @@ function table(rows: readonly (readonly string[])[], indent: string): string[] {
 function fieldRows(fields: readonly SchemaField[]): string[][] {
   return [
     ['field', 'type', 'required', 'pii', 'description'],
-    ...fields.map((field) => [field.pointer, `${field.type}${field.format ? ` (${field.format})` : ''}${field.values ? ` one of ${field.values.map((value) => JSON.stringify(value)).join(', ')}` : ''}`, field.required ? 'yes' : 'no', field.pii ? 'PII' : '', field.description]),
+    ...fields.map((field) => [field.pointer, `${field.type}${field.format ? ` (${field.format})` : ''}${field.values ? ` one of ${describeValues(field.values)}` : ''}`, field.required ? 'yes' : 'no', field.pii ? 'PII' : '', field.description]),
   ];
 }
 

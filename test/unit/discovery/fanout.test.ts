@@ -75,3 +75,32 @@ describe('discovery of a schema whose references fan out (DESIGN.md §10)', () =
     expect(page.match(/<p class="truncated" role="note"><strong>Incomplete: <\/strong>only the fields found in the first 500,000 steps/g)).toHaveLength(2);
   });
 });
+
+/*
+ * Found while fixing the above: 4,900 properties of one 75,000-value enum (a valid schema of
+ * 0.8 MB, a case the compatibility benchmark uses) copied the enum for every field (3 GB, 22 s
+ * for search) and printed all of it for every field (show and site ran past 2 minutes).
+ */
+describe('discovery of many fields sharing one large enum', () => {
+  const values = Array.from({ length: 75_000 }, (_, index) => `v${index}`);
+  const schema = (enumValues: readonly string[]): unknown => JSON.parse(JSON.stringify({ type: 'object', properties: Object.fromEntries(Array.from({ length: 4_900 }, (_, index) => [`p${index}`, { $ref: '#/$defs/Code' }])), $defs: { Code: { enum: enumValues } } }));
+  const manifest = testManifest([testSubject('apps-codes', [schema(values), schema([...values, 'new'])])]);
+  const locations = { lakeUrl: 'gs://acme-lake/events', manifestUrl: 'gs://acme-schemaflow/manifests' };
+
+  it('shows the first 20 values of each field and a count, and compares the enum once', () => {
+    const subject = manifest.subjects[0];
+    if (!subject) throw new Error('no subject');
+    let view: ReturnType<typeof viewSubject> | undefined;
+    expect(elapsed(() => (view = viewSubject(subject, locations)))).toBeLessThan(5_000);
+    if (!view) throw new Error('no view');
+    expect(view.versions[1]?.changes).toHaveLength(4_900);
+    const text = formatSubjectText(view, { state: 'none' });
+    expect(text).toContain('      /p0: values gained "new"');
+    expect(text.find((line) => line.startsWith('  /p0 '))).toContain('one of "v0", "v1", "v2"');
+    expect(text.find((line) => line.startsWith('  /p0 '))).toContain('"v19" … and 74,981 more');
+    expect(text.join('\n').length).toBeLessThan(2_000_000);
+    const page = renderSite({ manifest, views: [view], freshness: new Map(), readAt: '2026-12-01T08:00:00.000Z' }).find((file) => file.path === 'subjects/apps-codes.html')?.content ?? '';
+    expect(page).toContain('&quot;v19&quot; … and 74,981 more');
+    expect(page.length).toBeLessThan(10_000_000);
+  });
+});
