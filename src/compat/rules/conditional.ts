@@ -2,8 +2,24 @@ import { mergeSchemas } from '../../catalog/merge-all-of.js';
 import { isSchemaObject } from '../../catalog/schema-walk.js';
 import { child, keyword, schemaIn, syntheticNode } from '../model.js';
 import { generateValue } from '../generate.js';
-import type { CompatRule } from '../walk.js';
+import type { CompatRule, Pair, RuleContext } from '../walk.js';
 import { searchWitness } from './witness.js';
+
+/**
+ * Whether the writer has the reader's if/then/else. The same text is the same constraint unless
+ * it holds a reference, which names each file's own definition (changed, perhaps, as walk.ts's
+ * shortcut guards): then the referenced schemas are compared, `if` both ways (it must pick the
+ * same values), `then` and `else` as writer ⊆ reader.
+ */
+function unchanged(pair: Pair, context: RuleContext): boolean {
+  return ['if', 'then', 'else'].every((name) => {
+    const [reader, writer] = [keyword(pair.reader, name), keyword(pair.writer, name)];
+    if (!context.values.same(reader, writer)) return false;
+    if (reader === undefined || !context.values.mentionsRef(reader)) return true;
+    const [readerNode, writerNode] = [child(pair.reader, name), child(pair.writer, name)];
+    return context.trial(readerNode, writerNode).length === 0 && (name !== 'if' || context.trial(writerNode, readerNode).length === 0);
+  });
+}
 
 /**
  * if / then / else on the reader. Unchanged (same on the writer) is fine; so is a writer that
@@ -14,8 +30,7 @@ export const conditionalRule: CompatRule = {
   name: 'conditional',
   check(pair, context) {
     if (keyword(pair.reader, 'if') === undefined) return;
-    const same = ['if', 'then', 'else'].every((name) => context.values.same(keyword(pair.reader, name), keyword(pair.writer, name)));
-    if (same) return;
+    if (unchanged(pair, context)) return;
     const trials = [...context.trial(child(pair.reader, 'then'), pair.writer), ...context.trial(child(pair.reader, 'else'), pair.writer)];
     if (trials.length === 0) return;
     // Values that take the reader's `if` branch are the likely counterexamples.

@@ -56,7 +56,10 @@ export const dependenciesRule: CompatRule = {
     const writerSchemas = schemaDependencies(pair.writer);
     for (const dependency of schemaDependencies(pair.reader)) {
       if (acceptsNothing(governingNode(pair.writer, dependency.name, context.validators.matches))) continue;
-      if (writerSchemas.some((entry) => entry.name === dependency.name && context.values.same(entry.node.schema, dependency.node.schema))) continue;
+      // The same text is the same schema unless it holds a reference (each file's own
+      // definition): then the writer's must be within the reader's.
+      const same = (entry: { name: string; node: SchemaNode }): boolean => entry.name === dependency.name && context.values.same(entry.node.schema, dependency.node.schema) && (!context.values.mentionsRef(dependency.node.schema) || context.trial(dependency.node, entry.node).length === 0);
+      if (writerSchemas.some(same)) continue;
       const trials = context.trial(dependency.node, pair.writer);
       if (trials.length === 0) continue;
       context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: `{reader} adds a schema that objects with "${dependency.name}" must satisfy; whether every such object of {writer} does cannot be decided`, undecided: true });

@@ -12,7 +12,10 @@ export const notRule: CompatRule = {
   name: 'not',
   check(pair, context) {
     const excluded = keyword(pair.reader, 'not');
-    if (excluded === undefined || context.values.same(excluded, keyword(pair.writer, 'not'))) return;
+    if (excluded === undefined) return;
+    // The writer excluding the same text excludes the same values, unless it holds a reference
+    // (each file's own definition): then the writer's must exclude at least the reader's.
+    if (context.values.same(excluded, keyword(pair.writer, 'not')) && (!context.values.mentionsRef(excluded) || context.trial(child(pair.writer, 'not'), child(pair.reader, 'not')).length === 0)) return;
     const writer = schemaIn(pair.writer, pair.reader.document);
     const both = writer === undefined ? undefined : mergeSchemas([writer, excluded], context.resolveFrom(pair.reader), context.budget);
     if (both === false) return;
