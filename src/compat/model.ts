@@ -260,6 +260,18 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return keysA.length === keysB.length && keysA.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
+/**
+ * multipleOf as ajv decides it (no multipleOfPrecision, as the SDK, the flow and the check
+ * compile versions): its generated code fails `(res = data / multipleOf, res !== parseInt(res))`,
+ * so the quotient must be an integer exactly in floating point (0.3 is no multiple of 0.1), and
+ * one of 1e21 or more, which parseInt reads from its exponent form, is none either.
+ */
+export function isMultipleOf(value: number, step: number): boolean {
+  if (step === 0) return false;
+  const quotient = value / step;
+  return quotient === Number.parseInt(String(quotient), 10);
+}
+
 /** Enums up to this size are searched value by value; larger ones through a set of their jsonKeys (equal exactly when jsonEqual is). */
 const ENUM_SET_FROM = 32;
 const enumSets = new WeakMap<readonly unknown[], ReadonlySet<string>>();

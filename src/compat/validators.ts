@@ -4,7 +4,7 @@ import { CATALOG_URI, VOCABULARY, addSchemaFormats, dialectOf } from '../catalog
 import { isSchemaObject } from '../catalog/schema-walk.js';
 import type { WorkBudget } from '../domain/work-budget.js';
 import type { PatternMatcher } from '../ports.js';
-import { inEnum, jsonEqual, resolveRef, sizeOf, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
+import { inEnum, isMultipleOf, jsonEqual, resolveRef, sizeOf, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
 
 /**
  * Exact membership: is a value valid under a subschema, as ajv (formats asserted) decides? Each
@@ -212,10 +212,7 @@ export function evaluateSimple(schema: Readonly<Record<string, unknown>>, value:
     if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
     if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) return false;
     if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) return false;
-    if (typeof schema.multipleOf === 'number') {
-      const quotient = value / schema.multipleOf;
-      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) return false;
-    }
+    if (typeof schema.multipleOf === 'number' && !isMultipleOf(value, schema.multipleOf)) return false;
   }
   if (typeof value === 'string') {
     const length = [...value].length;

@@ -74,10 +74,18 @@ export function countRange(node: SchemaNode, min: string, max: string): { low?: 
   };
 }
 
-/** Whether a is an integer multiple of b (within floating-point noise). */
-export function isMultiple(a: number, b: number): boolean {
-  const quotient = a / b;
-  return Math.abs(quotient - Math.round(quotient)) < 1e-9;
+/**
+ * Whether every multiple of `step` is one of `divisor`, as ajv decides multiples (isMultipleOf),
+ * without trying values: the same step; integer steps one of which divides the other; or a step
+ * that is exactly the divisor times a power of two, as 0.5 is 0.25 × 2 (scaling by a power of
+ * two is exact in floating point, so the quotient stays an integer). 0.01 and 0.001 are not:
+ * 0.35 / 0.01 is 35 but 0.35 / 0.001 is 349.99999999999994.
+ */
+export function stepImplies(step: number, divisor: number): boolean {
+  if (step === divisor) return true;
+  if (Number.isSafeInteger(step) && Number.isSafeInteger(divisor) && divisor !== 0) return step % divisor === 0;
+  const ratio = step / divisor;
+  return ratio >= 1 && Number.isInteger(Math.log2(ratio)) && divisor * ratio === step;
 }
 
 /**

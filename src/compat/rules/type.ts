@@ -1,5 +1,4 @@
 import { ALL_TYPES, keyword, typesOf, type JsonType } from '../model.js';
-import { isMultiple } from './shared.js';
 import { generateValue } from '../generate.js';
 import type { CompatRule } from '../walk.js';
 
@@ -20,7 +19,7 @@ export const typeRule: CompatRule = {
     const readerTypes = typesOf(pair.reader);
     // A writer number with an integer multipleOf only ever holds integers.
     const step = keyword(pair.writer, 'multipleOf');
-    const integral = typeof step === 'number' && isMultiple(step, 1);
+    const integral = typeof step === 'number' && Number.isInteger(step);
     const missing = [...writerTypes].filter((type) => !readerTypes.has(type) && !(type === 'number' && integral && readerTypes.has('integer')));
     if (missing.length === 0) return;
     const witness = (): unknown => {
