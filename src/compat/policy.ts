@@ -3,7 +3,7 @@ import type { ComparisonBudget } from './budget.js';
 import type { CompatCode } from './codes.js';
 import { mergeSchemas } from '../catalog/merge-all-of.js';
 import { child, constraintKeys, followRefChain, keyword, resolveRef, schemaFrom, syntheticNode, typesOf, type JsonType, type RefResolver, type SchemaDocument, type SchemaNode } from './model.js';
-import { ANY_ITEM, UNLISTED, patternExample } from './generate.js';
+import { ANY_ITEM, UNLISTED, itemNode, patternExample } from './generate.js';
 import type { NodeValidators } from './validators.js';
 import type { ValueIdentities } from './values.js';
 
@@ -250,19 +250,53 @@ function valueAt(schema: unknown, tokens: readonly string[]): unknown {
 /**
  * Whether property `name` under the object at `dataPath` was used in an earlier version with a
  * different schema (a tombstone): re-adding it with another schema would make old data invalid.
+ * The name counts wherever that version defined it for such an object: in its `properties`, and
+ * in those of its `then`/`else`, `dependentSchemas` and `allOf`/`anyOf`/`oneOf` branches; the
+ * path is followed through properties, `items`, tuple positions (`prefixItems`, draft-07 `items`
+ * arrays) and `additionalProperties`.
  */
 export function tombstoneOf(name: string, dataPath: readonly string[], added: SchemaNode, earlier: ReadonlyArray<{ label: string; root: SchemaNode }>, reach: Reach): { label: string; schema: unknown } | undefined {
   for (const version of [...earlier].reverse()) {
-    let node: SchemaNode | undefined = follow(version.root, reach);
-    for (const token of dataPath) {
-      if (!node) break;
-      node = token === ANY_ITEM ? follow(child(node, 'items'), reach) : lists(node, token) ? follow(child(node, 'properties', token), reach) : undefined;
+    let nodes = definingNodes(follow(version.root, reach), reach);
+    for (const token of dataPath) nodes = nodes.flatMap((node) => stepInto(node, token, reach)).flatMap((node) => definingNodes(node, reach));
+    for (const node of nodes) {
+      if (!lists(node, name)) continue;
+      const before = follow(child(node, 'properties', name), reach);
+      if (!sameSchema(before, added, reach, new Set())) return { label: version.label, schema: before.schema };
     }
-    if (!node || !lists(node, name)) continue;
-    const before = follow(child(node, 'properties', name), reach);
-    if (!sameSchema(before, added, reach, new Set())) return { label: version.label, schema: before.schema };
   }
   return undefined;
+}
+
+/** Keywords whose subschemas apply to the same object as the node holding them (one subschema, or a list or map of them). */
+const SAME_INSTANCE = ['then', 'else', 'dependentSchemas', 'allOf', 'anyOf', 'oneOf'] as const;
+/** Nested conditional branches followed, at most (a hostile version may nest them deeply). */
+const MAX_DEFINING_DEPTH = 8;
+
+/** A node and the subschemas (references followed) that may define properties of the same object. */
+function definingNodes(node: SchemaNode, reach: Reach, depth = 0, seen = new Set<string>()): SchemaNode[] {
+  // Each place once: branches that refer to one definition many times over do not multiply.
+  const place = `${node.document.label}#${node.pointer}`;
+  if (seen.has(place)) return [];
+  seen.add(place);
+  reach.budget.spend('structure', 1);
+  const found = [node];
+  if (depth >= MAX_DEFINING_DEPTH || typeof node.schema !== 'object') return found;
+  for (const name of SAME_INSTANCE) {
+    const value = keyword(node, name);
+    const keys = name === 'then' || name === 'else' ? (isSchemaObject(value) ? [undefined] : []) : Array.isArray(value) ? value.map((_, index) => String(index)) : isSchemaObject(value) && name === 'dependentSchemas' ? Object.keys(value) : [];
+    for (const key of keys) found.push(...definingNodes(follow(key === undefined ? child(node, name) : child(node, name, key), reach), reach, depth + 1, seen));
+  }
+  return found;
+}
+
+/** The subschemas of `node` that govern the data path step `token` (see stepToken). */
+function stepInto(node: SchemaNode, token: string, reach: Reach): SchemaNode[] {
+  const position = /^\[(\d+)\]$/.exec(token);
+  if (token === ANY_ITEM) return keyword(node, 'items') === undefined || Array.isArray(keyword(node, 'items')) ? [] : [follow(child(node, 'items'), reach)];
+  if (position) return [follow(itemNode(node, Number(position[1])), reach)];
+  if (token === UNLISTED) return isSchemaObject(keyword(node, 'additionalProperties')) ? [follow(child(node, 'additionalProperties'), reach)] : [];
+  return lists(node, token) ? [follow(child(node, 'properties', token), reach)] : [];
 }
 
 /**
