@@ -13,6 +13,12 @@ export const additionalPropertiesRule: CompatRule = {
     // have the same patterns (then the regions of names line up).
     const readerPatterns = keyword(pair.reader, 'patternProperties');
     const writerPatterns = keyword(pair.writer, 'patternProperties');
+    const none = (patterns: unknown): boolean => !isSchemaObject(patterns) || Object.keys(patterns).length === 0;
+    // Nothing to line up when the writer has no unlisted names at all (no patterns, closed), or
+    // the reader takes any unlisted name (no patterns, open): names either side lists are the
+    // properties rule's, with every pattern that matches them.
+    if (none(writerPatterns) && acceptsNothing(additionalNode(pair.writer))) return;
+    if (none(readerPatterns) && additionalNode(pair.reader).schema === true) return;
     if ((readerPatterns !== undefined || writerPatterns !== undefined) && !jsonEqual(Object.keys((readerPatterns as object | undefined) ?? {}).sort(), Object.keys((writerPatterns as object | undefined) ?? {}).sort())) {
       context.report({ code: 'COMPAT_UNDECIDED', ...pair, detail: 'the patternProperties of {reader} and {writer} differ, so which schema governs an unlisted name cannot be lined up', undecided: true });
       return;
