@@ -66,10 +66,10 @@ export async function readPublishedManifest(store: ObjectStore): Promise<{ reado
  */
 export function refuseOtherEnvironment(current: Manifest, environment: string, location: string): void {
   if (current.environment === environment) return;
-  const named = (name: string): string => `environment ${JSON.stringify(name)}${name === 'default' ? ' (no --env)' : ''}`;
+  const named = (name: string): string => `environment ${JSON.stringify(name)}${name === 'default' ? ' (no --env, or no env input in actions/register)' : ''}`;
   throw new UsageError(
     `${location}/${LATEST} is the manifest of ${named(current.environment)} (serial ${current.serial}, from ${current.sourceCommit.slice(0, 12)}), and this registration is for ${named(environment)}: ` +
-      `nothing was changed. Each environment publishes to its own manifest location: give this one its own (catalog.yaml environments.<name>.manifestUrl, which --manifest-url and SCHEMAFLOW_MANIFEST_URL override, so do not pass the other environment's), or register ${current.environment === 'default' ? 'without --env' : `with --env ${current.environment}`} if that environment is the one meant.`,
+      `nothing was changed. Each environment publishes to its own manifest location: give this one its own (catalog.yaml environments.<name>.manifestUrl, which --manifest-url, the action's manifest-url input and SCHEMAFLOW_MANIFEST_URL override, so do not pass the other environment's), or register ${current.environment === 'default' ? 'without --env (the action: without the env input)' : `with --env ${current.environment} (the action: env: ${current.environment})`} if that environment is the one meant.`,
     { code: 'ENVIRONMENT_MISMATCH' },
   );
 }

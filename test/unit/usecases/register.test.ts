@@ -52,7 +52,7 @@ describe('registration over another environment\'s manifest', () => {
     const { manifest, bytes } = buildCatalogManifest(openRepository(repo.root), { catalogDir: 'catalog', environment: 'prod' });
     await expect(publishManifest(manifests, openRepository(repo.root), manifest, bytes)).rejects.toMatchObject(refusal());
     // Without --env the environment is "default", and the message says so.
-    await expect(registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false })).rejects.toThrow(/for environment "default" \(no --env\)/);
+    await expect(registerCatalog({ repository: openRepository(repo.root), manifests, untrustedPatterns: createPatternSandbox() }, { catalogDir: 'catalog', dryRun: false, reconcile: false })).rejects.toThrow(/for environment "default" \(no --env, or no env input in actions\/register\)/);
     expect((await register('dev')).publish.status).toBe('published');
   });
 });
