@@ -268,8 +268,8 @@ export function tombstoneOf(name: string, dataPath: readonly string[], added: Sc
   return undefined;
 }
 
-/** Keywords whose subschemas apply to the same object as the node holding them (one subschema, or a list or map of them). */
-const SAME_INSTANCE = ['then', 'else', 'dependentSchemas', 'allOf', 'anyOf', 'oneOf'] as const;
+/** Keywords whose subschemas apply to the same object as the node holding them (one subschema, or a list or map of them; draft-07 `dependencies`, its schema values). Named here, not taken from subschemasOf: that lists every property too, and a lookup per added name over 25,000 of them took minutes. */
+const SAME_INSTANCE = ['then', 'else', 'dependentSchemas', 'dependencies', 'allOf', 'anyOf', 'oneOf'] as const;
 /** Nested conditional branches followed, at most (a hostile version may nest them deeply). */
 const MAX_DEFINING_DEPTH = 8;
 
@@ -284,7 +284,7 @@ function definingNodes(node: SchemaNode, reach: Reach, depth = 0, seen = new Set
   if (depth >= MAX_DEFINING_DEPTH || typeof node.schema !== 'object') return found;
   for (const name of SAME_INSTANCE) {
     const value = keyword(node, name);
-    const keys = name === 'then' || name === 'else' ? (isSchemaObject(value) ? [undefined] : []) : Array.isArray(value) ? value.map((_, index) => String(index)) : isSchemaObject(value) && name === 'dependentSchemas' ? Object.keys(value) : [];
+    const keys = name === 'then' || name === 'else' ? (isSchemaObject(value) ? [undefined] : []) : Array.isArray(value) ? value.map((_, index) => String(index)) : isSchemaObject(value) && name === 'dependentSchemas' ? Object.keys(value) : isSchemaObject(value) && name === 'dependencies' ? Object.keys(value).filter((key) => !Array.isArray(value[key])) : [];
     for (const key of keys) found.push(...definingNodes(follow(key === undefined ? child(node, name) : child(node, name, key), reach), reach, depth + 1, seen));
   }
   return found;

@@ -37,6 +37,13 @@ describe('DEFAULT tombstones of names an earlier version defined outside `proper
     expect(result.verdict, explain(result)).not.toBe('compatible');
   });
 
+  it('a name defined in draft-07 schema `dependencies` and re-added with another type fails under FULL_TRANSITIVE/DEFAULT', () => {
+    const v1 = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { card: { type: 'string' } }, dependencies: { card: { properties: { cvv: { type: 'integer' } } } } };
+    const v2 = { ...v1, properties: { ...v1.properties, cvv: { type: 'string' } } };
+    const result = check([v1, v2], 'FULL_TRANSITIVE', 'DEFAULT');
+    expect(result.verdict, explain(result)).not.toBe('compatible');
+  });
+
   it('a tombstone under prefixItems (v1 → removed in v2 → re-added with another type in v3) fails under BACKWARD/DEFAULT', () => {
     const tuple = (first: object) => ({ type: 'object', properties: { l: { type: 'array', prefixItems: [first], items: false, minItems: 1 } } });
     const v1 = tuple({ type: 'object', properties: { b: { type: 'integer' } } });
