@@ -1,5 +1,5 @@
 /** What producers and consumers import: `import { createProducer, createDecoder } from 'schemaflow'`. */
-export { createProducer, type EventOf, type ProducerOptions, type SchemaProducer, type SendOptions, type SubjectEvents } from './producer.js';
+export { createProducer, type CheckedJson, type EventOf, type ProducerOptions, type SchemaProducer, type SendOptions, type SubjectEvents, type ValidJson } from './producer.js';
 export { generateTypes } from './typegen.js';
 export { createDecoder, type Decoder, type DecodeResult } from './decoder.js';
 export { EventValidationError, UnknownSchemaError, type Violation } from './errors.js';

@@ -63,11 +63,29 @@ export interface SchemaProducer {
    * keeps its digits. A text that is not JSON is a violation (keyword `json`).
    */
   sendJson<S extends string>(subject: S, events: ReadonlyArray<{ json: string; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: number }): Promise<RecordMetadata[]>;
+  /**
+   * Checks one JSON text as `sendJson` does, without sending it: its violations, or the event
+   * ready for `sendChecked`. For callers that report each event and send the valid ones (a file
+   * of lines), so no event is checked twice.
+   */
+  checkJson(subject: string, json: string, options?: { version?: number }): CheckedJson;
+  /** Sends in one batch events `checkJson` of this producer passed for this subject, as checked. */
+  sendChecked(subject: string, events: ReadonlyArray<{ checked: ValidJson; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>): Promise<RecordMetadata[]>;
   /** Reloads the manifest (opt-in); later sends without a version use the new latest versions. */
   refresh(): Promise<void>;
   /** The schema a send would use. */
   schemaFor(subject: string, version?: number): RegisteredSchema;
 }
+
+/** A JSON text `checkJson` passed: the bytes to send and the schema they were validated against. */
+export interface ValidJson {
+  readonly ok: true;
+  readonly schema: RegisteredSchema;
+  readonly json: Buffer;
+}
+
+/** What `checkJson` answers: the event ready to send, or every violation (paths from the event's root). */
+export type CheckedJson = ValidJson | { readonly ok: false; readonly violations: readonly Violation[] };
 
 /** Whether a value nests objects and arrays deeper than `limit`, walked without recursion. */
 function deeperThan(value: unknown, limit: number): boolean {
@@ -93,15 +111,16 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   let registry: SchemaRegistry = createSchemaRegistry(await loadManifest(options.manifest, loader));
   const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false });
 
-  type Checked = { ok: true; json: Buffer } | { ok: false; violations: readonly Violation[] };
-  const tooDeep = (path: string): Checked => ({ ok: false, violations: [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] });
+  // What checkText passed: sendChecked sends nothing else, so no caller skips the check.
+  const passed = new WeakSet<ValidJson>();
+  const tooDeep = (path: string): CheckedJson => ({ ok: false, violations: [{ path, keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] });
 
   /**
    * JSON text as consumers will read it: its depth checked on the text first (ajv recurses, so an
    * event deep enough under a recursive schema overflows the stack inside it), then the schema
    * validates its parse; the text's own bytes are what is sent.
    */
-  const checkText = (schema: RegisteredSchema, text: string, path: string): Checked => {
+  const checkText = (schema: RegisteredSchema, text: string, path: string): CheckedJson => {
     // What the flow would quarantine as TOO_DEEP is not sent.
     if (nestsTooDeep(text)) return tooDeep(path);
     let value: unknown;
@@ -111,7 +130,10 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
       return { ok: false, violations: [{ path, keyword: 'json', message: `is not JSON (${messageOf(error)}): the flow would quarantine it as NOT_JSON` }] };
     }
     const violations = schema.validate(value).map((violation) => ({ ...violation, path: `${path}${violation.path}` }));
-    return violations.length > 0 ? { ok: false, violations } : { ok: true, json: Buffer.from(text, 'utf8') };
+    if (violations.length > 0) return { ok: false, violations };
+    const valid: ValidJson = { ok: true, schema, json: Buffer.from(text, 'utf8') };
+    passed.add(valid);
+    return valid;
   };
 
   /**
@@ -119,7 +141,7 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
    * the live object instead passed what JSON.stringify does not send (a class getter, an
    * inherited property, the object a toJSON replaces).
    */
-  const serialize = (schema: RegisteredSchema, event: unknown, path: string): Checked => {
+  const serialize = (schema: RegisteredSchema, event: unknown, path: string): CheckedJson => {
     let text: string | undefined;
     try {
       text = JSON.stringify(event);
@@ -134,13 +156,13 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   };
 
   /** All events checked first (every violation of every event), then sent in one batch. */
-  const sendChecked = (subject: string, schema: RegisteredSchema, checked: readonly Checked[], extras: ReadonlyArray<{ key?: string | Buffer | null; partition?: number; headers?: IHeaders }>): Promise<RecordMetadata[]> => {
+  const sendAll = (subject: string, schema: RegisteredSchema, checked: readonly CheckedJson[], extras: ReadonlyArray<{ key?: string | Buffer | null; partition?: number; headers?: IHeaders }>): Promise<RecordMetadata[]> => {
     const violations = checked.flatMap((result) => (result.ok ? [] : result.violations));
     if (violations.length > 0) throw new EventValidationError(subject, schema.version, violations);
-    return producer.send({ topic: subject, messages: checked.flatMap((result, index) => (result.ok ? [message(schema, result.json, extras[index] ?? {})] : [])) });
+    return producer.send({ topic: subject, messages: checked.flatMap((result, index) => (result.ok ? [message(result, extras[index] ?? {})] : [])) });
   };
 
-  const message = (schema: RegisteredSchema, json: Buffer, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }): Message => ({
+  const message = ({ schema, json }: ValidJson, extra: { key?: string | Buffer | null; partition?: number; headers?: IHeaders }): Message => ({
     value: options.confluentFraming ? frame(schema.id, json) : json,
     ...(extra.key !== undefined ? { key: extra.key } : {}),
     ...(extra.partition !== undefined ? { partition: extra.partition } : {}),
@@ -155,15 +177,23 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
       const schema = registry.resolve(subject, sendOptions.version);
       const serialized = serialize(schema, event, '');
       if (!serialized.ok) throw new EventValidationError(subject, schema.version, serialized.violations);
-      return producer.send({ topic: subject, messages: [message(schema, serialized.json, sendOptions)] });
+      return producer.send({ topic: subject, messages: [message(serialized, sendOptions)] });
     },
     async sendBatch(subject, events, batchOptions = {}) {
       const schema = registry.resolve(subject, batchOptions.version);
-      return sendChecked(subject, schema, events.map((event, index) => serialize(schema, event.value, `/${index}`)), events);
+      return sendAll(subject, schema, events.map((event, index) => serialize(schema, event.value, `/${index}`)), events);
     },
     async sendJson(subject, events, batchOptions = {}) {
       const schema = registry.resolve(subject, batchOptions.version);
-      return sendChecked(subject, schema, events.map((event, index) => checkText(schema, event.json, `/${index}`)), events);
+      return sendAll(subject, schema, events.map((event, index) => checkText(schema, event.json, `/${index}`)), events);
+    },
+    checkJson: (subject, json, checkOptions = {}) => checkText(registry.resolve(subject, checkOptions.version), json, ''),
+    async sendChecked(subject, events) {
+      for (const [index, { checked }] of events.entries()) {
+        if (!passed.has(checked)) throw new TypeError(`sendChecked: event ${index} was not passed by checkJson of this producer; nothing was sent`);
+        if (checked.schema.subject !== subject) throw new TypeError(`sendChecked: event ${index} was checked against ${checked.schema.subject}, not ${subject}; nothing was sent`);
+      }
+      return producer.send({ topic: subject, messages: events.map(({ checked, ...extra }) => message(checked, extra)) });
     },
     /**
      * Uses the manifest loaded when its serial is not older than the one in use when it arrives:

@@ -152,7 +152,7 @@ describe('schemaflow produce', () => {
     const skipped = await runSchemaflow(['produce', topic, input], { env });
     expect(skipped.code).toBe(1);
     expect(skipped.stderr).toContain('line 4: /id must match format "uuid"; /total must be >= 0');
-    expect(skipped.stderr).toContain('line 5: not JSON');
+    expect(skipped.stderr).toMatch(/line 5: \(the event\) is not JSON \(.+\): the flow would quarantine it as NOT_JSON/);
     expect(skipped.stderr).toContain('line 7: (the event) nests deeper than 1000 levels of objects and arrays');
     expect(skipped.stdout).toContain(`3 event(s) sent to ${topic} (version 1, ID`);
     const aborted = await runSchemaflow(['produce', topic, input, '--on-invalid', 'abort'], { env });

@@ -2,10 +2,9 @@ import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createKafkaClient } from '../../adapters/kafka/client.js';
 import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
-import { MAX_EVENT_DEPTH, nestsTooDeep } from '../../manifest/decode.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
-import { EventValidationError, UnknownSchemaError } from '../../sdk/errors.js';
-import { createProducer } from '../../sdk/producer.js';
+import { describeViolations, UnknownSchemaError } from '../../sdk/errors.js';
+import { createProducer, type ValidJson } from '../../sdk/producer.js';
 import { defineCommand, environmentOption, oneOf, positiveInteger } from '../command.js';
 
 const BATCH = 500;
@@ -54,14 +53,14 @@ const produce = defineCommand({
     let line = 0;
     let sent = 0;
     let invalid = 0;
-    // The lines as written: a number a double would change keeps its digits (sendJson).
-    let batch: Array<{ json: string }> = [];
+    // The lines as written: a number a double would change keeps its digits (checkJson).
+    let batch: Array<{ checked: ValidJson }> = [];
     let batchFrom = 1;
     let batchTo = 1;
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       try {
-        await producer.sendJson(subject, batch, { version: schema.version });
+        await producer.sendChecked(subject, batch);
       } catch (error) {
         throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: batchTo });
       }
@@ -75,26 +74,16 @@ const produce = defineCommand({
         // A file saved with a UTF-8 byte order mark (as some editors do) starts with U+FEFF.
         const text = line === 1 && read.startsWith('\uFEFF') ? read.slice(1) : read;
         if (text.trim() === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
+        // The SDK's check: the depth on the text first (validators recurse), then the schema.
+        const checked = producer.checkJson(subject, text, { version: schema.version });
+        if (!checked.ok) {
           invalid += 1;
-          io.err(`line ${line}: not JSON`);
-          if (onInvalid === 'abort') break;
-          continue;
-        }
-        // Before the schema: validators recurse, so a line deep enough under a recursive schema
-        // would overflow the stack (the flow quarantines such a record as TOO_DEEP anyway).
-        const violations = nestsTooDeep(text) ? [{ path: '', keyword: 'maxDepth', message: `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays` }] : schema.validate(value);
-        if (violations.length > 0) {
-          invalid += 1;
-          io.err(`line ${line}: ${new EventValidationError(subject, schema.version, violations).violations.map((violation) => `${violation.path || '(the event)'} ${violation.message}`).join('; ')}`);
+          io.err(`line ${line}: ${describeViolations(checked.violations)}`);
           if (onInvalid === 'abort') break;
           continue;
         }
         if (batch.length === 0) batchFrom = line;
-        batch.push({ json: text });
+        batch.push({ checked });
         batchTo = line;
         if (batch.length >= BATCH) await flush();
         if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);

@@ -88,3 +88,35 @@ describe('sendJson: events already written as JSON text', () => {
     expect(sent).toEqual([]);
   });
 });
+
+/**
+ * `produce` checked each line itself and then `sendJson` checked the batch again: every event was
+ * parsed and validated twice. checkJson and sendChecked split the two steps so each happens once.
+ */
+describe('checkJson and sendChecked: each event checked once, then sent as checked', () => {
+  it('answers each text on its own and sends the passed ones as written, tagged with the version they were checked against', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    const texts = ['{"userId":"u-1","n":12345678901234567891}', '{"userId":""}', '{"userId":', '{"userId":"u-2"}'];
+    const checked = texts.map((json) => producer.checkJson('apps-users', json, { version: 1 }));
+    expect(checked.map((result) => (result.ok ? 'ok' : result.violations.map((violation) => `${violation.path} ${violation.keyword}`).join()))).toEqual(['ok', '/userId minLength', ' json', 'ok']);
+    const passed = checked.flatMap((result, index) => (result.ok ? [{ checked: result, key: `k${index}` }] : []));
+    await producer.sendChecked('apps-users', passed);
+    expect(sent.map((message) => String(message.value))).toEqual([texts[0], texts[3]]);
+    expect(sent.map((message) => message.key)).toEqual(['k0', 'k3']);
+    expect(sent[1]?.headers).toMatchObject({ 'schema-id': '7', 'schema-subject': 'apps-users', 'schema-version': '1' });
+  });
+
+  it('sends nothing that checkJson of this producer did not pass for that subject', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    const other = await createProducer({ manifest, kafka });
+    const valid = producer.checkJson('apps-users', '{"userId":"u-1"}');
+    if (!valid.ok) throw new Error('expected the event to pass');
+    const forged = { ...valid, json: Buffer.from('{"userId":""}') };
+    await expect(producer.sendChecked('apps-users', [{ checked: valid }, { checked: forged }])).rejects.toThrow('sendChecked: event 1 was not passed by checkJson of this producer; nothing was sent');
+    await expect(other.sendChecked('apps-users', [{ checked: valid }])).rejects.toThrow('event 0 was not passed by checkJson of this producer');
+    await expect(producer.sendChecked('apps-orders', [{ checked: valid }])).rejects.toThrow('sendChecked: event 0 was checked against apps-users, not apps-orders; nothing was sent');
+    expect(sent).toEqual([]);
+  });
+});
