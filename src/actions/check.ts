@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     shown.set(level, count + 1);
     annotate(finding);
   }
-  if (hidden > 0) core.notice(`${hidden} more finding(s) than GitHub shows as annotations; all of them are in the job summary.`);
+  if (hidden > 0) core.notice(`${hidden} more finding(s) than GitHub shows as annotations; ${review.complete ? 'all of them are in the job summary' : 'npx schemaflow check on the branch lists all of them (the job summary is cut to GitHub’s 1 MiB)'}.`);
 
   await core.summary.addRaw(review.summary, true).write();
   const token = core.getInput('github-token');
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const [owner = '', name = ''] = repository.split('/');
     const api = createPullRequestComments({ token, apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com', owner, repo: name, number: pr.number });
     comment = await upsertStickyComment(api, review.body, { clean: review.clean, author: core.getInput('comment-author') || 'github-actions[bot]' });
-    if (comment === 'forbidden') core.notice('The pull-request comment could not be written (a fork\'s read-only token); the job summary has the full review.');
+    if (comment === 'forbidden') core.notice(`The pull-request comment could not be written (a fork's read-only token); the job summary has the ${review.complete ? 'full review' : 'review, cut to GitHub’s 1 MiB (npx schemaflow check on the branch lists everything)'}.`);
   }
   const errors = report.findings.filter((finding) => finding.severity === 'error').length;
   core.setOutput('errors', String(errors));

@@ -6,6 +6,8 @@ import { plural } from '../domain/plural.js';
 export const COMMENT_MARKER = '<!-- schemaflow:check -->';
 /** GitHub rejects comment bodies over 65,536 characters; stay well under, counting UTF-8 bytes too. */
 export const COMMENT_BUDGET = 60_000;
+/** GitHub drops a job summary over 1 MiB a step (with an error annotation); stay under, with room for what the action adds. */
+export const SUMMARY_BUDGET = 1_000_000;
 
 export interface ReviewContext {
   /** `owner/name` of the base repository. */
@@ -29,8 +31,10 @@ export interface Review {
   readonly clean: boolean;
   /** The comment body (marker first), within the budget. */
   readonly body: string;
-  /** The same content, unbounded, for the job summary (1 MiB per step). */
+  /** The same content for the job summary, cut like the comment only past GitHub's 1 MiB a step (over it, GitHub drops the whole summary). */
   readonly summary: string;
+  /** Whether the summary holds everything (else it says what it cut and points to `npx schemaflow check`). */
+  readonly complete: boolean;
 }
 
 const size = (text: string): number => Math.max(text.length, Buffer.byteLength(text, 'utf8'));
@@ -68,6 +72,8 @@ const escapeHtml = (text: string): string =>
  * gives `\|` back as `|`), and no @-mention should a renderer read the span as text.
  */
 const code = (text: string): string => `\`${unmention(flatten(text)).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+
+const ICONS: Readonly<Record<Finding['severity'], string>> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
 
 const PART_LABELS: Readonly<Record<SubjectPart, string>> = { settings: 'settings', documentation: 'documentation', versions: 'version files', other: 'other files' };
 
@@ -126,7 +132,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     const lines = [
       `<details><summary><b>${escapeHtml(subject.subject)}</b>: ${own.length === 0 ? 'no findings' : plural(own.length, 'finding')}</summary>`,
       '',
-      ...own.map((finding) => `- ${finding.severity === 'error' ? '❌' : finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`),
+      ...own.map((finding) => `- ${ICONS[finding.severity]} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`),
       ...(changes.length > 0 ? ['', '**What changed**', ...changes.map((line) => `- ${escape(line)}`)] : []),
       '',
       '</details>',
@@ -134,7 +140,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     return lines.join('\n');
   });
   const other = report.findings.filter((finding) => !report.subjects.some((subject) => finding.file.startsWith(`${report.catalogDir}/${subject.team}/${subject.name}/`)));
-  const otherBlock = other.length > 0 ? [`**Catalog files**`, ...other.map((finding) => `- ${finding.severity === 'error' ? '❌' : '⚠️'} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`)].join('\n') : '';
+  const otherBlock = other.length > 0 ? [`**Catalog files**`, ...other.map((finding) => `- ${ICONS[finding.severity]} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`)].join('\n') : '';
   const footer = [
     '',
     `<sub>Judged by the rules of \`${report.base.ref}\` (${report.base.commit.slice(0, 7)}) at ${input.context.headSha.slice(0, 7)}; json-schema-diff cross-checked ${plural(report.crossChecked.checked, 'pair')} (${report.crossChecked.skipped} skipped, ${report.crossChecked.timedOut} timed out). A reviewed exception goes in \`${report.catalogDir}/overrides.yaml\` on the base branch.${input.context.runUrl ? ` [Run](${input.context.runUrl})` : ''}</sub>`,
@@ -143,39 +149,67 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
   const assemble = (blocks: readonly string[], catalog: string, tableRows: readonly string[], note: string): string =>
     [COMMENT_MARKER, `### ${verdict}`, '', ...tableRows, '', ...blocks, ...(catalog ? ['', catalog] : []), ...(note ? ['', note] : []), footer].join('\n');
 
-  const summary = assemble(details, otherBlock, table, '');
   // Over budget: cut the largest details first (a subject's, or the findings on catalog-level
   // files: a pull request can add hundreds of stray files), then table rows, and say what was cut.
   const parts = [
-    ...report.subjects.map((subject, index) => ({ text: details[index] ?? '', name: escape(subject.subject), cut: `<details><summary>(omitted) ${escapeHtml(subject.subject)}: see the job summary</summary></details>` })),
-    { text: otherBlock, name: 'catalog-level files', cut: `**Catalog files**: ${plural(other.length, 'finding')} (omitted: see the job summary)` },
+    ...report.subjects.map((subject, index) => ({ text: details[index] ?? '', name: escape(subject.subject), cut: (see: string) => `<details><summary>(omitted) ${escapeHtml(subject.subject)}: ${see}</summary></details>` })),
+    { text: otherBlock, name: 'catalog-level files', cut: (see: string) => `**Catalog files**: ${plural(other.length, 'finding')} (omitted: ${see})` },
   ];
-  const shown = parts.map((part) => part.text);
-  const render = (note: string): string => assemble(shown.slice(0, -1), shown.at(-1) ?? '', table, note);
-  let body = summary;
-  const dropped: string[] = [];
-  // Largest first, each part once (sizes do not change; ties in order of appearance). A cut part
-  // can be longer than a short one left (a subject with no findings): picking it again looped.
-  const order = parts.flatMap((part, index) => (part.text === '' ? [] : [{ part, index }])).sort((a, b) => b.part.text.length - a.part.text.length);
-  for (const { part, index } of order) {
-    if (size(body) <= COMMENT_BUDGET) break;
-    dropped.push(part.name);
-    shown[index] = part.cut;
-    body = render(`_Details of ${dropped.join(', ')} were cut to stay under GitHub's comment limit; the job summary has everything._`);
-  }
-  let tableRows = [...table];
-  while (size(body) > COMMENT_BUDGET && tableRows.length > 3) {
-    tableRows = tableRows.slice(0, -1);
-    const hidden = table.length - tableRows.length;
-    body = assemble([], '', [...tableRows, `| …and ${hidden} more | | | |`], `_${hidden} subjects and all details were cut to stay under GitHub's comment limit; the job summary has everything._`);
-  }
-  // Last resort, for what no cut above reaches (one row planning thousands of versions, a huge
-  // ref name): end the body at the last whole line that fits, so GitHub never answers 422.
-  if (size(body) > COMMENT_BUDGET) {
-    const note = "_The comment ends here to stay under GitHub's comment limit; the job summary has everything._";
-    // UTF-8 is at least a byte per UTF-16 unit, so bytes are the size; a character split at the cut lies after the last line break.
-    const head = Buffer.from(body, 'utf8').subarray(0, COMMENT_BUDGET - size(note) - 2).toString('utf8');
-    body = `${head.slice(0, head.lastIndexOf('\n'))}\n\n${note}`;
-  }
-  return { verdict, clean: errors.length === 0 && warnings.length === 0, body, summary };
+
+  /**
+   * The review within `budget` bytes: the largest details cut first (each once: a cut part can be
+   * longer than a short one left), then table rows, and as a last resort (one row planning
+   * thousands of versions, a huge ref name) the text ends at the last whole line that fits. Each
+   * cut says so and where everything is. Sizes are counted as parts are cut, not by rendering
+   * again: a summary of thousands of subjects would otherwise be rendered thousands of times.
+   */
+  const fit = (budget: number, where: { what: string; limit: string; all: string; see: string }): string => {
+    const shown = parts.map((part) => part.text);
+    const render = (rows: readonly string[], note: string): string => assemble(shown.slice(0, -1), shown.at(-1) ?? '', rows, note);
+    let text = render(table, '');
+    if (size(text) <= budget) return text;
+    const dropped: string[] = [];
+    const detailsNote = (): string => `_Details of ${dropped.length > 10 ? `${dropped.slice(0, 10).join(', ')} and ${dropped.length - 10} more` : dropped.join(', ')} were cut to stay under ${where.limit}; ${where.all}._`;
+    // Counted, not rendered: the note comes with the first cut (two line breaks and its text).
+    let length = size(text);
+    const order = parts.flatMap((part, index) => (part.text === '' ? [] : [{ part, index }])).sort((a, b) => b.part.text.length - a.part.text.length);
+    for (const { part, index } of order) {
+      if (length <= budget) break;
+      const noteBefore = dropped.length === 0 ? 0 : size(detailsNote()) + 2;
+      dropped.push(part.name);
+      const cut = part.cut(where.see);
+      length += size(cut) - size(part.text) + size(detailsNote()) + 2 - noteBefore;
+      shown[index] = cut;
+    }
+    text = render(table, dropped.length > 0 ? detailsNote() : '');
+    if (size(text) > budget && table.length > 3) {
+      // The most rows that fit, found by halving: rendering once per row dropped was quadratic.
+      const withRows = (count: number): string => {
+        const hidden = table.length - count;
+        return assemble([], '', [...table.slice(0, count), `| …and ${hidden} more | | | |`], `_${plural(hidden, 'subject')} and all details were cut to stay under ${where.limit}; ${where.all}._`);
+      };
+      let low = 3;
+      let high = table.length - 1;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (size(withRows(middle)) <= budget) low = middle;
+        else high = middle - 1;
+      }
+      text = withRows(low);
+    }
+    if (size(text) > budget) {
+      const note = `_The ${where.what} ends here to stay under ${where.limit}; ${where.all}._`;
+      // UTF-8 is at least a byte per UTF-16 unit, so bytes are the size; a character split at the cut lies after the last line break.
+      const head = Buffer.from(text, 'utf8').subarray(0, budget - size(note) - 2).toString('utf8');
+      text = `${head.slice(0, head.lastIndexOf('\n'))}\n\n${note}`;
+    }
+    return text;
+  };
+
+  const everything = assemble(details, otherBlock, table, '');
+  const local = { all: '`npx schemaflow check` on the branch lists everything', see: 'run `npx schemaflow check`' };
+  const summary = fit(SUMMARY_BUDGET, { what: 'summary', limit: "GitHub's 1 MiB limit for a job summary", ...local });
+  const complete = summary === everything;
+  const body = fit(COMMENT_BUDGET, { what: 'comment', limit: "GitHub's comment limit", ...(complete ? { all: 'the job summary has everything', see: 'see the job summary' } : local) });
+  return { verdict, clean: errors.length === 0 && warnings.length === 0, body, summary, complete };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../src/usecases/check-catalog.js';
-import { COMMENT_BUDGET, renderReview } from '../../../src/usecases/review.js';
+import { COMMENT_BUDGET, renderReview, SUMMARY_BUDGET } from '../../../src/usecases/review.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { check, codes, SUBJECT_YAML } from '../catalog/helpers.js';
 
@@ -177,4 +177,48 @@ describe('the comment budget', () => {
     expect(body).toMatch(/\n\n_The comment ends here to stay under GitHub's comment limit; the job summary has everything._$/);
     expect(body.startsWith('<!-- schemaflow:check -->\n### ✅ schemaflow check passed')).toBe(true);
   });
+
+  /**
+   * Regression: the job summary was unbounded, and GitHub drops a summary over 1 MiB a step whole
+   * (an error annotation instead), while the comment sent readers there for "everything". A pull
+   * request importing 400 subjects, each with a long finding, lost its review.
+   */
+  it('keeps the job summary under GitHub’s 1 MiB, and then points both to npx schemaflow check', () => {
+    const subjects = Array.from({ length: 400 }, (_, index) => ({ ...subjectOf(`s${index}`), isNew: true, warnings: 1 }));
+    const findings = subjects.map((subject) => ({ code: 'MISSING_DESCRIPTION', severity: 'warning', file: `catalog/apps/${subject.name}/1.json`, line: 1, col: 1, pointer: '', message: `${subject.name} ${'x'.repeat(3_000)}`, params: {} }));
+    const { body, summary, complete } = renderReview(reportOf(subjects, findings), { context, changes: new Map() });
+    const size = (text: string): number => Buffer.byteLength(text, 'utf8');
+    expect(complete).toBe(false);
+    expect(size(summary)).toBeLessThanOrEqual(SUMMARY_BUDGET);
+    expect(size(summary)).toBeGreaterThan(SUMMARY_BUDGET - 10_000);
+    // Every subject is still in the table; the details cut are named, ten of them and how many more.
+    expect(summary.match(/^\| `apps-s\d+` \|/gm)).toHaveLength(400);
+    expect(summary).toMatch(/\n_Details of apps-s\d+(, apps-s\d+){9} and \d+ more were cut to stay under GitHub's 1 MiB limit for a job summary; `npx schemaflow check` on the branch lists everything._\n/);
+    expect(summary).toContain('<details><summary>(omitted) apps-s');
+    expect(summary).toContain(': run `npx schemaflow check`</summary></details>');
+    expect(size(body)).toBeLessThanOrEqual(COMMENT_BUDGET);
+    expect(body).not.toContain('job summary has everything');
+    expect(body).toContain('`npx schemaflow check` on the branch lists everything');
+  });
+
+  it('fits a summary of thousands of subjects without rendering it once per cut', () => {
+    const subjects = Array.from({ length: 20_000 }, (_, index) => subjectOf(`subject-with-a-longer-name-${index}`));
+    const { body, summary, complete } = renderReview(reportOf(subjects), { context, changes: new Map() });
+    expect(complete).toBe(false);
+    expect(Buffer.byteLength(summary, 'utf8')).toBeLessThanOrEqual(SUMMARY_BUDGET);
+    expect(summary).toMatch(/\n\| …and \d+ more \| \| \| \|\n/);
+    expect(summary).toMatch(/_\d+ subjects and all details were cut to stay under GitHub's 1 MiB limit for a job summary; `npx schemaflow check` on the branch lists everything._/);
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(COMMENT_BUDGET);
+  }, 10_000);
+});
+
+/** Regression: a finding on a catalog-level file that overrides.yaml turned to info showed ⚠️, as a warning. */
+it('marks each finding by its severity, on catalog-level files too', () => {
+  const findings = (['error', 'warning', 'info'] as const).map((severity) => ({ code: 'STRAY_FILE', severity, file: `catalog/${severity}.txt`, line: 1, col: 1, pointer: '', message: severity, params: {} }));
+  const { summary } = renderReview(reportOf([], findings), { context, changes: new Map() });
+  expect(summary.split('\n').filter((line) => line.startsWith('- '))).toEqual([
+    '- ❌ **STRAY_FILE** [catalog/error.txt:1:1](https://github.com/acme/catalog/blob/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/catalog/error.txt#L1): error',
+    '- ⚠️ **STRAY_FILE** [catalog/warning.txt:1:1](https://github.com/acme/catalog/blob/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/catalog/warning.txt#L1): warning',
+    '- ℹ️ **STRAY_FILE** [catalog/info.txt:1:1](https://github.com/acme/catalog/blob/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/catalog/info.txt#L1): info',
+  ]);
 });
