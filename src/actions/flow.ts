@@ -8,6 +8,7 @@ import { findSetting } from '../config/settings.js';
 import { UsageError, describeError } from '../domain/errors.js';
 import { summarizeBySubject } from '../usecases/flow-metrics.js';
 import { flagsFromInputs, manifestOriginOfInputs, optionalInput } from './inputs.js';
+import { writeJobSummary } from './summary.js';
 
 /** A warning line of the run, a thread's (`worker 1: warning: …`) too: it becomes a warning annotation, keeping the thread's name. */
 const WARNING_LINE = /^(worker \d+: )?warning: /;
@@ -42,15 +43,14 @@ async function main(): Promise<void> {
     core.setOutput('records-quarantined', String(total((row) => row.quarantined)));
     core.setOutput('gaps', String(total((row) => row.gaps)));
     const received = signals.received();
-    await core.summary
-      .addHeading(`schemaflow flow${report.closeOnly ? ' (close only)' : ''}: ${received ? `stopped by ${received}` : report.exitCode === 0 ? 'ok' : 'attention needed'}`, 2)
-      .addRaw(`Run \`${report.runId}\`${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run)' : ''}, manifest serial ${report.manifestSerial}, lake \`${ports.lake.location}\`.`, true)
-      .addTable([
-        ['subject', 'partitions', 'read', 'archived', 'late', 'quarantined', 'gaps', 'lag', 'status', 'closed through'].map((data) => ({ data, header: true })),
-        ...rows.map((row) => [row.subject, String(row.partitions), String(row.read), String(row.archived), String(row.late), String(row.quarantined), String(row.gaps), row.lag, row.status, row.closedThrough ? `${row.closedThrough.slice(0, 13).replace('T', ' ')}:00 UTC` : '—']),
-      ])
-      .addList([...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)])
-      .write();
+    await writeJobSummary({
+      heading: `schemaflow flow${report.closeOnly ? ' (close only)' : ''}: ${received ? `stopped by ${received}` : report.exitCode === 0 ? 'ok' : 'attention needed'}`,
+      text: `Run \`${report.runId}\`${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run)' : ''}, manifest serial ${report.manifestSerial}, lake \`${ports.lake.location}\`.`,
+      header: ['subject', 'partitions', 'read', 'archived', 'late', 'quarantined', 'gaps', 'lag', 'status', 'closed through'],
+      rows: rows.map((row) => [row.subject, String(row.partitions), String(row.read), String(row.archived), String(row.late), String(row.quarantined), String(row.gaps), row.lag, row.status, row.closedThrough ? `${row.closedThrough.slice(0, 13).replace('T', ' ')}:00 UTC` : '—']),
+      list: [...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)],
+      what: 'subjects or problems',
+    });
     if (received) core.setFailed(report.closeOnly ? `stopped by ${received}: it finished closing the hours first` : `stopped by ${received}: what was read is committed; the next run goes on from there`);
     else if (report.exitCode !== 0) core.setFailed('a partition stopped or a retention gap was recorded; see the job summary');
   } catch (error) {

@@ -10,6 +10,7 @@ import { explainManifestError, refuseReadOnlyManifest } from '../config/manifest
 import { UsageError, describeError } from '../domain/errors.js';
 import { registerCatalog } from '../usecases/register.js';
 import { flagsFromInputs, manifestOriginOfInputs, optionalInput } from './inputs.js';
+import { writeJobSummary } from './summary.js';
 
 /** actions/register: registration on the default branch. Glue only: inputs → one flow → outputs. */
 async function main(): Promise<void> {
@@ -36,15 +37,14 @@ async function main(): Promise<void> {
   core.setOutput('serial', String(report.manifest.serial));
   core.setOutput('new-versions', String(report.newVersions.length));
   core.setOutput('manifest-url', manifests.location);
-  await core.summary
-    .addHeading(`schemaflow registration: ${report.publish.status}`, 2)
-    .addRaw(`Manifest serial ${report.manifest.serial} of \`${report.manifest.sourceCommit.slice(0, 12)}\` at \`${manifests.location}\`.`, true)
-    .addTable([
-      [{ data: 'subject', header: true }, { data: 'version', header: true }, { data: 'ID', header: true }],
-      ...report.newVersions.map((version) => [version.subject, String(version.version), String(version.id)]),
-    ])
-    .addList([...report.topics.actions.map((action) => `${action.kind} ${action.topic}`), ...report.topics.warnings])
-    .write();
+  await writeJobSummary({
+    heading: `schemaflow registration: ${report.publish.status}`,
+    text: `Manifest serial ${report.manifest.serial} of \`${report.manifest.sourceCommit.slice(0, 12)}\` at \`${manifests.location}\`.`,
+    header: ['subject', 'version', 'ID'],
+    rows: report.newVersions.map((version) => [version.subject, String(version.version), String(version.id)]),
+    list: [...report.topics.actions.map((action) => `${action.kind} ${action.topic}`), ...report.topics.warnings],
+    what: 'versions or topic actions',
+  });
 }
 
 quietGcsClientWarnings(process.env);

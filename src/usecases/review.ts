@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/finding.js';
 import type { CheckReport, SubjectChange, SubjectPart } from './check-catalog.js';
+import { largestFitting } from '../domain/halving.js';
 import { plural } from '../domain/plural.js';
 
 /** The hidden marker that identifies schemaflow's one comment on a pull request. */
@@ -183,19 +184,12 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     }
     text = render(table, dropped.length > 0 ? detailsNote() : '');
     if (size(text) > budget && table.length > 3) {
-      // The most rows that fit, found by halving: rendering once per row dropped was quadratic.
+      // The most rows that fit: rendering once per row dropped was quadratic.
       const withRows = (count: number): string => {
         const hidden = table.length - count;
         return assemble([], '', [...table.slice(0, count), `| …and ${hidden} more | | | |`], `_${plural(hidden, 'subject')} and all details were cut to stay under ${where.limit}; ${where.all}._`);
       };
-      let low = 3;
-      let high = table.length - 1;
-      while (low < high) {
-        const middle = Math.ceil((low + high) / 2);
-        if (size(withRows(middle)) <= budget) low = middle;
-        else high = middle - 1;
-      }
-      text = withRows(low);
+      text = withRows(largestFitting(3, table.length - 1, (count) => size(withRows(count)) <= budget));
     }
     if (size(text) > budget) {
       const note = `_The ${where.what} ends here to stay under ${where.limit}; ${where.all}._`;
