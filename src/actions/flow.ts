@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       text: `Run \`${report.runId}\`${report.shard ? ` (shard ${report.shard})` : ''}${report.dryRun ? ' (dry run)' : ''}, manifest serial ${report.manifestSerial}, lake \`${ports.lake.location}\`.`,
       header: ['subject', 'partitions', 'read', 'archived', 'late', 'quarantined', 'gaps', 'lag', 'status', 'closed through'],
       rows: rows.map((row) => [row.subject, String(row.partitions), String(row.read), String(row.archived), String(row.late), String(row.quarantined), String(row.gaps), row.lag, row.status, row.closedThrough ? `${row.closedThrough.slice(0, 13).replace('T', ' ')}:00 UTC` : '—']),
-      list: [...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)],
+      list: [...(report.failedThreads ?? []).map((failed) => `thread ${failed.worker} failed (${failed.reason}: ${failed.message}); its partitions of ${failed.subjects.join(', ')} are not in the table`), ...report.partitions.filter((partition) => partition.problem).map((partition) => `${partition.topic}/${partition.partition}: ${partition.problem ?? ''}`), ...report.missingTopics.map((subject) => `${subject}: no such topic in Kafka (skipped)`)],
       what: 'subjects or problems',
     });
     if (received) core.setFailed(report.closeOnly ? `stopped by ${received}: it finished closing the hours first` : `stopped by ${received}: what was read is committed; the next run goes on from there`);

@@ -1,7 +1,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { threadShares, workerShard } from '../archive/shard.js';
+import { inShard, threadShares, workerShard } from '../archive/shard.js';
 import { describeError, messageOf, SchemaflowError, warningLine } from '../domain/errors.js';
-import { partitionsOfRun, runFlow, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
+import { partitionsOfRun, runFlow, type FailedThread, type FlowOptions, type FlowPorts, type FlowReport } from '../usecases/flow-run.js';
 import { faultHook, openFlowPorts, type FlowSettings } from './flow-ports.js';
 import { keepHeapNearUse } from './heap-growth.js';
 import { fromPortableError, toPortableError, type PortableError } from './thread-errors.js';
@@ -213,8 +213,16 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
   // No thread got through (the manifest or a setting failed them all): the run fails as one thread's would.
   if (reports.length === 0) throw failures[0];
   // Otherwise the others' work is committed and reported: the run reports it, and fails.
+  const failedThreads: FailedThread[] = [];
   results.forEach((result, index) => {
-    if (result.status === 'rejected') ports.log(failureLine(threads[index]?.worker ?? index, result.reason));
+    if (result.status !== 'rejected') return;
+    const worker = threads[index]?.worker ?? index;
+    const failure = result.reason as unknown;
+    ports.log(failureLine(worker, failure));
+    // Counted in `errors` as a run failing outright is; its share's subjects have partitions no report covers.
+    const mine = workerShard(options.shard, worker, count);
+    const subjects = [...new Set(share.filter((entry) => inShard(entry.topic, entry.partition, mine)).map((entry) => entry.subject))];
+    failedThreads.push({ worker, reason: failure instanceof SchemaflowError ? failure.code : 'UNEXPECTED', message: messageOf(failure), subjects });
   });
   const positions = done.flatMap((result) => result.positions);
   // Lag monitoring only, as in runFlow: a failure is a warning.
@@ -244,6 +252,7 @@ async function runInThreads(ports: FlowPorts, config: FlowSettings, options: Flo
     partitions,
     missingTopics: first.missingTopics,
     closures,
+    ...(failedThreads.length > 0 ? { failedThreads } : {}),
     exitCode: failures.length > 0 || closingFailed || reports.some((report) => report.exitCode !== 0) ? 1 : 0,
   };
 }

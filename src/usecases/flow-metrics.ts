@@ -40,6 +40,12 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     // The run that reads a partition counts its stop; `flow close` after it would count it again.
     if (partition.status === 'stopped' && !report.closeOnly) metrics.push({ type: 'count', name: 'errors', value: 1, tags });
   }
+  // A thread of a --workers run that failed: an error, as a run failing outright is one; how far
+  // its share's partitions got is in no report, so their subjects' age is unknown.
+  for (const failed of report.failedThreads ?? []) {
+    metrics.push({ type: 'count', name: 'errors', value: 1, tags: { reason: failed.reason } });
+    for (const subject of failed.subjects) unknown.add(subject);
+  }
   // A shard of several sees only its partitions: its gauge is tagged with the shard (alert on the
   // largest over the shards), so the shards' values do not overwrite each other's.
   const shard = report.shard !== null && parseShard(report.shard)?.count !== 1 ? { shard: report.shard } : {};

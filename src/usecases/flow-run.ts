@@ -99,8 +99,21 @@ export interface FlowReport {
   readonly missingTopics: readonly string[];
   /** Hour closure per subject, after the partitions. */
   readonly closures: readonly ClosureResult[];
+  /**
+   * `--workers`: the threads that failed while others got through. Their shares' partitions are
+   * not in `partitions` (nothing says how far they got), so their subjects' freshness is unknown.
+   */
+  readonly failedThreads?: readonly FailedThread[];
   /** DESIGN.md §6: 0 every partition progressed or was idle; 1 a partition stopped, a gap was recorded or closing hours failed. */
   readonly exitCode: 0 | 1;
+}
+
+/** A thread of a `--workers` run that failed: its error's code (UNEXPECTED for a bug) and message, and the subjects of its share. */
+export interface FailedThread {
+  readonly worker: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly subjects: readonly string[];
 }
 
 /**
@@ -471,10 +484,13 @@ function describeUnarchived(report: PartitionReport, plan: Extract<PartitionPlan
  * The partitions a run with these options takes: its subjects' topics' partitions as Kafka lists
  * them now, in its shard. What `--workers` sizes its threads by.
  */
-export async function partitionsOfRun(ports: Pick<FlowPorts, 'manifests' | 'source'>, options: Pick<FlowOptions, 'subjects' | 'shard'>): Promise<Array<{ topic: string; partition: number }>> {
+export async function partitionsOfRun(ports: Pick<FlowPorts, 'manifests' | 'source'>, options: Pick<FlowOptions, 'subjects' | 'shard'>): Promise<Array<{ subject: string; topic: string; partition: number }>> {
   const subjects = selectSubjects(await ports.manifests.latest(), options.subjects);
   const offsets = await ports.source.offsets(subjects.map((subject) => subject.topic));
-  return offsets.filter((entry) => !options.shard || inShard(entry.topic, entry.partition, options.shard)).map((entry) => ({ topic: entry.topic, partition: entry.partition }));
+  return offsets.flatMap((entry) => {
+    const subject = subjects.find((candidate) => candidate.topic === entry.topic);
+    return subject && (!options.shard || inShard(entry.topic, entry.partition, options.shard)) ? [{ subject: subject.subject, topic: entry.topic, partition: entry.partition }] : [];
+  });
 }
 
 /** The subjects a run archives: all, or the ones `--subjects` names (each must exist). */

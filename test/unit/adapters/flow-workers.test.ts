@@ -5,6 +5,7 @@ import type { FlowSettings } from '../../../src/adapters/flow-ports.js';
 import { runFlowInWorkers } from '../../../src/adapters/flow-workers.js';
 import { HEAP_GROWING_PERCENT } from '../../../src/adapters/heap-growth.js';
 import { SchemaflowError, UsageError, describeError } from '../../../src/domain/errors.js';
+import { flowMetrics } from '../../../src/usecases/flow-metrics.js';
 import type { FlowOptions, FlowPorts } from '../../../src/usecases/flow-run.js';
 
 // Which V8 flags a run sets (heap-growth.test.ts shows the flag's effect on a real heap).
@@ -46,6 +47,21 @@ describe('flow run --workers (orchestration)', () => {
     expect(lines).toContain('error: KAFKA_FAILED: the brokers went away; the other threads committed what they read, the next run goes on');
     expect(lines).toContain('error: closing hours: the manifest store is unreachable');
     expect(report.closures).toEqual([{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: the manifest store is unreachable', failed: true }]);
+  });
+
+  // Regression: a thread that failed while the others got through left no trace in the metrics:
+  // no `errors` (the run exited 1, and only a run failing outright counted one), and its share's
+  // partitions were missing from the report, so the subject's oldest-unarchived age came from the
+  // other threads' partitions alone and looked fresh however far behind the failed share was.
+  it('counts a failed thread in errors, tagged with its code, and sends no oldest-unarchived age for the subjects of its share', async () => {
+    const report = await runFlowInWorkers(ports([]), settings('fail-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(report.failedThreads).toEqual([{ worker: 1, reason: 'KAFKA_FAILED', message: 'the brokers went away', subjects: ['apps-users'] }]);
+    const metrics = flowMetrics(report, { now: 0, durationMs: 1 });
+    expect(metrics.filter((metric) => metric.name === 'errors' && metric.tags.reason !== undefined)).toEqual([{ type: 'count', name: 'errors', value: 1, tags: { reason: 'KAFKA_FAILED' } }]);
+    expect(metrics.filter((metric) => metric.name === 'oldest_unarchived_age_seconds')).toEqual([]);
+    // A bug in a thread is counted too, as UNEXPECTED (as a run that fails outright with one is).
+    const bug = await runFlowInWorkers(ports([]), settings('bug-one'), options, { workers: 2, script: SCRIPT, faults: false });
+    expect(flowMetrics(bug, { now: 0, durationMs: 1 }).filter((metric) => metric.name === 'errors' && metric.tags.reason !== undefined)).toEqual([{ type: 'count', name: 'errors', value: 1, tags: { reason: 'UNEXPECTED' } }]);
   });
 
   it('keeps the heap near what the run holds, for every thread: the growth flag is set before the threads start', async () => {
