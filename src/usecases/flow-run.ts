@@ -462,9 +462,11 @@ const QUEUED_LIMIT = 4 * 1024 * 1024;
 
 function describePlan(report: PartitionReport, plan: Extract<PartitionPlan, { action: 'archive' }>): void {
   report.status = 'planned';
-  const parts = [`would read offsets ${plan.from}–${plan.to - 1n} (${plan.to - plan.from} offsets)`];
+  const parts = plan.from < plan.to ? [`would read offsets ${plan.from}–${plan.to - 1n} (${plan.to - plan.from} offsets)`] : [];
   if (plan.pending) parts.unshift(`would finish the unit ${plan.pending.start}–${plan.pending.end} of run ${plan.pending.runId}`);
-  if (plan.gap) {
+  // As recordGap records it: offsets an earlier run found without a record lose nothing, no alert.
+  if (plan.gap?.empty) parts.unshift(`would record offsets ${plan.gap.from}–${plan.gap.to}, deleted by retention, as a gap without an alert: an earlier run read them and found no record (transaction markers or aborted records)`);
+  else if (plan.gap) {
     parts.unshift(`would record offsets ${plan.gap.from}–${plan.gap.to} as a retention gap`);
     report.gaps.push({ from: plan.gap.from.toString(), to: plan.gap.to.toString() });
   }

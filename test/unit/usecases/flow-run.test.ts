@@ -38,10 +38,10 @@ function testLake(): { lake: ObjectStore; state: ObjectStore } {
   return { lake: openObjectStore(`file://${root}/lake${lakes}`), state: openObjectStore(`file://${root}/lake${lakes}/_state`) };
 }
 
-const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { runId?: string; flushBytes?: number; crashAt?: FaultPoint; fault?: FlowPorts['fault']; now?: string; closeOnly?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests']; maxRecordBytes?: number } = {}) =>
+const run = (stores: { lake: ObjectStore; state: ObjectStore }, source: RecordSource, options: { runId?: string; flushBytes?: number; crashAt?: FaultPoint; fault?: FlowPorts['fault']; now?: string; closeOnly?: boolean; dryRun?: boolean; repairMarkers?: boolean; manifests?: FlowPorts['manifests']; maxRecordBytes?: number } = {}) =>
   runFlow(
     { ...stores, source, manifests: options.manifests ?? { latest: () => Promise.resolve(manifest), bySerial: () => Promise.resolve(manifest) }, clock: () => new Date(options.now ?? '2026-11-30T10:30:00Z'), log: () => undefined, fault: options.fault ?? ((point) => (point === options.crashAt ? Promise.reject(new Error(`killed at ${point}`)) : Promise.resolve())) },
-    { runId: options.runId ?? 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: options.maxRecordBytes ?? 1 << 20, dryRun: false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
+    { runId: options.runId ?? 'r1', subjects: [], shard: null, maxDurationMs: 60_000, flushBytes: options.flushBytes ?? 1 << 20, maxRecordBytes: options.maxRecordBytes ?? 1 << 20, dryRun: options.dryRun ?? false, closeOnly: options.closeOnly ?? false, repairMarkers: options.repairMarkers ?? false, latenessMs: 0 },
   );
 
 it('records what retention deleted after a crash left a gap record: the earlier record stays, the rest is the next gap, no offset in two', async () => {
@@ -220,6 +220,27 @@ it('records a partition whose last offsets carry no record drained, covers them 
   const [gap] = await stores.lake.list('_gaps/');
   expect(JSON.parse(new TextDecoder().decode((await stores.lake.get(gap?.key ?? ''))?.bytes))).toMatchObject({ from: '5', to: '6', reason: 'RETENTION', noRecords: true });
   expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
+
+// Regression: a dry run listed offsets an earlier run had read and found without a record as a
+// retention gap that loses records (exit 1, and the gaps metric), though the run it previews
+// records them without an alert.
+it('previews the expiry of offsets found to carry no record as the run records it: no alert', async () => {
+  const stores = testLake();
+  const records = Array.from({ length: 5 }, (_, offset) => event(offset));
+  await run(stores, partition(records));
+  expect((await run(stores, withMarkers(records, 7n))).partitions[0]).toMatchObject({ next: '5', drainedTo: '7' });
+  const dry = await run(stores, withMarkers(records, 7n, 7n), { dryRun: true });
+  expect(dry.partitions[0]).toMatchObject({ status: 'planned', gaps: [], problem: 'would record offsets 5–6, deleted by retention, as a gap without an alert: an earlier run read them and found no record (transaction markers or aborted records)' });
+  expect(dry.exitCode).toBe(0);
+  expect((await run(stores, withMarkers(records, 7n, 7n))).exitCode).toBe(0);
+  // Offsets deleted before any run read them are previewed as the alert they will be.
+  const lossy = testLake();
+  await run(lossy, partition(records));
+  const ahead = Array.from({ length: 10 }, (_, offset) => event(offset));
+  const preview = await run(lossy, partition(ahead, 8n), { dryRun: true });
+  expect(preview.partitions[0]).toMatchObject({ status: 'planned', gaps: [{ from: '5', to: '7' }] });
+  expect(preview.exitCode).toBe(1);
 });
 
 it('closes the hours of a drained partition in flow close too, which reads only the states', async () => {
