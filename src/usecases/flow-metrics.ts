@@ -36,9 +36,10 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     if (lag > 0n && partition.through === null) unknown.add(partition.subject);
     const age = lag > 0n && partition.through !== null ? Math.max(0, Math.round((options.now - partition.through) / 1000)) : 0;
     oldest.set(partition.subject, Math.max(oldest.get(partition.subject) ?? 0, age));
-    if (partition.gaps.length > 0) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
-    // The run that reads a partition counts its stop; `flow close` after it would count it again.
-    if (partition.status === 'stopped' && !report.closeOnly) metrics.push({ type: 'count', name: 'errors', value: 1, tags });
+    // A dry run records no gap: the run that records it counts it.
+    if (partition.gaps.length > 0 && !report.dryRun) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
+    // The run that reads a partition counts its stop; `flow close` after it, or a dry run before it, would count it again.
+    if (partition.status === 'stopped' && !report.closeOnly && !report.dryRun) metrics.push({ type: 'count', name: 'errors', value: 1, tags });
   }
   // A thread of a --workers run that failed: an error, as a run failing outright is one; how far
   // its share's partitions got is in no report, so their subjects' age is unknown.

@@ -66,6 +66,15 @@ describe('flow metrics', () => {
     expect(failedRunMetrics({ reason: 'MANIFEST_UNREADABLE', closeOnly: true, durationMs: 5 })[1]).toEqual({ type: 'timing', name: 'duration', value: 5, tags: { mode: 'close' } });
   });
 
+  // Regression: a dry run, which records nothing, counted the gaps it would record and the
+  // partitions it found stopped, and the run after it counted them again.
+  it('count no gap or error of a dry run: the run that records the gap or reads the partition counts it', () => {
+    const dry: FlowReport = { ...report([partition({ status: 'stopped' }), partition({ partition: 1, status: 'planned', gaps: [{ from: '0', to: '3' }] })]), dryRun: true, closures: [] };
+    const metrics = flowMetrics(dry, { now: 0, durationMs: 1 });
+    expect(metrics.filter((metric) => metric.name === 'errors' || metric.name === 'gaps')).toEqual([]);
+    expect(metrics.filter((metric) => metric.name === 'lag')).toHaveLength(2);
+  });
+
   it('leave a stopped partition to the run that owns it: flow close after it counts only its own closing failures', () => {
     const closing: FlowReport = { ...report([partition({ status: 'stopped' })]), closeOnly: true, closures: [{ subject: 'apps-users', closedThrough: null, hoursClosed: 0, markers: 0, held: 'failed: 503', failed: true }] };
     const errors = flowMetrics(closing, { now: 0, durationMs: 1 }).filter((metric) => metric.name === 'errors');
