@@ -53,7 +53,7 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
   // A subject with such a partition sends no gauge: its other partitions' ages would understate it.
   for (const [subject, age] of oldest) if (!unknown.has(subject)) metrics.push({ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: age, tags: { subject, ...shard } });
   for (const closure of report.closures) {
-    metrics.push({ type: 'count', name: 'hours_closed', value: closure.markers, tags: { subject: closure.subject } });
+    metrics.push({ type: 'count', name: 'hours_closed', value: closure.hoursClosed, tags: { subject: closure.subject } });
     if (closure.failed) metrics.push({ type: 'count', name: 'errors', value: 1, tags: { subject: closure.subject } });
   }
   // A `flow close` reads nothing: its duration is a series of its own, beside the runs'.

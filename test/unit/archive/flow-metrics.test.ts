@@ -46,6 +46,16 @@ describe('flow metrics', () => {
     expect(gauge(null)[0]?.tags).toEqual({ subject: 'apps-users' });
   });
 
+  // Regression: hours_closed sent the _CLOSED.json markers written, one per version folder with
+  // data: an hour of a subject with two live versions counted twice, and hours that closed
+  // without data (a quiet subject) counted nothing, though its closure moved on.
+  it('count the hours a run closed in hours_closed, not the markers it wrote', () => {
+    const closing = (hoursClosed: number, markers: number): FlowReport => ({ ...report([partition({})]), closures: [{ subject: 'apps-users', closedThrough: '2026-11-30T09:00:00.000Z', hoursClosed, markers }] });
+    const hours = (closed: FlowReport) => flowMetrics(closed, { now: 0, durationMs: 1 }).filter((metric) => metric.name === 'hours_closed').map((metric) => metric.value);
+    expect(hours(closing(1, 2))).toEqual([1]);
+    expect(hours(closing(3, 0))).toEqual([3]);
+  });
+
   it('tag the duration of a flow close, which reads nothing, apart from the runs', () => {
     const duration = (closeOnly: boolean) => flowMetrics({ ...report([partition({})]), closeOnly }, { now: 0, durationMs: 5 }).find((metric) => metric.name === 'duration');
     expect(duration(true)).toEqual({ type: 'timing', name: 'duration', value: 5, tags: { mode: 'close' } });
