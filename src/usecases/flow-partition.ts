@@ -298,11 +298,19 @@ export class PartitionArchiver {
       const named = missing.length > 1 ? `${missing[0] ?? ''} and ${missing.length - 1} more` : (missing[0] ?? '');
       throw new SchemaflowError('INTENT_UNRECOVERABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: run ${intent.runId} stopped while publishing this unit, ${missing.length} of its ${intent.objects.length} objects were never published (${named}), and Kafka has since deleted offsets below ${low}, so the unit cannot be rebuilt. The partition stops on every run until this is resolved; the published objects are kept and nothing is overwritten. See "A unit that cannot be rebuilt" under Known limits in the README.`);
     }
+    let registry: SchemaRegistry;
+    try {
+      registry = await this.context.registryFor(intent.manifestSerial);
+    } catch (error) {
+      // The store's words alone say neither why an old serial is wanted nor what to do.
+      const objects = `${missing.length} unpublished object${missing.length === 1 ? '' : 's'}`;
+      throw new SchemaflowError('MANIFEST_UNREADABLE', `${describeRange(item.report.topic, item.report.partition, intent.start, intent.end)}: run ${intent.runId} stopped while publishing this unit, routed with manifest serial ${intent.manifestSerial}, and rebuilding its ${objects} needs that serial, which cannot be read: ${messageOf(error)}. Registration never replaces or removes manifests/<serial>.json: restore ${intent.manifestSerial}.json beside latest.json. Nothing was written; the partition stops until then and holds its subject's hours.`, { cause: error, retriable: error instanceof SchemaflowError && error.retriable });
+    }
     log(`${item.report.topic}/${item.report.partition}: rebuilding ${missing.length} unpublished objects of run ${intent.runId} from offsets ${intent.start}–${intent.end}`);
     item.rebuilding = intent;
     item.closedThrough = intent.closedThrough ? new Date(intent.closedThrough) : null;
     item.maxRecordBytes = intent.maxRecordBytes ?? item.maxRecordBytes;
-    item.registry = await this.context.registryFor(intent.manifestSerial);
+    item.registry = registry;
     item.definition = definitionIn(item.registry, item.subject);
     item.builder = new UnitBuilder(item.report.topic, item.report.partition, BigInt(intent.start));
   }

@@ -6,6 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { openObjectStore } from '../../../src/adapters/lake/object-store.js';
 import type { Manifest, ManifestSubject } from '../../../src/manifest/types.js';
 import type { KafkaRecord, ObjectStore, RecordSource } from '../../../src/ports.js';
+import { SchemaflowError } from '../../../src/domain/errors.js';
 import { auditLake } from '../../../src/usecases/audit-lake.js';
 import { runFlow, type FaultPoint, type FlowPorts } from '../../../src/usecases/flow-run.js';
 
@@ -325,6 +326,19 @@ it('rebuilds a crashed unit with the subject as its intent’s manifest serial d
   const objects = (await stores.lake.list('apps-users/')).map((entry) => entry.key).filter((key) => key.endsWith('.jsonl.gz'));
   expect(objects.map((key) => key.replace(/\/apps-users\+.*$/, ''))).toEqual(['apps-users/v=1/dt=2026-11-30/hr=07', 'apps-users/v=1/dt=2026-11-30/hr=08']);
   expect(await auditLake(stores)).toMatchObject({ ok: true });
+});
+
+// Regression: the partition stopped with the manifest store's words alone ("cannot load the
+// manifest from …/1.json: ENOENT"), which said neither why a run wanted an old serial nor what to do.
+it('stops a partition whose crashed unit needs a manifest serial that cannot be read, naming the unit, the serial and the fix', async () => {
+  const stores = testLake();
+  const records = [event(0), event(1)];
+  const newer: Manifest = { ...manifest, serial: 2 };
+  expect((await run(stores, partition(records), { crashAt: 'after-intent', runId: 'crashed' })).partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+  const gone = new SchemaflowError('MANIFEST_UNREADABLE', 'cannot load the manifest from file:///m/1.json: ENOENT: no such file or directory');
+  const report = await run(stores, partition(records), { runId: 'r2', manifests: { latest: () => Promise.resolve(newer), bySerial: () => Promise.reject(gone) } });
+  expect(report.partitions[0]).toMatchObject({ status: 'stopped', next: '0' });
+  expect(report.partitions[0]?.problem).toBe('apps-users/0 offsets 0–1: run crashed stopped while publishing this unit, routed with manifest serial 1, and rebuilding its 1 unpublished object needs that serial, which cannot be read: cannot load the manifest from file:///m/1.json: ENOENT: no such file or directory. Registration never replaces or removes manifests/<serial>.json: restore 1.json beside latest.json. Nothing was written; the partition stops until then and holds its subject\'s hours.');
 });
 
 it('holds the hours of a partition left incomplete at its last archived record, however far ahead an earlier one was stamped', async () => {
