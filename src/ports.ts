@@ -148,7 +148,8 @@ export interface KafkaRecord {
   readonly timestamp: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, Buffer | string | undefined | ReadonlyArray<Buffer | string>>>;
+  /** A header Kafka carries without a value is null (kafkajs hands it over so); a repeated one is an array. */
+  readonly headers: Readonly<Record<string, Buffer | string | null | undefined | ReadonlyArray<Buffer | string | null>>>;
 }
 
 /** A partition's offsets as Kafka reports them: `low` is the earliest kept, `high` the next to be written. */

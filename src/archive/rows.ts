@@ -33,8 +33,9 @@ function plainAsciiJson(bytes: Buffer): string | undefined {
   return `"${bytes.toString('latin1')}"`;
 }
 
-/** One header value as JSON: a UTF-8 string, or `{"base64": …}` for bytes that are not UTF-8. */
-function headerValueJson(entry: Buffer | string): string {
+/** One header value as JSON: a UTF-8 string, `{"base64": …}` for bytes that are not UTF-8, or null for a header without a value. */
+function headerValueJson(entry: Buffer | string | null): string {
+  if (entry === null) return 'null';
   if (typeof entry === 'string') return JSON.stringify(entry);
   const plain = plainAsciiJson(entry);
   if (plain !== undefined) return plain;
@@ -42,7 +43,8 @@ function headerValueJson(entry: Buffer | string): string {
   return 'text' in decoded ? JSON.stringify(decoded.text) : `{"base64":"${decoded.base64}"}`;
 }
 
-const isHeaderValue = (entry: unknown): entry is Buffer | string => typeof entry === 'string' || Buffer.isBuffer(entry);
+/** Kafka carries a header without a value (its length -1): kafkajs hands it over as null. */
+const isHeaderValue = (entry: unknown): entry is Buffer | string | null => entry === null || typeof entry === 'string' || Buffer.isBuffer(entry);
 
 /** Header names as JSON: every record of a topic repeats the same few. Bounded: names are the producer's to choose. */
 const headerNames = new Map<string, string>();
@@ -59,8 +61,8 @@ function nameJson(name: string): string {
 }
 
 /**
- * Headers as a JSON object; a repeated header is an array of its values. Only strings and bytes
- * are values: kafkajs collects a header named like an Object.prototype member (`constructor`,
+ * Headers as a JSON object; a repeated header is an array of its values. Only strings, bytes and
+ * null (no value) are values: kafkajs collects a header named like an Object.prototype member (`constructor`,
  * `__proto__`) into an array that starts with the inherited member, which is not the record's.
  */
 function headersJson(headers: KafkaRecord['headers']): string {
@@ -70,7 +72,7 @@ function headersJson(headers: KafkaRecord['headers']): string {
     let item: string;
     if (Array.isArray(value)) {
       const values = (value as readonly unknown[]).filter(isHeaderValue);
-      item = values.length === 1 ? headerValueJson(values[0] as Buffer | string) : `[${values.map(headerValueJson).join(',')}]`;
+      item = values.length === 1 ? headerValueJson(values[0] as Buffer | string | null) : `[${values.map(headerValueJson).join(',')}]`;
     } else {
       item = isHeaderValue(value) ? headerValueJson(value) : '[]';
     }

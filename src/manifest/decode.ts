@@ -4,8 +4,11 @@ import { HEADERS, unframe } from './framing.js';
 import type { SchemaRegistry, Violation } from './registry.js';
 import { decodeUtf8 } from '../domain/utf8.js';
 
-/** Kafka headers as clients hand them over: a value, or several for a repeated name. */
-export type RecordHeaders = Readonly<Record<string, Buffer | string | undefined | ReadonlyArray<Buffer | string>>>;
+/**
+ * Kafka headers as clients hand them over: a value, or several for a repeated name. A header
+ * Kafka carries without a value (its length -1) comes as null from kafkajs.
+ */
+export type RecordHeaders = Readonly<Record<string, Buffer | string | null | undefined | ReadonlyArray<Buffer | string | null>>>;
 
 /** Why a record is not an event of a registered schema; the flow files it under `_quarantine/` with this reason. */
 export type RejectReason = 'NOT_JSON' | 'NO_SCHEMA_ID' | 'UNKNOWN_SCHEMA_ID' | 'INVALID' | 'TOO_LARGE' | 'TOO_DEEP';
@@ -53,10 +56,11 @@ export interface RejectedRecord {
   readonly violations?: readonly Violation[];
 }
 
-function headerText(headers: RecordHeaders | undefined, name: string): string | undefined {
+/** The first value of a header: its text, null when it has no value, undefined when there is no such header. */
+function headerText(headers: RecordHeaders | undefined, name: string): string | null | undefined {
   const value = headers?.[name];
-  const first = Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>)[0] : (value as Buffer | string | undefined);
-  return first === undefined ? undefined : Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  const first = Array.isArray(value) ? (value as ReadonlyArray<Buffer | string | null>)[0] : (value as Buffer | string | null | undefined);
+  return first === undefined || first === null ? first : Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
 }
 
 /** The schema ID a record names: Confluent framing first, else the `schema-id` header. */
@@ -64,7 +68,7 @@ export function schemaIdOf(message: { value: Buffer | null; headers?: RecordHead
   const framed = message.value ? unframe(message.value) : undefined;
   if (framed) return framed.id;
   const text = headerText(message.headers, HEADERS.id);
-  return text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : undefined;
+  return typeof text === 'string' && /^\d{1,10}$/.test(text) ? Number(text) : undefined;
 }
 
 /**
@@ -102,7 +106,7 @@ export function decodeRecordText(registry: SchemaRegistry, message: { value: Buf
   if (nestsTooDeep(text)) return { ok: false, reason: 'TOO_DEEP', detail: `the value nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays`, ...withId };
   if (id === undefined) {
     const header = headerText(message.headers, HEADERS.id);
-    const detail = header === undefined ? `no ${HEADERS.id} header and no Confluent framing` : `the ${HEADERS.id} header is ${JSON.stringify(header.slice(0, 40))}, not a decimal schema ID, and the value has no Confluent framing`;
+    const detail = header === undefined ? `no ${HEADERS.id} header and no Confluent framing` : header === null ? `the ${HEADERS.id} header has no value, and the value has no Confluent framing` : `the ${HEADERS.id} header is ${JSON.stringify(header.slice(0, 40))}, not a decimal schema ID, and the value has no Confluent framing`;
     return { ok: false, reason: 'NO_SCHEMA_ID', detail };
   }
   const schema = registry.byId(id);

@@ -18,8 +18,8 @@ const strictText = (bytes: Buffer): string | undefined => {
 const specHeaders = (headers: KafkaRecord['headers']): Record<string, unknown> => {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    const values = (Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>) : [value as Buffer | string | undefined]).filter((entry): entry is Buffer | string => entry !== undefined);
-    const decoded = values.map((entry) => (typeof entry === 'string' ? entry : (strictText(entry) ?? { base64: entry.toString('base64') })));
+    const values = (Array.isArray(value) ? (value as ReadonlyArray<Buffer | string | null>) : [value as Buffer | string | null | undefined]).filter((entry): entry is Buffer | string | null => entry !== undefined);
+    const decoded = values.map((entry) => (entry === null ? null : typeof entry === 'string' ? entry : (strictText(entry) ?? { base64: entry.toString('base64') })));
     Object.defineProperty(result, name, { value: decoded.length === 1 ? decoded[0] : decoded, enumerable: true, writable: true, configurable: true });
   }
   return result;
@@ -33,8 +33,8 @@ const specQuarantine = (record: KafkaRecord, reason: string, detail: string): st
 };
 
 const bytes = fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }).map((text) => new TextEncoder().encode(text))).map((array) => Buffer.from(array));
-const headerValue = fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 6 }), fc.constant(undefined), fc.array(fc.oneof(bytes, fc.string({ maxLength: 4 }), fc.constant(undefined)), { maxLength: 3 }));
-// Arrays may hold undefined, as a client's headers can: rows.ts drops those entries.
+const headerValue = fc.oneof(bytes, fc.string({ unit: 'binary', maxLength: 6 }), fc.constant(undefined), fc.constant(null), fc.array(fc.oneof(bytes, fc.string({ maxLength: 4 }), fc.constant(undefined), fc.constant(null)), { maxLength: 3 }));
+// Arrays may hold undefined, as a client's headers can: rows.ts drops those entries. null is a header without a value (kafkajs's), kept.
 const record: fc.Arbitrary<KafkaRecord> = fc.record({
   topic: fc.string({ unit: 'binary', maxLength: 12 }),
   partition: fc.nat(1000),
@@ -76,4 +76,16 @@ it('keeps a leading BOM of a header value', () => {
   const row = JSON.parse(dataRow(withValue(Buffer.from('{}'), { 'x-trace': header, both: [header, header] }), {}, { id: 1, version: 1 })) as { _kafka: { headers: Record<string, string | string[]> } };
   expect(Buffer.from(row._kafka.headers['x-trace'] as string, 'utf8')).toEqual(header);
   expect(row._kafka.headers.both).toEqual(['\ufefftrace-1', '\ufefftrace-1']);
+});
+
+/*
+ * Regression: Kafka carries a header without a value (a Java producer's `new RecordHeader("h", null)`),
+ * which kafkajs hands over as null. The row wrote it as an empty list (`"h":[]`), and a repeated
+ * header lost its null value and became a single string, so the lake did not hold what was sent.
+ */
+it('keeps a header without a value as null, alone or among the values of a repeated header', () => {
+  const headers = { 'x-none': null, repeated: [Buffer.from('a'), null], constructor: [Object, null] } as unknown as KafkaRecord['headers'];
+  const row = JSON.parse(dataRow(withValue(Buffer.from('{}'), headers), {}, { id: 1, version: 1 })) as { _kafka: { headers: Record<string, unknown> } };
+  expect(row._kafka.headers).toEqual({ 'x-none': null, repeated: ['a', null], constructor: null });
+  expect(JSON.parse(quarantineRow(withValue(null, headers), 'NOT_JSON', 'x'))).toMatchObject({ _kafka: { headers: { 'x-none': null, repeated: ['a', null] } } });
 });

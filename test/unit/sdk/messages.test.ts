@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createDecoder, createProducer, UnknownSchemaError } from '../../../src/sdk/index.js';
 import { testManifest, testSubject } from '../../support/discovery-fixture.js';
@@ -22,5 +22,15 @@ describe('SDK messages name what was wrong', () => {
     expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': 'abc' } })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'the schema-id header is "abc", not a decimal schema ID, and the value has no Confluent framing' });
     expect(decoder.decode({ value: Buffer.from('{"id":"x"}') })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'no schema-id header and no Confluent framing' });
     expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': '2' } })).toMatchObject({ ok: true, version: 2 });
+  });
+
+  // Regression: a schema-id header without a value (Kafka's null, as kafkajs hands it over) was
+  // reported as a header reading "null".
+  it('decode a schema-id header without a value as one that has none, not as the text "null"', async () => {
+    const decoder = await createDecoder({ manifest });
+    // kafkajs types no null, but hands one over for such a header.
+    const noValue = (value: unknown): IHeaders => ({ 'schema-id': value }) as IHeaders;
+    expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: noValue(null) })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'the schema-id header has no value, and the value has no Confluent framing' });
+    expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: noValue([null, '2']) })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'the schema-id header has no value, and the value has no Confluent framing' });
   });
 });
