@@ -1,5 +1,5 @@
 import { fromPointer } from '../domain/finding.js';
-import { isoInstantMs } from '../domain/instant.js';
+import { rfc3339Ms } from '../domain/instant.js';
 import { hourOf } from './layout.js';
 
 /** Where a subject's events carry their own time (subject.yaml `eventTime`). */
@@ -7,8 +7,6 @@ export interface EventTimeSpec {
   readonly field: string;
   readonly format: 'rfc3339' | 'epoch-millis';
 }
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Parsed `eventTime.field` pointers: the flow looks one up for every record. */
 const pointerTokens = new Map<string, readonly string[]>();
@@ -41,8 +39,8 @@ export function eventTimeOf(value: unknown, spec: EventTimeSpec | null | undefin
   }
   if (spec.format === 'rfc3339') {
     if (typeof current !== 'string') return undefined;
-    const time = isoInstantMs(current) ?? (RFC3339.test(current) ? Date.parse(current) : Number.NaN);
-    return inLakeTime(time) ? new Date(time) : undefined;
+    const time = rfc3339Ms(current);
+    return time !== undefined && inLakeTime(time) ? new Date(time) : undefined;
   }
   return typeof current === 'number' && Number.isInteger(current) && inLakeTime(current) ? new Date(current) : undefined;
 }

@@ -25,9 +25,31 @@ export function isoInstantMs(text: string): number | undefined {
   const second = digits(text, 17, 2);
   const millisecond = length === 20 ? 0 : text.charCodeAt(19) === DOT ? digits(text, 20, 3) : Number.NaN;
   // NaN (a character that is no digit) fails every comparison.
-  const leapDay = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
-  if (!(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= (DAYS_IN_MONTH[month - 1] as number) + leapDay && hour <= 23 && minute <= 59 && second <= 59 && millisecond >= 0)) return undefined;
+  if (!(year >= 1970 && isCalendarDate(year, month, day) && hour <= 23 && minute <= 59 && second <= 59 && millisecond >= 0)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+}
+
+/** Whether year-month-day names a day of the calendar (not 2026-04-31, 2023-02-29 or month 13). */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const leapDay = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  return month >= 1 && month <= 12 && day >= 1 && day <= (DAYS_IN_MONTH[month - 1] as number) + leapDay;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The instant of an RFC 3339 date-time (any offset, precision or case; isoInstantMs first), or
+ * undefined. A day the calendar lacks or hour 24 is no instant: `Date.parse` rolls
+ * `2026-04-31T10:00:00Z` over to May 1 and `T24:00:00` to the next day, which would file an event
+ * under a day it does not state.
+ */
+export function rfc3339Ms(text: string): number | undefined {
+  const fast = isoInstantMs(text);
+  if (fast !== undefined) return fast;
+  const match = RFC3339.exec(text);
+  if (!match || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3])) || Number(match[4]) > 23) return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
 }
 
 /** The decimal number of `count` characters from `start`, or NaN when one is not a digit. */

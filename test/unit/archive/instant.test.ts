@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { eventTimeOf } from '../../../src/archive/routing.js';
+import { eventTimeOf, routeHour } from '../../../src/archive/routing.js';
 import { addSchemaFormats } from '../../../src/catalog/schema-compiler.js';
 import { isoInstantMs } from '../../../src/domain/instant.js';
 
@@ -66,11 +66,26 @@ describe('the fast path for toISOString() timestamps', () => {
         expect({ text, parsed: Date.parse(text), general: RFC3339.test(text) && generalValid(text) }).toEqual({ text, parsed: instant, general: true });
       }
       expect({ text, valid: fastValid(text) }).toEqual({ text, valid: generalValid(text) });
-      const parsed = RFC3339.test(text) ? Date.parse(text) : Number.NaN;
+      // A date-time ajv-formats refuses (2026-04-31, hour 24) states no time: Date.parse rolls it over.
+      const parsed = RFC3339.test(text) && generalValid(text) ? Date.parse(text) : Number.NaN;
       expect({ text, at: eventTimeOf({ at: text }, spec)?.getTime() }).toEqual({ text, at: parsed >= 0 && parsed <= Date.UTC(9999, 11, 31, 23, 59, 59, 999) ? parsed : undefined });
     }
     // Most strings took the fast path, and many did not: both sides were compared.
     expect(read).toBeGreaterThan(10_000);
     expect(read).toBeLessThan(30_000);
   });
+});
+
+/**
+ * Regression: with the subject's date-time format lint switched off, an event time the calendar
+ * lacks was read through Date.parse, which rolls it over: 2026-04-31T10:00 was filed under
+ * dt=2026-05-01, a day the event does not state. It now states no time: the Kafka timestamp files it.
+ */
+it('reads no event time from a day the calendar lacks or hour 24, at any offset, and files the record by its Kafka time', () => {
+  const spec = { field: '/at', format: 'rfc3339' as const };
+  for (const at of ['2026-04-31T10:00:00Z', '2026-04-31T10:00:00+02:00', '2023-02-29t00:00:00z', '2026-01-01T24:00:00Z', '2026-01-01 24:00:00.5+01:00']) {
+    expect({ at, time: eventTimeOf({ at }, spec) }).toEqual({ at, time: undefined });
+    expect(routeHour({ at }, spec, Date.UTC(2026, 3, 30, 9, 30))).toEqual({ hour: new Date(Date.UTC(2026, 3, 30, 9)), source: 'kafka' });
+  }
+  expect(eventTimeOf({ at: '2024-02-29T23:30:00-01:00' }, spec)).toEqual(new Date(Date.UTC(2024, 2, 1, 0, 30)));
 });
