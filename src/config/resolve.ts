@@ -200,7 +200,9 @@ function parseValue(setting: Setting, raw: string): Parsed {
     case 'host': {
       const { host, port } = splitHostPort(text);
       if (!HOST.test(host) || (port !== undefined && parsePort(port) === undefined)) {
-        return { ok: false, expected: 'expected host or host:port, such as 127.0.0.1:8125' };
+        // An IPv6 address without brackets: its colons cannot be told from a port's.
+        const ipv6 = !text.startsWith('[') && text.split(':').length > 2 ? `; an IPv6 address goes in brackets, [${text}] or [${text}]:8125` : '';
+        return { ok: false, expected: `expected host or host:port, such as 127.0.0.1:8125${ipv6}` };
       }
       return { ok: true, value: text };
     }

@@ -39,6 +39,11 @@ describe('the StatsD sink', () => {
     expect(resolveSettings(['statsdHost'], { env: { SCHEMAFLOW_STATSD_HOST: '[::1]:8125' } }).values.statsdHost).toBe('[::1]:8125');
   });
 
+  it('refuses an IPv6 address without brackets, saying how to write it', () => {
+    expect(() => resolveSettings(['statsdHost'], { env: { SCHEMAFLOW_STATSD_HOST: '::1' } })).toThrow('SCHEMAFLOW_STATSD_HOST="::1": expected host or host:port, such as 127.0.0.1:8125; an IPv6 address goes in brackets, [::1] or [::1]:8125');
+    expect(() => resolveSettings(['statsdHost'], { env: { SCHEMAFLOW_STATSD_HOST: 'statsd:99999' } })).toThrow(/"statsd:99999": expected host or host:port, such as 127.0.0.1:8125$/m);
+  });
+
   it('delivers to an IPv4 address', async () => {
     expect(await deliver('udp4', '127.0.0.1', (port) => `127.0.0.1:${port}`)).toEqual({ got: [PACKET], warnings: [] });
   });
