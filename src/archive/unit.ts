@@ -64,6 +64,8 @@ export interface SealedUnit {
   readonly lastTimestamp: number;
   /** Records that went to `_late/`. */
   readonly late: number;
+  /** Records that went to `_quarantine/`, by reason. */
+  readonly quarantined: Readonly<Partial<Record<QuarantineReason, number>>>;
   readonly objects: readonly BuiltObject[];
   /** Its last record (absent for a unit committed from an intent that did not record it). */
   readonly lastRecord?: RecordMark;
@@ -198,6 +200,7 @@ export class UnitBuilder {
   private lastKafkaTimestamp = '';
   private lastBytes: number | null = null;
   private lateCount = 0;
+  private readonly quarantinedBy: Partial<Record<QuarantineReason, number>> = {};
   private recent: Bucket | undefined;
 
   constructor(topic: string, partition: number, start: bigint) {
@@ -254,6 +257,7 @@ export class UnitBuilder {
     const timestamp = Number(record.timestamp);
     if (timestamp >= 0) this.lastTimestamp = kafkaTimeMs(timestamp);
     if (routed.kind === 'late') this.lateCount += 1;
+    else if (routed.kind === 'quarantine') this.quarantinedBy[routed.reason] = (this.quarantinedBy[routed.reason] ?? 0) + 1;
     bucket.add(line, offset);
     this.size += line.length + 1;
     this.count += 1;
@@ -301,7 +305,7 @@ export class UnitBuilder {
     this.recent = undefined;
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const lastRecord: RecordMark = { offset: this.lastOffset.toString(), timestamp: this.lastKafkaTimestamp, bytes: this.lastBytes };
-    return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, lastTimestamp: this.lastTimestamp, late: this.lateCount, objects, lastRecord };
+    return { topic: this.topic, partition: this.partition, start: this.start, end, records: this.count, lastTimestamp: this.lastTimestamp, late: this.lateCount, quarantined: { ...this.quarantinedBy }, objects, lastRecord };
   }
 
   /** Frees what an unsealed unit holds (its partition stopped, or the run ends without it). */

@@ -287,7 +287,7 @@ export class PartitionArchiver {
     item.report.recovered = true;
     if (missing.length === 0) {
       log(`${item.report.topic}/${item.report.partition}: finishing the unit ${intent.start}–${intent.end} of run ${intent.runId} (all ${intent.objects.length} objects were published)`);
-      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, lastTimestamp: intent.lastTimestamp, late: intent.late, objects: [], ...(intent.lastRecord ? { lastRecord: intent.lastRecord } : {}) };
+      const unit: SealedUnit = { topic: item.report.topic, partition: item.report.partition, start: BigInt(intent.start), end: BigInt(intent.end), records: intent.records, lastTimestamp: intent.lastTimestamp, late: intent.late, quarantined: {}, objects: [], ...(intent.lastRecord ? { lastRecord: intent.lastRecord } : {}) };
       await this.commit(item, unit);
       item.report.written += intent.objects.filter((object) => object.kind === 'data').reduce((sum, object) => sum + object.count, 0);
       item.report.late += intent.late;
@@ -409,6 +409,8 @@ export class PartitionArchiver {
       if (object.kind === 'data') item.report.written += object.count;
       if (object.kind === 'late') item.report.late += object.count;
     }
+    // Counted when committed, as what is written: a unit left unpublished is read and counted again by the next run.
+    for (const [reason, count] of Object.entries(unit.quarantined)) item.report.quarantined[reason] = (item.report.quarantined[reason] ?? 0) + count;
     this.positions.set(partitionKey(unit.topic, unit.partition), { topic: unit.topic, partition: unit.partition, next: unit.end + 1n });
     await this.context.fault('after-commit');
   }

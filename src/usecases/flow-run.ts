@@ -340,7 +340,6 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (halted(item)) return;
       item.builder.add(record, routed);
       item.report.records += 1;
-      if (routed.kind === 'quarantine') item.report.quarantined[routed.reason] = (item.report.quarantined[routed.reason] ?? 0) + 1;
       // Each object (kind, version and hour) holds a compressor: records spread over thousands of
       // hours in one batch would hold thousands before the batch's end checks the budget.
       if (!item.rebuilding && (item.builder.bytes >= options.flushBytes || item.builder.objects >= MAX_UNIT_OBJECTS)) await archiver.flush(item, heartbeat, undefined, 'background');

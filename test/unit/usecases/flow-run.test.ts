@@ -360,7 +360,8 @@ it('holds the hours of a partition left incomplete at its last archived record, 
 
 it('publishes nothing of a unit with data in hours another run closed while it read them; the next run files them as late', async () => {
   const stores = testLake();
-  const records = [event(0, Date.UTC(2026, 10, 30, 8, 10))];
+  // Regression: a quarantined record was counted as it was routed, so a unit never published counted it, and the next run counted it again.
+  const records = [event(0, Date.UTC(2026, 10, 30, 8, 10)), { ...event(1, Date.UTC(2026, 10, 30, 8, 20)), value: Buffer.from('nope') }];
   // A closing pass of another run (flow close while a shard still reads) closes 08:00 mid-read.
   const closure = { format: 1, subject: 'apps-users', closedThrough: '2026-11-30T08:00:00.000Z', lateCounted: 0, revision: 1, updatedAt: '2026-11-30T10:29:00.000Z' };
   const source: RecordSource = {
@@ -371,10 +372,12 @@ it('publishes nothing of a unit with data in hours another run closed while it r
     },
   };
   const overlapped = await run(stores, source);
-  expect(overlapped.partitions[0]).toMatchObject({ status: 'contended', next: '0', problem: expect.stringMatching(/^another run closed the hours of apps-users through 2026-11-30T08:00:00.000Z while this run read apps-users\/0 offsets 0–0/) as string });
+  expect(overlapped.partitions[0]).toMatchObject({ status: 'contended', next: '0', problem: expect.stringMatching(/^another run closed the hours of apps-users through 2026-11-30T08:00:00.000Z while this run read apps-users\/0 offsets 0–1/) as string });
   expect(await stores.lake.list('apps-users/')).toEqual([]);
+  expect(await stores.lake.list('_quarantine/')).toEqual([]);
+  expect(overlapped.partitions[0]?.quarantined).toEqual({});
   const next = await run(stores, partition(records));
-  expect(next.partitions[0]).toMatchObject({ status: 'archived', next: '1', late: 1 });
+  expect(next.partitions[0]).toMatchObject({ status: 'archived', next: '2', late: 1, quarantined: { NOT_JSON: 1 } });
   expect(await auditLake(stores)).toMatchObject({ ok: true });
 });
 
