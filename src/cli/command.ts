@@ -48,8 +48,8 @@ export interface Command<K extends SettingKey = SettingKey, O extends OptionSpec
   readonly details?: string;
   /**
    * For a command the first SIGINT or SIGTERM stops gracefully: what it does then, before it
-   * reports and exits 130 or 143 (the shell's 128 + the signal's number), e.g. `it stops reading
-   * and commits what it read`. Every other command ends at once on those signals, which a shell
+   * exits 130 or 143 (the shell's 128 + the signal's number), e.g. `it stops reading and commits
+   * what it read, then reports`. Every other command ends at once on those signals, which a shell
    * reports with the same codes. The top-level help and the command's say so from this.
    */
   readonly stopsOnSignals?: string;

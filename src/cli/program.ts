@@ -221,18 +221,18 @@ export function programHelp(commands: readonly Command[]): string {
   ].join('\n');
 }
 
-/** What SIGINT / SIGTERM do to the commands listed: the graceful ones (Command.stopsOnSignals) first finish what they must. */
+/** What SIGINT / SIGTERM do to the commands listed: the graceful ones (Command.stopsOnSignals) first finish what they must (commit, stop services). */
 function signalExit(commands: readonly Command[]): string {
   const graceful = commands.filter((command) => command.stopsOnSignals !== undefined).map((command) => command.name);
   if (graceful.length === 0) return 'ended by SIGINT/SIGTERM (at once)';
   const one = graceful.length === 1;
   const names = one ? (graceful[0] ?? '') : `${graceful.slice(0, -1).join(', ')} and ${graceful.at(-1) ?? ''}`;
-  const safely = `${names} ${one ? 'commits its' : 'commit their'} work so far first (see ${one ? 'its' : 'their'} --help)`;
+  const safely = `${names} ${one ? 'stops' : 'stop'} cleanly first (see ${one ? 'its' : 'their'} --help)`;
   return graceful.length === commands.length ? `stopped by SIGINT/SIGTERM: ${safely}` : `stopped by SIGINT/SIGTERM: ${safely}, the other commands end at once`;
 }
 
 /** A graceful command's help: the exit codes of a stop signal (Command.stopsOnSignals). */
-const signalDetails = (what: string): string => `Exit 130 or 143: stopped by SIGINT or SIGTERM: ${what}, then reports (a second signal ends it at once).`;
+const signalDetails = (what: string): string => `Exit 130 or 143: stopped by SIGINT or SIGTERM: ${what} (a second signal ends it at once).`;
 
 /** `schemaflow <command> --help`: usage, options with their env vars and defaults. */
 export function commandHelp(command: Command): string {

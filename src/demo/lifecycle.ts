@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -12,7 +13,7 @@ import { createPatternSandbox } from '../adapters/pattern-sandbox.js';
 import { readEnvironmentFile } from '../adapters/catalog-environment.js';
 import { withTopicAdmin } from '../adapters/registration-ports.js';
 import type { Config } from '../config/resolve.js';
-import { devDown, devUp, localKafkaPort, type DevService } from '../dev/environment.js';
+import { devDown, devUp, localKafkaPort, runningServices, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { findingLine } from '../domain/finding.js';
@@ -68,8 +69,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const services: DevService[] = gcsLake && !options.config.gcsEndpoint ? ['kafka', 'gcs'] : ['kafka'];
   const devDir = resolve(root, options.config.devDir);
 
+  const kafkaPort = localKafkaPort(options.config.kafkaBrokers);
   step(1, `starting the local ${services.includes('gcs') ? 'Kafka broker and GCS emulator' : 'Kafka broker'} (the first start downloads Kafka from Maven Central${services.includes('gcs') ? ' and builds fake-gcs-server' : ''})…`);
-  const started = await devUp({ dir: devDir, cacheDir: options.config.cacheDir, kafkaPort: localKafkaPort(options.config.kafkaBrokers), controllerPort: options.config.devControllerPort, gcsPort: options.config.devGcsPort, services, log: (line) => options.err(`  ${line}`) });
+  // The services run detached, so a Ctrl-C never reaches them: the demo stops those it starts.
+  const ours = services.filter((name) => !runningServices(devDir).includes(name));
+  const signals = options.keepServices ? undefined : stopServicesOnSignals(devDir, ours, options.err);
+  const started = await devUp({ dir: devDir, cacheDir: options.config.cacheDir, kafkaPort, controllerPort: options.config.devControllerPort, gcsPort: options.config.devGcsPort, services, log: (line) => options.err(`  ${line}`) }).catch((error: unknown) => {
+    signals?.dispose();
+    throw error;
+  });
   for (const service of started) out(`  ${service.name.padEnd(6)} ${service.description} on ${service.endpoint} (${service.outcome})`);
   const gcsEndpoint = options.config.gcsEndpoint ?? started.find((service) => service.name === 'gcs')?.endpoint;
   const config: DemoSettings = { ...options.config, ...(gcsEndpoint ? { gcsEndpoint } : {}) };
@@ -95,10 +103,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await summarize(manifest, lake, config, options, audit);
     return audit.ok && flow.exitCode === 0 ? 0 : 1;
   } finally {
-    const ours = started.filter((service) => service.outcome === 'started');
-    if (ours.length > 0 && !options.keepServices) {
-      await devDown(devDir);
-      out(`\nstopped the ${ours.map((service) => service.name).join(' and ')} the demo started (its data is kept in ${shown(root, devDir)}; --keep-services leaves them running)`);
+    signals?.dispose();
+    const startedHere = started.filter((service) => service.outcome === 'started').map((service) => service.name);
+    if (startedHere.length > 0 && !options.keepServices) {
+      await devDown(devDir, startedHere);
+      out(`\nstopped the ${startedHere.join(' and ')} the demo started (its data is kept in ${shown(root, devDir)}; --keep-services leaves them running)`);
     } else if (started.length > 0) {
       out(`\nthe local services keep running (they were running before, or --keep-services); stop them with \`npx schemaflow dev down\``);
     }
@@ -106,6 +115,30 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 }
 
 const shown = (root: string, path: string): string => relative(root, path) || '.';
+
+/**
+ * Until disposed, the first SIGINT or SIGTERM stops the services `names` in `devDir` (those the
+ * demo starts; the ones running before it keep running), then ends the process with the shell's
+ * code for the signal, 130 or 143. A second signal ends it at once (Node's default, the handlers
+ * being gone).
+ */
+function stopServicesOnSignals(devDir: string, names: readonly string[], err: (line: string) => void): { dispose: () => void } | undefined {
+  if (names.length === 0) return undefined;
+  const dispose = (): void => {
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    dispose();
+    err(`schemaflow: ${signal}: stopping the ${names.join(' and ')} the demo started (send it again to end at once)`);
+    devDown(devDir, names)
+      .catch((error: unknown) => err(`schemaflow: could not stop the ${names.join(' and ')} in ${devDir}: ${messageOf(error)}; run \`npx schemaflow dev down\``))
+      .finally(() => process.exit(128 + osConstants.signals[signal]));
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  return { dispose };
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Steps 2 and 3: the example catalog in a repository of the demo's own, checked, then registered. */
 async function registerExample(options: DemoOptions, config: DemoSettings, step: (index: number, text: string) => void): Promise<Manifest | undefined> {

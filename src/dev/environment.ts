@@ -12,6 +12,7 @@ import {
   type UpOutcome,
 } from './service.js';
 import { UsageError } from '../domain/errors.js';
+import { isOurProcess } from './processes.js';
 import { requireTools, type DevService, type Log } from './toolchain.js';
 
 /** Where and how `dev up` runs the local services. */
@@ -89,11 +90,18 @@ export async function devStatus(dirOption: string): Promise<Array<ServiceReport 
   );
 }
 
-/** Stops what `up` started from `dir` and verifies it is gone. */
-export async function devDown(dirOption: string): Promise<Array<ServiceReport & { outcome: DownOutcome }>> {
+/** Stops what `up` started from `dir` (only the services named in `only`, when given) and verifies it is gone. */
+export async function devDown(dirOption: string, only?: readonly string[]): Promise<Array<ServiceReport & { outcome: DownOutcome }>> {
   const dir = resolve(dirOption);
-  const records = readRecords(dir);
+  const records = readRecords(dir).filter((record) => only === undefined || only.includes(record.name));
   return Promise.all(records.map(async (record) => ({ ...report(record), outcome: await stopService(dir, record) })));
+}
+
+/** The names of the services `up` started from `dir` that run now (no request is made to them). */
+export function runningServices(dirOption: string): string[] {
+  return readRecords(resolve(dirOption))
+    .filter((record) => isOurProcess(record.pid, record.marker))
+    .map((record) => record.name);
 }
 
 function probeOf(record: ServiceRecord): Promise<boolean> {

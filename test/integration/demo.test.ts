@@ -1,12 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../src/dev/processes.js';
+import { findFreePort, isPortFree, isRunning } from '../../src/dev/processes.js';
 import { runSchemaflow } from '../support/cli.js';
 
 /**
@@ -147,5 +147,44 @@ describe('npm run demo', () => {
     expect(run.stderr).toContain("the demo's manifests in file://");
     expect(run.stderr).toContain('were registered from a history its catalog repository (.schemaflow/demo/catalog-repo) does not have');
     expect(run.stderr).toContain('Start over: remove .schemaflow and the demo');
+  });
+});
+
+// Regression: the broker the demo starts runs detached, so a Ctrl-C (SIGINT to the demo's process
+// group) ended the demo at once and left the broker running, unannounced; a later demo found it
+// "already running" and left it running too.
+describe('an interrupted demo', () => {
+  it('stops the broker it started before it exits 130, leaving no process and no port behind', { timeout: 180_000 }, async () => {
+    const own = mkdtempSync(join(tmpdir(), 'schemaflow-demo-interrupted-'));
+    const [kafkaPort, controllerPort] = [await findFreePort(), await findFreePort()];
+    const ownEnv = { ...env, SCHEMAFLOW_KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`, SCHEMAFLOW_DEV_CONTROLLER_PORT: String(controllerPort) };
+    const record = join(own, '.schemaflow', 'dev', 'kafka.pid.json');
+    let pid = 0;
+    try {
+      const run = await runSchemaflow(['demo'], {
+        cwd: own,
+        env: ownEnv,
+        timeoutMs: 150_000,
+        started: (child) => {
+          let seen = '';
+          child.stdout?.on('data', (chunk: Buffer) => {
+            seen += chunk.toString('utf8');
+            if (pid === 0 && seen.includes('[2/7]')) {
+              pid = (JSON.parse(readFileSync(record, 'utf8')) as { pid: number }).pid;
+              child.kill('SIGINT');
+            }
+          });
+        },
+      });
+      expect(pid, run.stdout + run.stderr).toBeGreaterThan(0);
+      expect(run.code, run.stdout + run.stderr).toBe(130);
+      expect(run.stderr).toContain('SIGINT: stopping the kafka the demo started');
+      expect(isRunning(pid)).toBe(false);
+      for (const port of [kafkaPort, controllerPort]) expect(await isPortFree(port)).toBe(true);
+      expect(existsSync(record)).toBe(false);
+    } finally {
+      await runSchemaflow(['dev', 'down'], { cwd: own, env: ownEnv });
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

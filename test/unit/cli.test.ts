@@ -41,14 +41,15 @@ describe('the schemaflow CLI', () => {
     const commands = await loadCommands();
     const graceful = commands.filter((command) => command.stopsOnSignals !== undefined).map((command) => command.name);
     // The commands that install SIGINT/SIGTERM handlers (stopOnSignals) and exit 128 + the signal.
-    expect(graceful).toEqual(['flow run', 'flow close']);
+    expect(graceful).toEqual(['flow run', 'flow close', 'demo']);
     const { stdout } = await cli(['--help']);
     expect(stdout.slice(stdout.indexOf('Exit codes:'))).toBe(
-      ['Exit codes:', '  0        success', '  1        problems found, or the run failed', '  2        bad invocation or configuration', '  130/143  stopped by SIGINT/SIGTERM: flow run and flow close commit their work so far first (see their --help), the other commands end at once'].join('\n'),
+      ['Exit codes:', '  0        success', '  1        problems found, or the run failed', '  2        bad invocation or configuration', '  130/143  stopped by SIGINT/SIGTERM: flow run, flow close and demo stop cleanly first (see their --help), the other commands end at once'].join('\n'),
     );
     // A group's help speaks of its own commands only.
     expect((await cli(['dev', '--help'])).stdout).toContain('\n  130/143  ended by SIGINT/SIGTERM (at once)');
-    expect((await cli(['flow', '--help'])).stdout).toContain('\n  130/143  stopped by SIGINT/SIGTERM: flow run and flow close commit their work so far first (see their --help)');
+    expect((await cli(['flow', '--help'])).stdout).toContain('\n  130/143  stopped by SIGINT/SIGTERM: flow run and flow close stop cleanly first (see their --help)');
+    expect((await cli(['demo', '--help'])).stdout).toContain('Exit 130 or 143: stopped by SIGINT or SIGTERM: it stops the broker (and emulator) it started, unless --keep-services (a second signal ends it at once).');
     // Each graceful command's own help tells what a signal does; no other help speaks of 130 or 143.
     for (const command of commands) {
       const help = (await cli([...command.name.split(' '), '--help'])).stdout;

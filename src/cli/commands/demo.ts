@@ -17,6 +17,8 @@ const demo = defineCommand({
     'quarantined and a DuckDB query of the history. A second run changes nothing. Exit 0: the lake',
     'audits clean; 1: a step found a problem (printed); 2: bad configuration.',
   ].join('\n'),
+  // The services run detached, out of reach of a Ctrl-C: left running, they would hold the ports and half a gigabyte.
+  stopsOnSignals: 'it stops the broker (and emulator) it started, unless --keep-services',
   run({ options, config, io }) {
     const events = positiveInteger(options.events, 'events', 40, 100_000);
     return runDemo({ root: process.cwd(), config, eventsPerSubject: events, keepServices: options['keep-services'] === true, out: (line) => io.out(line), err: (line) => io.err(line) });

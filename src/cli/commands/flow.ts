@@ -65,7 +65,7 @@ const flowRun = defineCommand({
     format: FORMAT_OPTION,
   },
   details: 'Reads <manifest location>/latest.json, snapshots each partition’s watermarks, and archives [state, high) per partition: intent, create-only publish, commit. Exit 0: every partition progressed, was idle or was left incomplete; 1: a partition stopped or a retention gap was recorded (the others finish first); 2: bad configuration.',
-  stopsOnSignals: 'it stops reading after the batch at hand, commits what it read and closes hours as usual',
+  stopsOnSignals: 'it stops reading after the batch at hand, commits what it read and closes hours as usual, then reports',
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, shard: options.shard, maxDuration: options['max-duration'], flushBytes: options['flush-bytes'], maxRecordBytes: options['max-record-bytes'], allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true }, '--');
@@ -105,7 +105,7 @@ const flowClose = defineCommand({
     format: FORMAT_OPTION,
   },
   details: 'Reads each partition’s lake state and the watermarks, and closes what `flow run` would close after archiving, without a consumer: the step after `flow run --shard` runs, which close no hour. A partition with offsets not archived yet is reported incomplete and holds its hours open. Exit 0: hours closed, or none complete yet; 1: closing failed or a partition stopped; 2: bad configuration.',
-  stopsOnSignals: 'it finishes closing the hours',
+  stopsOnSignals: 'it finishes closing the hours, then reports',
   async run({ options, config, env, io }) {
     const format = outputFormat(options.format);
     const flowOptions = flowOptionsFrom({ subjects: options.subjects, allowedLateness: options['allowed-lateness'], dryRun: options['dry-run'] === true, closeOnly: true, repairMarkers: options['repair-markers'] === true }, '--');
