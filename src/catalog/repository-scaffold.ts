@@ -22,6 +22,8 @@ export interface RepositoryScaffoldOptions {
   readonly ref: string;
   /** Who reviews the rules (catalog.yaml, overrides, workflows), e.g. `@acme/platform`. */
   readonly platformTeam: string;
+  /** The repository's default branch, whose pushes register.yml and site.yml run on [default: main]. */
+  readonly branch?: string;
   /** schemaflow's own workflow files, by name. */
   readonly workflows: Readonly<Record<ScaffoldWorkflow, string>>;
 }
@@ -31,6 +33,20 @@ const LOCAL_ACTION = /^([ \t]*(?:-[ \t]+)?uses:[ \t]+)\.\/actions\/([a-z-]+)[ \t
 /** A workflow of schemaflow's repository as a catalog repository calls it: `<org>/schemaflow/actions/<name>@<ref>`. */
 export function pinWorkflow(text: string, org: string, ref: string): string {
   return text.replace(LOCAL_ACTION, (_, prefix: string, name: string) => `${prefix}${org}/schemaflow/actions/${name}@${ref}`);
+}
+
+const ON_MAIN = /^([ \t]*branches:[ \t]*)\[main\]([ \t]*(?:#.*)?)$/gm;
+
+/**
+ * A workflow that runs on pushes to `main` (register.yml, and site.yml after it) as a repository
+ * whose default branch is `branch` needs it: GitHub matches the filter against the pushed branch,
+ * so on any other branch the workflow would never run, and say nothing.
+ */
+export function onBranch(text: string, branch: string): string {
+  // GitHub's filter patterns give * ? + ! a meaning: escaped (a branch name can hold + and !; git refuses * ? [ \ and spaces).
+  const pattern = branch.replace(/[*?+!]/g, '\\$&');
+  const item = /^[A-Za-z0-9._/-]+$/.test(pattern) ? pattern : JSON.stringify(pattern);
+  return text.replace(ON_MAIN, (_, prefix: string, rest: string) => `${prefix}[${item}]${rest}`);
 }
 
 const CATALOG_YAML = `# schemaflow catalog defaults. Every subject lives in <team>/<name>/ (subject.yaml + 1.json, 2.json, …)
@@ -103,7 +119,7 @@ version never changes.
 
 ## Set up once
 
-- Branch protection on \`main\`: require the \`catalog check\` status and a code-owner review.
+- Branch protection on \`${options.branch ?? 'main'}\`: require the \`catalog check\` status and a code-owner review.
 - Repository variables: \`KAFKA_BROKERS\`, \`SCHEMAFLOW_MANIFEST_URL\`, \`SCHEMAFLOW_LAKE_URL\`,
   \`SCHEMAFLOW_STATSD_HOST\` (optional), \`GCP_WORKLOAD_IDENTITY_PROVIDER\`, \`GCP_SERVICE_ACCOUNT\`;
   secrets \`KAFKA_USERNAME\` and \`KAFKA_PASSWORD\`.
@@ -131,13 +147,14 @@ function packageJson(options: RepositoryScaffoldOptions): string {
 /**
  * The files of a new catalog repository, relative to its root: catalog.yaml, CODEOWNERS, a
  * README, a package.json installing the CLI of release `ref`, a .gitignore and the four
- * workflows, their actions pinned to `<org>/schemaflow/actions/<name>@<ref>`.
+ * workflows, their actions pinned to `<org>/schemaflow/actions/<name>@<ref>`, running on pushes
+ * to `branch`.
  */
 export function scaffoldRepository(options: RepositoryScaffoldOptions): Array<{ file: string; content: string }> {
   return [
     { file: 'catalog/catalog.yaml', content: CATALOG_YAML },
     { file: '.github/CODEOWNERS', content: codeOwners(options.platformTeam) },
-    ...SCAFFOLD_WORKFLOWS.map((name) => ({ file: `.github/workflows/${name}`, content: pinWorkflow(options.workflows[name], options.org, options.ref) })),
+    ...SCAFFOLD_WORKFLOWS.map((name) => ({ file: `.github/workflows/${name}`, content: onBranch(pinWorkflow(options.workflows[name], options.org, options.ref), options.branch ?? 'main') })),
     { file: 'README.md', content: readme(options) },
     { file: 'package.json', content: packageJson(options) },
     { file: '.gitignore', content: '.schemaflow/\nlake/\nnode_modules/\n' },

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { flagsFromInputs } from '../../src/actions/inputs.js';
 import { resolveInEnvironment } from '../../src/adapters/catalog-environment.js';
-import { SCAFFOLD_WORKFLOWS, pinWorkflow, scaffoldRepository } from '../../src/catalog/repository-scaffold.js';
+import { SCAFFOLD_WORKFLOWS, onBranch, pinWorkflow, scaffoldRepository } from '../../src/catalog/repository-scaffold.js';
 import { runSchemaflow } from '../support/cli.js';
 
 const roots: string[] = [];
@@ -139,6 +139,38 @@ describe('schemaflow init', () => {
     expect(readFileSync(join(top, '.github/workflows/pr-check.yml'), 'utf8')).toContain('acme/schemaflow/actions/check@v1');
   });
 
+  // Regression: register.yml and site.yml ran on pushes to `main` only, whatever the repository's
+  // branch: init in a repository on `master` (a plain `git init` on most machines, as init's own
+  // advice says to run) scaffolded a registration and a site that never ran, and said nothing.
+  it('scaffolds workflows that run on the default branch of the repository it joins', { timeout: 60_000 }, async () => {
+    const branchesOf = (root: string, name: string): unknown[] => {
+      const on = (parse(readFileSync(join(root, '.github/workflows', name), 'utf8')) as { on: Record<string, { branches?: unknown[] } | null> }).on;
+      return Object.values(on).flatMap((trigger) => trigger?.branches ?? []);
+    };
+    const top = realpathSync(scratch());
+    git(top, '-c', 'init.defaultBranch=master', 'init', '-q');
+    const onMaster = await runSchemaflow(['init', '--org', 'acme'], { cwd: top, env });
+    expect(onMaster.code, onMaster.stderr).toBe(0);
+    expect(branchesOf(top, 'register.yml')).toEqual(['master']);
+    expect(branchesOf(top, 'site.yml')).toEqual(['master']);
+    expect(readFileSync(join(top, 'README.md'), 'utf8')).toContain('Branch protection on `master`');
+    expect(onMaster.stdout).toContain('register.yml and site.yml run on pushes to master');
+    // A clone takes the branch its remote's HEAD names, not the branch checked out.
+    const remote = realpathSync(scratch());
+    git(remote, 'init', '-q', '-b', 'trunk');
+    git(remote, 'commit', '-q', '--allow-empty', '-m', 'first');
+    const clone = join(realpathSync(scratch()), 'clone');
+    git(dirname(clone), 'clone', '-q', remote, clone);
+    git(clone, 'switch', '-q', '-c', 'add-catalog');
+    const inClone = await runSchemaflow(['init', '--org', 'acme'], { cwd: clone, env });
+    expect(inClone.code, inClone.stderr).toBe(0);
+    expect(branchesOf(clone, 'register.yml')).toEqual(['trunk']);
+    // A new repository is on main, as before.
+    const parent = scratch();
+    expect((await runSchemaflow(['init', 'fresh', '--org', 'acme'], { cwd: parent, env })).code).toBe(0);
+    expect(branchesOf(join(parent, 'fresh'), 'register.yml')).toEqual(['main']);
+  });
+
   // Regression: register.yml passed the manifest-url variable and env: prod, whose catalog.yaml
   // location won, so registration published where flow.yml (the variable) never read.
   it('scaffolds workflows in which registration publishes where the flow reads the manifest', () => {
@@ -190,6 +222,7 @@ describe('schemaflow init', () => {
       expect(pinned).not.toContain('./actions/');
       expect(pinned.replace(/acme\/schemaflow\/actions\/([a-z]+)@v2/g, './actions/$1')).toBe(own);
     }
+    expect(onBranch('    branches: [main] # the default branch\n    branches: [main, next]\n', 'rel+1')).toBe('    branches: ["rel\\\\+1"] # the default branch\n    branches: [main, next]\n');
     expect(pinWorkflow('      - uses: ./actions/check\n\n      - uses: actions/checkout@v4 # ./actions/check\n', 'o', 'v1')).toBe('      - uses: o/schemaflow/actions/check@v1\n\n      - uses: actions/checkout@v4 # ./actions/check\n');
   });
 });

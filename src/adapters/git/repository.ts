@@ -190,6 +190,17 @@ export function workTreeTopLevel(directory: string): string | undefined {
 }
 
 /**
+ * The branch a repository's workflows name as its default: the one its remote's HEAD names
+ * (`origin/HEAD`, as a clone has it), else the branch checked out (an unborn one too); undefined
+ * outside a repository or on a detached HEAD.
+ */
+export function defaultBranchOf(directory: string): string | undefined {
+  const remote = text(git(directory, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { allowFailure: true }));
+  if (remote.startsWith('origin/')) return remote.slice('origin/'.length);
+  return text(git(directory, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true })) || undefined;
+}
+
+/**
  * Makes `directory` a git repository on branch `main` unless it is inside one already; returns
  * whether it created one. Never touches an existing repository. With `own`, only a repository
  * whose top level is `directory` itself counts: one of schemaflow's own (the demo's) inside the

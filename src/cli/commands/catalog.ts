@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
+import { defaultBranchOf, initRepository, openRepository, workTreeTopLevel } from '../../adapters/git/repository.js';
 import { SCAFFOLD_WORKFLOWS, cliDependency, scaffoldRepository, type ScaffoldWorkflow } from '../../catalog/repository-scaffold.js';
 import { fileLakeNameProblem } from '../../archive/layout.js';
 import { nameProblems } from '../../catalog/layout.js';
@@ -138,7 +138,8 @@ const init = defineCommand({
     'Writes catalog/catalog.yaml, .github/CODEOWNERS, .github/workflows/{pr-check,register,flow,site}.yml (the actions',
     'pinned to <org>/schemaflow/actions/<name>@<ref>; site publishes `schemaflow site` to GitHub Pages), a README, a .gitignore and a package.json whose devDependency is the CLI',
     'of the same release (github:<org>/schemaflow#<ref>: schemaflow is not on npm) into dir (default: the current directory),',
-    'and runs `git init` when dir is not in a repository. Existing files are never overwritten (exit 1, nothing written).',
+    'and runs `git init` when dir is not in a repository (branch main). In a repository, register.yml and site.yml run on',
+    'pushes to its default branch (origin/HEAD, else the branch checked out). Existing files are never overwritten (exit 1, nothing written).',
     'dir must be the top of its repository, where GitHub reads .github/: inside a repository, anywhere else is exit 2.',
     'A file where a directory must go (dir itself, dir/.github, dir/catalog) is exit 2, naming it; nothing written.',
   ].join('\n'),
@@ -154,10 +155,13 @@ const init = defineCommand({
     const label = `init ${positionals[0] ?? '.'}`;
     // schemaflow's own workflows ship in the package: the scaffold runs exactly what this repository runs.
     const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<ScaffoldWorkflow, string>;
-    const files = scaffoldRepository({ org, ref, platformTeam, workflows });
+    const scaffold = (branch: string): Array<{ file: string; content: string }> => scaffoldRepository({ org, ref, platformTeam, workflows, branch });
     // Every path is checked before `git init` and the first write: all of the scaffold is written, or nothing.
-    checkFilesCreatable(files.map((file) => join(root, file.file)), label, 'Move what is in the way, or run init in another directory. Nothing was written.');
+    checkFilesCreatable(scaffold('main').map((file) => join(root, file.file)), label, 'Move what is in the way, or run init in another directory. Nothing was written.');
     refuseBelowRepositoryTop(root);
+    // In a repository of its own, registration and the site run on pushes to its default branch; a new one is on main.
+    const branch = (existsSync(root) ? defaultBranchOf(root) : undefined) ?? 'main';
+    const files = scaffold(branch);
     const taken = files.filter((file) => existsSync(join(root, file.file))).map((file) => file.file);
     if (taken.length > 0) throw new SchemaflowError('FILES_EXIST', `${root} already has ${taken.join(', ')}; nothing was written. Run init in an empty directory, or move those files away.`);
     prepareDirectory(root, label);
@@ -169,6 +173,7 @@ const init = defineCommand({
       io.out(`created ${join(shown, file.file)}`);
     }
     if (created) io.out(`initialized a git repository in ${shown} (branch main)`);
+    else if (branch !== 'main') io.out(`register.yml and site.yml run on pushes to ${branch}, this repository's default branch (origin/HEAD, else the branch checked out)`);
     // Rerunning with --org is no way out: the files are there now (FILES_EXIST). Name each one holding the placeholder.
     const placeholders = options.org === undefined ? files.filter((file) => file.content.includes(org)).map((file) => file.file) : [];
     if (placeholders.length > 0) {
