@@ -89,6 +89,10 @@ function codeOwners(platformTeam: string): string {
     `/.github/               ${platformTeam}`,
     '# .gitattributes can rewrite catalog files on checkout (ident, filters): the check refuses that (CHECKOUT_DIFFERS), and the platform team reviews it.',
     `/.gitattributes         ${platformTeam}`,
+    '# The CLI site.yml installs (npm ci, install scripts included) and runs with the OIDC identity registration publishes with.',
+    `/package.json           ${platformTeam}`,
+    `/package-lock.json      ${platformTeam}`,
+    `/.npmrc                 ${platformTeam}`,
     '',
   ].join('\n');
 }

@@ -171,6 +171,19 @@ describe('schemaflow init', () => {
     expect(branchesOf(join(parent, 'fresh'), 'register.yml')).toEqual(['main']);
   });
 
+  // Regression: CODEOWNERS left package.json and package-lock.json to anyone: they decide the code
+  // site.yml installs and runs (npm ci, with its install scripts) holding the OIDC identity that
+  // registration publishes the manifest with, so a pull request could swap the CLI unreviewed by
+  // the platform team.
+  it('gives the platform team the files that decide what code the workflows run', () => {
+    const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<(typeof SCAFFOLD_WORKFLOWS)[number], string>;
+    const files = new Map(scaffoldRepository({ org: 'acme', ref: 'v1', platformTeam: '@acme/platform', workflows }).map((file) => [file.file, file.content]));
+    // GitHub's rule: the last matching line wins; an anchored /dir/ owns everything below it.
+    const rules = (files.get('.github/CODEOWNERS') ?? '').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')).map((line) => line.trim().split(/\s+/));
+    const ownersOf = (path: string): string[] => rules.filter(([pattern = '']) => pattern === `/${path}` || (pattern.endsWith('/') && `/${path}`.startsWith(pattern))).at(-1)?.slice(1) ?? [];
+    for (const path of ['package.json', 'package-lock.json', '.npmrc', '.github/workflows/site.yml', '.github/CODEOWNERS', 'catalog/catalog.yaml', '.gitattributes']) expect({ path, owners: ownersOf(path) }).toEqual({ path, owners: ['@acme/platform'] });
+  });
+
   // Regression: register.yml passed the manifest-url variable and env: prod, whose catalog.yaml
   // location won, so registration published where flow.yml (the variable) never read.
   it('scaffolds workflows in which registration publishes where the flow reads the manifest', () => {
