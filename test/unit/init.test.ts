@@ -184,6 +184,16 @@ describe('schemaflow init', () => {
     for (const path of ['package.json', 'package-lock.json', '.npmrc', '.github/workflows/site.yml', '.github/CODEOWNERS', 'catalog/catalog.yaml', '.gitattributes']) expect({ path, owners: ownersOf(path) }).toEqual({ path, owners: ['@acme/platform'] });
   });
 
+  // Regression: google-github-actions/auth, given the OIDC token that reaches the manifest bucket
+  // and the lake, ran from a mutable tag (@v2): whoever moves the tag runs code with it.
+  it('pins every action from outside GitHub and schemaflow to a full commit SHA', () => {
+    const workflows = Object.fromEntries(SCAFFOLD_WORKFLOWS.map((name) => [name, readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8')])) as Record<(typeof SCAFFOLD_WORKFLOWS)[number], string>;
+    const files = scaffoldRepository({ org: 'acme', ref: 'v1', platformTeam: '@acme/platform', workflows }).filter((file) => file.file.startsWith('.github/workflows/'));
+    const thirdParty = files.flatMap((file) => Object.values((parse(file.content) as Workflow).jobs).flatMap((job) => job.steps.map((step) => step.uses ?? ''))).filter((uses) => uses !== '' && !uses.startsWith('actions/') && !uses.startsWith('acme/schemaflow/'));
+    expect(thirdParty.length).toBeGreaterThan(0);
+    for (const uses of thirdParty) expect(uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
   // Regression: register.yml passed the manifest-url variable and env: prod, whose catalog.yaml
   // location won, so registration published where flow.yml (the variable) never read.
   it('scaffolds workflows in which registration publishes where the flow reads the manifest', () => {
