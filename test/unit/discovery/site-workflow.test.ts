@@ -12,7 +12,7 @@ interface Workflow {
   name: string;
   on: Record<string, unknown>;
   permissions: Record<string, string>;
-  jobs: Record<string, { if?: string; needs?: string; environment?: { name: string }; steps: Step[] }>;
+  jobs: Record<string, { if?: string; needs?: string; environment?: { name: string }; permissions?: Record<string, string>; steps: Step[] }>;
 }
 
 const read = (name: string): Workflow => parse(readFileSync(new URL(`../../../.github/workflows/${name}`, import.meta.url), 'utf8')) as Workflow;
@@ -29,8 +29,12 @@ describe('.github/workflows/site.yml', () => {
     expect(site.jobs.build?.if).toContain("github.event.workflow_run.conclusion == 'success'");
   });
 
-  it('has only the permissions Pages and OIDC need', () => {
-    expect(site.permissions).toEqual({ contents: 'read', pages: 'write', 'id-token': 'write' });
+  // Regression: pages: write was the workflow's, so the build job, which runs npm ci (install
+  // scripts of every dependency), could deploy to the Pages site too.
+  it('gives each job only the permissions it needs: OIDC and a read of the Pages settings to build, Pages to deploy', () => {
+    expect(site.permissions).toEqual({ contents: 'read' });
+    expect(site.jobs.build?.permissions).toEqual({ contents: 'read', pages: 'read', 'id-token': 'write' });
+    expect(site.jobs.deploy?.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
   });
 
   it('reads the manifest where registration publishes it, with the same OIDC identity', () => {
