@@ -20,9 +20,13 @@ export function javaExecutable(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Fails with an install hint unless Java ≥ 17 is available. */
-export async function requireJava(): Promise<string> {
-  const java = javaExecutable();
-  const { code, output } = await runCommand(java, ['-version']);
+export async function requireJava(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const java = javaExecutable(env);
+  const { code, output } = await runCommand(java, ['-version']).catch((error: unknown) => {
+    // JAVA_HOME wins over PATH: when it names no JDK, it is JAVA_HOME to fix, not PATH.
+    if (!env.JAVA_HOME || !(error instanceof SchemaflowError) || error.code !== 'TOOL_MISSING') throw error;
+    throw new SchemaflowError('TOOL_MISSING', `${java} was not found: JAVA_HOME=${env.JAVA_HOME} names no Java ${MIN_JAVA_MAJOR}+ JDK; point JAVA_HOME at one, or unset it to use the java on PATH`, { cause: error });
+  });
   const major = Number(/version "(?:1\.)?(\d+)/.exec(output)?.[1] ?? 'NaN');
   if (code !== 0 || !(major >= MIN_JAVA_MAJOR)) {
     throw new SchemaflowError(

@@ -220,6 +220,18 @@ describe('the schemaflow CLI', () => {
     expect(stderr).toMatch(/mvn was not found on PATH: install Apache Maven/);
     expect(stderr).toMatch(/go was not found on PATH: install Go/);
   });
+
+  // Regression: with JAVA_HOME pointing at no JDK, dev up said "java was not found on PATH ... or
+  // set JAVA_HOME", though java was on PATH and JAVA_HOME set: the one to fix went unnamed.
+  it('names JAVA_HOME when the java it points at is missing', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'schemaflow-java-home-'));
+    const { code, stderr } = await runSchemaflow(['dev', 'up'], {
+      env: { PATH: process.env.PATH, HOME: home, JAVA_HOME: join(home, 'jdk-gone'), SCHEMAFLOW_DEV_DIR: join(home, 'dev'), SCHEMAFLOW_CACHE_DIR: join(home, 'cache') },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${join(home, 'jdk-gone', 'bin', 'java')} was not found: JAVA_HOME=${join(home, 'jdk-gone')} names no Java 17+ JDK; point JAVA_HOME at one, or unset it to use the java on PATH`);
+    expect(stderr).not.toContain('java was not found on PATH');
+  });
 });
 
 describe('flow close and the positions group', () => {
