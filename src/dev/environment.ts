@@ -47,6 +47,7 @@ export interface ServiceReport {
 export async function devUp(options: DevEnvironmentOptions): Promise<Array<ServiceReport & { outcome: UpOutcome }>> {
   const dir = resolve(options.dir);
   const wanted = options.services ?? ['kafka', 'gcs'];
+  refuseSharedPorts(options, wanted);
   await requireTools(options.cacheDir, wanted);
   const specs = [
     ...(wanted.includes('kafka') ? [kafkaBrokerService({ dir, cacheDir: options.cacheDir, port: options.kafkaPort, controllerPort: options.controllerPort, log: options.log })] : []),
@@ -65,6 +66,23 @@ export async function devUp(options: DevEnvironmentOptions): Promise<Array<Servi
     const { record, outcome } = (result as PromiseFulfilledResult<{ record: ServiceRecord; outcome: UpOutcome }>).value;
     return { ...report(record), outcome };
   });
+}
+
+/**
+ * Each service listens on its own port: Kafka refuses a controller on its broker's port only in a
+ * stack trace, and two services given one port race for it. Exit 2 naming both settings, before
+ * anything is installed or started.
+ */
+function refuseSharedPorts(options: DevEnvironmentOptions, wanted: readonly DevService[]): void {
+  const ports: Array<readonly [string, number]> = [];
+  if (wanted.includes('kafka')) ports.push(['--brokers (SCHEMAFLOW_KAFKA_BROKERS)', options.kafkaPort], ['--controller-port (SCHEMAFLOW_DEV_CONTROLLER_PORT)', options.controllerPort]);
+  if (wanted.includes('gcs')) ports.push(['--gcs-port (SCHEMAFLOW_DEV_GCS_PORT)', options.gcsPort]);
+  for (const [index, [name, port]] of ports.entries()) {
+    const other = ports.slice(index + 1).find(([, candidate]) => candidate === port);
+    if (other) {
+      throw new UsageError(`the local services need a port each, but ${name} and ${other[0]} both give ${port}: choose another for one of them`, { code: 'CONFIG_INVALID' });
+    }
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);

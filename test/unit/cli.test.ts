@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -219,6 +219,20 @@ describe('the schemaflow CLI', () => {
     expect(stderr).toMatch(/java was not found on PATH: install a Java 17\+ JDK/);
     expect(stderr).toMatch(/mvn was not found on PATH: install Apache Maven/);
     expect(stderr).toMatch(/go was not found on PATH: install Go/);
+  });
+
+  // Regression: a controller or emulator port equal to the broker's got past every check: Kafka's
+  // storage format failed with a Java stack trace (exit 1), or the two services raced for the port.
+  it('refuses the same port for two local services (exit 2, naming both settings), before anything starts', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'schemaflow-dev-ports-'));
+    const env = { PATH: process.env.PATH, HOME: home, SCHEMAFLOW_DEV_DIR: join(home, 'dev') };
+    const controller = await runSchemaflow(['dev', 'up', '--brokers', '127.0.0.1:29192', '--controller-port', '29192', '--gcs-port', '29443'], { env });
+    expect(controller.code).toBe(2);
+    expect(controller.stderr).toContain('the local services need a port each, but --brokers (SCHEMAFLOW_KAFKA_BROKERS) and --controller-port (SCHEMAFLOW_DEV_CONTROLLER_PORT) both give 29192: choose another for one of them');
+    const gcs = await runSchemaflow(['demo', '--lake', 'gs://b/p', '--brokers', '127.0.0.1:29192', '--controller-port', '29193', '--gcs-port', '29192'], { env, cwd: home });
+    expect(gcs.code).toBe(2);
+    expect(gcs.stderr).toContain('--brokers (SCHEMAFLOW_KAFKA_BROKERS) and --gcs-port (SCHEMAFLOW_DEV_GCS_PORT) both give 29192');
+    expect(existsSync(join(home, 'dev'))).toBe(false);
   });
 
   // Regression: with JAVA_HOME pointing at no JDK, dev up said "java was not found on PATH ... or
