@@ -126,10 +126,12 @@ describe('hostile pull-request content', () => {
   beforeAll(async () => {
     server = await startSchemaServer();
   });
+  // Removing the repository of the 5,000-subject case (tens of thousands of files and objects)
+  // took past the 10 s default on a loaded machine.
   afterAll(async () => {
     repo.dispose();
     await server.close();
-  });
+  }, 60_000);
   beforeEach(() => repo.reset());
 
   it('generates at least 40 hostile cases', () => {
