@@ -133,9 +133,9 @@ describe('the producer SDK', () => {
 
 describe('schemaflow produce', () => {
   /** A subject of the team at version 1, committed and in the published manifest: its topic. */
-  const registerSubject = (name: string, description: string): string => {
+  const registerSubject = (name: string, description: string, schema: object = v1): string => {
     repo.write(`catalog/${team}/${name}/subject.yaml`, `description: ${description}\nowners: ["@acme/shop"]\n`);
-    repo.write(`catalog/${team}/${name}/1.json`, JSON.stringify(v1, null, 2));
+    repo.write(`catalog/${team}/${name}/1.json`, JSON.stringify(schema, null, 2));
     repo.commit(`${name} v1`);
     publish();
     return `${team}-${name}`;
@@ -163,6 +163,24 @@ describe('schemaflow produce', () => {
     // Sent as written: the digits kept (before, JSON.parse and JSON.stringify made it 12345678901234567000).
     const [sent] = await readAll(topic, 1);
     expect(sent?.value?.toString('utf8')).toBe(first);
+  });
+
+  // Regression (found by a review): lines were read as UTF-8 text with each byte that is not
+  // UTF-8 replaced by U+FFFD, so a line saved as Latin-1 ("René" as 52 65 6E E9) passed and went
+  // out as "Ren\uFFFD": the name lost for good, where the flow quarantines such a record as NOT_JSON.
+  it('refuses a line that is not UTF-8 by its number, and sends the others as written', async () => {
+    const topic = registerSubject('encodings', 'Encodings.', { ...v1, properties: { ...v1.properties, name: { description: 'A name.', type: 'string' } } });
+    await createTopicWithLeaders(admin, topic, 1);
+    const input = join(scratch, 'latin1.ndjson');
+    const line = (total: number, name: string): Buffer => Buffer.from(`{"id":"${ORDER.id}","total":${total},"name":"${name}"}`, 'latin1');
+    writeFileSync(input, Buffer.concat([line(1, 'Ann'), Buffer.from('\r\n'), line(2, 'René'), Buffer.from('\n'), Buffer.from(`{"id":"${ORDER.id}","total":3,"name":"René"}\n`, 'utf8')]));
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    const result = await runSchemaflow(['produce', topic, input], { env });
+    expect(result.stderr).toContain('line 2: not UTF-8 (byte 67 of the line, 0xE9): save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`2 event(s) sent to ${topic}`);
+    const sent = await readAll(topic, 2);
+    expect(sent.map((message) => message.value?.toString('utf8'))).toEqual([`{"id":"${ORDER.id}","total":1,"name":"Ann"}`, `{"id":"${ORDER.id}","total":3,"name":"René"}`]);
   });
 
   // Regression (found by a review): a failed send was an "unexpected error" with a stack trace,

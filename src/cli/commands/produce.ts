@@ -1,11 +1,12 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { createKafkaClient } from '../../adapters/kafka/client.js';
+import { decodeUtf8 } from '../../catalog/source-text.js';
 import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
 import { describeViolations, UnknownSchemaError } from '../../sdk/errors.js';
 import { createProducer, type ValidJson } from '../../sdk/producer.js';
 import { defineCommand, environmentOption, oneOf, positiveInteger } from '../command.js';
+import { readLines } from '../ndjson-input.js';
 
 const BATCH = 500;
 const PROGRESS_EVERY = 10_000;
@@ -69,10 +70,18 @@ const produce = defineCommand({
     };
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
-      for await (const read of createInterface({ input, crlfDelay: Infinity })) {
+      for await (const bytes of readLines(input)) {
         line += 1;
-        // A file saved with a UTF-8 byte order mark (as some editors do) starts with U+FEFF.
-        const text = line === 1 && read.startsWith('\uFEFF') ? read.slice(1) : read;
+        // Bytes that are not UTF-8 are refused, not replaced: the flow would quarantine such a
+        // record as NOT_JSON. A byte order mark (as some editors save) is dropped.
+        const decoded = decodeUtf8(bytes);
+        if (!decoded.ok) {
+          invalid += 1;
+          io.err(`line ${line}: not UTF-8 (byte ${decoded.byteOffset + 1} of the line, 0x${(bytes[decoded.byteOffset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}): save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
+          if (onInvalid === 'abort') break;
+          continue;
+        }
+        const text = decoded.text;
         if (text.trim() === '') continue;
         // The SDK's check: the depth on the text first (validators recurse), then the schema.
         const checked = producer.checkJson(subject, text, { version: schema.version });
