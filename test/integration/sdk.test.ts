@@ -133,8 +133,8 @@ describe('the producer SDK', () => {
 
 describe('schemaflow produce', () => {
   /** A subject of the team at version 1, committed and in the published manifest: its topic. */
-  const registerSubject = (name: string, description: string, schema: object = v1): string => {
-    repo.write(`catalog/${team}/${name}/subject.yaml`, `description: ${description}\nowners: ["@acme/shop"]\n`);
+  const registerSubject = (name: string, description: string, schema: object = v1, settings = ''): string => {
+    repo.write(`catalog/${team}/${name}/subject.yaml`, `description: ${description}\nowners: ["@acme/shop"]\n${settings}`);
     repo.write(`catalog/${team}/${name}/1.json`, JSON.stringify(schema, null, 2));
     repo.commit(`${name} v1`);
     publish();
@@ -181,6 +181,28 @@ describe('schemaflow produce', () => {
     expect(result.stdout).toContain(`2 event(s) sent to ${topic}`);
     const sent = await readAll(topic, 2);
     expect(sent.map((message) => message.value?.toString('utf8'))).toEqual([`{"id":"${ORDER.id}","total":1,"name":"Ann"}`, `{"id":"${ORDER.id}","total":3,"name":"René"}`]);
+  });
+
+  // Regression (found by a review): lines went out 500 to a batch whatever their size, and Kafka
+  // takes a record batch of at most max.message.bytes (1 MiB by default): 500 events of 2.2 KB to
+  // one partition were refused whole (MESSAGE_TOO_LARGE), though each was far under the limit.
+  it('sends events of a few KB each, whose batches of 500 would be over the broker limit or the topic\'s own', async () => {
+    const noted = { ...v1, properties: { ...v1.properties, note: { description: 'A note.', type: 'string' } } };
+    const topic = registerSubject('notes', 'Notes.', noted);
+    // A topic whose catalog entry lowers max.message.bytes: its batches stay under that.
+    const small = registerSubject('smallnotes', 'Small notes.', noted, 'topic:\n  configs:\n    max.message.bytes: "20000"\n');
+    await createTopicWithLeaders(admin, topic, 1);
+    await createTopicWithLeaders(admin, small, 1, { 'max.message.bytes': '20000' });
+    const input = join(scratch, 'notes.ndjson');
+    writeFileSync(input, Array.from({ length: 600 }, (_, total) => `${JSON.stringify({ ...ORDER, total, note: 'n'.repeat(2_200) })}\n`).join(''));
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    for (const target of [topic, small]) {
+      const result = await runSchemaflow(['produce', target, input], { env });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`600 event(s) sent to ${target}`);
+      expect((await admin.fetchTopicOffsets(target))[0]?.high).toBe('600');
+    }
   });
 
   // Regression (found by a review): a failed send was an "unexpected error" with a stack trace,

@@ -3,12 +3,24 @@ import { createKafkaClient } from '../../adapters/kafka/client.js';
 import { decodeUtf8 } from '../../catalog/source-text.js';
 import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
+import type { ManifestSubject } from '../../manifest/types.js';
 import { describeViolations, UnknownSchemaError } from '../../sdk/errors.js';
+import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
 import { createProducer, type ValidJson } from '../../sdk/producer.js';
 import { defineCommand, environmentOption, oneOf, positiveInteger } from '../command.js';
 import { readLines } from '../ndjson-input.js';
 
 const BATCH = 500;
+/**
+ * Kafka takes a record batch (all of a request's records for one partition) of at most the
+ * topic's max.message.bytes, by default the broker's message.max.bytes of 1,048,588: a batch of
+ * 500 events of 2.2 KB each was refused whole (MESSAGE_TOO_LARGE). A batch holds at most half a
+ * MiB of records, less when the catalog sets the topic's max.message.bytes lower.
+ */
+const BATCH_BYTES = 512 * 1024;
+const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/** A record's size besides its value and subject header: its framing, the other headers' names and values, a Confluent prefix (generous). */
+const RECORD_OVERHEAD_BYTES = 96;
 const PROGRESS_EVERY = 10_000;
 
 const PRODUCE_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'] as const;
@@ -32,11 +44,11 @@ const produce = defineCommand({
     const version = options.version !== undefined ? positiveInteger(options.version, 'version', 1) : undefined;
 
     if (file !== '-') checkEventsFile(file);
+    const manifest = await loadManifest(`${config.manifestUrl.replace(/\/+$/, '')}/latest.json`, createManifestLoader(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}));
     const producer = await createProducer({
-      manifest: `${config.manifestUrl.replace(/\/+$/, '')}/latest.json`,
+      manifest,
       kafka: createKafkaClient(config, 'schemaflow-produce'),
       confluentFraming: options['confluent-framing'] === true,
-      ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}),
     });
     let schema: RegisteredSchema;
     try {
@@ -56,6 +68,8 @@ const produce = defineCommand({
     let invalid = 0;
     // The lines as written: a number a double would change keeps its digits (checkJson).
     let batch: Array<{ checked: ValidJson }> = [];
+    let batchBytes = 0;
+    const batchLimit = batchBytesFor(manifest.subjects.find((entry) => entry.subject === subject));
     let batchFrom = 1;
     let batchTo = 1;
     const flush = async (): Promise<void> => {
@@ -67,6 +81,7 @@ const produce = defineCommand({
       }
       sent += batch.length;
       batch = [];
+      batchBytes = 0;
     };
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
@@ -91,8 +106,11 @@ const produce = defineCommand({
           if (onInvalid === 'abort') break;
           continue;
         }
+        const size = Buffer.byteLength(text) + subject.length + RECORD_OVERHEAD_BYTES;
+        if (batchBytes + size > batchLimit) await flush();
         if (batch.length === 0) batchFrom = line;
         batch.push({ checked });
+        batchBytes += size;
         batchTo = line;
         if (batch.length >= BATCH) await flush();
         if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
@@ -105,6 +123,13 @@ const produce = defineCommand({
     return invalid > 0 ? 1 : 0;
   },
 });
+
+/** The most bytes of records a batch holds: BATCH_BYTES, or less under the topic's own max.message.bytes (as the manifest has it applied). */
+function batchBytesFor(subject: ManifestSubject | undefined): number {
+  const configured = Number(subject?.topicConfig.configs?.['max.message.bytes'] ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+  // The record batch's own header (61 bytes) and a margin.
+  return Number.isSafeInteger(configured) && configured > 0 ? Math.min(BATCH_BYTES, configured - 1_024) : BATCH_BYTES;
+}
 
 /**
  * A batch the brokers did not take: how far the input got, so it can be resumed without
