@@ -60,7 +60,8 @@ export interface SchemaProducer {
    * Sends events already written as JSON text, one text per event, as `sendBatch` sends values:
    * every text is checked first, then all are sent in one batch. Each is validated as the flow
    * will read it and sent as written, so a number a double would change (`12345678901234567891`)
-   * keeps its digits. A text that is not JSON is a violation (keyword `json`).
+   * keeps its digits. A text that is not JSON is a violation (keyword `json`), as is one holding
+   * a lone UTF-16 surrogate, which UTF-8 cannot carry (it would go out as U+FFFD).
    */
   sendJson<S extends string>(subject: S, events: ReadonlyArray<{ json: string; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: number }): Promise<RecordMetadata[]>;
   /**
@@ -86,6 +87,9 @@ export interface ValidJson {
 
 /** What `checkJson` answers: the event ready to send, or every violation (paths from the event's root). */
 export type CheckedJson = ValidJson | { readonly ok: false; readonly violations: readonly Violation[] };
+
+/** A UTF-16 surrogate without its pair: with the u flag, a pair is one code point, never Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Whether a value nests objects and arrays deeper than `limit`, walked without recursion. */
 function deeperThan(value: unknown, limit: number): boolean {
@@ -137,6 +141,21 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
   };
 
   /**
+   * JSON text given by the caller (sendJson, checkJson), checked as checkText does. A lone UTF-16 surrogate
+   * (an emoji cut in half by a slice) has no UTF-8 form: Buffer.from writes U+FFFD in its place,
+   * so the event sent would not be the one validated. JSON.stringify escapes one (\udXXX), so
+   * send's text never holds one.
+   */
+  const checkWritten = (schema: RegisteredSchema, text: string, path: string): CheckedJson => {
+    const lone = LONE_SURROGATE.exec(text);
+    if (lone) {
+      const escape = `\\u${lone[0].charCodeAt(0).toString(16)}`;
+      return { ok: false, violations: [{ path, keyword: 'json', message: `holds a lone UTF-16 surrogate (${escape} at character ${lone.index + 1}), which UTF-8 cannot carry: it would be sent as U+FFFD; write it as the JSON escape ${escape}, or send the value with send()` }] };
+    }
+    return checkText(schema, text, path);
+  };
+
+  /**
    * The event as it will go out: serialized once, and that text checked (checkText). Validating
    * the live object instead passed what JSON.stringify does not send (a class getter, an
    * inherited property, the object a toJSON replaces).
@@ -185,9 +204,9 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
     },
     async sendJson(subject, events, batchOptions = {}) {
       const schema = registry.resolve(subject, batchOptions.version);
-      return sendAll(subject, schema, events.map((event, index) => checkText(schema, event.json, `/${index}`)), events);
+      return sendAll(subject, schema, events.map((event, index) => checkWritten(schema, event.json, `/${index}`)), events);
     },
-    checkJson: (subject, json, checkOptions = {}) => checkText(registry.resolve(subject, checkOptions.version), json, ''),
+    checkJson: (subject, json, checkOptions = {}) => checkWritten(registry.resolve(subject, checkOptions.version), json, ''),
     async sendChecked(subject, events) {
       for (const [index, { checked }] of events.entries()) {
         if (!passed.has(checked)) throw new TypeError(`sendChecked: event ${index} was not passed by checkJson of this producer; nothing was sent`);

@@ -77,6 +77,25 @@ describe('sendJson: events already written as JSON text', () => {
     expect(decoder.decode({ value: sent[0]?.value as Buffer, headers: sent[0]?.headers as Record<string, string> })).toMatchObject({ ok: true, id: 7 });
   });
 
+  // Regression (found by a review): a text holding a lone UTF-16 surrogate (an emoji cut in half
+  // by a slice) was validated as it was, then Buffer.from wrote U+FFFD in its place: the event
+  // sent was not the one validated, and the character was lost. send() is not affected
+  // (JSON.stringify escapes a lone surrogate as \udXXX, which is JSON).
+  it('refuses a text holding a lone surrogate, which UTF-8 cannot carry, and sends nothing', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = await createProducer({ manifest, kafka });
+    const cut = '{"userId":"u-😀"}'.replace('\ude00', '');
+    const error = await producer.sendJson('apps-users', [{ json: '{"userId":"u-1"}' }, { json: cut }]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect((error as EventValidationError).violations).toEqual([{ path: '/1', keyword: 'json', message: 'holds a lone UTF-16 surrogate (\\ud83d at character 14), which UTF-8 cannot carry: it would be sent as U+FFFD; write it as the JSON escape \\ud83d, or send the value with send()' }]);
+    expect(sent).toEqual([]);
+    // Escaped, it is JSON, and goes out as written.
+    await producer.sendJson('apps-users', [{ json: '{"userId":"u-\\ud83d"}' }]);
+    expect(sent.map((message) => String(message.value))).toEqual(['{"userId":"u-\\ud83d"}']);
+    await producer.send('apps-users', JSON.parse(cut));
+    expect(String(sent[1]?.value)).toBe('{"userId":"u-\\ud83d"}');
+  });
+
   it('refuses the batch, naming every text that is not JSON, too deep or invalid, and sends nothing', async () => {
     const { kafka, sent } = recordingKafka();
     const producer = await createProducer({ manifest, kafka });
