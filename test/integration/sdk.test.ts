@@ -183,6 +183,23 @@ describe('schemaflow produce', () => {
     expect(sent.map((message) => message.value?.toString('utf8'))).toEqual([`{"id":"${ORDER.id}","total":1,"name":"Ann"}`, `{"id":"${ORDER.id}","total":3,"name":"René"}`]);
   });
 
+  // Regression (found by a review): a line was held whole whatever its length, so a file of one
+  // 640 MB JSON array took 1.3 GB and then failed to decode (past V8's largest string), reported
+  // as "not UTF-8 at byte 1". A line over 64 MiB is now counted, not held, and named.
+  it('refuses a line longer than 64 MiB without holding it, and sends the others', async () => {
+    const topic = registerSubject('huge', 'Huge lines.');
+    await createTopicWithLeaders(admin, topic, 1);
+    const input = join(scratch, 'huge.ndjson');
+    const huge = 64 * 1024 * 1024 + 1;
+    writeFileSync(input, `${JSON.stringify(ORDER)}\n${'x'.repeat(huge)}\n${JSON.stringify(ORDER)}\n`);
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    const result = await runSchemaflow(['produce', topic, input], { env });
+    rmSync(input);
+    expect(result.stderr).toBe(`line 2: ${huge} bytes, more than a line may hold (67108864 bytes; Kafka takes a record of at most the topic's max.message.bytes, 1 MiB by default): not read. Give one JSON event per line\n`);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`2 event(s) sent to ${topic}`);
+  });
+
   // Regression (found by a review): lines went out 500 to a batch whatever their size, and Kafka
   // takes a record batch of at most max.message.bytes (1 MiB by default): 500 events of 2.2 KB to
   // one partition were refused whole (MESSAGE_TOO_LARGE), though each was far under the limit.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readLines } from '../../src/cli/ndjson-input.js';
 
-const linesOf = async (chunks: ReadonlyArray<Buffer | string>): Promise<string[]> => {
+const linesOf = async (chunks: ReadonlyArray<Buffer | string>, maxLineBytes = 1_000): Promise<string[]> => {
   const lines: string[] = [];
-  for await (const line of readLines(chunks.values())) lines.push(line.toString('latin1'));
+  for await (const line of readLines(chunks.values(), maxLineBytes)) lines.push(line.ok ? line.bytes.toString('latin1') : `(${line.length} bytes)`);
   return lines;
 };
 
@@ -22,5 +22,11 @@ describe('readLines', () => {
   it('yields nothing for an empty input, and one empty line for a lone \\n', async () => {
     expect(await linesOf([])).toEqual([]);
     expect(await linesOf(['\n'])).toEqual(['']);
+  });
+
+  it('counts a line longer than the limit without keeping it, wherever the chunks break', async () => {
+    expect(await linesOf(['{"a":1}\n', '01234567', '789', '\n{"b":2}\n', 'x'.repeat(12)], 10)).toEqual(['{"a":1}', '(11 bytes)', '{"b":2}', '(12 bytes)']);
+    expect(await linesOf(['0123456789A\r\n'], 10)).toEqual(['(12 bytes)']);
+    expect(await linesOf(['0123456789\n'], 10)).toEqual(['0123456789']);
   });
 });

@@ -22,6 +22,12 @@ const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 /** A record's size besides its value and subject header: its framing, the other headers' names and values, a Confluent prefix (generous). */
 const RECORD_OVERHEAD_BYTES = 96;
 const PROGRESS_EVERY = 10_000;
+/**
+ * The longest line read (64 MiB, far above any topic's record limit in practice): a longer one is
+ * invalid, counted but not held, so memory stays bounded whatever the input (a file of one JSON
+ * array, a binary file given by mistake).
+ */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 const PRODUCE_SETTINGS = ['kafkaBrokers', 'kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword', 'kafkaSsl', 'manifestUrl', 'gcsEndpoint'] as const;
 
@@ -85,8 +91,15 @@ const produce = defineCommand({
     };
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
-      for await (const bytes of readLines(input)) {
+      for await (const read of readLines(input, MAX_LINE_BYTES)) {
         line += 1;
+        if (!read.ok) {
+          invalid += 1;
+          io.err(`line ${line}: ${read.length} bytes, more than a line may hold (${MAX_LINE_BYTES} bytes; Kafka takes a record of at most the topic's max.message.bytes, 1 MiB by default): not read. Give one JSON event per line`);
+          if (onInvalid === 'abort') break;
+          continue;
+        }
+        const { bytes } = read;
         // Bytes that are not UTF-8 are refused, not replaced: the flow would quarantine such a
         // record as NOT_JSON. A byte order mark (as some editors save) is dropped.
         const decoded = decodeUtf8(bytes);
