@@ -222,6 +222,31 @@ describe('schemaflow produce', () => {
     }
   });
 
+  // Regression (found by a review): one line over the topic's max.message.bytes stopped the whole
+  // run with KAFKA_SEND_FAILED, even under --on-invalid skip, and said to resume from that very
+  // line, which fails the same way for ever. The broker refusing an event sent alone for its size
+  // is an invalid line: named, skipped (or the end, under abort), the rest sent.
+  it('skips a line the topic refuses for its size, naming it, and sends the rest', async () => {
+    const noted = { ...v1, properties: { ...v1.properties, note: { description: 'A note.', type: 'string' } } };
+    const topic = registerSubject('bignotes', 'Big notes.', noted, 'topic:\n  configs:\n    max.message.bytes: "20000"\n');
+    await createTopicWithLeaders(admin, topic, 1, { 'max.message.bytes': '20000' });
+    const input = join(scratch, 'bignotes.ndjson');
+    const big = JSON.stringify({ ...ORDER, note: 'n'.repeat(30_000) });
+    writeFileSync(input, [JSON.stringify(ORDER), big, JSON.stringify(ORDER), big, JSON.stringify(ORDER)].join('\n'));
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    const skipped = await runSchemaflow(['produce', topic, input], { env });
+    const refused = (line: number): string => `line ${line}: ${Buffer.byteLength(big)} bytes, more than topic ${topic} takes (the broker refused it as MESSAGE_TOO_LARGE: over the topic's max.message.bytes): not sent\n`;
+    expect(skipped.stderr).toBe(`${refused(2)}${refused(4)}`);
+    expect(skipped.code).toBe(1);
+    expect(skipped.stdout).toContain(`3 event(s) sent to ${topic} (version 1, ID`);
+    expect(skipped.stdout).toContain('2 invalid line(s)');
+    const aborted = await runSchemaflow(['produce', topic, input, '--on-invalid', 'abort'], { env });
+    expect(aborted.stderr).toBe(refused(2));
+    expect(aborted.code).toBe(1);
+    expect(aborted.stdout).toContain('1 event(s) sent');
+    expect((await admin.fetchTopicOffsets(topic))[0]?.high).toBe('4');
+  });
+
   // Regression (found by a review): a failed send was an "unexpected error" with a stack trace,
   // and nothing said how far the input got.
   it('says how far it got and how to resume when the brokers refuse a batch, and names a missing topic', async () => {

@@ -78,16 +78,27 @@ const produce = defineCommand({
     const batchLimit = batchBytesFor(manifest.subjects.find((entry) => entry.subject === subject));
     let batchFrom = 1;
     let batchTo = 1;
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
+    /** Sends the batch; false when the topic refused its one event for its size, an invalid line. */
+    const flush = async (): Promise<boolean> => {
+      if (batch.length === 0) return true;
+      const [only] = batch;
       try {
         await producer.sendChecked(subject, batch);
       } catch (error) {
-        throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: batchTo });
+        // A batch of one event holds only that record, and the broker refuses it whole: nothing
+        // was written, and sending it again fails the same way, so it is a line to skip, not a
+        // place to resume from. (An event larger than a batch may hold is always sent alone.)
+        if (batch.length !== 1 || only === undefined || !isTooLarge(error)) throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: batchTo });
+        invalid += 1;
+        io.err(`line ${batchFrom}: ${Buffer.byteLength(only.json)} bytes, more than topic ${subject} takes (the broker refused it as MESSAGE_TOO_LARGE: over the topic's max.message.bytes): not sent`);
+        batch = [];
+        batchBytes = 0;
+        return false;
       }
       sent += batch.length;
       batch = [];
       batchBytes = 0;
+      return true;
     };
     try {
       const input = file === '-' ? process.stdin : createReadStream(file);
@@ -120,12 +131,12 @@ const produce = defineCommand({
           continue;
         }
         const size = Buffer.byteLength(text) + subject.length + RECORD_OVERHEAD_BYTES;
-        if (batchBytes + size > batchLimit) await flush();
+        if (batchBytes + size > batchLimit && !(await flush()) && onInvalid === 'abort') break;
         if (batch.length === 0) batchFrom = line;
         batch.push({ checked });
         batchBytes += size;
         batchTo = line;
-        if (batch.length >= BATCH) await flush();
+        if (batch.length >= BATCH && !(await flush()) && onInvalid === 'abort') break;
         if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
       }
       await flush();
@@ -142,6 +153,12 @@ function batchBytesFor(subject: ManifestSubject | undefined): number {
   const configured = Number(subject?.topicConfig.configs?.['max.message.bytes'] ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
   // The record batch's own header (61 bytes) and a margin.
   return Number.isSafeInteger(configured) && configured > 0 ? Math.min(BATCH_BYTES, configured - 1_024) : BATCH_BYTES;
+}
+
+/** Whether kafkajs failed for a record (batch) over the topic's max.message.bytes. */
+function isTooLarge(error: unknown): boolean {
+  const { type, cause } = error as { type?: string; cause?: { type?: string } };
+  return type === 'MESSAGE_TOO_LARGE' || cause?.type === 'MESSAGE_TOO_LARGE';
 }
 
 /**
