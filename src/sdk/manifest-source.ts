@@ -44,7 +44,15 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
     // Any other URL (http://, GS://) would otherwise be read as a relative path and reported as a missing file.
     const scheme = file ? undefined : /^([a-z][a-z0-9+.-]+):\/\//i.exec(target)?.[1];
     if (scheme !== undefined) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: the loader reads a path, file://, https:// or gs:// (the scheme in lowercase), not ${scheme}://; inject a loader to read another`);
-    return new Uint8Array(await readFile(file ? file.path : target));
+    try {
+      return new Uint8Array(await readFile(file ? file.path : target));
+    } catch (error) {
+      // A manifests folder named without its trailing / (the form SCHEMAFLOW_MANIFEST_URL takes):
+      // the system says only "EISDIR: illegal operation on a directory, read".
+      if ((error as { code?: unknown }).code !== 'EISDIR') throw error;
+      const how = target === location ? `give the manifest file in it (${target}/latest.json), or end the location with / to read its latest.json` : 'a manifest is a file';
+      throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: it is a directory; ${how}`, { cause: error });
+    }
   };
 }
 

@@ -42,6 +42,10 @@ describe('a manifest the SDK cannot load', () => {
     expect(await failureOf(location, createManifestLoader())).toMatchObject({ code, retriable: false });
   });
 
+  it('says that latest.json in a folder given with its trailing / is a directory', async () => {
+    expect(await failureOf(`${root}/directory/`, createManifestLoader())).toMatchObject({ message: `cannot load the manifest from ${root}/directory/latest.json: it is a directory; a manifest is a file` });
+  });
+
   it.each([403, 404])('is not retriable when GCS answers %i', async (status) => {
     const stub = refusing[status];
     const loader = createManifestLoader({ gcsEndpoint: stub?.url ?? '' });

@@ -1,10 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDecoder, createProducer, UnknownSchemaError } from '../../../src/sdk/index.js';
 import { testManifest, testSubject } from '../../support/discovery-fixture.js';
 
 const event = { type: 'object', description: 'e', properties: { id: { type: 'string' } } };
 const manifest = testManifest([testSubject('apps-users', [event, event, event])]);
+const work = mkdtempSync(join(tmpdir(), 'schemaflow-sdk-messages-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('SDK messages name what was wrong', () => {
   // Regression: { version: '2' } answered "has no version 2 …; it has 1, 2, 3".
@@ -32,5 +37,19 @@ describe('SDK messages name what was wrong', () => {
     const noValue = (value: unknown): IHeaders => ({ 'schema-id': value }) as IHeaders;
     expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: noValue(null) })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'the schema-id header has no value, and the value has no Confluent framing' });
     expect(decoder.decode({ value: Buffer.from('{"id":"x"}'), headers: noValue([null, '2']) })).toEqual({ ok: false, reason: 'NO_SCHEMA_ID', detail: 'the schema-id header has no value, and the value has no Confluent framing' });
+  });
+
+  // Regression: a location naming the manifests folder without its trailing / (the form
+  // SCHEMAFLOW_MANIFEST_URL takes, file://./.schemaflow/manifests) failed with the system's
+  // "EISDIR: illegal operation on a directory, read", which says neither what nor how to fix it.
+  it('say how to name a manifest in a directory given without its trailing /', async () => {
+    const directory = join(work, 'manifests');
+    mkdirSync(directory);
+    writeFileSync(join(directory, 'latest.json'), JSON.stringify(manifest));
+    for (const location of [directory, `file://${directory}`]) {
+      const error = await createDecoder({ manifest: location }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: `cannot load the manifest from ${location}: it is a directory; give the manifest file in it (${location}/latest.json), or end the location with / to read its latest.json` });
+    }
+    expect((await createDecoder({ manifest: `${directory}/` })).decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': '1' } })).toMatchObject({ ok: true });
   });
 });
