@@ -20,7 +20,15 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
   return async (location) => {
     const target = location.endsWith('/') ? `${location}latest.json` : location;
     if (target.startsWith('https://')) {
-      const response = await fetch(target);
+      let response: Response;
+      try {
+        response = await fetch(target);
+      } catch (error) {
+        // fetch says only "fetch failed": why (a refused connection, a name that does not resolve, a certificate) is its cause's message.
+        const cause = (error as { cause?: unknown }).cause;
+        const why = cause instanceof Error && cause.message !== '' ? `${messageOf(error)}: ${cause.message}` : messageOf(error);
+        throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: ${why}`, { cause: error, retriable: mayPassOnRetry(error) });
+      }
       if (!response.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: the server answered ${response.status}`, { retriable: isRetriableStatus(response.status) });
       return new Uint8Array(await response.arrayBuffer());
     }

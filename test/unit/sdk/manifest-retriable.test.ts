@@ -54,7 +54,7 @@ describe('a manifest the SDK cannot load', () => {
 
   it('is retriable when the connection is refused', async () => {
     const error = await failureOf(`https://127.0.0.1:${closedPort}/manifests/`, createManifestLoader());
-    expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: true, message: `cannot load the manifest from https://127.0.0.1:${closedPort}/manifests/: fetch failed` });
+    expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: true, message: `cannot load the manifest from https://127.0.0.1:${closedPort}/manifests/latest.json: fetch failed: connect ECONNREFUSED 127.0.0.1:${closedPort}` });
   });
 
   // fetch stands in for an https:// server (a loopback one would need a certificate Node trusts).

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../../src/dev/processes.js';
 import { createDecoder, createProducer, UnknownSchemaError } from '../../../src/sdk/index.js';
 import { testManifest, testSubject } from '../../support/discovery-fixture.js';
 
@@ -51,5 +52,13 @@ describe('SDK messages name what was wrong', () => {
       expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: `cannot load the manifest from ${location}: it is a directory; give the manifest file in it (${location}/latest.json), or end the location with / to read its latest.json` });
     }
     expect((await createDecoder({ manifest: `${directory}/` })).decode({ value: Buffer.from('{"id":"x"}'), headers: { 'schema-id': '1' } })).toMatchObject({ ok: true });
+  });
+
+  // Regression: an https:// manifest that could not be fetched said only "fetch failed": the
+  // reason (a refused connection, a name that does not resolve, a certificate) was in its cause.
+  it('say why an https:// manifest could not be fetched', async () => {
+    const port = await findFreePort();
+    const error = await createDecoder({ manifest: `https://127.0.0.1:${port}/manifests/latest.json` }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: true, message: `cannot load the manifest from https://127.0.0.1:${port}/manifests/latest.json: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}` });
   });
 });
