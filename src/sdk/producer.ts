@@ -29,14 +29,21 @@ export interface ProducerOptions {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SubjectEvents {}
 
-/** The event type for a subject (its latest version, or version V); unknown for subjects without types. */
-export type EventOf<S extends string, V extends number = number> = S extends keyof SubjectEvents
-  ? number extends V
+/**
+ * The event type for a subject: its latest version's without a version (V undefined), version V's
+ * for a literal V, and any version's for a version known only at run time (V `number`: the
+ * validator then checks the one given; the latest's type would refuse what an older version
+ * takes, and take what it refuses). Unknown for subjects without types.
+ */
+export type EventOf<S extends string, V extends number | undefined = undefined> = S extends keyof SubjectEvents
+  ? [V] extends [undefined]
     ? SubjectEvents[S] extends { latest: infer Latest } ? Latest : unknown
-    : V extends keyof SubjectEvents[S] ? SubjectEvents[S][V] : never
+    : number extends V
+      ? SubjectEvents[S][Exclude<keyof SubjectEvents[S], 'latest'>]
+      : V extends keyof SubjectEvents[S] ? SubjectEvents[S][V] : never
   : unknown;
 
-export interface SendOptions<V extends number = number> {
+export interface SendOptions<V extends number | undefined = number> {
   /** The schema version to validate against. Default: the subject's latest version when the manifest was (re)loaded. */
   readonly version?: V;
   readonly key?: string | Buffer | null;
@@ -53,9 +60,9 @@ export interface SchemaProducer {
    * inherited properties, a toJSON's result, a Date as its string) and sends those bytes to the
    * subject's topic; invalid → EventValidationError, nothing sent.
    */
-  send<S extends string, V extends number = number>(subject: S, event: EventOf<S, V>, options?: SendOptions<V>): Promise<RecordMetadata[]>;
+  send<S extends string, V extends number | undefined = undefined>(subject: S, event: EventOf<S, V>, options?: SendOptions<V>): Promise<RecordMetadata[]>;
   /** Serializes and validates every event first, as `send` does (all violations of all events), then sends them in one batch. */
-  sendBatch<S extends string, V extends number = number>(subject: S, events: ReadonlyArray<{ value: EventOf<S, V>; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: V }): Promise<RecordMetadata[]>;
+  sendBatch<S extends string, V extends number | undefined = undefined>(subject: S, events: ReadonlyArray<{ value: EventOf<S, V>; key?: string | Buffer | null; partition?: number; headers?: IHeaders }>, options?: { version?: V }): Promise<RecordMetadata[]>;
   /**
    * Sends events already written as JSON text, one text per event, as `sendBatch` sends values:
    * every text is checked first, then all are sent in one batch. Each is validated as the flow

@@ -54,6 +54,15 @@ describe('schemaflow types', () => {
     expect(missing.join('\n')).toMatch(/orderId|amount|capturedAt|method/);
     const oldVersion = compile(`${header}void producer.send('apps-users', { userId: 'u', kind: 'signed_up', occurredAt: 't', email: 'e', locale: 5 }, { version: 2 });\n`);
     expect(oldVersion.join('\n')).toMatch(/locale|number/);
+    // Regression: a version known only at run time ({ version } of type number) was checked
+    // against the latest version's type, so an event version 1 takes (marketingOptIn came as a
+    // boolean in version 3) did not compile, and one only the latest takes did. Any version's type
+    // is now accepted: the validator then checks the one given.
+    const runtimeVersion = `${header}declare const version: number;\n`;
+    expect(compile(`${runtimeVersion}void producer.send('apps-users', { userId: 'u', kind: 'signed_up', occurredAt: 't', email: 'e', marketingOptIn: 'yes' }, { version });\nvoid producer.sendBatch('apps-users', [{ value: { userId: 'u', kind: 'signed_up', occurredAt: 't', email: 'e', marketingOptIn: 'yes' } }], { version });\n`)).toEqual([]);
+    expect(compile(`${runtimeVersion}void producer.send('apps-users', { userId: 'u', kind: 'deleted', occurredAt: 't', email: 'e' }, { version });\n`).join('\n')).toMatch(/"deleted"/);
+    // Without a version, the latest's type still decides.
+    expect(compile(`${header}void producer.send('apps-users', { userId: 'u', kind: 'signed_up', occurredAt: 't', email: 'e', marketingOptIn: 'yes' }, { key: 'k' });\n`).join('\n')).toMatch(/marketingOptIn|boolean/);
   }, 60_000);
 
   // Regression: apps-user-2 and apps-user2 were both typed AppsUser2 (a duplicate identifier),
