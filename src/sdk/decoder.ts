@@ -36,7 +36,7 @@ export async function createDecoder(options: { manifest: string | Manifest; load
     },
     async refresh() {
       const loaded = await reloadManifest(options.manifest, loader, () => registry.manifest, options.log);
-      if (loaded) registry = createSchemaRegistry(loaded);
+      if (loaded) registry = createSchemaRegistry(loaded, registry);
     },
   };
 }

@@ -230,7 +230,7 @@ export async function createProducer(options: ProducerOptions): Promise<SchemaPr
       const loaded = await reloadManifest(options.manifest, loader, () => registry.manifest, options.log);
       if (!loaded) return;
       const before = registry;
-      registry = createSchemaRegistry(loaded);
+      registry = createSchemaRegistry(loaded, before);
       for (const subject of registry.manifest.subjects) {
         const previous = before.manifest.subjects.find((entry) => entry.subject === subject.subject)?.versions.at(-1)?.version;
         const latest = subject.versions.at(-1)?.version;

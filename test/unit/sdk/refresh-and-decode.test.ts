@@ -1,5 +1,6 @@
 import type { Kafka, Message } from 'kafkajs';
 import { expect, it } from 'vitest';
+import { createSchemaRegistry } from '../../../src/manifest/registry.js';
 import type { Manifest } from '../../../src/manifest/types.js';
 import { createDecoder, createProducer } from '../../../src/sdk/index.js';
 
@@ -79,4 +80,32 @@ it('refuses, given the topic, a record whose schema belongs to another subject, 
   expect(decoder.decode(record, { topic: 'apps-users' })).toMatchObject({ ok: true, subject: 'apps-users' });
   expect(decoder.decode(record)).toMatchObject({ ok: true });
   expect(decoder.decode(record, { topic: 'apps-orders' })).toEqual({ ok: false, reason: 'WRONG_SUBJECT', detail: 'schema ID 1 is apps-users version 1, but the record is on topic apps-orders', id: 1 });
+});
+
+// Regression (found by a review): refresh() built a new registry whose validators were compiled
+// again on first use, with new ajv instances: 60–230 ms of blocked event loop on the first send of
+// each subject after every refresh, against "compiled once per schema ID". A version whose ID and
+// fingerprint are unchanged keeps its compiled validator.
+it('keeps the compiled validator of every version a refresh leaves as it was', async () => {
+  let call = 0;
+  const loader = (): Promise<Uint8Array> => Promise.resolve(bytes(manifestOf((call += 1), 2)));
+  const sent: Message[] = [];
+  const producer = await createProducer({ manifest: 'mem://latest.json', kafka: recordingKafka(sent), loader });
+  await producer.send('apps-users', { userId: 'u', email: 'e' });
+  const before = producer.schemaFor('apps-users');
+  await producer.refresh();
+  expect(producer.schemaFor('apps-users')).toBe(before);
+  await producer.send('apps-users', { userId: 'u', email: 'e' });
+  expect(sent).toHaveLength(2);
+});
+
+it('compiles again only a version whose ID is new or whose fingerprint changed', () => {
+  const first = createSchemaRegistry(manifestOf(1, 2));
+  const second = manifestOf(2, 3);
+  const [subject] = second.subjects;
+  const changed = { ...second, subjects: [{ ...subject, versions: subject?.versions.map((version) => (version.id === 2 ? { ...version, fingerprint: `sha256:${'1'.repeat(64)}` } : version)) ?? [] }] } as Manifest;
+  const next = createSchemaRegistry(changed, first);
+  expect(next.byId(1)).toBe(first.byId(1));
+  expect(next.byId(2)).not.toBe(first.byId(2));
+  expect(next.byId(3)?.validate({ userId: 'u' })).toEqual([{ path: '', keyword: 'required', message: "must have required property 'email'" }]);
 });
