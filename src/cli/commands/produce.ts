@@ -90,7 +90,7 @@ const produce = defineCommand({
         // place to resume from. (An event larger than a batch may hold is always sent alone.)
         if (batch.length !== 1 || only === undefined || !isTooLarge(error)) throw sendFailure(error, { subject, sent, batch: batch.length, from: batchFrom, to: batchTo });
         invalid += 1;
-        io.err(`line ${batchFrom}: ${Buffer.byteLength(only.json)} bytes, more than topic ${subject} takes (the broker refused it as MESSAGE_TOO_LARGE: over the topic's max.message.bytes): not sent`);
+        io.err(`line ${batchFrom}: ${only.checked.json.length} bytes, more than topic ${subject} takes (the broker refused it as MESSAGE_TOO_LARGE: over the topic's max.message.bytes): not sent`);
         batch = [];
         batchBytes = 0;
         return false;
