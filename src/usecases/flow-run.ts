@@ -138,7 +138,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
   const registryFor = async (serial: number): Promise<SchemaRegistry> => {
     const known = registries.get(serial);
     if (known) return known;
-    const loaded = createSchemaRegistry(await ports.manifests.bySerial(serial));
+    const loaded = createSchemaRegistry(await ports.manifests.bySerial(serial), registry);
     registries.set(serial, loaded);
     return loaded;
   };
@@ -268,7 +268,7 @@ export async function runFlow(ports: FlowPorts, options: FlowOptions): Promise<F
       if (latest.serial > manifest.serial) {
         ports.log(`manifest serial ${latest.serial} replaces ${manifest.serial} (a record named a schema ID the flow did not know)`);
         manifest = latest;
-        registry = createSchemaRegistry(latest);
+        registry = createSchemaRegistry(latest, registry);
         registries.set(latest.serial, registry);
       }
     })();
