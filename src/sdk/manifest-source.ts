@@ -71,7 +71,10 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
  * one), which is logged and left.
  */
 export async function reloadManifest(source: string | Manifest, loader: ManifestLoader, current: () => Manifest, log?: (message: string) => void): Promise<Manifest | undefined> {
-  if (typeof source !== 'string') return undefined;
+  if (typeof source !== 'string') {
+    log?.('refresh() has nothing to reload: the manifest was given as an object, not a location; give its location (a path, file://, https:// or gs://) to refresh it');
+    return undefined;
+  }
   const loaded = await loadManifest(source, loader);
   const inUse = current();
   if (loaded.serial >= inUse.serial) return loaded;

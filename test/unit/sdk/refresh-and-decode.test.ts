@@ -109,3 +109,14 @@ it('compiles again only a version whose ID is new or whose fingerprint changed',
   expect(next.byId(2)).not.toBe(first.byId(2));
   expect(next.byId(3)?.validate({ userId: 'u' })).toEqual([{ path: '', keyword: 'required', message: "must have required property 'email'" }]);
 });
+
+// Regression: refresh() of a producer or decoder given the manifest as an object did nothing, silently.
+it('says a manifest given as an object has nothing to reload, and keeps it', async () => {
+  const logs: string[] = [];
+  const producer = await createProducer({ manifest: manifestOf(1, 1), kafka: recordingKafka([]), log: (line) => logs.push(line) });
+  const decoder = await createDecoder({ manifest: manifestOf(1, 1), log: (line) => logs.push(line) });
+  await producer.refresh();
+  await decoder.refresh();
+  expect(producer.schemaFor('apps-users').version).toBe(1);
+  expect(logs).toEqual(Array.from({ length: 2 }, () => 'refresh() has nothing to reload: the manifest was given as an object, not a location; give its location (a path, file://, https:// or gs://) to refresh it'));
+});
