@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { quietGcsClientWarnings } from '../adapters/lake/gcs-warnings.js';
-import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, openMetricsSink, parseWorkers, runWithMetrics, stopOnSignals } from '../adapters/flow-ports.js';
+import { FLOW_SETTINGS, flowOptionsFrom, openFlowPorts, openMetricsSink, parseWorkers, runWithMetrics, flowStopping } from '../adapters/flow-ports.js';
+import { stopOnSignals } from '../adapters/stop-signals.js';
 import { isFlowWorker, runFlowInWorkers, serveFlowWorker } from '../adapters/flow-workers.js';
 import { resolveInEnvironment } from '../adapters/catalog-environment.js';
 import { explainManifestError } from '../config/manifest-hint.js';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const workers = parseWorkers(input('workers'), 'input workers');
   const options = flowOptionsFrom({ subjects: input('subjects'), shard: input('shard'), maxDuration: input('max-duration'), flushBytes: input('flush-bytes'), maxRecordBytes: input('max-record-bytes'), allowedLateness: input('allowed-lateness'), dryRun: core.getBooleanInput('dry-run'), closeOnly: core.getBooleanInput('close-only') }, 'input ');
   // A cancelled workflow run gets SIGINT, then SIGTERM: either commits what was read before the runner kills the step.
-  const signals = stopOnSignals((line) => core.warning(line), { closeOnly: options.closeOnly });
+  const signals = stopOnSignals((line) => core.warning(line), flowStopping(options.closeOnly));
   const sink = openMetricsSink(config, (line) => core.warning(line));
   const { ports, close } = openFlowPorts(config, { runId: options.runId, log: (line) => (WARNING_LINE.test(line) ? core.warning(line.replace(WARNING_LINE, '$1')) : core.info(line)), fault: () => Promise.resolve(), stop: signals.signal });
   try {

@@ -49,29 +49,13 @@ export function faultHook(spec: string | undefined): (point: FaultPoint) => Prom
   };
 }
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
 /**
- * The first SIGINT or SIGTERM during a flow run stops its reading: the run then flushes and
- * commits what it read and ends. A close-only run (`flow close`) reads nothing: it finishes
- * closing the hours, and says so. A second signal ends the process at once (Node's default, the
- * handlers being gone), which the crash-safe protocol recovers from on the next run.
+ * What the first SIGINT or SIGTERM does to a flow run (stopOnSignals): it stops its reading,
+ * flushes and commits what it read and ends; a close-only run (`flow close`) reads nothing and
+ * finishes closing the hours. A second signal ends it at once, which the crash-safe protocol
+ * recovers from on the next run.
  */
-export function stopOnSignals(log: (line: string) => void, options: { readonly closeOnly?: boolean } = {}): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const dispose = (): void => {
-    for (const name of STOP_SIGNALS) process.off(name, onSignal);
-  };
-  const onSignal = (name: NodeJS.Signals): void => {
-    received = name;
-    dispose();
-    log(`schemaflow: ${name}: ${options.closeOnly === true ? 'finishing closing the hours' : 'stopping the read; committing what was read'} (send it again to end at once)`);
-    controller.abort();
-  };
-  for (const name of STOP_SIGNALS) process.on(name, onSignal);
-  return { signal: controller.signal, received: () => received, dispose };
-}
+export const flowStopping = (closeOnly: boolean | undefined): string => (closeOnly === true ? 'finishing closing the hours' : 'stopping the read; committing what was read');
 
 /** The setting a StatsD host that does not resolve is fixed in, for `flow run` and actions/flow alike. */
 const STATSD_SETTING = flowSettingWays('statsdHost');

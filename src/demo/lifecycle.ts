@@ -12,6 +12,7 @@ import { ensureLocation, openObjectStore } from '../adapters/lake/object-store.j
 import { createPatternSandbox } from '../adapters/pattern-sandbox.js';
 import { readEnvironmentFile } from '../adapters/catalog-environment.js';
 import { withTopicAdmin } from '../adapters/registration-ports.js';
+import { stopOnSignals } from '../adapters/stop-signals.js';
 import type { Config } from '../config/resolve.js';
 import { devDown, devUp, localKafkaPort, runningServices, type DevService } from '../dev/environment.js';
 import { duckdbQuery } from '../discovery/snippets.js';
@@ -124,21 +125,14 @@ const shown = (root: string, path: string): string => relative(root, path) || '.
  */
 function stopServicesOnSignals(devDir: string, names: readonly string[], err: (line: string) => void): { dispose: () => void } | undefined {
   if (names.length === 0) return undefined;
-  const dispose = (): void => {
-    for (const name of STOP_SIGNALS) process.off(name, onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    dispose();
-    err(`schemaflow: ${signal}: stopping the ${names.join(' and ')} the demo started (send it again to end at once)`);
+  const stop = stopOnSignals(err, `stopping the ${names.join(' and ')} the demo started`);
+  stop.signal.addEventListener('abort', () => {
     devDown(devDir, names)
       .catch((error: unknown) => err(`schemaflow: could not stop the ${names.join(' and ')} in ${devDir}: ${messageOf(error)}; run \`npx schemaflow dev down\``))
-      .finally(() => process.exit(128 + osConstants.signals[signal]));
-  };
-  for (const name of STOP_SIGNALS) process.on(name, onSignal);
-  return { dispose };
+      .finally(() => process.exit(128 + osConstants.signals[stop.received() ?? 'SIGINT']));
+  });
+  return stop;
 }
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Steps 2 and 3: the example catalog in a repository of the demo's own, checked, then registered. */
 async function registerExample(options: DemoOptions, config: DemoSettings, step: (index: number, text: string) => void): Promise<Manifest | undefined> {

@@ -259,4 +259,29 @@ describe('schemaflow produce', () => {
     expect(result.stderr).not.toContain('unexpected error');
     expect(result.stderr).toContain(`schemaflow: KAFKA_SEND_FAILED: sending the 2 valid event(s) of lines 1–3 to ${topic} failed: topic ${topic} does not exist on these brokers: register the catalog in this environment first (schemaflow register), which creates it. Nothing was sent before it; that batch may have been written in part. To resume, send the input from line 1 on again (tail -n +1)`);
   }, 60_000);
+
+  // Regression (found by a review): Ctrl-C ended produce at once, a batch possibly in flight, and
+  // nothing said how far the input got. It now sends what it read and names the line to resume from.
+  it('stops reading on SIGINT, sends the lines read, and names the line to resume from', async () => {
+    const topic = registerSubject('interrupted', 'Interrupted.');
+    await createTopicWithLeaders(admin, topic, 1);
+    const env = { ...process.env, SCHEMAFLOW_KAFKA_BROKERS: inject('kafkaBrokers').join(','), SCHEMAFLOW_MANIFEST_URL: `file://${scratch}` };
+    const lines = `${Array.from({ length: 10_000 }, (_, index) => JSON.stringify({ ...ORDER, total: index })).join('\n')}\n`;
+    const stopped = await runSchemaflow(['produce', topic, '-'], {
+      env,
+      stdin: 'pipe',
+      timeoutMs: 50_000,
+      // A pipe left open, as from another program: the progress line comes once the 10,000th
+      // line is handled, and then the input waits.
+      started: (child) => {
+        child.stdin?.write(lines);
+        child.stderr?.on('data', (chunk: Buffer) => chunk.toString('utf8').includes('10000 lines read') && child.kill('SIGINT'));
+      },
+    });
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toContain('schemaflow: SIGINT: sending the valid lines read so far, then stopping (send it again to end at once)');
+    expect(stopped.stdout).toContain(`10000 event(s) sent to ${topic} (version 1, ID`);
+    expect(stopped.stdout).toContain('0 invalid line(s); stopped by SIGINT: lines from 10001 on were not read, resume with tail -n +10001');
+    expect((await admin.fetchTopicOffsets(topic))[0]?.high).toBe('10000');
+  }, 60_000);
 });

@@ -17,13 +17,14 @@ const KILL_GRACE_MS = 5_000;
 
 /**
  * Runs `schemaflow ...args` as a process with the given environment (nothing inherited unless
- * passed); `started` gets the process, to signal it; `node` is the Node.js binary (this one's by
+ * passed); `started` gets the process, to signal it (or write to its standard input, with `stdin:
+ * 'pipe'`); `node` is the Node.js binary (this one's by
  * default). Past `timeoutMs` it gets SIGTERM, so a flow run reports what it did, and SIGKILL
  * KILL_GRACE_MS later if it still runs (a run hung where a stop cannot reach it).
  */
-export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; started?: (child: ChildProcess) => void; node?: string } = {}): Promise<CliRun> {
+export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; started?: (child: ChildProcess) => void; node?: string; stdin?: 'ignore' | 'pipe' } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, [CLI, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, [CLI, ...args], { env: options.env ?? process.env, cwd: options.cwd, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let kill: NodeJS.Timeout | undefined;
@@ -33,8 +34,8 @@ export function runSchemaflow(args: readonly string[], options: { env?: NodeJS.P
           kill = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
         }, options.timeoutMs)
       : undefined;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timeout);

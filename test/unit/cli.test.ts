@@ -41,10 +41,10 @@ describe('the schemaflow CLI', () => {
     const commands = await loadCommands();
     const graceful = commands.filter((command) => command.stopsOnSignals !== undefined).map((command) => command.name);
     // The commands that install SIGINT/SIGTERM handlers (stopOnSignals) and exit 128 + the signal.
-    expect(graceful).toEqual(['flow run', 'flow close', 'demo']);
+    expect(graceful).toEqual(['produce', 'flow run', 'flow close', 'demo']);
     const { stdout } = await cli(['--help']);
     expect(stdout.slice(stdout.indexOf('Exit codes:'))).toBe(
-      ['Exit codes:', '  0        success', '  1        problems found, or the run failed', '  2        bad invocation or configuration', '  130/143  stopped by SIGINT/SIGTERM: flow run, flow close and demo stop cleanly first (see their --help), the other commands end at once'].join('\n'),
+      ['Exit codes:', '  0        success', '  1        problems found, or the run failed', '  2        bad invocation or configuration', '  130/143  stopped by SIGINT/SIGTERM: produce, flow run, flow close and demo stop cleanly first (see their --help), the other commands end at once'].join('\n'),
     );
     // A group's help speaks of its own commands only.
     expect((await cli(['dev', '--help'])).stdout).toContain('\n  130/143  ended by SIGINT/SIGTERM (at once)');
@@ -56,6 +56,7 @@ describe('the schemaflow CLI', () => {
       expect({ command: command.name, says: /\b130\b/.test(help) && /\b143\b/.test(help) }).toEqual({ command: command.name, says: graceful.includes(command.name) });
     }
     expect((await cli(['flow', 'close', '--help'])).stdout).toContain('Exit 130 or 143: stopped by SIGINT or SIGTERM: it finishes closing the hours, then reports (a second signal ends it at once).');
+    expect((await cli(['produce', '--help'])).stdout).toContain('Exit 130 or 143: stopped by SIGINT or SIGTERM: it stops reading, sends the valid lines read so far and reports the line to resume from (tail -n +N) (a second signal ends it at once).');
   });
 
   it('prints the package version', async () => {

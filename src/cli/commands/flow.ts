@@ -1,5 +1,6 @@
 import { constants as osConstants } from 'node:os';
-import { FLOW_CLOSE_SETTINGS, FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, openMetricsSink, parseRetention, parseWorkers, runWithMetrics, stopOnSignals, type FlowSettings } from '../../adapters/flow-ports.js';
+import { FLOW_CLOSE_SETTINGS, FLOW_SETTINGS, faultHook, flowOptionsFrom, openFlowPorts, openMetricsSink, parseRetention, parseWorkers, runWithMetrics, flowStopping, type FlowSettings } from '../../adapters/flow-ports.js';
+import { stopOnSignals } from '../../adapters/stop-signals.js';
 import { runFlowInWorkers } from '../../adapters/flow-workers.js';
 import { openObjectStore } from '../../adapters/lake/object-store.js';
 import { drainedOffset } from '../../archive/state.js';
@@ -76,7 +77,7 @@ const flowRun = defineCommand({
 /** `flow run` and `flow close`: one flow over the configured ports, its metrics, its report; the exit code. */
 async function runFlowCommand(flowOptions: FlowOptions, context: { config: FlowSettings; env: Readonly<Record<string, string | undefined>>; io: Io; format: 'text' | 'json'; workers: number }): Promise<number> {
   const { config, env, io, format, workers } = context;
-  const signals = stopOnSignals((line) => io.err(line), { closeOnly: flowOptions.closeOnly });
+  const signals = stopOnSignals((line) => io.err(line), flowStopping(flowOptions.closeOnly));
   const sink = openMetricsSink(config, (line) => io.err(line));
   const { ports, close } = openFlowPorts(config, { runId: flowOptions.runId, log: (line) => io.err(line), fault: faultHook(env.SCHEMAFLOW_FAULT), stop: signals.signal });
   try {

@@ -1,5 +1,7 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { createKafkaClient } from '../../adapters/kafka/client.js';
+import { stopOnSignals } from '../../adapters/stop-signals.js';
 import { decodeUtf8 } from '../../catalog/source-text.js';
 import { messageOf, SchemaflowError, UsageError } from '../../domain/errors.js';
 import type { RegisteredSchema } from '../../manifest/registry.js';
@@ -42,6 +44,7 @@ const produce = defineCommand({
     'on-invalid': { type: 'string', valueName: 'skip|abort', description: 'skip invalid lines and go on, or stop at the first [default: skip]' },
     'confluent-framing': { type: 'boolean', description: 'also frame values the Confluent way (magic byte + 4-byte ID)' },
   },
+  stopsOnSignals: 'it stops reading, sends the valid lines read so far and reports the line to resume from (tail -n +N)',
   details: 'One JSON event per line, from a file or standard input (-). Events are validated against the manifest at <manifest location>/latest.json and sent in batches; invalid lines are reported with their line numbers. Exit 0 when every line was sent, 1 when a line was invalid or the brokers could not be reached, 2 for an unreadable file or a subject or version the manifest lacks.',
   async run({ positionals, options, config, io }) {
     const [subject, file = '-'] = positionals;
@@ -100,51 +103,70 @@ const produce = defineCommand({
       batchBytes = 0;
       return true;
     };
+    const input = file === '-' ? process.stdin : createReadStream(file);
+    // A signal ends the reading, even of a standard input that sends nothing more: what was read is sent.
+    const stop = stopOnSignals((text) => io.err(text), 'sending the valid lines read so far, then stopping');
+    stop.signal.addEventListener('abort', () => input.destroy());
+    /** The first line not handled, when a signal stopped the reading. */
+    let resumeAt: number | undefined;
     try {
-      const input = file === '-' ? process.stdin : createReadStream(file);
-      for await (const read of readLines(input, MAX_LINE_BYTES)) {
-        line += 1;
-        if (!read.ok) {
-          invalid += 1;
-          io.err(`line ${line}: ${read.length} bytes, more than a line may hold (${MAX_LINE_BYTES} bytes; Kafka takes a record of at most the topic's max.message.bytes, 1 MiB by default): not read. Give one JSON event per line`);
-          if (onInvalid === 'abort') break;
-          continue;
+      try {
+        for await (const read of readLines(input, MAX_LINE_BYTES)) {
+          line += 1;
+          if (stop.received()) {
+            resumeAt = line;
+            break;
+          }
+          if (!read.ok) {
+            invalid += 1;
+            io.err(`line ${line}: ${read.length} bytes, more than a line may hold (${MAX_LINE_BYTES} bytes; Kafka takes a record of at most the topic's max.message.bytes, 1 MiB by default): not read. Give one JSON event per line`);
+            if (onInvalid === 'abort') break;
+            continue;
+          }
+          const { bytes } = read;
+          // Bytes that are not UTF-8 are refused, not replaced: the flow would quarantine such a
+          // record as NOT_JSON. A byte order mark (as some editors save) is dropped.
+          const decoded = decodeUtf8(bytes);
+          if (!decoded.ok) {
+            invalid += 1;
+            io.err(`line ${line}: not UTF-8 (byte ${decoded.byteOffset + 1} of the line, 0x${(bytes[decoded.byteOffset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}): save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
+            if (onInvalid === 'abort') break;
+            continue;
+          }
+          const text = decoded.text;
+          if (text.trim() === '') continue;
+          // The SDK's check: the depth on the text first (validators recurse), then the schema.
+          const checked = producer.checkJson(subject, text, { version: schema.version });
+          if (!checked.ok) {
+            invalid += 1;
+            io.err(`line ${line}: ${describeViolations(checked.violations)}`);
+            if (onInvalid === 'abort') break;
+            continue;
+          }
+          const size = Buffer.byteLength(text) + subject.length + RECORD_OVERHEAD_BYTES;
+          if (batchBytes + size > batchLimit && !(await flush()) && onInvalid === 'abort') break;
+          if (batch.length === 0) batchFrom = line;
+          batch.push({ checked });
+          batchBytes += size;
+          batchTo = line;
+          if (batch.length >= BATCH && !(await flush()) && onInvalid === 'abort') break;
+          if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
         }
-        const { bytes } = read;
-        // Bytes that are not UTF-8 are refused, not replaced: the flow would quarantine such a
-        // record as NOT_JSON. A byte order mark (as some editors save) is dropped.
-        const decoded = decodeUtf8(bytes);
-        if (!decoded.ok) {
-          invalid += 1;
-          io.err(`line ${line}: not UTF-8 (byte ${decoded.byteOffset + 1} of the line, 0x${(bytes[decoded.byteOffset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}): save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
-          if (onInvalid === 'abort') break;
-          continue;
-        }
-        const text = decoded.text;
-        if (text.trim() === '') continue;
-        // The SDK's check: the depth on the text first (validators recurse), then the schema.
-        const checked = producer.checkJson(subject, text, { version: schema.version });
-        if (!checked.ok) {
-          invalid += 1;
-          io.err(`line ${line}: ${describeViolations(checked.violations)}`);
-          if (onInvalid === 'abort') break;
-          continue;
-        }
-        const size = Buffer.byteLength(text) + subject.length + RECORD_OVERHEAD_BYTES;
-        if (batchBytes + size > batchLimit && !(await flush()) && onInvalid === 'abort') break;
-        if (batch.length === 0) batchFrom = line;
-        batch.push({ checked });
-        batchBytes += size;
-        batchTo = line;
-        if (batch.length >= BATCH && !(await flush()) && onInvalid === 'abort') break;
-        if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
+      } catch (error) {
+        // The input destroyed by the signal ends the reading with an error of its own; a send that failed is still one.
+        if (!(stop.received() && (error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE')) throw error;
       }
+      if (stop.received()) resumeAt ??= line + 1;
       await flush();
     } finally {
+      stop.dispose();
       await producer.disconnect();
     }
-    io.out(`${sent} event(s) sent to ${subject} (version ${schema.version}, ID ${schema.id}); ${invalid} invalid line(s)${invalid > 0 && onInvalid === 'abort' ? ', stopped at the first' : ''}`);
-    return invalid > 0 ? 1 : 0;
+    const received = stop.received();
+    const stopped = received && resumeAt !== undefined ? `; stopped by ${received}: lines from ${resumeAt} on were not read, resume with tail -n +${resumeAt}` : '';
+    io.out(`${sent} event(s) sent to ${subject} (version ${schema.version}, ID ${schema.id}); ${invalid} invalid line(s)${invalid > 0 && onInvalid === 'abort' ? ', stopped at the first' : ''}${stopped}`);
+    // Stopped by a signal: the shell's convention, 128 + its number (130 for SIGINT, 143 for SIGTERM).
+    return received ? 128 + osConstants.signals[received] : invalid > 0 ? 1 : 0;
   },
 });
 
