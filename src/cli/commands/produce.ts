@@ -10,7 +10,7 @@ import { describeViolations, UnknownSchemaError } from '../../sdk/errors.js';
 import { createManifestLoader, loadManifest } from '../../sdk/manifest-source.js';
 import { createProducer, type ValidJson } from '../../sdk/producer.js';
 import { defineCommand, environmentOption, oneOf, positiveInteger } from '../command.js';
-import { readLines } from '../ndjson-input.js';
+import { readLines, type InputLine } from '../ndjson-input.js';
 
 const BATCH = 500;
 /**
@@ -103,6 +103,40 @@ const produce = defineCommand({
       batchBytes = 0;
       return true;
     };
+    /** Checks one line and adds it to the batch (sending a full one); false when the input is to be read no further. */
+    const handle = async (read: InputLine): Promise<boolean> => {
+      if (!read.ok) {
+        invalid += 1;
+        io.err(`line ${line}: ${read.length} bytes, more than a line may hold (${MAX_LINE_BYTES} bytes; Kafka takes a record of at most the topic's max.message.bytes, 1 MiB by default): not read. Give one JSON event per line`);
+        return onInvalid !== 'abort';
+      }
+      const { bytes } = read;
+      // Bytes that are not UTF-8 are refused, not replaced: the flow would quarantine such a
+      // record as NOT_JSON. A byte order mark (as some editors save) is dropped.
+      const decoded = decodeUtf8(bytes);
+      if (!decoded.ok) {
+        invalid += 1;
+        io.err(`line ${line}: not UTF-8 (byte ${decoded.byteOffset + 1} of the line, 0x${(bytes[decoded.byteOffset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}): save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
+        return onInvalid !== 'abort';
+      }
+      const text = decoded.text;
+      if (text.trim() === '') return true;
+      // The SDK's check: the depth on the text first (validators recurse), then the schema.
+      const checked = producer.checkJson(subject, text, { version: schema.version });
+      if (!checked.ok) {
+        invalid += 1;
+        io.err(`line ${line}: ${describeViolations(checked.violations)}`);
+        return onInvalid !== 'abort';
+      }
+      const size = Buffer.byteLength(text) + subject.length + RECORD_OVERHEAD_BYTES;
+      if (batchBytes + size > batchLimit && !(await flush()) && onInvalid === 'abort') return false;
+      if (batch.length === 0) batchFrom = line;
+      batch.push({ checked });
+      batchBytes += size;
+      batchTo = line;
+      if (batch.length >= BATCH && !(await flush()) && onInvalid === 'abort') return false;
+      return true;
+    };
     const input = file === '-' ? process.stdin : createReadStream(file);
     // A signal ends the reading, even of a standard input that sends nothing more: what was read is sent.
     const stop = stopOnSignals((text) => io.err(text), 'sending the valid lines read so far, then stopping');
@@ -117,40 +151,10 @@ const produce = defineCommand({
             resumeAt = line;
             break;
           }
-          if (!read.ok) {
-            invalid += 1;
-            io.err(`line ${line}: ${read.length} bytes, more than a line may hold (${MAX_LINE_BYTES} bytes; Kafka takes a record of at most the topic's max.message.bytes, 1 MiB by default): not read. Give one JSON event per line`);
-            if (onInvalid === 'abort') break;
-            continue;
-          }
-          const { bytes } = read;
-          // Bytes that are not UTF-8 are refused, not replaced: the flow would quarantine such a
-          // record as NOT_JSON. A byte order mark (as some editors save) is dropped.
-          const decoded = decodeUtf8(bytes);
-          if (!decoded.ok) {
-            invalid += 1;
-            io.err(`line ${line}: not UTF-8 (byte ${decoded.byteOffset + 1} of the line, 0x${(bytes[decoded.byteOffset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}): save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
-            if (onInvalid === 'abort') break;
-            continue;
-          }
-          const text = decoded.text;
-          if (text.trim() === '') continue;
-          // The SDK's check: the depth on the text first (validators recurse), then the schema.
-          const checked = producer.checkJson(subject, text, { version: schema.version });
-          if (!checked.ok) {
-            invalid += 1;
-            io.err(`line ${line}: ${describeViolations(checked.violations)}`);
-            if (onInvalid === 'abort') break;
-            continue;
-          }
-          const size = Buffer.byteLength(text) + subject.length + RECORD_OVERHEAD_BYTES;
-          if (batchBytes + size > batchLimit && !(await flush()) && onInvalid === 'abort') break;
-          if (batch.length === 0) batchFrom = line;
-          batch.push({ checked });
-          batchBytes += size;
-          batchTo = line;
-          if (batch.length >= BATCH && !(await flush()) && onInvalid === 'abort') break;
+          const goOn = await handle(read);
+          // Progress every PROGRESS_EVERY lines, whatever became of the line (an invalid one too).
           if (line % PROGRESS_EVERY === 0) io.err(`${line} lines read, ${sent + batch.length} valid, ${invalid} invalid`);
+          if (!goOn) break;
         }
       } catch (error) {
         // The input destroyed by the signal ends the reading with an error of its own; a send that failed is still one.
