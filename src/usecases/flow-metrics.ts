@@ -28,14 +28,19 @@ export function flowMetrics(report: FlowReport, options: { now: number; duration
     metrics.push({ type: 'count', name: 'bytes_written', value: partition.bytes, tags });
     for (const [reason, count] of Object.entries(partition.quarantined)) metrics.push({ type: 'count', name: 'records_quarantined', value: count, tags: { ...tags, reason } });
     const lag = unread(partition);
-    metrics.push({ type: 'gauge', name: 'lag', value: Number(lag > 0n ? lag : 0n), tags });
-    // Unarchived records are newer than the last archived one: its age bounds theirs from above.
-    // With none archived yet, nothing bounds it (the flow learns a record's timestamp by reading
-    // it, and the state keeps no time before its first unit): 0 would pass a subject stuck since
-    // its first run as fresh, so the subject sends no value at all (see `unknown` below).
-    if (lag > 0n && partition.through === null) unknown.add(partition.subject);
-    const age = lag > 0n && partition.through !== null ? Math.max(0, Math.round((options.now - partition.through) / 1000)) : 0;
-    oldest.set(partition.subject, Math.max(oldest.get(partition.subject) ?? 0, age));
+    // A state ahead of Kafka's high watermark (a topic deleted and created again: the partition
+    // stops) has no lag to tell: no gauge, and its subject no age, rather than a 0 that looks fresh.
+    if (lag < 0n) unknown.add(partition.subject);
+    else {
+      metrics.push({ type: 'gauge', name: 'lag', value: Number(lag), tags });
+      // Unarchived records are newer than the last archived one: its age bounds theirs from above.
+      // With none archived yet, nothing bounds it (the flow learns a record's timestamp by reading
+      // it, and the state keeps no time before its first unit): 0 would pass a subject stuck since
+      // its first run as fresh, so the subject sends no value at all (see `unknown` below).
+      if (lag > 0n && partition.through === null) unknown.add(partition.subject);
+      const age = lag > 0n && partition.through !== null ? Math.max(0, Math.round((options.now - partition.through) / 1000)) : 0;
+      oldest.set(partition.subject, Math.max(oldest.get(partition.subject) ?? 0, age));
+    }
     // A dry run records no gap: the run that records it counts it.
     if (partition.gaps.length > 0 && !report.dryRun) metrics.push({ type: 'count', name: 'gaps', value: partition.gaps.length, tags });
     // The run that reads a partition counts its stop; `flow close` after it, or a dry run before it, would count it again.
@@ -107,7 +112,8 @@ export function summarizeBySubject(report: FlowReport): SubjectSummary[] {
       late: sum((partition) => partition.late),
       quarantined: sum((partition) => Object.values(partition.quarantined).reduce((total, count) => total + count, 0)),
       gaps: sum((partition) => partition.gaps.length),
-      lag: partitions.reduce((total, partition) => total + unread(partition), 0n).toString(),
+      // A state ahead of Kafka (a recreated topic) has no lag to add: its status says stopped.
+      lag: partitions.reduce((total, partition) => (unread(partition) > 0n ? total + unread(partition) : total), 0n).toString(),
       status: [...statuses].map(([status, count]) => `${status} ${count}`).join(', '),
       closedThrough: report.closures.find((closure) => closure.subject === subject)?.closedThrough ?? null,
     };

@@ -31,6 +31,16 @@ describe('flow metrics', () => {
     expect(empty.filter((metric) => metric.name === 'oldest_unarchived_age_seconds')).toEqual([{ type: 'gauge', name: 'oldest_unarchived_age_seconds', value: 0, tags: { subject: 'apps-users' } }]);
   });
 
+  // Regression (found by a review): a partition whose state is ahead of Kafka (its topic deleted
+  // and created again; the partition stops) sent lag 0, and its subject an age of 0: fresh.
+  it('send no lag and no subject age for a partition whose state is ahead of Kafka, and count its stop', () => {
+    const ahead = partition({ partition: 1, status: 'stopped', next: '500', high: '20', records: 0, written: 0 });
+    const metrics = flowMetrics(report([partition({}), ahead]), { now: 1_000_000, durationMs: 1 });
+    expect(metrics.filter((metric) => metric.name === 'lag').map((metric) => metric.tags.partition)).toEqual(['0']);
+    expect(metrics.filter((metric) => metric.name === 'oldest_unarchived_age_seconds')).toEqual([]);
+    expect(metrics.filter((metric) => metric.name === 'errors')).toEqual([{ type: 'count', name: 'errors', value: 1, tags: { subject: 'apps-users', partition: '1' } }]);
+  });
+
   it('count no lag for offsets found to carry no record (transaction markers after the last record)', () => {
     const drained = report([partition({ next: '8', high: '10', drainedTo: '10', through: 940_000, status: 'idle' }), partition({ partition: 1, next: '8', high: '12', drainedTo: '10', through: 940_000 })]);
     const metrics = flowMetrics(drained, { now: 1_000_000, durationMs: 1 });
