@@ -109,6 +109,16 @@ describe('registration reading the published manifest', () => {
     }
   });
 
+  // Regression: plan and register read and published a relative file:// location from the root of
+  // the repository, every reader (produce, flow, show…) from where it runs, as the README says: run
+  // from a subdirectory, registration published where no reader of the same location looked.
+  it('reads a relative file:// location from where it runs, as the readers do, not from the root of the repository', async () => {
+    mkdirSync(join(repo.root, 'apps', 'here', 'latest.json'), { recursive: true });
+    const run = await runSchemaflow(['plan', '--manifest-url', 'file://./here'], { cwd: join(repo.root, 'apps'), env });
+    expect(run.stderr).toContain(`cannot load the manifest from file://${repo.root}/apps/here/latest.json: EISDIR`);
+    expect(run.code).toBe(1);
+  });
+
   // Regression: the store refused an https:// location (where readers load a manifest) as "not a supported location", naming no setting.
   it.each([['plan'], ['register', '--dry-run']])('refuses an https:// location in schemaflow %s before reading anything (exit 2), naming where it came from', async (...argv) => {
     const run = await runSchemaflow([...argv], { cwd: repo.root, env: { ...env, SCHEMAFLOW_MANIFEST_URL: 'https://schemas.example.com/manifests' } });

@@ -37,7 +37,8 @@ function runRegistration(dryRun: boolean, requireCluster: boolean) {
     refuseReadOnlyManifest(manifestOrigin(config, sources.manifestUrl, environment, CLI_MANIFEST_NAMES));
     const repository = openRepository(process.cwd(), 'plan and register build the manifest from the catalog as committed and its history, so run them in a clone of the catalog repository');
     const defaultBranch = defaultBranchRef(env, repository);
-    const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: repository.root });
+    // A relative file:// location is read from where the command runs, as every reader of it (produce, flow, show…) reads it: from the repository's root, registration run in a subdirectory published where no reader looked.
+    const manifests = openObjectStore(config.manifestUrl, { ...(config.gcsEndpoint ? { gcsEndpoint: config.gcsEndpoint } : {}), cwd: process.cwd() });
     const report = await withTopicAdmin(config, requireCluster, (topics) =>
       registerCatalog({ repository, manifests, untrustedPatterns: createPatternSandbox(), ...(topics ? { topics } : {}) }, { catalogDir: config.catalogDir, ...(environment ? { environment } : {}), dryRun, reconcile: options.reconcile === true, ...(defaultBranch ? { defaultBranch } : {}) }),
     );
