@@ -1,5 +1,6 @@
 import { UsageError } from '../domain/errors.js';
 import { decodeFileUrl } from '../domain/file-url.js';
+import { decodeGsUrl } from '../domain/gs-url.js';
 import { RUN_GROUP_PREFIX } from '../domain/names.js';
 import { SETTINGS, findSetting, type Setting, type SettingKey } from './settings.js';
 
@@ -222,6 +223,9 @@ function parseValue(setting: Setting, raw: string): Parsed {
       // A file:// path is decoded wherever it is opened (decodeFileUrl): a bad escape or a host is this value's problem, named once.
       const file = decodeFileUrl(text);
       if (file && !file.ok) return { ok: false, expected: file.problem };
+      // A bucket GCS cannot have is this value's problem too, named here rather than by the store or a request that fails later.
+      const gs = decodeGsUrl(text);
+      if (gs && !gs.ok) return { ok: false, expected: gs.problem };
       return { ok: true, value: text };
     }
     case 'enum':

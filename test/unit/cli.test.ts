@@ -230,7 +230,7 @@ describe('the schemaflow CLI', () => {
     const controller = await runSchemaflow(['dev', 'up', '--brokers', '127.0.0.1:29192', '--controller-port', '29192', '--gcs-port', '29443'], { env });
     expect(controller.code).toBe(2);
     expect(controller.stderr).toContain('the local services need a port each, but --brokers (SCHEMAFLOW_KAFKA_BROKERS) and --controller-port (SCHEMAFLOW_DEV_CONTROLLER_PORT) both give 29192: choose another for one of them');
-    const gcs = await runSchemaflow(['demo', '--lake', 'gs://b/p', '--brokers', '127.0.0.1:29192', '--controller-port', '29193', '--gcs-port', '29192'], { env, cwd: home });
+    const gcs = await runSchemaflow(['demo', '--lake', 'gs://bkt/p', '--brokers', '127.0.0.1:29192', '--controller-port', '29193', '--gcs-port', '29192'], { env, cwd: home });
     expect(gcs.code).toBe(2);
     expect(gcs.stderr).toContain('--brokers (SCHEMAFLOW_KAFKA_BROKERS) and --gcs-port (SCHEMAFLOW_DEV_GCS_PORT) both give 29192');
     expect(existsSync(join(home, 'dev'))).toBe(false);

@@ -56,9 +56,35 @@ describe('resolveSettings', () => {
   });
 
   it('derives the state location from the lake, whichever way the lake was given', () => {
-    expect(resolveSettings(['stateUrl'], { env: {}, flags: { lakeUrl: 'gs://b/prefix/' } }).values.stateUrl).toBe('gs://b/prefix/_state/');
-    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://b' } }).values.stateUrl).toBe('gs://b/_state/');
-    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://b', SCHEMAFLOW_STATE_URL: 'gs://s/x' } }).values.stateUrl).toBe('gs://s/x');
+    expect(resolveSettings(['stateUrl'], { env: {}, flags: { lakeUrl: 'gs://bkt/prefix/' } }).values.stateUrl).toBe('gs://bkt/prefix/_state/');
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://bkt' } }).values.stateUrl).toBe('gs://bkt/_state/');
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://bkt', SCHEMAFLOW_STATE_URL: 'gs://sss/x' } }).values.stateUrl).toBe('gs://sss/x');
+  });
+
+  // Regression: a gs:// location whose bucket GCS cannot have (capitals, one or two letters, a
+  // leading dot) passed the check; the store then refused it naming neither the flag nor the
+  // variable nor why, and the SDK loader asked GCS for it as MANIFEST_UNREADABLE (exit 1).
+  it('refuses a gs:// location whose bucket name GCS does not allow, naming the setting and the rule', () => {
+    let caught: unknown;
+    try {
+      resolveSettings(['lakeUrl', 'stateUrl', 'manifestUrl'], { env: { SCHEMAFLOW_MANIFEST_URL: 'gs://Acme-Schemas/manifests' }, flags: { lakeUrl: 'gs://ab/lake', stateUrl: 'gs://.acme/state' } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    const rule = 'a GCS bucket name is 3 to 63 lowercase letters, digits, hyphens, underscores and dots (up to 222 with dots, 63 between two), starting and ending with a letter or digit';
+    expect((caught as UsageError).message).toBe(
+      [
+        'invalid configuration:',
+        `  - --lake="gs://ab/lake": names the bucket "ab", but ${rule}`,
+        `  - --state="gs://.acme/state": names the bucket ".acme", but ${rule}`,
+        `  - SCHEMAFLOW_MANIFEST_URL="gs://Acme-Schemas/manifests": names the bucket "Acme-Schemas", but ${rule}`,
+      ].join('\n'),
+    );
+    const long = `${'a'.repeat(63)}.${'b'.repeat(63)}`;
+    expect(resolveSettings(['lakeUrl'], { env: {}, flags: { lakeUrl: `gs://${long}/lake` } }).values.lakeUrl).toBe(`gs://${long}/lake`);
+    expect(() => resolveSettings(['lakeUrl'], { env: {}, flags: { lakeUrl: `gs://${'a'.repeat(64)}` } })).toThrow(/names the bucket "a{64}"/);
+    expect(() => resolveSettings(['lakeUrl'], { env: {}, flags: { lakeUrl: `gs://a.${'b'.repeat(64)}` } })).toThrow(/names the bucket/);
   });
 
   it('puts the cache under XDG_CACHE_HOME, else HOME', () => {
@@ -144,7 +170,7 @@ describe('resolveSettings in a catalog.yaml environment (--env)', () => {
   it('never pairs the environment’s state with a lake given by a flag or variable, so another lake cannot advance the environment’s state', () => {
     expect(resolveSettings(['lakeUrl', 'stateUrl'], { env: {}, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values).toEqual({ lakeUrl: 'file:///tmp/x', stateUrl: 'file:///tmp/x/_state/' });
     // A state given as explicitly as the lake is the user's pairing.
-    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_STATE_URL: 'gs://s/flow' }, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.stateUrl).toBe('gs://s/flow');
+    expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_STATE_URL: 'gs://sss/flow' }, flags: { lakeUrl: 'file:///tmp/x' }, environment }).values.stateUrl).toBe('gs://sss/flow');
     // The environment's own lake given by a flag or variable (as the flow workflow passes it) keeps its state.
     expect(resolveSettings(['stateUrl'], { env: { SCHEMAFLOW_LAKE_URL: 'gs://staging-lake/events/' }, environment }).values.stateUrl).toBe('gs://staging-state/flow');
     expect(resolveSettings(['stateUrl'], { env: {}, flags: { lakeUrl: 'gs://staging-lake/events' }, environment }).values.stateUrl).toBe('gs://staging-state/flow');

@@ -1,11 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../domain/errors.js';
 import { decodeFileUrl } from '../../domain/file-url.js';
+import { decodeGsUrl } from '../../domain/gs-url.js';
 import type { ObjectStore } from '../../ports.js';
 import { createFileStore } from './file-store.js';
 import { createGcsStore, ensureGcsBucket } from './gcs-store.js';
-
-const GS_URL = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/;
 
 /**
  * Where a URL points, as {@link openObjectStore} opens it from `cwd`: `file://` plus the decoded
@@ -25,8 +24,11 @@ export function storeLocation(url: string, cwd: string): string {
 
 /** The store a URL names: `gs://bucket/prefix`, or `file://./relative` / `file:///absolute` (`file://localhost/absolute`). */
 export function openObjectStore(url: string, options: { gcsEndpoint?: string; cwd?: string; deadlineMs?: number } = {}): ObjectStore {
-  const gs = GS_URL.exec(url);
-  if (gs) return createGcsStore({ bucket: gs[1] ?? '', ...(gs[2] ? { prefix: gs[2] } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
+  const gs = decodeGsUrl(url);
+  if (gs) {
+    if (!gs.ok) throw new UsageError(`${url} ${gs.problem}`, { code: 'CONFIG_INVALID' });
+    return createGcsStore({ bucket: gs.bucket, ...(gs.prefix ? { prefix: gs.prefix } : {}), ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
+  }
   const file = decodeFileUrl(url);
   if (file) {
     if (!file.ok) throw new UsageError(`${url} ${file.problem}`, { code: 'CONFIG_INVALID' });
@@ -38,6 +40,6 @@ export function openObjectStore(url: string, options: { gcsEndpoint?: string; cw
 
 /** For a `gs://` location on an emulator: creates its bucket when missing. Other locations need nothing. */
 export async function ensureLocation(url: string, options: { gcsEndpoint?: string } = {}): Promise<void> {
-  const gs = GS_URL.exec(url);
-  if (gs) await ensureGcsBucket({ bucket: gs[1] ?? '', ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}) });
+  const gs = decodeGsUrl(url);
+  if (gs?.ok) await ensureGcsBucket({ bucket: gs.bucket, ...(options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {}) });
 }
