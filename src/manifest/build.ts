@@ -21,7 +21,7 @@ const CONFIG_ALIASES = { retentionMs: 'retention.ms', cleanupPolicy: 'cleanup.po
  * the catalog's `retentionMs`, and within one layer the named form wins, as it always did.
  */
 export function topicSettingsFor(catalog: CatalogSettings, subject: SubjectSettings, environment: string | undefined): TopicSettings {
-  const layers = [catalog.topic, subject.topic ?? {}, (environment ? catalog.environments[environment]?.topic : undefined) ?? {}];
+  const layers = [catalog.topic, subject.topic ?? {}, (environment !== undefined && Object.hasOwn(catalog.environments, environment) ? catalog.environments[environment]?.topic : undefined) ?? {}];
   const merged: Record<string, unknown> = {};
   const configs: Record<string, string> = {};
   for (const layer of layers) {

@@ -56,7 +56,8 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
   const prefetched = commitTree.readMany([...new Set(registrations.flatMap((entry) => [entry.path, `${catalogDir}/${entry.team}/${entry.name}/subject.yaml`]))]);
   const tree: FileTree = { ...commitTree, read: (path) => prefetched.get(path) ?? commitTree.read(path) };
   const catalog: CatalogSettings = readYaml(tree, `${catalogDir}/catalog.yaml`, readCatalogSettings) ?? { compatibility: { mode: 'FULL_TRANSITIVE', policy: 'DEFAULT' }, lint: {}, topic: {}, environments: {} };
-  if (options.environment !== undefined && !(options.environment in catalog.environments)) {
+  // Its own keys only: `in` also finds what every object inherits (toString, constructor, __proto__).
+  if (options.environment !== undefined && !Object.hasOwn(catalog.environments, options.environment)) {
     throw new UsageError(`environment ${JSON.stringify(options.environment)} is not in ${catalogDir}/catalog.yaml (known: ${Object.keys(catalog.environments).join(', ') || 'none'})`, { code: 'CONFIG_INVALID' });
   }
 

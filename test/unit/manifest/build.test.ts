@@ -92,6 +92,11 @@ describe('the manifest', () => {
   it('applies environment topic overrides', () => {
     expect(build({ environment: 'dev' }).manifest.subjects[0]?.topicConfig.replicationFactor).toBe(1);
     expect(() => build({ environment: 'staging' })).toThrow(/environment "staging" is not in catalog\/catalog.yaml \(known: dev, prod\)/);
+    // Regression: a name every object inherits (toString, constructor, __proto__) passed as an
+    // environment of catalog.yaml, and manifest build made a manifest of an environment that is not there.
+    for (const inherited of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => build({ environment: inherited })).toThrow(`environment ${JSON.stringify(inherited)} is not in catalog/catalog.yaml (known: dev, prod)`);
+    }
   });
 
   it('refuses a history in which a registered version changed or went, and a previous manifest it does not reproduce', () => {
