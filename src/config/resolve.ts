@@ -133,9 +133,15 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
   }
 
   if (keys.includes('kafkaSaslMechanism' as K) && values.kafkaSaslMechanism !== undefined) {
-    for (const needed of ['kafkaSaslUsername', 'kafkaSaslPassword'] as const) {
+    // Named as it was given (a flag, an action's input or the variable), with every way to give what it needs: the password has no flag, but an action input.
+    const mechanism = rawOf('kafkaSaslMechanism');
+    const ways = (setting: Setting): string => {
+      const flag = input.flagLabel ? (setting.actionInput !== undefined ? input.flagLabel(setting) : undefined) : setting.flag !== undefined ? `--${setting.flag}` : undefined;
+      return flag === undefined ? setting.env : `${flag} or ${setting.env}`;
+    };
+    for (const [needed, what] of [['kafkaSaslUsername', 'user name'], ['kafkaSaslPassword', 'password']] as const) {
       if (rawOf(needed).raw === undefined) {
-        problems.add(`${findSetting(needed).env} is required when SASL is on (${findSetting('kafkaSaslMechanism').env} is set)`);
+        problems.add(`${mechanism.label}=${JSON.stringify(mechanism.raw)} turns SASL on, which needs a ${what}: give ${ways(findSetting(needed))}`);
       }
     }
   }

@@ -123,7 +123,27 @@ describe('resolveSettings', () => {
 
   it('requires a user name and password when SASL is on', () => {
     expect(() => resolveSettings(['kafkaSaslMechanism'], { env: { SCHEMAFLOW_KAFKA_SASL_MECHANISM: 'plain' } })).toThrow(
-      /SCHEMAFLOW_KAFKA_SASL_USERNAME is required[\s\S]*SCHEMAFLOW_KAFKA_SASL_PASSWORD is required/,
+      'invalid configuration:\n  - SCHEMAFLOW_KAFKA_SASL_MECHANISM="plain" turns SASL on, which needs a user name: give --sasl-username or SCHEMAFLOW_KAFKA_SASL_USERNAME\n  - SCHEMAFLOW_KAFKA_SASL_MECHANISM="plain" turns SASL on, which needs a password: give SCHEMAFLOW_KAFKA_SASL_PASSWORD',
+    );
+  });
+
+  // Regression: SASL turned on by --sasl-mechanism (or an action's input) was reported as
+  // "SCHEMAFLOW_KAFKA_SASL_MECHANISM is set", which the user never set, and named only the
+  // variables for the user name and password, not --sasl-username nor the action's inputs.
+  it('names how SASL was turned on and every way to give what it needs', () => {
+    const problems = (input: Parameters<typeof resolveSettings>[1]): string => {
+      try {
+        resolveSettings(['kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword'], input);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no problem';
+    };
+    expect(problems({ env: {}, flags: { kafkaSaslMechanism: 'plain' } })).toBe(
+      'invalid configuration:\n  - --sasl-mechanism="plain" turns SASL on, which needs a user name: give --sasl-username or SCHEMAFLOW_KAFKA_SASL_USERNAME\n  - --sasl-mechanism="plain" turns SASL on, which needs a password: give SCHEMAFLOW_KAFKA_SASL_PASSWORD',
+    );
+    expect(problems({ env: {}, flags: { kafkaSaslMechanism: 'scram-sha-512', kafkaSaslUsername: 'u' }, flagLabel: (setting) => `input ${setting.actionInput ?? setting.key}` })).toBe(
+      'invalid configuration:\n  - input kafka-sasl-mechanism="scram-sha-512" turns SASL on, which needs a password: give input kafka-sasl-password or SCHEMAFLOW_KAFKA_SASL_PASSWORD',
     );
   });
 
