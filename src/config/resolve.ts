@@ -132,13 +132,24 @@ export function resolveSettings<K extends SettingKey>(keys: readonly K[], input:
     else values[key] = value;
   }
 
+  // Named as it was given (a flag, an action's input or the variable), with every way to give what it needs: the password has no flag, but an action input.
+  const ways = (setting: Setting): string => {
+    const flag = input.flagLabel ? (setting.actionInput !== undefined ? input.flagLabel(setting) : undefined) : setting.flag !== undefined ? `--${setting.flag}` : undefined;
+    return flag === undefined ? setting.env : `${flag} or ${setting.env}`;
+  };
+  const saslMechanism = findSetting('kafkaSaslMechanism');
+  if (keys.includes('kafkaSaslMechanism' as K) && values.kafkaSaslMechanism === undefined && rawOf('kafkaSaslMechanism').raw === undefined) {
+    // A user name or password without a mechanism would be dropped and the client connect without
+    // SASL: a SASL listener closes such a connection, and the error says nothing of SASL. The value itself is never printed (a password).
+    for (const given of ['kafkaSaslUsername', 'kafkaSaslPassword'] as const) {
+      if (keys.includes(given as K) && rawOf(given).raw !== undefined) {
+        const words = saslMechanism.kind.type === 'enum' ? saslMechanism.kind.values : [];
+        problems.add(`${rawOf(given).label} is given, but SASL is off: set ${ways(saslMechanism)} to ${words.join(', ').replace(/, ([^,]*)$/, ' or $1')}, or leave the user name and password out`);
+      }
+    }
+  }
   if (keys.includes('kafkaSaslMechanism' as K) && values.kafkaSaslMechanism !== undefined) {
-    // Named as it was given (a flag, an action's input or the variable), with every way to give what it needs: the password has no flag, but an action input.
     const mechanism = rawOf('kafkaSaslMechanism');
-    const ways = (setting: Setting): string => {
-      const flag = input.flagLabel ? (setting.actionInput !== undefined ? input.flagLabel(setting) : undefined) : setting.flag !== undefined ? `--${setting.flag}` : undefined;
-      return flag === undefined ? setting.env : `${flag} or ${setting.env}`;
-    };
     for (const [needed, what] of [['kafkaSaslUsername', 'user name'], ['kafkaSaslPassword', 'password']] as const) {
       if (rawOf(needed).raw === undefined) {
         problems.add(`${mechanism.label}=${JSON.stringify(mechanism.raw)} turns SASL on, which needs a ${what}: give ${ways(findSetting(needed))}`);

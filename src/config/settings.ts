@@ -119,7 +119,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'string' },
     defaultText: 'unset',
     defaultValue: constant(undefined),
-    description: 'SASL user name; required when a mechanism is set.',
+    description: 'SASL user name; required when a mechanism is set, refused without one (SASL would be off).',
   },
   {
     key: 'kafkaSaslPassword',
@@ -128,7 +128,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'secret' },
     defaultText: 'unset',
     defaultValue: constant(undefined),
-    description: 'SASL password; environment only, so it never shows in a process list or shell history.',
+    description: 'SASL password; environment only, so it never shows in a process list or shell history. Required when a mechanism is set, refused without one.',
   },
   {
     key: 'kafkaSsl',

@@ -147,6 +147,28 @@ describe('resolveSettings', () => {
     );
   });
 
+  // Regression: a user name and password given without a mechanism were dropped without a word,
+  // and the client connected without SASL: a SASL listener then closes the connection, and the
+  // run failed with a connection error that says nothing of SASL.
+  it('refuses a SASL user name or password given without a mechanism, never printing the password', () => {
+    let caught: unknown;
+    try {
+      resolveSettings(['kafkaSaslMechanism', 'kafkaSaslUsername', 'kafkaSaslPassword'], { env: { SCHEMAFLOW_KAFKA_SASL_PASSWORD: 'hunter2' }, flags: { kafkaSaslUsername: 'svc' } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as UsageError).message).toBe(
+      [
+        'invalid configuration:',
+        '  - --sasl-username is given, but SASL is off: set --sasl-mechanism or SCHEMAFLOW_KAFKA_SASL_MECHANISM to plain, scram-sha-256 or scram-sha-512, or leave the user name and password out',
+        '  - SCHEMAFLOW_KAFKA_SASL_PASSWORD is given, but SASL is off: set --sasl-mechanism or SCHEMAFLOW_KAFKA_SASL_MECHANISM to plain, scram-sha-256 or scram-sha-512, or leave the user name and password out',
+      ].join('\n'),
+    );
+    // Asked for alone (the user name without the mechanism), nothing is compared.
+    expect(resolveSettings(['kafkaSaslUsername'], { env: { SCHEMAFLOW_KAFKA_SASL_USERNAME: 'svc' } }).values.kafkaSaslUsername).toBe('svc');
+  });
+
   it('never reads a setting it was not asked for', () => {
     expect(() => resolveSettings(['devDir'], { env: { SCHEMAFLOW_KAFKA_SSL: 'garbage' } })).not.toThrow();
   });
