@@ -243,6 +243,9 @@ function parseValue(setting: Setting, raw: string): Parsed {
       // A bucket GCS cannot have is this value's problem too, named here rather than by the store or a request that fails later.
       const gs = decodeGsUrl(text);
       if (gs && !gs.ok) return { ok: false, expected: gs.problem };
+      // The manifest location is a folder (registration writes <serial>.json and latest.json in it, readers add /latest.json): the SDK's form, naming the file, would put them under a folder of that name.
+      const jsonFile = setting.key === 'manifestUrl' ? /^([a-z]+:\/\/.+?)\/+[^/]*\.json\/*$/i.exec(text) : null;
+      if (jsonFile) return { ok: false, expected: `expected the folder that holds latest.json and <serial>.json, not a file in it: ${jsonFile[1] ?? ''}` };
       return { ok: true, value: text };
     }
     case 'enum':

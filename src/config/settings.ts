@@ -148,7 +148,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: 'url', schemes: ['file', 'gs', 'https'] },
     defaultText: '`file://./.schemaflow/manifests`',
     defaultValue: constant('file://./.schemaflow/manifests'),
-    description: 'Where registration publishes manifests and where readers load `latest.json` from (`https://` for readers only: `register` and `plan` refuse it, exit 2).',
+    description: 'Where registration publishes manifests and where readers load `latest.json` from: the folder that holds them, never a `.json` file in it (exit 2). `https://` for readers only: `register` and `plan` refuse it, exit 2.',
   },
   {
     key: 'lakeUrl',

@@ -87,6 +87,24 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings(['lakeUrl'], { env: {}, flags: { lakeUrl: `gs://a.${'b'.repeat(64)}` } })).toThrow(/names the bucket/);
   });
 
+  // Regression: a manifest location naming the file (the SDK's form, gs://…/manifests/latest.json)
+  // was taken as a folder: readers looked for latest.json/latest.json, and registration published
+  // latest.json/1.json and latest.json/latest.json, where no reader given that location looked.
+  it('refuses a manifest location that names a .json file, with the folder that holds it', () => {
+    let caught: unknown;
+    try {
+      resolveSettings(['manifestUrl'], { env: {}, flags: { manifestUrl: 'gs://acme-schemaflow/manifests/latest.json' } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as UsageError).message).toBe(
+      'invalid configuration:\n  - --manifest-url="gs://acme-schemaflow/manifests/latest.json": expected the folder that holds latest.json and <serial>.json, not a file in it: gs://acme-schemaflow/manifests',
+    );
+    expect(() => resolveSettings(['manifestUrl'], { env: { SCHEMAFLOW_MANIFEST_URL: 'file://./.schemaflow/manifests/7.json/' } })).toThrow('SCHEMAFLOW_MANIFEST_URL="file://./.schemaflow/manifests/7.json/": expected the folder that holds latest.json and <serial>.json, not a file in it: file://./.schemaflow/manifests');
+    expect(resolveSettings(['manifestUrl'], { env: { SCHEMAFLOW_MANIFEST_URL: 'https://schemas.example.com/manifests/' } }).values.manifestUrl).toBe('https://schemas.example.com/manifests/');
+  });
+
   it('puts the cache under XDG_CACHE_HOME, else HOME', () => {
     expect(resolveSettings(['cacheDir'], { env: { XDG_CACHE_HOME: '/x', HOME: '/h' } }).values.cacheDir).toBe('/x/schemaflow');
     expect(resolveSettings(['cacheDir'], { env: { HOME: '/h' } }).values.cacheDir).toBe('/h/.cache/schemaflow');
