@@ -69,7 +69,15 @@ async function main(): Promise<void> {
   if (pr && token) {
     const [owner = '', name = ''] = repository.split('/');
     const api = createPullRequestComments({ token, apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com', owner, repo: name, number: pr.number });
-    comment = await upsertStickyComment(api, review.body, { clean: review.clean, author: core.getInput('comment-author') || 'github-actions[bot]' });
+    try {
+      comment = await upsertStickyComment(api, review.body, { clean: review.clean, author: core.getInput('comment-author') || 'github-actions[bot]' });
+    } catch (error) {
+      // The verdict stands on the findings, as on a fork (403): GitHub failing to list or write
+      // comments (a 5xx, a 404, a revoked token) is reported, never the check's result.
+      comment = 'failed';
+      const status = (error as { status?: unknown }).status;
+      core.warning(`The pull-request comment could not be read or written (GitHub API${typeof status === 'number' ? ` ${status}` : ''}: ${terminalText(describeError(error))}); the job summary has the ${review.complete ? 'full review' : 'review, cut to GitHub’s 1 MiB'}. Re-run the job to post the comment; the check's result does not depend on it.`);
+    }
     if (comment === 'forbidden') core.notice(`The pull-request comment could not be written (a fork's read-only token); the job summary has the ${review.complete ? 'full review' : 'review, cut to GitHub’s 1 MiB (npx schemaflow check on the branch lists everything)'}.`);
   }
   const errors = report.findings.filter((finding) => finding.severity === 'error').length;

@@ -10,13 +10,16 @@ export interface StoredComment {
 /**
  * A loopback server speaking the GitHub REST endpoints the check action uses (issue comments:
  * list with Link pagination, create, update), recording every request. `forbidden` answers 403
- * to writes, as GitHub does for a fork's read-only token; `maxBody` enforces the 65,536 limit.
+ * to writes, as GitHub does for a fork's read-only token; `failure` answers every request with
+ * an error status; bodies over 65,536 characters get GitHub's 422.
  */
 export interface GitHubApi {
   readonly url: string;
   readonly comments: StoredComment[];
   readonly requests: string[];
   setForbidden(value: boolean): void;
+  /** Answers every request with this status (a GitHub outage: 500, 502, 503) until set to undefined. */
+  setFailure(status: number | undefined): void;
   /** Comments by someone else, to push ours past the first page. */
   seed(count: number): void;
   close(): Promise<void>;
@@ -26,6 +29,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
   const comments: StoredComment[] = [];
   const requests: string[] = [];
   let forbidden = false;
+  let failure: number | undefined;
   let nextId = 1;
   const server: Server = createServer((request, response) => {
     let raw = '';
@@ -37,6 +41,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
         response.writeHead(status, { 'content-type': 'application/json', ...headers });
         response.end(JSON.stringify(body));
       };
+      if (failure !== undefined) return send(failure, { message: 'Server Error' });
       const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
       const update = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
       if (list && request.method === 'GET') {
@@ -69,6 +74,9 @@ export async function startGitHubApi(): Promise<GitHubApi> {
     requests,
     setForbidden: (value: boolean) => {
       forbidden = value;
+    },
+    setFailure: (status: number | undefined) => {
+      failure = status;
     },
     seed(count: number) {
       for (let index = 0; index < count; index += 1) comments.push({ id: nextId++, body: `a human comment ${index}`, user: { login: 'octocat', type: 'User' } });

@@ -112,6 +112,32 @@ describe('actions/check', () => {
     }
   });
 
+  /**
+   * Regression: any API error but 403 ended the action (ERROR: Server Error), so GitHub failing
+   * to list or write comments failed a clean pull request and set none of the outputs.
+   */
+  it('a GitHub API error on the comment neither fails a clean check nor passes a bad one', async () => {
+    const start = repo.git('rev-parse', 'HEAD').trim();
+    api.setFailure(502);
+    try {
+      const clean = await runCheck();
+      expect(clean.code).toBe(0);
+      expect(output(clean.outputs, 'errors')).toBe('0');
+      expect(output(clean.outputs, 'comment')).toBe('failed');
+      expect(clean.stdout).toMatch(/^::warning::The pull-request comment could not be (read or )?written .*502/m);
+      repo.write('catalog/apps/users/1.json', '{"edited": true}');
+      repo.commit('break again');
+      const bad = await runCheck();
+      expect(bad.code).toBe(1);
+      expect(output(bad.outputs, 'comment')).toBe('failed');
+      expect(Number(output(bad.outputs, 'errors'))).toBeGreaterThanOrEqual(1);
+      expect(bad.summary).toContain('VERSION_MODIFIED');
+    } finally {
+      api.setFailure(undefined);
+      repo.git('reset', '-q', '--hard', start);
+    }
+  });
+
   it('reports a new version that is JSON null instead of crashing on the change summary', async () => {
     repo.write('catalog/apps/users/4.json', 'null');
     repo.commit('a null version');
