@@ -89,6 +89,8 @@ export interface CheckReport {
   readonly findings: readonly Finding[];
   readonly subjects: readonly SubjectChange[];
   readonly changedFiles: number;
+  /** The catalog files the change deletes: a finding on one points at the base commit, where it still is. */
+  readonly deletedFiles: readonly string[];
   /** The rules this change was judged by: the base branch's catalog.yaml. */
   readonly settings: CatalogSettings;
   /** Pairs ready for the json-schema-diff cross-check (see crossCheckCatalog). */
@@ -196,7 +198,7 @@ export function checkCatalog(repository: Repository, options: CheckOptions): Che
     const own = judged.filter((finding) => finding.file.startsWith(prefix));
     return { ...summary, errors: own.filter((f) => f.severity === 'error').length, warnings: own.filter((f) => f.severity === 'warning').length };
   });
-  return { base, ...(options.head ? { head: options.head } : {}), findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
+  return { base, ...(options.head ? { head: options.head } : {}), findings: judged, subjects: subjectsWithCounts, changedFiles: changes.length, deletedFiles: changes.filter((change) => change.status === 'deleted').map((change) => change.path), settings, crossCheck, crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides, catalogDir };
 }
 
 /** Whether the file on disk holds other bytes than the commit's: cheap, and true for a CRLF checkout too. */

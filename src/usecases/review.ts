@@ -94,8 +94,10 @@ function changeOf(subject: SubjectChange): string {
   return [...versions, ...subject.parts.map((part) => PART_LABELS[part])].join(', ');
 }
 
-function link(context: ReviewContext, finding: Finding): string {
-  const url = `${context.serverUrl}/${context.repository}/blob/${context.headSha}/${finding.file.split('/').map(encodeURIComponent).join('/')}#L${finding.line}`;
+/** The finding's line on GitHub: at the head commit, or at the base's for a file the change deletes (the head has none). */
+function link(context: ReviewContext, finding: Finding, deleted: { readonly files: ReadonlySet<string>; readonly base: string }): string {
+  const commit = deleted.files.has(finding.file) ? deleted.base : context.headSha;
+  const url = `${context.serverUrl}/${context.repository}/blob/${commit}/${finding.file.split('/').map(encodeURIComponent).join('/')}#L${finding.line}`;
   return `[${escape(finding.file)}:${finding.line}:${finding.col}](${url})`;
 }
 
@@ -115,6 +117,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
         ? `⚠️ schemaflow check passed with ${plural(warnings.length, 'warning')} in ${plural(subjects, 'changed subject')}`
         : `✅ schemaflow check passed: ${plural(subjects, 'changed subject')}, no problems`;
 
+  const deleted = { files: new Set(report.deletedFiles), base: report.base.commit };
   const planned = new Map<string, string[]>();
   for (const version of input.plan?.newVersions ?? []) planned.set(version.subject, [...(planned.get(version.subject) ?? []), `v${version.version} → ID ${version.id}`]);
   const rows = report.subjects.map((subject) => {
@@ -133,7 +136,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     const lines = [
       `<details><summary><b>${escapeHtml(subject.subject)}</b>: ${own.length === 0 ? 'no findings' : plural(own.length, 'finding')}</summary>`,
       '',
-      ...own.map((finding) => `- ${ICONS[finding.severity]} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`),
+      ...own.map((finding) => `- ${ICONS[finding.severity]} **${finding.code}** ${link(input.context, finding, deleted)}: ${escape(finding.message)}`),
       ...(changes.length > 0 ? ['', '**What changed**', ...changes.map((line) => `- ${escape(line)}`)] : []),
       '',
       '</details>',
@@ -141,7 +144,7 @@ export function renderReview(report: CheckReport, input: { context: ReviewContex
     return lines.join('\n');
   });
   const other = report.findings.filter((finding) => !report.subjects.some((subject) => finding.file.startsWith(`${report.catalogDir}/${subject.team}/${subject.name}/`)));
-  const otherBlock = other.length > 0 ? [`**Catalog files**`, ...other.map((finding) => `- ${ICONS[finding.severity]} **${finding.code}** ${link(input.context, finding)}: ${escape(finding.message)}`)].join('\n') : '';
+  const otherBlock = other.length > 0 ? [`**Catalog files**`, ...other.map((finding) => `- ${ICONS[finding.severity]} **${finding.code}** ${link(input.context, finding, deleted)}: ${escape(finding.message)}`)].join('\n') : '';
   const footer = [
     '',
     `<sub>Judged by the rules of \`${report.base.ref}\` (${report.base.commit.slice(0, 7)}) at ${input.context.headSha.slice(0, 7)}; json-schema-diff cross-checked ${plural(report.crossChecked.checked, 'pair')} (${report.crossChecked.skipped} skipped, ${report.crossChecked.timedOut} timed out). A reviewed exception goes in \`${report.catalogDir}/overrides.yaml\` on the base branch.${input.context.runUrl ? ` [Run](${input.context.runUrl})` : ''}</sub>`,

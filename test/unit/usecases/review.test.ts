@@ -7,7 +7,7 @@ import { check, codes, SUBJECT_YAML } from '../catalog/helpers.js';
 const context = { repository: 'acme/catalog', headSha: 'a'.repeat(40), serverUrl: 'https://github.com' };
 /** A check report of these subjects and findings, as renderReview reads it. */
 const reportOf = (subjects: ReadonlyArray<Record<string, unknown>>, findings: ReadonlyArray<Record<string, unknown>> = []): CheckReport =>
-  ({ base: { ref: 'main', commit: 'b'.repeat(40) }, findings, subjects, changedFiles: 1, crossCheck: [], crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides: [], catalogDir: 'catalog' }) as unknown as CheckReport;
+  ({ base: { ref: 'main', commit: 'b'.repeat(40) }, findings, subjects, changedFiles: 1, deletedFiles: [], crossCheck: [], crossChecked: { checked: 0, skipped: 0, timedOut: 0 }, overrides: [], catalogDir: 'catalog' }) as unknown as CheckReport;
 
 it('quotes hostile pull-request content as inert text: no link, image, HTML, mention, code span or extra table cell', () => {
   const subject = '<img src=x>-x`y';
@@ -221,4 +221,22 @@ it('marks each finding by its severity, on catalog-level files too', () => {
     '- ⚠️ **STRAY_FILE** [catalog/warning.txt:1:1](https://github.com/acme/catalog/blob/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/catalog/warning.txt#L1): warning',
     '- ℹ️ **STRAY_FILE** [catalog/info.txt:1:1](https://github.com/acme/catalog/blob/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/catalog/info.txt#L1): info',
   ]);
+});
+
+/**
+ * Regression: a finding on a file the pull request deletes (VERSION_DELETED, catalog.yaml's
+ * CONFIG_CHANGED) linked to the file at the head commit, where it no longer is: GitHub's 404.
+ */
+it('links a finding on a deleted file to the base commit, where the file is', () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.dispose());
+  repo.git('checkout', '-q', '-b', 'feature');
+  repo.git('rm', '-q', 'catalog/apps/users/1.json', 'catalog/catalog.yaml');
+  repo.commit('delete a registered version and the rules');
+  const report = check(repo);
+  expect(codes(report)).toEqual(expect.arrayContaining(['VERSION_DELETED', 'CONFIG_CHANGED']));
+  const base = repo.git('rev-parse', 'main').trim();
+  const { body } = renderReview(report, { context, changes: new Map() });
+  expect(body).toContain(`[catalog/apps/users/1.json:1:1](https://github.com/acme/catalog/blob/${base}/catalog/apps/users/1.json#L1)`);
+  expect(body).toContain(`[catalog/catalog.yaml:1:1](https://github.com/acme/catalog/blob/${base}/catalog/catalog.yaml#L1)`);
 });
