@@ -26,7 +26,7 @@ export interface Registration {
  * added where a version already is, or changed where none was added, cannot come from git's
  * diffs of a real history and is refused.
  */
-export function assignIds(history: ReadonlyArray<{ commit: string; changes: readonly ChangedPath[] }>, catalogDir: string): { registrations: Registration[]; problems: string[] } {
+export function assignIds(history: ReadonlyArray<{ commit: string; changes: readonly ChangedPath[] }>, catalogDir: string): { registrations: Registration[]; problems: string[]; nextId: number } {
   const problems: string[] = [];
   const byKey = new Map<string, Registration>();
   let next = 1;
@@ -48,5 +48,6 @@ export function assignIds(history: ReadonlyArray<{ commit: string; changes: read
     }
   }
   // In landing order, as the IDs are.
-  return { registrations: [...byKey.values()].sort((a, b) => a.id - b.id), problems };
+  // nextId: past every ID given, those of versions deleted since too (never given again).
+  return { registrations: [...byKey.values()].sort((a, b) => a.id - b.id), problems, nextId: next };
 }

@@ -39,8 +39,9 @@ function readYaml<T>(tree: FileTree, file: string, read: (document: Parameters<t
  * first-parent history, each version bundled and fingerprinted (SHA-256 of RFC 8785), serial =
  * the number of first-parent commits that changed the catalog. The same commit always gives the
  * same bytes. Refuses shallow clones and histories in which a registered version changed.
+ * `nextId` is the ID the next version to land gets (past those of versions deleted since).
  */
-export function buildCatalogManifest(repository: Repository, options: BuildManifestOptions): { manifest: Manifest; bytes: Uint8Array; registrations: Registration[] } {
+export function buildCatalogManifest(repository: Repository, options: BuildManifestOptions): { manifest: Manifest; bytes: Uint8Array; registrations: Registration[]; nextId: number } {
   refuseShallowClone(repository, 'and IDs come from the whole first-parent history');
   const ref = options.commit ?? 'HEAD';
   const commit = repository.resolveCommit(ref);
@@ -48,7 +49,7 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
   const catalogDir = options.catalogDir.replace(/\/+$/, '');
   const history = repository.firstParentHistory(commit, catalogDir);
   if (history.length === 0) throw new UsageError(`${catalogDir}/ has no history up to ${ref}: nothing to register`, { code: 'CATALOG_EMPTY' });
-  const { registrations, problems } = assignIds(history, catalogDir);
+  const { registrations, problems, nextId } = assignIds(history, catalogDir);
   if (problems.length > 0) throw new SchemaflowError('HISTORY_REWRITTEN', `the first-parent history of ${ref} cannot be registered:\n  - ${problems.join('\n  - ')}`);
 
   const commitTree = repository.treeAt(commit, `${ref} (${commit.slice(0, 7)})`);
@@ -109,7 +110,7 @@ export function buildCatalogManifest(repository: Repository, options: BuildManif
     };
     verifyAgainst(manifest, previous, sameFiles);
   }
-  return { manifest, bytes: serializeManifest(manifest), registrations };
+  return { manifest, bytes: serializeManifest(manifest), registrations, nextId };
 }
 
 /**

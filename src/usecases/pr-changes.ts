@@ -54,8 +54,9 @@ export function prChanges(repository: Repository, report: CheckReport): { change
     let next = 1;
     let baseManifest: Manifest | undefined;
     try {
-      baseManifest = buildCatalogManifest(repository, { catalogDir: report.catalogDir, commit: report.base.commit }).manifest;
-      next = Math.max(0, ...baseManifest.subjects.flatMap((subject) => subject.versions.map((version) => version.id))) + 1;
+      // The ID after every ID the base branch's history gave, a version's deleted since included:
+      // registration never gives one twice, so the highest ID in the manifest is not the last.
+      ({ manifest: baseManifest, nextId: next } = buildCatalogManifest(repository, { catalogDir: report.catalogDir, commit: report.base.commit }));
     } catch {
       next = 1; // the base branch has no registrable catalog yet
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openRepository } from '../../../src/adapters/git/repository.js';
+import { buildCatalogManifest } from '../../../src/usecases/build-manifest.js';
 import { prChanges } from '../../../src/usecases/pr-changes.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { SUBJECT_YAML, check, codes } from '../catalog/helpers.js';
@@ -44,3 +45,33 @@ it('shows a topic config the pull request removes as a change to (unset)', () =>
   }
 });
 
+
+/**
+ * Regression: the provisional IDs started after the highest ID in the base branch's manifest,
+ * but registration never gives an ID twice: a version that landed on the base branch and was
+ * deleted later (the commits of a pull request merged with "Rebase and merge" land one by one)
+ * keeps its ID out of use, so the plan promised an ID registration would not give.
+ */
+it('plans the IDs registration gives after a version that landed and was deleted on the base branch', () => {
+  const repo = createTestRepo();
+  try {
+    const users3 = JSON.parse(repo.git('show', 'HEAD:catalog/apps/users/3.json')) as { properties: Record<string, unknown> };
+    users3.properties.nickname = { description: 'A nickname.', type: 'string' };
+    const users4 = JSON.stringify(users3, null, 2);
+    repo.write('catalog/apps/users/4.json', users4);
+    repo.commit('a commit of a rebase-merged pull request adds version 4');
+    repo.remove('catalog/apps/users/4.json');
+    repo.commit('and the next one of it takes it back');
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.write('catalog/apps/users/4.json', users4);
+    repo.commit('version 4 again');
+    const repository = openRepository(repo.root);
+    const planned = prChanges(repository, check(repo)).plan?.newVersions;
+    repo.git('checkout', '-q', 'main');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge feature', 'feature');
+    const registered = buildCatalogManifest(repository, { catalogDir: 'catalog' }).registrations.find((entry) => entry.subject === 'apps-users' && entry.version === 4);
+    expect(planned).toEqual([{ subject: 'apps-users', version: 4, id: registered?.id }]);
+  } finally {
+    repo.dispose();
+  }
+});
