@@ -42,8 +42,8 @@ export interface OverrideTargets {
 
 /**
  * Overrides that can never match a finding, one error each: a rule that is not an overridable
- * code (with the closest codes), a subject that is not in the catalog (with the closest
- * subjects), or a version past the next one. An override is merged before the pull request
+ * code (with the closest codes), a pointer that is no JSON Pointer, a subject that is not in the
+ * catalog (with the closest subjects), or a version past the next one. An override is merged before the pull request
  * that adds its version, so the next version (latest + 1) is a valid target.
  */
 export function checkOverrideTargets(document: ParsedDocument, overrides: readonly Override[], targets: OverrideTargets): Finding[] {
@@ -60,6 +60,13 @@ export function checkOverrideTargets(document: ParsedDocument, overrides: readon
         ? `${where} names rule ${override.rule}, a catalog rule that no override can let through: only compatibility findings (the codes in the README's Compatibility table) can be overridden. Remove this override and fix what ${override.rule} reports instead.`
         : `${where} names rule ${override.rule}, which is not a compatibility finding code, so it would never match.${didYouMean(targets.rules, override.rule)} The codes are listed in the README (Compatibility).`;
       findings.push(findingAt(document, 'OVERRIDE_UNKNOWN_RULE', `${at}/rule`, message, { rule: override.rule }));
+    }
+    // A finding's pointer is RFC 6901 ('' or /…): anything else (a URI fragment, a bare name) is compared and never equal.
+    if (override.pointer !== undefined && override.pointer !== '' && !override.pointer.startsWith('/')) {
+      const bare = override.pointer.replace(/^#/, '');
+      findings.push(
+        findingAt(document, 'OVERRIDE_POINTER_INVALID', `${at}/pointer`, `${where} has pointer ${JSON.stringify(override.pointer)}, which is no JSON Pointer (RFC 6901: empty, or starting with /), so it would never match. Write ${bare.startsWith('/') ? bare : `/${bare}`}: the schema pointer or data path a finding names.`, { pointer: override.pointer }),
+      );
     }
     const latest = targets.latestVersion(override.subject);
     if (latest === undefined) {

@@ -39,6 +39,7 @@ export const RULES = {
   ENVIRONMENT_STATE_WITHOUT_LAKE: { severity: 'error', configurable: false, summary: 'A catalog.yaml environment names a stateUrl but no lakeUrl (commands refuse it with --env): an error where the pull request writes that environment, a warning where it is unchanged from the base branch.' },
   OVERRIDE_UNKNOWN_RULE: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a rule that is not a compatibility finding code, so it would never match.' },
   OVERRIDE_UNKNOWN_SUBJECT: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a subject that is not in the catalog.' },
+  OVERRIDE_POINTER_INVALID: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry has a pointer that is not an RFC 6901 JSON Pointer (`displayName`, `#/displayName`), so it would never match.' },
   OVERRIDE_UNKNOWN_VERSION: { severity: 'error', configurable: false, summary: 'An overrides.yaml entry names a version past the next version of its subject.' },
   // Immutability and lifecycle (DESIGN.md §3).
   VERSION_MODIFIED: { severity: 'error', configurable: false, summary: 'A version registered on the base branch was changed.' },

@@ -123,6 +123,14 @@ describe('rules come from the base branch', () => {
     expect(findings[3]?.message).toContain('names rule VERSION_MODIFIED, a catalog rule that no override can let through');
   });
 
+  /** Regression: a pointer that is no RFC 6901 pointer (`displayName`, `#/displayName`) was taken, and never matched a finding. */
+  it.each(['displayName', '#/displayName'])('reports an override pointer %s that is no JSON Pointer, at its line', (pointer) => {
+    repo.write('catalog/overrides.yaml', `overrides:\n  - subject: apps-users\n    version: 4\n    rule: PROPERTY_REMOVED\n    pointer: "${pointer}"\n    reason: Never populated; all consumers confirmed in DATA-123.\n`);
+    const invalid = check(repo).findings.filter((finding) => finding.code.startsWith('OVERRIDE'));
+    expect(invalid.map((finding) => [finding.code, finding.severity, finding.line, finding.col])).toEqual([['OVERRIDE_POINTER_INVALID', 'error', 5, 14]]);
+    expect(invalid[0]?.message).toBe(`catalog/overrides.yaml overrides[0] has pointer ${JSON.stringify(pointer)}, which is no JSON Pointer (RFC 6901: empty, or starting with /), so it would never match. Write /displayName: the schema pointer or data path a finding names.`);
+  });
+
   it('reports an invalid overrides.yaml in the change', () => {
     repo.write('catalog/overrides.yaml', 'overrides:\n  - subject: apps-users\n    rule: X\n');
     expect(codes(check(repo))).toEqual(expect.arrayContaining(['OVERRIDES_INVALID', 'CONFIG_CHANGED']));
