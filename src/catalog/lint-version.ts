@@ -78,14 +78,14 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   }
 
   const propertyPointers = new Set<string>();
-  const propertySchemas = new Map<string, Readonly<Record<string, unknown>>>();
+  const propertySchemas = new Map<string, { schema: Readonly<Record<string, unknown>>; pointer: string }>();
   const piiDeclared = new Set(hints.pii);
   walkSchema(schema, ({ schema: node, tokens, propertyName, instanceTokens }) => {
     const pointer = toPointer(tokens);
     const instancePointer = instanceTokens ? toPointer(instanceTokens) : undefined;
     if (instancePointer !== undefined && propertyName !== undefined) {
       propertyPointers.add(instancePointer);
-      propertySchemas.set(instancePointer, node);
+      propertySchemas.set(instancePointer, { schema: node, pointer });
     }
     if (Object.prototype.hasOwnProperty.call(node, '$id')) {
       findings.push(findingAt(document, 'SCHEMA_ID_NOT_ALLOWED', `${pointer}/$id`, `${document.file} sets $id at ${pointer || 'the root'}; a version file is identified by its catalog path, so remove $id (use $defs and "#/$defs/..." for reusable parts).`));
@@ -158,13 +158,15 @@ export function lintVersion(document: ParsedDocument, catalogPath: string, hints
   if (hints.eventTime) checkEventTime(hints.eventTime);
 
   function checkEventTime(eventTime: NonNullable<SubjectHints['eventTime']>): void {
-    const property = propertySchemas.get(eventTime.field);
+    const located = propertySchemas.get(eventTime.field);
+    const property = located?.schema;
     const expected = eventTime.format === 'rfc3339' ? 'a string with "format": "date-time"' : 'an integer (milliseconds since the epoch)';
     const types = property ? [property.type].flat() : [];
     const fits = eventTime.format === 'rfc3339' ? types.includes('string') && property?.format === 'date-time' : types.includes('integer') || types.includes('number');
     if (!fits) {
       const found = property ? `a property with type ${JSON.stringify(property.type ?? null)}${property.format ? ` and format ${JSON.stringify(property.format)}` : ''}` : 'no such property';
-      findings.push(findingAt(document, 'EVENT_TIME_INVALID', '', `subject.yaml sets eventTime.field ${eventTime.field} (${eventTime.format}), so ${document.file} must define it as ${expected}; found ${found}.`, { field: eventTime.field, format: eventTime.format }));
+      // At the property when there is one (its type or format is what to fix), else the root.
+      findings.push(findingAt(document, 'EVENT_TIME_INVALID', located?.pointer ?? '', `subject.yaml sets eventTime.field ${eventTime.field} (${eventTime.format}), so ${document.file} must define it as ${expected}; found ${found}.`, { field: eventTime.field, format: eventTime.format }));
     }
   }
 

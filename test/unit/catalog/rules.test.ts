@@ -67,7 +67,7 @@ const CASES: readonly RuleCase[] = [
   { name: 'PII_UNDECIDED for a personal-looking property', files: { [next]: v3((value) => (value.properties.phoneNumber = { description: 'Phone.', type: 'string' })) }, expect: ['PII_UNDECIDED'] },
   { name: 'x-pii: false is a decision', files: { [next]: v3((value) => (value.properties.phoneNumber = { description: 'Phone.', type: 'string', 'x-pii': false })) }, expect: [] },
   { name: 'PII_POINTER_UNKNOWN (and PROPERTY_REMOVED) after a property is removed', files: { [next]: v3((value) => delete value.properties.displayName) }, expect: ['PII_POINTER_UNKNOWN', 'PROPERTY_REMOVED'] },
-  { name: 'EVENT_TIME_INVALID (and FORMAT_CHANGED both ways) when the event time is not a date-time', files: { [next]: v3((value) => (value.properties.occurredAt.format = 'date')) }, expect: ['EVENT_TIME_INVALID', 'FORMAT_CHANGED', 'FORMAT_CHANGED'] },
+  { name: 'EVENT_TIME_INVALID (and FORMAT_CHANGED both ways) when the event time is not a date-time', files: { [next]: v3((value) => (value.properties.occurredAt.format = 'date')) }, expect: ['EVENT_TIME_INVALID', 'FORMAT_CHANGED', 'FORMAT_CHANGED'], at: { file: next, line: 26, col: 19, pointer: '/properties/occurredAt' } },
   { name: 'INVALID_PATTERN', files: { [next]: withCode({ pattern: '[a-' }) }, expect: ['INVALID_PATTERN'] },
   { name: 'PATTERN_EXPONENTIAL', files: { [next]: withCode({ pattern: '^([a-z]+)+$' }) }, expect: ['PATTERN_EXPONENTIAL'] },
   { name: 'PATTERN_POLYNOMIAL is a warning', files: { [next]: withCode({ pattern: '^.*a.*a.*$' }) }, expect: ['PATTERN_POLYNOMIAL'] },
