@@ -16,7 +16,7 @@ import { renderReview } from '../usecases/review.js';
 import { upsertStickyComment } from '../usecases/sticky-comment.js';
 import { flagsFromInputs } from './inputs.js';
 
-/** GitHub keeps 10 error, 10 warning and 10 notice annotations per step (actions.md §1.8). */
+/** GitHub keeps 10 error, 10 warning and 10 notice annotations per step, the action's own included, and drops the rest silently (actions.md §1.8). */
 const PER_LEVEL = 10;
 
 interface PullRequestEvent {
@@ -47,22 +47,6 @@ async function main(): Promise<void> {
   const runUrl = process.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
   const review = renderReview(report, { context: { repository, headSha: pr?.head.sha ?? process.env.GITHUB_SHA ?? '', serverUrl, ...(runUrl ? { runUrl } : {}) }, changes, ...(plan ? { plan } : {}) });
 
-  // Annotations, most severe first within the per-step limits; the rest are in the summary.
-  const sorted = [...report.findings].sort(compareFindings);
-  const shown = new Map<string, number>();
-  let hidden = 0;
-  for (const finding of sorted) {
-    const level = finding.severity;
-    const count = shown.get(level) ?? 0;
-    if (count >= PER_LEVEL) {
-      hidden += 1;
-      continue;
-    }
-    shown.set(level, count + 1);
-    annotate(finding);
-  }
-  if (hidden > 0) core.notice(`${hidden} more finding(s) than GitHub shows as annotations; ${review.complete ? 'all of them are in the job summary' : 'npx schemaflow check on the branch lists all of them (the job summary is cut to GitHub’s 1 MiB)'}.`);
-
   await core.summary.addRaw(review.summary, true).write();
   const token = core.getInput('github-token');
   let comment = 'not-needed';
@@ -80,7 +64,26 @@ async function main(): Promise<void> {
     }
     if (comment === 'forbidden') core.notice(`The pull-request comment could not be written (a fork's read-only token); the job summary has the ${review.complete ? 'full review' : 'review, cut to GitHub’s 1 MiB (npx schemaflow check on the branch lists everything)'}.`);
   }
+  // Annotations, most severe first within the per-step limits; the rest are in the summary. The
+  // action's own annotations count too: setFailed's verdict is an error, a comment that failed a
+  // warning, the fork's notice and the notice counting what is not shown are notices.
   const errors = report.findings.filter((finding) => finding.severity === 'error').length;
+  const reserved: Record<Finding['severity'], number> = { error: errors > 0 ? 1 : 0, warning: comment === 'failed' ? 1 : 0, info: comment === 'forbidden' ? 1 : 0 };
+  const sorted = [...report.findings].sort(compareFindings);
+  if ((['error', 'warning', 'info'] as const).some((level) => sorted.filter((finding) => finding.severity === level).length > PER_LEVEL - reserved[level])) reserved.info += 1;
+  const shown = new Map<string, number>();
+  let hidden = 0;
+  for (const finding of sorted) {
+    const level = finding.severity;
+    const count = shown.get(level) ?? 0;
+    if (count >= PER_LEVEL - reserved[level]) {
+      hidden += 1;
+      continue;
+    }
+    shown.set(level, count + 1);
+    annotate(finding);
+  }
+  if (hidden > 0) core.notice(`${hidden} more finding(s) than GitHub shows as annotations; ${review.complete ? 'all of them are in the job summary' : 'npx schemaflow check on the branch lists all of them (the job summary is cut to GitHub’s 1 MiB)'}.`);
   core.setOutput('errors', String(errors));
   core.setOutput('warnings', String(report.findings.filter((finding) => finding.severity === 'warning').length));
   core.setOutput('comment', comment);
