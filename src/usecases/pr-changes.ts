@@ -42,7 +42,8 @@ export function prChanges(repository: Repository, report: CheckReport): { change
       if (!next) continue;
       if (next === 'not-a-schema') lines.push(`version ${version}: not a JSON Schema (see the findings); no change summary`);
       else if (previous === 'not-a-schema') lines.push(`version ${version}: no change summary (version ${version - 1} is not a JSON Schema)`);
-      else if (!previous) lines.push(`version ${version}: first version`);
+      else if (version === 1) lines.push(`version ${version}: first version`);
+      else if (!previous) lines.push(`version ${version}: no change summary (${files.get(`${dir}/${version - 1}.json`) ? `version ${version - 1} is not valid JSON` : `there is no version ${version - 1}`})`);
       else lines.push(...summarizeChange(previous, next).map((line) => `version ${version}: ${line}`));
     }
     changes.set(subject.subject, lines);

@@ -75,3 +75,16 @@ it('plans the IDs registration gives after a version that landed and was deleted
     repo.dispose();
   }
 });
+
+/** Regression: a version whose predecessor is missing (VERSION_GAP) was summarized as "first version". */
+it('does not call a version after a gap its subject\'s first version', () => {
+  const repo = createTestRepo();
+  try {
+    repo.write('catalog/apps/users/5.json', repo.git('show', 'HEAD:catalog/apps/users/3.json'));
+    const report = check(repo);
+    expect(codes(report, 'error')).toContain('VERSION_GAP');
+    expect(prChanges(openRepository(repo.root), report).changes.get('apps-users')).toEqual(['version 5: no change summary (there is no version 4)']);
+  } finally {
+    repo.dispose();
+  }
+});
