@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SchemaflowError, messageOf } from '../domain/errors.js';
 import { decodeFileUrl } from '../domain/file-url.js';
+import { decodeGsUrl } from '../domain/gs-url.js';
 import { isRetriableStatus, mayPassOnRetry } from '../domain/retry.js';
 import { checkManifest, parseManifest } from '../manifest/parse.js';
 import type { Manifest } from '../manifest/types.js';
@@ -32,21 +33,23 @@ export function createManifestLoader(options: { gcsEndpoint?: string } = {}): Ma
       if (!response.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: the server answered ${response.status}`, { retriable: isRetriableStatus(response.status) });
       return new Uint8Array(await response.arrayBuffer());
     }
-    const gs = /^gs:\/\/([^/]+)\/(.+)$/.exec(target);
+    // One reading of gs:// locations (decodeGsUrl), as the stores and the settings have it.
+    const gs = decodeGsUrl(target);
     if (gs) {
+      if (!gs.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: it ${gs.problem}`);
+      // gs://bucket alone names no object: the manifest is an object in the bucket.
+      if (gs.prefix === '') throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: a gs:// location names an object in the bucket, e.g. gs://${gs.bucket}/manifests/latest.json, or a folder ending in / (gs://${gs.bucket}/manifests/)`);
       const endpoint = options.gcsEndpoint ? { apiEndpoint: options.gcsEndpoint } : {};
       const downloads = await createStorage({ ...endpoint, ...DOWNLOAD_CLIENT_OPTIONS });
       try {
-        return new Uint8Array(await downloadObject(downloads.bucket(gs[1] ?? '').file(gs[2] ?? ''), MANIFEST_DOWNLOAD));
+        return new Uint8Array(await downloadObject(downloads.bucket(gs.bucket).file(gs.prefix), MANIFEST_DOWNLOAD));
       } catch (error) {
         // A missing manifest is MANIFEST_UNREADABLE (not published yet); a missing bucket is a
         // mistyped location. The listing that tells them apart is retried by the client.
-        if (gcsStatusOf(error) === 404 && (await isBucketMissing((await createStorage(endpoint)).bucket(gs[1] ?? ''), gs[2] ?? ''))) throw bucketNotFound(gs[1] ?? '', target, error);
+        if (gcsStatusOf(error) === 404 && (await isBucketMissing((await createStorage(endpoint)).bucket(gs.bucket), gs.prefix))) throw bucketNotFound(gs.bucket, target, error);
         throw error;
       }
     }
-    // gs://bucket alone names no object: the manifest is an object in the bucket.
-    if (/^gs:\/\/[^/]+$/.test(target)) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: a gs:// location names an object in the bucket, e.g. ${target}/manifests/latest.json, or a folder ending in / (${target}/manifests/)`);
     const file = decodeFileUrl(target);
     if (file && !file.ok) throw new SchemaflowError('MANIFEST_UNREADABLE', `cannot load the manifest from ${target}: it ${file.problem}`);
     // Any other URL (http://, GS://) would otherwise be read as a relative path and reported as a missing file.

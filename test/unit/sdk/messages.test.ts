@@ -61,4 +61,11 @@ describe('SDK messages name what was wrong', () => {
     const error = await createDecoder({ manifest: `https://127.0.0.1:${port}/manifests/latest.json` }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: true, message: `cannot load the manifest from https://127.0.0.1:${port}/manifests/latest.json: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}` });
   });
+
+  // The loader read gs:// with a pattern of its own: a bucket GCS cannot have went to GCS as a request.
+  it('read gs:// locations as the stores and settings do: a bucket GCS cannot have, and a bucket without an object, say so', async () => {
+    const failure = (location: string): Promise<unknown> => createDecoder({ manifest: location }).catch((caught: unknown) => caught);
+    expect(await failure('gs://Acme/manifests/latest.json')).toMatchObject({ code: 'MANIFEST_UNREADABLE', retriable: false, message: expect.stringMatching(/^cannot load the manifest from gs:\/\/Acme\/manifests\/latest.json: it names the bucket "Acme", but a GCS bucket name is 3 to 63 lowercase letters/) as string });
+    expect(await failure('gs://acme-schemas')).toMatchObject({ code: 'MANIFEST_UNREADABLE', message: 'cannot load the manifest from gs://acme-schemas: a gs:// location names an object in the bucket, e.g. gs://acme-schemas/manifests/latest.json, or a folder ending in / (gs://acme-schemas/manifests/)' });
+  });
 });
