@@ -9,6 +9,12 @@ function unread(partition: FlowReport['partitions'][number]): bigint {
   return high - drainedOffset(partition, high);
 }
 
+/** `unread`, none for a partition whose state is ahead of Kafka (a recreated topic: it stops, and has no lag to tell). */
+function waiting(partition: FlowReport['partitions'][number]): bigint {
+  const lag = unread(partition);
+  return lag > 0n ? lag : 0n;
+}
+
 /**
  * The flow's metrics (DESIGN.md §6), from a run's report: counters per subject and partition,
  * lag in offsets per partition, the age of the oldest record not yet in the lake per subject
@@ -112,8 +118,7 @@ export function summarizeBySubject(report: FlowReport): SubjectSummary[] {
       late: sum((partition) => partition.late),
       quarantined: sum((partition) => Object.values(partition.quarantined).reduce((total, count) => total + count, 0)),
       gaps: sum((partition) => partition.gaps.length),
-      // A state ahead of Kafka (a recreated topic) has no lag to add: its status says stopped.
-      lag: partitions.reduce((total, partition) => (unread(partition) > 0n ? total + unread(partition) : total), 0n).toString(),
+      lag: partitions.reduce((total, partition) => total + waiting(partition), 0n).toString(),
       status: [...statuses].map(([status, count]) => `${status} ${count}`).join(', '),
       closedThrough: report.closures.find((closure) => closure.subject === subject)?.closedThrough ?? null,
     };

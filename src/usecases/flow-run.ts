@@ -488,8 +488,9 @@ function describeUnarchived(report: PartitionReport, plan: Extract<PartitionPlan
 export async function partitionsOfRun(ports: Pick<FlowPorts, 'manifests' | 'source'>, options: Pick<FlowOptions, 'subjects' | 'shard'>): Promise<Array<{ subject: string; topic: string; partition: number }>> {
   const subjects = selectSubjects(await ports.manifests.latest(), options.subjects);
   const offsets = await ports.source.offsets(subjects.map((subject) => subject.topic));
+  const byTopic = new Map(subjects.map((subject) => [subject.topic, subject]));
   return offsets.flatMap((entry) => {
-    const subject = subjects.find((candidate) => candidate.topic === entry.topic);
+    const subject = byTopic.get(entry.topic);
     return subject && (!options.shard || inShard(entry.topic, entry.partition, options.shard)) ? [{ subject: subject.subject, topic: entry.topic, partition: entry.partition }] : [];
   });
 }
